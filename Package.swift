@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Strata",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "strata", targets: ["strata"]),
+        .library(name: "StrataCore", targets: ["StrataCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C libraries, found through pkg-config; `make deps` installs the -dev packages.
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+
+        .target(name: "StrataSyntax"),
+        .target(name: "StrataCore", dependencies: [
+            "StrataSyntax",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "StrataRules", dependencies: ["StrataCore", "StrataSyntax"]),
+        .target(name: "StrataReporters", dependencies: ["StrataCore"]),
+        .executableTarget(name: "strata", dependencies: [
+            "StrataCore", "StrataRules", "StrataReporters",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Fuzz driver (make fuzz) and micro-benchmarks (make bench); not shipped.
+        .target(name: "CFuzzerDriver", path: "Fuzz/CFuzzerDriver"),
+        .executableTarget(name: "strata-fuzz", dependencies: ["StrataCore", "StrataRules", "CFuzzerDriver"], path: "Fuzz/strata-fuzz"),
+        .executableTarget(name: "strata-bench", dependencies: ["StrataSyntax", "StrataCore"], path: "Bench/strata-bench"),
+
+        .testTarget(name: "StrataSyntaxTests", dependencies: ["StrataSyntax"]),
+        .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "StrataRules"]),
+        .testTarget(name: "StrataRulesTests", dependencies: ["StrataCore", "StrataRules"]),
+        .testTarget(name: "StrataReportersTests", dependencies: ["StrataCore", "StrataReporters", "StrataRules"]),
+        .testTarget(name: "StrataCLITests", dependencies: ["StrataCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,78 @@
+import StrataSyntax
+
+public enum Severity: String, Sendable, Codable, Comparable, CaseIterable {
+    case warning
+    case error
+
+    public static func < (a: Severity, b: Severity) -> Bool { a == .warning && b == .error }
+}
+
+/// A finding as reporters see it: a plain value with everything they print. Reporters only
+/// format these; they decide nothing.
+public struct Diagnostic: Sendable, Hashable {
+    public var rule: String
+    public var severity: Severity
+    /// The path to show: the path given on the command line joined with the file's path below it.
+    public var file: String
+    public var range: SourceRange
+    public var message: String
+    public var help: String?
+    public var notes: [String]
+
+    public init(rule: String, severity: Severity, file: String, range: SourceRange, message: String,
+                help: String? = nil, notes: [String] = []) {
+        self.rule = rule
+        self.severity = severity
+        self.file = file
+        self.range = range
+        self.message = message
+        self.help = help
+        self.notes = notes
+    }
+
+    public var line: Int { range.start.line }
+    public var column: Int { range.start.column }
+
+    /// Report order: by file, then position, then rule id.
+    public static func reportOrder(_ a: Diagnostic, _ b: Diagnostic) -> Bool {
+        if a.file != b.file { return a.file < b.file }
+        if a.range.start.offset != b.range.start.offset { return a.range.start.offset < b.range.start.offset }
+        return a.rule < b.rule
+    }
+}
+
+/// What a rule returns: where, what, and what to do instead. The engine turns it into a
+/// `Diagnostic` (rule id, severity from configuration, file path) and applies suppressions.
+public struct Violation: Sendable, Hashable {
+    public var range: SourceRange
+    public var message: String
+    public var help: String?
+    /// A lower severity than the rule's for this finding (an unknown metadata key is a warning
+    /// under `invalid-metadata`); configuration can lower it further, never raise it.
+    public var severity: Severity?
+
+    public init(range: SourceRange, message: String, help: String? = nil, severity: Severity? = nil) {
+        self.range = range
+        self.message = message
+        self.help = help
+        self.severity = severity
+    }
+
+    public init(at position: SourcePosition, message: String, help: String? = nil, severity: Severity? = nil) {
+        self.init(range: SourceRange(at: position), message: message, help: help, severity: severity)
+    }
+}
+
+/// The outcome of linting: every diagnostic, and how many files were read.
+public struct LintResult: Sendable {
+    public var diagnostics: [Diagnostic]
+    public var fileCount: Int
+
+    public init(diagnostics: [Diagnostic], fileCount: Int) {
+        self.diagnostics = diagnostics
+        self.fileCount = fileCount
+    }
+
+    public var errorCount: Int { diagnostics.count { $0.severity == .error } }
+    public var warningCount: Int { diagnostics.count { $0.severity == .warning } }
+}

@@ -1,0 +1,121 @@
+import StrataSyntax
+
+/// How a folder of migrations is laid out. Other tools' layouts join in their own issue.
+public enum LayoutKind: String, Sendable, CaseIterable, Codable {
+    /// One `NNNN_slug.sql` per migration with a metadata header and UP/DOWN sections.
+    case strata
+    /// Any `.sql` file read as forward statements, no metadata, no DOWN (as Squawk reads files).
+    case plain
+}
+
+/// A `-- @key: value` line of the header.
+public struct MetadataEntry: Sendable, Hashable {
+    public var key: String
+    public var value: String
+    public var keyRange: SourceRange
+    public var valueRange: SourceRange
+
+    public init(key: String, value: String, keyRange: SourceRange, valueRange: SourceRange) {
+        self.key = key
+        self.value = value
+        self.keyRange = keyRange
+        self.valueRange = valueRange
+    }
+}
+
+public enum SectionKind: String, Sendable, Hashable {
+    case up = "UP"
+    case down = "DOWN"
+}
+
+/// A `-- UP MIGRATION` / `-- DOWN MIGRATION` comment line.
+public struct SectionMarker: Sendable, Hashable {
+    public var kind: SectionKind
+    public var range: SourceRange
+    /// Index of the marker's comment token.
+    public var tokenIndex: Int
+}
+
+/// The statements of one section, in file order, each keeping its position.
+public struct MigrationSection: Sendable {
+    public var kind: SectionKind
+    /// The marker that opened it; nil for the plain layout's implicit UP section.
+    public var marker: SectionMarker?
+    /// Token range the section covers (after its marker, up to the next marker or the end).
+    public var tokens: Range<Int>
+    public var statements: [Statement]
+}
+
+/// One migration file, parsed: identity, metadata, sections, suppressions.
+public struct MigrationFile: Sendable {
+    /// The file stem (`0001_enhanced_schema`); for the plain layout, the path below the linted
+    /// folder without `.sql`.
+    public var id: String
+    /// The path reporters show.
+    public var path: String
+    public var layout: LayoutKind
+    /// The text, tokens and positions; nil when the file is not text.
+    public var source: SourceText?
+    /// Where and why the file is not UTF-8 text (binary, NUL bytes), if it is not.
+    public var notText: (position: SourcePosition, reason: String)?
+    public var metadata: [MetadataEntry]
+    /// Tokens before the UP marker (or before the first statement when there is none).
+    public var header: Range<Int>
+    public var markers: [SectionMarker]
+    /// Statements written before the UP marker, which belong to no section.
+    public var strayStatements: [Statement]
+    public var up: MigrationSection?
+    public var down: MigrationSection?
+    public var suppressions: [Suppression]
+
+    public init(id: String, path: String, layout: LayoutKind, source: SourceText?,
+                notText: (position: SourcePosition, reason: String)? = nil,
+                metadata: [MetadataEntry] = [], header: Range<Int> = 0..<0, markers: [SectionMarker] = [],
+                strayStatements: [Statement] = [], up: MigrationSection? = nil, down: MigrationSection? = nil,
+                suppressions: [Suppression] = []) {
+        self.id = id
+        self.path = path
+        self.layout = layout
+        self.source = source
+        self.notText = notText
+        self.metadata = metadata
+        self.header = header
+        self.markers = markers
+        self.strayStatements = strayStatements
+        self.up = up
+        self.down = down
+        self.suppressions = suppressions
+    }
+
+    /// The numeric prefix of the id (`0001` of `0001_init`), if any.
+    public var number: String? { MigrationFile.numericPrefix(of: id) }
+
+    public static func numericPrefix(of id: String) -> String? {
+        let digits = id.prefix { $0.isASCII && $0.isNumber }
+        return digits.isEmpty ? nil : String(digits)
+    }
+
+    /// The entries for a key, in file order.
+    public func entries(_ key: String) -> [MetadataEntry] { metadata.filter { $0.key == key } }
+
+    /// The value of a key given once; nil when absent.
+    public func value(_ key: String) -> String? { metadata.first { $0.key == key }?.value }
+
+    /// The parsed `@dependencies` list, or an empty one when absent or malformed
+    /// (`invalid-metadata` reports the malformed case).
+    public var dependencies: [String] {
+        guard let raw = value(MetadataKey.dependencies.rawValue) else { return [] }
+        return (try? MetadataValue.parseDependencies(raw)) ?? []
+    }
+
+    /// `@rollbackSafe`, when present and valid.
+    public var rollbackSafe: Bool? { value(MetadataKey.rollbackSafe.rawValue).flatMap(MetadataValue.parseBool) }
+
+    /// `@transaction: false` opts the file out of the applier's wrapping transaction.
+    public var runsInTransaction: Bool {
+        value(MetadataKey.transaction.rawValue).flatMap(MetadataValue.parseBool) ?? true
+    }
+
+    /// Where a finding about the whole file points: the UP marker, else the start of the file.
+    public var anchor: SourcePosition { up?.marker?.range.start ?? .start }
+}

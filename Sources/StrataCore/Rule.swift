@@ -1,0 +1,90 @@
+import StrataSyntax
+
+/// What a layout offers; a rule that needs a capability runs only on layouts that have it.
+public struct LayoutCapabilities: OptionSet, Sendable, Hashable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    /// `-- @key: value` metadata headers.
+    public static let metadata = LayoutCapabilities(rawValue: 1)
+    /// DOWN sections (rollback SQL).
+    public static let downSections = LayoutCapabilities(rawValue: 2)
+    /// File names with a numeric prefix that orders them (`0001_...`).
+    public static let numberedFiles = LayoutCapabilities(rawValue: 4)
+}
+
+/// A SQL example a rule's test runs. In a triggering example each `↓` marks where a finding must
+/// start; the marks are removed before the SQL is read. `earlier` files are linted first, in
+/// order, so an example can show a schema built before it or a set of files.
+public struct Example: Sendable {
+    public var sql: String
+    public var fileName: String
+    public var earlier: [(fileName: String, sql: String)]
+    public var layout: LayoutKind
+    public var dialects: [Dialect]
+    /// Where the example is written, so a failing example points at itself.
+    public var sourceFile: String
+    public var sourceLine: Int
+
+    public init(_ sql: String, fileName: String = "0002_example.sql",
+                earlier: [(fileName: String, sql: String)] = [], layout: LayoutKind = .strata,
+                dialects: [Dialect] = Dialect.allCases,
+                file: StaticString = #filePath, line: UInt = #line) {
+        self.sql = sql
+        self.fileName = fileName
+        self.earlier = earlier
+        self.layout = layout
+        self.dialects = dialects
+        self.sourceFile = "\(file)"
+        self.sourceLine = Int(line)
+    }
+}
+
+public struct RuleDescription: Sendable {
+    /// The public id, used in configuration, suppressions and reports: `missing-down`.
+    public var id: String
+    public var summary: String
+    public var rationale: String
+    /// The safe alternative, printed under each finding.
+    public var help: String?
+    public var defaultSeverity: Severity
+    /// Off unless enabled in `strata.yml`.
+    public var optIn: Bool
+    /// Layout capabilities the rule needs (metadata rules need `.metadata`).
+    public var requires: LayoutCapabilities
+    /// Dialects the rule applies to.
+    public var dialects: Set<Dialect>
+    /// Whether `-- strata:ignore` can silence it (a file that is not text cannot carry a comment).
+    public var suppressible: Bool
+    public var triggeringExamples: [Example]
+    public var nonTriggeringExamples: [Example]
+
+    public init(id: String, summary: String, rationale: String, help: String? = nil,
+                defaultSeverity: Severity, optIn: Bool = false, requires: LayoutCapabilities = [],
+                dialects: Set<Dialect> = Set(Dialect.allCases), suppressible: Bool = true,
+                triggeringExamples: [Example], nonTriggeringExamples: [Example]) {
+        self.id = id
+        self.summary = summary
+        self.rationale = rationale
+        self.help = help
+        self.defaultSeverity = defaultSeverity
+        self.optIn = optIn
+        self.requires = requires
+        self.dialects = dialects
+        self.suppressible = suppressible
+        self.triggeringExamples = triggeringExamples
+        self.nonTriggeringExamples = nonTriggeringExamples
+    }
+}
+
+/// A lint rule: pure, given a `RuleContext`, it returns violations. It reads no file,
+/// environment, repository or database.
+public protocol Rule: Sendable {
+    static var description: RuleDescription { get }
+    init()
+    func check(_ context: RuleContext) -> [Violation]
+}
+
+extension Rule {
+    public var description: RuleDescription { Self.description }
+}

@@ -1,0 +1,44 @@
+import StrataSyntax
+
+/// What the rules know about the set of migrations being linted: enough for the set-level
+/// checks (numbers, dependencies, cycles) without holding every file.
+public struct MigrationSetInfo: Sendable {
+    /// Every migration id in the set.
+    public var ids: Set<String>
+    /// Ids by numeric prefix, in order.
+    public var idsByNumber: [String: [String]]
+    /// For each migration in a dependency cycle, the cycle through it (`a → b → a`).
+    public var cycles: [String: [String]]
+
+    public init(ids: Set<String> = [], idsByNumber: [String: [String]] = [:], cycles: [String: [String]] = [:]) {
+        self.ids = ids
+        self.idsByNumber = idsByNumber
+        self.cycles = cycles
+    }
+}
+
+/// Everything a rule may look at for one file. Rules are pure functions of this.
+public struct RuleContext: Sendable {
+    public let file: MigrationFile
+    public let migrations: MigrationSetInfo
+    /// The schema after replaying every earlier migration and this file's UP section; objects
+    /// record the migration that created them, so "new in this file" is answerable.
+    public let schema: SchemaModel
+    public let dialect: Dialect
+    public let capabilities: LayoutCapabilities
+
+    public init(file: MigrationFile, migrations: MigrationSetInfo, schema: SchemaModel, dialect: Dialect,
+                capabilities: LayoutCapabilities) {
+        self.file = file
+        self.migrations = migrations
+        self.schema = schema
+        self.dialect = dialect
+        self.capabilities = capabilities
+    }
+
+    /// The file's text; rules only run on files that are text.
+    public var source: SourceText { file.source! }
+
+    /// The UP section's statements (empty when there is none).
+    public var upStatements: [Statement] { file.up?.statements ?? [] }
+}

@@ -1,0 +1,216 @@
+import StrataSyntax
+
+/// The schema the migrations build, replayed statement by statement in migration order, so a
+/// rule can ask "is this column covered by an index, here or earlier?" or "was this table
+/// created by this migration?". It models what the statement reader understands (tables,
+/// columns, keys, indexes); anything else leaves it unchanged.
+public struct SchemaModel: Sendable {
+    public struct Column: Sendable, Hashable {
+        public var name: String
+        public var type: String?
+        public var notNull: Bool
+        public var hasDefault: Bool
+        /// The migration that added the column.
+        public var addedBy: String
+    }
+
+    public struct ForeignKey: Sendable, Hashable {
+        public var name: String?
+        public var columns: [String]
+        public var references: ForeignKeyReference
+    }
+
+    public struct Table: Sendable, Hashable {
+        public var name: String
+        public var columns: [Column] = []
+        public var primaryKey: [String] = []
+        /// Column lists of UNIQUE constraints (inline or table-level).
+        public var uniqueKeys: [[String]] = []
+        public var foreignKeys: [ForeignKey] = []
+        /// Validated `CHECK (col IS NOT NULL)`-style constraints are not modelled yet; named
+        /// constraints are kept so DROP CONSTRAINT can find them.
+        public var constraintNames: Set<String> = []
+        /// The migration that created the table.
+        public var createdBy: String
+        /// False when the columns come from elsewhere (`CREATE TABLE ... AS`, `PARTITION OF`).
+        public var columnsKnown = true
+
+        public func column(_ name: String) -> Column? { columns.first { $0.name == name } }
+    }
+
+    public struct Index: Sendable, Hashable {
+        public var name: String?
+        public var table: String
+        /// Element names in order; nil for an expression element.
+        public var columns: [String?]
+        public var unique: Bool
+        public var partial: Bool
+        public var createdBy: String
+    }
+
+    public private(set) var tables: [String: Table] = [:]
+    /// Named indexes by key; unnamed ones are kept in `unnamedIndexes`.
+    public private(set) var indexes: [String: Index] = [:]
+    public private(set) var unnamedIndexes: [Index] = []
+
+    public init() {}
+
+    public func table(_ name: ObjectName) -> Table? { tables[name.key] }
+
+    /// Every index on a table, named or not.
+    public func indexes(on table: String) -> [Index] {
+        indexes.values.filter { $0.table == table } + unnamedIndexes.filter { $0.table == table }
+    }
+
+    /// Whether `columns` (in any order) are the leading columns of an index, the primary key or a
+    /// unique constraint of `table`: a lookup by those columns can then use an index.
+    public func isCovered(table: String, columns: [String]) -> Bool {
+        guard let t = tables[table], !columns.isEmpty else { return false }
+        let wanted = Set(columns)
+        func leads(_ key: [String?]) -> Bool {
+            guard key.count >= columns.count else { return false }
+            let prefix = key.prefix(columns.count)
+            return prefix.allSatisfy { $0 != nil } && Set(prefix.compactMap { $0 }) == wanted
+        }
+        if leads(t.primaryKey) { return true }
+        if t.uniqueKeys.contains(where: { leads($0) }) { return true }
+        return indexes(on: table).contains { !$0.partial && leads($0.columns) }
+    }
+
+    // MARK: - Replay
+
+    /// Applies one statement of migration `migration`.
+    public mutating func apply(_ statement: Statement, migration: String) {
+        switch statement.kind {
+        case .createTable(let create):
+            apply(create, migration: migration)
+        case .alterTable(let alter):
+            for (action, _) in alter.actions { apply(action, to: alter.name.key, migration: migration) }
+        case .createIndex(let create):
+            let index = Index(name: create.name?.key, table: create.table.key,
+                              columns: create.elements.map { $0.column?.name },
+                              unique: create.unique, partial: create.whereClause != nil, createdBy: migration)
+            if let name = create.name?.key {
+                if indexes[name] == nil || !create.ifNotExists { indexes[name] = index }
+            } else {
+                unnamedIndexes.append(index)
+            }
+        case .drop(let drop):
+            for name in drop.names {
+                switch drop.objectKind {
+                case .table:
+                    tables[name.key] = nil
+                    indexes = indexes.filter { $0.value.table != name.key }
+                    unnamedIndexes.removeAll { $0.table == name.key }
+                case .index:
+                    indexes[name.key] = nil
+                default:
+                    break
+                }
+            }
+        default:
+            break
+        }
+    }
+
+    private mutating func apply(_ create: CreateTable, migration: String) {
+        let key = create.name.key
+        if create.ifNotExists, tables[key] != nil { return }
+        var table = Table(name: key, createdBy: migration)
+        table.columnsKnown = !create.asSelect && !create.derivesColumns
+        for column in create.columns { add(column, to: &table, migration: migration) }
+        for constraint in create.constraints { add(constraint, to: &table) }
+        tables[key] = table
+    }
+
+    private mutating func add(_ column: ColumnDefinition, to table: inout Table, migration: String) {
+        let name = column.name.name
+        table.columns.removeAll { $0.name == name }
+        table.columns.append(Column(name: name, type: column.type, notNull: column.notNull || column.primaryKey,
+                                    hasDefault: column.defaultExpression != nil, addedBy: migration))
+        if column.primaryKey { table.primaryKey = [name] }
+        if column.unique { table.uniqueKeys.append([name]) }
+        if let reference = column.references {
+            table.foreignKeys.append(ForeignKey(name: nil, columns: [name], references: reference))
+        }
+    }
+
+    private func names(_ columns: [ColumnName]) -> [String] { columns.map(\.name) }
+
+    private mutating func add(_ constraint: TableConstraint, to table: inout Table) {
+        if let name = constraint.name { table.constraintNames.insert(name) }
+        switch constraint.kind {
+        case .primaryKey(let columns):
+            table.primaryKey = names(columns)
+        case .unique(let columns):
+            table.uniqueKeys.append(names(columns))
+        case .foreignKey(let columns, let references):
+            table.foreignKeys.append(ForeignKey(name: constraint.name, columns: names(columns), references: references))
+        case .check, .other:
+            break
+        }
+        // `ADD CONSTRAINT ... USING INDEX idx` turns an index into the constraint.
+        if let indexName = constraint.usingIndex, let index = indexes[indexName] {
+            let columns = index.columns.compactMap { $0 }
+            if case .primaryKey = constraint.kind { table.primaryKey = columns } else { table.uniqueKeys.append(columns) }
+        }
+    }
+
+    private mutating func apply(_ action: AlterTableAction, to key: String, migration: String) {
+        switch action {
+        case .renameTable(let to):
+            guard var table = tables.removeValue(forKey: key) else { return }
+            table.name = to.key
+            tables[to.key] = table
+            for (name, index) in indexes where index.table == key { indexes[name]?.table = to.key }
+            for i in unnamedIndexes.indices where unnamedIndexes[i].table == key { unnamedIndexes[i].table = to.key }
+            return
+        default:
+            break
+        }
+        guard var table = tables[key] else { return }
+        switch action {
+        case .addColumn(let column, let ifNotExists):
+            if ifNotExists, table.column(column.name.name) != nil { return }
+            add(column, to: &table, migration: migration)
+        case .dropColumn(let column, _, _):
+            let name = column.name
+            table.columns.removeAll { $0.name == name }
+            if table.primaryKey.contains(name) { table.primaryKey = [] }
+            table.uniqueKeys.removeAll { $0.contains(name) }
+            table.foreignKeys.removeAll { $0.columns.contains(name) }
+            indexes = indexes.filter { !($0.value.table == key && $0.value.columns.contains(name)) }
+            unnamedIndexes.removeAll { $0.table == key && $0.columns.contains(name) }
+        case .alterColumnType(let column, let type, _):
+            if let i = table.columns.firstIndex(where: { $0.name == column.name }) { table.columns[i].type = type }
+        case .setNotNull(let column):
+            if let i = table.columns.firstIndex(where: { $0.name == column.name }) { table.columns[i].notNull = true }
+        case .dropNotNull(let column):
+            if let i = table.columns.firstIndex(where: { $0.name == column.name }) { table.columns[i].notNull = false }
+        case .setDefault(let column, _):
+            if let i = table.columns.firstIndex(where: { $0.name == column.name }) { table.columns[i].hasDefault = true }
+        case .dropDefault(let column):
+            if let i = table.columns.firstIndex(where: { $0.name == column.name }) { table.columns[i].hasDefault = false }
+        case .addConstraint(let constraint):
+            add(constraint, to: &table)
+        case .dropConstraint(let name, _, _):
+            table.constraintNames.remove(name)
+            table.foreignKeys.removeAll { $0.name == name }
+        case .renameColumn(let from, let to):
+            if let i = table.columns.firstIndex(where: { $0.name == from.name }) { table.columns[i].name = to.name }
+            table.primaryKey = table.primaryKey.map { $0 == from.name ? to.name : $0 }
+            table.uniqueKeys = table.uniqueKeys.map { $0.map { $0 == from.name ? to.name : $0 } }
+            for i in table.foreignKeys.indices {
+                table.foreignKeys[i].columns = table.foreignKeys[i].columns.map { $0 == from.name ? to.name : $0 }
+            }
+            for (name, index) in indexes where index.table == key {
+                indexes[name]?.columns = index.columns.map { $0 == from.name ? to.name : $0 }
+            }
+        case .renameConstraint(let from, let to):
+            if table.constraintNames.remove(from) != nil { table.constraintNames.insert(to) }
+        case .validateConstraint, .other, .renameTable:
+            break
+        }
+        tables[key] = table
+    }
+}
