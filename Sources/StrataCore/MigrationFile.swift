@@ -59,10 +59,10 @@ public struct MigrationFile: Sendable {
     /// Where and why the file is not UTF-8 text (binary, NUL bytes), if it is not.
     public var notText: (position: SourcePosition, reason: String)?
     public var metadata: [MetadataEntry]
-    /// Tokens before the UP marker (or before the first statement when there is none).
+    /// Tokens before the first section marker (or before the first statement when there is no UP marker).
     public var header: Range<Int>
     public var markers: [SectionMarker]
-    /// Statements written before the UP marker, which belong to no section.
+    /// Statements written above the first marker, which belong to no section.
     public var strayStatements: [Statement]
     public var up: MigrationSection?
     public var down: MigrationSection?

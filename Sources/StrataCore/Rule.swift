@@ -11,6 +11,8 @@ public struct LayoutCapabilities: OptionSet, Sendable, Hashable {
     public static let downSections = LayoutCapabilities(rawValue: 2)
     /// File names with a numeric prefix that orders them (`0001_...`).
     public static let numberedFiles = LayoutCapabilities(rawValue: 4)
+    /// `-- UP MIGRATION` / `-- DOWN MIGRATION` comment markers in one file.
+    public static let sectionMarkers = LayoutCapabilities(rawValue: 8)
 }
 
 /// A SQL example a rule's test runs. In a triggering example each `↓` marks where a finding must

@@ -26,9 +26,12 @@ public struct RuleContext: Sendable {
     public let schema: SchemaModel
     public let dialect: Dialect
     public let capabilities: LayoutCapabilities
+    /// Every rule id Strata knows, enabled or not (suppressions naming others are findings).
+    public let knownRules: Set<String>
 
     public init(file: MigrationFile, migrations: MigrationSetInfo, schema: SchemaModel, dialect: Dialect,
-                capabilities: LayoutCapabilities) {
+                capabilities: LayoutCapabilities, knownRules: Set<String>) {
+        self.knownRules = knownRules
         self.file = file
         self.migrations = migrations
         self.schema = schema

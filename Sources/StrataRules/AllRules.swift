@@ -1,1 +1,29 @@
-public enum AllRules {}
+import StrataCore
+
+/// Every rule Strata ships, in the order `strata rules` lists them.
+public enum AllRules {
+    public static let types: [any Rule.Type] = [
+        // Syntax
+        ParseErrorRule.self,
+        UnusedIgnoreRule.self,
+        // Metadata and layout
+        MissingMetadataRule.self,
+        InvalidMetadataRule.self,
+        UnknownDependencyRule.self,
+        DependencyCycleRule.self,
+        DuplicateMigrationNumberRule.self,
+        SectionMarkersRule.self,
+        MissingDownRule.self,
+        // Safety and schema
+        DestructiveInRollbackSafeRule.self,
+        UnindexedColumnRule.self,
+    ]
+
+    public static func instances() -> [any Rule] { types.map { $0.init() } }
+
+    public static var descriptions: [RuleDescription] { types.map { $0.description } }
+
+    public static func description(of id: String) -> RuleDescription? { descriptions.first { $0.id == id } }
+
+    public static var ids: Set<String> { Set(descriptions.map(\.id)) }
+}

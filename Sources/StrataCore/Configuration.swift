@@ -1,0 +1,187 @@
+import Foundation
+import StrataSyntax
+import Yams
+
+/// How a rule is set in `strata.yml`.
+public enum RuleSetting: String, Sendable, CaseIterable {
+    case off, warning, error
+
+    public var severity: Severity? {
+        switch self {
+        case .off: nil
+        case .warning: .warning
+        case .error: .error
+        }
+    }
+}
+
+/// `strata.yml`: where the migrations are, how they are laid out, which dialect, and per-rule
+/// severities. Paths in it are relative to the file's folder.
+///
+/// ```yaml
+/// migrations: db/migrations
+/// layout: strata
+/// dialect: postgresql
+/// rules:
+///   unindexed-column: error
+///   missing-down: off
+/// ```
+public struct Configuration: Sendable {
+    /// The file this was read from; nil for the built-in defaults.
+    public var file: String?
+    /// The migrations folder, already resolved against the configuration file's folder.
+    public var migrationsDirectory: String
+    public var layout: LayoutKind?
+    public var dialect: Dialect?
+    public var rules: [String: RuleSetting]
+
+    public init(file: String? = nil, migrationsDirectory: String = "migrations", layout: LayoutKind? = nil,
+                dialect: Dialect? = nil, rules: [String: RuleSetting] = [:]) {
+        self.file = file
+        self.migrationsDirectory = migrationsDirectory
+        self.layout = layout
+        self.dialect = dialect
+        self.rules = rules
+    }
+
+    public static let fileName = "strata.yml"
+    public static let keys = ["migrations", "layout", "dialect", "rules"]
+}
+
+/// A configuration problem, with the place in the file where there is one.
+public struct ConfigurationError: Error, LocalizedError, Sendable, Equatable {
+    public var file: String
+    public var line: Int?
+    public var column: Int?
+    public var message: String
+
+    public init(file: String, line: Int? = nil, column: Int? = nil, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    public var errorDescription: String? {
+        if let line, let column { return "\(file):\(line):\(column): \(message)" }
+        return "\(file): \(message)"
+    }
+}
+
+extension Configuration {
+    /// Finds `strata.yml` in `directory` or the nearest folder above it.
+    public static func find(from directory: String) -> String? {
+        var url = URL(fileURLWithPath: directory).standardizedFileURL
+        while true {
+            let candidate = url.appendingPathComponent(fileName).path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            let parent = url.deletingLastPathComponent()
+            if parent.path == url.path { return nil }
+            url = parent
+        }
+    }
+
+    /// Loads the configuration: `explicitPath` if given (it must exist), else the nearest
+    /// `strata.yml`, else the defaults (migrations in `./migrations`).
+    public static func load(explicitPath: String?, workingDirectory: String,
+                            knownRules: Set<String>) throws(ConfigurationError) -> Configuration {
+        guard let path = explicitPath ?? find(from: workingDirectory) else {
+            return Configuration(migrationsDirectory: "migrations")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(file: path, message: FileManager.default.fileExists(atPath: path)
+                                     ? "cannot read the configuration file" : "no such configuration file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(file: path, message: "the configuration file is not UTF-8 text")
+        }
+        return try parse(text, path: path, knownRules: knownRules)
+    }
+
+    /// Parses the YAML text of a configuration file at `path`.
+    public static func parse(_ text: String, path: String, knownRules: Set<String>) throws(ConfigurationError) -> Configuration {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw Self.describe(error, path: path)
+        } catch {
+            throw ConfigurationError(file: path, message: "malformed YAML")
+        }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var configuration = Configuration(file: path, migrationsDirectory: Self.resolve("migrations", against: directory))
+        guard let node else { return configuration }  // an empty file: defaults
+        guard case .mapping(let mapping) = node else {
+            throw error(path, node, "the configuration must be a mapping of keys (migrations, layout, dialect, rules)")
+        }
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.string else { throw error(path, keyNode, "keys must be strings") }
+            switch key {
+            case "migrations":
+                let folder = try scalar(value, key, path)
+                guard !folder.isEmpty else { throw error(path, value, "`migrations` must name a folder") }
+                configuration.migrationsDirectory = resolve(folder, against: directory)
+            case "layout":
+                let name = try scalar(value, key, path)
+                guard let layout = LayoutKind(rawValue: name) else {
+                    throw error(path, value, "unknown layout '\(name)'; expected one of: \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                configuration.layout = layout
+            case "dialect":
+                let name = try scalar(value, key, path)
+                guard let dialect = Dialect(name: name) else {
+                    throw error(path, value, "unknown dialect '\(name)'; expected sqlite or postgresql")
+                }
+                configuration.dialect = dialect
+            case "rules":
+                if case .scalar(let s) = value, s.string.isEmpty || s.string == "~" { continue }  // `rules:` left empty
+                guard case .mapping(let rules) = value else {
+                    throw error(path, value, "`rules` must map rule ids to off, warning or error")
+                }
+                for (ruleNode, settingNode) in rules {
+                    guard let id = ruleNode.string, knownRules.contains(id) else {
+                        let name = ruleNode.string ?? "?"
+                        let hint = Suggestion.hint(for: name, in: knownRules)
+                        throw error(path, ruleNode, "unknown rule '\(name)'\(hint) (`strata rules` lists them)")
+                    }
+                    let raw = try scalar(settingNode, id, path)
+                    guard let setting = RuleSetting(rawValue: raw) else {
+                        throw error(path, settingNode, "rule '\(id)' must be off, warning or error, not '\(raw)'")
+                    }
+                    configuration.rules[id] = setting
+                }
+            default:
+                let hint = Suggestion.hint(for: key, in: keys)
+                throw error(path, keyNode, "unknown key '\(key)'\(hint); known keys: \(keys.joined(separator: ", "))")
+            }
+        }
+        return configuration
+    }
+
+    private static func scalar(_ node: Node, _ key: String, _ path: String) throws(ConfigurationError) -> String {
+        guard case .scalar(let scalar) = node else { throw error(path, node, "`\(key)` must be a single value") }
+        return scalar.string
+    }
+
+    private static func error(_ path: String, _ node: Node, _ message: String) -> ConfigurationError {
+        ConfigurationError(file: path, line: node.mark?.line, column: node.mark?.column, message: message)
+    }
+
+    private static func resolve(_ folder: String, against directory: String) -> String {
+        folder.hasPrefix("/") ? folder : URL(fileURLWithPath: directory).appendingPathComponent(folder).path
+    }
+
+    private static func describe(_ error: YamlError, path: String) -> ConfigurationError {
+        switch error {
+        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
+            return ConfigurationError(file: path, line: mark.line, column: mark.column, message: "malformed YAML: \(problem)")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return ConfigurationError(file: path, line: context.mark.line, column: context.mark.column,
+                                      message: "key given twice: \(duplicates.joined(separator: ", "))")
+        case let .reader(problem, _, _, _):
+            return ConfigurationError(file: path, message: "malformed YAML: \(problem)")
+        default:
+            return ConfigurationError(file: path, message: "malformed YAML")
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import StrataSyntax
+
+/// One file to read: its id, the path to show, and its bytes.
+public struct MigrationInput: Sendable {
+    public var id: String
+    public var path: String
+    public var bytes: [UInt8]
+
+    public init(id: String, path: String, bytes: [UInt8]) {
+        self.id = id
+        self.path = path
+        self.bytes = bytes
+    }
+}
+
+/// How a folder of migrations is read: which files belong, what a file's id is, how a file
+/// splits into metadata and sections. Other tools' layouts (dbmate, goose, ...) implement this.
+public protocol MigrationLayout: Sendable {
+    var kind: LayoutKind { get }
+    var capabilities: LayoutCapabilities { get }
+    /// Whether the files of a folder are searched recursively.
+    var recursive: Bool { get }
+    /// The id of a file from its path below the linted folder (`0001_init.sql` → `0001_init`).
+    func id(forRelativePath path: String) -> String
+    /// Reads one file. With `statements: false` only identity and metadata are read (the
+    /// engine's first pass, which orders the set without holding every file).
+    func parse(_ input: MigrationInput, dialect: Dialect, statements: Bool) -> MigrationFile
+}
+
+extension LayoutKind {
+    public var layout: any MigrationLayout {
+        switch self {
+        case .strata: StrataLayout()
+        case .plain: PlainLayout()
+        }
+    }
+}
+
+/// Pieces the layouts share.
+enum LayoutSupport {
+    /// The file's stem: `a/b/0001_init.sql` → `0001_init`.
+    static func stem(_ path: String) -> String {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        if let dot = name.lastIndex(of: "."), dot != name.startIndex { return String(name[..<dot]) }
+        return name
+    }
+
+    /// Where the bytes stop being UTF-8 text, as a position and a reason.
+    static func textProblem(_ source: SourceText) -> (position: SourcePosition, reason: String)? {
+        guard let offset = source.firstInvalidTextOffset else { return nil }
+        let reason = source.bytes[offset] == 0
+            ? "file is not text: NUL byte at byte \(offset)"
+            : "file is not valid UTF-8 text: invalid byte 0x\(String(source.bytes[offset], radix: 16, uppercase: true)) at byte \(offset)"
+        return (source.position(at: offset), reason)
+    }
+
+    /// Statements of a token range, read.
+    static func statements(_ source: SourceText, in range: Range<Int>) -> [Statement] {
+        StatementSplitter.split(source, in: range).map { StatementReader.read(source, tokens: $0) }
+    }
+
+    /// The index of the first non-trivia token at or after `from`, or `upper` if none.
+    static func firstSignificant(_ source: SourceText, from: Int, upper: Int) -> Int {
+        var i = from
+        while i < upper, source.tokens[i].kind.isTrivia { i += 1 }
+        return i
+    }
+}

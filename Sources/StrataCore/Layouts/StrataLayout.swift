@@ -1,0 +1,161 @@
+import StrataSyntax
+
+/// Strata's own format: `NNNN_slug.sql`, a header of `-- @key: value` lines, then
+/// `-- UP MIGRATION` and `-- DOWN MIGRATION` sections (markers are case-insensitive and may carry
+/// trailing text, as in `-- UP MIGRATION (forward changes)`).
+public struct StrataLayout: MigrationLayout {
+    public init() {}
+
+    public var kind: LayoutKind { .strata }
+    public var capabilities: LayoutCapabilities { [.metadata, .downSections, .numberedFiles, .sectionMarkers] }
+    public var recursive: Bool { false }
+
+    public func id(forRelativePath path: String) -> String { LayoutSupport.stem(path) }
+
+    public func parse(_ input: MigrationInput, dialect: Dialect, statements readStatements: Bool) -> MigrationFile {
+        let source = SourceText(bytes: input.bytes, dialect: dialect)
+        var file = MigrationFile(id: input.id, path: input.path, layout: .strata, source: source)
+        if let problem = LayoutSupport.textProblem(source) {
+            file.notText = problem
+            return file
+        }
+        let tokens = source.tokens
+        file.markers = Self.markers(source)
+        let firstUp = file.markers.first { $0.kind == .up }
+
+        // The header: everything before the first marker; without an UP marker, everything before
+        // the first statement (or the DOWN marker, whichever comes first).
+        let headerEnd: Int
+        if firstUp != nil {
+            headerEnd = file.markers[0].tokenIndex
+        } else {
+            let firstStatement = LayoutSupport.firstSignificant(source, from: 0, upper: tokens.count)
+            headerEnd = min(firstStatement, file.markers.first?.tokenIndex ?? tokens.count)
+        }
+        file.header = 0..<headerEnd
+        file.metadata = Self.metadata(source, header: file.header)
+        guard readStatements else { return file }
+
+        // Sections: each marker opens a section running to the next marker. Without an UP
+        // marker, what precedes the first DOWN marker is read as UP.
+        var upStatements: [Statement] = []
+        var downStatements: [Statement] = []
+        var upRange: Range<Int>? = nil
+        var downRange: Range<Int>? = nil
+        if firstUp == nil {
+            let end = file.markers.first?.tokenIndex ?? tokens.count
+            upRange = headerEnd..<end
+            upStatements = LayoutSupport.statements(source, in: headerEnd..<end)
+        } else {
+            file.strayStatements = LayoutSupport.statements(source, in: file.header)
+        }
+        for (n, marker) in file.markers.enumerated() {
+            let end = n + 1 < file.markers.count ? file.markers[n + 1].tokenIndex : tokens.count
+            let range = (marker.tokenIndex + 1)..<end
+            let statements = LayoutSupport.statements(source, in: range)
+            switch marker.kind {
+            case .up:
+                upStatements += statements
+                if upRange == nil { upRange = range }
+            case .down:
+                downStatements += statements
+                if downRange == nil { downRange = range }
+            }
+        }
+        if let upRange {
+            file.up = MigrationSection(kind: .up, marker: firstUp, tokens: upRange, statements: upStatements)
+        }
+        if let downRange {
+            file.down = MigrationSection(kind: .down, marker: file.markers.first { $0.kind == .down },
+                                         tokens: downRange, statements: downStatements)
+        }
+        file.suppressions = Suppression.parse(source, header: file.header,
+                                              statements: file.strayStatements + upStatements + downStatements)
+        return file
+    }
+
+    // MARK: - Markers
+
+    /// Line comments alone on their line whose text starts with `UP MIGRATION` or `DOWN MIGRATION`.
+    static func markers(_ source: SourceText) -> [SectionMarker] {
+        var result: [SectionMarker] = []
+        let tokens = source.tokens
+        let bytes = source.bytes
+        var startsLine = true
+        for (index, token) in tokens.enumerated() {
+            defer {
+                if token.kind == .whitespace {
+                    if bytes[token.byteRange].contains(0x0A) { startsLine = true }
+                } else {
+                    startsLine = false
+                }
+            }
+            guard token.kind == .lineComment, startsLine else { continue }
+            var i = token.offset + 2
+            let end = token.endOffset
+            while i < end, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == UInt8(ascii: "-") { i += 1 }
+            let kind: SectionKind
+            if hasPrefix(bytes, i, end, "up migration") {
+                kind = .up
+            } else if hasPrefix(bytes, i, end, "down migration") {
+                kind = .down
+            } else {
+                continue
+            }
+            let range = SourceRange(start: token.start, end: source.position(at: token.endOffset))
+            result.append(SectionMarker(kind: kind, range: range, tokenIndex: index))
+        }
+        return result
+    }
+
+    private static func hasPrefix(_ bytes: [UInt8], _ at: Int, _ end: Int, _ lowercase: StaticString) -> Bool {
+        let n = lowercase.utf8CodeUnitCount
+        guard end - at >= n else { return false }
+        let p = lowercase.utf8Start
+        for k in 0..<n {
+            let b = bytes[at + k]
+            let lower = (b >= 65 && b <= 90) ? b | 0x20 : b
+            if lower != p[k] { return false }
+        }
+        return true
+    }
+
+    // MARK: - Metadata
+
+    /// `-- @key: value` lines of the header, in order (a key given twice appears twice).
+    static func metadata(_ source: SourceText, header: Range<Int>) -> [MetadataEntry] {
+        var result: [MetadataEntry] = []
+        let bytes = source.bytes
+        for index in header where source.tokens[index].kind == .lineComment {
+            let token = source.tokens[index]
+            var i = token.offset + 2
+            let end = token.endOffset
+            while i < end, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
+            guard i < end, bytes[i] == UInt8(ascii: "@") else { continue }
+            let keyStart = i + 1
+            var k = keyStart
+            while k < end, bytes[k].isIdentifierByte { k += 1 }
+            guard k > keyStart else { continue }
+            var v = k
+            while v < end, bytes[v] == 0x20 || bytes[v] == 0x09 { v += 1 }
+            var valueStart = v
+            if v < end, bytes[v] == UInt8(ascii: ":") {
+                valueStart = v + 1
+                while valueStart < end, bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09 { valueStart += 1 }
+            }
+            var valueEnd = end
+            while valueEnd > valueStart, [0x20, 0x09, 0x0D].contains(bytes[valueEnd - 1]) { valueEnd -= 1 }
+            let keyRange = SourceRange(start: source.position(at: keyStart - 1), end: source.position(at: k))
+            let valueRange = SourceRange(start: source.position(at: valueStart), end: source.position(at: valueEnd))
+            result.append(MetadataEntry(key: source.text(keyStart..<k), value: source.text(valueStart..<valueEnd),
+                                        keyRange: keyRange, valueRange: valueRange))
+        }
+        return result
+    }
+}
+
+extension UInt8 {
+    var isIdentifierByte: Bool {
+        (self >= 97 && self <= 122) || (self >= 65 && self <= 90) || (self >= 48 && self <= 57) || self == 95
+    }
+}

@@ -1,0 +1,239 @@
+import Dispatch
+import Foundation
+import StrataSyntax
+
+/// Runs the rules over a set of migration files.
+///
+/// Two passes keep memory flat however many files there are:
+/// 1. identity pass: for layouts with metadata, each file's header is read (in parallel) to
+///    learn its dependencies and number; the set is then ordered (`MigrationOrder`). Other
+///    layouts run in path order.
+/// 2. check pass: files are taken in that order, a window at a time; the window is read and
+///    parsed on every core, then replayed into the schema model and checked in order, and its
+///    tokens are dropped before the next window. Only diagnostics and the schema model outlive it.
+public struct Linter: Sendable {
+    public let rules: [any Rule]
+    public let settings: [String: RuleSetting]
+    public let dialect: Dialect
+    public let layout: any MigrationLayout
+    public let knownRules: Set<String>
+    /// Files parsed at once in the check pass.
+    public var windowSize = 256
+
+    public init(rules: [any Rule], settings: [String: RuleSetting], dialect: Dialect, layout: LayoutKind) {
+        self.rules = rules
+        self.settings = settings
+        self.dialect = dialect
+        self.layout = layout.layout
+        self.knownRules = Set(rules.map { type(of: $0).description.id })
+    }
+
+    /// The severity a rule runs at, or nil when it is off (opt-in rules are off unless set).
+    public func severity(of description: RuleDescription) -> Severity? {
+        if let setting = settings[description.id] { return setting.severity }
+        return description.optIn ? nil : description.defaultSeverity
+    }
+
+    // MARK: - Entry points
+
+    /// Lints files and folders on disk.
+    public func lint(paths: [String]) throws(InputError) -> LintResult {
+        let files = try FileDiscovery.discover(paths, layout: layout)
+        return try lint(files.map { Item(id: $0.id, path: $0.displayPath, content: .disk($0.path)) })
+    }
+
+    /// Lints files given in memory, in the order their layout dictates (tests, examples).
+    public func lint(_ inputs: [MigrationInput]) -> LintResult {
+        do {
+            return try lint(inputs.map { Item(id: $0.id, path: $0.path, content: .memory($0.bytes)) })
+        } catch {
+            preconditionFailure("in-memory input cannot fail to read")
+        }
+    }
+
+    // MARK: - Passes
+
+    enum Content: Sendable {
+        case memory([UInt8])
+        case disk(String)
+    }
+
+    struct Item: Sendable {
+        var id: String
+        var path: String
+        var content: Content
+
+        func bytes() throws(InputError) -> [UInt8] {
+            switch content {
+            case .memory(let bytes): return bytes
+            case .disk(let path): return try FileDiscovery.read(path)
+            }
+        }
+    }
+
+    private func lint(_ items: [Item]) throws(InputError) -> LintResult {
+        let (order, info) = try identityPass(items)
+        let active = rules.compactMap { rule -> (any Rule, Severity)? in
+            let description = type(of: rule).description
+            guard let severity = severity(of: description),
+                  description.requires.isSubset(of: layout.capabilities),
+                  description.dialects.contains(dialect) else { return nil }
+            return (rule, severity)
+        }
+        var schema = SchemaModel()
+        var diagnostics: [Diagnostic] = []
+        var start = 0
+        while start < order.count {
+            let window = Array(order[start..<min(start + windowSize, order.count)])
+            let parsed = try parallelMap(window) { (index: Int) throws(InputError) -> MigrationFile in
+                let item = items[index]
+                return layout.parse(MigrationInput(id: item.id, path: item.path, bytes: try item.bytes()),
+                                    dialect: dialect, statements: true)
+            }
+            for file in parsed {
+                diagnostics += check(file, schema: &schema, info: info, active: active)
+            }
+            start += windowSize
+        }
+        diagnostics.sort(by: Diagnostic.reportOrder)
+        return LintResult(diagnostics: diagnostics, fileCount: items.count)
+    }
+
+    /// The order to check the files in (indices into `items`) and what the set-level rules need.
+    private func identityPass(_ items: [Item]) throws(InputError) -> ([Int], MigrationSetInfo) {
+        var info = MigrationSetInfo(ids: Set(items.map(\.id)))
+        guard layout.capabilities.contains(.metadata) else {
+            let order = items.indices.sorted { items[$0].path.utf8.lexicographicallyPrecedes(items[$1].path.utf8) }
+            return (order, info)
+        }
+        let headers = try parallelMap(Array(items.indices)) { (index: Int) throws(InputError) -> [String] in
+            let item = items[index]
+            return layout.parse(MigrationInput(id: item.id, path: item.path, bytes: try item.bytes()),
+                                dialect: dialect, statements: false).dependencies
+        }
+        var dependencies: [String: [String]] = [:]
+        var indicesByID: [String: [Int]] = [:]
+        for (index, item) in items.enumerated() {
+            dependencies[item.id, default: []] += headers[index]
+            indicesByID[item.id, default: []].append(index)
+            if layout.capabilities.contains(.numberedFiles), let number = MigrationFile.numericPrefix(of: item.id) {
+                info.idsByNumber[number, default: []].append(item.id)
+            }
+        }
+        let order = MigrationOrder(dependencies: dependencies)
+        info.cycles = order.cycles
+        return (order.ordered.flatMap { indicesByID[$0] ?? [] }, info)
+    }
+
+    // MARK: - One file
+
+    private func check(_ file: MigrationFile, schema: inout SchemaModel, info: MigrationSetInfo,
+                       active: [(any Rule, Severity)]) -> [Diagnostic] {
+        if file.notText == nil {
+            for statement in file.up?.statements ?? [] { schema.apply(statement, migration: file.id) }
+        }
+        let context = RuleContext(file: file, migrations: info, schema: schema, dialect: dialect,
+                                  capabilities: layout.capabilities, knownRules: knownRules)
+        var found: [Diagnostic] = []
+        for (rule, severity) in active {
+            let description = type(of: rule).description
+            // A file that is not text has no statements or comments: only `parse-error` speaks.
+            if file.notText != nil, description.suppressible { continue }
+            for violation in rule.check(context) {
+                found.append(Diagnostic(rule: description.id, severity: min(severity, violation.severity ?? severity),
+                                        file: file.path, range: violation.range, message: violation.message,
+                                        help: violation.help ?? description.help))
+            }
+        }
+        return applySuppressions(found, file: file, active: active)
+    }
+
+    /// Drops findings a `strata:ignore` comment covers, then reports suppressions of enabled
+    /// rules that covered nothing (`unused-ignore`), unless those are suppressed too.
+    private func applySuppressions(_ found: [Diagnostic], file: MigrationFile,
+                                   active: [(any Rule, Severity)]) -> [Diagnostic] {
+        guard !file.suppressions.isEmpty else { return found }
+        let suppressible = Set(active.filter { type(of: $0.0).description.suppressible }.map { type(of: $0.0).description.id })
+        var used = Set<String>()   // "suppressionIndex:rule"
+        func suppressed(_ diagnostic: Diagnostic, mark: Bool) -> Bool {
+            guard suppressible.contains(diagnostic.rule) else { return false }
+            for (index, suppression) in file.suppressions.enumerated()
+            where suppression.covers(rule: diagnostic.rule, offset: diagnostic.range.start.offset) {
+                if mark { used.insert("\(index):\(diagnostic.rule)") }
+                return true
+            }
+            return false
+        }
+        var kept = found.filter { !suppressed($0, mark: true) }
+        let unusedRule = "unused-ignore"
+        guard let unusedSeverity = active.first(where: { type(of: $0.0).description.id == unusedRule })?.1 else {
+            return kept
+        }
+        let activeIDs = Set(active.map { type(of: $0.0).description.id })
+        var unused: [Diagnostic] = []
+        for (index, suppression) in file.suppressions.enumerated() where !suppression.misplaced {
+            for (id, range) in suppression.rules
+            where activeIDs.contains(id) && id != unusedRule && !used.contains("\(index):\(id)") {
+                unused.append(Diagnostic(
+                    rule: unusedRule, severity: unusedSeverity, file: file.path, range: range,
+                    message: "suppression of '\(id)' matched no finding",
+                    help: "remove it, or move it to the line just above the statement it is meant for"))
+            }
+        }
+        kept += unused.filter { !suppressed($0, mark: false) }
+        return kept
+    }
+
+    // MARK: - Parallelism
+
+    /// `transform` applied to every element on all cores, results in input order. The first
+    /// error (in input order) is thrown.
+    private func parallelMap<T: Sendable>(_ input: [Int], _ transform: @Sendable (Int) throws(InputError) -> T)
+        throws(InputError) -> [T] {
+        let results = ResultBuffer<T>(count: input.count)
+        let workers = min(Cores.active, max(1, input.count / 8))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var i = worker
+            while i < input.count {
+                do throws(InputError) {
+                    results.set(i, .success(try transform(input[i])))
+                } catch {
+                    results.set(i, .failure(error))
+                }
+                i += workers
+            }
+        }
+        return try results.values()
+    }
+}
+
+/// Slots written by exactly one worker each, read after all workers have finished. Raw storage,
+/// because concurrent writes through an array property would trip Swift's exclusivity checks.
+private final class ResultBuffer<T>: @unchecked Sendable {
+    private let slots: UnsafeMutablePointer<Result<T, InputError>?>
+    private let count: Int
+
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: max(count, 1))
+        slots.initialize(repeating: nil, count: count)
+    }
+
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+
+    func set(_ index: Int, _ value: Result<T, InputError>) { slots[index] = value }
+
+    func values() throws(InputError) -> [T] {
+        var out: [T] = []
+        out.reserveCapacity(count)
+        for i in 0..<count { out.append(try slots[i]!.get()) }
+        return out
+    }
+}
+
+enum Cores {
+    static let active = max(1, Foundation.ProcessInfo.processInfo.activeProcessorCount)
+}

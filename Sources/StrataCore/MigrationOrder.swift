@@ -1,0 +1,163 @@
+/// Orders migrations by their `@dependencies` (a DAG), breaking ties by id, and finds cycles.
+///
+/// Kahn's algorithm with the ready set kept as a min-heap of ids: a migration runs after every
+/// migration it depends on, and among those ready, the smallest id first. Dependencies on ids
+/// outside the set are ignored for ordering (`unknown-dependency` reports them). Migrations in a
+/// cycle, and those depending on one, cannot be ordered: they follow all others, by id.
+public struct MigrationOrder: Sendable {
+    /// Ids in the order to apply and lint them.
+    public var ordered: [String]
+    /// For each id in a cycle, one cycle through it, starting and ending at it.
+    public var cycles: [String: [String]]
+
+    public init(dependencies: [String: [String]]) {
+        let ids = Set(dependencies.keys)
+        var indegree: [String: Int] = [:]
+        var dependents: [String: [String]] = [:]
+        for (id, deps) in dependencies {
+            let known = Set(deps.filter { ids.contains($0) })
+            indegree[id] = known.count
+            for dep in known { dependents[dep, default: []].append(id) }
+        }
+        var heap = MinHeap(indegree.filter { $0.value == 0 }.map(\.key))
+        var ordered: [String] = []
+        ordered.reserveCapacity(ids.count)
+        while let id = heap.pop() {
+            ordered.append(id)
+            for dependent in dependents[id] ?? [] {
+                indegree[dependent]! -= 1
+                if indegree[dependent] == 0 { heap.push(dependent) }
+            }
+        }
+        var cycles: [String: [String]] = [:]
+        if ordered.count < ids.count {
+            let placed = Set(ordered)
+            let rest = ids.subtracting(placed).sorted()
+            ordered += rest
+            cycles = Self.findCycles(among: Set(rest), dependencies: dependencies)
+        }
+        self.ordered = ordered
+        self.cycles = cycles
+    }
+
+    /// Tarjan's strongly connected components over the unplaced ids; every component with more
+    /// than one member, or a self-dependency, is a cycle.
+    private static func findCycles(among nodes: Set<String>, dependencies: [String: [String]]) -> [String: [String]] {
+        var index = 0
+        var indices: [String: Int] = [:]
+        var lowlink: [String: Int] = [:]
+        var stack: [String] = []
+        var onStack: Set<String> = []
+        var components: [[String]] = []
+
+        func edges(_ v: String) -> [String] { (dependencies[v] ?? []).filter { nodes.contains($0) }.sorted() }
+
+        // Iterative to survive long chains.
+        for root in nodes.sorted() where indices[root] == nil {
+            var work: [(node: String, next: Int)] = [(root, 0)]
+            indices[root] = index; lowlink[root] = index; index += 1
+            stack.append(root); onStack.insert(root)
+            while !work.isEmpty {
+                let (v, i) = work[work.count - 1]
+                let out = edges(v)
+                if i < out.count {
+                    work[work.count - 1].next += 1
+                    let w = out[i]
+                    if indices[w] == nil {
+                        indices[w] = index; lowlink[w] = index; index += 1
+                        stack.append(w); onStack.insert(w)
+                        work.append((w, 0))
+                    } else if onStack.contains(w) {
+                        lowlink[v] = min(lowlink[v]!, indices[w]!)
+                    }
+                } else {
+                    work.removeLast()
+                    if let parent = work.last?.node { lowlink[parent] = min(lowlink[parent]!, lowlink[v]!) }
+                    if lowlink[v] == indices[v] {
+                        var component: [String] = []
+                        while let w = stack.popLast() {
+                            onStack.remove(w)
+                            component.append(w)
+                            if w == v { break }
+                        }
+                        components.append(component)
+                    }
+                }
+            }
+        }
+
+        var cycles: [String: [String]] = [:]
+        for component in components {
+            let members = Set(component)
+            let selfLoop = component.count == 1 && (dependencies[component[0]] ?? []).contains(component[0])
+            guard component.count > 1 || selfLoop else { continue }
+            for start in component {
+                cycles[start] = path(from: start, within: members, dependencies: dependencies)
+            }
+        }
+        return cycles
+    }
+
+    /// A shortest cycle from `start` back to itself inside one component (breadth-first).
+    private static func path(from start: String, within members: Set<String>, dependencies: [String: [String]]) -> [String] {
+        var previous: [String: String] = [:]
+        var queue = [start]
+        var head = 0
+        while head < queue.count {
+            let v = queue[head]; head += 1
+            for w in (dependencies[v] ?? []).sorted() where members.contains(w) {
+                if w == start {
+                    var path = [start]
+                    var node = v
+                    while node != start { path.append(node); node = previous[node]! }
+                    path.append(start)
+                    // `path` runs backwards along dependency edges: start ← ... ; reverse it so it
+                    // reads "start depends on x, which depends on ... start".
+                    return [start] + path.dropFirst().reversed() + [start]
+                }
+                if previous[w] == nil, w != start {
+                    previous[w] = v
+                    queue.append(w)
+                }
+            }
+        }
+        return [start, start]
+    }
+}
+
+/// A binary min-heap of strings, for the ready set.
+struct MinHeap {
+    private var items: [String] = []
+
+    init(_ values: [String]) {
+        for value in values { push(value) }
+    }
+
+    mutating func push(_ value: String) {
+        items.append(value)
+        var i = items.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard items[i] < items[parent] else { break }
+            items.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    mutating func pop() -> String? {
+        guard !items.isEmpty else { return nil }
+        items.swapAt(0, items.count - 1)
+        let top = items.removeLast()
+        var i = 0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var smallest = i
+            if l < items.count, items[l] < items[smallest] { smallest = l }
+            if r < items.count, items[r] < items[smallest] { smallest = r }
+            if smallest == i { break }
+            items.swapAt(i, smallest)
+            i = smallest
+        }
+        return top
+    }
+}

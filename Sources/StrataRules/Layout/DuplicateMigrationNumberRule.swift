@@ -1,0 +1,36 @@
+import StrataCore
+import StrataSyntax
+
+public struct DuplicateMigrationNumberRule: Rule {
+    public init() {}
+
+    public static let description = RuleDescription(
+        id: "duplicate-migration-number",
+        summary: "Two migration files share a numeric prefix",
+        rationale: """
+            Numbers order migrations for people and for tools that sort by name. Two files with \
+            the same number usually come from two branches that each took "the next number": \
+            their relative order is then an accident of spelling, and databases migrated from \
+            either branch may have run them in different orders.
+            """,
+        help: "renumber the newer file to the next free number (`strata new` picks it)",
+        defaultSeverity: .error,
+        requires: .numberedFiles,
+        triggeringExamples: [
+            Example("↓" + ExampleFile.migration("SELECT 1;"), fileName: "0001_add_posts.sql",
+                    earlier: [("0001_add_users.sql", ExampleFile.migration("SELECT 1;"))]),
+        ],
+        nonTriggeringExamples: [
+            Example(ExampleFile.migration("SELECT 1;"), fileName: "0002_add_posts.sql",
+                    earlier: [("0001_add_users.sql", ExampleFile.migration("SELECT 1;"))]),
+            Example("SELECT 1;\n", fileName: "0001_b.sql", earlier: [("0001_a.sql", "SELECT 1;\n")], layout: .plain),
+        ])
+
+    public func check(_ context: RuleContext) -> [Violation] {
+        guard let number = context.file.number,
+              let ids = context.migrations.idsByNumber[number], ids.count > 1 else { return [] }
+        let others = ids.filter { $0 != context.file.id }
+        let list = others.isEmpty ? "another file with the same id" : others.map { "'\($0)'" }.joined(separator: ", ")
+        return [Violation(at: .start, message: "migration number \(number) is also used by \(list)")]
+    }
+}

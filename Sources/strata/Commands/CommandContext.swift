@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import StrataCore
+import StrataRules
+import StrataSyntax
+
+/// What a command works with, built once from the options, the configuration file and the
+/// environment. Library errors become messages on stderr and exit code 2 here, never traces.
+struct CommandContext {
+    let configuration: Configuration
+    let dialect: Dialect
+    let layout: LayoutKind
+    let workingDirectory: String
+
+    init(_ options: ProjectOptions) throws {
+        let cwd = FileManager.default.currentDirectoryPath
+        workingDirectory = cwd
+        configuration = try Self.run { () throws(ConfigurationError) in
+            try Configuration.load(explicitPath: options.config, workingDirectory: cwd, knownRules: AllRules.ids)
+        }
+        dialect = options.dialect ?? configuration.dialect
+            ?? Self.dialect(fromDatabaseURL: ProcessInfo.processInfo.environment["DATABASE_URL"]) ?? .sqlite
+        layout = options.layout ?? configuration.layout ?? .strata
+    }
+
+    /// `sqlite:`/`sqlite://` → sqlite, `postgres://`/`postgresql://` → postgresql.
+    static func dialect(fromDatabaseURL url: String?) -> Dialect? {
+        guard let url, let colon = url.firstIndex(of: ":") else { return nil }
+        return Dialect(name: String(url[..<colon]))
+    }
+
+    /// The migrations folder as the user should see it: relative to the working directory when
+    /// it lies below it.
+    var migrationsDirectoryForDisplay: String {
+        let folder = configuration.migrationsDirectory
+        let prefix = workingDirectory.hasSuffix("/") ? workingDirectory : workingDirectory + "/"
+        return folder.hasPrefix(prefix) ? String(folder.dropFirst(prefix.count)) : folder
+    }
+
+    /// Runs library code, turning its errors into a message and exit code 2.
+    static func run<T, E: Error>(_ body: () throws(E) -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            fail((error as? LocalizedError)?.errorDescription ?? "\(error)")
+        }
+    }
+
+    static func fail(_ message: String, code: Int32 = 2) -> Never {
+        FileHandle.standardError.write(Data("strata: error: \(message)\n".utf8))
+        Foundation.exit(code)
+    }
+}
+
+enum Terminal {
+    /// Colour only for a terminal, and never when NO_COLOR is set or TERM is dumb.
+    static var stdoutSupportsColor: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        return isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+    }
+}

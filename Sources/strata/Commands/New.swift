@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import StrataCore
+
+struct New: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the next numbered migration file with a complete header and both sections.",
+        discussion: "The file lands in the migrations folder of strata.yml (else ./migrations), numbered after the highest number there.")
+
+    @Argument(help: "What the migration does, e.g. \"add user avatars\"; it becomes the file name and @name.")
+    var name: String
+
+    @Option(name: .long, help: "The @description line (default: the name).")
+    var description: String?
+
+    @Option(name: .long, help: "Folder to write to (default: the configured migrations folder).")
+    var dir: String?
+
+    @OptionGroup var project: ProjectOptions
+
+    func validate() throws {
+        if MigrationTemplate.slug(name).isEmpty {
+            throw ValidationError("the name must contain letters or digits")
+        }
+    }
+
+    func run() throws {
+        let context = try CommandContext(project)
+        let folder = dir ?? context.migrationsDirectoryForDisplay
+        let path = try CommandContext.run { () throws(InputError) in
+            try MigrationTemplate.write(name: name, description: description, folder: folder, now: Date())
+        }
+        print("created \(path)")
+    }
+}

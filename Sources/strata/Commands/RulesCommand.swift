@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import StrataCore
+import StrataRules
+
+struct RulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules",
+        abstract: "List every rule with its id, default severity and summary.")
+
+    @Flag(name: .long, help: "Print the list as JSON.")
+    var json = false
+
+    func run() throws {
+        let rules = AllRules.descriptions
+        if json {
+            let items = rules.map { rule -> [String: Any] in
+                ["id": rule.id, "severity": rule.optIn ? "off" : rule.defaultSeverity.rawValue,
+                 "summary": rule.summary, "dialects": rule.dialects.map(\.rawValue).sorted()]
+            }
+            let data = try JSONSerialization.data(withJSONObject: items, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        let width = rules.map(\.id.count).max() ?? 0
+        for rule in rules {
+            let severity = rule.optIn ? "off" : rule.defaultSeverity.rawValue
+            print("\(rule.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(severity.padding(toLength: 7, withPad: " ", startingAt: 0))  \(rule.summary)")
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import StrataCore
+import StrataRules
+import StrataSyntax
+import Testing
+
+/// One example of one rule in one dialect: the unit the parameterised tests run.
+struct ExampleCase: Sendable, CustomTestStringConvertible {
+    let rule: RuleDescription
+    let example: Example
+    let dialect: Dialect
+    let triggering: Bool
+    let index: Int
+
+    var testDescription: String {
+        "\(rule.id) \(triggering ? "triggering" : "non-triggering") #\(index + 1) [\(dialect.rawValue)]"
+    }
+
+    static func all(triggering: Bool) -> [ExampleCase] {
+        AllRules.descriptions.flatMap { rule in
+            (triggering ? rule.triggeringExamples : rule.nonTriggeringExamples).enumerated().flatMap { index, example in
+                example.dialects.map { ExampleCase(rule: rule, example: example, dialect: $0, triggering: triggering, index: index) }
+            }
+        }
+    }
+}
+
+/// Removes the `↓` markers and returns the SQL with the positions they marked.
+func stripMarkers(_ sql: String, dialect: Dialect) -> (sql: String, positions: [SourcePosition]) {
+    var clean = ""
+    var offsets: [Int] = []
+    for character in sql {
+        if character == "↓" { offsets.append(clean.utf8.count) } else { clean.append(character) }
+    }
+    let source = SourceText(clean, dialect: dialect)
+    return (clean, offsets.map { source.position(at: $0) })
+}
+
+/// Lints an example's files with the default configuration (plus the rule under test if it is
+/// opt-in) and returns the findings of `rule` in the example's own file.
+func findings(of rule: RuleDescription, sql: String, example: Example, dialect: Dialect) -> [Diagnostic] {
+    let layout = example.layout.layout
+    var inputs = example.earlier.map { MigrationInput(id: layout.id(forRelativePath: $0.fileName), path: $0.fileName, bytes: Array($0.sql.utf8)) }
+    inputs.append(MigrationInput(id: layout.id(forRelativePath: example.fileName), path: example.fileName, bytes: Array(sql.utf8)))
+    let settings: [String: RuleSetting] = rule.optIn ? [rule.id: rule.defaultSeverity == .error ? .error : .warning] : [:]
+    let linter = Linter(rules: AllRules.instances(), settings: settings, dialect: dialect, layout: example.layout)
+    return linter.lint(inputs).diagnostics.filter { $0.file == example.fileName && $0.rule == rule.id }
+}
+
+func location(_ example: Example) -> SourceLocation {
+    SourceLocation(fileID: "StrataRules/\(example.sourceFile.split(separator: "/").last ?? "")",
+                   filePath: example.sourceFile, line: example.sourceLine, column: 1)
+}
+
+@Suite("Rule examples")
+struct RuleExampleTests {
+    @Test("triggering examples find exactly at their markers", arguments: ExampleCase.all(triggering: true))
+    func triggering(_ c: ExampleCase) {
+        let (sql, expected) = stripMarkers(c.example.sql, dialect: c.dialect)
+        #expect(!expected.isEmpty, "a triggering example needs at least one ↓ marker", sourceLocation: location(c.example))
+        let found = findings(of: c.rule, sql: sql, example: c.example, dialect: c.dialect)
+        let foundPositions = found.map { "\($0.line):\($0.column)" }.sorted()
+        let expectedPositions = expected.map { "\($0.line):\($0.column)" }.sorted()
+        #expect(foundPositions == expectedPositions,
+                "\(found.map { "\($0.line):\($0.column) \($0.message)" })", sourceLocation: location(c.example))
+        for diagnostic in found {
+            #expect(!diagnostic.message.isEmpty && !diagnostic.message.hasSuffix("."), "messages carry no trailing period")
+        }
+    }
+
+    @Test("non-triggering examples find nothing", arguments: ExampleCase.all(triggering: false))
+    func nonTriggering(_ c: ExampleCase) {
+        let (sql, markers) = stripMarkers(c.example.sql, dialect: c.dialect)
+        #expect(markers.isEmpty, "a non-triggering example has no ↓ marker", sourceLocation: location(c.example))
+        let found = findings(of: c.rule, sql: sql, example: c.example, dialect: c.dialect)
+        #expect(found.isEmpty, "\(found.map { "\($0.line):\($0.column) \($0.message)" })", sourceLocation: location(c.example))
+    }
+
+    @Test("an ignore-file comment silences every triggering example", arguments: ExampleCase.all(triggering: true).filter(\.rule.suppressible))
+    func suppressed(_ c: ExampleCase) {
+        let (sql, _) = stripMarkers(c.example.sql, dialect: c.dialect)
+        let silenced = "-- strata:ignore-file \(c.rule.id) reviewed\n" + sql
+        let found = findings(of: c.rule, sql: silenced, example: c.example, dialect: c.dialect)
+        #expect(found.isEmpty, "\(found.map { "\($0.line):\($0.column) \($0.message)" })", sourceLocation: location(c.example))
+    }
+}
+
+@Suite("Rule registry")
+struct RuleRegistryTests {
+    @Test func everyRuleHasExamplesOfBothKinds() {
+        for rule in AllRules.descriptions {
+            #expect(!rule.triggeringExamples.isEmpty, "\(rule.id) has no triggering example")
+            #expect(!rule.nonTriggeringExamples.isEmpty, "\(rule.id) has no non-triggering example")
+            #expect(!rule.summary.isEmpty && !rule.rationale.isEmpty, "\(rule.id) needs a summary and a rationale")
+        }
+    }
+
+    @Test func idsAreUniqueAndKebabCase() {
+        let ids = AllRules.descriptions.map(\.id)
+        #expect(Set(ids).count == ids.count)
+        for id in ids {
+            #expect(id.allSatisfy { $0.isLowercase || $0 == "-" }, "\(id) is not kebab-case")
+        }
+    }
+
+    @Test func issueRuleIdsExist() {
+        // Public interface: these ids are promised to users and must not change.
+        let promised = ["missing-metadata", "invalid-metadata", "unknown-dependency", "dependency-cycle",
+                        "duplicate-migration-number", "destructive-in-rollback-safe", "missing-down",
+                        "unindexed-column", "parse-error", "unused-ignore"]
+        for id in promised { #expect(AllRules.ids.contains(id), "\(id) is missing") }
+    }
+
+    @Test func readmeDocumentsEveryRule() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        for id in AllRules.ids { #expect(readme.contains("`\(id)`"), "README.md does not document \(id)") }
+    }
+}
