@@ -1,1 +1,19 @@
-public enum Reporters {}
+import StrataCore
+
+/// Turns the outcome of a lint run into text for one output format.
+///
+/// Reporters only format: diagnostics arrive sorted and final, and a reporter neither re-orders,
+/// filters nor re-grades them.
+///
+/// ```swift
+/// let reporter = ReporterFormat.json.makeReporter(color: false)
+/// print(reporter.report(result, rules: knownRules), terminator: "")
+/// ```
+public protocol Reporter: Sendable {
+    /// The name used on the command line: `text`, `json`, `sarif`, `github`.
+    static var identifier: String { get }
+    /// One line for `--help`.
+    static var description: String { get }
+    /// The whole report for a lint run. `rules` describes every rule known (SARIF lists them).
+    func report(_ result: LintResult, rules: [RuleDescription]) -> String
+}

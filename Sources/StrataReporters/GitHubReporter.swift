@@ -1,0 +1,62 @@
+import StrataCore
+
+/// GitHub Actions workflow commands, one per diagnostic, which GitHub shows as annotations on
+/// the pull request:
+///
+/// ```text
+/// ::error file=db/0002.sql,line=3,col=1,title=ban-drop-column::dropping a column breaks running code
+/// ```
+///
+/// The help, when there is one, follows the message on its own line. No summary line.
+public struct GitHubReporter: Reporter {
+    public static let identifier = "github"
+    public static let description = "GitHub Actions annotations (::error / ::warning workflow commands)"
+
+    public init() {}
+
+    public func report(_ result: LintResult, rules: [RuleDescription]) -> String {
+        var out = ""
+        for diagnostic in result.diagnostics {
+            let properties = [
+                "file=" + Self.escapeProperty(diagnostic.file),
+                "line=\(diagnostic.line)",
+                "col=\(diagnostic.column)",
+                "title=" + Self.escapeProperty(diagnostic.rule),
+            ]
+            var message = diagnostic.message
+            if let help = diagnostic.help { message += "\n" + help }
+            out += "::\(diagnostic.severity.rawValue) \(properties.joined(separator: ","))::"
+            out += Self.escapeData(message) + "\n"
+        }
+        return out
+    }
+
+    // MARK: - Escaping (as GitHub's @actions/core does)
+
+    /// A command's message: `%`, carriage return and line feed.
+    static func escapeData(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "%": out += "%25"
+            case "\r": out += "%0D"
+            case "\n": out += "%0A"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// A property value: as a message, and also `:` and `,`, which end a property.
+    static func escapeProperty(_ text: String) -> String {
+        var out = ""
+        for scalar in escapeData(text).unicodeScalars {
+            switch scalar {
+            case ":": out += "%3A"
+            case ",": out += "%2C"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

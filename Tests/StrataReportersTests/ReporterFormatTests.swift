@@ -1,0 +1,31 @@
+import StrataCore
+import StrataReporters
+import Testing
+
+@Suite struct ReporterFormatTests {
+    @Test func identifiersMatchTheFormatNames() {
+        #expect(ReporterFormat.allCases.map(\.rawValue) == ["text", "json", "sarif", "github"])
+        for format in ReporterFormat.allCases {
+            #expect(format.reporterType.identifier == format.rawValue)
+            #expect(type(of: format.makeReporter(color: false)).identifier == format.rawValue)
+            #expect(!format.summary.isEmpty)
+        }
+    }
+
+    @Test func colourReachesOnlyTheTextReporter() {
+        let text = ReporterFormat.text.makeReporter(color: true)
+        #expect((text as? TextReporter)?.color == true)
+        #expect((ReporterFormat.text.makeReporter(color: false) as? TextReporter)?.color == false)
+        for format in ReporterFormat.allCases where format != .text {
+            let output = format.makeReporter(color: true).report(Fixture.result, rules: Fixture.rules)
+            #expect(!output.unicodeScalars.contains("\u{1B}"), "\(format)")
+        }
+    }
+
+    @Test func sarifGetsTheVersion() {
+        let reporter = ReporterFormat.sarif.makeReporter(color: false, version: "1.2.3",
+                                                         informationURI: "https://example.com/strata")
+        #expect((reporter as? SARIFReporter)?.version == "1.2.3")
+        #expect((reporter as? SARIFReporter)?.informationURI == "https://example.com/strata")
+    }
+}
