@@ -37,8 +37,8 @@ let package = Package(
         .testTarget(name: "StrataSyntaxTests", dependencies: ["StrataSyntax"]),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "StrataRules"]),
         .testTarget(name: "StrataRulesTests", dependencies: ["StrataCore", "StrataRules"]),
-        .testTarget(name: "StrataReportersTests", dependencies: ["StrataCore", "StrataReporters", "StrataRules"]),
-        .testTarget(name: "StrataCLITests", dependencies: ["StrataCore"]),
+        .testTarget(name: "StrataReportersTests", dependencies: ["StrataCore", "StrataReporters", "StrataRules", "StrataSyntax"]),
+        .testTarget(name: "StrataCLITests", dependencies: ["StrataCore", "strata"]),
     ],
     swiftLanguageModes: [.v6]
 )

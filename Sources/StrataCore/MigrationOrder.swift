@@ -7,8 +7,8 @@
 public struct MigrationOrder: Sendable {
     /// Ids in the order to apply and lint them.
     public var ordered: [String]
-    /// For each id in a cycle, one cycle through it, starting and ending at it.
-    public var cycles: [String: [String]]
+    /// For each id in a cycle, one cycle through it.
+    public var cycles: [String: DependencyCycle]
 
     public init(dependencies: [String: [String]]) {
         let ids = Set(dependencies.keys)
@@ -29,7 +29,7 @@ public struct MigrationOrder: Sendable {
                 if indegree[dependent] == 0 { heap.push(dependent) }
             }
         }
-        var cycles: [String: [String]] = [:]
+        var cycles: [String: DependencyCycle] = [:]
         if ordered.count < ids.count {
             let placed = Set(ordered)
             let rest = ids.subtracting(placed).sorted()
@@ -42,7 +42,7 @@ public struct MigrationOrder: Sendable {
 
     /// Tarjan's strongly connected components over the unplaced ids; every component with more
     /// than one member, or a self-dependency, is a cycle.
-    private static func findCycles(among nodes: Set<String>, dependencies: [String: [String]]) -> [String: [String]] {
+    private static func findCycles(among nodes: Set<String>, dependencies: [String: [String]]) -> [String: DependencyCycle] {
         var index = 0
         var indices: [String: Int] = [:]
         var lowlink: [String: Int] = [:]
@@ -86,13 +86,24 @@ public struct MigrationOrder: Sendable {
             }
         }
 
-        var cycles: [String: [String]] = [:]
+        var cycles: [String: DependencyCycle] = [:]
         for component in components {
             let members = Set(component)
             let selfLoop = component.count == 1 && (dependencies[component[0]] ?? []).contains(component[0])
             guard component.count > 1 || selfLoop else { continue }
+            // One cycle serves every member on it (read from that member on); only members off
+            // it need a search of their own, so a long cycle costs linear time, not quadratic.
+            let shared = Array(path(from: component.min()!, within: members, dependencies: dependencies).dropLast())
+            var position: [String: Int] = [:]
+            for (i, id) in shared.enumerated() { position[id] = i }
             for start in component {
-                cycles[start] = path(from: start, within: members, dependencies: dependencies)
+                if let i = position[start] {
+                    let shown = (0..<min(shared.count, DependencyCycle.shownLength)).map { shared[(i + $0) % shared.count] }
+                    cycles[start] = DependencyCycle(path: shown, length: shared.count)
+                } else {
+                    let own = Array(path(from: start, within: members, dependencies: dependencies).dropLast())
+                    cycles[start] = DependencyCycle(path: Array(own.prefix(DependencyCycle.shownLength)), length: own.count)
+                }
             }
         }
         return cycles
@@ -110,7 +121,6 @@ public struct MigrationOrder: Sendable {
                     var path = [start]
                     var node = v
                     while node != start { path.append(node); node = previous[node]! }
-                    path.append(start)
                     // `path` runs backwards along dependency edges: start ← ... ; reverse it so it
                     // reads "start depends on x, which depends on ... start".
                     return [start] + path.dropFirst().reversed() + [start]
@@ -122,6 +132,21 @@ public struct MigrationOrder: Sendable {
             }
         }
         return [start, start]
+    }
+}
+
+/// A cycle of dependencies: the first migrations along it (from the one it is reported for)
+/// and how many migrations it holds in all.
+public struct DependencyCycle: Sendable, Hashable, CustomStringConvertible {
+    static let shownLength = 8
+    public var path: [String]
+    public var length: Int
+
+    /// `a → b → c → a`, or `a → b → … (40 migrations) → a` for a long one.
+    public var description: String {
+        guard let first = path.first else { return "" }
+        let middle = length > path.count ? path + ["… (\(length) migrations)"] : path
+        return (middle + [first]).joined(separator: " → ")
     }
 }
 

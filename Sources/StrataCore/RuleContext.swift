@@ -8,9 +8,9 @@ public struct MigrationSetInfo: Sendable {
     /// Ids by numeric prefix, in order.
     public var idsByNumber: [String: [String]]
     /// For each migration in a dependency cycle, the cycle through it (`a → b → a`).
-    public var cycles: [String: [String]]
+    public var cycles: [String: DependencyCycle]
 
-    public init(ids: Set<String> = [], idsByNumber: [String: [String]] = [:], cycles: [String: [String]] = [:]) {
+    public init(ids: Set<String> = [], idsByNumber: [String: [String]] = [:], cycles: [String: DependencyCycle] = [:]) {
         self.ids = ids
         self.idsByNumber = idsByNumber
         self.cycles = cycles

@@ -26,6 +26,6 @@ public struct DependencyCycleRule: Rule {
     public func check(_ context: RuleContext) -> [Violation] {
         guard let cycle = context.migrations.cycles[context.file.id],
               let entry = context.file.entries(MetadataKey.dependencies.rawValue).first else { return [] }
-        return [Violation(range: entry.valueRange, message: "dependency cycle: \(cycle.joined(separator: " → "))")]
+        return [Violation(range: entry.valueRange, message: "dependency cycle: \(cycle)")]
     }
 }

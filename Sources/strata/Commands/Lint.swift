@@ -36,7 +36,7 @@ struct Lint: ParsableCommand {
         let linter = Linter(rules: AllRules.instances(), settings: context.configuration.rules,
                             dialect: context.dialect, layout: context.layout)
         let result = try CommandContext.run { () throws(InputError) in try linter.lint(paths: targets) }
-        let reporter = format.makeReporter(color: Terminal.stdoutSupportsColor)
+        let reporter = format.makeReporter(color: Terminal.stdoutSupportsColor, version: Strata.version)
         print(reporter.report(result, rules: AllRules.descriptions), terminator: "")
         if result.errorCount > 0 { throw ExitCode(1) }
         if let maxWarnings, result.warningCount > maxWarnings { throw ExitCode(1) }

@@ -1,0 +1,49 @@
+# Strata: `make demo` shows it working, `make test` runs the whole suite.
+SHELL := /bin/bash
+SWIFT ?= swift
+STRATA := .build/debug/strata
+FUZZ_SECONDS ?= 600
+
+.PHONY: all deps build release demo test fuzz bench install clean
+
+all: build
+
+## deps: install missing system packages (libgit2, sqlite3, libpq, PostgreSQL 15)
+deps:
+	@bash scripts/install-deps.sh
+
+## build: debug build of the strata binary
+build: deps
+	$(SWIFT) build --product strata
+
+## release: optimised build (.build/release/strata)
+release: deps
+	$(SWIFT) build -c release --product strata
+
+## demo: build, then lint the bundled migrations (text report, then JSON)
+demo: build
+	@echo
+	@echo "== strata lint migrations/"
+	@env -u DATABASE_URL $(STRATA) lint migrations/
+	@echo
+	@echo "== strata lint --format json migrations/"
+	@env -u DATABASE_URL $(STRATA) lint --format json migrations/
+
+## test: the whole suite, with a throwaway PostgreSQL server
+test: deps
+	bash scripts/pg-test-server.sh $(SWIFT) test
+
+## fuzz: libFuzzer over the tokenizer, splitter, reader and migration parser (FUZZ_SECONDS)
+fuzz: deps
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+## bench: lint ../shared/corpus and a 10x synthetic corpus next to Squawk; writes BENCHMARKS.md
+bench: deps
+	bash scripts/bench.sh
+
+## install: copy the release binary to /usr/local/bin
+install: release
+	install -m 0755 .build/release/strata /usr/local/bin/strata
+
+clean:
+	rm -rf .build .build-* fuzz-artifacts data

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+@Suite("strata new, rules, explain, help")
+struct OtherCommandTests {
+    @Test func newWritesTheNextNumberedFile() throws {
+        let p = try Project()
+        try p.write("migrations/0007_old.sql", Fixtures.migration(up: "SELECT 1;"))
+        try p.write("migrations/notes.txt", "not a migration 9999")
+        let outcome = try p.run("new", "Add user avatars!", "--description", "Avatars for profiles")
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout == "created migrations/0008_add_user_avatars.sql\n")
+        let text = try p.read("migrations/0008_add_user_avatars.sql")
+        #expect(text.hasPrefix("-- @name: Add user avatars!\n-- @description: Avatars for profiles\n-- @timestamp: "))
+        #expect(text.contains("-- @rollbackSafe: true\n-- @performanceImpact: low\n-- @dependencies: []\n"))
+        #expect(text.contains("-- UP MIGRATION\n") && text.contains("-- DOWN MIGRATION\n"))
+        // A fresh file has a complete, valid header; only its empty DOWN is reported.
+        let lint = try p.run("lint", "--format", "json", "migrations/0008_add_user_avatars.sql")
+        #expect(lint.stdout.contains("\"rule\":\"missing-down\""))
+        #expect(!lint.stdout.contains("metadata"))
+        #expect(try p.run("new", "second").stdout == "created migrations/0009_second.sql\n")
+    }
+
+    @Test func newStartsAtOneAndRefusesEmptyNames() throws {
+        let p = try Project()
+        #expect(try p.run("new", "init").stdout == "created migrations/0001_init.sql\n")
+        #expect(try p.run("new", "!!!").status == 64)
+    }
+
+    @Test func rulesListsEveryRule() throws {
+        let p = try Project()
+        let outcome = try p.run("rules")
+        #expect(outcome.status == 0)
+        for id in ["missing-metadata", "invalid-metadata", "unknown-dependency", "dependency-cycle",
+                   "duplicate-migration-number", "destructive-in-rollback-safe", "missing-down",
+                   "unindexed-column", "parse-error", "unused-ignore", "section-markers"] {
+            #expect(outcome.stdout.contains(id), "\(id)")
+        }
+        let json = try JSONSerialization.jsonObject(with: Data(try p.run("rules", "--json").stdout.utf8)) as? [[String: Any]]
+        #expect(json?.contains { $0["id"] as? String == "missing-down" && $0["severity"] as? String == "error" } == true)
+    }
+
+    @Test func explainPrintsRationaleAndExamples() throws {
+        let p = try Project()
+        let outcome = try p.run("explain", "unindexed-column")
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout.hasPrefix("unindexed-column (warning): "))
+        #expect(outcome.stdout.contains("Triggers on:") && outcome.stdout.contains("Does not trigger on:"))
+        #expect(!outcome.stdout.contains("↓"))
+        let unknown = try p.run("explain", "unindexed-colum")
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("did you mean 'unindexed-column'?"))
+    }
+
+    @Test(arguments: [["--help"], ["lint", "--help"], ["new", "--help"], ["rules", "--help"], ["explain", "--help"], ["--version"]])
+    func helpEverywhere(_ args: [String]) throws {
+        let outcome = try CLI.run(args, in: FileManager.default.temporaryDirectory)
+        #expect(outcome.status == 0)
+        #expect(!outcome.stdout.isEmpty)
+    }
+}

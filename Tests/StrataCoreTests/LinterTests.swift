@@ -1,0 +1,81 @@
+import Foundation
+import StrataCore
+import StrataRules
+import StrataSyntax
+import Testing
+
+@Suite("Lint engine")
+struct LinterTests {
+    func inputs(_ files: [(String, String)]) -> [MigrationInput] {
+        files.map { MigrationInput(id: StrataLayout().id(forRelativePath: $0.0), path: $0.0, bytes: Array($0.1.utf8)) }
+    }
+
+    func migration(_ up: String, deps: String = "[]", down: String = "SELECT 1;") -> String {
+        "-- @name: n\n-- @description: d\n-- @timestamp: 2024-01-01T00:00:00Z\n-- @rollbackSafe: true\n-- @performanceImpact: low\n-- @dependencies: \(deps)\n-- UP MIGRATION\n\(up)\n-- DOWN MIGRATION\n\(down)\n"
+    }
+
+    @Test func schemaIsReplayedInDependencyOrderNotNameOrder() {
+        // 0001 depends on 0002, so the index created in 0002 exists when 0001 adds the FK column.
+        let files = inputs([
+            ("0001_fk.sql", migration("ALTER TABLE posts ADD COLUMN user_id INT REFERENCES users (id);", deps: "[\"0002_base\"]")),
+            ("0002_base.sql", migration("CREATE TABLE users (id INT PRIMARY KEY);\nCREATE TABLE posts (id INT PRIMARY KEY);\nCREATE INDEX idx_posts_user ON posts (user_id);")),
+        ])
+        let result = Linter(rules: AllRules.instances(), settings: [:], dialect: .sqlite, layout: .strata).lint(files)
+        #expect(!result.diagnostics.contains { $0.rule == "unindexed-column" }, "\(result.diagnostics.map(\.message))")
+    }
+
+    @Test func windowsDoNotChangeTheResult() {
+        var files: [(String, String)] = [("0000_users.sql", migration("CREATE TABLE users (id INT PRIMARY KEY);"))]
+        for i in 1...40 {
+            let name = String(format: "%04d_t%d.sql", i, i)
+            let index = i % 3 == 0 ? "\nCREATE INDEX idx_t\(i) ON t\(i) (user_id);" : ""
+            files.append((name, migration("CREATE TABLE t\(i) (id INT PRIMARY KEY, user_id INT REFERENCES users (id));\(index)",
+                                          deps: i % 5 == 0 ? "[\"0000_users\"]" : "[]")))
+        }
+        var small = Linter(rules: AllRules.instances(), settings: [:], dialect: .postgresql, layout: .strata)
+        small.windowSize = 1
+        let large = Linter(rules: AllRules.instances(), settings: [:], dialect: .postgresql, layout: .strata)
+        let a = small.lint(inputs(files)), b = large.lint(inputs(files))
+        #expect(a.diagnostics == b.diagnostics)
+        #expect(a.diagnostics.filter { $0.rule == "unindexed-column" }.count == 27)
+    }
+
+    @Test func severityFromConfigurationNeverRaisesALowerFinding() {
+        let files = inputs([("0001_a.sql", "-- @bogus: 1\n" + migration("SELECT 1;"))])
+        let raised = Linter(rules: AllRules.instances(), settings: ["invalid-metadata": .error], dialect: .sqlite, layout: .strata).lint(files)
+        #expect(raised.diagnostics.first { $0.rule == "invalid-metadata" }?.severity == .warning)
+        let off = Linter(rules: AllRules.instances(), settings: ["invalid-metadata": .off], dialect: .sqlite, layout: .strata).lint(files)
+        #expect(!off.diagnostics.contains { $0.rule == "invalid-metadata" })
+    }
+
+    @Test func unusedSuppressionOfAnEnabledRuleIsReported() {
+        let files = inputs([("0001_a.sql", migration("-- strata:ignore unindexed-column\nCREATE TABLE a (id INT PRIMARY KEY);"))])
+        let on = Linter(rules: AllRules.instances(), settings: [:], dialect: .sqlite, layout: .strata).lint(files)
+        #expect(on.diagnostics.map(\.message) == ["suppression of 'unindexed-column' matched no finding"])
+        // The rule is off: its suppression has nothing to match, which is not the author's fault.
+        let off = Linter(rules: AllRules.instances(), settings: ["unindexed-column": .off], dialect: .sqlite, layout: .strata).lint(files)
+        #expect(off.diagnostics.isEmpty)
+    }
+
+    @Test func missingPathIsAnInputError() {
+        let linter = Linter(rules: AllRules.instances(), settings: [:], dialect: .sqlite, layout: .strata)
+        #expect(throws: InputError(path: "/no/such/dir", message: "no such file or directory")) {
+            try linter.lint(paths: ["/no/such/dir"])
+        }
+    }
+
+    @Test func folderDiscoveryIsSortedAndLayoutAware() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("strata-disc-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        for path in ["b/0002_x.sql", "0010_b.sql", "0002_a.sql", ".hidden.sql", "notes.md", "b/c/up.sql"] {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data("SELECT 1;".utf8).write(to: url)
+        }
+        let strata = try FileDiscovery.discover([root.path], layout: StrataLayout())
+        #expect(strata.map(\.id) == ["0002_a", "0010_b"])
+        let plain = try FileDiscovery.discover([root.path + "/"], layout: PlainLayout())
+        #expect(plain.map(\.id) == ["0002_a", "0010_b", "b/0002_x", "b/c/up"])
+        #expect(plain[0].displayPath == root.path + "/0002_a.sql")
+    }
+}
