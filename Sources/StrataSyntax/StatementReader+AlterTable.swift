@@ -119,7 +119,7 @@ extension StatementReader {
             || s.isWord(t, "cluster") || s.isWord(t, "logged") || s.isWord(t, "unlogged")
             || s.isWord(t, "oids") || s.isWord(t, "on") || s.isWord(t, "of") || s.isWord(t, "not")
             || s.isWord(t, "inherit") || s.isWord(t, "default") || s.isWord(t, "access")
-            || s.isWord(t, "method") || s.isWord(t, "all") || s.isWord(t, "user")
+            || s.isWord(t, "method")
             || s.isWord(t, "if") || s.isWord(t, "exists") || s.isWord(t, "key")
             || s.isWord(t, "primary") || s.isWord(t, "unique") || s.isWord(t, "foreign")
             || s.isWord(t, "check") || s.isWord(t, "exclude")
