@@ -4,8 +4,26 @@
 /// Every mutating step moves forward by at least one token or does nothing, and nothing looks
 /// past `end`, so no loop built on it can run away or read out of bounds.
 extension StatementReader {
+    /// What the cursor needs of the file besides its tokens (not the whole `SourceText`, so a
+    /// cursor copy retains three buffers, not six).
+    struct Text {
+        let bytes: [UInt8]
+        let dialect: Dialect
+
+        /// Whether `token` is the word `keyword`, ASCII-case-insensitively (as `SourceText.isWord`).
+        @inline(__always)
+        func isWord(_ token: Token, _ keyword: StaticString) -> Bool {
+            guard token.kind == .word, token.length == keyword.utf8CodeUnitCount else { return false }
+            let k = keyword.utf8Start
+            for i in 0..<token.length where bytes[token.offset + i] | 0x20 != k[i] | 0x20 {
+                return false
+            }
+            return true
+        }
+    }
+
     struct Cursor {
-        let source: SourceText
+        let source: Text
         let tokens: [Token]
         let bytes: [UInt8]
         /// One past the last token this cursor may read.
@@ -16,10 +34,14 @@ extension StatementReader {
         private(set) var last: Int = -1
 
         init(_ source: SourceText, _ range: Range<Int>) {
-            self.source = source
-            self.tokens = source.tokens
-            self.bytes = source.bytes
-            let upper = max(0, min(range.upperBound, source.tokens.count))
+            self.init(Text(bytes: source.bytes, dialect: source.dialect), source.tokens, range)
+        }
+
+        private init(_ text: Text, _ tokens: [Token], _ range: Range<Int>) {
+            self.source = text
+            self.tokens = tokens
+            self.bytes = text.bytes
+            let upper = max(0, min(range.upperBound, tokens.count))
             self.end = upper
             self.index = min(max(0, range.lowerBound), upper)
             self.index = skipTrivia(from: index)
@@ -27,7 +49,7 @@ extension StatementReader {
 
         /// A cursor over `range` sharing this one's source (for a clause or list element).
         func sub(_ range: Range<Int>) -> Cursor {
-            Cursor(source, max(range.lowerBound, 0)..<min(range.upperBound, end))
+            Cursor(source, tokens, max(range.lowerBound, 0)..<min(range.upperBound, end))
         }
 
         // MARK: Moving
@@ -220,7 +242,7 @@ extension StatementReader {
             if t.kind == .word { return lowercasedText(at: i) }
             var lower = t.offset
             var upper = t.endOffset
-            guard upper - lower >= 2 else { return source.text(t.byteRange) }
+            guard upper - lower >= 2 else { return String(decoding: bytes[lower..<upper], as: UTF8.self) }
             var quote = bytes[lower]
             if quote | 0x20 == UInt8(ascii: "u"), upper - lower >= 4, bytes[lower + 1] == UInt8(ascii: "&") {
                 lower += 2  // U&"..."
@@ -229,40 +251,48 @@ extension StatementReader {
             let close: UInt8 = quote == UInt8(ascii: "[") ? UInt8(ascii: "]") : quote
             lower += 1
             if bytes[upper - 1] == close, upper - 1 >= lower { upper -= 1 }
-            if quote == UInt8(ascii: "[") { return source.text(lower..<upper) }
-            var out: [UInt8] = []
-            out.reserveCapacity(upper - lower)
-            var j = lower
-            while j < upper {
-                let b = bytes[j]
-                out.append(b)
-                j += (b == quote && j + 1 < upper && bytes[j + 1] == quote) ? 2 : 1
+            if quote == UInt8(ascii: "[") { return String(decoding: bytes[lower..<upper], as: UTF8.self) }
+            return StatementReader.makeString(capacity: upper - lower) { out in
+                var n = 0
+                var j = lower
+                while j < upper {
+                    let b = bytes[j]
+                    out[n] = b
+                    n += 1
+                    j += (b == quote && j + 1 < upper && bytes[j + 1] == quote) ? 2 : 1
+                }
+                return n
             }
-            return String(decoding: out, as: UTF8.self)
         }
 
         /// The token's text with ASCII letters lower-cased.
         func lowercasedText(at i: Int) -> String {
             let t = tokens[i]
-            var out: [UInt8] = []
-            out.reserveCapacity(t.length)
-            for j in t.byteRange { out.append(StatementReader.lower(bytes[j])) }
-            return String(decoding: out, as: UTF8.self)
+            return StatementReader.makeString(capacity: t.length) { out in
+                var n = 0
+                for j in t.byteRange {
+                    out[n] = StatementReader.lower(bytes[j])
+                    n += 1
+                }
+                return n
+            }
         }
 
         /// Reads `name`, `schema.name` or `db.schema.name` (the last two parts are kept).
         mutating func objectName() -> ObjectName? {
             guard isIdentifier else { return nil }
             let first = index
-            var parts = [index]
+            var previousPart = -1
+            var lastPart = index
             advance()
             while isPunct(UInt8(ascii: "."), at: index), isIdentifier(at: after(index)) {
                 advance()
-                parts.append(index)
+                previousPart = lastPart
+                lastPart = index
                 advance()
             }
-            let name = identifierText(at: parts[parts.count - 1])
-            let schema = parts.count > 1 ? identifierText(at: parts[parts.count - 2]) : nil
+            let name = identifierText(at: lastPart)
+            let schema = previousPart >= 0 ? identifierText(at: previousPart) : nil
             return ObjectName(schema: schema, name: name, range: range(first, last))
         }
 
@@ -313,11 +343,11 @@ extension StatementReader {
 
         func range(_ first: Int, _ lastIndex: Int) -> SourceRange {
             guard first >= 0, first < tokens.count else {
-                let p = source.position(at: bytes.count)
+                let p = tokens.last.map { StatementReader.endPosition(of: $0, in: bytes) } ?? .start
                 return SourceRange(start: p, end: p)
             }
             let lastIndex = max(first, min(lastIndex, tokens.count - 1))
-            return SourceRange(start: tokens[first].start, end: StatementReader.endPosition(of: tokens[lastIndex], in: source))
+            return SourceRange(start: tokens[first].start, end: StatementReader.endPosition(of: tokens[lastIndex], in: bytes))
         }
 
         /// The text of the tokens `first...lastIndex` with each run of trivia folded to one space
@@ -325,20 +355,32 @@ extension StatementReader {
         func folded(_ first: Int, _ lastIndex: Int) -> String {
             guard first >= 0, first <= lastIndex, first < tokens.count else { return "" }
             let upper = min(lastIndex, tokens.count - 1)
-            var out: [UInt8] = []
-            var pendingSpace = false
-            var j = first
-            while j <= upper {
-                let t = tokens[j]
-                if t.kind.isTrivia {
-                    if !out.isEmpty { pendingSpace = true }
-                } else {
-                    if pendingSpace { out.append(UInt8(ascii: " ")); pendingSpace = false }
-                    out.append(contentsOf: bytes[t.byteRange])
+            // The folded text is never longer than the bytes it spans.
+            let span = min(tokens[upper].endOffset, bytes.count) - tokens[first].offset
+            guard span > 0 else { return "" }
+            return StatementReader.makeString(capacity: span) { out in
+                var n = 0
+                var pendingSpace = false
+                var j = first
+                while j <= upper {
+                    let t = tokens[j]
+                    if t.kind.isTrivia {
+                        if n > 0 { pendingSpace = true }
+                    } else {
+                        if pendingSpace {
+                            out[n] = UInt8(ascii: " ")
+                            n += 1
+                            pendingSpace = false
+                        }
+                        for k in t.offset..<min(t.endOffset, bytes.count) {
+                            out[n] = bytes[k]
+                            n += 1
+                        }
+                    }
+                    j += 1
                 }
-                j += 1
+                return n
             }
-            return String(decoding: out, as: UTF8.self)
         }
 
         /// The folded text from the current token to the end of the cursor's range.
@@ -348,20 +390,31 @@ extension StatementReader {
         }
     }
 
-    /// The position just past a token, computed from its start (no scan from the line start,
-    /// so reading many ranges on one long line stays linear).
-    static func endPosition(of token: Token, in source: SourceText) -> SourcePosition {
-        let bytes = source.bytes
+    /// The position just past a token, computed from its start, as `SourceText.position(at:)`
+    /// would give it (no scan from the line start, so many ranges on one long line stay linear).
+    static func endPosition(of token: Token, in bytes: [UInt8]) -> SourcePosition {
         let upper = min(token.endOffset, bytes.count)
+        var line = token.start.line
         var column = token.start.column
         var j = token.offset
         while j < upper {
             let b = bytes[j]
-            if b == 0x0A { return source.position(at: token.endOffset) }
-            if b & 0xC0 != 0x80 { column += 1 }
+            if b == 0x0A {
+                line += 1
+                column = 1
+            } else if b & 0xC0 != 0x80 {
+                column += 1
+            }
             j += 1
         }
-        return SourcePosition(offset: upper, line: token.start.line, column: column)
+        return SourcePosition(offset: upper, line: line, column: column)
+    }
+
+    /// A string written in place (no intermediate array); invalid UTF-8 is repaired.
+    @inline(__always)
+    static func makeString(capacity: Int, _ body: (UnsafeMutableBufferPointer<UInt8>) -> Int) -> String {
+        guard capacity > 0 else { return "" }
+        return String(unsafeUninitializedCapacity: capacity, initializingUTF8With: body)
     }
 
     @inline(__always) static func lower(_ b: UInt8) -> UInt8 {

@@ -19,7 +19,7 @@ public enum StatementReader {
         }
         var cursor = Cursor(source, first..<(last + 1))
         let kind = readKind(&cursor)
-        let range = SourceRange(start: all[first].start, end: endPosition(of: all[last], in: source))
+        let range = SourceRange(start: all[first].start, end: endPosition(of: all[last], in: source.bytes))
         return Statement(kind: kind, range: range, tokens: tokens)
     }
 
