@@ -47,11 +47,7 @@ extension StatementReader {
         _ = c.accept("into")
         guard let table = c.objectName() else { return .other("insert") }
         var insert = InsertStatement(table: table)
-        if c.accept("as") {
-            if c.isIdentifier { c.advance() }
-        } else if c.isIdentifier, !isInsertSourceWord(c) {
-            c.advance()  // SQLite-style alias without AS is not valid, but be tolerant
-        }
+        if c.accept("as"), c.isIdentifier { c.advance() }  // PostgreSQL alias
         if c.isPunct(UInt8(ascii: "(")) {
             var inner = c
             inner.advance()
@@ -76,11 +72,6 @@ extension StatementReader {
 
     private static func isQueryStart(_ c: Cursor) -> Bool {
         c.isWord("select") || c.isWord("with") || c.isWord("table")
-    }
-
-    private static func isInsertSourceWord(_ c: Cursor) -> Bool {
-        c.isWord("values") || c.isWord("select") || c.isWord("with") || c.isWord("default")
-            || c.isWord("overriding") || c.isWord("table")
     }
 
     /// `WITH [RECURSIVE] name AS (...) [, ...] main`: reads the main statement when it is a
