@@ -174,10 +174,12 @@ public struct Linter: Sendable {
         for (index, suppression) in file.suppressions.enumerated() where !suppression.misplaced {
             for (id, range) in suppression.rules
             where activeIDs.contains(id) && id != unusedRule && !used.contains("\(index):\(id)") {
+                let canSuppress = suppressible.contains(id)
                 unused.append(Diagnostic(
                     rule: unusedRule, severity: unusedSeverity, file: file.path, range: range,
-                    message: "suppression of '\(id)' matched no finding",
-                    help: "remove it, or move it to the line just above the statement it is meant for"))
+                    message: canSuppress ? "suppression of '\(id)' matched no finding" : "'\(id)' cannot be suppressed",
+                    help: canSuppress ? "remove it, or move it to the line just above the statement it is meant for"
+                        : "fix the file instead: \(id) findings mean the file is not read as the database would read it"))
             }
         }
         kept += unused.filter { !suppressed($0, mark: false) }

@@ -29,7 +29,7 @@ struct LintCommandTests {
         let outcome = try p.run("lint", "migrations")
         #expect(outcome.status == 1)
         #expect(outcome.stdout == """
-            migrations/0002_posts.sql:12:3: warning: foreign key column author_id of posts is not the leading column of any index [unindexed-column]
+            migrations/0002_posts.sql:11:3: warning: foreign key column author_id of posts is not the leading column of any index [unindexed-column]
               help: add `CREATE INDEX idx_posts_author_id ON posts (author_id);`
             migrations/0003_cleanup.sql:9:1: error: DROP TABLE users in a migration marked @rollbackSafe: true [destructive-in-rollback-safe]
               help: mark the file `@rollbackSafe: false`, or move the destructive step to its own migration
@@ -42,7 +42,7 @@ struct LintCommandTests {
         let p = try projectWithFindings()
         let outcome = try p.run("lint", "--format", "json", "./migrations/")
         #expect(outcome.status == 1)
-        #expect(outcome.stdout.hasPrefix("{\"version\":1,\"summary\":{\"files\":3,\"errors\":1,\"warnings\":1},\"diagnostics\":[{\"file\":\"./migrations/0002_posts.sql\",\"line\":12,\"column\":3,\"severity\":\"warning\",\"rule\":\"unindexed-column\","))
+        #expect(outcome.stdout.hasPrefix("{\"version\":1,\"summary\":{\"files\":3,\"errors\":1,\"warnings\":1},\"diagnostics\":[{\"file\":\"./migrations/0002_posts.sql\",\"line\":11,\"column\":3,\"severity\":\"warning\",\"rule\":\"unindexed-column\","))
         let json = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
         let diagnostics = json?["diagnostics"] as? [[String: Any]]
         #expect(diagnostics?.count == 2)
@@ -121,7 +121,7 @@ struct LintCommandTests {
         let outcome = try p.run("lint", "--layout", "plain", "sql")
         #expect(outcome.status == 1)
         #expect(outcome.stdout.contains("sql/garbage.sql:2:1: error: file is not text: NUL byte at byte 4 [parse-error]"), "\(outcome.stdout)")
-        #expect(outcome.stdout.contains("sql/open.sql:2:22: error: unterminated string literal [parse-error]"))
+        #expect(outcome.stdout.contains("sql/open.sql:2:23: error: unterminated string literal [parse-error]"))
     }
 
     @Test func dialectFollowsDatabaseURL() throws {

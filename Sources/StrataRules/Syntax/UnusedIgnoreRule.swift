@@ -18,7 +18,9 @@ public struct UnusedIgnoreRule: Rule {
         defaultSeverity: .warning,
         triggeringExamples: [
             Example("-- strata:ignore ↓drop-tabel\nDROP TABLE users;\n", layout: .plain),
-            Example("-- strata:ignore parse-error, ↓no-such-rule reviewed by the DBA\nSELECT 1;\n", layout: .plain),
+            Example("CREATE TABLE a (id INT PRIMARY KEY);\n-- strata:ignore unindexed-column, ↓no-such-rule reviewed by the DBA\nCREATE TABLE b (a_id INT REFERENCES a (id));\n",
+                    layout: .plain),
+            Example("-- strata:ignore ↓parse-error\nSELECT 'open;\n", layout: .plain),
             Example(ExampleFile.migration("CREATE TABLE a (id INT PRIMARY KEY);\n-- strata:ignore ↓missing-down\nCREATE TABLE b (id INT PRIMARY KEY);")),
             Example("SELECT 1;\n↓-- strata:ignore-file unindexed-column\n", layout: .plain),
             Example("↓-- strata:ignore\nSELECT 1;\n", layout: .plain),
