@@ -28,6 +28,9 @@ demo: build
 	@echo
 	@echo "== strata lint --format json migrations/"
 	@env -u DATABASE_URL $(STRATA) lint --format json migrations/
+	@echo
+	@echo "== strata lint examples/needs-work/   (a file with problems, to show findings)"
+	@env -u DATABASE_URL $(STRATA) lint examples/needs-work/ || echo "(exit code $$? — findings at error level)"
 
 ## test: the whole suite, with a throwaway PostgreSQL server
 test: deps
