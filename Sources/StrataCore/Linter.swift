@@ -82,18 +82,31 @@ public struct Linter: Sendable {
         }
         var schema = SchemaModel()
         var diagnostics: [Diagnostic] = []
-        var start = 0
-        while start < order.count {
-            let window = Array(order[start..<min(start + windowSize, order.count)])
-            let parsed = try parallelMap(window) { (index: Int) throws(InputError) -> MigrationFile in
+        let windows = stride(from: 0, to: order.count, by: windowSize).map { Array(order[$0..<min($0 + windowSize, order.count)]) }
+        let parseWindow = { @Sendable (window: [Int]) throws(InputError) -> [MigrationFile] in
+            try self.parallelMap(window) { (index: Int) throws(InputError) -> MigrationFile in
                 let item = items[index]
-                return layout.parse(MigrationInput(id: item.id, path: item.path, bytes: try item.bytes()),
-                                    dialect: dialect, statements: true)
+                return self.layout.parse(MigrationInput(id: item.id, path: item.path, bytes: try item.bytes()),
+                                         dialect: self.dialect, statements: true)
             }
-            for file in parsed {
+        }
+        // The check of one window (in order, on this thread) overlaps the parse of the next (on
+        // the other cores); at most two windows are held at once.
+        var current = windows.isEmpty ? [] : try parseWindow(windows[0])
+        for next in windows.indices {
+            let upcoming = Pending<[MigrationFile]>()
+            let group = DispatchGroup()
+            if next + 1 < windows.count {
+                let window = windows[next + 1]
+                DispatchQueue.global().async(group: group) {
+                    do throws(InputError) { upcoming.result = .success(try parseWindow(window)) } catch { upcoming.result = .failure(error) }
+                }
+            }
+            for file in current {
                 diagnostics += check(file, schema: &schema, info: info, active: active)
             }
-            start += windowSize
+            group.wait()
+            if let result = upcoming.result { current = try result.get() }
         }
         diagnostics.sort(by: Diagnostic.reportOrder)
         return LintResult(diagnostics: diagnostics, fileCount: items.count)
@@ -207,6 +220,11 @@ public struct Linter: Sendable {
         }
         return try results.values()
     }
+}
+
+/// The result of work running on another thread, read after waiting for it.
+private final class Pending<T>: @unchecked Sendable {
+    var result: Result<T, InputError>?
 }
 
 /// Slots written by exactly one worker each, read after all workers have finished. Raw storage,

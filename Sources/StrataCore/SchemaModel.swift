@@ -30,6 +30,8 @@ public struct SchemaModel: Sendable {
         /// Validated `CHECK (col IS NOT NULL)`-style constraints are not modelled yet; named
         /// constraints are kept so DROP CONSTRAINT can find them.
         public var constraintNames: Set<String> = []
+        /// The table's indexes, named and unnamed.
+        public var indexes: [Index] = []
         /// The migration that created the table.
         public var createdBy: String
         /// False when the columns come from elsewhere (`CREATE TABLE ... AS`, `PARTITION OF`).
@@ -49,18 +51,20 @@ public struct SchemaModel: Sendable {
     }
 
     public private(set) var tables: [String: Table] = [:]
-    /// Named indexes by key; unnamed ones are kept in `unnamedIndexes`.
-    public private(set) var indexes: [String: Index] = [:]
-    public private(set) var unnamedIndexes: [Index] = []
+    /// The table of each named index, so DROP INDEX finds it without a scan.
+    private var tableOfIndex: [String: String] = [:]
 
     public init() {}
 
     public func table(_ name: ObjectName) -> Table? { tables[name.key] }
 
-    /// Every index on a table, named or not.
-    public func indexes(on table: String) -> [Index] {
-        indexes.values.filter { $0.table == table } + unnamedIndexes.filter { $0.table == table }
+    /// A named index, wherever it lives.
+    public func index(named name: String) -> Index? {
+        tableOfIndex[name].flatMap { tables[$0]?.indexes.first { $0.name == name } }
     }
+
+    /// Every index on a table, named or not.
+    public func indexes(on table: String) -> [Index] { tables[table]?.indexes ?? [] }
 
     /// Whether `columns` (in any order) are the leading columns of an index, the primary key or a
     /// unique constraint of `table`: a lookup by those columns can then use an index.
@@ -87,23 +91,25 @@ public struct SchemaModel: Sendable {
         case .alterTable(let alter):
             for (action, _) in alter.actions { apply(action, to: alter.name.key, migration: migration) }
         case .createIndex(let create):
-            let index = Index(name: create.name?.key, table: create.table.key,
-                              columns: create.elements.map { $0.column?.name },
-                              unique: create.unique, partial: create.whereClause != nil, createdBy: migration)
-            if let name = create.name?.key {
-                if indexes[name] == nil || !create.ifNotExists { indexes[name] = index }
-            } else {
-                unnamedIndexes.append(index)
+            let key = create.table.key
+            guard tables[key] != nil else { return }
+            if let name = create.name?.key, tableOfIndex[name] != nil {
+                if create.ifNotExists { return }
+                removeIndex(named: name)
             }
+            let index = Index(name: create.name?.key, table: key, columns: create.elements.map { $0.column?.name },
+                              unique: create.unique, partial: create.whereClause != nil, createdBy: migration)
+            tables[key]!.indexes.append(index)
+            if let name = index.name { tableOfIndex[name] = key }
         case .drop(let drop):
             for name in drop.names {
                 switch drop.objectKind {
                 case .table:
-                    tables[name.key] = nil
-                    indexes = indexes.filter { $0.value.table != name.key }
-                    unnamedIndexes.removeAll { $0.table == name.key }
+                    if let table = tables.removeValue(forKey: name.key) {
+                        for index in table.indexes { if let n = index.name { tableOfIndex[n] = nil } }
+                    }
                 case .index:
-                    indexes[name.key] = nil
+                    removeIndex(named: name.key)
                 default:
                     break
                 }
@@ -111,6 +117,11 @@ public struct SchemaModel: Sendable {
         default:
             break
         }
+    }
+
+    private mutating func removeIndex(named name: String) {
+        guard let key = tableOfIndex.removeValue(forKey: name) else { return }
+        tables[key]?.indexes.removeAll { $0.name == name }
     }
 
     private mutating func apply(_ create: CreateTable, migration: String) {
@@ -150,7 +161,7 @@ public struct SchemaModel: Sendable {
             break
         }
         // `ADD CONSTRAINT ... USING INDEX idx` turns an index into the constraint.
-        if let indexName = constraint.usingIndex, let index = indexes[indexName] {
+        if let indexName = constraint.usingIndex, let index = table.indexes.first(where: { $0.name == indexName }) {
             let columns = index.columns.compactMap { $0 }
             if case .primaryKey = constraint.kind { table.primaryKey = columns } else { table.uniqueKeys.append(columns) }
         }
@@ -161,26 +172,32 @@ public struct SchemaModel: Sendable {
         case .renameTable(let to):
             guard var table = tables.removeValue(forKey: key) else { return }
             table.name = to.key
+            for i in table.indexes.indices {
+                table.indexes[i].table = to.key
+                if let name = table.indexes[i].name { tableOfIndex[name] = to.key }
+            }
             tables[to.key] = table
-            for (name, index) in indexes where index.table == key { indexes[name]?.table = to.key }
-            for i in unnamedIndexes.indices where unnamedIndexes[i].table == key { unnamedIndexes[i].table = to.key }
             return
         default:
             break
         }
-        guard var table = tables[key] else { return }
+        // Taken out of the dictionary while it changes, so its arrays are not copied on write.
+        guard var table = tables.removeValue(forKey: key) else { return }
+        defer { tables[key] = table }
         switch action {
         case .addColumn(let column, let ifNotExists):
-            if ifNotExists, table.column(column.name.name) != nil { return }
-            add(column, to: &table, migration: migration)
+            if !(ifNotExists && table.column(column.name.name) != nil) { add(column, to: &table, migration: migration) }
         case .dropColumn(let column, _, _):
             let name = column.name
             table.columns.removeAll { $0.name == name }
             if table.primaryKey.contains(name) { table.primaryKey = [] }
             table.uniqueKeys.removeAll { $0.contains(name) }
             table.foreignKeys.removeAll { $0.columns.contains(name) }
-            indexes = indexes.filter { !($0.value.table == key && $0.value.columns.contains(name)) }
-            unnamedIndexes.removeAll { $0.table == key && $0.columns.contains(name) }
+            // SQLite refuses to drop an indexed column and PostgreSQL drops its indexes with it.
+            for index in table.indexes where index.columns.contains(name) {
+                if let n = index.name { tableOfIndex[n] = nil }
+            }
+            table.indexes.removeAll { $0.columns.contains(name) }
         case .alterColumnType(let column, let type, _):
             if let i = table.columns.firstIndex(where: { $0.name == column.name }) { table.columns[i].type = type }
         case .setNotNull(let column):
@@ -203,14 +220,13 @@ public struct SchemaModel: Sendable {
             for i in table.foreignKeys.indices {
                 table.foreignKeys[i].columns = table.foreignKeys[i].columns.map { $0 == from.name ? to.name : $0 }
             }
-            for (name, index) in indexes where index.table == key {
-                indexes[name]?.columns = index.columns.map { $0 == from.name ? to.name : $0 }
+            for i in table.indexes.indices {
+                table.indexes[i].columns = table.indexes[i].columns.map { $0 == from.name ? to.name : $0 }
             }
         case .renameConstraint(let from, let to):
             if table.constraintNames.remove(from) != nil { table.constraintNames.insert(to) }
         case .validateConstraint, .other, .renameTable:
             break
         }
-        tables[key] = table
     }
 }

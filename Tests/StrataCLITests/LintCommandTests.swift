@@ -153,3 +153,36 @@ struct LintCommandTests {
         #expect(!outcome.stdout.contains("DROP TABLE legacy"))
     }
 }
+
+@Suite("strata lint with many paths")
+struct ManyPathsTests {
+    @Test func manyPathsGiveTheSameResultAsAFolder() throws {
+        let p = try Project()
+        for i in 0..<80 {
+            try p.write(String(format: "sql/f%03d.sql", i), "CREATE TABLE t\(i) (id INT PRIMARY KEY, u INT REFERENCES users (id));\n")
+        }
+        try p.write("sql/-odd name.sql", "SELECT 'x;\n")
+        let names = (0..<80).map { String(format: "sql/f%03d.sql", $0) }
+        let byName = try CLI.run(["lint", "--layout", "plain", "--format", "json"] + names + ["--", "sql/-odd name.sql"], in: p.root)
+        let byFolder = try CLI.run(["lint", "--format", "json", "--layout", "plain", "sql"], in: p.root)
+        #expect(byName.status == 1 && byFolder.status == 1)
+        #expect(byName.stdout == byFolder.stdout)
+        #expect(byName.stdout.contains("\"files\":81"))
+        // Options after the paths still count, and bad options are still usage errors.
+        let late = try CLI.run(["lint"] + names + ["--layout", "plain", "--max-warnings", "100", "--dialect", "postgresql"], in: p.root)
+        #expect(late.status == 0, "\(late.stdout)")
+        #expect(try CLI.run(["lint"] + names + ["--bogus"], in: p.root).status == 64)
+    }
+
+    @Test func valueOptionsMatchTheHelp() throws {
+        // Every `--option <value>` that `lint --help` shows must be known to the path extractor.
+        let help = try CLI.run(["lint", "--help"], in: FileManager.default.temporaryDirectory).stdout
+        let shown = help.split(separator: "\n").compactMap { line -> String? in
+            let words = line.split(separator: " ")
+            guard let option = words.first(where: { $0.hasPrefix("--") }), let i = words.firstIndex(of: option),
+                  i + 1 < words.count, words[i + 1].hasPrefix("<") else { return nil }
+            return String(option)
+        }
+        #expect(Set(shown) == ["--config", "--dialect", "--layout", "--format", "--max-warnings"], "\(shown)")
+    }
+}
