@@ -35,6 +35,8 @@ public struct UnindexedColumnRule: Rule {
                 );
                 CREATE INDEX idx_comments_body_post ON comments (body, post_id);
                 """, layout: .plain),
+            Example("CREATE TABLE likes (↓user_id INT REFERENCES users (id), FOREIGN KEY (user_id) REFERENCES users (id));\n",
+                    layout: .plain),
         ],
         nonTriggeringExamples: [
             Example(ExampleFile.migration("""
@@ -66,7 +68,8 @@ public struct UnindexedColumnRule: Rule {
                     if case .foreignKey(let columns, _) = constraint.kind { foreignKeys.append(columns) }
                 }
                 let added = Set(create.columns.map(\.name.name))
-                for columns in foreignKeys where !columns.isEmpty {
+                var seen = Set<[String]>()   // inline REFERENCES and a FOREIGN KEY on one column: one finding
+                for columns in foreignKeys where !columns.isEmpty && seen.insert(columns.map(\.name)).inserted {
                     // Report the written column definition, so the finding points where it was added.
                     let names = columns.map(\.name)
                     guard names.allSatisfy(added.contains) else { continue }

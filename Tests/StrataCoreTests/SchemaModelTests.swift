@@ -1,0 +1,93 @@
+import StrataCore
+import StrataSyntax
+import Testing
+
+@Suite("Schema model")
+struct SchemaModelTests {
+    /// Replays `sql` (one migration per element) and returns the schema.
+    func replay(_ migrations: [String], dialect: Dialect = .postgresql) -> SchemaModel {
+        var schema = SchemaModel()
+        for (n, sql) in migrations.enumerated() {
+            let source = SourceText(sql, dialect: dialect)
+            for range in StatementSplitter.split(source) {
+                schema.apply(StatementReader.read(source, tokens: range), migration: "m\(n)")
+            }
+        }
+        return schema
+    }
+
+    @Test func tablesColumnsAndKeys() {
+        let schema = replay(["""
+            CREATE TABLE "Users" (id BIGINT PRIMARY KEY, email TEXT NOT NULL UNIQUE, org_id INT REFERENCES orgs (id));
+            CREATE TABLE public.posts (id INT, author_id INT, PRIMARY KEY (id), FOREIGN KEY (author_id) REFERENCES "Users" (id));
+            """])
+        let users = schema.tables["Users"]
+        #expect(users?.columns.map(\.name) == ["id", "email", "org_id"])
+        #expect(users?.primaryKey == ["id"])
+        #expect(users?.uniqueKeys == [["email"]])
+        #expect(users?.foreignKeys.first?.references.table.name == "orgs")
+        #expect(users?.createdBy == "m0")
+        #expect(schema.tables["posts"]?.primaryKey == ["id"], "public. is the default schema")
+        #expect(schema.tables["posts"]?.foreignKeys.first?.columns == ["author_id"])
+    }
+
+    @Test func coverageByIndexPrimaryKeyAndUnique() {
+        let schema = replay([
+            "CREATE TABLE t (a INT, b INT, c INT, d INT UNIQUE, PRIMARY KEY (a, b));",
+            "CREATE INDEX i_c ON t (c, a); CREATE INDEX i_partial ON t (b) WHERE b > 0; CREATE INDEX i_expr ON t (lower(c));",
+        ])
+        #expect(schema.isCovered(table: "t", columns: ["a"]))
+        #expect(schema.isCovered(table: "t", columns: ["b", "a"]), "leading columns in any order")
+        #expect(schema.isCovered(table: "t", columns: ["c"]))
+        #expect(schema.isCovered(table: "t", columns: ["d"]))
+        #expect(!schema.isCovered(table: "t", columns: ["b"]), "a partial index does not cover every row")
+        #expect(!schema.isCovered(table: "t", columns: ["missing"]))
+        #expect(!schema.isCovered(table: "other", columns: ["a"]))
+    }
+
+    @Test func dropsAndRenamesFollowTheIndexes() {
+        let schema = replay([
+            "CREATE TABLE t (a INT, b INT); CREATE INDEX i_a ON t (a); CREATE INDEX i_b ON t (b);",
+            "DROP INDEX i_a; ALTER TABLE t RENAME COLUMN b TO bb; ALTER TABLE t RENAME TO t2;",
+        ])
+        #expect(schema.tables["t"] == nil)
+        #expect(schema.isCovered(table: "t2", columns: ["bb"]))
+        #expect(!schema.isCovered(table: "t2", columns: ["a"]))
+        #expect(schema.index(named: "i_b")?.table == "t2")
+        #expect(schema.index(named: "i_a") == nil)
+    }
+
+    @Test func droppingAColumnDropsItsIndexesAndDroppingATableItsIndexNames() {
+        let schema = replay([
+            "CREATE TABLE t (a INT, b INT); CREATE INDEX i_ab ON t (a, b); CREATE INDEX i_b ON t (b);",
+            "ALTER TABLE t DROP COLUMN a;",
+            "CREATE TABLE u (x INT); CREATE INDEX i_x ON u (x); DROP TABLE u;",
+        ])
+        #expect(schema.index(named: "i_ab") == nil)
+        #expect(schema.index(named: "i_b") != nil)
+        #expect(schema.index(named: "i_x") == nil)
+        #expect(schema.tables["t"]?.columns.map(\.name) == ["b"])
+    }
+
+    @Test func ifNotExistsKeepsTheFirstDefinition() {
+        let schema = replay([
+            "CREATE TABLE t (a INT); CREATE INDEX i ON t (a);",
+            "CREATE TABLE IF NOT EXISTS t (z INT); CREATE INDEX IF NOT EXISTS i ON t (z);",
+        ], dialect: .sqlite)
+        #expect(schema.tables["t"]?.columns.map(\.name) == ["a"])
+        #expect(schema.index(named: "i")?.columns == ["a"])
+        #expect(schema.tables["t"]?.createdBy == "m0")
+    }
+
+    @Test func alterColumnChanges() {
+        let schema = replay([
+            "CREATE TABLE t (a INT);",
+            "ALTER TABLE t ADD COLUMN b TEXT NOT NULL DEFAULT 'x', ALTER COLUMN a SET NOT NULL, ALTER COLUMN a TYPE bigint;",
+        ])
+        let columns = schema.tables["t"]?.columns
+        #expect(columns?.first { $0.name == "a" }?.notNull == true)
+        #expect(columns?.first { $0.name == "a" }?.type == "bigint")
+        #expect(columns?.first { $0.name == "b" }?.hasDefault == true)
+        #expect(columns?.first { $0.name == "b" }?.addedBy == "m1")
+    }
+}
