@@ -16,9 +16,9 @@ deps:
 build: deps
 	$(SWIFT) build --product strata
 
-## release: optimised build (.build/release/strata)
+## release: optimised build with the Swift runtime linked in (.build/release/strata)
 release: deps
-	$(SWIFT) build -c release --product strata
+	$(SWIFT) build -c release --product strata --static-swift-stdlib
 
 ## demo: build, then lint the bundled migrations (text report, then JSON)
 demo: build
@@ -46,7 +46,7 @@ bench: deps
 
 ## install: copy the release binary to /usr/local/bin
 install: release
-	install -m 0755 .build/release/strata /usr/local/bin/strata
+	install -m 0755 -s .build/release/strata /usr/local/bin/strata
 
 clean:
 	rm -rf .build .build-* fuzz-artifacts data

@@ -39,6 +39,7 @@ let package = Package(
         .testTarget(name: "StrataRulesTests", dependencies: ["StrataCore", "StrataRules"]),
         .testTarget(name: "StrataReportersTests", dependencies: ["StrataCore", "StrataReporters", "StrataRules", "StrataSyntax"]),
         .testTarget(name: "StrataCLITests", dependencies: ["StrataCore", "strata"]),
+        .testTarget(name: "SystemLibraryTests", dependencies: ["CGit2", "CSQLite", "CLibPQ"]),
     ],
     swiftLanguageModes: [.v6]
 )

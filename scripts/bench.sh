@@ -2,7 +2,7 @@
 # make bench: release build, Squawk in a private virtual environment, then scripts/bench.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product strata
+swift build -c release --product strata --static-swift-stdlib
 swift build -c release --product strata-bench
 if [ ! -x .build-bench/venv/bin/squawk ]; then
     mkdir -p .build-bench
