@@ -48,14 +48,7 @@ public struct SourceText: Sendable {
 
     /// Whether `token` is the word `keyword`, compared ASCII-case-insensitively without decoding.
     @inline(__always)
-    public func isWord(_ token: Token, _ keyword: StaticString) -> Bool {
-        guard token.kind == .word, token.length == keyword.utf8CodeUnitCount else { return false }
-        let k = keyword.utf8Start
-        for i in 0..<token.length where bytes[token.offset + i] | 0x20 != k[i] | 0x20 {
-            return false
-        }
-        return true
-    }
+    public func isWord(_ token: Token, _ keyword: StaticString) -> Bool { token.isWord(keyword, in: bytes) }
 }
 
 extension SourceText {

@@ -12,14 +12,7 @@ extension StatementReader {
 
         /// Whether `token` is the word `keyword`, ASCII-case-insensitively (as `SourceText.isWord`).
         @inline(__always)
-        func isWord(_ token: Token, _ keyword: StaticString) -> Bool {
-            guard token.kind == .word, token.length == keyword.utf8CodeUnitCount else { return false }
-            let k = keyword.utf8Start
-            for i in 0..<token.length where bytes[token.offset + i] | 0x20 != k[i] | 0x20 {
-                return false
-            }
-            return true
-        }
+        func isWord(_ token: Token, _ keyword: StaticString) -> Bool { token.isWord(keyword, in: bytes) }
     }
 
     struct Cursor {

@@ -55,3 +55,17 @@ public struct LexIssue: Sendable, Hashable {
         self.message = message
     }
 }
+
+extension Token {
+    /// Whether this token is the word `keyword` (given in lower case), compared
+    /// ASCII-case-insensitively in `bytes` without decoding or allocating.
+    @inline(__always)
+    public func isWord(_ keyword: StaticString, in bytes: [UInt8]) -> Bool {
+        guard kind == .word, length == keyword.utf8CodeUnitCount else { return false }
+        let k = keyword.utf8Start
+        for i in 0..<length where bytes[offset + i] | 0x20 != k[i] | 0x20 {
+            return false
+        }
+        return true
+    }
+}
