@@ -92,6 +92,20 @@ struct LintCommandTests {
         #expect(missing.stderr == "strata: error: nowhere/: no such file or directory\n")
         #expect(missing.stdout.isEmpty)
 
+        let noFolder = try p.run("lint")
+        #expect(noFolder.status == 2)
+        #expect(noFolder.stderr.contains("migrations: no such folder; pass the files or folders to lint"))
+
+        let missingFile = try p.run("lint", "gone.sql")
+        #expect(missingFile.status == 2)
+        #expect(missingFile.stderr == "strata: error: gone.sql: no such file or directory\n")
+
+        try FileManager.default.createDirectory(at: p.root.appendingPathComponent("odd.sql"), withIntermediateDirectories: true)
+        let folderNamedSQL = try p.run("lint", "odd.sql")
+        #expect(folderNamedSQL.status == 2)
+        #expect(folderNamedSQL.stderr.contains("odd.sql: is a folder; name it with a trailing / to lint the files in it"))
+        #expect(try p.run("lint", "odd.sql/").status == 0)
+
         try p.write("strata.yml", "rules:\n  no-such-rule: off\n")
         let badConfig = try p.run("lint")
         #expect(badConfig.status == 2)

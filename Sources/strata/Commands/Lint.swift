@@ -33,6 +33,9 @@ struct Lint: ParsableCommand {
     func run() throws {
         let context = try CommandContext(project)
         let targets = paths.isEmpty ? [context.migrationsDirectoryForDisplay] : paths
+        if paths.isEmpty, !FileManager.default.fileExists(atPath: context.configuration.migrationsDirectory) {
+            CommandContext.fail("\(targets[0]): no such folder; pass the files or folders to lint, or set `migrations:` in strata.yml")
+        }
         let linter = Linter(rules: AllRules.instances(), settings: context.configuration.rules,
                             dialect: context.dialect, layout: context.layout)
         let result = try CommandContext.run { () throws(InputError) in try linter.lint(paths: targets) }
