@@ -70,6 +70,9 @@ private struct Scanner {
     var lineStart = 0
     var lastStart = 0
     var lastColumn = 1
+    /// End of a PostgreSQL operator run whose rest is known to be only `+` and `-` (each of
+    /// which then lexes as a one-character operator); see `scanPostgresOperator`.
+    var signRunEnd = 0
 
     init(bytes: UnsafeBufferPointer<UInt8>, dialect: Dialect) {
         self.bytes = bytes
@@ -419,7 +422,12 @@ private struct Scanner {
     /// PostgreSQL operators are runs of operator characters, cut before a comment start; a
     /// multi-character operator may end in `+` or `-` only if it holds one of ``~!@#%^&|`?``
     /// (so `=-1` is `=` then `-1`), as PostgreSQL's own lexer decides.
-    func scanPostgresOperator(_ start: Int) -> Int {
+    ///
+    /// Cutting `+`/`-` off the end and re-scanning the rest would be quadratic on a long run of
+    /// them (`+++...`), so when the cut leaves one character, the rest of the run is remembered
+    /// to be all `+`/`-`: each of those is a one-character operator, found without re-scanning.
+    mutating func scanPostgresOperator(_ start: Int) -> Int {
+        if start < signRunEnd { return start + 1 }
         var i = start
         while i < count, cls(bytes[i]).contains(.pgOperator) {
             if i > start, (bytes[i] == UInt8(ascii: "-") && byte(i + 1) == UInt8(ascii: "-"))
@@ -430,7 +438,9 @@ private struct Scanner {
             var special = false
             for k in start..<i where "~!@#%^&|`?".utf8.contains(bytes[k]) { special = true; break }
             if !special {
+                let runEnd = i
                 while i - start > 1, bytes[i - 1] == UInt8(ascii: "+") || bytes[i - 1] == UInt8(ascii: "-") { i -= 1 }
+                if i == start + 1 { signRunEnd = runEnd }
             }
         }
         return i

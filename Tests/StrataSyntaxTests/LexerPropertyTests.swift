@@ -155,19 +155,50 @@ struct LexerPropertyTests {
         for n in 0...script.count where !Self.check(Array(script[..<n])) { break }
     }
 
-    @Test func longInputs() {
-        // Deep nesting and long runs: no recursion, no quadratic blow-up worth noticing.
-        let nested = Array(repeating: Array("/*".utf8), count: 5000).joined() + Array(repeating: Array("*/".utf8), count: 5000).joined()
-        let source = SourceText(bytes: Array(nested), dialect: .postgresql)
+    @Test(.timeLimit(.minutes(1)))
+    func longInputs() {
+        // Deep nesting and long runs: no recursion, nothing quadratic. (Checked with a cheap
+        // contiguity test: `position(at:)` per token is itself linear in the column.)
+        func contiguous(_ source: SourceText) -> Bool {
+            var offset = 0
+            for token in source.tokens {
+                guard token.offset == offset, token.length > 0 else { return false }
+                offset = token.endOffset
+            }
+            return offset == source.bytes.count
+        }
+        let nested = String(repeating: "/*", count: 5000) + String(repeating: "*/", count: 5000)
+        let source = SourceText(nested, dialect: .postgresql)
         #expect(source.tokens.map(\.kind) == [.blockComment])
         #expect(source.issues.isEmpty)
 
-        let operators = [UInt8](repeating: UInt8(ascii: "+"), count: 20_000)
-        #expect(lexInvariantViolation(SourceText(bytes: operators, dialect: .postgresql)) == nil)
-
-        let invalid = [UInt8](repeating: 0xFF, count: 20_000)
-        for dialect in Dialect.allCases {
-            #expect(lexInvariantViolation(SourceText(bytes: invalid, dialect: dialect)) == nil)
+        // PostgreSQL cuts trailing `+`/`-` off an operator: `+++` is three operators.
+        // Each run is followed by `+-` * 10 000 and `+`.
+        let runs: [(String, Int)] = [("+", 20_002), ("-+", 20_003), ("*+-", 20_004), ("<=+", 20_003), ("@+-", 1)]
+        for (run, count) in runs {
+            let text = run + String(repeating: "+-", count: 10_000) + "+"
+            let operators = SourceText(text, dialect: .postgresql)
+            #expect(contiguous(operators))
+            #expect(operators.tokens.allSatisfy { $0.kind == .operator_ })
+            #expect(operators.tokens.count == count, "\(run)")
         }
+
+        for byte: UInt8 in [0xFF, 0x80, 0x00, UInt8(ascii: "$"), UInt8(ascii: "'"), UInt8(ascii: "?"), UInt8(ascii: ":")] {
+            for dialect in Dialect.allCases {
+                let bytes = [UInt8](repeating: byte, count: 30_000)
+                #expect(contiguous(SourceText(bytes: bytes, dialect: dialect)), "\(byte) \(dialect)")
+            }
+        }
+    }
+
+    @Test func postgresOperatorRunsMatchTheSlowRule() {
+        // The shortcut for runs of `+`/`-` gives what cutting and re-scanning would give.
+        #expect(lexed("a+-+b", .postgresql).map(\.text) == ["a", "+", "-", "+", "b"])
+        #expect(lexed("a*+-b", .postgresql).map(\.text) == ["a", "*", "+", "-", "b"])
+        #expect(lexed("a<=+-*b", .postgresql).map(\.text) == ["a", "<=+-*", "b"])
+        #expect(lexed("a<=+-b", .postgresql).map(\.text) == ["a", "<=", "+", "-", "b"])
+        #expect(lexed("a+-&b", .postgresql).map(\.text) == ["a", "+-&", "b"])
+        #expect(lexed("a+ -+- -b", .postgresql).map(\.text) == ["a", "+", "-", "+", "-", "-", "b"])
+        #expect(lexed("a+-+-- c\n+-b", .postgresql).map(\.text) == ["a", "+", "-", "+", "-- c", "+", "-", "b"])
     }
 }
