@@ -31,7 +31,7 @@ private func both(_ sql: String, _ expected: [String]) -> [SplitCase] {
 struct SplitterTests {
     // MARK: `;` that does not end a statement
 
-    static let quotedSemicolons: [SplitCase] = []
+    static let quotedCases: [SplitCase] = []
         + both("SELECT 'a;b'; SELECT 2", ["SELECT 'a;b'", "SELECT 2"])
         + both("SELECT 'it'';s'; SELECT 2;", ["SELECT 'it'';s'", "SELECT 2"])
         + both("SELECT \"a;b\" FROM t; SELECT 2;", ["SELECT \"a;b\" FROM t", "SELECT 2"])
@@ -43,14 +43,14 @@ struct SplitterTests {
             SplitCase("SELECT $$a;b$$; SELECT $t$;$t$;", .postgresql, ["SELECT $$a;b$$", "SELECT $t$;$t$"]),
             SplitCase(#"SELECT E'\';'; SELECT 2;"#, .postgresql, [#"SELECT E'\';'"#, "SELECT 2"]),
             SplitCase("SELECT U&';'; SELECT 2;", .postgresql, ["SELECT U&';'", "SELECT 2"]),
-            SplitCase("SELECT 1 /* /* ; */ ; */; SELECT 2;", .postgresql, ["SELECT 1 /* /* ; */ ; */", "SELECT 2"]),
+            SplitCase("SELECT 1 /* /* ; */ ; */; SELECT 2;", .postgresql, ["SELECT 1", "SELECT 2"]),
             // SQLite comments do not nest: the first */ ends it and the `;` after it counts.
             SplitCase("SELECT 1 /* /* */ ; */; SELECT 2;", .sqlite, ["SELECT 1", "*/", "SELECT 2"]),
             // In SQLite `$$` is no dollar quote.
             SplitCase("SELECT $$a;b$$;", .sqlite, ["SELECT $$a", "b$$"]),
         ]
 
-    @Test(arguments: quotedSemicolons)
+    @Test(arguments: quotedCases)
     func semicolonsInsideTokens(_ c: SplitCase) {
         #expect(statements(c.sql, c.dialect) == c.expected)
     }
@@ -75,7 +75,7 @@ struct SplitterTests {
         #expect(found.last == "CREATE TABLE x (a)")
     }
 
-    static let sqliteTriggers: [SplitCase] = [
+    static let triggerCases: [SplitCase] = [
         SplitCase("create temp trigger if not exists t before insert on x begin select 1; select 2; end; select 3",
                   .sqlite, ["create temp trigger if not exists t before insert on x begin select 1; select 2; end",
                             "select 3"]),
@@ -88,6 +88,9 @@ struct SplitterTests {
         // BEGIN and END are also ordinary column names in SQLite.
         SplitCase("CREATE TRIGGER t AFTER INSERT ON shifts BEGIN UPDATE shifts SET end = NEW.begin WHERE id = NEW.id; SELECT 2; END; SELECT 3;",
                   .sqlite, ["CREATE TRIGGER t AFTER INSERT ON shifts BEGIN UPDATE shifts SET end = NEW.begin WHERE id = NEW.id; SELECT 2; END",
+                            "SELECT 3"]),
+        SplitCase("CREATE TRIGGER t AFTER INSERT ON shifts BEGIN UPDATE shifts SET end = NEW.start; SELECT 2; END; SELECT 3;",
+                  .sqlite, ["CREATE TRIGGER t AFTER INSERT ON shifts BEGIN UPDATE shifts SET end = NEW.start; SELECT 2; END",
                             "SELECT 3"]),
         SplitCase("CREATE TRIGGER t AFTER UPDATE OF begin, end ON x BEGIN SELECT 1; END; SELECT 2;", .sqlite,
                   ["CREATE TRIGGER t AFTER UPDATE OF begin, end ON x BEGIN SELECT 1; END", "SELECT 2"]),
@@ -104,7 +107,7 @@ struct SplitterTests {
                   ["CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1; SELECT 2;"]),
     ]
 
-    @Test(arguments: sqliteTriggers)
+    @Test(arguments: triggerCases)
     func sqliteTriggers(_ c: SplitCase) {
         #expect(statements(c.sql, c.dialect) == c.expected)
     }
@@ -127,7 +130,7 @@ struct SplitterTests {
         #expect(found.last == "DO $body$ BEGIN PERFORM 1; END $body$")
     }
 
-    static let postgresAtomic: [SplitCase] = [
+    static let atomicCases: [SplitCase] = [
         SplitCase("""
             CREATE FUNCTION add(a int, b int) RETURNS int LANGUAGE sql
             BEGIN ATOMIC
@@ -156,14 +159,14 @@ struct SplitterTests {
                   ["CREATE TABLE function (begin int, atomic int)", "SELECT 1"]),
     ]
 
-    @Test(arguments: postgresAtomic)
+    @Test(arguments: atomicCases)
     func postgresBeginAtomic(_ c: SplitCase) {
         #expect(statements(c.sql, c.dialect) == c.expected)
     }
 
     // MARK: Transactions, empty statements, ends
 
-    static let plain: [SplitCase] = []
+    static let plainCases: [SplitCase] = []
         + both("BEGIN; CREATE TABLE a (id int); COMMIT;", ["BEGIN", "CREATE TABLE a (id int)", "COMMIT"])
         + both("begin transaction;\ninsert into a values (1);\nend transaction;\n",
                ["begin transaction", "insert into a values (1)", "end transaction"])
@@ -180,7 +183,7 @@ struct SplitterTests {
         // An unterminated comment is not trivia: it belongs to the statement it cuts off.
         + both("SELECT 1 /* never closed; SELECT 2;", ["SELECT 1 /* never closed; SELECT 2;"])
 
-    @Test(arguments: plain)
+    @Test(arguments: plainCases)
     func plainStatements(_ c: SplitCase) {
         #expect(statements(c.sql, c.dialect) == c.expected)
     }
