@@ -280,9 +280,16 @@ private struct Scanner {
 
     // MARK: Comments
 
+    /// `-- ...` up to the line end, which is left out, CR included (so the comment's text has no
+    /// stray `\r` on CRLF files). PostgreSQL also ends a comment at a lone CR; SQLite does not.
     mutating func scanLineComment(_ start: Int, _ pos: SourcePosition) -> Int {
         var i = start + 2
-        while i < count, bytes[i] != 0x0A { i += 1 }
+        if dialect == .postgresql {
+            while i < count, bytes[i] != 0x0A, bytes[i] != 0x0D { i += 1 }
+        } else {
+            while i < count, bytes[i] != 0x0A { i += 1 }
+            if i < count, i > start + 2, bytes[i - 1] == 0x0D { i -= 1 }
+        }
         emit(.lineComment, start, i, pos)
         return i
     }

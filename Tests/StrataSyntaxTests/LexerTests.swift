@@ -139,7 +139,16 @@ struct LexerCommentTests {
     static let cases: [LexCase] = []
         + both("-- c;\nx", [Lexed(.lineComment, "-- c;"), Lexed(.word, "x")])
         + both("x -- at the end", [Lexed(.word, "x"), Lexed(.lineComment, "-- at the end")])
-        + both("--\r\nx", [Lexed(.lineComment, "--\r"), Lexed(.word, "x")])
+        // The line end is not part of the comment, CR of a CRLF included.
+        + both("--\r\nx", [Lexed(.lineComment, "--"), Lexed(.word, "x")])
+        + both("-- a;\r\nx", [Lexed(.lineComment, "-- a;"), Lexed(.word, "x")])
+        + [
+            LexCase("-- a\r\r\nx", sqlite, [Lexed(.lineComment, "-- a\r"), Lexed(.word, "x")]),
+            // A lone CR ends a comment in PostgreSQL, not in SQLite.
+            LexCase("-- a\rb\nc", pg, [Lexed(.lineComment, "-- a"), Lexed(.word, "b"), Lexed(.word, "c")]),
+            LexCase("-- a\rb\nc", sqlite, [Lexed(.lineComment, "-- a\rb"), Lexed(.word, "c")]),
+            LexCase("-- a\r\r\nx", pg, [Lexed(.lineComment, "-- a"), Lexed(.word, "x")]),
+        ]
         + both("a--b", [Lexed(.word, "a"), Lexed(.lineComment, "--b")])
         + both("/**/x", [Lexed(.blockComment, "/**/"), Lexed(.word, "x")])
         + both("/* ; ' \" $$ */ x", [Lexed(.blockComment, "/* ; ' \" $$ */"), Lexed(.word, "x")])
