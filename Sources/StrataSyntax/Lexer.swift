@@ -19,9 +19,13 @@ public enum Lexer {
     }
 
     public static func tokenize(_ bytes: UnsafeBufferPointer<UInt8>, dialect: Dialect) -> LexResult {
-        var scanner = Scanner(bytes: bytes, dialect: dialect)
-        scanner.run()
-        return LexResult(tokens: scanner.tokens, issues: scanner.issues, lineStarts: scanner.lineStarts)
+        // The class table is read through a pointer: reading the global itself in the hot loop
+        // costs a lazy-initialisation check (swift_once) per byte, about a fifth of the time.
+        byteClasses.withUnsafeBufferPointer { classes in
+            var scanner = Scanner(bytes: bytes, classes: classes, dialect: dialect)
+            scanner.run()
+            return LexResult(tokens: scanner.tokens, issues: scanner.issues, lineStarts: scanner.lineStarts)
+        }
     }
 }
 
@@ -36,6 +40,8 @@ private struct ByteClass: OptionSet {
     static let digit = ByteClass(rawValue: 8)
     static let pgOperator = ByteClass(rawValue: 16)
     static let hexDigit = ByteClass(rawValue: 32)
+    /// The PostgreSQL operator characters that let an operator end in `+` or `-`.
+    static let pgSpecial = ByteClass(rawValue: 64)
 }
 
 private let byteClasses: [ByteClass] = {
@@ -51,6 +57,7 @@ private let byteClasses: [ByteClass] = {
     for b in UInt8(ascii: "A")...UInt8(ascii: "F") { table[Int(b)].insert(.hexDigit) }
     table[Int(UInt8(ascii: "$"))].insert(.identPart)
     for c in "+-*/<>=~!@#%^&|`?" { table[Int(c.asciiValue!)].insert(.pgOperator) }
+    for c in "~!@#%^&|`?" { table[Int(c.asciiValue!)].insert(.pgSpecial) }
     return table
 }()
 
@@ -58,6 +65,8 @@ private let byteClasses: [ByteClass] = {
 
 private struct Scanner {
     let bytes: UnsafeBufferPointer<UInt8>
+    /// `byteClasses`, 256 entries.
+    let classes: UnsafeBufferPointer<ByteClass>
     let dialect: Dialect
     let count: Int
     var tokens: [Token] = []
@@ -70,17 +79,23 @@ private struct Scanner {
     var lineStart = 0
     var lastStart = 0
     var lastColumn = 1
+    /// End of a PostgreSQL operator run whose rest is known to be only `+` and `-` (each of
+    /// which then lexes as a one-character operator); see `scanPostgresOperator`.
+    var signRunEnd = 0
 
-    init(bytes: UnsafeBufferPointer<UInt8>, dialect: Dialect) {
+    init(bytes: UnsafeBufferPointer<UInt8>, classes: UnsafeBufferPointer<ByteClass>, dialect: Dialect) {
         self.bytes = bytes
+        self.classes = classes
         self.dialect = dialect
         self.count = bytes.count
-        tokens.reserveCapacity(count / 3 + 8)
+        // About 3 bytes per token in real SQL (whitespace is a token): reserving for 2 avoids a
+        // copy of the whole array when it grows (untouched capacity is not resident).
+        tokens.reserveCapacity(count / 2 + 8)
     }
 
     @inline(__always) func byte(_ i: Int) -> UInt8 { i < count ? bytes[i] : 0 }
 
-    @inline(__always) func cls(_ b: UInt8) -> ByteClass { byteClasses[Int(b)] }
+    @inline(__always) func cls(_ b: UInt8) -> ByteClass { classes[Int(b)] }
 
     /// Characters (UTF-8 lead bytes) in `from..<to`.
     @inline(__always) func characters(from: Int, to: Int) -> Int {
@@ -265,9 +280,16 @@ private struct Scanner {
 
     // MARK: Comments
 
+    /// `-- ...` up to the line end, which is left out, CR included (so the comment's text has no
+    /// stray `\r` on CRLF files). PostgreSQL also ends a comment at a lone CR; SQLite does not.
     mutating func scanLineComment(_ start: Int, _ pos: SourcePosition) -> Int {
         var i = start + 2
-        while i < count, bytes[i] != 0x0A { i += 1 }
+        if dialect == .postgresql {
+            while i < count, bytes[i] != 0x0A, bytes[i] != 0x0D { i += 1 }
+        } else {
+            while i < count, bytes[i] != 0x0A { i += 1 }
+            if i < count, i > start + 2, bytes[i - 1] == 0x0D { i -= 1 }
+        }
         emit(.lineComment, start, i, pos)
         return i
     }
@@ -419,7 +441,12 @@ private struct Scanner {
     /// PostgreSQL operators are runs of operator characters, cut before a comment start; a
     /// multi-character operator may end in `+` or `-` only if it holds one of ``~!@#%^&|`?``
     /// (so `=-1` is `=` then `-1`), as PostgreSQL's own lexer decides.
-    func scanPostgresOperator(_ start: Int) -> Int {
+    ///
+    /// Cutting `+`/`-` off the end and re-scanning the rest would be quadratic on a long run of
+    /// them (`+++...`), so when the cut leaves one character, the rest of the run is remembered
+    /// to be all `+`/`-`: each of those is a one-character operator, found without re-scanning.
+    mutating func scanPostgresOperator(_ start: Int) -> Int {
+        if start < signRunEnd { return start + 1 }
         var i = start
         while i < count, cls(bytes[i]).contains(.pgOperator) {
             if i > start, (bytes[i] == UInt8(ascii: "-") && byte(i + 1) == UInt8(ascii: "-"))
@@ -428,9 +455,11 @@ private struct Scanner {
         }
         if i - start > 1 {
             var special = false
-            for k in start..<i where "~!@#%^&|`?".utf8.contains(bytes[k]) { special = true; break }
+            for k in start..<i where cls(bytes[k]).contains(.pgSpecial) { special = true; break }
             if !special {
+                let runEnd = i
                 while i - start > 1, bytes[i - 1] == UInt8(ascii: "+") || bytes[i - 1] == UInt8(ascii: "-") { i -= 1 }
+                if i == start + 1 { signRunEnd = runEnd }
             }
         }
         return i
