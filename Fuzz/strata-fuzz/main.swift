@@ -1,5 +1,6 @@
-// strata-fuzz: feeds arbitrary bytes to the lexer, the statement splitter and the statement
-// reader, in both dialects, and traps when an invariant breaks.
+// strata-fuzz: feeds arbitrary bytes to the lexer, the statement splitter, the statement
+// reader, the migration-file parser of each layout and the lint engine with every rule, in both
+// dialects, and traps when an invariant breaks.
 //
 // Fuzzing build (libFuzzer; see the Makefile's `fuzz` target):
 //   swift build --product strata-fuzz --scratch-path .build-fuzz \
@@ -11,12 +12,16 @@
 // Both builds: `strata-fuzz --write-seeds DIR` writes a small seed corpus into DIR.
 
 import Foundation
+import StrataCore
+import StrataRules
 import StrataSyntax
 #if FUZZING
 import CFuzzerDriver
 #endif
 
 // MARK: - The fuzz target
+
+let fuzzRules = AllRules.instances()
 
 /// Runs everything on one input. Never returns normally when an invariant is broken.
 func fuzzOne(_ input: [UInt8]) {
@@ -36,10 +41,22 @@ func fuzzOne(_ input: [UInt8]) {
                   "StatementReader: range \(statement.range.byteRange) outside the file", dialect)
         }
 
-        // FUZZ HOOK (StrataCore): once the migration-file parser exists, run it here on the same
-        // bytes too (both layouts), e.g.
-        //     _ = MigrationFile.parse(bytes: input, path: "fuzz.sql", layout: .strata, dialect: dialect)
-        // (needs `import StrataCore`; the target already depends on it).
+        // The migration-file parser of both layouts, then the whole engine with every rule
+        // (schema replay, suppressions, reporters' inputs) on the same bytes.
+        for layout in LayoutKind.allCases {
+            let file = layout.layout.parse(MigrationInput(id: "0001_fuzz", path: "0001_fuzz.sql", bytes: input),
+                                           dialect: dialect, statements: true)
+            let statements = file.strayStatements + (file.up?.statements ?? []) + (file.down?.statements ?? [])
+            for statement in statements {
+                check(statement.range.end.offset <= input.count, "MigrationFile: statement outside the file", dialect)
+            }
+            let result = Linter(rules: fuzzRules, settings: [:], dialect: dialect, layout: layout)
+                .lint([MigrationInput(id: "0001_fuzz", path: "0001_fuzz.sql", bytes: input)])
+            for diagnostic in result.diagnostics {
+                check(diagnostic.line >= 1 && diagnostic.column >= 1 && diagnostic.range.start.offset <= input.count,
+                      "Linter: \(diagnostic.rule) finding outside the file", dialect)
+            }
+        }
     }
 }
 
