@@ -12,7 +12,8 @@ mkdir -p .build-fuzz/corpus fuzz-artifacts
 "$binary" --write-seeds .build-fuzz/corpus >/dev/null
 # Real migrations make good seeds when the shared corpus is beside the checkout.
 if [ -d ../shared/corpus ] && [ ! -f .build-fuzz/corpus/.seeded ]; then
-    find ../shared/corpus -name '*.sql' -size -16k | head -400 | while read -r f; do
+    mapfile -t seeds < <(find ../shared/corpus -name '*.sql' -size -16k | sort | awk 'NR % 12 == 1')
+    for f in "${seeds[@]}"; do
         cp "$f" ".build-fuzz/corpus/seed-$(printf '%s' "$f" | md5sum | cut -c1-12).sql"
     done
     touch .build-fuzz/corpus/.seeded

@@ -20,10 +20,10 @@ public struct InputError: Error, LocalizedError, Sendable, Equatable {
     public var errorDescription: String? { "\(path): \(message)" }
 }
 
-/// A migration file found on disk: where it is, how to show it, and its id.
+/// A migration file found on disk: its path (as given, joined with the path below a folder given;
+/// it opens the file and is what reports show) and its id.
 public struct DiscoveredFile: Sendable, Hashable {
     public var path: String
-    public var displayPath: String
     public var id: String
 }
 
@@ -38,7 +38,7 @@ public enum FileDiscovery {
             // over thousands of paths); reading it reports a folder of that name.
             if path.hasSuffix(".sql") {
                 let name = path.split(separator: "/").last.map(String.init) ?? path
-                result.append(DiscoveredFile(path: path, displayPath: path, id: layout.id(forRelativePath: name)))
+                result.append(DiscoveredFile(path: path, id: layout.id(forRelativePath: name)))
                 continue
             }
             var info = stat()
@@ -47,14 +47,13 @@ public enum FileDiscovery {
             }
             if (info.st_mode & S_IFMT) != S_IFDIR {
                 let name = path.split(separator: "/").last.map(String.init) ?? path
-                result.append(DiscoveredFile(path: path, displayPath: path, id: layout.id(forRelativePath: name)))
+                result.append(DiscoveredFile(path: path, id: layout.id(forRelativePath: name)))
                 continue
             }
             let relativePaths = try sqlFiles(in: path, recursive: layout.recursive)
             let prefix = path.hasSuffix("/") ? path : path + "/"
             for relative in relativePaths {
-                result.append(DiscoveredFile(path: prefix + relative, displayPath: prefix + relative,
-                                             id: layout.id(forRelativePath: relative)))
+                result.append(DiscoveredFile(path: prefix + relative, id: layout.id(forRelativePath: relative)))
             }
         }
         return result

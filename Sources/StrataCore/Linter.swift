@@ -18,7 +18,7 @@ public struct Linter: Sendable {
     public let layout: any MigrationLayout
     public let knownRules: Set<String>
     /// Files parsed at once in the check pass.
-    public var windowSize = 256
+    public var windowSize = 64
 
     public init(rules: [any Rule], settings: [String: RuleSetting], dialect: Dialect, layout: LayoutKind) {
         self.rules = rules
@@ -39,7 +39,7 @@ public struct Linter: Sendable {
     /// Lints files and folders on disk.
     public func lint(paths: [String]) throws(InputError) -> LintResult {
         let files = try FileDiscovery.discover(paths, layout: layout)
-        return try lint(files.map { Item(id: $0.id, path: $0.displayPath, content: .disk($0.path)) })
+        return try lint(files.map { Item(id: $0.id, path: $0.path, content: .disk($0.path)) })
     }
 
     /// Lints files given in memory, in the order their layout dictates (tests, examples).
@@ -114,8 +114,9 @@ public struct Linter: Sendable {
 
     /// The order to check the files in (indices into `items`) and what the set-level rules need.
     private func identityPass(_ items: [Item]) throws(InputError) -> ([Int], MigrationSetInfo) {
-        var info = MigrationSetInfo(ids: Set(items.map(\.id)))
+        var info = MigrationSetInfo()
         guard layout.capabilities.contains(.metadata) else {
+            // Without metadata no rule asks about other migrations: keep no per-file set.
             let order = items.indices.sorted { items[$0].path.utf8.lexicographicallyPrecedes(items[$1].path.utf8) }
             return (order, info)
         }
@@ -124,6 +125,7 @@ public struct Linter: Sendable {
             return layout.parse(MigrationInput(id: item.id, path: item.path, bytes: try item.bytes()),
                                 dialect: dialect, statements: false).dependencies
         }
+        info.ids = Set(items.map(\.id))
         var dependencies: [String: [String]] = [:]
         var indicesByID: [String: [Int]] = [:]
         for (index, item) in items.enumerated() {

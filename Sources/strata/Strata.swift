@@ -1,5 +1,11 @@
 import ArgumentParser
 
+#if canImport(Glibc)
+/// glibc's `mallopt` (declared in malloc.h, which Swift's Glibc module does not export).
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif
+
 @main
 struct Strata: ParsableCommand {
     static let version = "0.1.0"
@@ -18,6 +24,11 @@ struct Strata: ParsableCommand {
     /// before parsing: the parser spends ~65 µs per positional argument, which dominated a lint
     /// of a few thousand files passed by name (as pre-commit and xargs do).
     static func main() {
+        #if canImport(Glibc)
+        // glibc gives every thread that allocates an arena of its own, and freed memory stays in
+        // them; two arenas keep the parallel lint's peak memory flat at no measurable cost.
+        _ = glibcMallopt(-8 /* M_ARENA_MAX */, 2)
+        #endif
         var arguments = Array(CommandLine.arguments.dropFirst())
         let paths = LintPaths.extract(from: &arguments)
         do {

@@ -76,6 +76,6 @@ struct LinterTests {
         #expect(strata.map(\.id) == ["0002_a", "0010_b"])
         let plain = try FileDiscovery.discover([root.path + "/"], layout: PlainLayout())
         #expect(plain.map(\.id) == ["0002_a", "0010_b", "b/0002_x", "b/c/up"])
-        #expect(plain[0].displayPath == root.path + "/0002_a.sql")
+        #expect(plain[0].path == root.path + "/0002_a.sql")
     }
 }
