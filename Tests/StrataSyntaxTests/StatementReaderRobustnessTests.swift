@@ -94,7 +94,7 @@ struct StatementReaderRobustnessTests {
             "IDENTITY", "COLLATE", "CASCADE", "ONLY", "x", "\"Q\"", "'s'", "1", "(", ")", "(", ")", ",",
             ".", "=", "::", "[", "]", "*", "-", "$1", "/* c */", "-- c\n", "'unterminated", "\"open",
         ]
-        var generator = SplitMix(seed: dialect == .sqlite ? 1 : 2)
+        var generator = SplitMix64(seed: dialect == .sqlite ? 1 : 2)
         for _ in 0..<3_000 {
             let count = Int(generator.next() % 24) + 1
             var sql = ""
@@ -141,18 +141,5 @@ struct StatementReaderRobustnessTests {
                 for range in StatementSplitter.split(source) { _ = StatementReader.read(source, tokens: range) }
             }
         }
-    }
-}
-
-/// A small deterministic generator so the soup is the same on every run.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
