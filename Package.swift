@@ -25,8 +25,9 @@ let package = Package(
         ]),
         .target(name: "StrataRules", dependencies: ["StrataCore", "StrataSyntax"]),
         .target(name: "StrataReporters", dependencies: ["StrataCore"]),
+        .target(name: "StrataGit", dependencies: ["StrataCore", "CGit2"]),
         .executableTarget(name: "strata", dependencies: [
-            "StrataCore", "StrataRules", "StrataReporters",
+            "StrataCore", "StrataRules", "StrataReporters", "StrataGit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Fuzz driver (make fuzz) and micro-benchmarks (make bench); not shipped.

@@ -25,6 +25,8 @@ public enum RuleSetting: String, Sendable, CaseIterable {
 /// rules:
 ///   unindexed-column: error
 ///   missing-down: off
+/// history:
+///   base: origin/main
 /// ```
 public struct Configuration: Sendable {
     /// The file this was read from; nil for the built-in defaults.
@@ -34,9 +36,12 @@ public struct Configuration: Sendable {
     public var layout: LayoutKind?
     public var dialect: Dialect?
     public var rules: [String: RuleSetting]
+    /// `history.base`: the protected branch `strata check` compares with.
+    public var historyBase: String?
 
     public init(file: String? = nil, migrationsDirectory: String = "migrations", layout: LayoutKind? = nil,
-                dialect: Dialect? = nil, rules: [String: RuleSetting] = [:]) {
+                dialect: Dialect? = nil, rules: [String: RuleSetting] = [:], historyBase: String? = nil) {
+        self.historyBase = historyBase
         self.file = file
         self.migrationsDirectory = migrationsDirectory
         self.layout = layout
@@ -45,7 +50,7 @@ public struct Configuration: Sendable {
     }
 
     public static let fileName = "strata.yml"
-    public static let keys = ["migrations", "layout", "dialect", "rules"]
+    public static let keys = ["migrations", "layout", "dialect", "rules", "history"]
 }
 
 /// A configuration problem, with the place in the file where there is one.
@@ -112,7 +117,7 @@ extension Configuration {
         var configuration = Configuration(file: path, migrationsDirectory: Self.resolve("migrations", against: directory))
         guard let node else { return configuration }  // an empty file: defaults
         guard case .mapping(let mapping) = node else {
-            throw error(path, node, "the configuration must be a mapping of keys (migrations, layout, dialect, rules)")
+            throw error(path, node, "the configuration must be a mapping of keys (migrations, layout, dialect, rules, history)")
         }
         for (keyNode, value) in mapping {
             guard let key = keyNode.string else { throw error(path, keyNode, "keys must be strings") }
@@ -149,6 +154,18 @@ extension Configuration {
                         throw error(path, settingNode, "rule '\(id)' must be off, warning or error, not '\(raw)'")
                     }
                     configuration.rules[id] = setting
+                }
+            case "history":
+                guard case .mapping(let history) = value else {
+                    throw error(path, value, "`history` must be a mapping, e.g. `history: {base: origin/main}`")
+                }
+                for (historyKey, historyValue) in history {
+                    guard historyKey.string == "base" else {
+                        throw error(path, historyKey, "unknown key 'history.\(historyKey.string ?? "?")'; known keys: history.base")
+                    }
+                    let base = try scalar(historyValue, "history.base", path)
+                    guard !base.isEmpty else { throw error(path, historyValue, "`history.base` must name a branch or ref") }
+                    configuration.historyBase = base
                 }
             default:
                 let hint = Suggestion.hint(for: key, in: keys)

@@ -17,6 +17,8 @@ public struct Linter: Sendable {
     public let dialect: Dialect
     public let layout: any MigrationLayout
     public let knownRules: Set<String>
+    /// What git says of the migrations, for the history rules (`strata check`).
+    public var history: HistoryFacts?
     /// Files parsed at once in the check pass.
     public var windowSize = 64
 
@@ -77,6 +79,7 @@ public struct Linter: Sendable {
             let description = type(of: rule).description
             guard let severity = severity(of: description),
                   description.requires.isSubset(of: layout.capabilities),
+                  history != nil || !description.needsHistory,
                   description.dialects.contains(dialect) else { return nil }
             return (rule, severity)
         }
@@ -107,6 +110,17 @@ public struct Linter: Sendable {
             }
             group.wait()
             if let result = upcoming.result { current = try result.get() }
+        }
+        if let history {
+            for (rule, severity) in active {
+                guard let historyRule = rule as? any HistoryRule else { continue }
+                let description = type(of: rule).description
+                for found in historyRule.checkHistory(history) {
+                    diagnostics.append(Diagnostic(rule: description.id, severity: min(severity, found.violation.severity ?? severity),
+                                                  file: found.path, range: found.violation.range, message: found.violation.message,
+                                                  help: found.violation.help ?? description.help))
+                }
+            }
         }
         diagnostics.sort(by: Diagnostic.reportOrder)
         return LintResult(diagnostics: diagnostics, fileCount: items.count)
@@ -148,7 +162,7 @@ public struct Linter: Sendable {
             for statement in file.up?.statements ?? [] { schema.apply(statement, migration: file.id) }
         }
         let context = RuleContext(file: file, migrations: info, schema: schema, dialect: dialect,
-                                  capabilities: layout.capabilities, knownRules: knownRules)
+                                  capabilities: layout.capabilities, knownRules: knownRules, history: history)
         var found: [Diagnostic] = []
         for (rule, severity) in active {
             let description = type(of: rule).description

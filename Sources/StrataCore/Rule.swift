@@ -24,14 +24,21 @@ public struct Example: Sendable {
     public var earlier: [(fileName: String, sql: String)]
     public var layout: LayoutKind
     public var dialects: [Dialect]
+    /// The git history the example assumes (`strata check`), or nil for plain linting.
+    public var history: ExampleHistory?
+    /// Files other than the example's own where a finding is expected at 1:1 (a deleted file).
+    public var expectedElsewhere: [String]
     /// Where the example is written, so a failing example points at itself.
     public var sourceFile: String
     public var sourceLine: Int
 
     public init(_ sql: String, fileName: String = "0002_example.sql",
                 earlier: [(fileName: String, sql: String)] = [], layout: LayoutKind = .strata,
-                dialects: [Dialect] = Dialect.allCases,
+                dialects: [Dialect] = Dialect.allCases, history: ExampleHistory? = nil,
+                expectedElsewhere: [String] = [],
                 file: StaticString = #filePath, line: UInt = #line) {
+        self.history = history
+        self.expectedElsewhere = expectedElsewhere
         self.sql = sql
         self.fileName = fileName
         self.earlier = earlier
@@ -39,6 +46,21 @@ public struct Example: Sendable {
         self.dialects = dialects
         self.sourceFile = "\(file)"
         self.sourceLine = Int(line)
+    }
+}
+
+/// The history an example assumes: files at the merge base (applied), extra files on the base
+/// branch's tip, and renames since the merge base (file names).
+public struct ExampleHistory: Sendable {
+    public var applied: [(fileName: String, sql: String)]
+    public var baseTip: [String]
+    public var renamed: [(from: String, to: String)]
+
+    public init(applied: [(fileName: String, sql: String)] = [], baseTip: [String] = [],
+                renamed: [(from: String, to: String)] = []) {
+        self.applied = applied
+        self.baseTip = baseTip
+        self.renamed = renamed
     }
 }
 
@@ -58,13 +80,17 @@ public struct RuleDescription: Sendable {
     public var dialects: Set<Dialect>
     /// Whether `-- strata:ignore` can silence it (a file that is not text cannot carry a comment).
     public var suppressible: Bool
+    /// Runs only with git history (`strata check`), not in `strata lint`.
+    public var needsHistory: Bool
     public var triggeringExamples: [Example]
     public var nonTriggeringExamples: [Example]
 
     public init(id: String, summary: String, rationale: String, help: String? = nil,
                 defaultSeverity: Severity, optIn: Bool = false, requires: LayoutCapabilities = [],
                 dialects: Set<Dialect> = Set(Dialect.allCases), suppressible: Bool = true,
+                needsHistory: Bool = false,
                 triggeringExamples: [Example], nonTriggeringExamples: [Example]) {
+        self.needsHistory = needsHistory
         self.id = id
         self.summary = summary
         self.rationale = rationale

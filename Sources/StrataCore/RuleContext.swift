@@ -28,10 +28,13 @@ public struct RuleContext: Sendable {
     public let capabilities: LayoutCapabilities
     /// Every rule id Strata knows, enabled or not (suppressions naming others are findings).
     public let knownRules: Set<String>
+    /// What git says of the migrations (`strata check`); nil for `strata lint`.
+    public let history: HistoryFacts?
 
     public init(file: MigrationFile, migrations: MigrationSetInfo, schema: SchemaModel, dialect: Dialect,
-                capabilities: LayoutCapabilities, knownRules: Set<String>) {
+                capabilities: LayoutCapabilities, knownRules: Set<String>, history: HistoryFacts? = nil) {
         self.knownRules = knownRules
+        self.history = history
         self.file = file
         self.migrations = migrations
         self.schema = schema

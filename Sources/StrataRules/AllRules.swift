@@ -17,6 +17,11 @@ public enum AllRules {
         // Safety and schema
         DestructiveInRollbackSafeRule.self,
         UnindexedColumnRule.self,
+        // History (strata check)
+        EditedAppliedMigrationRule.self,
+        DeletedAppliedMigrationRule.self,
+        RenamedAppliedMigrationRule.self,
+        OutOfOrderMigrationRule.self,
     ]
 
     public static func instances() -> [any Rule] { types.map { $0.init() } }

@@ -43,8 +43,25 @@ func findings(of rule: RuleDescription, sql: String, example: Example, dialect: 
     var inputs = example.earlier.map { MigrationInput(id: layout.id(forRelativePath: $0.fileName), path: $0.fileName, bytes: Array($0.sql.utf8)) }
     inputs.append(MigrationInput(id: layout.id(forRelativePath: example.fileName), path: example.fileName, bytes: Array(sql.utf8)))
     let settings: [String: RuleSetting] = rule.optIn ? [rule.id: rule.defaultSeverity == .error ? .error : .warning] : [:]
-    let linter = Linter(rules: AllRules.instances(), settings: settings, dialect: dialect, layout: example.layout)
-    return linter.lint(inputs).diagnostics.filter { $0.file == example.fileName && $0.rule == rule.id }
+    var linter = Linter(rules: AllRules.instances(), settings: settings, dialect: dialect, layout: example.layout)
+    linter.history = example.history.map { historyFacts($0, current: inputs, layout: layout) }
+    let files = Set([example.fileName] + example.expectedElsewhere)
+    return linter.lint(inputs).diagnostics.filter { files.contains($0.file) && $0.rule == rule.id }
+}
+
+/// The facts `StrataGit` would find for an example's history.
+func historyFacts(_ history: ExampleHistory, current: [MigrationInput], layout: any MigrationLayout) -> HistoryFacts {
+    let id = { layout.id(forRelativePath: $0) }
+    var facts = HistoryFacts(baseName: "origin/main", mergeBase: "abc1234")
+    for (fileName, sql) in history.applied { facts.applied[id(fileName)] = Array(sql.utf8) }
+    facts.baseTip = Set(history.applied.map { id($0.fileName) } + history.baseTip.map(id))
+    for (from, to) in history.renamed { facts.renamedFrom[id(to)] = id(from) }
+    let present = Set(current.map(\.id))
+    let renamedAway = Set(facts.renamedFrom.values)
+    for (fileName, _) in history.applied where !present.contains(id(fileName)) && !renamedAway.contains(id(fileName)) {
+        facts.deleted[id(fileName)] = fileName
+    }
+    return facts
 }
 
 func location(_ example: Example) -> SourceLocation {
@@ -57,10 +74,12 @@ struct RuleExampleTests {
     @Test("triggering examples find exactly at their markers", arguments: ExampleCase.all(triggering: true))
     func triggering(_ c: ExampleCase) {
         let (sql, expected) = stripMarkers(c.example.sql, dialect: c.dialect)
-        #expect(!expected.isEmpty, "a triggering example needs at least one ↓ marker", sourceLocation: location(c.example))
+        #expect(!expected.isEmpty || !c.example.expectedElsewhere.isEmpty, "a triggering example needs at least one ↓ marker",
+                sourceLocation: location(c.example))
         let found = findings(of: c.rule, sql: sql, example: c.example, dialect: c.dialect)
-        let foundPositions = found.map { "\($0.line):\($0.column)" }.sorted()
-        let expectedPositions = expected.map { "\($0.line):\($0.column)" }.sorted()
+        let foundPositions = found.map { "\($0.file):\($0.line):\($0.column)" }.sorted()
+        let expectedPositions = (expected.map { "\(c.example.fileName):\($0.line):\($0.column)" }
+                                 + c.example.expectedElsewhere.map { "\($0):1:1" }).sorted()
         #expect(foundPositions == expectedPositions,
                 "\(found.map { "\($0.line):\($0.column) \($0.message)" })", sourceLocation: location(c.example))
         for diagnostic in found {
@@ -79,8 +98,17 @@ struct RuleExampleTests {
     @Test("an ignore-file comment silences every triggering example", arguments: ExampleCase.all(triggering: true).filter(\.rule.suppressible))
     func suppressed(_ c: ExampleCase) {
         let (sql, _) = stripMarkers(c.example.sql, dialect: c.dialect)
+        // The edit rule compares with the applied content: put the comment there too, so the
+        // suppression itself is not an edit.
+        var example = c.example
+        if var history = example.history {
+            history.applied = history.applied.map {
+                $0.fileName == c.example.fileName ? ($0.fileName, "-- strata:ignore-file \(c.rule.id) reviewed\n" + $0.sql) : $0
+            }
+            example.history = history
+        }
         let silenced = "-- strata:ignore-file \(c.rule.id) reviewed\n" + sql
-        let found = findings(of: c.rule, sql: silenced, example: c.example, dialect: c.dialect)
+        let found = findings(of: c.rule, sql: silenced, example: example, dialect: c.dialect)
         #expect(found.isEmpty, "\(found.map { "\($0.line):\($0.column) \($0.message)" })", sourceLocation: location(c.example))
     }
 }
@@ -107,7 +135,8 @@ struct RuleRegistryTests {
         // Public interface: these ids are promised to users and must not change.
         let promised = ["missing-metadata", "invalid-metadata", "unknown-dependency", "dependency-cycle",
                         "duplicate-migration-number", "destructive-in-rollback-safe", "missing-down",
-                        "unindexed-column", "parse-error", "unused-ignore"]
+                        "unindexed-column", "parse-error", "unused-ignore", "edited-applied-migration",
+                        "deleted-applied-migration", "renamed-applied-migration", "out-of-order-migration"]
         for id in promised { #expect(AllRules.ids.contains(id), "\(id) is missing") }
     }
 

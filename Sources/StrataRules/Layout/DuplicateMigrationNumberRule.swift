@@ -19,6 +19,10 @@ public struct DuplicateMigrationNumberRule: Rule {
         triggeringExamples: [
             Example("↓" + ExampleFile.migration("SELECT 1;"), fileName: "0001_add_posts.sql",
                     earlier: [("0001_add_users.sql", ExampleFile.migration("SELECT 1;"))]),
+            Example("↓" + ExampleFile.migration("SELECT 1;"), fileName: "0002_add_posts.sql",
+                    earlier: [("0001_init.sql", ExampleFile.migration("SELECT 1;"))],
+                    history: ExampleHistory(applied: [("0001_init.sql", ExampleFile.migration("SELECT 1;"))],
+                                            baseTip: ["0002_add_tags.sql"])),
         ],
         nonTriggeringExamples: [
             Example(ExampleFile.migration("SELECT 1;"), fileName: "0002_add_posts.sql",
@@ -27,10 +31,17 @@ public struct DuplicateMigrationNumberRule: Rule {
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {
-        guard let number = context.file.number,
-              let ids = context.migrations.idsByNumber[number], ids.count > 1 else { return [] }
-        let others = ids.filter { $0 != context.file.id }
-        let list = others.isEmpty ? "another file with the same id" : others.map { "'\($0)'" }.joined(separator: ", ")
-        return [Violation(at: .start, message: "migration number \(number) is also used by \(list)")]
+        guard let number = context.file.number else { return [] }
+        let local = context.migrations.idsByNumber[number] ?? []
+        if local.count > 1 {
+            let others = local.filter { $0 != context.file.id }
+            let list = others.isEmpty ? "another file with the same id" : others.map { "'\($0)'" }.joined(separator: ", ")
+            return [Violation(at: .start, message: "migration number \(number) is also used by \(list)")]
+        }
+        // Across branches: a new file whose number another file already took on the base branch.
+        guard let history = context.history, history.isNew(context.file.id) else { return [] }
+        let taken = history.baseTip.filter { MigrationFile.numericPrefix(of: $0) == number && $0 != context.file.id && !local.contains($0) }
+        guard let other = taken.sorted().first else { return [] }
+        return [Violation(at: .start, message: "migration number \(number) is already used by '\(other)' on \(history.baseName)")]
     }
 }

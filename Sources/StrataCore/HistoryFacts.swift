@@ -1,0 +1,53 @@
+/// What the repository says about the migrations, for the history rules: which were applied
+/// (present at the merge base of the checked commit and the protected branch), what they held
+/// then, what the base branch holds now, and what was renamed or deleted since. Built by
+/// `StrataGit`; rules only read it. Migrations are keyed by id (the layout's id of their path).
+public struct HistoryFacts: Sendable {
+    /// How the base was named (`origin/main`) and the merge base's short id, for messages.
+    public var baseName: String
+    public var mergeBase: String
+    /// Applied migrations: id → content at the merge base.
+    public var applied: [String: [UInt8]]
+    /// Ids of the migrations on the base branch's tip (some may be newer than the merge base).
+    public var baseTip: Set<String>
+    /// Current id → the applied id it was renamed from.
+    public var renamedFrom: [String: String]
+    /// Applied ids whose file is gone (and was not renamed), with the path to show.
+    public var deleted: [String: String]
+
+    public init(baseName: String, mergeBase: String, applied: [String: [UInt8]] = [:], baseTip: Set<String> = [],
+                renamedFrom: [String: String] = [:], deleted: [String: String] = [:]) {
+        self.baseName = baseName
+        self.mergeBase = mergeBase
+        self.applied = applied
+        self.baseTip = baseTip
+        self.renamedFrom = renamedFrom
+        self.deleted = deleted
+    }
+
+    /// Whether a migration is new on this branch: neither applied nor a renamed applied one.
+    public func isNew(_ id: String) -> Bool { applied[id] == nil && renamedFrom[id] == nil }
+
+    /// Whether the file differs from what the base knows: new, renamed, or edited.
+    public func isNewOrChanged(_ id: String, bytes: [UInt8]) -> Bool {
+        guard let old = applied[id] else { return true }
+        return old != bytes
+    }
+}
+
+/// A finding about a file that is not among the files linted (a deleted migration).
+public struct ElsewhereViolation: Sendable {
+    public var path: String
+    public var violation: Violation
+
+    public init(path: String, violation: Violation) {
+        self.path = path
+        self.violation = violation
+    }
+}
+
+/// A rule that also reports on migrations that no longer have a file. The engine calls
+/// `checkHistory` once per run when history facts are present.
+public protocol HistoryRule: Rule {
+    func checkHistory(_ history: HistoryFacts) -> [ElsewhereViolation]
+}

@@ -1,0 +1,92 @@
+import StrataSyntax
+
+/// How a migration's content changed since it was applied.
+public struct MigrationEdit: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// Statements changed (tokens other than comments and whitespace, or which section a
+        /// statement is in): databases migrated before and after the edit differ.
+        case sql
+        /// A metadata value that changes behaviour (`@dependencies`, `@rollbackSafe`, `@transaction`).
+        case behaviourMetadata(key: String, before: String?, after: String?)
+        /// Only comments, whitespace, line endings or descriptive metadata changed.
+        case cosmetic
+    }
+
+    public var kind: Kind
+    /// Lines of the new content that differ (1-based), or nil when lines were only removed.
+    public var changedLines: ClosedRange<Int>?
+    /// The line after which lines were removed, when nothing was added in their place.
+    public var removedAfterLine: Int?
+
+    /// `lines 12-14`, `line 3`, `lines removed after line 8`.
+    public var linesDescription: String {
+        if let lines = changedLines {
+            return lines.count == 1 ? "line \(lines.lowerBound)" : "lines \(lines.lowerBound)-\(lines.upperBound)"
+        }
+        return "lines removed after line \(removedAfterLine ?? 0)"
+    }
+
+    /// Metadata keys whose value changes what the applier does.
+    public static let behaviourKeys: [MetadataKey] = [.dependencies, .rollbackSafe, .transaction]
+
+    /// Compares two parses of the same migration (same layout and dialect); nil when the bytes
+    /// are identical.
+    public static func classify(before: MigrationFile, after: MigrationFile) -> MigrationEdit? {
+        guard let old = before.source, let new = after.source, old.bytes != new.bytes else { return nil }
+        let lines = changedLines(old.bytes, new.bytes)
+        if signature(before) != signature(after) {
+            return MigrationEdit(kind: .sql, changedLines: lines.changed, removedAfterLine: lines.removedAfter)
+        }
+        for key in behaviourKeys {
+            let was = before.value(key.rawValue), now = after.value(key.rawValue)
+            if normalized(was, key) != normalized(now, key) {
+                return MigrationEdit(kind: .behaviourMetadata(key: key.rawValue, before: was, after: now),
+                                     changedLines: lines.changed, removedAfterLine: lines.removedAfter)
+            }
+        }
+        return MigrationEdit(kind: .cosmetic, changedLines: lines.changed, removedAfterLine: lines.removedAfter)
+    }
+
+    /// `["a","b"]` and `["a", "b"]` mean the same dependencies.
+    private static func normalized(_ value: String?, _ key: MetadataKey) -> String? {
+        guard key == .dependencies, let value, let ids = try? MetadataValue.parseDependencies(value) else { return value }
+        return ids.joined(separator: "\u{0}")
+    }
+
+    /// The significant tokens' bytes and the section markers, in order.
+    private static func signature(_ file: MigrationFile) -> [ArraySlice<UInt8>] {
+        guard let source = file.source else { return [] }
+        let markerKinds = Dictionary(uniqueKeysWithValues: file.markers.map { ($0.tokenIndex, $0.kind) })
+        var result: [ArraySlice<UInt8>] = []
+        result.reserveCapacity(source.tokens.count / 2)
+        for (index, token) in source.tokens.enumerated() {
+            if let kind = markerKinds[index] {
+                result.append(ArraySlice(Array("-- \(kind.rawValue) MIGRATION".utf8)))
+            } else if !token.kind.isTrivia {
+                result.append(source.bytes[token.byteRange])
+            }
+        }
+        return result
+    }
+
+    /// The region of lines that differ, after the common first and last lines (CRLF counted as LF).
+    static func changedLines(_ old: [UInt8], _ new: [UInt8]) -> (changed: ClosedRange<Int>?, removedAfter: Int?) {
+        func lines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+            bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { line in
+                line.last == 0x0D ? line.dropLast() : line
+            }
+        }
+        let a = lines(old), b = lines(new)
+        var prefix = 0
+        while prefix < a.count, prefix < b.count, a[prefix] == b[prefix] { prefix += 1 }
+        var suffix = 0
+        while suffix < a.count - prefix, suffix < b.count - prefix, a[a.count - 1 - suffix] == b[b.count - 1 - suffix] { suffix += 1 }
+        let firstChanged = prefix + 1, lastChanged = b.count - suffix
+        if lastChanged >= firstChanged { return (firstChanged...lastChanged, nil) }
+        if a == b {
+            // Only line endings differ: every line is "changed" in bytes, none in text.
+            return (1...max(1, b.count), nil)
+        }
+        return (nil, prefix)
+    }
+}

@@ -1,0 +1,170 @@
+import CGit2
+import Foundation
+import StrataCore
+
+/// What `strata check` asks of the repository.
+public struct HistoryRequest: Sendable {
+    public enum Source: Sendable, Equatable {
+        case workingTree
+        case index
+        case revision(String)
+    }
+
+    /// Where the command runs (the repository is found from here).
+    public var workingDirectory: String
+    /// The migrations folder, absolute.
+    public var migrationsDirectory: String
+    /// The folder as reports show it (`migrations`).
+    public var displayDirectory: String
+    public var layout: LayoutKind
+    /// `--base`, else `history.base` of strata.yml; nil to try the usual names.
+    public var base: String?
+    public var source: Source
+
+    public init(workingDirectory: String, migrationsDirectory: String, displayDirectory: String,
+                layout: LayoutKind, base: String?, source: Source) {
+        self.workingDirectory = workingDirectory
+        self.migrationsDirectory = migrationsDirectory
+        self.displayDirectory = displayDirectory
+        self.layout = layout
+        self.base = base
+        self.source = source
+    }
+
+    /// Tried in order when no base is configured.
+    public static let defaultBases = ["origin/HEAD", "origin/main", "origin/master", "main", "master"]
+}
+
+/// What the repository told: the content to check and, when a base was found, the history facts.
+public struct HistoryContext: Sendable {
+    /// The migration files of the checked content, in memory.
+    public var inputs: [MigrationInput]
+    /// Nil when history is unavailable; `note` then says why.
+    public var facts: HistoryFacts?
+    public var note: String?
+}
+
+/// Reads the repository through libgit2 (never by running `git`).
+public enum HistoryLoader {
+    public static func load(_ request: HistoryRequest) throws(GitError) -> HistoryContext {
+        let layout = request.layout.layout
+        let repository: Repository
+        do {
+            repository = try Repository(discoveringFrom: request.workingDirectory)
+        } catch where error.code == GIT_ENOTFOUND.rawValue {
+            guard request.source == .workingTree else {
+                throw GitError(message: "\(request.source == .index ? "--staged" : "--rev") needs a git repository, and \(request.workingDirectory) is not inside one")
+            }
+            return HistoryContext(inputs: try workingTreeInputs(request, layout: layout), facts: nil,
+                                  note: "not inside a git repository: checked without history")
+        }
+        guard let workdir = repository.workdir else {
+            throw GitError(message: "the repository has no working tree (bare repository)")
+        }
+        let folder = try relativeFolder(request.migrationsDirectory, in: workdir)
+
+        // The commit whose content is checked (for the merge base) and the content itself.
+        let checked: ObjectID?
+        let inputs: [MigrationInput]
+        switch request.source {
+        case .workingTree:
+            checked = try repository.headCommit()
+            inputs = try workingTreeInputs(request, layout: layout)
+        case .index:
+            checked = try repository.headCommit()
+            inputs = try repository.stagedFiles(in: folder, recursive: layout.recursive, include: isMigration)
+                .map { input($0, request, layout) }
+        case .revision(let revision):
+            guard let commit = try repository.resolveCommit(revision) else {
+                throw GitError(message: "unknown revision '\(revision)'\(repository.isShallow ? " (this is a shallow clone: fetch more history)" : "")")
+            }
+            checked = commit
+            inputs = try repository.files(in: folder, at: commit, recursive: layout.recursive, include: isMigration)
+                .map { input($0, request, layout) }
+        }
+
+        func withoutHistory(_ note: String) -> HistoryContext { HistoryContext(inputs: inputs, facts: nil, note: note) }
+        guard let checked else { return withoutHistory("the repository has no commit yet: checked without history") }
+        guard let (baseName, baseTip) = try resolveBase(request.base, in: repository) else {
+            let tried = request.base.map { "'\($0)'" } ?? HistoryRequest.defaultBases.joined(separator: ", ")
+            let shallow = repository.isShallow ? "; this is a shallow clone, fetch the base branch (git fetch origin main)" : ""
+            return withoutHistory("no base branch found (tried \(tried))\(shallow): checked without history; name one with --base or history.base in strata.yml")
+        }
+        guard let mergeBase = try repository.mergeBase(checked, baseTip) else {
+            let shallow = repository.isShallow ? " (this is a shallow clone: fetch more history, e.g. git fetch --unshallow)" : ""
+            return withoutHistory("\(baseName) and the checked commit share no history\(shallow): checked without history")
+        }
+
+        var facts = HistoryFacts(baseName: baseName, mergeBase: mergeBase.short)
+        for file in try repository.files(in: folder, at: mergeBase, recursive: layout.recursive, include: isMigration) {
+            facts.applied[layout.id(forRelativePath: file.path)] = file.bytes
+        }
+        facts.baseTip = Set(try repository.files(in: folder, at: baseTip, recursive: layout.recursive, include: isMigration,
+                                                 content: false).map { layout.id(forRelativePath: $0.path) })
+        let renameSource: ContentSource = switch request.source {
+        case .workingTree: .workingTree
+        case .index: .index
+        case .revision: .commit(checked)
+        }
+        let prefix = folder.isEmpty ? "" : folder + "/"
+        for (from, to) in try repository.renames(in: folder, from: mergeBase, to: renameSource)
+        where from.hasPrefix(prefix) && to.hasPrefix(prefix) {
+            let old = String(from.dropFirst(prefix.count)), new = String(to.dropFirst(prefix.count))
+            guard isMigration(old), isMigration(new), layout.recursive || (!old.contains("/") && !new.contains("/")) else { continue }
+            facts.renamedFrom[layout.id(forRelativePath: new)] = layout.id(forRelativePath: old)
+        }
+        let present = Set(inputs.map(\.id))
+        let renamedAway = Set(facts.renamedFrom.values)
+        for id in facts.applied.keys where !present.contains(id) && !renamedAway.contains(id) {
+            facts.deleted[id] = displayPath(request, relative: id + ".sql")
+        }
+        return HistoryContext(inputs: inputs, facts: facts, note: nil)
+    }
+
+    // MARK: - Pieces
+
+    static func isMigration(_ path: String) -> Bool { path.hasSuffix(".sql") }
+
+    /// The configured base, or the first of the usual names that exists, with its tip.
+    static func resolveBase(_ configured: String?, in repository: Repository) throws(GitError) -> (String, ObjectID)? {
+        for name in configured.map({ [$0] }) ?? HistoryRequest.defaultBases {
+            if let commit = try repository.resolveCommit(name) { return (name, commit) }
+        }
+        return nil
+    }
+
+    /// `folder` relative to the repository's working directory ("" for the root).
+    static func relativeFolder(_ folder: String, in workdir: String) throws(GitError) -> String {
+        let real = { (path: String) -> String in
+            URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+        }
+        let root = real(workdir), target = real(folder)
+        if target == root { return "" }
+        guard target.hasPrefix(root + "/") else {
+            throw GitError(message: "the migrations folder \(folder) is outside the repository at \(workdir)")
+        }
+        return String(target.dropFirst(root.count + 1))
+    }
+
+    static func displayPath(_ request: HistoryRequest, relative: String) -> String {
+        request.displayDirectory.isEmpty || request.displayDirectory == "." ? relative
+            : (request.displayDirectory.hasSuffix("/") ? request.displayDirectory : request.displayDirectory + "/") + relative
+    }
+
+    static func input(_ file: GitFile, _ request: HistoryRequest, _ layout: any MigrationLayout) -> MigrationInput {
+        MigrationInput(id: layout.id(forRelativePath: file.path), path: displayPath(request, relative: file.path), bytes: file.bytes)
+    }
+
+    /// The files on disk, read into memory (they are compared with their applied content).
+    static func workingTreeInputs(_ request: HistoryRequest, layout: any MigrationLayout) throws(GitError) -> [MigrationInput] {
+        do {
+            guard FileManager.default.fileExists(atPath: request.migrationsDirectory) else { return [] }
+            let display = request.displayDirectory.hasSuffix("/") ? request.displayDirectory : request.displayDirectory + "/"
+            return try FileDiscovery.discover([display], layout: layout).map { file throws(InputError) in
+                MigrationInput(id: file.id, path: file.path, bytes: try FileDiscovery.read(file.path))
+            }
+        } catch {
+            throw GitError(message: error.errorDescription ?? "\(error)")
+        }
+    }
+}

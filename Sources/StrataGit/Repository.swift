@@ -1,0 +1,76 @@
+import CGit2
+import Foundation
+
+/// A git repository opened through libgit2. Owns its handle and frees it; not Sendable, as
+/// libgit2 handles must stay on the thread that uses them. Hand out only Sendable values.
+public final class Repository {
+    let handle: OpaquePointer
+
+    /// Opens the repository that contains `path` (searching upwards, as git does).
+    public init(discoveringFrom path: String) throws(GitError) {
+        LibGit2.ensure()
+        var repository: OpaquePointer?
+        let code = git_repository_open_ext(&repository, path, 0, nil)
+        if code == GIT_ENOTFOUND.rawValue {
+            throw GitError(message: "not inside a git repository (\(path))", code: code)
+        }
+        try LibGit2.check(code, "cannot open the git repository at \(path)")
+        handle = repository!
+    }
+
+    deinit { git_repository_free(handle) }
+
+    /// The working directory (with a trailing `/`), or nil for a bare repository.
+    public var workdir: String? { git_repository_workdir(handle).map { String(cString: $0) } }
+
+    /// The `.git` folder (with a trailing `/`).
+    public var gitDirectory: String { String(cString: git_repository_path(handle)) }
+
+    public var isShallow: Bool { git_repository_is_shallow(handle) == 1 }
+
+    /// HEAD's commit, or nil in a repository with no commit yet.
+    public func headCommit() throws(GitError) -> ObjectID? {
+        if git_repository_head_unborn(handle) == 1 { return nil }
+        return try resolveCommit("HEAD")
+    }
+
+    /// The commit a revision names (`main`, `origin/main`, `HEAD~2`, a sha), or nil when it names
+    /// nothing.
+    public func resolveCommit(_ revision: String) throws(GitError) -> ObjectID? {
+        var object: OpaquePointer?
+        let code = git_revparse_single(&object, handle, revision)
+        if code == GIT_ENOTFOUND.rawValue || code == GIT_EAMBIGUOUS.rawValue || code == GIT_EINVALIDSPEC.rawValue {
+            return nil
+        }
+        try LibGit2.check(code, "cannot resolve '\(revision)'")
+        defer { git_object_free(object) }
+        var commit: OpaquePointer?
+        let peeled = git_object_peel(&commit, object, GIT_OBJECT_COMMIT)
+        if peeled == GIT_ENOTFOUND.rawValue || peeled == GIT_EINVALIDSPEC.rawValue || peeled == GIT_EPEEL.rawValue { return nil }
+        try LibGit2.check(peeled, "'\(revision)' is not a commit")
+        defer { git_object_free(commit) }
+        return ObjectID(git_object_id(commit).pointee)
+    }
+
+    /// The best common ancestor of two commits, or nil when they share none.
+    public func mergeBase(_ a: ObjectID, _ b: ObjectID) throws(GitError) -> ObjectID? {
+        var out = git_oid()
+        var one = a.raw, two = b.raw
+        let code = git_merge_base(&out, handle, &one, &two)
+        if code == GIT_ENOTFOUND.rawValue { return nil }
+        try LibGit2.check(code, "cannot find the merge base of \(a.short) and \(b.short)")
+        return ObjectID(out)
+    }
+
+    /// A configuration value (`core.hooksPath`), or nil when unset.
+    public func configValue(_ name: String) throws(GitError) -> String? {
+        var config: OpaquePointer?
+        try LibGit2.check(git_repository_config_snapshot(&config, handle), "cannot read the git configuration")
+        defer { git_config_free(config) }
+        var value: UnsafePointer<CChar>?
+        let code = git_config_get_string(&value, config, name)
+        if code == GIT_ENOTFOUND.rawValue { return nil }
+        try LibGit2.check(code, "cannot read \(name)")
+        return value.map { String(cString: $0) }
+    }
+}

@@ -1,0 +1,59 @@
+import StrataCore
+import StrataSyntax
+
+public struct EditedAppliedMigrationRule: Rule {
+    public init() {}
+
+    static let applied = ExampleFile.migration("CREATE TABLE users (id INT PRIMARY KEY);", down: "DROP TABLE users;")
+
+    public static let description = RuleDescription(
+        id: "edited-applied-migration",
+        summary: "A migration that already ran (it is on the protected branch) was edited",
+        rationale: """
+            Databases that ran the migration before the edit keep the old version; databases \
+            created after it get the new one, and nothing tells them apart. Flyway and sqlx notice \
+            only at deploy time, goose and dbmate never. An edit that only touches comments or \
+            whitespace is reported as a warning; a change to @dependencies, @rollbackSafe or \
+            @transaction changes what the applier does and stays an error, while @name, \
+            @description or @performanceImpact wording is a warning.
+            """,
+        help: "restore the applied file and put the change in a new migration (`strata new`)",
+        defaultSeverity: .error,
+        needsHistory: true,
+        triggeringExamples: [
+            Example("↓" + applied.replacingOccurrences(of: "id INT PRIMARY KEY", with: "id BIGINT PRIMARY KEY"),
+                    fileName: "0001_users.sql", history: ExampleHistory(applied: [("0001_users.sql", applied)])),
+            Example("↓" + applied.replacingOccurrences(of: "-- DOWN MIGRATION\n", with: "").replacingOccurrences(of: "-- UP MIGRATION", with: "-- UP MIGRATION\n-- DOWN MIGRATION"),
+                    fileName: "0001_users.sql", history: ExampleHistory(applied: [("0001_users.sql", applied)])),
+            Example("↓" + applied.replacingOccurrences(of: "@rollbackSafe: true", with: "@rollbackSafe: false"),
+                    fileName: "0001_users.sql", history: ExampleHistory(applied: [("0001_users.sql", applied)])),
+            Example("↓" + applied.replacingOccurrences(of: "CREATE TABLE", with: "-- the first table\nCREATE TABLE"),
+                    fileName: "0001_users.sql", history: ExampleHistory(applied: [("0001_users.sql", applied)])),
+        ],
+        nonTriggeringExamples: [
+            Example(applied, fileName: "0001_users.sql", history: ExampleHistory(applied: [("0001_users.sql", applied)])),
+            Example(ExampleFile.migration("CREATE TABLE posts (id INT PRIMARY KEY);", down: "DROP TABLE posts;"),
+                    fileName: "0002_posts.sql", earlier: [("0001_users.sql", applied)],
+                    history: ExampleHistory(applied: [("0001_users.sql", applied)])),
+        ])
+
+    public func check(_ context: RuleContext) -> [Violation] {
+        let file = context.file
+        guard let history = context.history, let old = history.applied[file.id], let current = file.source,
+              old != current.bytes else { return [] }
+        let before = file.layout.layout.parse(MigrationInput(id: file.id, path: file.path, bytes: old),
+                                              dialect: context.dialect, statements: false)
+        guard let edit = MigrationEdit.classify(before: before, after: file) else { return [] }
+        let since = "it was applied (on \(history.baseName) since \(history.mergeBase))"
+        switch edit.kind {
+        case .sql:
+            return [Violation(at: .start, message: "applied migration edited: its SQL changed on \(edit.linesDescription) since \(since)")]
+        case .behaviourMetadata(let key, let was, let now):
+            return [Violation(at: .start, message: "applied migration edited: @\(key) changed from \(was ?? "nothing") to \(now ?? "nothing") on \(edit.linesDescription) since \(since)")]
+        case .cosmetic:
+            return [Violation(at: .start, message: "applied migration edited: only comments, whitespace or descriptive metadata changed on \(edit.linesDescription)",
+                              help: "harmless to databases, but the file's checksum changes; restore it unless the applier's records are updated",
+                              severity: .warning)]
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import StrataCore
+
+public struct RenamedAppliedMigrationRule: Rule {
+    public init() {}
+
+    static let applied = ExampleFile.migration("CREATE TABLE users (id INT PRIMARY KEY);", down: "DROP TABLE users;")
+
+    public static let description = RuleDescription(
+        id: "renamed-applied-migration",
+        summary: "A migration that already ran was renamed",
+        rationale: """
+            Databases record applied migrations by id, which is the file name. A renamed file is \
+            a new, unapplied migration to every database that ran the old one: the applier would \
+            run it again, and its old id would look deleted. Renames are found by content \
+            similarity (libgit2), so an edited-and-renamed file is caught too.
+            """,
+        help: "restore the old file name; to change how the migration is described, edit @name in a new migration",
+        defaultSeverity: .error,
+        needsHistory: true,
+        triggeringExamples: [
+            Example("↓" + applied, fileName: "0001_accounts.sql",
+                    history: ExampleHistory(applied: [("0001_users.sql", applied)], renamed: [("0001_users.sql", "0001_accounts.sql")])),
+        ],
+        nonTriggeringExamples: [
+            Example(applied, fileName: "0001_users.sql", history: ExampleHistory(applied: [("0001_users.sql", applied)])),
+        ])
+
+    public func check(_ context: RuleContext) -> [Violation] {
+        guard let history = context.history, let old = history.renamedFrom[context.file.id] else { return [] }
+        return [Violation(at: .start, message: "applied migration '\(old)' was renamed to '\(context.file.id)'; databases that ran it know it as '\(old)'")]
+    }
+}

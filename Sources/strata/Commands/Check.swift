@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import StrataCore
+import StrataGit
+import StrataReporters
+import StrataRules
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Lint new and changed migrations and check them against git history.",
+        discussion: """
+            Compares the migrations with the protected branch (--base, else history.base in strata.yml, \
+            else the first of origin/HEAD, origin/main, origin/master, main, master): a migration is \
+            applied when it exists at the merge base. Reports edited, deleted, renamed and out-of-order \
+            migrations and numbers taken on the base branch, plus lint findings for new or changed files. \
+            Without a repository or a base it says so and runs lint alone, unless --require-base.
+            """)
+
+    @Argument(help: "The migrations folder, or files in it to limit the report to (default: the configured folder).")
+    var paths: [String] = []
+
+    @Option(name: .long, help: "The protected branch or ref to compare with.")
+    var base: String?
+
+    @Flag(name: .long, help: "Check what is staged for the next commit (pre-commit hooks).")
+    var staged = false
+
+    @Option(name: .long, help: "Check the content of a commit (CI on a detached checkout).")
+    var rev: String?
+
+    @Flag(name: .long, help: "Fail (exit 2) when there is no repository or no base, instead of linting alone.")
+    var requireBase = false
+
+    @OptionGroup var project: ProjectOptions
+
+    @Option(name: .long, help: "Output format: text, json, sarif or github.")
+    var format: ReporterFormat = .text
+
+    @Option(name: .long, help: "Fail (exit 1) when there are more warnings than this.")
+    var maxWarnings: Int?
+
+    func validate() throws {
+        if staged, rev != nil { throw ValidationError("--staged and --rev exclude each other") }
+        if let maxWarnings, maxWarnings < 0 { throw ValidationError("--max-warnings must be 0 or more") }
+    }
+
+    func run() throws {
+        let context = try CommandContext(project)
+        let fm = FileManager.default
+        var folder = context.configuration.migrationsDirectory
+        var display = context.migrationsDirectoryForDisplay
+        var selected: Set<String> = []
+        for path in paths {
+            var isFolder: ObjCBool = false
+            if fm.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+                folder = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: context.workingDirectory + "/")).standardizedFileURL.path
+                display = path.hasSuffix("/") ? String(path.dropLast()) : path
+            } else {
+                selected.insert(Self.absolute(path, context.workingDirectory))
+            }
+        }
+        let source: HistoryRequest.Source = staged ? .index : rev.map { .revision($0) } ?? .workingTree
+        let request = HistoryRequest(workingDirectory: context.workingDirectory, migrationsDirectory: folder,
+                                     displayDirectory: display, layout: context.layout,
+                                     base: base ?? context.configuration.historyBase, source: source)
+        let history = try CommandContext.run { () throws(GitError) in try HistoryLoader.load(request) }
+        if let note = history.note {
+            if requireBase { CommandContext.fail(note) }
+            FileHandle.standardError.write(Data("strata: note: \(note)\n".utf8))
+        }
+
+        var linter = Linter(rules: AllRules.instances(), settings: context.configuration.rules,
+                            dialect: context.dialect, layout: context.layout)
+        linter.history = history.facts
+        var result = linter.lint(history.inputs)
+        result.diagnostics = Self.relevant(result.diagnostics, inputs: history.inputs, facts: history.facts,
+                                           selected: selected, workingDirectory: context.workingDirectory)
+
+        let reporter = format.makeReporter(color: Terminal.stdoutSupportsColor, version: Strata.version)
+        print(reporter.report(result, rules: AllRules.descriptions), terminator: "")
+        if result.errorCount > 0 { throw ExitCode(1) }
+        if let maxWarnings, result.warningCount > maxWarnings { throw ExitCode(1) }
+    }
+
+    /// History findings always; lint findings only for files new or changed since the merge base
+    /// (the rest already passed review on the base branch); only the selected files, if any.
+    static func relevant(_ diagnostics: [Diagnostic], inputs: [MigrationInput], facts: HistoryFacts?,
+                         selected: Set<String>, workingDirectory: String) -> [Diagnostic] {
+        let historyRules = Set(AllRules.descriptions.filter(\.needsHistory).map(\.id))
+        let byPath = Dictionary(inputs.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        return diagnostics.filter { diagnostic in
+            if !selected.isEmpty, !selected.contains(absolute(diagnostic.file, workingDirectory)) { return false }
+            guard let facts, let input = byPath[diagnostic.file] else { return true }
+            return historyRules.contains(diagnostic.rule) || facts.isNewOrChanged(input.id, bytes: input.bytes)
+        }
+    }
+
+    static func absolute(_ path: String, _ workingDirectory: String) -> String {
+        URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: workingDirectory + "/")).standardizedFileURL.path
+    }
+}

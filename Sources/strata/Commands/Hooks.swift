@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import StrataGit
+
+struct Hooks: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Install Strata's git hooks.",
+        subcommands: [Install.self])
+
+    struct Install: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Install the pre-commit hook (strata check --staged) into .git/hooks or core.hooksPath.",
+            discussion: "A different pre-commit hook already there is kept unless --force.")
+
+        @Flag(name: .long, help: "Replace a different existing pre-commit hook.")
+        var force = false
+
+        func run() throws {
+            let cwd = FileManager.default.currentDirectoryPath
+            let folder = try CommandContext.run { () throws(GitError) -> String in
+                let repository = try Repository(discoveringFrom: cwd)
+                if let configured = try repository.configValue("core.hooksPath") {
+                    let base = repository.workdir ?? repository.gitDirectory
+                    return configured.hasPrefix("/") ? configured : base + configured
+                }
+                return repository.gitDirectory + "hooks"
+            }
+            let path = (folder as NSString).appendingPathComponent("pre-commit")
+            let fm = FileManager.default
+            if let existing = fm.contents(atPath: path) {
+                if existing == Data(PreCommitHook.script.utf8) {
+                    print("the Strata pre-commit hook is already installed at \(path)")
+                    return
+                }
+                if !force {
+                    CommandContext.fail("\(path) already exists and is not Strata's hook; keep it, or replace it with --force", code: 1)
+                }
+            }
+            do {
+                try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                try Data(PreCommitHook.script.utf8).write(to: URL(fileURLWithPath: path))
+                try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+            } catch {
+                CommandContext.fail("cannot write \(path): \(error.localizedDescription)")
+            }
+            print("installed \(path)")
+        }
+    }
+}
+
+/// The hook `strata hooks install` writes; `hooks/pre-commit` in the repository is the same
+/// text (a test keeps them equal).
+enum PreCommitHook {
+    static let script = """
+        #!/bin/sh
+        # Strata pre-commit hook: lints the staged migrations and checks them against git history
+        # (edited, deleted, renamed or out-of-order migrations) before each commit.
+        # Installed by `strata hooks install`. Skip it once with `git commit --no-verify`.
+        if ! command -v strata >/dev/null 2>&1; then
+            echo "strata pre-commit: strata is not on PATH (install it, or skip once with git commit --no-verify)" >&2
+            exit 1
+        fi
+        exec strata check --staged
+
+        """
+}
