@@ -40,6 +40,7 @@ let package = Package(
         .testTarget(name: "StrataRulesTests", dependencies: ["StrataCore", "StrataRules"]),
         .testTarget(name: "StrataReportersTests", dependencies: ["StrataCore", "StrataReporters", "StrataRules", "StrataSyntax"]),
         .testTarget(name: "StrataCLITests", dependencies: ["StrataCore", "strata"]),
+        .testTarget(name: "StrataGitTests", dependencies: ["StrataGit", "StrataCore"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CGit2", "CSQLite", "CLibPQ"]),
     ],
     swiftLanguageModes: [.v6]
