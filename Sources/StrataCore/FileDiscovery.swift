@@ -25,6 +25,15 @@ public struct InputError: Error, LocalizedError, Sendable, Equatable {
 public struct DiscoveredFile: Sendable, Hashable {
     public var path: String
     public var id: String
+    /// The path's bytes when a name in it is not valid UTF-8: `path` then shows it with U+FFFD
+    /// in place of the bad bytes, and these bytes open the file.
+    public var rawPath: [UInt8]?
+
+    public init(path: String, id: String, rawPath: [UInt8]? = nil) {
+        self.path = path
+        self.id = id
+        self.rawPath = rawPath
+    }
 }
 
 public enum FileDiscovery {
@@ -50,53 +59,70 @@ public enum FileDiscovery {
                 result.append(DiscoveredFile(path: path, id: layout.id(forRelativePath: name)))
                 continue
             }
-            let relativePaths = try sqlFiles(in: path, recursive: layout.recursive)
             let prefix = path.hasSuffix("/") ? path : path + "/"
-            for relative in relativePaths {
-                result.append(DiscoveredFile(path: prefix + relative, id: layout.id(forRelativePath: relative)))
+            for (relative, raw) in try sqlFiles(in: path, recursive: layout.recursive) {
+                result.append(DiscoveredFile(path: prefix + relative, id: layout.id(forRelativePath: relative),
+                                             rawPath: raw.map { Array(prefix.utf8) + $0 }))
             }
         }
         return result
     }
 
     /// Relative paths of `.sql` files below `directory`, sorted by their bytes (so `0002` < `0010`
-    /// with equal widths, and the order never depends on the locale).
-    static func sqlFiles(in directory: String, recursive: Bool) throws(InputError) -> [String] {
-        var found: [String] = []
-        var pending = [""]
-        while let relative = pending.popLast() {
-            let absolute = relative.isEmpty ? directory : directory + "/" + relative
-            guard let dir = opendir(absolute) else {
-                throw InputError(path: absolute, message: String(cString: strerror(errno)))
+    /// with equal widths, and the order never depends on the locale), each with its raw bytes
+    /// when a name in it is not valid UTF-8.
+    static func sqlFiles(in directory: String, recursive: Bool) throws(InputError) -> [(String, [UInt8]?)] {
+        var found: [(relative: [UInt8], valid: Bool)] = []
+        var pending: [(relative: [UInt8], valid: Bool)] = [([], true)]
+        let root = Array(directory.utf8)
+        while let (relative, valid) = pending.popLast() {
+            let absolute = relative.isEmpty ? root : root + [UInt8(ascii: "/")] + relative
+            guard let dir = opendir(cPath(absolute)) else {
+                throw InputError(path: String(decoding: absolute, as: UTF8.self), message: String(cString: strerror(errno)))
             }
             defer { closedir(dir) }
             while let entry = readdir(dir) {
-                let name = withUnsafePointer(to: entry.pointee.d_name) {
-                    $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+                let name: [UInt8] = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    Array(raw.prefix { $0 != 0 })
                 }
-                if name.hasPrefix(".") { continue }
-                let child = relative.isEmpty ? name : relative + "/" + name
+                if name.first == UInt8(ascii: ".") { continue }
+                let child = relative.isEmpty ? name : relative + [UInt8(ascii: "/")] + name
+                let childValid = valid && String(validating: name, as: UTF8.self) != nil
                 var kind = entry.pointee.d_type
                 if kind == UInt8(DT_UNKNOWN) || kind == UInt8(DT_LNK) {
                     var info = stat()
-                    if stat(directory + "/" + child, &info) == 0 {
+                    if stat(cPath(root + [UInt8(ascii: "/")] + child), &info) == 0 {
                         kind = (info.st_mode & S_IFMT) == S_IFDIR ? UInt8(DT_DIR) : UInt8(DT_REG)
                     }
                 }
                 if kind == UInt8(DT_DIR) {
-                    if recursive { pending.append(child) }
-                } else if name.hasSuffix(".sql") {
-                    found.append(child)
+                    if recursive { pending.append((child, childValid)) }
+                } else if name.count > 4, name.suffix(4).elementsEqual(".sql".utf8) {
+                    found.append((child, childValid))
                 }
             }
         }
-        return found.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        found.sort { $0.relative.lexicographicallyPrecedes($1.relative) }
+        return found.map { (String(decoding: $0.relative, as: UTF8.self), $0.valid ? nil : $0.relative) }
+    }
+
+    /// A NUL-terminated copy of path bytes for the C calls.
+    static func cPath(_ bytes: [UInt8]) -> [CChar] { bytes.map { CChar(bitPattern: $0) } + [0] }
+
+    /// The bytes of a discovered file (opened by its raw path when its name is not UTF-8).
+    public static func read(_ file: DiscoveredFile) throws(InputError) -> [UInt8] {
+        guard let raw = file.rawPath else { return try read(file.path) }
+        return try read(cPath(raw), shownAs: file.path)
     }
 
     /// The bytes of a file: one `fstat` for the size, then usually one `read` (a buffer one
     /// byte larger than the file shows the end without a second call); no zero-filling.
     public static func read(_ path: String) throws(InputError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        try read(cPath(Array(path.utf8)), shownAs: path)
+    }
+
+    private static func read(_ cPath: [CChar], shownAs path: String) throws(InputError) -> [UInt8] {
+        let fd = open(cPath, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw InputError(path: path, message: errno == ENOENT ? "no such file or directory" : String(cString: strerror(errno)))
         }

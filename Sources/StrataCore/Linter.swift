@@ -41,7 +41,7 @@ public struct Linter: Sendable {
     /// Lints files and folders on disk.
     public func lint(paths: [String]) throws(InputError) -> LintResult {
         let files = try FileDiscovery.discover(paths, layout: layout)
-        return try lint(files.map { Item(id: $0.id, path: $0.path, content: .disk($0.path)) })
+        return try lint(files.map { Item(id: $0.id, path: $0.path, content: .disk($0)) })
     }
 
     /// Lints files given in memory, in the order their layout dictates (tests, examples).
@@ -57,7 +57,7 @@ public struct Linter: Sendable {
 
     enum Content: Sendable {
         case memory([UInt8])
-        case disk(String)
+        case disk(DiscoveredFile)
     }
 
     struct Item: Sendable {
@@ -68,7 +68,7 @@ public struct Linter: Sendable {
         func bytes() throws(InputError) -> [UInt8] {
             switch content {
             case .memory(let bytes): return bytes
-            case .disk(let path): return try FileDiscovery.read(path)
+            case .disk(let file): return try FileDiscovery.read(file)
             }
         }
     }

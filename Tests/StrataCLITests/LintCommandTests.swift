@@ -138,6 +138,26 @@ struct LintCommandTests {
         #expect(outcome.stdout.contains("sql/open.sql:2:23: error: unterminated string literal [parse-error]"))
     }
 
+    @Test func namesThatAreNotUTF8AreReadAndShown() throws {
+        let p = try Project()
+        let folder = p.root.appendingPathComponent("sql").path
+        try FileManager.default.createDirectory(atPath: folder + "/sub", withIntermediateDirectories: true)
+        // Names are bytes on Linux: write them through the C API, which takes raw bytes.
+        func create(_ relative: [UInt8], _ text: String) {
+            let path = Array(folder.utf8) + [UInt8(ascii: "/")] + relative + [0]
+            let fd = path.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_WRONLY | O_CREAT, 0o644) }
+            #expect(fd >= 0)
+            _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+        }
+        create(Array("0001_caf".utf8) + [0xE9] + Array(".sql".utf8), "SELECT 'open;\n")
+        create(Array("sub/0002_ok".utf8) + [0xFF] + Array(".sql".utf8), "SELECT 1;\n")
+        let outcome = try p.run("lint", "--layout", "plain", "sql")
+        #expect(outcome.status == 1, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("sql/0001_caf\u{FFFD}.sql:1:8: error: unterminated string literal [parse-error]"), "\(outcome.stdout)")
+        #expect(outcome.stdout.hasSuffix("2 files linted: 1 error\n"))
+    }
+
     @Test func dialectFollowsDatabaseURL() throws {
         let p = try Project()
         try p.write("sql/f.sql", "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1;\n")
