@@ -20,7 +20,7 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product strata --static-swift-stdlib
 
-## demo: build, then lint the bundled migrations (text report, then JSON)
+## demo: build, lint the bundled migrations (text, then JSON), check their git history
 demo: build
 	@echo
 	@echo "== strata lint migrations/"
@@ -28,6 +28,9 @@ demo: build
 	@echo
 	@echo "== strata lint --format json migrations/"
 	@env -u DATABASE_URL $(STRATA) lint --format json migrations/
+	@echo
+	@echo "== strata check migrations/   (lint + git history against the base branch)"
+	@env -u DATABASE_URL $(STRATA) check migrations/
 	@echo
 	@echo "== strata lint examples/needs-work/   (a file with problems, to show findings)"
 	@env -u DATABASE_URL $(STRATA) lint examples/needs-work/ || echo "(exit code $$? — findings at error level)"
