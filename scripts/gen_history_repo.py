@@ -110,9 +110,10 @@ def commit(out, ref, number, message, files):
     out.append(b"\n")
 
 
-def src_edit(number):
-    """An edit of one of the SRC_FILES other files (a few lines that change every time)."""
-    k = number % SRC_FILES
+def src_edit(number, edit):
+    """Edit number `edit` (0, 1, ...) of the SRC_FILES other files, in commit `number` (a few
+    lines that change every time)."""
+    k = edit % SRC_FILES
     lines = [f"file {k}, revision {number}"] + [f"line {j}: {(number * 31 + j * 17) % 1000}" for j in range(8)]
     return f"src/file_{k}.txt", ("\n".join(lines) + "\n").encode()
 
@@ -131,6 +132,7 @@ def generate(out_dir, migrations, commits, main_ahead, feature_commits):
     # Migrations 1..M go to commits so that commit i (0-based) adds those with
     # floor(i * M / C) <= index < floor((i + 1) * M / C); commit 0 also adds the README.
     fork = commits - main_ahead  # feature starts after this many main commits
+    edits = 0
     for i in range(commits):
         first, last = i * migrations // commits, (i + 1) * migrations // commits
         files = [gen.text(n + 1) for n in range(first, last)]
@@ -141,21 +143,24 @@ def generate(out_dir, migrations, commits, main_ahead, feature_commits):
         elif i == 0:
             message = "Initial commit"
         else:
-            files = [src_edit(i)]
+            files = [src_edit(i, edits)]
+            edits += 1
             message = f"Edit {files[0][0]} (commit {i})"
         commit(stream, b"refs/heads/main", i, message, files)
         if i + 1 == fork:
             stream.append(b"reset refs/heads/feature\nfrom refs/heads/main\n\n")
     for j in range(feature_commits):
         number = commits + j
-        path, payload = src_edit(number)
+        path, payload = src_edit(number, edits)
+        edits += 1
         commit(stream, b"refs/heads/feature", number, f"Feature work {j + 1} on {path}", [(path, payload)])
     stream.append(b"done\n")
 
     subprocess.run(git + ["fast-import", "--quiet", "--done"], input=b"".join(stream), check=True)
     subprocess.run(git + ["symbolic-ref", "HEAD", "refs/heads/feature"], check=True)
-    # What `git gc` leaves in a real repository: one pack and a commit-graph.
-    subprocess.run(git + ["repack", "-a", "-d", "-q"], check=True)
+    # What a clone holds: one pack with git's own choice of deltas (fast-import's are poorer),
+    # and a commit-graph, as `git gc` writes.
+    subprocess.run(git + ["repack", "-a", "-d", "-f", "-q"], check=True)
     subprocess.run(git + ["commit-graph", "write", "--reachable", "--no-progress"], check=True)
     subprocess.run(git + ["reset", "-q", "--hard"], check=True)
     # The checkout and the index were written in the same second, so git would take every entry
@@ -177,7 +182,7 @@ def generate(out_dir, migrations, commits, main_ahead, feature_commits):
 
 
 def stamp_text(migrations, commits, main_ahead=0, feature_commits=0):
-    return f"migrations={migrations} commits={commits} main_ahead={main_ahead} feature_commits={feature_commits}\n"
+    return f"v2 migrations={migrations} commits={commits} main_ahead={main_ahead} feature_commits={feature_commits}\n"
 
 
 def main():
