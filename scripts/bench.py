@@ -20,7 +20,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-import gen_history_repo  # scripts/gen_history_repo.py, next to this file
+sys.dont_write_bytecode = True  # no scripts/__pycache__ from the import below
+import gen_history_repo  # noqa: E402 (scripts/gen_history_repo.py, next to this file)
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("STRATA_CORPUS", ROOT.parent / "shared" / "corpus"))
