@@ -33,11 +33,18 @@ SRC_FILES = 200
 
 class Migrations:
     """Migration number n (1-based) and its text; every table has a foreign key to the table
-    before it (indexed), with an occasional added column or extra index for variety."""
+    before it (indexed), with an occasional added column or extra index for variety. Each
+    migration depends on the one made before it."""
 
     def __init__(self):
-        self.ids = {}
+        self.latest = None
         self.last_table = None
+
+    def state(self):
+        return self.latest, self.last_table
+
+    def restore(self, state):
+        self.latest, self.last_table = state
 
     def kind(self, n):
         if n > 1 and n % 7 == 0:
@@ -50,8 +57,7 @@ class Migrations:
         kind = self.kind(n)
         table = f"t{n:05d}" if kind == "create" else self.last_table
         mid = f"{n:05d}_{kind}_{table}"
-        previous = self.ids.get(n - 1)
-        self.ids[n] = mid
+        previous, self.latest = self.latest, mid
         stamp = (datetime(2020, 1, 1, tzinfo=timezone.utc) + timedelta(hours=n)).strftime("%Y-%m-%dT%H:%M:%SZ")
         deps = f'["{previous}"]' if previous else "[]"
         if kind == "create":
@@ -148,6 +154,7 @@ def generate(out_dir, migrations, commits, main_ahead, feature_commits):
             message = f"Edit {files[0][0]} (commit {i})"
         commit(stream, b"refs/heads/main", i, message, files)
         if i + 1 == fork:
+            at_fork = gen.state()
             stream.append(b"reset refs/heads/feature\nfrom refs/heads/main\n\n")
     for j in range(feature_commits):
         number = commits + j
@@ -172,6 +179,8 @@ def generate(out_dir, migrations, commits, main_ahead, feature_commits):
         for name in names:
             os.utime(os.path.join(dirpath, name), (past, past))
 
+    # The staged migration builds on the last one feature holds; its number follows main's last.
+    gen.restore(at_fork)
     path, payload = gen.text(migrations + 1)
     (out_dir / path).write_bytes(payload)
     os.utime(out_dir / path, (past, past))
