@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Benchmarks for `make bench`: lints ../shared/corpus and a synthetic corpus ten times larger
 with the release build of strata, next to Squawk on the same PostgreSQL files, measures the
-tokenizer on one core, and writes BENCHMARKS.md.
+tokenizer on one core, times `strata check --staged` in generated repositories of 2,000 and 20,000
+commits next to `git diff` as the floor, and writes BENCHMARKS.md.
 
 Whole-process figures: wall time from fork to exit (median of RUNS) and the peak RSS of that
 process (from wait4's rusage, so other processes never count).
+
+`scripts/bench.py --history` runs the history check alone and prints it (BENCHMARKS.md is left
+as it is). STRATA_BIN names another strata binary (default .build/release/strata).
 """
 import os
 import platform
@@ -16,41 +20,61 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+sys.dont_write_bytecode = True  # no scripts/__pycache__ from the import below
+import gen_history_repo  # noqa: E402 (scripts/gen_history_repo.py, next to this file)
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("STRATA_CORPUS", ROOT.parent / "shared" / "corpus"))
 WORK = ROOT / ".build-bench"
-STRATA = ROOT / ".build" / "release" / "strata"
+STRATA = Path(os.environ.get("STRATA_BIN", ROOT / ".build" / "release" / "strata")).resolve()
 TOKENIZER_BENCH = ROOT / ".build" / "release" / "strata-bench"
 SQUAWK = WORK / "venv" / "bin" / "squawk"
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+HISTORY_RUNS = int(os.environ.get("BENCH_HISTORY_RUNS", "21"))  # short runs: more of them
 SYNTHETIC_COPIES = 10
+HISTORY_MIGRATIONS = 5000
+HISTORY_COMMITS = (2000, 20000)
+HISTORY_BUDGET = 0.150  # seconds, whole process, for a pre-commit hook
+HISTORY_FLAT = 1.2  # 20,000 commits may cost at most this much more than 2,000 (noise)
+
+
+def run_once(argv, cwd=None):
+    """Wall seconds from fork to exit and peak RSS (MB) of one run of `argv`, output discarded."""
+    start = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if cwd:
+                os.chdir(cwd)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            os.execv(argv[0], argv)
+        finally:
+            os._exit(127)
+    _, status, usage = os.wait4(pid, 0)
+    wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        sys.exit(f"bench: {argv[0]} exited with {code}")
+    return wall, usage.ru_maxrss / 1024  # KiB -> MiB
 
 
 def measure(argv, runs=RUNS, cwd=None):
     """Median wall seconds, all wall times, and max peak RSS (MB) of `argv` over `runs` runs."""
-    walls, peaks = [], []
+    return measure_interleaved([(argv, cwd)], runs)[0]
+
+
+def measure_interleaved(jobs, runs=RUNS):
+    """measure() of several (argv, cwd) jobs, taking turns run by run, so that a change in the
+    machine's load weighs on all of them alike (what compares them stays fair on a shared box)."""
+    walls, peaks = [[] for _ in jobs], [[] for _ in jobs]
     for _ in range(runs + 1):  # the first run warms the page cache and is dropped
-        start = time.perf_counter()
-        pid = os.fork()
-        if pid == 0:
-            try:
-                if cwd:
-                    os.chdir(cwd)
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, 1)
-                os.dup2(devnull, 2)
-                os.execv(argv[0], argv)
-            finally:
-                os._exit(127)
-        _, status, usage = os.wait4(pid, 0)
-        wall = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        if code not in (0, 1):
-            sys.exit(f"bench: {argv[0]} exited with {code}")
-        walls.append(wall)
-        peaks.append(usage.ru_maxrss / 1024)  # KiB -> MiB
-    walls, peaks = walls[1:], peaks[1:]
-    return statistics.median(walls), walls, max(peaks)
+        for k, (argv, cwd) in enumerate(jobs):
+            wall, peak = run_once(argv, cwd)
+            walls[k].append(wall)
+            peaks[k].append(peak)
+    return [(statistics.median(w[1:]), w[1:], max(p[1:])) for w, p in zip(walls, peaks)]
 
 
 def corpus_files():
@@ -93,7 +117,51 @@ def tree_stats(folder):
     return count, total
 
 
+def history_repo(commits):
+    """The generated repository with HISTORY_MIGRATIONS migrations and `commits` commits on main,
+    feature checked out and one new migration staged (made once by scripts/gen_history_repo.py)."""
+    target = WORK / f"history-{commits}"
+    stamp = target / ".git" / gen_history_repo.STAMP
+    if not stamp.exists() or stamp.read_text() != gen_history_repo.stamp_text(HISTORY_MIGRATIONS, commits):
+        print(f"bench: generating {target.relative_to(ROOT)} ({commits:,} commits)", flush=True)
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_history_repo.py"), str(target),
+                        "--migrations", str(HISTORY_MIGRATIONS), "--commits", str(commits), "--force"],
+                       check=True, stdout=subprocess.DEVNULL)
+    return target
+
+
+def history_check():
+    """`strata check --staged` in both generated repositories, and `git diff` as the floor.
+    Returns the rows for the report and the strata medians by commit count."""
+    git = shutil.which("git")
+    if not git:
+        sys.exit("bench: git not found")
+    commands = [
+        ("strata check --staged", [str(STRATA), "check", "--staged"]),
+        ("git diff --cached --name-status main -- migrations/", [git, "diff", "--cached", "--name-status", "main", "--", "migrations/"]),
+        ("git diff --name-status main -- migrations/", [git, "diff", "--name-status", "main", "--", "migrations/"]),
+    ]
+    repos = {commits: history_repo(commits) for commits in HISTORY_COMMITS}
+    print(f"bench: history check, {HISTORY_MIGRATIONS:,} migrations, {' and '.join(f'{c:,}' for c in HISTORY_COMMITS)} "
+          f"commits (runs interleaved)", flush=True)
+    jobs = [(name, commits, argv, repos[commits]) for commits in HISTORY_COMMITS for name, argv in commands]
+    measured = measure_interleaved([(argv, cwd) for _, _, argv, cwd in jobs], HISTORY_RUNS)
+    rows, strata = [], {}
+    for (name, commits, argv, _), (median, walls, peak) in zip(jobs, measured):
+        rows.append(dict(name=name, commits=commits, median=median, fastest=min(walls), peak=peak))
+        print(f"  {name}, {commits:,} commits: {median * 1000:.1f} ms (fastest {min(walls) * 1000:.1f} ms), "
+              f"peak {peak:.1f} MB", flush=True)
+        if argv[0] == str(STRATA):
+            strata[commits] = median
+    return rows, strata
+
+
 def main():
+    if sys.argv[1:] == ["--history"]:
+        history_check()
+        return
+    if sys.argv[1:]:
+        sys.exit("usage: scripts/bench.py [--history]")
     if not (CORPUS / "FILES.tsv").exists():
         sys.exit(f"bench: no corpus at {CORPUS}")
     rows = corpus_files()
@@ -128,9 +196,11 @@ def main():
     tokenizer = subprocess.run([str(TOKENIZER_BENCH), str(CORPUS)], capture_output=True, text=True, check=True).stdout.strip()
     print("bench: " + tokenizer.replace("\n", "\n       "), flush=True)
 
+    history, history_strata = history_check()
+
     speedup = squawk_a / strata_a
     peak_10x = max(peak_pg10, peak_lite10)
-    write_report(results, speedup, peak_10x, tokenizer)
+    write_report(results, speedup, peak_10x, tokenizer, history, history_strata)
     print(f"bench: strata is {speedup:.1f}x Squawk on set A; peak RSS on 10x {peak_10x:.1f} MB; wrote BENCHMARKS.md")
 
 
@@ -141,7 +211,7 @@ def git_revision():
         return "?"
 
 
-def write_report(results, speedup, peak_10x, tokenizer):
+def write_report(results, speedup, peak_10x, tokenizer, history, history_strata):
     lines = [
         "# Benchmarks",
         "",
@@ -162,11 +232,32 @@ def write_report(results, speedup, peak_10x, tokenizer):
                      f"{r['files'] / r['median']:,.0f} | {r['mb'] / r['median']:.1f} | {r['peak']:.1f} |")
     lines += [
         "",
+        f"History check: `strata check --staged` in a generated repository (scripts/gen_history_repo.py) of "
+        f"{HISTORY_MIGRATIONS:,} migrations on `main`, with `feature` checked out at main's tip and one new "
+        f"migration staged; `git diff` over the same folder is the floor. Run from the repository's root, text output to /dev/null; median of "
+        f"{HISTORY_RUNS} runs after one warm-up, the six commands taking turns run by run.",
+        "",
+        "| run | commits | median ms | fastest ms | peak RSS MB |",
+        "|---|---|---|---|---|",
+    ]
+    for r in history:
+        lines.append(f"| `{r['name']}` | {r['commits']:,} | {r['median'] * 1000:.1f} | {r['fastest'] * 1000:.1f} | {r['peak']:.1f} |")
+    small, large = (history_strata[c] for c in HISTORY_COMMITS)
+    growth = large / small
+    floor = next(r["median"] for r in history if r["commits"] == HISTORY_COMMITS[1] and r["name"].startswith("git diff --cached"))
+    lines += [
+        "",
         "## Targets",
         "",
         f"- Strata at least 3x faster than Squawk on set A, whole process: **{speedup:.1f}x** "
         f"({'met' if speedup >= 3 else 'NOT met'}).",
         f"- Peak RSS under 64 MB on the 10x corpus: **{peak_10x:.1f} MB** ({'met' if peak_10x < 64 else 'NOT met'}).",
+        f"- `strata check --staged` under {HISTORY_BUDGET * 1000:.0f} ms with {HISTORY_MIGRATIONS:,} migrations and "
+        f"{HISTORY_COMMITS[1]:,} commits: **{large * 1000:.1f} ms** ({'met' if large < HISTORY_BUDGET else 'NOT met'}).",
+        f"- Its cost does not grow with the commits: {HISTORY_COMMITS[1]:,} commits take **{growth:.2f}x** the time of "
+        f"{HISTORY_COMMITS[0]:,} ({'met' if growth <= HISTORY_FLAT else 'NOT met'}, at most {HISTORY_FLAT}x allowed for noise).",
+        f"- Floor: `git diff --cached --name-status main -- migrations/` takes **{floor * 1000:.1f} ms** there; "
+        f"`strata check --staged` takes **{large / floor:.0f}x** as long (it also reads and lints every migration).",
         "- Tokenizer 200 MB/s on one core:",
         "",
         "```",
