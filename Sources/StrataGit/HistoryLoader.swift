@@ -39,9 +39,28 @@ public struct HistoryRequest: Sendable {
 public struct HistoryContext: Sendable {
     /// The migration files of the checked content, in memory.
     public var inputs: [MigrationInput]
-    /// Nil when history is unavailable; `note` then says why.
+    /// Nil when history is unavailable; `reason` then says why.
     public var facts: HistoryFacts?
-    public var note: String?
+    /// Why there is no history (`not inside a git repository`), and what to do about it.
+    public var reason: String?
+    public var hint: String?
+
+    public init(inputs: [MigrationInput], facts: HistoryFacts?, reason: String? = nil, hint: String? = nil) {
+        self.inputs = inputs
+        self.facts = facts
+        self.reason = reason
+        self.hint = hint
+    }
+
+    /// What to tell when checking without history.
+    public var note: String? {
+        reason.map { "\($0): checked without history" + (hint.map { "; \($0)" } ?? "") }
+    }
+
+    /// What to tell when history is required (`--require-base`) but unavailable.
+    public var missingHistory: String? {
+        reason.map { $0 + (hint.map { "; \($0)" } ?? "") }
+    }
 }
 
 /// Reads the repository through libgit2 (never by running `git`).
@@ -56,7 +75,7 @@ public enum HistoryLoader {
                 throw GitError(message: "\(request.source == .index ? "--staged" : "--rev") needs a git repository, and \(request.workingDirectory) is not inside one")
             }
             return HistoryContext(inputs: try workingTreeInputs(request, layout: layout), facts: nil,
-                                  note: "not inside a git repository: checked without history")
+                                  reason: "not inside a git repository")
         }
         guard let workdir = repository.workdir else {
             throw GitError(message: "the repository has no working tree (bare repository)")
@@ -83,16 +102,18 @@ public enum HistoryLoader {
                 .map { input($0, request, layout) }
         }
 
-        func withoutHistory(_ note: String) -> HistoryContext { HistoryContext(inputs: inputs, facts: nil, note: note) }
-        guard let checked else { return withoutHistory("the repository has no commit yet: checked without history") }
+        func withoutHistory(_ reason: String, hint: String? = nil) -> HistoryContext {
+            HistoryContext(inputs: inputs, facts: nil, reason: reason, hint: hint)
+        }
+        guard let checked else { return withoutHistory("the repository has no commit yet") }
         guard let (baseName, baseTip) = try resolveBase(request.base, in: repository) else {
             let tried = request.base.map { "'\($0)'" } ?? HistoryRequest.defaultBases.joined(separator: ", ")
             let shallow = repository.isShallow ? "; this is a shallow clone, fetch the base branch (git fetch origin main)" : ""
-            return withoutHistory("no base branch found (tried \(tried))\(shallow): checked without history; name one with --base or history.base in strata.yml")
+            return withoutHistory("no base branch found (tried \(tried))\(shallow)", hint: "name one with --base or history.base in strata.yml")
         }
         guard let mergeBase = try repository.mergeBase(checked, baseTip) else {
             let shallow = repository.isShallow ? " (this is a shallow clone: fetch more history, e.g. git fetch --unshallow)" : ""
-            return withoutHistory("\(baseName) and the checked commit share no history\(shallow): checked without history")
+            return withoutHistory("\(baseName) and the checked commit share no history\(shallow)")
         }
 
         var facts = HistoryFacts(baseName: baseName, mergeBase: mergeBase.short)
@@ -118,7 +139,7 @@ public enum HistoryLoader {
         for id in facts.applied.keys where !present.contains(id) && !renamedAway.contains(id) {
             facts.deleted[id] = displayPath(request, relative: id + ".sql")
         }
-        return HistoryContext(inputs: inputs, facts: facts, note: nil)
+        return HistoryContext(inputs: inputs, facts: facts)
     }
 
     // MARK: - Pieces

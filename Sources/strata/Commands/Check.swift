@@ -64,8 +64,8 @@ struct Check: ParsableCommand {
                                      displayDirectory: display, layout: context.layout,
                                      base: base ?? context.configuration.historyBase, source: source)
         let history = try CommandContext.run { () throws(GitError) in try HistoryLoader.load(request) }
-        if let note = history.note {
-            if requireBase { CommandContext.fail(note) }
+        if let note = history.note, let missing = history.missingHistory {
+            if requireBase { CommandContext.fail("--require-base: \(missing)") }
             FileHandle.standardError.write(Data("strata: note: \(note)\n".utf8))
         }
 
