@@ -111,7 +111,14 @@ public enum HistoryLoader {
             let shallow = repository.isShallow ? "; this is a shallow clone, fetch the base branch (git fetch origin main)" : ""
             return withoutHistory("no base branch found (tried \(tried))\(shallow)", hint: "name one with --base or history.base in strata.yml")
         }
-        guard let mergeBase = try repository.mergeBase(checked, baseTip) else {
+        let found: ObjectID?
+        do {
+            found = try repository.mergeBase(checked, baseTip)
+        } catch where repository.isShallow {
+            // libgit2 (before 1.7) ignores .git/shallow: the walk stops at a missing parent.
+            return withoutHistory("cannot find where \(baseName) and the checked commit diverge: this is a shallow clone, fetch more history (git fetch --unshallow)")
+        }
+        guard let mergeBase = found else {
             let shallow = repository.isShallow ? " (this is a shallow clone: fetch more history, e.g. git fetch --unshallow)" : ""
             return withoutHistory("\(baseName) and the checked commit share no history\(shallow)")
         }
