@@ -26,13 +26,15 @@ extension Repository {
         defer { free(spec) }
         var specs: [UnsafeMutablePointer<CChar>?] = [spec]
         var diff: OpaquePointer?
+        let index: OpaquePointer? = source == .index ? try openIndex() : nil
+        defer { if index != nil { git_index_free(index) } }
         let code: Int32 = specs.withUnsafeMutableBufferPointer { buffer in
             options.pathspec = git_strarray(strings: buffer.baseAddress, count: 1)
             switch source {
             case .workingTree:
                 return git_diff_tree_to_workdir_with_index(&diff, handle, baseTree, &options)
             case .index:
-                return git_diff_tree_to_index(&diff, handle, baseTree, nil, &options)
+                return git_diff_tree_to_index(&diff, handle, baseTree, index, &options)
             case .commit(let id):
                 guard let newTree = try? tree(of: id) else { return GIT_ENOTFOUND.rawValue }
                 defer { git_tree_free(newTree) }

@@ -18,6 +18,21 @@ public final class Repository {
         handle = repository!
     }
 
+    /// The index (the caller frees it): the file git names in `GIT_INDEX_FILE` when set, as git
+    /// does, else the repository's. `git commit -a` and `git commit PATH` stage into a temporary
+    /// index and run the pre-commit hook with GIT_INDEX_FILE pointing at it: `.git/index` then
+    /// does not hold what is being committed.
+    func openIndex() throws(GitError) -> OpaquePointer {
+        var index: OpaquePointer?
+        if let file = ProcessInfo.processInfo.environment["GIT_INDEX_FILE"], !file.isEmpty {
+            let path = URL(fileURLWithPath: file).standardizedFileURL.path
+            try LibGit2.check(git_index_open(&index, path), "cannot read the index \(file) (GIT_INDEX_FILE)")
+        } else {
+            try LibGit2.check(git_repository_index(&index, handle), "cannot read the index")
+        }
+        return index!
+    }
+
     deinit { git_repository_free(handle) }
 
     /// The working directory (with a trailing `/`), or nil for a bare repository.
