@@ -174,8 +174,10 @@ public enum HistoryLoader {
         return String(target.dropFirst(root.count + 1))
     }
 
+    /// Joined as the working tree's files are (`.` gives `./0001_a.sql`), so a path reads the
+    /// same whatever the content source.
     static func displayPath(_ request: HistoryRequest, relative: String) -> String {
-        request.displayDirectory.isEmpty || request.displayDirectory == "." ? relative
+        request.displayDirectory.isEmpty ? relative
             : (request.displayDirectory.hasSuffix("/") ? request.displayDirectory : request.displayDirectory + "/") + relative
     }
 
