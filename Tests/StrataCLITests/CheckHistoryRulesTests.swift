@@ -161,6 +161,28 @@ struct CheckHistoryRulesTests {
         #expect(try repo.checkJSON("--rev", "HEAD").diagnostics == [renamed])
     }
 
+    /// A repository of migrations only (`migrations: .`): the folder is the repository's root.
+    @Test func renameAtTheRepositoryRoot() throws {
+        let repo = try GitFixture()
+        try repo.write("strata.yml", "migrations: .\n")
+        try repo.write("0001_users.sql", Fixtures.table("users"))
+        try repo.write("0002_posts.sql", Fixtures.table("posts"))
+        try repo.commitAll("applied")
+        try repo.checkout("feature", create: true)
+        try repo.mv("0001_users.sql", "0001_accounts.sql")
+        try repo.rm("0002_posts.sql")
+        let expected = [
+            Finding("./0001_accounts.sql", 1, 1, "error", "renamed-applied-migration",
+                    "applied migration '0001_users' was renamed to '0001_accounts'; databases that ran it know it as '0001_users'"),
+            Finding("./0002_posts.sql", 1, 1, "error", "deleted-applied-migration",
+                    "applied migration '0002_posts' was deleted; databases on main already ran it"),
+        ]
+        #expect(try repo.checkJSON().diagnostics == expected)
+        #expect(try repo.checkJSON("--staged").diagnostics == expected)
+        try repo.commit("rename")
+        #expect(try repo.checkJSON("--rev", "HEAD").diagnostics == expected)
+    }
+
     @Test func outOfOrderMigrationIsAnError() throws {
         let repo = try GitFixture.withAppliedMigrations()
         // main moves on with 0004 after the branch started; the branch adds 0003.
