@@ -41,6 +41,10 @@ public final class Repository {
     /// The `.git` folder (with a trailing `/`).
     public var gitDirectory: String { String(cString: git_repository_path(handle)) }
 
+    /// The folder shared by all worktrees (with a trailing `/`): `.git/` itself, also from a
+    /// linked worktree whose `gitDirectory` is `.git/worktrees/NAME/`. Hooks live here.
+    public var commonDirectory: String { String(cString: git_repository_commondir(handle)) }
+
     public var isShallow: Bool { git_repository_is_shallow(handle) == 1 }
 
     /// HEAD's commit, or nil in a repository with no commit yet.

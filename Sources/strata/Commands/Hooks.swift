@@ -23,7 +23,8 @@ struct Hooks: ParsableCommand {
                     let base = repository.workdir ?? repository.gitDirectory
                     return configured.hasPrefix("/") ? configured : base + configured
                 }
-                return repository.gitDirectory + "hooks"
+                // The common folder: a linked worktree's own git folder holds no hooks git runs.
+                return repository.commonDirectory + "hooks"
             }
             let path = (folder as NSString).appendingPathComponent("pre-commit")
             let fm = FileManager.default
