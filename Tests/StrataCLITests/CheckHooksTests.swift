@@ -80,6 +80,39 @@ struct CheckHooksTests {
         #expect(try String(contentsOfFile: absolute + "/pre-commit", encoding: .utf8) == Self.shippedHook)
     }
 
+    /// Where git itself runs hooks from, for the same environment.
+    func gitHooksFolder(_ repo: GitFixture, in directory: URL? = nil, environment: [String: String] = [:]) throws -> String {
+        try GitFixture.runGit(["rev-parse", "--path-format=absolute", "--git-path", "hooks"], in: directory ?? repo.root,
+                              environment: environment).stdout.trimmingCharacters(in: .newlines)
+    }
+
+    @Test func linkedWorktreeInstallsWhereGitLooks() throws {
+        let repo = try GitFixture()
+        try repo.write("a.txt", "a\n")
+        try repo.commitAll("a")
+        let linked = try Project()
+        try FileManager.default.removeItem(at: linked.root)
+        try repo.git("worktree", "add", "-q", "-b", "other", linked.root.path)
+        let outcome = try CLI.run(["hooks", "install"], in: linked.root)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let folder = try gitHooksFolder(repo, in: linked.root)
+        #expect(folder == repo.root.appendingPathComponent(".git/hooks").path)
+        #expect(outcome.stdout == "installed \(folder)/pre-commit\n")
+        #expect(try String(contentsOfFile: folder + "/pre-commit", encoding: .utf8) == Self.shippedHook)
+    }
+
+    @Test func hooksPathStartingWithTilde() throws {
+        let repo = try GitFixture()
+        let home = try Project()
+        try repo.git("config", "core.hooksPath", "~/git-hooks")
+        let outcome = try repo.strata("hooks", "install", environment: ["HOME": home.root.path])
+        let folder = try gitHooksFolder(repo, environment: ["HOME": home.root.path])
+        #expect(folder == home.root.appendingPathComponent("git-hooks").path)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout == "installed \(folder)/pre-commit\n")
+        #expect(FileManager.default.fileExists(atPath: folder + "/pre-commit"))
+    }
+
     @Test func outsideARepositoryIsAnError() throws {
         let project = try GitFixture(branch: nil)
         let outcome = try project.strata("hooks", "install")
