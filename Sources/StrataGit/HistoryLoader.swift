@@ -20,9 +20,13 @@ public struct HistoryRequest: Sendable {
     /// `--base`, else `history.base` of strata.yml; nil to try the usual names.
     public var base: String?
     public var source: Source
+    /// The index `.index` reads instead of the repository's: GIT_INDEX_FILE, which git sets
+    /// for pre-commit hooks (see `Repository.indexFile`).
+    public var indexFile: String?
 
     public init(workingDirectory: String, migrationsDirectory: String, displayDirectory: String,
-                layout: LayoutKind, base: String?, source: Source) {
+                layout: LayoutKind, base: String?, source: Source, indexFile: String? = nil) {
+        self.indexFile = indexFile
         self.workingDirectory = workingDirectory
         self.migrationsDirectory = migrationsDirectory
         self.displayDirectory = displayDirectory
@@ -77,6 +81,7 @@ public enum HistoryLoader {
             return HistoryContext(inputs: try workingTreeInputs(request, layout: layout), facts: nil,
                                   reason: "not inside a git repository")
         }
+        repository.indexFile = request.indexFile
         guard let workdir = repository.workdir else {
             throw GitError(message: "the repository has no working tree (bare repository)")
         }

@@ -18,13 +18,16 @@ public final class Repository {
         handle = repository!
     }
 
-    /// The index (the caller frees it): the file git names in `GIT_INDEX_FILE` when set, as git
-    /// does, else the repository's. `git commit -a` and `git commit PATH` stage into a temporary
-    /// index and run the pre-commit hook with GIT_INDEX_FILE pointing at it: `.git/index` then
-    /// does not hold what is being committed.
+    /// An index file to read instead of the repository's: git's GIT_INDEX_FILE, which the caller
+    /// passes on (relative to the process's working directory, as git reads it). `git commit -a`
+    /// and `git commit PATH` stage into a temporary index and run the pre-commit hook with
+    /// GIT_INDEX_FILE pointing at it: `.git/index` then does not hold what is being committed.
+    public var indexFile: String?
+
+    /// The index (the caller frees it): `indexFile` when set, else the repository's.
     func openIndex() throws(GitError) -> OpaquePointer {
         var index: OpaquePointer?
-        if let file = ProcessInfo.processInfo.environment["GIT_INDEX_FILE"], !file.isEmpty {
+        if let file = indexFile, !file.isEmpty {
             let path = URL(fileURLWithPath: file).standardizedFileURL.path
             try LibGit2.check(git_index_open(&index, path), "cannot read the index \(file) (GIT_INDEX_FILE)")
         } else {
