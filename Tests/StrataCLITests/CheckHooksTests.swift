@@ -40,7 +40,7 @@ struct CheckHooksTests {
 
         // From a sub-folder, the same repository.
         try repo.write("db/readme.txt", "x\n")
-        let nested = try CLI.run(["hooks", "install"], in: repo.root.appendingPathComponent("db"))
+        let nested = try GitFixture.runStrata(["hooks", "install"], in: repo.root.appendingPathComponent("db"))
         #expect(nested.stdout == "the Strata pre-commit hook is already installed at \(path)\n")
     }
 
@@ -93,7 +93,7 @@ struct CheckHooksTests {
         let linked = try Project()
         try FileManager.default.removeItem(at: linked.root)
         try repo.git("worktree", "add", "-q", "-b", "other", linked.root.path)
-        let outcome = try CLI.run(["hooks", "install"], in: linked.root)
+        let outcome = try GitFixture.runStrata(["hooks", "install"], in: linked.root)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let folder = try gitHooksFolder(repo, in: linked.root)
         #expect(folder == repo.root.appendingPathComponent(".git/hooks").path)

@@ -63,11 +63,25 @@ final class GitFixture {
     }
 
     static func runGit(_ args: [String], in directory: URL, environment: [String: String] = [:]) throws -> CLI.Outcome {
+        try run(URL(fileURLWithPath: "/usr/bin/env"), ["git"] + args, in: directory, environment: Self.environment(environment))
+    }
+
+    /// Runs the built `strata` as `CLI.run` does, but also without the GIT_* variables of
+    /// the environment the tests run in (a GIT_INDEX_FILE or GIT_DIR inherited from an outer
+    /// git command would point strata at another repository).
+    static func runStrata(_ args: [String], in directory: URL, environment: [String: String] = [:]) throws -> CLI.Outcome {
+        var env = ProcessInfo.processInfo.environment
+        for key in env.keys where key.hasPrefix("GIT_") || key == "DATABASE_URL" || key == "NO_COLOR" { env[key] = nil }
+        for (key, value) in environment { env[key] = value }
+        return try run(CLI.binary, args, in: directory, environment: env)
+    }
+
+    private static func run(_ executable: URL, _ args: [String], in directory: URL, environment: [String: String]) throws -> CLI.Outcome {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + args
+        process.executableURL = executable
+        process.arguments = args
         process.currentDirectoryURL = directory
-        process.environment = Self.environment(environment)
+        process.environment = environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -161,12 +175,12 @@ final class GitFixture {
 
     /// Runs the built `strata` in the repository's root.
     func strata(_ args: String..., environment: [String: String] = [:]) throws -> CLI.Outcome {
-        try CLI.run(args, in: root, environment: environment)
+        try Self.runStrata(args, in: root, environment: environment)
     }
 
     /// Runs `strata check --format json ARGS` and decodes its diagnostics.
     func checkJSON(_ args: String...) throws -> (status: Int32, diagnostics: [Finding], stderr: String) {
-        let outcome = try CLI.run(["check", "--format", "json"] + args, in: root)
+        let outcome = try Self.runStrata(["check", "--format", "json"] + args, in: root)
         return (outcome.status, try Finding.decode(outcome.stdout), outcome.stderr)
     }
 }

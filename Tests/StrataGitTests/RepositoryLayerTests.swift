@@ -132,6 +132,25 @@ struct RepositoryLayerTests {
         #expect(try Repository(discoveringFrom: temp.path).stagedFiles(in: "migrations", recursive: true, include: Self.sql).count == 3)
     }
 
+    /// `indexFile` (GIT_INDEX_FILE) replaces the repository's index for staged files and renames.
+    @Test func anotherIndexFile() throws {
+        let temp = try TempRepository()
+        try temp.write("migrations/0001_a.sql", "SELECT 1;\n" + String(repeating: "SELECT 0;\n", count: 10))
+        try temp.commitAll("base")
+        let saved = temp.root.appendingPathComponent("saved-index").path
+        try FileManager.default.copyItem(atPath: temp.path + "/.git/index", toPath: saved)
+        try temp.git("mv", "migrations/0001_a.sql", "migrations/0001_b.sql")
+        let repository = try Repository(discoveringFrom: temp.path)
+        let base = try #require(try repository.headCommit())
+        #expect(try repository.stagedFiles(in: "migrations", recursive: false, include: Self.sql).map(\.path) == ["0001_b.sql"])
+        #expect(try repository.renames(in: "migrations", from: base, to: .index).count == 1)
+        repository.indexFile = saved
+        #expect(try repository.stagedFiles(in: "migrations", recursive: false, include: Self.sql).map(\.path) == ["0001_a.sql"])
+        #expect(try repository.renames(in: "migrations", from: base, to: .index).isEmpty)
+        repository.indexFile = temp.path + "/no-such-index"
+        #expect(try repository.stagedFiles(in: "migrations", recursive: false, include: Self.sql).isEmpty, "a missing index file is empty, as in git")
+    }
+
     @Test func renames() throws {
         let temp = try TempRepository()
         let body = (1...12).map { "INSERT INTO t VALUES (\($0));" }.joined(separator: "\n") + "\n"
