@@ -20,9 +20,13 @@ public struct HistoryRequest: Sendable {
     /// `--base`, else `history.base` of strata.yml; nil to try the usual names.
     public var base: String?
     public var source: Source
+    /// The index `.index` reads instead of the repository's: GIT_INDEX_FILE, which git sets
+    /// for pre-commit hooks (see `Repository.indexFile`).
+    public var indexFile: String?
 
     public init(workingDirectory: String, migrationsDirectory: String, displayDirectory: String,
-                layout: LayoutKind, base: String?, source: Source) {
+                layout: LayoutKind, base: String?, source: Source, indexFile: String? = nil) {
+        self.indexFile = indexFile
         self.workingDirectory = workingDirectory
         self.migrationsDirectory = migrationsDirectory
         self.displayDirectory = displayDirectory
@@ -39,9 +43,28 @@ public struct HistoryRequest: Sendable {
 public struct HistoryContext: Sendable {
     /// The migration files of the checked content, in memory.
     public var inputs: [MigrationInput]
-    /// Nil when history is unavailable; `note` then says why.
+    /// Nil when history is unavailable; `reason` then says why.
     public var facts: HistoryFacts?
-    public var note: String?
+    /// Why there is no history (`not inside a git repository`), and what to do about it.
+    public var reason: String?
+    public var hint: String?
+
+    public init(inputs: [MigrationInput], facts: HistoryFacts?, reason: String? = nil, hint: String? = nil) {
+        self.inputs = inputs
+        self.facts = facts
+        self.reason = reason
+        self.hint = hint
+    }
+
+    /// What to tell when checking without history.
+    public var note: String? {
+        reason.map { "\($0): checked without history" + (hint.map { "; \($0)" } ?? "") }
+    }
+
+    /// What to tell when history is required (`--require-base`) but unavailable.
+    public var missingHistory: String? {
+        reason.map { $0 + (hint.map { "; \($0)" } ?? "") }
+    }
 }
 
 /// Reads the repository through libgit2 (never by running `git`).
@@ -56,8 +79,9 @@ public enum HistoryLoader {
                 throw GitError(message: "\(request.source == .index ? "--staged" : "--rev") needs a git repository, and \(request.workingDirectory) is not inside one")
             }
             return HistoryContext(inputs: try workingTreeInputs(request, layout: layout), facts: nil,
-                                  note: "not inside a git repository: checked without history")
+                                  reason: "not inside a git repository")
         }
+        repository.indexFile = request.indexFile
         guard let workdir = repository.workdir else {
             throw GitError(message: "the repository has no working tree (bare repository)")
         }
@@ -83,16 +107,25 @@ public enum HistoryLoader {
                 .map { input($0, request, layout) }
         }
 
-        func withoutHistory(_ note: String) -> HistoryContext { HistoryContext(inputs: inputs, facts: nil, note: note) }
-        guard let checked else { return withoutHistory("the repository has no commit yet: checked without history") }
+        func withoutHistory(_ reason: String, hint: String? = nil) -> HistoryContext {
+            HistoryContext(inputs: inputs, facts: nil, reason: reason, hint: hint)
+        }
+        guard let checked else { return withoutHistory("the repository has no commit yet") }
         guard let (baseName, baseTip) = try resolveBase(request.base, in: repository) else {
             let tried = request.base.map { "'\($0)'" } ?? HistoryRequest.defaultBases.joined(separator: ", ")
             let shallow = repository.isShallow ? "; this is a shallow clone, fetch the base branch (git fetch origin main)" : ""
-            return withoutHistory("no base branch found (tried \(tried))\(shallow): checked without history; name one with --base or history.base in strata.yml")
+            return withoutHistory("no base branch found (tried \(tried))\(shallow)", hint: "name one with --base or history.base in strata.yml")
         }
-        guard let mergeBase = try repository.mergeBase(checked, baseTip) else {
+        let found: ObjectID?
+        do {
+            found = try repository.mergeBase(checked, baseTip)
+        } catch where repository.isShallow {
+            // libgit2 (before 1.7) ignores .git/shallow: the walk stops at a missing parent.
+            return withoutHistory("cannot find where \(baseName) and the checked commit diverge: this is a shallow clone, fetch more history (git fetch --unshallow)")
+        }
+        guard let mergeBase = found else {
             let shallow = repository.isShallow ? " (this is a shallow clone: fetch more history, e.g. git fetch --unshallow)" : ""
-            return withoutHistory("\(baseName) and the checked commit share no history\(shallow): checked without history")
+            return withoutHistory("\(baseName) and the checked commit share no history\(shallow)")
         }
 
         var facts = HistoryFacts(baseName: baseName, mergeBase: mergeBase.short)
@@ -118,7 +151,7 @@ public enum HistoryLoader {
         for id in facts.applied.keys where !present.contains(id) && !renamedAway.contains(id) {
             facts.deleted[id] = displayPath(request, relative: id + ".sql")
         }
-        return HistoryContext(inputs: inputs, facts: facts, note: nil)
+        return HistoryContext(inputs: inputs, facts: facts)
     }
 
     // MARK: - Pieces
@@ -146,8 +179,10 @@ public enum HistoryLoader {
         return String(target.dropFirst(root.count + 1))
     }
 
+    /// Joined as the working tree's files are (`.` gives `./0001_a.sql`), so a path reads the
+    /// same whatever the content source.
     static func displayPath(_ request: HistoryRequest, relative: String) -> String {
-        request.displayDirectory.isEmpty || request.displayDirectory == "." ? relative
+        request.displayDirectory.isEmpty ? relative
             : (request.displayDirectory.hasSuffix("/") ? request.displayDirectory : request.displayDirectory + "/") + relative
     }
 

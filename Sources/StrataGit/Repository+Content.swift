@@ -74,8 +74,7 @@ extension Repository {
 
     /// The staged files below `folder` (what the next commit would hold), read from the index.
     public func stagedFiles(in folder: String, recursive: Bool, include: (String) -> Bool) throws(GitError) -> [GitFile] {
-        var index: OpaquePointer?
-        try LibGit2.check(git_repository_index(&index, handle), "cannot read the index")
+        let index = try openIndex()
         defer { git_index_free(index) }
         let prefix = folder.isEmpty ? "" : folder + "/"
         var result: [GitFile] = []

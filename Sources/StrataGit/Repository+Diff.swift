@@ -22,17 +22,21 @@ extension Repository {
         var options = git_diff_options()
         git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION))
         options.flags = GIT_DIFF_INCLUDE_UNTRACKED.rawValue | GIT_DIFF_RECURSE_UNTRACKED_DIRS.rawValue
-        let spec = strdup(folder.isEmpty ? "." : folder + "/")
+        // No pathspec for the root: libgit2, unlike git, does not read "." as "everything"
+        // (it matched nothing, so every rename at the root looked like a deletion).
+        let spec = folder.isEmpty ? nil : strdup(folder + "/")
         defer { free(spec) }
         var specs: [UnsafeMutablePointer<CChar>?] = [spec]
         var diff: OpaquePointer?
+        let index: OpaquePointer? = source == .index ? try openIndex() : nil
+        defer { if index != nil { git_index_free(index) } }
         let code: Int32 = specs.withUnsafeMutableBufferPointer { buffer in
-            options.pathspec = git_strarray(strings: buffer.baseAddress, count: 1)
+            options.pathspec = git_strarray(strings: buffer.baseAddress, count: spec == nil ? 0 : 1)
             switch source {
             case .workingTree:
                 return git_diff_tree_to_workdir_with_index(&diff, handle, baseTree, &options)
             case .index:
-                return git_diff_tree_to_index(&diff, handle, baseTree, nil, &options)
+                return git_diff_tree_to_index(&diff, handle, baseTree, index, &options)
             case .commit(let id):
                 guard let newTree = try? tree(of: id) else { return GIT_ENOTFOUND.rawValue }
                 defer { git_tree_free(newTree) }

@@ -18,6 +18,24 @@ public final class Repository {
         handle = repository!
     }
 
+    /// An index file to read instead of the repository's: git's GIT_INDEX_FILE, which the caller
+    /// passes on (relative to the process's working directory, as git reads it). `git commit -a`
+    /// and `git commit PATH` stage into a temporary index and run the pre-commit hook with
+    /// GIT_INDEX_FILE pointing at it: `.git/index` then does not hold what is being committed.
+    public var indexFile: String?
+
+    /// The index (the caller frees it): `indexFile` when set, else the repository's.
+    func openIndex() throws(GitError) -> OpaquePointer {
+        var index: OpaquePointer?
+        if let file = indexFile, !file.isEmpty {
+            let path = URL(fileURLWithPath: file).standardizedFileURL.path
+            try LibGit2.check(git_index_open(&index, path), "cannot read the index \(file) (GIT_INDEX_FILE)")
+        } else {
+            try LibGit2.check(git_repository_index(&index, handle), "cannot read the index")
+        }
+        return index!
+    }
+
     deinit { git_repository_free(handle) }
 
     /// The working directory (with a trailing `/`), or nil for a bare repository.
@@ -25,6 +43,10 @@ public final class Repository {
 
     /// The `.git` folder (with a trailing `/`).
     public var gitDirectory: String { String(cString: git_repository_path(handle)) }
+
+    /// The folder shared by all worktrees (with a trailing `/`): `.git/` itself, also from a
+    /// linked worktree whose `gitDirectory` is `.git/worktrees/NAME/`. Hooks live here.
+    public var commonDirectory: String { String(cString: git_repository_commondir(handle)) }
 
     public var isShallow: Bool { git_repository_is_shallow(handle) == 1 }
 

@@ -62,10 +62,11 @@ struct Check: ParsableCommand {
         let source: HistoryRequest.Source = staged ? .index : rev.map { .revision($0) } ?? .workingTree
         let request = HistoryRequest(workingDirectory: context.workingDirectory, migrationsDirectory: folder,
                                      displayDirectory: display, layout: context.layout,
-                                     base: base ?? context.configuration.historyBase, source: source)
+                                     base: base ?? context.configuration.historyBase, source: source,
+                                     indexFile: ProcessInfo.processInfo.environment["GIT_INDEX_FILE"])
         let history = try CommandContext.run { () throws(GitError) in try HistoryLoader.load(request) }
-        if let note = history.note {
-            if requireBase { CommandContext.fail(note) }
+        if let note = history.note, let missing = history.missingHistory {
+            if requireBase { CommandContext.fail("--require-base: \(missing)") }
             FileHandle.standardError.write(Data("strata: note: \(note)\n".utf8))
         }
 

@@ -19,11 +19,13 @@ struct Hooks: ParsableCommand {
             let cwd = FileManager.default.currentDirectoryPath
             let folder = try CommandContext.run { () throws(GitError) -> String in
                 let repository = try Repository(discoveringFrom: cwd)
-                if let configured = try repository.configValue("core.hooksPath") {
+                if let value = try repository.configValue("core.hooksPath") {
+                    let configured = Self.expandingTilde(value)
                     let base = repository.workdir ?? repository.gitDirectory
                     return configured.hasPrefix("/") ? configured : base + configured
                 }
-                return repository.gitDirectory + "hooks"
+                // The common folder: a linked worktree's own git folder holds no hooks git runs.
+                return repository.commonDirectory + "hooks"
             }
             let path = (folder as NSString).appendingPathComponent("pre-commit")
             let fm = FileManager.default
@@ -44,6 +46,16 @@ struct Hooks: ParsableCommand {
                 CommandContext.fail("cannot write \(path): \(error.localizedDescription)")
             }
             print("installed \(path)")
+        }
+
+        /// `~/x` → `$HOME/x` and `~user/x` → that user's home, as git expands paths in its
+        /// configuration.
+        static func expandingTilde(_ path: String) -> String {
+            guard path.hasPrefix("~") else { return path }
+            if path == "~" || path.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"], !home.isEmpty {
+                return home + path.dropFirst()
+            }
+            return (path as NSString).expandingTildeInPath
         }
     }
 }
