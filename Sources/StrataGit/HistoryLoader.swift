@@ -196,7 +196,7 @@ public enum HistoryLoader {
             guard FileManager.default.fileExists(atPath: request.migrationsDirectory) else { return [] }
             let display = request.displayDirectory.hasSuffix("/") ? request.displayDirectory : request.displayDirectory + "/"
             return try FileDiscovery.discover([display], layout: layout).map { file throws(InputError) in
-                MigrationInput(id: file.id, path: file.path, bytes: try FileDiscovery.read(file.path))
+                MigrationInput(id: file.id, path: file.path, bytes: try FileDiscovery.read(file))
             }
         } catch {
             throw GitError(message: error.errorDescription ?? "\(error)")

@@ -124,22 +124,21 @@ struct CheckSourcesTests {
     }
 
     /// A file name that is not valid UTF-8 (`0003_caf\xE9.sql`, Latin-1). git stores the raw
-    /// bytes; strata shows the name with U+FFFD in place of the bad byte.
+    /// bytes; strata reads them and shows the name with U+FFFD in place of the bad byte.
     @Test func nonUTF8FileName() throws {
         let repo = try GitFixture.withAppliedMigrations()
         try repo.write(rawPath: Array("migrations/0003_caf".utf8) + [0xE9] + Array(".sql".utf8), Fixtures.destructive("posts"))
         let shown = "migrations/0003_caf\u{FFFD}.sql"
         let finding = Finding(shown, 9, 1, "error", "destructive-in-rollback-safe", "DROP TABLE posts in a migration marked @rollbackSafe: true")
 
-        // Working tree: the file cannot be opened by its repaired name, and the run stops with
-        // a message naming it (exit 2), like `strata lint`; no crash.
-        let workingTree = try repo.strata("check")
-        #expect(workingTree.status == 2)
-        #expect(workingTree.stderr == "strata: error: \(shown): no such file or directory\n")
-        #expect(workingTree.stdout.isEmpty)
-        let lint = try repo.strata("lint")
-        #expect(lint.status == 2)
-        #expect(lint.stderr == workingTree.stderr)
+        // Working tree: the file is opened by its raw bytes and shown with U+FFFD, in `check`
+        // and `lint` alike.
+        let workingTree = try repo.checkJSON()
+        #expect(workingTree.status == 1)
+        #expect(workingTree.diagnostics == [finding])
+        let lint = try repo.strata("lint", "--format", "json")
+        #expect(lint.status == 1)
+        #expect(lint.stdout.contains("\"file\":\"\(shown)\""))
 
         // Index and commits come from libgit2, which hands over the bytes: the file is checked.
         try repo.addAll()
