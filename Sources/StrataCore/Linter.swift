@@ -19,6 +19,9 @@ public struct Linter: Sendable {
     public let knownRules: Set<String>
     /// What git says of the migrations, for the history rules (`strata check`).
     public var history: HistoryFacts?
+    /// Ids of files only replayed, not checked: `strata check` skips the rules on migrations
+    /// unchanged since they were applied (their findings passed review on the base branch).
+    public var replayOnly: Set<String> = []
     /// Files parsed at once in the check pass.
     public var windowSize = 64
 
@@ -161,6 +164,7 @@ public struct Linter: Sendable {
         if file.notText == nil {
             for statement in file.up?.statements ?? [] { schema.apply(statement, migration: file.id) }
         }
+        if replayOnly.contains(file.id) { return [] }
         let context = RuleContext(file: file, migrations: info, schema: schema, dialect: dialect,
                                   capabilities: layout.capabilities, knownRules: knownRules, history: history)
         var found: [Diagnostic] = []

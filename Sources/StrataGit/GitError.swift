@@ -25,7 +25,11 @@ public struct GitError: Error, LocalizedError, Sendable, Equatable {
 
 /// libgit2 needs one global initialisation before any call.
 enum LibGit2 {
-    static let initialized: Int32 = git_libgit2_init()
+    static let initialized: Int32 = {
+        let count = git_libgit2_init()
+        _ = strata_git_disable_strict_hash_verification()
+        return count
+    }()
 
     @inline(__always) static func ensure() { _ = initialized }
 

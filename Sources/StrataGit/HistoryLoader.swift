@@ -90,21 +90,25 @@ public enum HistoryLoader {
         // The commit whose content is checked (for the merge base) and the content itself.
         let checked: ObjectID?
         let inputs: [MigrationInput]
+        var blobIDs: [ObjectID?] = []   // per input, when git already knows it
         switch request.source {
         case .workingTree:
             checked = try repository.headCommit()
             inputs = try workingTreeInputs(request, layout: layout)
+            blobIDs = Array(repeating: nil, count: inputs.count)
         case .index:
             checked = try repository.headCommit()
-            inputs = try repository.stagedFiles(in: folder, recursive: layout.recursive, include: isMigration)
-                .map { input($0, request, layout) }
+            let staged = try repository.stagedFiles(in: folder, recursive: layout.recursive, include: isMigration)
+            inputs = staged.map { input($0, request, layout) }
+            blobIDs = staged.map(\.blob)
         case .revision(let revision):
             guard let commit = try repository.resolveCommit(revision) else {
                 throw GitError(message: "unknown revision '\(revision)'\(repository.isShallow ? " (this is a shallow clone: fetch more history)" : "")")
             }
             checked = commit
-            inputs = try repository.files(in: folder, at: commit, recursive: layout.recursive, include: isMigration)
-                .map { input($0, request, layout) }
+            let files = try repository.files(in: folder, at: commit, recursive: layout.recursive, include: isMigration)
+            inputs = files.map { input($0, request, layout) }
+            blobIDs = files.map(\.blob)
         }
 
         func withoutHistory(_ reason: String, hint: String? = nil) -> HistoryContext {
@@ -129,8 +133,19 @@ public enum HistoryLoader {
         }
 
         var facts = HistoryFacts(baseName: baseName, mergeBase: mergeBase.short)
-        for file in try repository.files(in: folder, at: mergeBase, recursive: layout.recursive, include: isMigration) {
-            facts.applied[layout.id(forRelativePath: file.path)] = file.bytes
+        // Applied content: a file whose blob id is the same now is not read again from git.
+        var current: [String: (id: ObjectID, bytes: [UInt8])] = [:]
+        for (n, input) in inputs.enumerated() {
+            let blob = if let known = blobIDs[n] { known } else { try repository.blobID(of: input.bytes) }
+            current[input.id] = (blob, input.bytes)
+        }
+        for file in try repository.files(in: folder, at: mergeBase, recursive: layout.recursive, include: isMigration, content: false) {
+            let id = layout.id(forRelativePath: file.path)
+            if let now = current[id], now.id == file.blob {
+                facts.applied[id] = now.bytes
+            } else {
+                facts.applied[id] = try repository.blob(file.blob)
+            }
         }
         facts.baseTip = Set(try repository.files(in: folder, at: baseTip, recursive: layout.recursive, include: isMigration,
                                                  content: false).map { layout.id(forRelativePath: $0.path) })

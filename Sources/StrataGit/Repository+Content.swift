@@ -61,6 +61,14 @@ extension Repository {
         }
     }
 
+    /// The id git would give `bytes` as a blob (to compare a file on disk with a tree entry).
+    public func blobID(of bytes: [UInt8]) throws(GitError) -> ObjectID {
+        var oid = git_oid()
+        let code = bytes.withUnsafeBytes { git_odb_hash(&oid, $0.baseAddress, $0.count, GIT_OBJECT_BLOB) }
+        try LibGit2.check(code, "cannot hash a file")
+        return ObjectID(oid)
+    }
+
     /// The content of a blob.
     public func blob(_ id: ObjectID) throws(GitError) -> [UInt8] {
         var blob: OpaquePointer?

@@ -99,6 +99,22 @@ struct StrataLayoutTests {
         #expect(file.up == nil)
     }
 
+    @Test(arguments: [
+        "-- @name: a\r\n-- @dependencies: [\"x\"]\r\n\r\n  -- UP MIGRATION (forward)\r\nSELECT 1;\n",
+        "-- @name: a\nSELECT 0;\n-- @dependencies: [\"x\"]\n-- UP MIGRATION\nSELECT 1;\n",
+        "/* block */\n-- @dependencies: [\"x\"]\n-- UP MIGRATION\n",
+        "-- @dependencies: [\"x\"]\n-- DOWN MIGRATION\nDROP TABLE t;\n-- UP MIGRATION\n",
+        "-- @dependencies: [\"x\"]\n-- no markers at all\n",
+        "",
+    ])
+    func headerOnlyReadAgreesWithTheFullRead(_ sql: String) {
+        let input = MigrationInput(id: "x", path: "x.sql", bytes: Array(sql.utf8))
+        let header = StrataLayout().parse(input, dialect: .postgresql, statements: false)
+        let full = StrataLayout().parse(input, dialect: .postgresql, statements: true)
+        #expect(header.metadata == full.metadata)
+        #expect(header.dependencies == full.dependencies)
+    }
+
     @Test func headerOnlyPassReadsNoStatements() {
         let sql = "-- @dependencies: [\"a\"]\n-- UP MIGRATION\nSELECT 1;\n"
         let file = StrataLayout().parse(MigrationInput(id: "x", path: "x.sql", bytes: Array(sql.utf8)), dialect: .sqlite, statements: false)

@@ -23,7 +23,8 @@ public protocol MigrationLayout: Sendable {
     /// The id of a file from its path below the linted folder (`0001_init.sql` → `0001_init`).
     func id(forRelativePath path: String) -> String
     /// Reads one file. With `statements: false` only identity and metadata are read (the
-    /// engine's first pass, which orders the set without holding every file).
+    /// engine's first pass, which orders the set without holding every file): the result's
+    /// source may then hold only the header.
     func parse(_ input: MigrationInput, dialect: Dialect, statements: Bool) -> MigrationFile
 }
 
@@ -40,9 +41,9 @@ extension LayoutKind {
 enum LayoutSupport {
     /// The file's stem: `a/b/0001_init.sql` → `0001_init`.
     static func stem(_ path: String) -> String {
-        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let name = path.lastIndex(of: "/").map { path[path.index(after: $0)...] } ?? path[...]
         if let dot = name.lastIndex(of: "."), dot != name.startIndex { return String(name[..<dot]) }
-        return name
+        return String(name)
     }
 
     /// Where the bytes stop being UTF-8 text, as a position and a reason.

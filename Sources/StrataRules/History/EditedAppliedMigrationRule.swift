@@ -42,7 +42,7 @@ public struct EditedAppliedMigrationRule: Rule {
         guard let history = context.history, let old = history.applied[file.id], let current = file.source,
               old != current.bytes else { return [] }
         let before = file.layout.layout.parse(MigrationInput(id: file.id, path: file.path, bytes: old),
-                                              dialect: context.dialect, statements: false)
+                                              dialect: context.dialect, statements: true)
         guard let edit = MigrationEdit.classify(before: before, after: file) else { return [] }
         let since = "it was applied (on \(history.baseName) since \(history.mergeBase))"
         switch edit.kind {

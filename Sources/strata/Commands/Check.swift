@@ -73,6 +73,9 @@ struct Check: ParsableCommand {
         var linter = Linter(rules: AllRules.instances(), settings: context.configuration.rules,
                             dialect: context.dialect, layout: context.layout)
         linter.history = history.facts
+        if let facts = history.facts {
+            linter.replayOnly = Set(history.inputs.filter { !facts.isNewOrChanged($0.id, bytes: $0.bytes) }.map(\.id))
+        }
         var result = linter.lint(history.inputs)
         result.diagnostics = Self.relevant(result.diagnostics, inputs: history.inputs, facts: history.facts,
                                            selected: selected, workingDirectory: context.workingDirectory)
