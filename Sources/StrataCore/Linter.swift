@@ -93,7 +93,7 @@ public struct Linter: Sendable {
             try self.parallelMap(window) { (index: Int) throws(InputError) -> MigrationFile in
                 let item = items[index]
                 return self.layout.parse(MigrationInput(id: item.id, path: item.path, bytes: try item.bytes()),
-                                         dialect: self.dialect, statements: true)
+                                         dialect: self.dialect, depth: self.replayOnly.contains(item.id) ? .forward : .full)
             }
         }
         // The check of one window (in order, on this thread) overlaps the parse of the next (on

@@ -147,8 +147,13 @@ public enum HistoryLoader {
                 facts.applied[id] = try repository.blob(file.blob)
             }
         }
-        facts.baseTip = Set(try repository.files(in: folder, at: baseTip, recursive: layout.recursive, include: isMigration,
-                                                 content: false).map { layout.id(forRelativePath: $0.path) })
+        // Usually the branch starts at the base's tip, or the base changed nothing here since.
+        if try repository.treeID(of: folder, at: baseTip) == repository.treeID(of: folder, at: mergeBase) {
+            facts.baseTip = Set(facts.applied.keys)
+        } else {
+            facts.baseTip = Set(try repository.files(in: folder, at: baseTip, recursive: layout.recursive, include: isMigration,
+                                                     content: false).map { layout.id(forRelativePath: $0.path) })
+        }
         let renameSource: ContentSource = switch request.source {
         case .workingTree: .workingTree
         case .index: .index

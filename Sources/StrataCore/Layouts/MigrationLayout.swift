@@ -22,10 +22,27 @@ public protocol MigrationLayout: Sendable {
     var recursive: Bool { get }
     /// The id of a file from its path below the linted folder (`0001_init.sql` → `0001_init`).
     func id(forRelativePath path: String) -> String
-    /// Reads one file. With `statements: false` only identity and metadata are read (the
-    /// engine's first pass, which orders the set without holding every file): the result's
-    /// source may then hold only the header.
-    func parse(_ input: MigrationInput, dialect: Dialect, statements: Bool) -> MigrationFile
+    /// Reads one file as deep as `depth` says.
+    func parse(_ input: MigrationInput, dialect: Dialect, depth: ParseDepth) -> MigrationFile
+}
+
+/// How much of a file to read.
+public enum ParseDepth: Sendable {
+    /// Identity and metadata only (the engine's first pass, which orders the set without
+    /// holding every file); the result's source may hold only the header.
+    case header
+    /// Also the UP section's statements, for replaying the schema; no DOWN statements, stray
+    /// statements or suppressions (files `strata check` does not report on).
+    case forward
+    /// Everything.
+    case full
+}
+
+extension MigrationLayout {
+    /// `statements: true` reads everything, `false` the header only.
+    public func parse(_ input: MigrationInput, dialect: Dialect, statements: Bool) -> MigrationFile {
+        parse(input, dialect: dialect, depth: statements ? .full : .header)
+    }
 }
 
 extension LayoutKind {

@@ -14,7 +14,7 @@ public struct PlainLayout: MigrationLayout {
         path.hasSuffix(".sql") ? String(path.dropLast(4)) : path
     }
 
-    public func parse(_ input: MigrationInput, dialect: Dialect, statements readStatements: Bool) -> MigrationFile {
+    public func parse(_ input: MigrationInput, dialect: Dialect, depth: ParseDepth) -> MigrationFile {
         let source = SourceText(bytes: input.bytes, dialect: dialect)
         var file = MigrationFile(id: input.id, path: input.path, layout: .plain, source: source)
         if let problem = LayoutSupport.textProblem(source) {
@@ -23,10 +23,10 @@ public struct PlainLayout: MigrationLayout {
         }
         let all = 0..<source.tokens.count
         file.header = 0..<LayoutSupport.firstSignificant(source, from: 0, upper: all.upperBound)
-        guard readStatements else { return file }
+        guard depth != .header else { return file }
         let statements = LayoutSupport.statements(source, in: all)
         file.up = MigrationSection(kind: .up, marker: nil, tokens: all, statements: statements)
-        file.suppressions = Suppression.parse(source, header: file.header, statements: statements)
+        if depth == .full { file.suppressions = Suppression.parse(source, header: file.header, statements: statements) }
         return file
     }
 }

@@ -12,10 +12,10 @@ public struct StrataLayout: MigrationLayout {
 
     public func id(forRelativePath path: String) -> String { LayoutSupport.stem(path) }
 
-    public func parse(_ input: MigrationInput, dialect: Dialect, statements readStatements: Bool) -> MigrationFile {
+    public func parse(_ input: MigrationInput, dialect: Dialect, depth: ParseDepth) -> MigrationFile {
         // For the header alone, lex only up to the UP marker when everything before it is
         // comments and blank lines (the usual file): same tokens, a fraction of the work.
-        let bytes = readStatements ? input.bytes : Self.headerPrefix(input.bytes) ?? input.bytes
+        let bytes = depth != .header ? input.bytes : Self.headerPrefix(input.bytes) ?? input.bytes
         let source = SourceText(bytes: bytes, dialect: dialect)
         var file = MigrationFile(id: input.id, path: input.path, layout: .strata, source: source)
         if let problem = LayoutSupport.textProblem(source) {
@@ -37,7 +37,8 @@ public struct StrataLayout: MigrationLayout {
         }
         file.header = 0..<headerEnd
         file.metadata = Self.metadata(source, header: file.header)
-        guard readStatements else { return file }
+        guard depth != .header else { return file }
+        let full = depth == .full
 
         // Sections: each marker opens a section running to the next marker. Without an UP
         // marker, what precedes the first DOWN marker is read as UP.
@@ -49,13 +50,13 @@ public struct StrataLayout: MigrationLayout {
             let end = file.markers.first?.tokenIndex ?? tokens.count
             upRange = headerEnd..<end
             upStatements = LayoutSupport.statements(source, in: headerEnd..<end)
-        } else {
+        } else if full {
             file.strayStatements = LayoutSupport.statements(source, in: file.header)
         }
         for (n, marker) in file.markers.enumerated() {
             let end = n + 1 < file.markers.count ? file.markers[n + 1].tokenIndex : tokens.count
             let range = (marker.tokenIndex + 1)..<end
-            let statements = LayoutSupport.statements(source, in: range)
+            let statements = full || marker.kind == .up ? LayoutSupport.statements(source, in: range) : []
             switch marker.kind {
             case .up:
                 upStatements += statements
@@ -72,8 +73,10 @@ public struct StrataLayout: MigrationLayout {
             file.down = MigrationSection(kind: .down, marker: file.markers.first { $0.kind == .down },
                                          tokens: downRange, statements: downStatements)
         }
-        file.suppressions = Suppression.parse(source, header: file.header,
-                                              statements: file.strayStatements + upStatements + downStatements)
+        if full {
+            file.suppressions = Suppression.parse(source, header: file.header,
+                                                  statements: file.strayStatements + upStatements + downStatements)
+        }
         return file
     }
 
