@@ -46,6 +46,8 @@ func fuzzOne(_ input: [UInt8]) {
         for layout in LayoutKind.allCases {
             let file = layout.layout.parse(MigrationInput(id: "0001_fuzz", path: "0001_fuzz.sql", bytes: input),
                                            dialect: dialect, statements: true)
+            check(layout.layout.dependencies(of: MigrationInput(id: "0001_fuzz", path: "0001_fuzz.sql", bytes: input), dialect: dialect)
+                  == file.dependencies, "dependencies: the header scan and the full parse disagree", dialect)
             let statements = file.strayStatements + (file.up?.statements ?? []) + (file.down?.statements ?? [])
             for statement in statements {
                 check(statement.range.end.offset <= input.count, "MigrationFile: statement outside the file", dialect)

@@ -139,8 +139,7 @@ public struct Linter: Sendable {
         }
         let headers = try parallelMap(Array(items.indices)) { (index: Int) throws(InputError) -> [String] in
             let item = items[index]
-            return layout.parse(MigrationInput(id: item.id, path: item.path, bytes: try item.bytes()),
-                                dialect: dialect, statements: false).dependencies
+            return layout.dependencies(of: MigrationInput(id: item.id, path: item.path, bytes: try item.bytes()), dialect: dialect)
         }
         info.ids = Set(items.map(\.id))
         var dependencies: [String: [String]] = [:]

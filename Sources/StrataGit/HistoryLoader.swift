@@ -73,7 +73,9 @@ public enum HistoryLoader {
         let layout = request.layout.layout
         let repository: Repository
         do {
-            repository = try Repository(discoveringFrom: request.workingDirectory)
+            // The repository holding the migrations, wherever the command runs from.
+            let folderExists = FileManager.default.fileExists(atPath: request.migrationsDirectory)
+            repository = try Repository(discoveringFrom: folderExists ? request.migrationsDirectory : request.workingDirectory)
         } catch where error.code == GIT_ENOTFOUND.rawValue {
             guard request.source == .workingTree else {
                 throw GitError(message: "\(request.source == .index ? "--staged" : "--rev") needs a git repository, and \(request.workingDirectory) is not inside one")

@@ -118,6 +118,18 @@ struct CheckBaseTests {
         #expect(required.stderr == "strata: error: --require-base: main and the checked commit share no history\n")
     }
 
+    @Test func repositoryIsFoundFromTheMigrationsFolder() throws {
+        // Run from a folder that is not in the repository, naming the repository's migrations.
+        let repo = try GitFixture.withAppliedMigrations()
+        try repo.edit("migrations/0001_users.sql", replacing: "PRIMARY KEY", with: "PRIMARY KEY NOT NULL")
+        let elsewhere = try Project()
+        let outcome = try GitFixture.runStrata(["check", "--format", "json", repo.root.appendingPathComponent("migrations").path],
+                                               in: elsewhere.root)
+        #expect(outcome.status == 1, "\(outcome.stderr)")
+        #expect(outcome.stderr.isEmpty)
+        #expect(outcome.stdout.contains("\"rule\":\"edited-applied-migration\""))
+    }
+
     @Test func outsideARepository() throws {
         let project = try GitFixture(branch: nil)
         try project.write("migrations/0001_users.sql", Fixtures.table("users"))

@@ -106,6 +106,9 @@ struct StrataLayoutTests {
         "-- @dependencies: [\"x\"]\n-- DOWN MIGRATION\nDROP TABLE t;\n-- UP MIGRATION\n",
         "-- @dependencies: [\"x\"]\n-- no markers at all\n",
         "",
+        "-- @dependencies [\"x\"] \t\r\n-- @dependencies: [\"second\"]\n-- UP MIGRATION\n",
+        "  --@dependencies:[\"a\",\"b\"]\n--UP MIGRATION\n",
+        "-- @dependencies: not json\n-- UP MIGRATION\n",
     ])
     func headerOnlyReadAgreesWithTheFullRead(_ sql: String) {
         let input = MigrationInput(id: "x", path: "x.sql", bytes: Array(sql.utf8))
@@ -113,6 +116,7 @@ struct StrataLayoutTests {
         let full = StrataLayout().parse(input, dialect: .postgresql, statements: true)
         #expect(header.metadata == full.metadata)
         #expect(header.dependencies == full.dependencies)
+        #expect(StrataLayout().dependencies(of: input, dialect: .postgresql) == full.dependencies)
     }
 
     @Test func headerOnlyPassReadsNoStatements() {

@@ -24,6 +24,9 @@ public protocol MigrationLayout: Sendable {
     func id(forRelativePath path: String) -> String
     /// Reads one file as deep as `depth` says.
     func parse(_ input: MigrationInput, dialect: Dialect, depth: ParseDepth) -> MigrationFile
+    /// The ids a file depends on (`@dependencies`), as `parse(depth: .header)` reads them;
+    /// layouts may answer faster.
+    func dependencies(of input: MigrationInput, dialect: Dialect) -> [String]
 }
 
 /// How much of a file to read.
@@ -31,14 +34,18 @@ public enum ParseDepth: Sendable {
     /// Identity and metadata only (the engine's first pass, which orders the set without
     /// holding every file); the result's source may hold only the header.
     case header
-    /// Also the UP section's statements, for replaying the schema; no DOWN statements, stray
-    /// statements or suppressions (files `strata check` does not report on).
+    /// The UP section's statements, for replaying the schema; no metadata, DOWN statements,
+    /// stray statements or suppressions (files `strata check` does not report on).
     case forward
     /// Everything.
     case full
 }
 
 extension MigrationLayout {
+    public func dependencies(of input: MigrationInput, dialect: Dialect) -> [String] {
+        parse(input, dialect: dialect, depth: .header).dependencies
+    }
+
     /// `statements: true` reads everything, `false` the header only.
     public func parse(_ input: MigrationInput, dialect: Dialect, statements: Bool) -> MigrationFile {
         parse(input, dialect: dialect, depth: statements ? .full : .header)

@@ -36,7 +36,7 @@ public struct StrataLayout: MigrationLayout {
             headerEnd = min(firstStatement, file.markers.first?.tokenIndex ?? tokens.count)
         }
         file.header = 0..<headerEnd
-        file.metadata = Self.metadata(source, header: file.header)
+        if depth != .forward { file.metadata = Self.metadata(source, header: file.header) }
         guard depth != .header else { return file }
         let full = depth == .full
 
@@ -154,32 +154,65 @@ public struct StrataLayout: MigrationLayout {
     /// `-- @key: value` lines of the header, in order (a key given twice appears twice).
     static func metadata(_ source: SourceText, header: Range<Int>) -> [MetadataEntry] {
         var result: [MetadataEntry] = []
-        let bytes = source.bytes
         for index in header where source.tokens[index].kind == .lineComment {
             let token = source.tokens[index]
-            var i = token.offset + 2
-            let end = token.endOffset
-            while i < end, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
-            guard i < end, bytes[i] == UInt8(ascii: "@") else { continue }
-            let keyStart = i + 1
-            var k = keyStart
-            while k < end, bytes[k].isIdentifierByte { k += 1 }
-            guard k > keyStart else { continue }
-            var v = k
-            while v < end, bytes[v] == 0x20 || bytes[v] == 0x09 { v += 1 }
-            var valueStart = v
-            if v < end, bytes[v] == UInt8(ascii: ":") {
-                valueStart = v + 1
-                while valueStart < end, bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09 { valueStart += 1 }
-            }
-            var valueEnd = end
-            while valueEnd > valueStart, [0x20, 0x09, 0x0D].contains(bytes[valueEnd - 1]) { valueEnd -= 1 }
-            let keyRange = SourceRange(start: source.position(at: keyStart - 1), end: source.position(at: k))
-            let valueRange = SourceRange(start: source.position(at: valueStart), end: source.position(at: valueEnd))
-            result.append(MetadataEntry(key: source.text(keyStart..<k), value: source.text(valueStart..<valueEnd),
+            guard let line = metadataLine(source.bytes, token.offset, token.endOffset) else { continue }
+            let keyRange = SourceRange(start: source.position(at: line.key.lowerBound - 1), end: source.position(at: line.key.upperBound))
+            let valueRange = SourceRange(start: source.position(at: line.value.lowerBound), end: source.position(at: line.value.upperBound))
+            result.append(MetadataEntry(key: source.text(line.key), value: source.text(line.value),
                                         keyRange: keyRange, valueRange: valueRange))
         }
         return result
+    }
+
+    /// The key and value byte ranges of a `-- @key: value` comment spanning `start..<end`
+    /// (from its `--`), or nil when the comment is not a metadata line. The colon is optional;
+    /// surrounding blanks (and a CR) are not part of the value.
+    static func metadataLine(_ bytes: [UInt8], _ start: Int, _ end: Int) -> (key: Range<Int>, value: Range<Int>)? {
+        var i = start + 2
+        while i < end, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
+        guard i < end, bytes[i] == UInt8(ascii: "@") else { return nil }
+        let keyStart = i + 1
+        var k = keyStart
+        while k < end, bytes[k].isIdentifierByte { k += 1 }
+        guard k > keyStart else { return nil }
+        var v = k
+        while v < end, bytes[v] == 0x20 || bytes[v] == 0x09 { v += 1 }
+        var valueStart = v
+        if v < end, bytes[v] == UInt8(ascii: ":") {
+            valueStart = v + 1
+            while valueStart < end, bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09 { valueStart += 1 }
+        }
+        var valueEnd = end
+        while valueEnd > valueStart, [0x20, 0x09, 0x0D].contains(bytes[valueEnd - 1]) { valueEnd -= 1 }
+        return (keyStart..<k, valueStart..<valueEnd)
+    }
+
+    /// `@dependencies` read by scanning header lines, without lexing, when only comments and
+    /// blank lines precede the first marker (else as the header parse reads it). The engine's
+    /// first pass needs nothing else of each file.
+    public func dependencies(of input: MigrationInput, dialect: Dialect) -> [String] {
+        let bytes = input.bytes
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            var start = i
+            while start < n, bytes[start] == 0x20 || bytes[start] == 0x09 || bytes[start] == 0x0D { start += 1 }
+            var end = start
+            while end < n, bytes[end] != 0x0A { end += 1 }
+            if start < end {
+                guard end - start >= 2, bytes[start] == UInt8(ascii: "-"), bytes[start + 1] == UInt8(ascii: "-") else { break }
+                var text = start + 2
+                while text < end, bytes[text] == 0x20 || bytes[text] == 0x09 || bytes[text] == UInt8(ascii: "-") { text += 1 }
+                if Self.hasPrefix(bytes, text, end, "up migration") || Self.hasPrefix(bytes, text, end, "down migration") { return [] }
+                if let line = Self.metadataLine(bytes, start, end),
+                   bytes[line.key].elementsEqual(MetadataKey.dependencies.rawValue.utf8) {
+                    return (try? MetadataValue.parseDependencies(String(decoding: bytes[line.value], as: UTF8.self))) ?? []
+                }
+            }
+            i = end + 1
+        }
+        return parse(input, dialect: dialect, depth: .header).dependencies
     }
 }
 
