@@ -83,6 +83,14 @@ public struct StrataLayout: MigrationLayout {
     /// The bytes up to the end of the first section marker line, when only `--` comments and
     /// blank lines come before it; nil otherwise (then the whole file is read).
     static func headerPrefix(_ bytes: [UInt8]) -> [UInt8]? {
+        scanCommentHeader(bytes) { _, _ in true }.map { Array(bytes[0..<$0]) }
+    }
+
+    /// Walks the lines before the first section marker while they are `--` comments or blank,
+    /// calling `visit` with each comment line's byte range (from its `--`) until it returns false.
+    /// Returns the offset just past the marker line; nil when something else comes first, there
+    /// is no marker, or `visit` stopped the walk.
+    static func scanCommentHeader(_ bytes: [UInt8], _ visit: (Int, Int) -> Bool) -> Int? {
         var i = 0
         let n = bytes.count
         while i < n {
@@ -94,9 +102,8 @@ public struct StrataLayout: MigrationLayout {
                 guard end - start >= 2, bytes[start] == UInt8(ascii: "-"), bytes[start + 1] == UInt8(ascii: "-") else { return nil }
                 var text = start + 2
                 while text < end, bytes[text] == 0x20 || bytes[text] == 0x09 || bytes[text] == UInt8(ascii: "-") { text += 1 }
-                if hasPrefix(bytes, text, end, "up migration") || hasPrefix(bytes, text, end, "down migration") {
-                    return Array(bytes[0..<end])
-                }
+                if hasPrefix(bytes, text, end, "up migration") || hasPrefix(bytes, text, end, "down migration") { return end }
+                guard visit(start, end) else { return nil }
             }
             i = end + 1
         }
@@ -193,26 +200,17 @@ public struct StrataLayout: MigrationLayout {
     /// first pass needs nothing else of each file.
     public func dependencies(of input: MigrationInput, dialect: Dialect) -> [String] {
         let bytes = input.bytes
-        var i = 0
-        let n = bytes.count
-        while i < n {
-            var start = i
-            while start < n, bytes[start] == 0x20 || bytes[start] == 0x09 || bytes[start] == 0x0D { start += 1 }
-            var end = start
-            while end < n, bytes[end] != 0x0A { end += 1 }
-            if start < end {
-                guard end - start >= 2, bytes[start] == UInt8(ascii: "-"), bytes[start + 1] == UInt8(ascii: "-") else { break }
-                var text = start + 2
-                while text < end, bytes[text] == 0x20 || bytes[text] == 0x09 || bytes[text] == UInt8(ascii: "-") { text += 1 }
-                if Self.hasPrefix(bytes, text, end, "up migration") || Self.hasPrefix(bytes, text, end, "down migration") { return [] }
-                if let line = Self.metadataLine(bytes, start, end),
-                   bytes[line.key].elementsEqual(MetadataKey.dependencies.rawValue.utf8) {
-                    return (try? MetadataValue.parseDependencies(String(decoding: bytes[line.value], as: UTF8.self))) ?? []
-                }
-            }
-            i = end + 1
+        var found: Range<Int>? = nil
+        let markerEnd = Self.scanCommentHeader(bytes) { start, end in
+            guard let line = Self.metadataLine(bytes, start, end),
+                  bytes[line.key].elementsEqual(MetadataKey.dependencies.rawValue.utf8) else { return true }
+            found = line.value
+            return false
         }
-        return parse(input, dialect: dialect, depth: .header).dependencies
+        if let value = found {
+            return (try? MetadataValue.parseDependencies(String(decoding: bytes[value], as: UTF8.self))) ?? []
+        }
+        return markerEnd != nil ? [] : parse(input, dialect: dialect, depth: .header).dependencies
     }
 }
 

@@ -33,15 +33,10 @@ struct Check: ParsableCommand {
 
     @OptionGroup var project: ProjectOptions
 
-    @Option(name: .long, help: "Output format: text, json, sarif or github.")
-    var format: ReporterFormat = .text
-
-    @Option(name: .long, help: "Fail (exit 1) when there are more warnings than this.")
-    var maxWarnings: Int?
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         if staged, rev != nil { throw ValidationError("--staged and --rev exclude each other") }
-        if let maxWarnings, maxWarnings < 0 { throw ValidationError("--max-warnings must be 0 or more") }
     }
 
     func run() throws {
@@ -80,10 +75,7 @@ struct Check: ParsableCommand {
         result.diagnostics = Self.relevant(result.diagnostics, inputs: history.inputs, facts: history.facts,
                                            selected: selected, workingDirectory: context.workingDirectory)
 
-        let reporter = format.makeReporter(color: Terminal.stdoutSupportsColor, version: Strata.version)
-        print(reporter.report(result, rules: AllRules.descriptions), terminator: "")
-        if result.errorCount > 0 { throw ExitCode(1) }
-        if let maxWarnings, result.warningCount > maxWarnings { throw ExitCode(1) }
+        try output.report(result)
     }
 
     /// History findings always; lint findings only for files new or changed since the merge base

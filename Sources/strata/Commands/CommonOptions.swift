@@ -1,5 +1,7 @@
 import ArgumentParser
 import StrataCore
+import StrataReporters
+import StrataRules
 import StrataSyntax
 
 extension Dialect: ExpressibleByArgument {
@@ -19,4 +21,27 @@ struct ProjectOptions: ParsableArguments {
 
     @Option(name: .long, help: "How migration files are laid out: strata or plain (default: strata.yml, else strata).")
     var layout: LayoutKind?
+}
+
+extension ReporterFormat: ExpressibleByArgument {}
+
+/// How `lint` and `check` report, and when warnings fail the run.
+struct OutputOptions: ParsableArguments {
+    @Option(name: .long, help: "Output format: text, json, sarif or github.")
+    var format: ReporterFormat = .text
+
+    @Option(name: .long, help: "Fail (exit 1) when there are more warnings than this.")
+    var maxWarnings: Int?
+
+    func validate() throws {
+        if let maxWarnings, maxWarnings < 0 { throw ValidationError("--max-warnings must be 0 or more") }
+    }
+
+    /// Prints the report and ends the command with exit code 1 on errors or too many warnings.
+    func report(_ result: LintResult) throws {
+        let reporter = format.makeReporter(color: Terminal.stdoutSupportsColor, version: Strata.version)
+        print(reporter.report(result, rules: AllRules.descriptions), terminator: "")
+        if result.errorCount > 0 { throw ExitCode(1) }
+        if let maxWarnings, result.warningCount > maxWarnings { throw ExitCode(1) }
+    }
 }

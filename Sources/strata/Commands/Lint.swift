@@ -4,8 +4,6 @@ import StrataCore
 import StrataReporters
 import StrataRules
 
-extension ReporterFormat: ExpressibleByArgument {}
-
 struct Lint: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check migration files for unsafe or malformed changes.",
@@ -20,15 +18,7 @@ struct Lint: ParsableCommand {
 
     @OptionGroup var project: ProjectOptions
 
-    @Option(name: .long, help: "Output format: text, json, sarif or github.")
-    var format: ReporterFormat = .text
-
-    @Option(name: .long, help: "Fail (exit 1) when there are more warnings than this.")
-    var maxWarnings: Int?
-
-    func validate() throws {
-        if let maxWarnings, maxWarnings < 0 { throw ValidationError("--max-warnings must be 0 or more") }
-    }
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let context = try CommandContext(project)
@@ -39,9 +29,6 @@ struct Lint: ParsableCommand {
         let linter = Linter(rules: AllRules.instances(), settings: context.configuration.rules,
                             dialect: context.dialect, layout: context.layout)
         let result = try CommandContext.run { () throws(InputError) in try linter.lint(paths: targets) }
-        let reporter = format.makeReporter(color: Terminal.stdoutSupportsColor, version: Strata.version)
-        print(reporter.report(result, rules: AllRules.descriptions), terminator: "")
-        if result.errorCount > 0 { throw ExitCode(1) }
-        if let maxWarnings, result.warningCount > maxWarnings { throw ExitCode(1) }
+        try output.report(result)
     }
 }
