@@ -119,7 +119,9 @@ public enum HistoryLoader {
         guard let checked else { return withoutHistory("the repository has no commit yet") }
         guard let (baseName, baseTip) = try resolveBase(request.base, in: repository) else {
             let tried = request.base.map { "'\($0)'" } ?? HistoryRequest.defaultBases.joined(separator: ", ")
-            let shallow = repository.isShallow ? "; this is a shallow clone, fetch the base branch (git fetch origin main)" : ""
+            // Name the branch to fetch: the configured one (without its remote), else main.
+            let branch = request.base.map { $0.hasPrefix("origin/") ? String($0.dropFirst("origin/".count)) : $0 } ?? "main"
+            let shallow = repository.isShallow ? "; this is a shallow clone, fetch the base branch (git fetch origin \(branch))" : ""
             return withoutHistory("no base branch found (tried \(tried))\(shallow)", hint: "name one with --base or history.base in strata.yml")
         }
         let found: ObjectID?

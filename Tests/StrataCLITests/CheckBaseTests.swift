@@ -170,6 +170,9 @@ struct CheckBaseTests {
         let required = try clone.strata("check", "--require-base")
         #expect(required.status == 2)
         #expect(required.stderr == "strata: error: --require-base: no base branch found (tried origin/HEAD, origin/main, origin/master, main, master); this is a shallow clone, fetch the base branch (git fetch origin main); name one with --base or history.base in strata.yml\n")
+        let develop = try clone.strata("check", "--base", "origin/develop")
+        #expect(develop.stderr.contains("no base branch found (tried 'origin/develop'); this is a shallow clone, fetch the base branch (git fetch origin develop)"),
+                "\(develop.stderr)")
         let rev = try clone.strata("check", "--rev", "HEAD~1")
         #expect(rev.status == 2)
         #expect(rev.stderr == "strata: error: unknown revision 'HEAD~1' (this is a shallow clone: fetch more history)\n")
