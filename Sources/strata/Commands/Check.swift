@@ -48,7 +48,7 @@ struct Check: ParsableCommand {
         for path in paths {
             var isFolder: ObjCBool = false
             if fm.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
-                folder = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: context.workingDirectory + "/")).standardizedFileURL.path
+                folder = Self.absolute(path, context.workingDirectory)
                 display = path.hasSuffix("/") ? String(path.dropLast()) : path
             } else {
                 selected.insert(Self.absolute(path, context.workingDirectory))
