@@ -26,6 +26,7 @@ let package = Package(
         .target(name: "StrataRules", dependencies: ["StrataCore", "StrataSyntax"]),
         .target(name: "StrataReporters", dependencies: ["StrataCore"]),
         .target(name: "StrataGit", dependencies: ["StrataCore", "CGit2"]),
+        .target(name: "StrataApply", dependencies: ["StrataCore", "CSQLite", "CLibPQ"]),
         .executableTarget(name: "strata", dependencies: [
             "StrataCore", "StrataRules", "StrataReporters", "StrataGit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -41,6 +42,7 @@ let package = Package(
         .testTarget(name: "StrataReportersTests", dependencies: ["StrataCore", "StrataReporters", "StrataRules", "StrataSyntax"]),
         .testTarget(name: "StrataCLITests", dependencies: ["StrataCore", "strata"]),
         .testTarget(name: "StrataGitTests", dependencies: ["StrataGit", "StrataCore"]),
+        .testTarget(name: "StrataApplyTests", dependencies: ["StrataApply", "StrataCore"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CGit2", "CSQLite", "CLibPQ"]),
     ],
     swiftLanguageModes: [.v6]

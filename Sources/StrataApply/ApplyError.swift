@@ -1,0 +1,30 @@
+import Foundation
+
+/// A database problem, as users see it. Messages never hold a password: URLs in them are
+/// redacted (`DatabaseURL.redacted`) and driver messages are scrubbed of the password.
+public struct ApplyError: Error, LocalizedError, Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// The database URL cannot be used (scheme, syntax).
+        case invalidURL
+        /// Connecting failed: unreachable host, wrong credentials, missing database or file.
+        case connection
+        /// A statement failed.
+        case statement
+    }
+
+    public var kind: Kind
+    public var message: String
+    /// The SQL that failed, when a statement failed.
+    public var statement: String?
+    /// SQLSTATE (PostgreSQL) or the result code (SQLite), when known.
+    public var code: String?
+
+    public init(_ kind: Kind, _ message: String, statement: String? = nil, code: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.statement = statement
+        self.code = code
+    }
+
+    public var errorDescription: String? { message }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import StrataSyntax
+
+/// A value bound to, or read from, a statement.
+public enum DatabaseValue: Sendable, Hashable {
+    case null
+    case integer(Int64)
+    case double(Double)
+    case text(String)
+    case blob([UInt8])
+
+    public var text: String? { if case .text(let s) = self { s } else { nil } }
+    public var integer: Int64? { if case .integer(let i) = self { i } else { nil } }
+}
+
+/// One connection to a database. Not Sendable: a connection belongs to the thread that opened
+/// it (SQLite and libpq handles must not be shared); put one behind an actor to share it.
+///
+/// Every value goes through `query`'s parameters, never into SQL text: ids and names in
+/// migrations are data to the applier.
+public protocol Database: AnyObject {
+    var dialect: Dialect { get }
+    /// The server's version (`15.18`, `3.40.1`).
+    var serverVersion: String { get }
+    /// Runs SQL text as it is (one or several statements, no parameters): migration SQL, DDL.
+    func execute(_ sql: String) throws(ApplyError)
+    /// Runs one statement with bound parameters, written as `placeholder(1)`, `placeholder(2)`...
+    /// and returns its rows, each a list of values in column order.
+    @discardableResult
+    func query(_ sql: String, _ parameters: [DatabaseValue]) throws(ApplyError) -> [[DatabaseValue]]
+    /// The parameter marker for position `n` (1-based): `?1` (SQLite), `$1` (PostgreSQL).
+    func placeholder(_ n: Int) -> String
+}
+
+extension Database {
+    @discardableResult
+    public func query(_ sql: String) throws(ApplyError) -> [[DatabaseValue]] { try query(sql, []) }
+}
+
+public enum DatabaseConnector {
+    /// Opens a connection. With `wait`, retries a refused or unreachable server until it
+    /// answers or the time is up (for deploy steps that start with the database).
+    public static func connect(_ url: DatabaseURL, wait: Duration? = nil) throws(ApplyError) -> any Database {
+        let deadline = wait.map { ContinuousClock.now + $0 }
+        while true {
+            do {
+                switch url.target {
+                case .sqlite(let path): return try SQLiteDatabase(path: path)
+                case .postgres: return try PostgresDatabase(url: url)
+                }
+            } catch where error.kind == .connection {
+                guard let deadline, ContinuousClock.now < deadline, isRetryable(error) else { throw error }
+                Thread.sleep(forTimeInterval: 0.25)
+            }
+        }
+    }
+
+    /// A server that is not up yet; wrong credentials or a missing database are final.
+    static func isRetryable(_ error: ApplyError) -> Bool {
+        let message = error.message.lowercased()
+        return message.contains("connection refused") || message.contains("could not connect")
+            || message.contains("the database system is starting up") || message.contains("no such file or directory")
+            || message.contains("timeout") || message.contains("could not translate host name")
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import StrataSyntax
+
+/// Where the database is: `sqlite:PATH`, `sqlite://PATH`, `sqlite::memory:`, or
+/// `postgres://` / `postgresql://user:pass@host:port/db?sslmode=...` (libpq parameters pass
+/// through; PGPASSWORD and friends apply as libpq reads them). The password is kept only to
+/// connect: `description` and `redacted` replace it with `***`, and no error repeats it.
+public struct DatabaseURL: Sendable, CustomStringConvertible {
+    public enum Target: Sendable, Equatable {
+        /// A file path, or `:memory:`.
+        case sqlite(path: String)
+        /// The URL handed to libpq as it is (libpq reads URIs itself).
+        case postgres(connectionString: String)
+    }
+
+    public let target: Target
+    /// The URL with the password replaced by `***`.
+    public let redacted: String
+    /// The password, for scrubbing driver messages (libpq may echo parts of the URL).
+    let password: String?
+
+    public var dialect: Dialect {
+        switch target {
+        case .sqlite: .sqlite
+        case .postgres: .postgresql
+        }
+    }
+
+    public var description: String { redacted }
+
+    /// The embedded default: an SQLite file under `./data`.
+    public static let defaultURL = "sqlite:./data/app.db"
+
+    public init(_ string: String) throws(ApplyError) {
+        let trimmed = string.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasPrefix("sqlite:") {
+            var path = String(trimmed.dropFirst("sqlite:".count))
+            if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
+            guard !path.isEmpty else { throw ApplyError(.invalidURL, "sqlite: URL names no file (write sqlite:./data/app.db or sqlite::memory:)") }
+            target = .sqlite(path: path)
+            redacted = trimmed
+            password = nil
+            return
+        }
+        guard trimmed.hasPrefix("postgres://") || trimmed.hasPrefix("postgresql://") else {
+            // Never echo the value: it may be a password pasted into the wrong place. Name the
+            // scheme only when there clearly is one.
+            let expected = "expected sqlite:PATH, postgres:// or postgresql://"
+            guard let colon = trimmed.firstIndex(of: ":"), trimmed[colon...].hasPrefix("://"),
+                  let scheme = Self.safeScheme(String(trimmed[..<colon])) else {
+                throw ApplyError(.invalidURL, "the database URL is not a URL; \(expected)")
+            }
+            throw ApplyError(.invalidURL, "unsupported database URL scheme '\(scheme)'; \(expected)")
+        }
+        let (redacted, password) = Self.redact(trimmed)
+        guard URLComponents(string: trimmed) != nil else {
+            throw ApplyError(.invalidURL, "malformed database URL \(redacted) (percent-encode special characters in the user name and password)")
+        }
+        self.target = .postgres(connectionString: trimmed)
+        self.redacted = redacted
+        self.password = password
+    }
+
+    /// `scheme://user:secret@host` → `scheme://user:***@host`, and the password; `password=`
+    /// query parameters too.
+    static func redact(_ url: String) -> (String, String?) {
+        var result = url
+        var password: String? = nil
+        if let schemeEnd = url.range(of: "://") {
+            let rest = url[schemeEnd.upperBound...]
+            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+            let authority = rest[..<authorityEnd]
+            if let at = authority.lastIndex(of: "@") {
+                let userInfo = authority[..<at]
+                if let colon = userInfo.firstIndex(of: ":") {
+                    password = String(userInfo[userInfo.index(after: colon)...]).removingPercentEncoding
+                    result = String(url[..<schemeEnd.upperBound]) + userInfo[..<colon] + ":***" + url[at...]
+                }
+            }
+        }
+        if let range = result.range(of: "password=", options: .caseInsensitive) {
+            let valueEnd = result[range.upperBound...].firstIndex(of: "&") ?? result.endIndex
+            let value = String(result[range.upperBound..<valueEnd])
+            if password == nil { password = value.removingPercentEncoding }
+            result.replaceSubrange(range.upperBound..<valueEnd, with: "***")
+        }
+        return (result, password)
+    }
+
+    /// A URL scheme as RFC 3986 spells one (a letter, then letters, digits, + - .), short.
+    private static func safeScheme(_ scheme: String) -> String? {
+        guard let first = scheme.first, first.isASCII, first.isLetter, scheme.count <= 20,
+              scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }) else { return nil }
+        return scheme
+    }
+
+    /// `text` with the password (raw and percent-encoded) replaced by `***`.
+    func scrub(_ text: String) -> String {
+        guard let password, !password.isEmpty else { return text }
+        var out = text.replacingOccurrences(of: password, with: "***")
+        if let encoded = password.addingPercentEncoding(withAllowedCharacters: .alphanumerics), encoded != password {
+            out = out.replacingOccurrences(of: encoded, with: "***")
+        }
+        return out
+    }
+}

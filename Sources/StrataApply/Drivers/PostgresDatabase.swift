@@ -1,0 +1,128 @@
+import CLibPQ
+import Foundation
+import StrataSyntax
+
+/// A connection to a PostgreSQL server through libpq.
+public final class PostgresDatabase: Database {
+    let connection: OpaquePointer
+    let url: DatabaseURL
+
+    public let dialect = Dialect.postgresql
+
+    /// Seconds to wait for a server to answer, unless the URL sets `connect_timeout`.
+    public static let connectTimeoutSeconds = 10
+
+    public var serverVersion: String {
+        let v = Int(PQserverVersion(connection))
+        return v >= 100_000 ? "\(v / 10_000).\(v % 10_000)" : "\(v / 10_000).\(v / 100 % 100).\(v % 100)"
+    }
+
+    public init(url: DatabaseURL) throws(ApplyError) {
+        guard case .postgres(let connectionString) = url.target else {
+            throw ApplyError(.invalidURL, "\(url.redacted) is not a PostgreSQL URL")
+        }
+        self.url = url
+        // The URL goes in as `dbname` with expansion, after a default connect timeout that the
+        // URL's own `connect_timeout` overrides.
+        let keywords = ["connect_timeout", "dbname", "fallback_application_name"]
+        let values = ["\(Self.connectTimeoutSeconds)", connectionString, "strata"]
+        let conn = withCStrings(keywords) { k in
+            withCStrings(values) { v in PQconnectdbParams(k, v, 1) }
+        }
+        guard let conn, PQstatus(conn) == CONNECTION_OK else {
+            let message = conn.map { String(cString: PQerrorMessage($0)) } ?? "out of memory"
+            PQfinish(conn)
+            throw ApplyError(.connection, "cannot connect to \(url.redacted): \(url.scrub(Self.tidy(message)))")
+        }
+        connection = conn
+        // Server notices (e.g. "table does not exist, skipping") would go to stderr otherwise.
+        PQsetNoticeProcessor(conn, { _, _ in }, nil)
+    }
+
+    deinit { PQfinish(connection) }
+
+    public func execute(_ sql: String) throws(ApplyError) {
+        let result = PQexec(connection, sql)
+        defer { PQclear(result) }
+        try check(result, sql)
+    }
+
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [DatabaseValue]) throws(ApplyError) -> [[DatabaseValue]] {
+        // Text format for every value except blobs (binary), so no type OIDs are needed.
+        let texts: [[UInt8]?] = parameters.map { value in
+            switch value {
+            case .null: nil
+            case .integer(let v): Array("\(v)".utf8) + [0]
+            case .double(let v): Array("\(v)".utf8) + [0]
+            case .text(let v): Array(v.utf8) + [0]
+            case .blob(let v): v
+            }
+        }
+        let lengths = parameters.enumerated().map { i, value -> Int32 in
+            if case .blob(let v) = value { return Int32(v.count) }
+            return Int32(max(0, (texts[i]?.count ?? 1) - 1))
+        }
+        let formats: [Int32] = parameters.map { if case .blob = $0 { 1 } else { 0 } }
+        let result: OpaquePointer? = withPointers(texts) { pointers in
+            PQexecParams(connection, sql, Int32(parameters.count), nil, pointers, lengths, formats, 0)
+        }
+        defer { PQclear(result) }
+        try check(result, sql)
+        var rows: [[DatabaseValue]] = []
+        let rowCount = PQntuples(result), columnCount = PQnfields(result)
+        rows.reserveCapacity(Int(rowCount))
+        for r in 0..<rowCount {
+            var row: [DatabaseValue] = []
+            for c in 0..<columnCount {
+                if PQgetisnull(result, r, c) == 1 { row.append(.null); continue }
+                let text = String(cString: PQgetvalue(result, r, c))
+                switch PQftype(result, c) {
+                case 20, 21, 23: row.append(Int64(text).map(DatabaseValue.integer) ?? .text(text))   // int8, int2, int4
+                case 700, 701: row.append(Double(text).map(DatabaseValue.double) ?? .text(text))     // float4, float8
+                case 16: row.append(.integer(text == "t" ? 1 : 0))                                   // bool
+                default: row.append(.text(text))
+                }
+            }
+            rows.append(row)
+        }
+        return rows
+    }
+
+    public func placeholder(_ n: Int) -> String { "$\(n)" }
+
+    private func check(_ result: OpaquePointer?, _ sql: String) throws(ApplyError) {
+        let status = PQresultStatus(result)
+        guard status != PGRES_COMMAND_OK, status != PGRES_TUPLES_OK, status != PGRES_EMPTY_QUERY else { return }
+        let message = result.map { String(cString: PQresultErrorMessage($0)) } ?? String(cString: PQerrorMessage(connection))
+        let sqlState = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
+        throw ApplyError(.statement, url.scrub(Self.tidy(message)), statement: sql, code: sqlState)
+    }
+
+    /// libpq messages end with a newline and may span lines; keep them on one.
+    static func tidy(_ message: String) -> String {
+        message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: "; ")
+    }
+}
+
+/// Runs `body` with C strings for `strings`, NULL-terminated as libpq's keyword arrays expect.
+private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    let copies = strings.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    let pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } } + [nil]
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
+
+/// Runs `body` with pointers to each byte array (nil for SQL NULL).
+private func withPointers<R>(_ values: [[UInt8]?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+    let copies: [UnsafeMutablePointer<UInt8>?] = values.map { value in
+        guard let value else { return nil }
+        let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, value.count))
+        copy.initialize(from: value, count: value.count)
+        return copy
+    }
+    defer { copies.forEach { $0?.deallocate() } }
+    let pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
+}

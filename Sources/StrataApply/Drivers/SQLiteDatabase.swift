@@ -1,0 +1,110 @@
+import CSQLite
+import Foundation
+import StrataSyntax
+
+/// SQLITE_TRANSIENT is a macro Swift does not import: -1 cast to a destructor, telling SQLite
+/// to copy bound values.
+private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// A connection to an SQLite database file (created, with its folder, when missing).
+public final class SQLiteDatabase: Database {
+    let handle: OpaquePointer
+    let path: String
+
+    public let dialect = Dialect.sqlite
+    public var serverVersion: String { String(cString: sqlite3_libversion()) }
+
+    /// Milliseconds a statement waits for another connection's write lock before failing.
+    public static let busyTimeoutMilliseconds: Int32 = 5_000
+
+    public init(path: String) throws(ApplyError) {
+        self.path = path
+        if path != ":memory:" {
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
+                do {
+                    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                } catch {
+                    throw ApplyError(.connection, "cannot create the folder of SQLite database \(path): \(error.localizedDescription)")
+                }
+            }
+        }
+        var db: OpaquePointer?
+        let code = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
+        guard code == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
+            sqlite3_close_v2(db)
+            throw ApplyError(.connection, "cannot open SQLite database \(path): \(message)", code: "\(code)")
+        }
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, Self.busyTimeoutMilliseconds)
+        handle = db
+        // A file that is not a database fails only at first use: find out now.
+        do {
+            try query("SELECT count(*) FROM sqlite_schema")
+        } catch {
+            throw ApplyError(.connection, "cannot open SQLite database \(path): \(error.message)", code: error.code)
+        }
+    }
+
+    deinit { sqlite3_close_v2(handle) }
+
+    public func execute(_ sql: String) throws(ApplyError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &message)
+        guard code == SQLITE_OK else {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(message)
+            throw ApplyError(.statement, text, statement: sql, code: "\(code)")
+        }
+    }
+
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [DatabaseValue]) throws(ApplyError) -> [[DatabaseValue]] {
+        var statement: OpaquePointer?
+        let prepared = sql.utf8CString.withUnsafeBufferPointer {
+            sqlite3_prepare_v2(handle, $0.baseAddress, Int32($0.count - 1), &statement, nil)
+        }
+        guard prepared == SQLITE_OK else { throw failure(sql, prepared) }
+        defer { sqlite3_finalize(statement) }
+        for (i, value) in parameters.enumerated() {
+            let index = Int32(i + 1)
+            let code: Int32 = switch value {
+            case .null: sqlite3_bind_null(statement, index)
+            case .integer(let v): sqlite3_bind_int64(statement, index, v)
+            case .double(let v): sqlite3_bind_double(statement, index, v)
+            case .text(let v): sqlite3_bind_text(statement, index, v, -1, SQLITE_TRANSIENT)
+            case .blob(let v): v.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
+            }
+            guard code == SQLITE_OK else { throw failure(sql, code) }
+        }
+        var rows: [[DatabaseValue]] = []
+        while true {
+            let code = sqlite3_step(statement)
+            if code == SQLITE_DONE { return rows }
+            guard code == SQLITE_ROW else { throw failure(sql, code) }
+            let columns = sqlite3_column_count(statement)
+            var row: [DatabaseValue] = []
+            row.reserveCapacity(Int(columns))
+            for c in 0..<columns {
+                switch sqlite3_column_type(statement, c) {
+                case SQLITE_INTEGER: row.append(.integer(sqlite3_column_int64(statement, c)))
+                case SQLITE_FLOAT: row.append(.double(sqlite3_column_double(statement, c)))
+                case SQLITE_TEXT: row.append(.text(String(cString: sqlite3_column_text(statement, c))))
+                case SQLITE_BLOB:
+                    let count = Int(sqlite3_column_bytes(statement, c))
+                    let bytes = sqlite3_column_blob(statement, c).map { Array(UnsafeRawBufferPointer(start: $0, count: count)) } ?? []
+                    row.append(.blob(bytes))
+                default: row.append(.null)
+                }
+            }
+            rows.append(row)
+        }
+    }
+
+    public func placeholder(_ n: Int) -> String { "?\(n)" }
+
+    private func failure(_ sql: String, _ code: Int32) -> ApplyError {
+        ApplyError(.statement, String(cString: sqlite3_errmsg(handle)), statement: sql, code: "\(code)")
+    }
+}

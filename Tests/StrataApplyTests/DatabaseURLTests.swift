@@ -1,0 +1,47 @@
+import StrataApply
+import StrataSyntax
+import Testing
+
+@Suite("Database URLs")
+struct DatabaseURLTests {
+    @Test(arguments: [("sqlite:./data/app.db", "./data/app.db"), ("sqlite://var/db.sqlite", "var/db.sqlite"),
+                      ("sqlite:///abs/db.sqlite", "/abs/db.sqlite"), ("sqlite::memory:", ":memory:")])
+    func sqliteForms(_ url: String, _ path: String) throws {
+        let parsed = try DatabaseURL(url)
+        #expect(parsed.target == .sqlite(path: path))
+        #expect(parsed.dialect == .sqlite)
+        #expect(parsed.redacted == url)
+    }
+
+    @Test func postgresPasswordsAreRedacted() throws {
+        let url = try DatabaseURL("postgresql://deploy:s3cr%40t@db.internal:5433/app?sslmode=require")
+        #expect(url.dialect == .postgresql)
+        #expect(url.redacted == "postgresql://deploy:***@db.internal:5433/app?sslmode=require")
+        #expect("\(url)" == url.redacted)
+        let query = try DatabaseURL("postgres://db/app?user=x&password=hunter2&sslmode=disable")
+        #expect(query.redacted == "postgres://db/app?user=x&password=***&sslmode=disable")
+        #expect(try DatabaseURL("postgres://user@host/db").redacted == "postgres://user@host/db")
+    }
+
+    @Test func unknownSchemesAreNamed() {
+        #expect(throws: ApplyError(.invalidURL, "unsupported database URL scheme 'mysql'; expected sqlite:PATH, postgres:// or postgresql://")) {
+            try DatabaseURL("mysql://root:pw@localhost/db")
+        }
+        #expect(throws: ApplyError(.invalidURL, "the database URL is not a URL; expected sqlite:PATH, postgres:// or postgresql://")) {
+            try DatabaseURL("hunter2")
+        }
+    }
+
+    @Test func badURLsNeverEchoTheSecret() {
+        for url in ["mysql://root:topsecret@localhost/db", "postgres://u:topsecret@host:notaport/db", "sqlite:", "topsecret", "topsecret:x", "p@ss:topsecret"] {
+            do {
+                _ = try DatabaseURL(url)
+                if url.hasPrefix("postgres") { continue }  // libpq judges the port later
+                Issue.record("accepted \(url)")
+            } catch {
+                #expect(error.kind == .invalidURL)
+                #expect(!error.message.contains("topsecret"), "\(error.message)")
+            }
+        }
+    }
+}

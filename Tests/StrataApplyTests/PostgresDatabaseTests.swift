@@ -1,0 +1,92 @@
+import Foundation
+import StrataApply
+import Testing
+
+@Suite("PostgreSQL driver", .enabled(if: TestPostgres.runs, "no PostgreSQL (DATABASE_URL unset; make test starts one)"))
+struct PostgresDatabaseTests {
+    @Test func connectsAndReportsTheVersion() throws {
+        let db = try TestPostgres.connect()
+        #expect(db.dialect == .postgresql)
+        #expect(db.serverVersion.hasPrefix("15."))
+    }
+
+    @Test func valuesRoundTripAsParameters() throws {
+        try TestPostgres.withSchema { db, _ in
+            try db.execute("CREATE TABLE v (i bigint, d double precision, t text, b bytea, n text, f boolean)")
+            try db.query("INSERT INTO v VALUES ($1, $2, $3, $4, $5, $6)",
+                         [.integer(-42), .double(1.5), .text("héllo 'quoted' ✓"), .blob([0, 1, 255]), .null, .text("true")])
+            let rows = try db.query("SELECT i, d, t, encode(b, 'hex'), n, f FROM v")
+            #expect(rows == [[.integer(-42), .double(1.5), .text("héllo 'quoted' ✓"), .text("0001ff"), .null, .integer(1)]])
+        }
+    }
+
+    @Test func parametersAreNeverSQL() throws {
+        try TestPostgres.withSchema { db, _ in
+            try db.execute("CREATE TABLE ids (id text); CREATE TABLE keep (x int); INSERT INTO keep VALUES (1)")
+            let hostile = "0001'); DROP TABLE keep; --"
+            try db.query("INSERT INTO ids VALUES (\(db.placeholder(1)))", [.text(hostile)])
+            #expect(try db.query("SELECT id FROM ids") == [[.text(hostile)]])
+            #expect(try db.query("SELECT count(*) FROM keep") == [[.integer(1)]])
+        }
+    }
+
+    @Test func failuresCarrySQLState() throws {
+        try TestPostgres.withSchema { db, _ in
+            do {
+                try db.execute("SELECT * FROM missing_table")
+                Issue.record("no error")
+            } catch let error as ApplyError {
+                #expect(error.kind == .statement)
+                #expect(error.code == "42P01")
+                #expect(error.message.contains("relation \"missing_table\" does not exist"))
+            }
+        }
+    }
+
+    @Test func wrongPasswordIsAClearErrorWithoutThePassword() throws {
+        let secret = "wr0ng-" + UUID().uuidString
+        do {
+            _ = try DatabaseConnector.connect(DatabaseURL(try TestPostgres.url(withPassword: secret)))
+            Issue.record("connected with a wrong password")
+        } catch let error as ApplyError {
+            #expect(error.kind == .connection)
+            #expect(error.message.contains("password authentication failed"), "\(error.message)")
+            #expect(error.message.contains(":***@"))
+            #expect(!error.message.contains(secret))
+        }
+    }
+
+    @Test func unreachableServerAndMissingDatabase() throws {
+        let url = try TestPostgres.requireURL()
+        var components = try #require(URLComponents(string: url))
+        components.port = 1   // nothing listens there
+        let password = components.password ?? ""
+        do {
+            _ = try DatabaseConnector.connect(DatabaseURL(try #require(components.string)))
+            Issue.record("connected to port 1")
+        } catch let error as ApplyError {
+            #expect(error.kind == .connection)
+            #expect(error.message.contains("Connection refused"), "\(error.message)")
+            #expect(password.isEmpty || !error.message.contains(password))
+        }
+        var missing = try #require(URLComponents(string: url))
+        missing.path = "/no_such_database_here"
+        do {
+            _ = try DatabaseConnector.connect(DatabaseURL(try #require(missing.string)))
+            Issue.record("connected to a missing database")
+        } catch let error as ApplyError {
+            #expect(error.message.contains("database \"no_such_database_here\" does not exist"), "\(error.message)")
+            #expect(password.isEmpty || !error.message.contains(password))
+        }
+    }
+
+    @Test func waitGivesUpOnAServerThatNeverComes() throws {
+        var components = try #require(URLComponents(string: try TestPostgres.requireURL()))
+        components.port = 1
+        let started = ContinuousClock.now
+        #expect(throws: ApplyError.self) {
+            try DatabaseConnector.connect(DatabaseURL(try #require(components.string)), wait: .milliseconds(600))
+        }
+        #expect(ContinuousClock.now - started >= .milliseconds(500))
+    }
+}
