@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries, found through pkg-config; `make deps` installs the -dev packages.
@@ -26,9 +27,12 @@ let package = Package(
         .target(name: "StrataRules", dependencies: ["StrataCore", "StrataSyntax"]),
         .target(name: "StrataReporters", dependencies: ["StrataCore"]),
         .target(name: "StrataGit", dependencies: ["StrataCore", "CGit2"]),
-        .target(name: "StrataApply", dependencies: ["StrataCore", "CSQLite", "CLibPQ"]),
+        .target(name: "StrataApply", dependencies: [
+            "StrataCore", "CSQLite", "CLibPQ",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(name: "strata", dependencies: [
-            "StrataCore", "StrataRules", "StrataReporters", "StrataGit",
+            "StrataCore", "StrataRules", "StrataReporters", "StrataGit", "StrataApply",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Fuzz driver (make fuzz) and micro-benchmarks (make bench); not shipped.

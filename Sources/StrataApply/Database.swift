@@ -40,12 +40,13 @@ extension Database {
 public enum DatabaseConnector {
     /// Opens a connection. With `wait`, retries a refused or unreachable server until it
     /// answers or the time is up (for deploy steps that start with the database).
-    public static func connect(_ url: DatabaseURL, wait: Duration? = nil) throws(ApplyError) -> any Database {
+    /// `readOnly` (status, dry runs) writes nothing, and does not create an SQLite file.
+    public static func connect(_ url: DatabaseURL, wait: Duration? = nil, readOnly: Bool = false) throws(ApplyError) -> any Database {
         let deadline = wait.map { ContinuousClock.now + $0 }
         while true {
             do {
                 switch url.target {
-                case .sqlite(let path): return try SQLiteDatabase(path: path)
+                case .sqlite(let path): return try SQLiteDatabase(path: path, readOnly: readOnly)
                 case .postgres: return try PostgresDatabase(url: url)
                 }
             } catch where error.kind == .connection {

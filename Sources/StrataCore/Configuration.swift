@@ -27,6 +27,8 @@ public enum RuleSetting: String, Sendable, CaseIterable {
 ///   missing-down: off
 /// history:
 ///   base: origin/main
+/// database:
+///   url: sqlite:./data/app.db
 /// ```
 public struct Configuration: Sendable {
     /// The file this was read from; nil for the built-in defaults.
@@ -38,6 +40,8 @@ public struct Configuration: Sendable {
     public var rules: [String: RuleSetting]
     /// `history.base`: the protected branch `strata check` compares with.
     public var historyBase: String?
+    /// `database.url`: where `status`, `up` and `deploy` connect (DATABASE_URL overrides it).
+    public var databaseURL: String?
 
     public init(file: String? = nil, migrationsDirectory: String = "migrations", layout: LayoutKind? = nil,
                 dialect: Dialect? = nil, rules: [String: RuleSetting] = [:], historyBase: String? = nil) {
@@ -50,7 +54,7 @@ public struct Configuration: Sendable {
     }
 
     public static let fileName = "strata.yml"
-    public static let keys = ["migrations", "layout", "dialect", "rules", "history"]
+    public static let keys = ["migrations", "layout", "dialect", "rules", "history", "database"]
 }
 
 /// A configuration problem, with the place in the file where there is one.
@@ -117,7 +121,7 @@ extension Configuration {
         var configuration = Configuration(file: path, migrationsDirectory: Self.resolve("migrations", against: directory))
         guard let node else { return configuration }  // an empty file: defaults
         guard case .mapping(let mapping) = node else {
-            throw error(path, node, "the configuration must be a mapping of keys (migrations, layout, dialect, rules, history)")
+            throw error(path, node, "the configuration must be a mapping of keys (migrations, layout, dialect, rules, history, database)")
         }
         for (keyNode, value) in mapping {
             guard let key = keyNode.string else { throw error(path, keyNode, "keys must be strings") }
@@ -166,6 +170,16 @@ extension Configuration {
                     let base = try scalar(historyValue, "history.base", path)
                     guard !base.isEmpty else { throw error(path, historyValue, "`history.base` must name a branch or ref") }
                     configuration.historyBase = base
+                }
+            case "database":
+                guard case .mapping(let database) = value else {
+                    throw error(path, value, "`database` must be a mapping, e.g. `database: {url: sqlite:./data/app.db}`")
+                }
+                for (databaseKey, databaseValue) in database {
+                    guard databaseKey.string == "url" else {
+                        throw error(path, databaseKey, "unknown key 'database.\(databaseKey.string ?? "?")'; known keys: database.url")
+                    }
+                    configuration.databaseURL = try scalar(databaseValue, "database.url", path)
                 }
             default:
                 let hint = Suggestion.hint(for: key, in: keys)

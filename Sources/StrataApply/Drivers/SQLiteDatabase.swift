@@ -17,9 +17,19 @@ public final class SQLiteDatabase: Database {
     /// Milliseconds a statement waits for another connection's write lock before failing.
     public static let busyTimeoutMilliseconds: Int32 = 5_000
 
-    public init(path: String) throws(ApplyError) {
+    /// `readOnly` opens without writing anything: a missing file is read as an empty database
+    /// (status and dry runs must not create it).
+    public init(path: String, readOnly: Bool = false) throws(ApplyError) {
         self.path = path
-        if path != ":memory:" {
+        let missing = path != ":memory:" && !FileManager.default.fileExists(atPath: path)
+        if readOnly && missing {
+            var db: OpaquePointer?
+            sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil)
+            guard let db else { throw ApplyError(.connection, "cannot open an in-memory SQLite database") }
+            handle = db
+            return
+        }
+        if path != ":memory:", !readOnly {
             let folder = (path as NSString).deletingLastPathComponent
             if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
                 do {
@@ -30,7 +40,8 @@ public final class SQLiteDatabase: Database {
             }
         }
         var db: OpaquePointer?
-        let code = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
+        let flags = readOnly ? SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let code = sqlite3_open_v2(path, &db, flags, nil)
         guard code == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
             sqlite3_close_v2(db)

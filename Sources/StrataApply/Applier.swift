@@ -1,0 +1,323 @@
+import Foundation
+import StrataSyntax
+
+/// Where each migration stands against the database.
+public struct MigrationState: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case applied, pending, failed
+        /// Applied, but the file changed since (checksum differs).
+        case changed
+        /// Applied, but its file is gone.
+        case missing
+    }
+
+    public var id: String
+    public var name: String
+    public var kind: Kind
+    public var appliedAt: String?
+    public var executionMilliseconds: Int64?
+}
+
+/// Why `up` refused to run; nothing was applied.
+public struct Refusal: Error, Sendable, Equatable {
+    public var reasons: [String]
+}
+
+/// What `up` did.
+public struct UpReport: Sendable, Equatable {
+    public struct Applied: Sendable, Equatable {
+        public var id: String
+        public var milliseconds: Int64
+    }
+
+    public var applied: [Applied]
+    /// Pending migrations another runner applied while this one waited for the lock.
+    public var alreadyApplied: [String]
+}
+
+/// The shared applier: reads the tracking tables, plans, takes the migration lock, runs each
+/// migration with its tracking row, and records timing. One connection, one thread.
+public final class Applier {
+    public let database: any Database
+    public let catalog: MigrationCatalog
+    let ledger: Ledger
+    /// How long to wait for another runner's lock.
+    public var lockTimeout: Duration = .seconds(60)
+    /// Where progress lines go.
+    public var progress: (String) -> Void = { _ in }
+
+    public init(database: any Database, catalog: MigrationCatalog) {
+        self.database = database
+        self.catalog = catalog
+        self.ledger = Ledger(database)
+    }
+
+    // MARK: - Status
+
+    /// Every migration file in order, then rows whose file is gone.
+    public func status() throws(ApplyError) -> [MigrationState] {
+        let rows = Dictionary(try ledger.entries().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var states: [MigrationState] = catalog.entries.map { entry in
+            guard let row = rows[entry.id] else {
+                return MigrationState(id: entry.id, name: entry.name, kind: .pending)
+            }
+            let kind: MigrationState.Kind = row.status == .failed ? .failed : row.checksum == entry.checksum ? .applied : .changed
+            return MigrationState(id: entry.id, name: entry.name, kind: kind, appliedAt: row.appliedAt,
+                                  executionMilliseconds: row.executionMilliseconds)
+        }
+        let known = Set(catalog.entries.map(\.id))
+        for row in try ledger.entries() where !known.contains(row.id) {
+            states.append(MigrationState(id: row.id, name: row.name, kind: row.status == .failed ? .failed : .missing,
+                                         appliedAt: row.appliedAt, executionMilliseconds: row.executionMilliseconds))
+        }
+        return states
+    }
+
+    // MARK: - Plan
+
+    /// The pending migrations `up` would run, in order, up to and including `target`; or the
+    /// reasons it must not run. `lintErrors` maps a migration id to its error-level findings.
+    public func plan(target: String? = nil, allowChanged: Bool = false,
+                     lintErrors: [String: [String]] = [:]) throws(ApplyError) -> Result<[CatalogEntry], Refusal> {
+        let states = try status()
+        var reasons: [String] = []
+        for state in states {
+            switch state.kind {
+            case .failed:
+                reasons.append("\(state.id) failed midway in an earlier run; fix the database, then run `strata repair \(state.id)`")
+            case .changed where !allowChanged:
+                reasons.append("\(state.id) was edited after it was applied (checksum differs); restore it, or pass --allow-changed")
+            case .missing where !allowChanged:
+                reasons.append("\(state.id) is applied but its file is missing; restore it, or pass --allow-changed")
+            default:
+                break
+            }
+        }
+        let applied = Set(states.filter { $0.kind == .applied || $0.kind == .changed || $0.kind == .missing }.map(\.id))
+        let kinds = Dictionary(states.map { ($0.id, $0.kind) }, uniquingKeysWith: { a, _ in a })
+        var pending = catalog.entries.filter { !applied.contains($0.id) && kinds[$0.id] == .pending }
+        if let target {
+            guard let entry = catalog[target] else { return .failure(Refusal(reasons: ["no migration '\(target)'"])) }
+            if applied.contains(target) {
+                pending = []
+            } else if let end = pending.firstIndex(where: { $0.id == entry.id }) {
+                pending = Array(pending[...end])
+            }
+        }
+        var ready = applied
+        for entry in pending {
+            if let errors = lintErrors[entry.id], !errors.isEmpty {
+                reasons.append("\(entry.id) has lint errors:\n" + errors.map { "  \($0)" }.joined(separator: "\n"))
+            }
+            for dependency in entry.dependencies where !ready.contains(dependency) {
+                reasons.append("\(entry.id) depends on \(dependency), which is neither applied nor pending before it")
+            }
+            ready.insert(entry.id)
+        }
+        return reasons.isEmpty ? .success(pending) : .failure(Refusal(reasons: reasons))
+    }
+
+    // MARK: - Up
+
+    /// Applies `plan` (from `plan()`): each migration with its tracking row in one transaction,
+    /// or statement by statement when it cannot run in one; `singleTransaction` puts them all
+    /// in one. Each migration is checked again inside the lock, so none runs twice.
+    public func up(_ plan: [CatalogEntry], singleTransaction: Bool = false) throws(ApplyError) -> UpReport {
+        var report = UpReport(applied: [], alreadyApplied: [])
+        guard !plan.isEmpty else { return report }
+        if database.dialect == .postgresql {
+            try database.execute("SET application_name = '\(Self.quoted("strata up " + Ledger.actor))'")
+        }
+        try inLock { () throws(ApplyError) in try ledger.ensure() }
+        if singleTransaction {
+            if let stopper = plan.first(where: { !$0.transactional }) {
+                throw ApplyError(.statement, "\(stopper.id) cannot run in a transaction (\(stopper.nonTransactionalReason ?? "")): --single-transaction refused")
+            }
+            try inLock { () throws(ApplyError) in
+                for (n, entry) in plan.enumerated() {
+                    if let done = try runLocked(entry, index: n, of: plan.count) { report.applied.append(done) } else { report.alreadyApplied.append(entry.id) }
+                }
+            }
+            return report
+        }
+        for (n, entry) in plan.enumerated() {
+            let outcome: UpReport.Applied?
+            if entry.transactional {
+                var done: UpReport.Applied? = nil
+                try inLock { () throws(ApplyError) in done = try runLocked(entry, index: n, of: plan.count) }
+                outcome = done
+            } else {
+                outcome = try runOutsideTransaction(entry, index: n, of: plan.count)
+            }
+            if let outcome { report.applied.append(outcome) } else { report.alreadyApplied.append(entry.id) }
+        }
+        return report
+    }
+
+    /// Runs a migration's statements and records it; the caller holds the lock and the
+    /// transaction. Nil when another runner already applied it.
+    private func runLocked(_ entry: CatalogEntry, index: Int, of total: Int) throws(ApplyError) -> UpReport.Applied? {
+        if try ledger.entry(entry.id) != nil {
+            progress("[\(index + 1)/\(total)] \(entry.id) ... already applied by another run")
+            return nil
+        }
+        let started = ContinuousClock.now
+        for step in entry.up {
+            do { try database.execute(step.sql) } catch { throw failure(entry, step, error) }
+        }
+        let ms = Self.milliseconds(ContinuousClock.now - started)
+        try ledger.record(row(entry, ms: ms, status: .applied))
+        progress("[\(index + 1)/\(total)] \(entry.id) ... ok \(ms) ms")
+        return .init(id: entry.id, milliseconds: ms)
+    }
+
+    /// Statement by statement, each committed on its own, under a lock held across them.
+    /// A failure leaves a `failed` row naming the statement, and `up` refuses until repair.
+    private func runOutsideTransaction(_ entry: CatalogEntry, index: Int, of total: Int) throws(ApplyError) -> UpReport.Applied? {
+        let claimed: Bool
+        switch database.dialect {
+        case .postgresql:
+            try pollSessionLock()
+            defer { try? database.execute("SELECT pg_advisory_unlock(\(Self.lockKey))") }
+            guard try ledger.entry(entry.id) == nil else { claimed = false; break }
+            return try runClaimed(entry, index: index, of: total)
+        case .sqlite:
+            // SQLite's lock lasts a transaction only: claim the migration with a `failed` row
+            // written under the write lock, run, then mark it applied.
+            var mine = false
+            try inLock { () throws(ApplyError) in
+                if try ledger.entry(entry.id) == nil {
+                    try ledger.record(row(entry, ms: 0, status: .failed, statement: nil, error: "interrupted: it was running"))
+                    mine = true
+                }
+            }
+            claimed = mine
+            if mine { return try runClaimed(entry, index: index, of: total, claimRow: true) }
+        }
+        if !claimed { progress("[\(index + 1)/\(total)] \(entry.id) ... already applied by another run") }
+        return nil
+    }
+
+    private func runClaimed(_ entry: CatalogEntry, index: Int, of total: Int, claimRow: Bool = false) throws(ApplyError) -> UpReport.Applied {
+        let started = ContinuousClock.now
+        for step in entry.up {
+            do {
+                try database.execute(step.sql)
+            } catch {
+                let failed = failure(entry, step, error)
+                if claimRow { try? ledger.remove(entry.id) }
+                try? ledger.record(row(entry, ms: Self.milliseconds(ContinuousClock.now - started), status: .failed,
+                                       statement: step.sql, error: failed.message))
+                throw failed
+            }
+        }
+        let ms = Self.milliseconds(ContinuousClock.now - started)
+        if claimRow { try ledger.remove(entry.id) }
+        try ledger.record(row(entry, ms: ms, status: .applied))
+        progress("[\(index + 1)/\(total)] \(entry.id) ... ok \(ms) ms (outside a transaction: \(entry.nonTransactionalReason ?? ""))")
+        return .init(id: entry.id, milliseconds: ms)
+    }
+
+    // MARK: - Repair
+
+    /// Resolves a failed migration: `applied` when the operator finished it by hand, else the
+    /// row is removed so `up` runs it again.
+    public func repair(_ id: String, markApplied: Bool) throws(ApplyError) -> String {
+        guard let row = try ledger.entry(id) else { return "\(id) has no tracking row; nothing to repair" }
+        guard row.status == .failed else { return "\(id) is applied; nothing to repair" }
+        try inLock { () throws(ApplyError) in
+            if markApplied { try ledger.markApplied(id) } else { try ledger.remove(id) }
+        }
+        return markApplied ? "\(id) marked applied" : "\(id)'s failed row removed; `strata up` will run it again"
+    }
+
+    // MARK: - Locks and transactions
+
+    /// The advisory lock key: one per database and schema holding the tracking table.
+    static let lockKey = "hashtext('strata:' || current_database() || ':' || current_schema())"
+
+    /// Runs `body` in a transaction holding the migration lock: PostgreSQL's transaction-scoped
+    /// advisory lock, or SQLite's write lock (`BEGIN IMMEDIATE`). Rolls back on error.
+    func inLock(_ body: () throws(ApplyError) -> Void) throws(ApplyError) {
+        switch database.dialect {
+        case .sqlite:
+            let timeout = Int32(min(Double(Int32.max), lockTimeout.seconds * 1000))
+            try database.execute("PRAGMA busy_timeout = \(timeout)")
+            do {
+                try database.execute("BEGIN IMMEDIATE")
+            } catch {
+                throw ApplyError(.statement, "could not take the database's write lock within \(lockTimeout.seconds) s: \(error.message)")
+            }
+        case .postgresql:
+            try database.execute("BEGIN")
+            let free = try database.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))").first?.first == .integer(1)
+            if !free {
+                progress("waiting for the migration lock, held by \(lockHolder())")
+                do {
+                    try database.execute("SET LOCAL lock_timeout = '\(Int(lockTimeout.seconds * 1000))ms'; SELECT pg_advisory_xact_lock(\(Self.lockKey)); SET LOCAL lock_timeout TO DEFAULT")
+                } catch {
+                    try? database.execute("ROLLBACK")
+                    throw ApplyError(.statement, "the migration lock was not released within \(lockTimeout.seconds) s (held by \(lockHolder()))")
+                }
+            }
+        }
+        do {
+            try body()
+            try database.execute("COMMIT")
+        } catch {
+            try? database.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// PostgreSQL session lock for non-transactional migrations, polled: a blocking wait would
+    /// deadlock with CREATE INDEX CONCURRENTLY, which waits for other transactions.
+    private func pollSessionLock() throws(ApplyError) {
+        let deadline = ContinuousClock.now + lockTimeout
+        var reported = false
+        while try database.query("SELECT pg_try_advisory_lock(\(Self.lockKey))").first?.first != .integer(1) {
+            if !reported { progress("waiting for the migration lock, held by \(lockHolder())"); reported = true }
+            guard ContinuousClock.now < deadline else {
+                throw ApplyError(.statement, "the migration lock was not released within \(lockTimeout.seconds) s (held by \(lockHolder()))")
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+    }
+
+    /// Who holds the advisory lock, when PostgreSQL says.
+    private func lockHolder() -> String {
+        let sql = """
+            SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.usename, '')
+            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.pid <> pg_backend_pid()
+              AND l.objid = ((\(Self.lockKey))::bigint & 4294967295)::oid
+            LIMIT 1
+            """
+        guard let row = (try? database.query(sql))?.first, row.count == 3 else { return "another strata run" }
+        return "pid \(row[0].integer.map(String.init) ?? "?") (\(row[1].text ?? ""), user \(row[2].text ?? ""))"
+    }
+
+    // MARK: - Pieces
+
+    private func row(_ entry: CatalogEntry, ms: Int64, status: LedgerEntry.Status, statement: String? = nil, error: String? = nil) -> LedgerEntry {
+        LedgerEntry(id: entry.id, name: entry.name, checksum: entry.checksum, downChecksum: entry.downChecksum,
+                    appliedAt: Ledger.timestamp(), executionMilliseconds: ms, appliedBy: Ledger.actor, status: status,
+                    failedStatement: statement, error: error)
+    }
+
+    private func failure(_ entry: CatalogEntry, _ step: CatalogEntry.Step, _ error: ApplyError) -> ApplyError {
+        let firstLine = step.sql.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? step.sql
+        return ApplyError(.statement, "\(entry.path):\(step.line): \(entry.id) failed: \(error.message)\n  statement: \(firstLine)\(step.sql.contains("\n") ? " ..." : "")",
+                          statement: step.sql, code: error.code)
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    static func quoted(_ text: String) -> String { text.replacingOccurrences(of: "'", with: "''") }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import StrataSyntax
+
+/// One row of `__migrations__`.
+public struct LedgerEntry: Sendable, Equatable {
+    public enum Status: String, Sendable {
+        case applied
+        /// A non-transactional migration that stopped midway; `strata repair` resolves it.
+        case failed
+    }
+
+    public var id: String
+    public var name: String
+    public var checksum: String
+    public var downChecksum: String?
+    /// ISO-8601, UTC, with milliseconds.
+    public var appliedAt: String
+    public var executionMilliseconds: Int64
+    public var appliedBy: String
+    public var status: Status
+    /// For a failed migration: the statement that failed and the database's message.
+    public var failedStatement: String?
+    public var error: String?
+}
+
+/// The tracking tables: `__migrations__` (what ran) and `__migration_rollbacks__` (what was
+/// undone), plus `__strata_schema__`, whose version lets later releases change the tables in
+/// place. All values are bound parameters.
+public struct Ledger {
+    public static let table = "__migrations__"
+    public static let rollbacks = "__migration_rollbacks__"
+    public static let schemaTable = "__strata_schema__"
+    /// The tables' layout version this release writes.
+    public static let version: Int64 = 1
+
+    let database: any Database
+
+    public init(_ database: any Database) { self.database = database }
+
+    /// Whether the tracking table exists (a database Strata never touched has none).
+    public func exists() throws(ApplyError) -> Bool {
+        let sql = database.dialect == .sqlite
+            ? "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1"
+            : "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1"
+        return try database.query(sql, [.text(Self.table)]).first?.first?.integer == 1
+    }
+
+    /// Creates the tables, or brings older ones up to `version`. Call inside the migration lock.
+    public func ensure() throws(ApplyError) {
+        let serial = database.dialect == .sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY"
+        try database.execute("""
+            CREATE TABLE IF NOT EXISTS \(Self.table) (
+              id TEXT PRIMARY KEY,
+              name TEXT NOT NULL,
+              checksum TEXT NOT NULL,
+              down_checksum TEXT,
+              applied_at TEXT NOT NULL,
+              execution_ms BIGINT NOT NULL,
+              applied_by TEXT NOT NULL,
+              status TEXT NOT NULL,
+              failed_statement TEXT,
+              error TEXT
+            );
+            CREATE TABLE IF NOT EXISTS \(Self.rollbacks) (
+              rollback_id \(serial),
+              migration_id TEXT NOT NULL,
+              rolled_back_at TEXT NOT NULL,
+              reason TEXT,
+              forced BOOLEAN NOT NULL,
+              risk TEXT,
+              backup_path TEXT,
+              execution_ms BIGINT NOT NULL,
+              rolled_back_by TEXT NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS \(Self.schemaTable) (version BIGINT NOT NULL)
+            """)
+        let found = try database.query("SELECT max(version) FROM \(Self.schemaTable)").first?.first?.integer
+        if found == nil {
+            try database.query("INSERT INTO \(Self.schemaTable) (version) VALUES (\(database.placeholder(1)))", [.integer(Self.version)])
+        } else if let found, found > Self.version {
+            throw ApplyError(.statement, "the tracking tables were written by a newer Strata (layout \(found), this one knows \(Self.version)); upgrade strata")
+        }
+        // Later layouts upgrade here, step by step from `found`.
+    }
+
+    /// Every row, in the order applied.
+    public func entries() throws(ApplyError) -> [LedgerEntry] {
+        guard try exists() else { return [] }
+        let rows = try database.query("""
+            SELECT id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, failed_statement, error
+            FROM \(Self.table) ORDER BY applied_at, id
+            """)
+        return rows.map { row in
+            LedgerEntry(id: row[0].text ?? "", name: row[1].text ?? "", checksum: row[2].text ?? "",
+                        downChecksum: row[3].text, appliedAt: row[4].text ?? "", executionMilliseconds: Self.integer(row[5]),
+                        appliedBy: row[6].text ?? "", status: LedgerEntry.Status(rawValue: row[7].text ?? "") ?? .failed,
+                        failedStatement: row[8].text, error: row[9].text)
+        }
+    }
+
+    /// The row of one migration, read inside the lock to decide whether it still has to run.
+    public func entry(_ id: String) throws(ApplyError) -> LedgerEntry? {
+        try entries().first { $0.id == id }
+    }
+
+    public func record(_ entry: LedgerEntry) throws(ApplyError) {
+        let p = database.placeholder
+        try database.query("""
+            INSERT INTO \(Self.table) (id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, failed_statement, error)
+            VALUES (\(p(1)), \(p(2)), \(p(3)), \(p(4)), \(p(5)), \(p(6)), \(p(7)), \(p(8)), \(p(9)), \(p(10)))
+            """, [.text(entry.id), .text(entry.name), .text(entry.checksum), entry.downChecksum.map(DatabaseValue.text) ?? .null,
+                  .text(entry.appliedAt), .integer(entry.executionMilliseconds), .text(entry.appliedBy),
+                  .text(entry.status.rawValue), entry.failedStatement.map(DatabaseValue.text) ?? .null,
+                  entry.error.map(DatabaseValue.text) ?? .null])
+    }
+
+    public func remove(_ id: String) throws(ApplyError) {
+        try database.query("DELETE FROM \(Self.table) WHERE id = \(database.placeholder(1))", [.text(id)])
+    }
+
+    public func markApplied(_ id: String) throws(ApplyError) {
+        try database.query("UPDATE \(Self.table) SET status = 'applied', failed_statement = NULL, error = NULL WHERE id = \(database.placeholder(1))",
+                           [.text(id)])
+    }
+
+    static func integer(_ value: DatabaseValue) -> Int64 {
+        switch value {
+        case .integer(let i): i
+        case .text(let t): Int64(t) ?? 0
+        case .double(let d): Int64(d)
+        default: 0
+        }
+    }
+
+    /// Now, as ISO-8601 UTC with milliseconds (sorts as text, on both databases).
+    public static func timestamp(_ date: Date = Date()) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
+    /// `user@host`, for applied_by.
+    public static let actor: String = {
+        let account = getpwuid(getuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } }
+        let user = ProcessInfo.processInfo.environment["USER"] ?? account ?? "unknown"
+        return "\(user)@\(ProcessInfo.processInfo.hostName)"
+    }()
+}

@@ -1,0 +1,79 @@
+import StrataCore
+import StrataSyntax
+
+/// One migration file as the applier sees it: parsed, with its checksums and the UP statements
+/// it will run (each with its text and line).
+public struct CatalogEntry: Sendable {
+    public struct Step: Sendable {
+        public var sql: String
+        public var line: Int
+    }
+
+    public var id: String
+    public var name: String
+    public var path: String
+    public var checksum: String
+    public var downChecksum: String?
+    public var dependencies: [String]
+    public var up: [Step]
+    /// False for `@transaction: false`, or when a statement cannot run inside a transaction.
+    public var transactional: Bool
+    /// Why it runs outside a transaction, for the plan.
+    public var nonTransactionalReason: String?
+}
+
+/// The migration files in the order they apply (dependencies first, ties by id).
+public struct MigrationCatalog: Sendable {
+    public var entries: [CatalogEntry]
+
+    public init(_ inputs: [MigrationInput], layout: LayoutKind = .strata, dialect: Dialect) {
+        let parser = layout.layout
+        let files = inputs.map { parser.parse($0, dialect: dialect, depth: .full) }
+        let order = MigrationOrder(dependencies: Dictionary(files.map { ($0.id, $0.dependencies) }, uniquingKeysWith: { a, _ in a }))
+        let byID = Dictionary(zip(files.map(\.id), zip(files, inputs)), uniquingKeysWith: { a, _ in a })
+        entries = order.ordered.compactMap { id in
+            guard let (file, input) = byID[id] else { return nil }
+            return Self.entry(file, input)
+        }
+    }
+
+    public subscript(id: String) -> CatalogEntry? { entries.first { $0.id == id } }
+
+    static func entry(_ file: MigrationFile, _ input: MigrationInput) -> CatalogEntry {
+        let source = file.source
+        var steps: [CatalogEntry.Step] = []
+        var reason: String? = file.runsInTransaction ? nil : "@transaction: false"
+        for statement in file.up?.statements ?? [] {
+            guard let source else { break }
+            steps.append(.init(sql: source.text(statement.range.byteRange), line: statement.range.start.line))
+            if reason == nil, let why = nonTransactional(statement, source) { reason = why }
+        }
+        var downChecksum: String? = nil
+        if let source, let down = file.down {
+            let lower = source.tokens[down.tokens.lowerBound - 1].offset   // the DOWN marker
+            downChecksum = Checksum.of(Array(source.bytes[lower...]))
+        }
+        return CatalogEntry(id: file.id, name: file.value(MetadataKey.name.rawValue) ?? file.id, path: file.path,
+                            checksum: Checksum.of(input.bytes), downChecksum: downChecksum,
+                            dependencies: file.dependencies, up: steps, transactional: reason == nil,
+                            nonTransactionalReason: reason)
+    }
+
+    /// Statements PostgreSQL refuses inside a transaction block (and SQLite's VACUUM).
+    static func nonTransactional(_ statement: Statement, _ source: SourceText) -> String? {
+        switch statement.kind {
+        case .createIndex(let index) where index.concurrently: return "CREATE INDEX CONCURRENTLY"
+        case .drop(let drop) where drop.concurrently: return "DROP INDEX CONCURRENTLY"
+        case .drop(let drop) where drop.objectKind == .database: return "DROP DATABASE"
+        case .other(let words):
+            let text = source.text(statement.range.byteRange).uppercased()
+            if words.hasPrefix("vacuum") { return "VACUUM" }
+            if words.hasPrefix("alter system") { return "ALTER SYSTEM" }
+            if words.hasPrefix("create database") { return "CREATE DATABASE" }
+            if words.hasPrefix("reindex"), text.contains("CONCURRENTLY") { return "REINDEX CONCURRENTLY" }
+            return nil
+        default:
+            return nil
+        }
+    }
+}

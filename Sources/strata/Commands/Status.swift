@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import StrataApply
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show every migration as applied, pending, failed, changed or missing.",
+        discussion: "Exit 1 when a migration is failed, changed (edited after it was applied) or missing (applied, file gone).")
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    @OptionGroup var project: ProjectOptions
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        let apply = try ApplyContext(project, database, readOnly: true)
+        let states = try CommandContext.run { () throws(ApplyError) in try apply.applier.status() }
+        var counts: [MigrationState.Kind: Int] = [:]
+        for state in states { counts[state.kind, default: 0] += 1 }
+        let order: [MigrationState.Kind] = [.applied, .pending, .failed, .changed, .missing]
+        let summary = order.compactMap { kind in counts[kind].map { "\($0) \(kind.rawValue)" } }.joined(separator: ", ")
+        if json {
+            let items: [[String: Any]] = states.map { state in
+                var item: [String: Any] = ["id": state.id, "name": state.name, "state": state.kind.rawValue]
+                item["applied_at"] = state.appliedAt ?? NSNull()
+                item["execution_ms"] = state.executionMilliseconds.map { NSNumber(value: $0) } ?? NSNull()
+                return item
+            }
+            let object: [String: Any] = ["database": apply.url.redacted, "migrations": items,
+                                         "summary": Dictionary(uniqueKeysWithValues: order.map { ($0.rawValue, counts[$0] ?? 0) })]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("database: \(apply.url.redacted)")
+            let width = max(10, states.map(\.id.count).max() ?? 0)
+            for state in states {
+                let duration = state.executionMilliseconds.map { "\($0) ms" } ?? ""
+                print("\(state.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(state.kind.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \((state.appliedAt ?? "").padding(toLength: 24, withPad: " ", startingAt: 0))  \(duration)")
+            }
+            print("\(states.count) migration\(states.count == 1 ? "" : "s"): \(summary.isEmpty ? "none" : summary)")
+        }
+        if (counts[.failed] ?? 0) + (counts[.changed] ?? 0) + (counts[.missing] ?? 0) > 0 { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import StrataApply
+
+struct Up: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply pending migrations in dependency order.",
+        discussion: """
+            Refuses (exit 1, nothing applied) when an applied migration was edited or deleted (unless \
+            --allow-changed), a pending file has lint errors, a dependency is missing, or a migration \
+            failed midway before (see `strata repair`). Each migration and its tracking row commit \
+            together; concurrent runs wait for the migration lock and apply each migration once.
+            """)
+
+    @OptionGroup var options: UpOptions
+    @OptionGroup var project: ProjectOptions
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        let apply = try ApplyContext(project, database, readOnly: options.dryRun)
+        try options.perform(apply)
+    }
+}
+
+/// The options of `up`, shared with `deploy`.
+struct UpOptions: ParsableArguments {
+    @Option(name: .long, help: "Apply up to and including this migration id.")
+    var target: String?
+
+    @Flag(name: .long, help: "Print the plan and the SQL that would run; change nothing (not even the tracking tables).")
+    var dryRun = false
+
+    @Flag(name: .long, help: "Print each statement as it runs.")
+    var verbose = false
+
+    @Flag(name: .long, help: "Run even though applied migrations were edited or deleted.")
+    var allowChanged = false
+
+    @Flag(name: .long, help: "Apply all pending migrations in one all-or-nothing transaction.")
+    var singleTransaction = false
+
+    func perform(_ apply: ApplyContext) throws {
+        let applier = apply.applier
+        let plan = try CommandContext.run { () throws(ApplyError) in
+            try applier.plan(target: target, allowChanged: allowChanged, lintErrors: apply.lintErrors())
+        }
+        let pending: [CatalogEntry]
+        switch plan {
+        case .failure(let refusal):
+            FileHandle.standardError.write(Data(("strata: up refused, nothing applied:\n" + refusal.reasons.map { "- \($0)" }.joined(separator: "\n") + "\n").utf8))
+            throw ExitCode(1)
+        case .success(let entries):
+            pending = entries
+        }
+        print("database: \(apply.url.redacted)")
+        if pending.isEmpty {
+            print("nothing to apply: the database is up to date")
+            return
+        }
+        if dryRun {
+            print("would apply \(pending.count) migration\(pending.count == 1 ? "" : "s")\(singleTransaction ? " in one transaction" : ""):")
+            for entry in pending {
+                let mode = entry.transactional ? "in a transaction" : "statement by statement (\(entry.nonTransactionalReason ?? ""))"
+                print("\n-- \(entry.id) (\(entry.path), \(mode))")
+                for step in entry.up { print(step.sql + ";") }
+            }
+            return
+        }
+        applier.progress = { print($0) }
+        if verbose {
+            for entry in pending { for step in entry.up { print("  \(entry.id):\(step.line): \(step.sql.split(separator: "\n").first ?? "")") } }
+        }
+        let started = ContinuousClock.now
+        let report = try CommandContext.run { () throws(ApplyError) in try applier.up(pending, singleTransaction: singleTransaction) }
+        let elapsed = ContinuousClock.now - started
+        let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        var line = "applied \(report.applied.count) migration\(report.applied.count == 1 ? "" : "s") in \(ms) ms"
+        if !report.alreadyApplied.isEmpty { line += "; \(report.alreadyApplied.count) already applied by another run" }
+        print(line)
+    }
+}
+
+struct Repair: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Resolve a migration that failed midway outside a transaction.",
+        discussion: "After fixing the database by hand: --applied records it as applied; --retry removes the failed row so `strata up` runs it again.")
+
+    @Argument(help: "The migration id.")
+    var id: String
+
+    @Flag(name: .long, help: "Record it as applied (you finished it by hand).")
+    var applied = false
+
+    @Flag(name: .long, help: "Remove the failed row so `strata up` runs it again.")
+    var retry = false
+
+    @OptionGroup var project: ProjectOptions
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        guard applied != retry else { throw ValidationError("say what to do: --applied or --retry") }
+    }
+
+    func run() throws {
+        let apply = try ApplyContext(project, database)
+        let message = try CommandContext.run { () throws(ApplyError) in try apply.applier.repair(id, markApplied: applied) }
+        print(message)
+    }
+}
