@@ -20,7 +20,7 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product strata --static-swift-stdlib
 
-## demo: build, lint the bundled migrations (text, then JSON), check their git history
+## demo: build, lint the bundled migrations (text, then JSON), check their git history, apply them to SQLite, show status
 demo: build
 	@echo
 	@echo "== strata lint migrations/"
@@ -31,6 +31,12 @@ demo: build
 	@echo
 	@echo "== strata check migrations/   (lint + git history against the base branch)"
 	@env -u DATABASE_URL $(STRATA) check migrations/
+	@echo
+	@echo "== strata up   (applies them to the embedded SQLite database, data/app.db)"
+	@env -u DATABASE_URL $(STRATA) up
+	@echo
+	@echo "== strata status"
+	@env -u DATABASE_URL $(STRATA) status
 	@echo
 	@echo "== strata lint examples/needs-work/   (a file with problems, to show findings)"
 	@env -u DATABASE_URL $(STRATA) lint examples/needs-work/ || echo "(exit code $$? — findings at error level)"

@@ -17,6 +17,8 @@ public enum AllRules {
         // Safety and schema
         DestructiveInRollbackSafeRule.self,
         UnindexedColumnRule.self,
+        // SQLite
+        PragmaInTransactionRule.self,
         // History (strata check)
         EditedAppliedMigrationRule.self,
         DeletedAppliedMigrationRule.self,
