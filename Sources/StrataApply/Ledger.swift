@@ -83,14 +83,16 @@ public struct Ledger {
         // Later layouts upgrade here, step by step from `found`.
     }
 
+    static let columns = "id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, failed_statement, error"
+
     /// Every row, in the order applied.
     public func entries() throws(ApplyError) -> [LedgerEntry] {
         guard try exists() else { return [] }
-        let rows = try database.query("""
-            SELECT id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, failed_statement, error
-            FROM \(Self.table) ORDER BY applied_at, id
-            """)
-        return rows.map { row in
+        return Self.decode(try database.query("SELECT \(Self.columns) FROM \(Self.table) ORDER BY applied_at, id"))
+    }
+
+    static func decode(_ rows: [[DatabaseValue]]) -> [LedgerEntry] {
+        rows.map { row in
             LedgerEntry(id: row[0].text ?? "", name: row[1].text ?? "", checksum: row[2].text ?? "",
                         downChecksum: row[3].text, appliedAt: row[4].text ?? "", executionMilliseconds: Self.integer(row[5]),
                         appliedBy: row[6].text ?? "", status: LedgerEntry.Status(rawValue: row[7].text ?? "") ?? .failed,
@@ -98,9 +100,10 @@ public struct Ledger {
         }
     }
 
-    /// The row of one migration, read inside the lock to decide whether it still has to run.
+    /// The row of one migration, read inside the lock to decide whether it still has to run
+    /// (the tables exist by then: `ensure` ran).
     public func entry(_ id: String) throws(ApplyError) -> LedgerEntry? {
-        try entries().first { $0.id == id }
+        Self.decode(try database.query("SELECT \(Self.columns) FROM \(Self.table) WHERE id = \(database.placeholder(1))", [.text(id)])).first
     }
 
     public func record(_ entry: LedgerEntry) throws(ApplyError) {
