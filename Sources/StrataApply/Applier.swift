@@ -157,7 +157,8 @@ public final class Applier {
     /// Runs a migration's statements and records it; the caller holds the lock and the
     /// transaction. Nil when another runner already applied it.
     private func runLocked(_ entry: CatalogEntry, index: Int, of total: Int) throws(ApplyError) -> UpReport.Applied? {
-        if try ledger.entry(entry.id) != nil {
+        if let existing = try ledger.entry(entry.id) {
+            try stopIfUnfinished(existing)
             progress("[\(index + 1)/\(total)] \(entry.id) ... already applied by another run")
             return nil
         }
@@ -179,14 +180,20 @@ public final class Applier {
         case .postgresql:
             try pollSessionLock()
             defer { try? database.execute("SELECT pg_advisory_unlock(\(Self.lockKey))") }
-            guard try ledger.entry(entry.id) == nil else { claimed = false; break }
+            if let existing = try ledger.entry(entry.id) {
+                try stopIfUnfinished(existing)
+                claimed = false
+                break
+            }
             return try runClaimed(entry, index: index, of: total)
         case .sqlite:
             // SQLite's lock lasts a transaction only: claim the migration with a `failed` row
             // written under the write lock, run, then mark it applied.
             var mine = false
             try inLock { () throws(ApplyError) in
-                if try ledger.entry(entry.id) == nil {
+                if let existing = try ledger.entry(entry.id) {
+                    try stopIfUnfinished(existing)
+                } else {
                     try ledger.record(row(entry, ms: 0, status: .failed, statement: nil, error: "interrupted: it was running"))
                     mine = true
                 }
@@ -298,6 +305,13 @@ public final class Applier {
     }
 
     // MARK: - Pieces
+
+    /// Another run's migration that is still running (a claim row) or stopped midway: later
+    /// migrations must not run past it.
+    private func stopIfUnfinished(_ row: LedgerEntry) throws(ApplyError) {
+        guard row.status == .failed else { return }
+        throw ApplyError(.statement, "\(row.id) is being applied by another run, or failed midway (\(row.error ?? "no detail")); wait for that run, or see `strata repair \(row.id)`")
+    }
 
     private func row(_ entry: CatalogEntry, ms: Int64, status: LedgerEntry.Status, statement: String? = nil, error: String? = nil) -> LedgerEntry {
         LedgerEntry(id: entry.id, name: entry.name, checksum: entry.checksum, downChecksum: entry.downChecksum,
