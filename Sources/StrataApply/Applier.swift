@@ -125,14 +125,15 @@ public final class Applier {
     public func up(_ plan: [CatalogEntry], singleTransaction: Bool = false) throws(ApplyError) -> UpReport {
         var report = UpReport(applied: [], alreadyApplied: [])
         guard !plan.isEmpty else { return report }
+        // Refused before anything is written, the tracking tables included.
+        if singleTransaction, let stopper = plan.first(where: { !$0.transactional }) {
+            throw ApplyError(.statement, "\(stopper.id) cannot run in a transaction (\(stopper.nonTransactionalReason ?? "")): --single-transaction refused")
+        }
         if database.dialect == .postgresql {
             try database.execute("SET application_name = '\(Self.quoted("strata up " + Ledger.actor))'")
         }
         try inLock { () throws(ApplyError) in try ledger.ensure() }
         if singleTransaction {
-            if let stopper = plan.first(where: { !$0.transactional }) {
-                throw ApplyError(.statement, "\(stopper.id) cannot run in a transaction (\(stopper.nonTransactionalReason ?? "")): --single-transaction refused")
-            }
             try inLock { () throws(ApplyError) in
                 for (n, entry) in plan.enumerated() {
                     if let done = try runLocked(entry, index: n, of: plan.count) { report.applied.append(done) } else { report.alreadyApplied.append(entry.id) }
