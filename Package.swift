@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "StrataRules"]),
         .testTarget(name: "StrataRulesTests", dependencies: ["StrataCore", "StrataRules"]),
         .testTarget(name: "StrataReportersTests", dependencies: ["StrataCore", "StrataReporters", "StrataRules", "StrataSyntax"]),
-        .testTarget(name: "StrataCLITests", dependencies: ["StrataCore", "strata"]),
+        .testTarget(name: "StrataCLITests", dependencies: ["StrataCore", "StrataApply", "strata"]),
         .testTarget(name: "StrataGitTests", dependencies: ["StrataGit", "StrataCore"]),
         .testTarget(name: "StrataApplyTests", dependencies: ["StrataApply", "StrataCore"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CGit2", "CSQLite", "CLibPQ"]),

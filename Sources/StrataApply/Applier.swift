@@ -125,14 +125,15 @@ public final class Applier {
     public func up(_ plan: [CatalogEntry], singleTransaction: Bool = false) throws(ApplyError) -> UpReport {
         var report = UpReport(applied: [], alreadyApplied: [])
         guard !plan.isEmpty else { return report }
+        // Refused before anything is written, the tracking tables included.
+        if singleTransaction, let stopper = plan.first(where: { !$0.transactional }) {
+            throw ApplyError(.statement, "\(stopper.id) cannot run in a transaction (\(stopper.nonTransactionalReason ?? "")): --single-transaction refused")
+        }
         if database.dialect == .postgresql {
             try database.execute("SET application_name = '\(Self.quoted("strata up " + Ledger.actor))'")
         }
         try inLock { () throws(ApplyError) in try ledger.ensure() }
         if singleTransaction {
-            if let stopper = plan.first(where: { !$0.transactional }) {
-                throw ApplyError(.statement, "\(stopper.id) cannot run in a transaction (\(stopper.nonTransactionalReason ?? "")): --single-transaction refused")
-            }
             try inLock { () throws(ApplyError) in
                 for (n, entry) in plan.enumerated() {
                     if let done = try runLocked(entry, index: n, of: plan.count) { report.applied.append(done) } else { report.alreadyApplied.append(entry.id) }
@@ -158,7 +159,7 @@ public final class Applier {
     /// transaction. Nil when another runner already applied it.
     private func runLocked(_ entry: CatalogEntry, index: Int, of total: Int) throws(ApplyError) -> UpReport.Applied? {
         if let existing = try ledger.entry(entry.id) {
-            try stopIfUnfinished(existing)
+            try requireApplied(existing)
             progress("[\(index + 1)/\(total)] \(entry.id) ... already applied by another run")
             return nil
         }
@@ -175,34 +176,51 @@ public final class Applier {
     /// Statement by statement, each committed on its own, under a lock held across them.
     /// A failure leaves a `failed` row naming the statement, and `up` refuses until repair.
     private func runOutsideTransaction(_ entry: CatalogEntry, index: Int, of total: Int) throws(ApplyError) -> UpReport.Applied? {
-        let claimed: Bool
         switch database.dialect {
         case .postgresql:
             try pollSessionLock()
             defer { try? database.execute("SELECT pg_advisory_unlock(\(Self.lockKey))") }
-            if let existing = try ledger.entry(entry.id) {
-                try stopIfUnfinished(existing)
-                claimed = false
-                break
-            }
-            return try runClaimed(entry, index: index, of: total)
+            guard let existing = try ledger.entry(entry.id) else { return try runClaimed(entry, index: index, of: total) }
+            try requireApplied(existing)
         case .sqlite:
             // SQLite's lock lasts a transaction only: claim the migration with a `failed` row
-            // written under the write lock, run, then mark it applied.
-            var mine = false
-            try inLock { () throws(ApplyError) in
-                if let existing = try ledger.entry(entry.id) {
-                    try stopIfUnfinished(existing)
-                } else {
-                    try ledger.record(row(entry, ms: 0, status: .failed, statement: nil, error: "interrupted: it was running"))
-                    mine = true
+            // written under the write lock, run, then mark it applied. Another run's claim
+            // means it is still running: wait for its outcome, so that no run goes on to the
+            // next migration before this one is done.
+            let deadline = ContinuousClock.now + lockTimeout
+            var reported = false
+            while true {
+                var existing: LedgerEntry? = nil
+                try inLock { () throws(ApplyError) in
+                    existing = try ledger.entry(entry.id)
+                    if existing == nil {
+                        try ledger.record(row(entry, ms: 0, status: .failed, statement: nil, error: Self.claimMarker))
+                    }
                 }
+                guard let existing else { return try runClaimed(entry, index: index, of: total, claimRow: true) }
+                guard existing.status == .failed, existing.failedStatement == nil, existing.error == Self.claimMarker else {
+                    try requireApplied(existing)
+                    break
+                }
+                guard ContinuousClock.now < deadline else {
+                    throw ApplyError(.statement, "\(entry.id) was still running in another run after \(lockTimeout.seconds) s; if no other strata is running, it was interrupted: fix the database, then run `strata repair \(entry.id)`")
+                }
+                if !reported { progress("waiting for another run to finish \(entry.id) (outside a transaction)"); reported = true }
+                Thread.sleep(forTimeInterval: 0.05)
             }
-            claimed = mine
-            if mine { return try runClaimed(entry, index: index, of: total, claimRow: true) }
         }
-        if !claimed { progress("[\(index + 1)/\(total)] \(entry.id) ... already applied by another run") }
+        progress("[\(index + 1)/\(total)] \(entry.id) ... already applied by another run")
         return nil
+    }
+
+    /// The `error` of the row that claims a non-transactional migration on SQLite while it runs.
+    static let claimMarker = "interrupted: it was running"
+
+    /// Another run's row for a migration this run planned: fine when applied; a failed one
+    /// stops this run (what follows may depend on it).
+    private func requireApplied(_ existing: LedgerEntry) throws(ApplyError) {
+        guard existing.status == .failed else { return }
+        throw ApplyError(.statement, "\(existing.id) failed midway in another run; fix the database, then run `strata repair \(existing.id)`")
     }
 
     private func runClaimed(_ entry: CatalogEntry, index: Int, of total: Int, claimRow: Bool = false) throws(ApplyError) -> UpReport.Applied {
@@ -305,13 +323,6 @@ public final class Applier {
     }
 
     // MARK: - Pieces
-
-    /// Another run's migration that is still running (a claim row) or stopped midway: later
-    /// migrations must not run past it.
-    private func stopIfUnfinished(_ row: LedgerEntry) throws(ApplyError) {
-        guard row.status == .failed else { return }
-        throw ApplyError(.statement, "\(row.id) is being applied by another run, or failed midway (\(row.error ?? "no detail")); wait for that run, or see `strata repair \(row.id)`")
-    }
 
     private func row(_ entry: CatalogEntry, ms: Int64, status: LedgerEntry.Status, statement: String? = nil, error: String? = nil) -> LedgerEntry {
         LedgerEntry(id: entry.id, name: entry.name, checksum: entry.checksum, downChecksum: entry.downChecksum,

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+@Suite("strata up: concurrent runs and a killed run")
+struct ApplyConcurrencyTests {
+    /// A statement that takes a moment: a sleep on PostgreSQL, a recursive insert on SQLite.
+    static func slow(_ backend: Backend, rows: Int, seconds: Double) -> String {
+        switch backend {
+        case .postgres:
+            "SELECT pg_sleep(\(seconds));"
+        case .sqlite:
+            "INSERT INTO filler (x) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < \(rows)) SELECT x FROM c;"
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func eightConcurrentRunsApplyEachMigrationOnce(_ backend: Backend) throws {
+        let p = try ApplyProject(backend)
+        try p.write("migrations/0000_log.sql", Fixtures.migration(
+            up: "CREATE TABLE log (id TEXT NOT NULL);\nCREATE TABLE filler (x INT);", down: "DROP TABLE log;\nDROP TABLE filler;", rollbackSafe: false))
+        let count = 20
+        for n in 1...count {
+            let id = String(format: "%04d_m", n)
+            var up = "INSERT INTO log (id) VALUES ('\(id)');\n" + Self.slow(backend, rows: 20_000, seconds: 0.05)
+            var header = ""
+            switch n {
+            case 10:
+                // Outside a transaction, slower, and what 0011 needs comes last: no run may
+                // start 0011 while another is still inside 0010.
+                header = "-- @transaction: false\n"
+                up += "\n" + Self.slow(backend, rows: 300_000, seconds: 0.3)
+                if backend == .postgres { up += "\nCREATE INDEX CONCURRENTLY log_id ON log (id);" }
+                up += "\nCREATE TABLE made_by_10 (x INT);"
+            case 11:
+                up += "\nINSERT INTO made_by_10 (x) VALUES (11);"
+            default:
+                break
+            }
+            try p.write("migrations/\(id).sql", header + Fixtures.migration(
+                up: up, down: n == 10 ? "DROP TABLE made_by_10;" : "SELECT 1;", rollbackSafe: n != 10,
+                dependencies: "[\"\(n == 1 ? "0000_log" : String(format: "%04d_m", n - 1))\"]"))
+        }
+        let runs = try (0..<8).map { _ in try p.start(["up"]) }
+        let outcomes = runs.map { $0.wait() }
+        for outcome in outcomes {
+            #expect(outcome.status == 0, "\(outcome.stdout)\n\(outcome.stderr)")
+        }
+        let appliedLines = outcomes.flatMap { $0.stdout.split(separator: "\n") }.filter { $0.contains(" ... ok ") }
+        #expect(appliedLines.count == count + 1, "\(outcomes.map(\.stdout))")
+        #expect(try p.column("SELECT count(*) FROM __migrations__ WHERE status = 'applied'") == ["\(count + 1)"])
+        #expect(try p.column("SELECT count(DISTINCT id) FROM __migrations__") == ["\(count + 1)"])
+        #expect(try p.column("SELECT count(*) FROM log") == ["\(count)"])
+        #expect(try p.column("SELECT count(DISTINCT id) FROM log") == ["\(count)"])
+        #expect(try p.column("SELECT count(*) FROM made_by_10") == ["1"])
+        #expect(try p.run("status").status == 0)
+    }
+
+    @Test(arguments: Backend.all)
+    func aKilledRunLeavesNothingAndTheNextRunCompletes(_ backend: Backend) throws {
+        let p = try ApplyProject(backend)
+        try p.write("migrations/0001_fast.sql", Fixtures.migration(up: "CREATE TABLE filler (x INT);", down: "DROP TABLE filler;"))
+        let long = Self.slow(backend, rows: 6_000_000, seconds: 2)
+        try p.write("migrations/0002_long.sql", Fixtures.migration(
+            up: "CREATE TABLE made_by_long (x INT);\nINSERT INTO made_by_long VALUES (1);\n" + long, down: "DROP TABLE made_by_long;"))
+        let run = try p.start(["up"])
+        let started = try eventually(10) {
+            switch backend {
+            case .postgres:
+                try p.column("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(2%'") == ["1"]
+            case .sqlite:
+                // 0001 and the tracking tables take milliseconds; the journal that outlives
+                // them is the long migration's (the rows checked below show 0001 done).
+                FileManager.default.fileExists(atPath: p.sqlitePath + "-journal")
+            }
+        }
+        #expect(started)
+        usleep(backend == .sqlite ? 600_000 : 200_000)
+        #expect(run.process.isRunning)
+        run.kill9()
+        #expect(run.process.terminationReason == .uncaughtSignal)
+
+        #expect(try p.rows() == ["0001_fast applied"])
+        #expect(try !p.tableExists("made_by_long"))
+        let next = try p.run("up")
+        #expect(next.status == 0, "\(next.stdout)\n\(next.stderr)")
+        #expect(next.stdout.contains("[1/1] 0002_long ... ok "), "\(next.stdout)")
+        #expect(try p.rows() == ["0001_fast applied", "0002_long applied"])
+        #expect(try p.column("SELECT count(*) FROM made_by_long") == ["1"])
+    }
+}
