@@ -81,8 +81,13 @@ public final class Applier {
                      lintErrors: [String: [String]] = [:]) throws(ApplyError) -> Result<[CatalogEntry], Refusal> {
         let states = try status()
         var reasons: [String] = []
+        // Another run's claim on a non-transactional migration it is running now (SQLite) is
+        // not a failure: `up` waits for that run's outcome when it reaches the migration.
+        let running = Set(try ledger.entries().filter { $0.status == .failed && $0.failedStatement == nil && $0.error == Self.claimMarker }.map(\.id))
         for state in states {
             switch state.kind {
+            case .failed where running.contains(state.id):
+                break
             case .failed:
                 reasons.append("\(state.id) failed midway in an earlier run; fix the database, then run `strata repair \(state.id)`")
             case .changed where !allowChanged:
@@ -95,7 +100,7 @@ public final class Applier {
         }
         let applied = Set(states.filter { $0.kind == .applied || $0.kind == .changed || $0.kind == .missing }.map(\.id))
         let kinds = Dictionary(states.map { ($0.id, $0.kind) }, uniquingKeysWith: { a, _ in a })
-        var pending = catalog.entries.filter { !applied.contains($0.id) && kinds[$0.id] == .pending }
+        var pending = catalog.entries.filter { !applied.contains($0.id) && (kinds[$0.id] == .pending || running.contains($0.id)) }
         if let target {
             guard let entry = catalog[target] else { return .failure(Refusal(reasons: ["no migration '\(target)'"])) }
             if applied.contains(target) {
@@ -131,6 +136,11 @@ public final class Applier {
         }
         if database.dialect == .postgresql {
             try database.execute("SET application_name = '\(Self.quoted("strata up " + Ledger.actor))'")
+            // PostgreSQL 14+ then notices a client killed mid-migration within a second, rolls
+            // back and frees the lock, instead of when the running statement ends.
+            if let major = Int(database.serverVersion.prefix { $0 != "." }), major >= 14 {
+                try database.execute("SET client_connection_check_interval = '1s'")
+            }
         }
         try inLock { () throws(ApplyError) in try ledger.ensure() }
         if singleTransaction {
@@ -274,16 +284,30 @@ public final class Applier {
                 throw ApplyError(.statement, "could not take the database's write lock within \(lockTimeout.seconds) s: \(error.message)")
             }
         case .postgresql:
-            try database.execute("BEGIN")
-            let free = try database.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))").first?.first == .integer(1)
-            if !free {
-                progress("waiting for the migration lock, held by \(lockHolder())")
+            // Try the transaction-scoped lock; when another run holds it, roll back and try
+            // again after a pause. Waiting inside an open transaction would deadlock with the
+            // holder's CREATE INDEX CONCURRENTLY, which waits for every open transaction.
+            let deadline = ContinuousClock.now + lockTimeout
+            var reported = false
+            while true {
+                try database.execute("BEGIN")
+                let free: Bool
                 do {
-                    try database.execute("SET LOCAL lock_timeout = '\(Int(lockTimeout.seconds * 1000))ms'; SELECT pg_advisory_xact_lock(\(Self.lockKey)); SET LOCAL lock_timeout TO DEFAULT")
+                    free = try database.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))").first?.first == .integer(1)
                 } catch {
                     try? database.execute("ROLLBACK")
-                    throw ApplyError(.statement, "the migration lock was not released within \(lockTimeout.seconds) s (held by \(lockHolder()))")
+                    throw error
                 }
+                if free { break }
+                try? database.execute("ROLLBACK")
+                guard ContinuousClock.now < deadline else {
+                    let holder = lockHolder()
+                    throw ApplyError(.statement, lockTimeout <= .zero
+                        ? "the migration lock is held by \(holder) (--lock-timeout 0: not waiting)"
+                        : "the migration lock was not released within \(lockTimeout.seconds) s (held by \(holder))")
+                }
+                if !reported { progress("waiting for the migration lock, held by \(lockHolder())"); reported = true }
+                Thread.sleep(forTimeInterval: 0.05)
             }
         }
         do {
