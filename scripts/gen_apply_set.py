@@ -5,7 +5,8 @@ usage: scripts/gen_apply_set.py OUT [--count N] [--corpus DIR]
 
 Runs ../shared/corpus/tools/gen_synthetic.py (the set PEERS.md timed dbmate with) into OUT, which
 writes OUT/db/migrations/ (dbmate), OUT/all_up.sql and OUT/all_up_tx.sql (the floors), and writes
-the same SQL in Strata's format:
+OUT/all_up_per_migration.sql (each migration's up section in its own BEGIN; ... COMMIT;, the floor of
+applying them one transaction each) and the same SQL in Strata's format:
 
     OUT/strata/strata.yml                                 migrations: migrations
     OUT/strata/migrations/NNNN_create_t_N.sql             full header, UP = dbmate's up section,
@@ -31,7 +32,7 @@ DBMATE_NAME = re.compile(r"^(\d+)_create_t_(\d+)\.sql$")
 
 
 def stamp_text(count):
-    return f"apply set v1, {count} migrations\n"
+    return f"apply set v2, {count} migrations\n"
 
 
 def split_dbmate(text, path):
@@ -77,6 +78,7 @@ def generate(out, count, corpus=DEFAULT_CORPUS):
     strata.mkdir(parents=True)
     (out / "strata" / "strata.yml").write_text("migrations: migrations\n")
     seen = 0
+    per_migration = []
     for path in sorted(dbmate.iterdir()):
         match = DBMATE_NAME.match(path.name)
         if not match:
@@ -84,9 +86,11 @@ def generate(out, count, corpus=DEFAULT_CORPUS):
         up, down = split_dbmate(path.read_text(), path)
         text, name = strata_file(int(match.group(2)), up, down)
         (strata / name).write_text(text)
+        per_migration.append(f"BEGIN;\n{up}COMMIT;\n")
         seen += 1
     if seen != count:
         sys.exit(f"gen_apply_set: gen_synthetic.py wrote {seen} migrations, expected {count}")
+    (out / "all_up_per_migration.sql").write_text("".join(per_migration))
     (out / STAMP).write_text(stamp_text(count))
     return out
 
@@ -99,7 +103,7 @@ def main():
     args = parser.parse_args()
     out = generate(args.out, args.count, args.corpus)
     print(f"gen_apply_set: {args.count} migrations in {out}/db/migrations (dbmate) and {out}/strata/migrations (strata); "
-          f"floors {out}/all_up.sql, {out}/all_up_tx.sql")
+          f"floors {out}/all_up.sql, all_up_tx.sql, all_up_per_migration.sql")
 
 
 if __name__ == "__main__":
