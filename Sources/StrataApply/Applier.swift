@@ -45,6 +45,8 @@ public final class Applier {
     public var lockTimeout: Duration = .seconds(60)
     /// Where progress lines go.
     public var progress: (String) -> Void = { _ in }
+    /// The lock timeout SQLite's busy timeout was last set to (once per connection).
+    private var busyTimeoutSet: Duration?
 
     public init(database: any Database, catalog: MigrationCatalog) {
         self.database = database
@@ -276,8 +278,11 @@ public final class Applier {
     func inLock(_ body: () throws(ApplyError) -> Void) throws(ApplyError) {
         switch database.dialect {
         case .sqlite:
-            let timeout = Int32(min(Double(Int32.max), lockTimeout.seconds * 1000))
-            try database.execute("PRAGMA busy_timeout = \(timeout)")
+            if busyTimeoutSet != lockTimeout {
+                let timeout = Int32(min(Double(Int32.max), lockTimeout.seconds * 1000))
+                try database.execute("PRAGMA busy_timeout = \(timeout)")
+                busyTimeoutSet = lockTimeout
+            }
             do {
                 try database.execute("BEGIN IMMEDIATE")
             } catch {

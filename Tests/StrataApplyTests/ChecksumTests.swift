@@ -1,3 +1,4 @@
+import Foundation
 import StrataApply
 import Testing
 
@@ -20,5 +21,17 @@ struct ChecksumTests {
     @Test func aLoneCarriageReturnIsContent() {
         #expect(Checksum.of(Array("SELECT 'a\rb';".utf8)) != Checksum.of(Array("SELECT 'a\nb';".utf8)))
         #expect(Checksum.of(Array("SELECT 2;".utf8)) != Checksum.of(Array("SELECT 1;".utf8)))
+    }
+}
+
+@Suite("Ledger timestamps")
+struct LedgerTimestampTests {
+    @Test(arguments: [0.0, 1_700_000_000.123, 951_782_400.999, 4_102_444_799.5])
+    func matchFoundationsISO8601(_ seconds: Double) {
+        let date = Date(timeIntervalSince1970: seconds)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        #expect(Ledger.timestamp(date) == formatter.string(from: date))
     }
 }
