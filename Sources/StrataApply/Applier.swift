@@ -57,8 +57,11 @@ public final class Applier {
     // MARK: - Status
 
     /// Every migration file in order, then rows whose file is gone.
-    public func status() throws(ApplyError) -> [MigrationState] {
-        let rows = Dictionary(try ledger.entries().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    public func status() throws(ApplyError) -> [MigrationState] { status(try ledger.entries()) }
+
+    /// The states for rows already read (one read of the tracking table per command).
+    private func status(_ entries: [LedgerEntry]) -> [MigrationState] {
+        let rows = Dictionary(entries.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var states: [MigrationState] = catalog.entries.map { entry in
             guard let row = rows[entry.id] else {
                 return MigrationState(id: entry.id, name: entry.name, kind: .pending)
@@ -68,7 +71,7 @@ public final class Applier {
                                   executionMilliseconds: row.executionMilliseconds)
         }
         let known = Set(catalog.entries.map(\.id))
-        for row in try ledger.entries() where !known.contains(row.id) {
+        for row in entries where !known.contains(row.id) {
             states.append(MigrationState(id: row.id, name: row.name, kind: row.status == .failed ? .failed : .missing,
                                          appliedAt: row.appliedAt, executionMilliseconds: row.executionMilliseconds))
         }
@@ -81,11 +84,12 @@ public final class Applier {
     /// reasons it must not run. `lintErrors` maps a migration id to its error-level findings.
     public func plan(target: String? = nil, allowChanged: Bool = false,
                      lintErrors: [String: [String]] = [:]) throws(ApplyError) -> Result<[CatalogEntry], Refusal> {
-        let states = try status()
+        let entries = try ledger.entries()
+        let states = status(entries)
         var reasons: [String] = []
         // Another run's claim on a non-transactional migration it is running now (SQLite) is
         // not a failure: `up` waits for that run's outcome when it reaches the migration.
-        let running = Set(try ledger.entries().filter { $0.status == .failed && $0.failedStatement == nil && $0.error == Self.claimMarker }.map(\.id))
+        let running = Set(entries.filter { $0.status == .failed && $0.failedStatement == nil && $0.error == Self.claimMarker }.map(\.id))
         for state in states {
             switch state.kind {
             case .failed where running.contains(state.id):

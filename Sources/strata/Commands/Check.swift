@@ -4,6 +4,7 @@ import StrataCore
 import StrataGit
 import StrataReporters
 import StrataRules
+import StrataSyntax
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,23 +60,30 @@ struct Check: ParsableCommand {
                                      displayDirectory: display, layout: context.layout,
                                      base: base ?? context.configuration.historyBase, source: source,
                                      indexFile: ProcessInfo.processInfo.environment["GIT_INDEX_FILE"])
+        let result = try Self.findings(request, context: context, dialect: context.dialect, selected: selected, requireBase: requireBase)
+        try output.report(result)
+    }
+
+    /// What `check` reports for `request`: history findings, and lint findings for new or
+    /// changed files. Says on stderr when history is unavailable (an error with `requireBase`).
+    /// `deploy` runs the same checks through this.
+    static func findings(_ request: HistoryRequest, context: CommandContext, dialect: Dialect,
+                         selected: Set<String> = [], requireBase: Bool = false) throws -> LintResult {
         let history = try CommandContext.run { () throws(GitError) in try HistoryLoader.load(request) }
         if let note = history.note, let missing = history.missingHistory {
             if requireBase { CommandContext.fail("--require-base: \(missing)") }
             FileHandle.standardError.write(Data("strata: note: \(note)\n".utf8))
         }
-
         var linter = Linter(rules: AllRules.instances(), settings: context.configuration.rules,
-                            dialect: context.dialect, layout: context.layout)
+                            dialect: dialect, layout: context.layout)
         linter.history = history.facts
         if let facts = history.facts {
             linter.replayOnly = Set(history.inputs.filter { !facts.isNewOrChanged($0.id, bytes: $0.bytes) }.map(\.id))
         }
         var result = linter.lint(history.inputs)
-        result.diagnostics = Self.relevant(result.diagnostics, inputs: history.inputs, facts: history.facts,
-                                           selected: selected, workingDirectory: context.workingDirectory)
-
-        try output.report(result)
+        result.diagnostics = relevant(result.diagnostics, inputs: history.inputs, facts: history.facts,
+                                      selected: selected, workingDirectory: context.workingDirectory)
+        return result
     }
 
     /// History findings always; lint findings only for files new or changed since the merge base

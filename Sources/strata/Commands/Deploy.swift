@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import StrataApply
-import StrataCore
 import StrataGit
 import StrataReporters
 import StrataRules
@@ -24,13 +23,7 @@ struct Deploy: ParsableCommand {
         let request = HistoryRequest(workingDirectory: context.workingDirectory, migrationsDirectory: context.configuration.migrationsDirectory,
                                      displayDirectory: context.migrationsDirectoryForDisplay, layout: context.layout,
                                      base: base ?? context.configuration.historyBase, source: .workingTree)
-        let history = try CommandContext.run { () throws(GitError) in try HistoryLoader.load(request) }
-        if let note = history.note { FileHandle.standardError.write(Data("strata: note: \(note)\n".utf8)) }
-        var linter = Linter(rules: AllRules.instances(), settings: context.configuration.rules, dialect: apply.url.dialect, layout: context.layout)
-        linter.history = history.facts
-        var result = linter.lint(history.inputs)
-        result.diagnostics = Check.relevant(result.diagnostics, inputs: history.inputs, facts: history.facts,
-                                            selected: [], workingDirectory: context.workingDirectory)
+        let result = try Check.findings(request, context: context, dialect: apply.url.dialect)
         if result.errorCount > 0 {
             print(TextReporter(color: Terminal.stdoutSupportsColor).report(result, rules: AllRules.descriptions), terminator: "")
             FileHandle.standardError.write(Data("strata: deploy refused: the checks found errors; nothing applied\n".utf8))
