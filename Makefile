@@ -43,7 +43,7 @@ demo: build
 
 ## test: the whole suite, with a throwaway PostgreSQL server
 test: deps
-	bash scripts/pg-test-server.sh $(SWIFT) test
+	SWIFT=$(SWIFT) bash scripts/test.sh
 
 ## fuzz: libFuzzer over the tokenizer, splitter, reader and migration parser (FUZZ_SECONDS)
 fuzz: deps

@@ -41,3 +41,16 @@ print(throughput("tokenizer + splitter + reader", files) { bytes in
         return count + 1
     }
 })
+
+/// Shapes that once risked quadratic time (a reader that rescans lines or lists): their MB/s
+/// should stay near the corpus figure above. These replaced timed unit tests.
+func readAll(_ bytes: [UInt8]) -> Int {
+    let source = SourceText(bytes: bytes, dialect: .postgresql)
+    return StatementSplitter.split(source).reduce(0) { count, range in
+        count + (StatementReader.read(source, tokens: range).range.end.offset > 0 ? 1 : 0)
+    }
+}
+let wideTable = "CREATE TABLE wide (" + (0..<5_000).map { "c\($0) varchar(20) NOT NULL DEFAULT 'x'" }.joined(separator: ", ") + ")"
+print(throughput("reader, one CREATE TABLE of 5,000 columns on one line", [Array(wideTable.utf8)], seconds: 1, readAll))
+let bigInsert = "INSERT INTO big (a, b) VALUES " + (0..<20_000).map { "(\($0), 'value \($0)')" }.joined(separator: ", ")
+print(throughput("reader, one INSERT of 20,000 rows", [Array(bigInsert.utf8)], seconds: 1, readAll))

@@ -95,7 +95,8 @@ struct StatementReaderDataChangeTests {
         #expect(SRT.kind("INSERT INTO") == .other("insert"))
     }
 
-    @Test func largeInsertIsReadQuickly() throws {
+    /// Its speed is measured by `make bench` (no timed tests); this checks the reading is right.
+    @Test func largeInsertIsReadWhole() throws {
         var sql = "INSERT INTO big (a, b) VALUES "
         for i in 0..<20_000 {
             if i > 0 { sql += ", " }
@@ -103,15 +104,10 @@ struct StatementReaderDataChangeTests {
         }
         let source = SourceText(sql, dialect: .postgresql)
         let ranges = StatementSplitter.split(source)
-        let clock = ContinuousClock()
-        var statement: Statement?
-        let elapsed = clock.measure {
-            for _ in 0..<20 { statement = StatementReader.read(source, tokens: ranges[0]) }
-        }
+        let statement: Statement? = StatementReader.read(source, tokens: ranges[0])
         guard case .insert(let insert) = statement?.kind else { Issue.record("insert"); return }
         #expect(insert.columns.map(\.name) == ["a", "b"])
         #expect(statement?.range.end.offset == sql.utf8.count)
-        #expect(elapsed < .seconds(1))
     }
 
     // MARK: WITH

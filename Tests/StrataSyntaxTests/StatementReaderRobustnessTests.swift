@@ -111,23 +111,19 @@ struct StatementReaderRobustnessTests {
     }
 
     /// Thousands of columns on one line: ranges are computed from token starts, not by scanning
-    /// each line from its beginning, so this stays linear.
-    @Test func wideSingleLineTableIsReadInLinearTime() throws {
+    /// each line from its beginning. Its speed is measured by `make bench` (no timed tests).
+    @Test func wideSingleLineTableIsReadWhole() throws {
         let columns = (0..<5_000).map { "c\($0) varchar(20) NOT NULL DEFAULT 'x'" }.joined(separator: ", ")
         let sql = "CREATE TABLE wide (\(columns))"
         let source = SourceText(sql, dialect: .postgresql)
         let ranges = StatementSplitter.split(source)
-        var statement: Statement?
-        let elapsed = ContinuousClock().measure {
-            statement = StatementReader.read(source, tokens: ranges[0])
-        }
-        guard case .createTable(let table) = statement?.kind else { Issue.record("create table"); return }
+        let statement = StatementReader.read(source, tokens: ranges[0])
+        guard case .createTable(let table) = statement.kind else { Issue.record("create table"); return }
         #expect(table.columns.count == 5_000)
         let lastColumn = try #require(table.columns.last)
         #expect(lastColumn.range.end == source.position(at: sql.utf8.count - 1))
         let lastName = "c4999 varchar(20) NOT NULL DEFAULT 'x')"
         #expect(lastColumn.name.range.start.column == sql.utf8.count - lastName.utf8.count + 1)
-        #expect(elapsed < .seconds(2))
     }
 
     @Test func bytesThatAreNotSQL() {
