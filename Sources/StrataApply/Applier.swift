@@ -148,15 +148,19 @@ public final class Applier {
                 try database.execute("SET client_connection_check_interval = '1s'")
             }
         }
-        try inLock { () throws(ApplyError) in try ledger.ensure() }
         if singleTransaction {
+            // One transaction from the tracking tables to the last row; the rows are read once,
+            // under the lock, since nothing else can write them until it ends.
             try inLock { () throws(ApplyError) in
+                try ledger.ensure()
+                let rows = Dictionary(try ledger.entries().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
                 for (n, entry) in plan.enumerated() {
-                    if let done = try runLocked(entry, index: n, of: plan.count) { report.applied.append(done) } else { report.alreadyApplied.append(entry.id) }
+                    if let done = try runLocked(entry, index: n, of: plan.count, rows: rows) { report.applied.append(done) } else { report.alreadyApplied.append(entry.id) }
                 }
             }
             return report
         }
+        try inLock { () throws(ApplyError) in try ledger.ensure() }
         for (n, entry) in plan.enumerated() {
             let outcome: UpReport.Applied?
             if entry.transactional {
@@ -172,9 +176,12 @@ public final class Applier {
     }
 
     /// Runs a migration's statements and records it; the caller holds the lock and the
-    /// transaction. Nil when another runner already applied it.
-    private func runLocked(_ entry: CatalogEntry, index: Int, of total: Int) throws(ApplyError) -> UpReport.Applied? {
-        if let existing = try ledger.entry(entry.id) {
+    /// transaction. Nil when another runner already applied it. `rows`: the tracking rows,
+    /// when the caller read them under this same lock (else this migration's row is read).
+    private func runLocked(_ entry: CatalogEntry, index: Int, of total: Int, rows: [String: LedgerEntry]? = nil) throws(ApplyError) -> UpReport.Applied? {
+        let existing: LedgerEntry?
+        if let rows { existing = rows[entry.id] } else { existing = try ledger.entry(entry.id) }
+        if let existing {
             try requireApplied(existing)
             progress("[\(index + 1)/\(total)] \(entry.id) ... already applied by another run")
             return nil
@@ -264,7 +271,10 @@ public final class Applier {
     /// Resolves a failed migration: `applied` when the operator finished it by hand, else the
     /// row is removed so `up` runs it again.
     public func repair(_ id: String, markApplied: Bool) throws(ApplyError) -> String {
-        guard let row = try ledger.entry(id) else { return "\(id) has no tracking row; nothing to repair" }
+        guard try ledger.exists(), let row = try ledger.entry(id) else {
+            let file = catalog[id] != nil ? "it is pending (its file has not been applied)" : "no migration file has that id either"
+            throw ApplyError(.refused, "\(id) has no tracking row, so there is nothing to repair: \(file)")
+        }
         guard row.status == .failed else { return "\(id) is applied; nothing to repair" }
         try inLock { () throws(ApplyError) in
             if markApplied { try ledger.markApplied(id) } else { try ledger.remove(id) }

@@ -10,6 +10,8 @@ public struct ApplyError: Error, LocalizedError, Sendable, Equatable {
         case connection
         /// A statement failed.
         case statement
+        /// The operation does not apply to the database's state (exit 1, nothing changed).
+        case refused
     }
 
     public var kind: Kind

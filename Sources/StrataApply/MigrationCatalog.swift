@@ -27,14 +27,24 @@ public struct MigrationCatalog: Sendable {
     public var entries: [CatalogEntry]
 
     public init(_ inputs: [MigrationInput], layout: LayoutKind = .strata, dialect: Dialect) {
+        self.init(parsed: Self.parse(inputs, layout: layout, dialect: dialect), inputs: inputs)
+    }
+
+    /// Every input parsed at full depth, on every core, in input order: what the catalog and
+    /// the linter (`Linter.lint(parsed:)`) both read, so a command parses each file once.
+    public static func parse(_ inputs: [MigrationInput], layout: LayoutKind, dialect: Dialect) -> [MigrationFile] {
         let parser = layout.layout
-        let files = inputs.map { parser.parse($0, dialect: dialect, depth: .full) }
+        return Parallel.map(inputs.count) { parser.parse(inputs[$0], dialect: dialect, depth: .full) }
+    }
+
+    /// The catalog of files parsed by `parse` (`files[i]` read from `inputs[i]`).
+    public init(parsed files: [MigrationFile], inputs: [MigrationInput]) {
+        precondition(files.count == inputs.count, "one parsed file per input")
         let order = MigrationOrder(dependencies: Dictionary(files.map { ($0.id, $0.dependencies) }, uniquingKeysWith: { a, _ in a }))
         let byID = Dictionary(zip(files.map(\.id), zip(files, inputs)), uniquingKeysWith: { a, _ in a })
-        entries = order.ordered.compactMap { id in
-            guard let (file, input) = byID[id] else { return nil }
-            return Self.entry(file, input)
-        }
+        let ordered = order.ordered.compactMap { byID[$0] }
+        // Checksums and statement texts, on every core.
+        entries = Parallel.map(ordered.count, minimumPerWorker: 64) { Self.entry(ordered[$0].0, ordered[$0].1) }
     }
 
     public subscript(id: String) -> CatalogEntry? { entries.first { $0.id == id } }

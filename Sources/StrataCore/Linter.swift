@@ -16,7 +16,8 @@ public struct Linter: Sendable {
     public let settings: [String: RuleSetting]
     public let dialect: Dialect
     public let layout: any MigrationLayout
-    public let knownRules: Set<String>
+    /// Every rule id a suppression may name (more than `rules` when only some rules run).
+    public var knownRules: Set<String>
     /// What git says of the migrations, for the history rules (`strata check`).
     public var history: HistoryFacts?
     /// Ids of files only replayed, not checked: `strata check` skips the rules on migrations
@@ -56,11 +57,22 @@ public struct Linter: Sendable {
         }
     }
 
+    /// Lints files parsed already at full depth, each once (in the order their layout dictates).
+    public func lint(parsed files: [MigrationFile]) -> LintResult {
+        do {
+            return try lint(files.map { Item(id: $0.id, path: $0.path, content: .parsed($0)) })
+        } catch {
+            preconditionFailure("parsed input cannot fail to read")
+        }
+    }
+
     // MARK: - Passes
 
     enum Content: Sendable {
         case memory([UInt8])
         case disk(DiscoveredFile)
+        /// Parsed already, at full depth (the applier parses once for lint and its catalog).
+        case parsed(MigrationFile)
     }
 
     struct Item: Sendable {
@@ -72,6 +84,7 @@ public struct Linter: Sendable {
             switch content {
             case .memory(let bytes): return bytes
             case .disk(let file): return try FileDiscovery.read(file)
+            case .parsed(let file): return file.source?.bytes ?? []
             }
         }
     }
@@ -92,6 +105,7 @@ public struct Linter: Sendable {
         let parseWindow = { @Sendable (window: [Int]) throws(InputError) -> [MigrationFile] in
             try self.parallelMap(window) { (index: Int) throws(InputError) -> MigrationFile in
                 let item = items[index]
+                if case .parsed(let file) = item.content { return file }
                 return self.layout.parse(MigrationInput(id: item.id, path: item.path, bytes: try item.bytes()),
                                          dialect: self.dialect, depth: self.replayOnly.contains(item.id) ? .forward : .full)
             }
@@ -139,6 +153,7 @@ public struct Linter: Sendable {
         }
         let headers = try parallelMap(Array(items.indices)) { (index: Int) throws(InputError) -> [String] in
             let item = items[index]
+            if case .parsed(let file) = item.content { return file.dependencies }
             return layout.dependencies(of: MigrationInput(id: item.id, path: item.path, bytes: try item.bytes()), dialect: dialect)
         }
         info.ids = Set(items.map(\.id))
@@ -224,55 +239,11 @@ public struct Linter: Sendable {
     /// error (in input order) is thrown.
     private func parallelMap<T: Sendable>(_ input: [Int], _ transform: @Sendable (Int) throws(InputError) -> T)
         throws(InputError) -> [T] {
-        let results = ResultBuffer<T>(count: input.count)
-        let workers = min(Cores.active, max(1, input.count / 8))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var i = worker
-            while i < input.count {
-                do throws(InputError) {
-                    results.set(i, .success(try transform(input[i])))
-                } catch {
-                    results.set(i, .failure(error))
-                }
-                i += workers
-            }
-        }
-        return try results.values()
+        try Parallel.map(input.count) { i in Result { () throws(InputError) in try transform(input[i]) } }.map { r throws(InputError) in try r.get() }
     }
 }
 
 /// The result of work running on another thread, read after waiting for it.
 private final class Pending<T>: @unchecked Sendable {
     var result: Result<T, InputError>?
-}
-
-/// Slots written by exactly one worker each, read after all workers have finished. Raw storage,
-/// because concurrent writes through an array property would trip Swift's exclusivity checks.
-private final class ResultBuffer<T>: @unchecked Sendable {
-    private let slots: UnsafeMutablePointer<Result<T, InputError>?>
-    private let count: Int
-
-    init(count: Int) {
-        self.count = count
-        slots = .allocate(capacity: max(count, 1))
-        slots.initialize(repeating: nil, count: count)
-    }
-
-    deinit {
-        slots.deinitialize(count: count)
-        slots.deallocate()
-    }
-
-    func set(_ index: Int, _ value: Result<T, InputError>) { slots[index] = value }
-
-    func values() throws(InputError) -> [T] {
-        var out: [T] = []
-        out.reserveCapacity(count)
-        for i in 0..<count { out.append(try slots[i]!.get()) }
-        return out
-    }
-}
-
-enum Cores {
-    static let active = max(1, Foundation.ProcessInfo.processInfo.activeProcessorCount)
 }

@@ -98,7 +98,9 @@ struct ApplierTests {
         #expect(try fixed.up(try #require(try fixed.plan().success)).applied.map(\.id) == ["0001_nt"])
         #expect(try scratch.rows(on: db) == [["0001_nt", "applied"]])
         #expect(try fixed.repair("0001_nt", markApplied: true) == "0001_nt is applied; nothing to repair")
-        #expect(try fixed.repair("0009_x", markApplied: true) == "0009_x has no tracking row; nothing to repair")
+        #expect(throws: ApplyError(.refused, "0009_x has no tracking row, so there is nothing to repair: no migration file has that id either")) {
+            try fixed.repair("0009_x", markApplied: true)
+        }
 
         // --applied: finished by hand, recorded as applied.
         let again = try scratch.applier([fixedFile,

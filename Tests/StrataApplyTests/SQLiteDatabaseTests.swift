@@ -21,6 +21,33 @@ struct SQLiteDatabaseTests {
         #expect(try db.query("SELECT i, d, t, b, n FROM v") == [values])
     }
 
+    /// `query` keeps its statements prepared between calls: they must see schema changes made
+    /// in between, and a failed step must not leave one mid-read (which would keep a lock).
+    @Test func preparedStatementsFollowSchemaChangesAndEndTheirReads() throws {
+        let folder = try TemporaryFolder()
+        let url = try DatabaseURL("sqlite:" + folder.path("p.db"))
+        let db = try DatabaseConnector.connect(url)
+        try db.execute("CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (1), (2)")
+        let select = "SELECT * FROM t ORDER BY 1"
+        #expect(try db.query(select) == [[.integer(1)], [.integer(2)]])
+        try db.execute("ALTER TABLE t ADD COLUMN b TEXT DEFAULT 'x'")
+        #expect(try db.query(select) == [[.integer(1), .text("x")], [.integer(2), .text("x")]])
+        try db.execute("DROP TABLE t")
+        #expect(throws: ApplyError.self) { try db.query(select) }
+        try db.execute("CREATE TABLE t (a INTEGER)")
+        #expect(try db.query(select).isEmpty)
+        // Bindings do not leak from one call to the next.
+        try db.query("INSERT INTO t VALUES (?1)", [.integer(7)])
+        try db.query("INSERT INTO t VALUES (?1)", [])
+        #expect(try db.query("SELECT a FROM t ORDER BY a") == [[.null], [.integer(7)]])
+        // A statement stopped by an error holds no read: another connection can write.
+        #expect(throws: ApplyError.self) { try db.query("SELECT a, 1 / 0 + abs(-9223372036854775808) FROM t") }
+        let other = try DatabaseConnector.connect(url)
+        try other.execute("PRAGMA busy_timeout = 0; INSERT INTO t VALUES (8)")
+        #expect(try db.query("SELECT count(*) FROM t") == [[.integer(3)]])
+        #expect(throws: ApplyError.self) { try db.query("-- only a comment") }
+    }
+
     @Test func parametersAreNeverSQL() throws {
         let db = try DatabaseConnector.connect(DatabaseURL("sqlite::memory:"))
         try db.execute("CREATE TABLE ids (id TEXT); CREATE TABLE keep (x INTEGER); INSERT INTO keep VALUES (1)")

@@ -53,6 +53,13 @@ struct ApplyCommandTests {
         let retry = try p.run("repair", "0001_nt", "--retry")
         #expect(retry.status == 0 && retry.stdout == "0001_nt's failed row removed; `strata up` will run it again\n")
         #expect(try p.rows() == [])
+        // No failed row left: repair refuses, saying why, and changes nothing.
+        let again = try p.run("repair", "0001_nt", "--retry")
+        #expect(again.status == 1)
+        #expect(again.stderr == "strata: error: 0001_nt has no tracking row, so there is nothing to repair: it is pending (its file has not been applied)\n", "\(again.stderr)")
+        let unknown = try p.run("repair", "0042_nope", "--applied")
+        #expect(unknown.status == 1 && unknown.stderr.contains("no migration file has that id either"), "\(unknown.stderr)")
+        #expect(try p.rows() == [])
         #expect(try p.run("up").status == 2)
         let applied = try p.run("repair", "0001_nt", "--applied")
         #expect(applied.status == 0 && applied.stdout == "0001_nt marked applied\n")
@@ -114,6 +121,31 @@ struct ApplyCommandTests {
         #expect(refused.stderr.contains("0003_c cannot run in a transaction (@transaction: false): --single-transaction refused"), "\(refused.stderr)")
         #expect(try p.rows() == [])
         #expect(try !p.tableExists("a"))
+    }
+
+    /// `up` refuses exactly when `strata lint` finds errors, with strata.yml's severities:
+    /// a warning rule raised to error stops it, and so does an unused suppression when
+    /// `unused-ignore` is raised (the suppressed rule is a warning, yet it must still run).
+    @Test func upRefusesExactlyWhenLintFindsErrors() throws {
+        let p = try ApplyProject(.sqlite)
+        try p.write("migrations/0001_users.sql", Fixtures.migration(
+            up: "-- strata:ignore unindexed-column nothing to silence here\nCREATE TABLE users (id INT PRIMARY KEY);", down: "DROP TABLE users;"))
+        try p.write("migrations/0002_posts.sql", Fixtures.migration(
+            up: "CREATE TABLE posts (id INT PRIMARY KEY, user_id INT REFERENCES users (id));", down: "DROP TABLE posts;"))
+        for (config, refusedFor) in [("unindexed-column: error", "0002_posts"), ("unused-ignore: error", "0001_users")] {
+            try p.write("strata.yml", "rules:\n  \(config)\n")
+            let lint = try CLI.run(["lint", "migrations"], in: p.project.root)
+            #expect(lint.status == 1, "\(config): \(lint.stdout)")
+            let refused = try p.run("up")
+            #expect(refused.status == 1, "\(config): \(refused.stdout)")
+            #expect(refused.stderr.contains("\(refusedFor) has lint errors:"), "\(refused.stderr)")
+            #expect(try p.rows() == [])
+        }
+        try p.write("strata.yml", "rules: {}\n")
+        #expect(try CLI.run(["lint", "migrations"], in: p.project.root).status == 0)
+        let applied = try p.run("up")
+        #expect(applied.status == 0, "\(applied.stdout)\n\(applied.stderr)")
+        #expect(try p.rows() == ["0001_users applied", "0002_posts applied"])
     }
 
     @Test(arguments: Backend.all)

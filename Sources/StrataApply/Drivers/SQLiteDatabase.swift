@@ -10,6 +10,10 @@ private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.sel
 public final class SQLiteDatabase: Database {
     let handle: OpaquePointer
     let path: String
+    /// Prepared statements of `query`, by SQL text: the applier runs the same few tracking
+    /// statements once per migration, and preparing one costs about as much as running it.
+    private var prepared: [String: OpaquePointer] = [:]
+    private static let preparedLimit = 32
 
     public let dialect = Dialect.sqlite
     public var serverVersion: String { String(cString: sqlite3_libversion()) }
@@ -58,7 +62,10 @@ public final class SQLiteDatabase: Database {
         }
     }
 
-    deinit { sqlite3_close_v2(handle) }
+    deinit {
+        for statement in prepared.values { sqlite3_finalize(statement) }
+        sqlite3_close_v2(handle)
+    }
 
     public func execute(_ sql: String) throws(ApplyError) {
         var message: UnsafeMutablePointer<CChar>?
@@ -72,12 +79,16 @@ public final class SQLiteDatabase: Database {
 
     @discardableResult
     public func query(_ sql: String, _ parameters: [DatabaseValue]) throws(ApplyError) -> [[DatabaseValue]] {
-        var statement: OpaquePointer?
-        let prepared = sql.utf8CString.withUnsafeBufferPointer {
-            sqlite3_prepare_v2(handle, $0.baseAddress, Int32($0.count - 1), &statement, nil)
+        let statement = try statement(for: sql)
+        defer {
+            // A cached statement is reset (ending its read) and kept; any other is finalized.
+            if prepared[sql] == statement {
+                sqlite3_reset(statement)
+                sqlite3_clear_bindings(statement)
+            } else {
+                sqlite3_finalize(statement)
+            }
         }
-        guard prepared == SQLITE_OK else { throw failure(sql, prepared) }
-        defer { sqlite3_finalize(statement) }
         for (i, value) in parameters.enumerated() {
             let index = Int32(i + 1)
             let code: Int32 = switch value {
@@ -114,6 +125,24 @@ public final class SQLiteDatabase: Database {
     }
 
     public func placeholder(_ n: Int) -> String { "?\(n)" }
+
+    /// The cached statement for `sql`, else a new one (cached while there is room). SQLite
+    /// prepares a cached statement again by itself when the schema has changed.
+    private func statement(for sql: String) throws(ApplyError) -> OpaquePointer {
+        if let cached = prepared[sql] { return cached }
+        var statement: OpaquePointer?
+        let keep = prepared.count < Self.preparedLimit
+        let code = sql.utf8CString.withUnsafeBufferPointer {
+            sqlite3_prepare_v3(handle, $0.baseAddress, Int32($0.count - 1), keep ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0, &statement, nil)
+        }
+        guard code == SQLITE_OK else {
+            sqlite3_finalize(statement)
+            throw failure(sql, code)
+        }
+        guard let statement else { throw ApplyError(.statement, "no SQL statement to run", statement: sql) }
+        if keep { prepared[sql] = statement }
+        return statement
+    }
 
     private func failure(_ sql: String, _ code: Int32) -> ApplyError {
         ApplyError(.statement, String(cString: sqlite3_errmsg(handle)), statement: sql, code: "\(code)")

@@ -3,6 +3,7 @@ import Foundation
 import StrataApply
 import StrataCore
 import StrataRules
+import StrataSyntax
 
 /// Options of the commands that talk to a database.
 struct DatabaseOptions: ParsableArguments {
@@ -51,9 +52,14 @@ struct ApplyContext {
     let context: CommandContext
     let url: DatabaseURL
     let inputs: [MigrationInput]
+    /// Each input parsed once, read by both the catalog and the linter.
+    let files: [MigrationFile]
     let applier: Applier
+    /// The lint that `up` waits for, started as soon as the files are parsed so that it runs
+    /// beside the catalog, the connection and the plan.
+    private let lint: BackgroundLint?
 
-    init(_ project: ProjectOptions, _ options: DatabaseOptions, readOnly: Bool = false) throws {
+    init(_ project: ProjectOptions, _ options: DatabaseOptions, readOnly: Bool = false, lint runsLint: Bool = false) throws {
         context = try CommandContext(project)
         url = try options.url(context)
         let folder = context.migrationsDirectoryForDisplay
@@ -61,25 +67,66 @@ struct ApplyContext {
             CommandContext.fail("\(folder): no such folder; set `migrations:` in strata.yml")
         }
         let layout = context.layout.layout
-        inputs = try CommandContext.run { () throws(InputError) in
-            try FileDiscovery.discover([folder], layout: layout).map { file throws(InputError) in
-                MigrationInput(id: file.id, path: file.path, bytes: try FileDiscovery.read(file))
+        let dialect = url.dialect
+        let discovered = try CommandContext.run { () throws(InputError) in try FileDiscovery.discover([folder], layout: layout) }
+        // Each file read and parsed once, on every core; catalog and linter share the result.
+        let loaded = Parallel.map(discovered.count) { i -> Result<(MigrationInput, MigrationFile), InputError> in
+            Result { () throws(InputError) in
+                let input = MigrationInput(id: discovered[i].id, path: discovered[i].path, bytes: try FileDiscovery.read(discovered[i]))
+                return (input, layout.parse(input, dialect: dialect, depth: .full))
             }
         }
+        let pairs = try CommandContext.run { () throws(InputError) in try loaded.map { r throws(InputError) in try r.get() } }
+        inputs = pairs.map(\.0)
+        files = pairs.map(\.1)
+        lint = runsLint ? BackgroundLint(Self.errorLinter(context, dialect: dialect), files) : nil
         let database = try options.connect(url, readOnly: readOnly)
-        applier = Applier(database: database, catalog: MigrationCatalog(inputs, layout: context.layout, dialect: url.dialect))
+        applier = Applier(database: database, catalog: MigrationCatalog(parsed: files, inputs: inputs))
         applier.lockTimeout = .milliseconds(Int(options.lockTimeout * 1000))
     }
 
     /// Error-level lint findings per migration id, in the database's dialect.
     func lintErrors() -> [String: [String]] {
-        let linter = Linter(rules: AllRules.instances(), settings: context.configuration.rules, dialect: url.dialect, layout: context.layout)
+        let result = lint?.result() ?? Self.errorLinter(context, dialect: url.dialect).lint(parsed: files)
         let ids = Dictionary(inputs.map { ($0.path, $0.id) }, uniquingKeysWith: { a, _ in a })
         var errors: [String: [String]] = [:]
-        for diagnostic in linter.lint(inputs).diagnostics where diagnostic.severity == .error {
+        for diagnostic in result.diagnostics where diagnostic.severity == .error {
             guard let id = ids[diagnostic.file] else { continue }
             errors[id, default: []].append("\(diagnostic.file):\(diagnostic.line):\(diagnostic.column): \(diagnostic.message) [\(diagnostic.rule)]")
         }
         return errors
+    }
+
+    /// A linter running only the rules set to error level: only errors stop `up`. When an
+    /// unused suppression is an error, every rule runs (a suppression is unused only if the
+    /// rule it names ran and found nothing).
+    static func errorLinter(_ context: CommandContext, dialect: Dialect) -> Linter {
+        let all = Linter(rules: AllRules.instances(), settings: context.configuration.rules, dialect: dialect, layout: context.layout)
+        if all.rules.contains(where: { type(of: $0).description.id == "unused-ignore" && all.severity(of: type(of: $0).description) == .error }) {
+            return all
+        }
+        var linter = Linter(rules: all.rules.filter { all.severity(of: type(of: $0).description) == .error },
+                            settings: context.configuration.rules, dialect: dialect, layout: context.layout)
+        linter.knownRules = all.knownRules
+        return linter
+    }
+}
+
+/// A lint run on another thread; `result()` waits for it.
+private final class BackgroundLint: @unchecked Sendable {
+    private let done = DispatchGroup()
+    private var value: LintResult?
+
+    init(_ linter: Linter, _ files: [MigrationFile]) {
+        done.enter()
+        DispatchQueue.global().async {
+            self.value = linter.lint(parsed: files)
+            self.done.leave()
+        }
+    }
+
+    func result() -> LintResult {
+        done.wait()
+        return value!
     }
 }

@@ -17,7 +17,7 @@ struct Up: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let apply = try ApplyContext(project, database, readOnly: options.dryRun)
+        let apply = try ApplyContext(project, database, readOnly: options.dryRun, lint: true)
         try options.perform(apply)
     }
 }
@@ -103,7 +103,13 @@ struct Repair: ParsableCommand {
 
     func run() throws {
         let apply = try ApplyContext(project, database)
-        let message = try CommandContext.run { () throws(ApplyError) in try apply.applier.repair(id, markApplied: applied) }
+        let message = try CommandContext.run { () throws(ApplyError) -> String in
+            do throws(ApplyError) {
+                return try apply.applier.repair(id, markApplied: applied)
+            } catch where error.kind == .refused {
+                CommandContext.fail(error.message, code: 1)
+            }
+        }
         print(message)
     }
 }
