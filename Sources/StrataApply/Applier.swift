@@ -187,8 +187,8 @@ public final class Applier {
             return nil
         }
         let started = ContinuousClock.now
-        for step in entry.up {
-            do { try database.execute(step.sql) } catch { throw failure(entry, step, error) }
+        if let (index, error) = database.executeInTransaction(entry.up.map(\.sql)) {
+            throw failure(entry, entry.up[index], error)
         }
         let ms = Self.milliseconds(ContinuousClock.now - started)
         try ledger.record(row(entry, ms: ms, status: .applied))
@@ -309,10 +309,10 @@ public final class Applier {
             let deadline = ContinuousClock.now + lockTimeout
             var reported = false
             while true {
-                try database.execute("BEGIN")
                 let free: Bool
                 do {
-                    free = try database.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))").first?.first == .integer(1)
+                    // One round trip: without parameters the driver sends both as one message.
+                    free = try database.query("BEGIN; SELECT pg_try_advisory_xact_lock(\(Self.lockKey))").first?.first == .integer(1)
                 } catch {
                     try? database.execute("ROLLBACK")
                     throw error

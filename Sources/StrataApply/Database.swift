@@ -30,9 +30,19 @@ public protocol Database: AnyObject {
     func query(_ sql: String, _ parameters: [DatabaseValue]) throws(ApplyError) -> [[DatabaseValue]]
     /// The parameter marker for position `n` (1-based): `?1` (SQLite), `$1` (PostgreSQL).
     func placeholder(_ n: Int) -> String
+    /// Runs statements in order inside the caller's transaction, stopping at the first that
+    /// fails: its index and error, or nil when all ran. A driver may send them together.
+    func executeInTransaction(_ statements: [String]) -> (index: Int, error: ApplyError)?
 }
 
 extension Database {
+    public func executeInTransaction(_ statements: [String]) -> (index: Int, error: ApplyError)? {
+        for (index, sql) in statements.enumerated() {
+            do { try execute(sql) } catch { return (index, error) }
+        }
+        return nil
+    }
+
     @discardableResult
     public func query(_ sql: String) throws(ApplyError) -> [[DatabaseValue]] { try query(sql, []) }
 }

@@ -20,6 +20,29 @@ struct PostgresDatabaseTests {
         }
     }
 
+    /// A migration's statements go to the server in one message; the one that fails is named
+    /// by its index, whatever it is (the third here), and the connection stays usable after
+    /// COPY statements that have no data to exchange.
+    @Test func statementsSentTogetherReportTheOneThatFailed() throws {
+        try TestPostgres.withSchema { db, _ in
+            try db.execute("BEGIN")
+            let statements = ["CREATE TABLE a (x int) -- a trailing comment", "INSERT INTO a VALUES (1), (2)",
+                              "INSERT INTO a VALUES ('not a number')", "CREATE TABLE never (x int)"]
+            let failed = try #require(db.executeInTransaction(statements))
+            #expect(failed.index == 2)
+            #expect(failed.error.statement == statements[2])
+            #expect(failed.error.message.contains("invalid input syntax for type integer"), "\(failed.error.message)")
+            try db.execute("ROLLBACK")
+            try db.execute("BEGIN")
+            #expect(db.executeInTransaction(Array(statements[0...1]) + ["COPY a TO STDOUT", "SELECT count(*) FROM a"]) == nil)
+            #expect(try db.query("SELECT sum(x) FROM a") == [[.integer(3)]])
+            let copy = try #require(db.executeInTransaction(["INSERT INTO a VALUES (3)", "COPY a FROM STDIN", "SELECT 1"]))
+            #expect(copy.index == 1 && copy.error.message.contains("COPY ... FROM STDIN with no input"), "\(copy.error.message)")
+            try db.execute("ROLLBACK")
+            #expect(try db.query("SELECT to_regclass('a') IS NULL") == [[.integer(1)]])
+        }
+    }
+
     @Test func parametersAreNeverSQL() throws {
         try TestPostgres.withSchema { db, _ in
             try db.execute("CREATE TABLE ids (id text); CREATE TABLE keep (x int); INSERT INTO keep VALUES (1)")

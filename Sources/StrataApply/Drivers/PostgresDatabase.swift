@@ -64,7 +64,9 @@ public final class PostgresDatabase: Database {
             return Int32(max(0, (texts[i]?.count ?? 1) - 1))
         }
         let formats: [Int32] = parameters.map { if case .blob = $0 { 1 } else { 0 } }
-        let result: OpaquePointer? = withPointers(texts) { pointers in
+        // Without parameters, the simple protocol: one message that may hold several
+        // statements (the rows are the last one's).
+        let result: OpaquePointer? = parameters.isEmpty ? PQexec(connection, sql) : withPointers(texts) { pointers in
             PQexecParams(connection, sql, Int32(parameters.count), nil, pointers, lengths, formats, 0)
         }
         defer { PQclear(result) }
@@ -90,6 +92,46 @@ public final class PostgresDatabase: Database {
     }
 
     public func placeholder(_ n: Int) -> String { "$\(n)" }
+
+    /// All statements in one simple-protocol message (one round trip, as `psql -f` or dbmate
+    /// send a file), read back result by result: the server answers each statement in turn
+    /// and stops at the first error, so the results before it tell which statement failed.
+    /// Only inside a transaction: outside one, the server would wrap the message in an
+    /// implicit transaction, which statements such as CREATE INDEX CONCURRENTLY refuse.
+    public func executeInTransaction(_ statements: [String]) -> (index: Int, error: ApplyError)? {
+        guard statements.count > 1 else {
+            do { try statements.first.map(execute) } catch { return (0, error) }
+            return nil
+        }
+        // A newline before each `;` ends a trailing line comment.
+        guard PQsendQuery(connection, statements.joined(separator: "\n;\n")) == 1 else {
+            return (0, ApplyError(.statement, url.scrub(Self.tidy(String(cString: PQerrorMessage(connection)))), statement: statements[0]))
+        }
+        var succeeded = 0
+        var failure: (index: Int, error: ApplyError)?
+        while let result = PQgetResult(connection) {
+            defer { PQclear(result) }
+            let status = PQresultStatus(result)
+            switch status {
+            case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
+                succeeded += 1
+            case PGRES_EMPTY_QUERY:
+                break
+            case PGRES_COPY_IN:
+                // No data to send: end the copy with an error, which the server then reports.
+                PQputCopyEnd(connection, "strata runs COPY ... FROM STDIN with no input; load data another way")
+            case PGRES_COPY_OUT:
+                var buffer: UnsafeMutablePointer<CChar>?
+                while PQgetCopyData(connection, &buffer, 0) > 0 { PQfreemem(buffer) }
+            default:
+                if failure == nil {
+                    let index = min(succeeded, statements.count - 1)
+                    do { try check(result, statements[index]) } catch { failure = (index, error) }
+                }
+            }
+        }
+        return failure
+    }
 
     private func check(_ result: OpaquePointer?, _ sql: String) throws(ApplyError) {
         let status = PQresultStatus(result)
