@@ -72,7 +72,8 @@ public struct Linter: Sendable {
         case memory([UInt8])
         case disk(DiscoveredFile)
         /// Parsed already, at full depth (the applier parses once for lint and its catalog).
-        case parsed(MigrationFile)
+        /// Indirect: a file inline would make every item, of every lint, several times larger.
+        indirect case parsed(MigrationFile)
     }
 
     struct Item: Sendable {
