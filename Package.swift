@@ -42,7 +42,7 @@ let package = Package(
 
         .testTarget(name: "StrataSyntaxTests", dependencies: ["StrataSyntax"]),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "StrataRules"]),
-        .testTarget(name: "StrataRulesTests", dependencies: ["StrataCore", "StrataRules"]),
+        .testTarget(name: "StrataRulesTests", dependencies: ["StrataCore", "StrataRules", "StrataApply"]),
         .testTarget(name: "StrataReportersTests", dependencies: ["StrataCore", "StrataReporters", "StrataRules", "StrataSyntax"]),
         .testTarget(name: "StrataCLITests", dependencies: ["StrataCore", "StrataApply", "strata"]),
         .testTarget(name: "StrataGitTests", dependencies: ["StrataGit", "StrataCore"]),

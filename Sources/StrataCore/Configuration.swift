@@ -42,6 +42,10 @@ public struct Configuration: Sendable {
     public var historyBase: String?
     /// `database.url`: where `status`, `up` and `deploy` connect (DATABASE_URL overrides it).
     public var databaseURL: String?
+    /// `preset`: which rules run at what level when `rules` does not say.
+    public var preset: Preset = .recommended
+    /// `postgres.version` and `sqlite.version`: the releases the migrations target.
+    public var versions = DialectVersions()
 
     public init(file: String? = nil, migrationsDirectory: String = "migrations", layout: LayoutKind? = nil,
                 dialect: Dialect? = nil, rules: [String: RuleSetting] = [:], historyBase: String? = nil) {
@@ -54,7 +58,7 @@ public struct Configuration: Sendable {
     }
 
     public static let fileName = "strata.yml"
-    public static let keys = ["migrations", "layout", "dialect", "rules", "history", "database"]
+    public static let keys = ["migrations", "layout", "dialect", "preset", "rules", "postgres", "sqlite", "history", "database"]
 }
 
 /// A configuration problem, with the place in the file where there is one.
@@ -121,7 +125,7 @@ extension Configuration {
         var configuration = Configuration(file: path, migrationsDirectory: Self.resolve("migrations", against: directory))
         guard let node else { return configuration }  // an empty file: defaults
         guard case .mapping(let mapping) = node else {
-            throw error(path, node, "the configuration must be a mapping of keys (migrations, layout, dialect, rules, history, database)")
+            throw error(path, node, "the configuration must be a mapping of keys (\(keys.joined(separator: ", ")))")
         }
         for (keyNode, value) in mapping {
             guard let key = keyNode.string else { throw error(path, keyNode, "keys must be strings") }
@@ -159,6 +163,10 @@ extension Configuration {
                     }
                     configuration.rules[id] = setting
                 }
+            case "preset":
+                configuration.preset = try parsePreset(value, path)
+            case "postgres", "sqlite":
+                try parseVersion(key, value, path, into: &configuration.versions)
             case "history":
                 guard case .mapping(let history) = value else {
                     throw error(path, value, "`history` must be a mapping, e.g. `history: {base: origin/main}`")

@@ -1,10 +1,21 @@
 import StrataSyntax
 
 public enum Severity: String, Sendable, Codable, Comparable, CaseIterable {
+    /// Information only, shown with `--verbose` (a rule skipped for a table new on this branch);
+    /// never fails a run.
+    case note
     case warning
     case error
 
-    public static func < (a: Severity, b: Severity) -> Bool { a == .warning && b == .error }
+    var rank: Int {
+        switch self {
+        case .note: 0
+        case .warning: 1
+        case .error: 2
+        }
+    }
+
+    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
 }
 
 /// A finding as reporters see it: a plain value with everything they print. Reporters only

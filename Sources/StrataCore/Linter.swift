@@ -25,6 +25,12 @@ public struct Linter: Sendable {
     public var replayOnly: Set<String> = []
     /// Files parsed at once in the check pass.
     public var windowSize = 64
+    /// Which rules run, and how, when `settings` does not name them.
+    public var preset: Preset = .recommended
+    /// The database releases the migrations target (version-gated rules).
+    public var versions = DialectVersions()
+    /// Keep `note` findings (rules skipped for a table new on this branch); else dropped.
+    public var verbose = false
 
     public init(rules: [any Rule], settings: [String: RuleSetting], dialect: Dialect, layout: LayoutKind) {
         self.rules = rules
@@ -37,7 +43,7 @@ public struct Linter: Sendable {
     /// The severity a rule runs at, or nil when it is off (opt-in rules are off unless set).
     public func severity(of description: RuleDescription) -> Severity? {
         if let setting = settings[description.id] { return setting.severity }
-        return description.optIn ? nil : description.defaultSeverity
+        return preset.severity(of: description)
     }
 
     // MARK: - Entry points
@@ -181,13 +187,14 @@ public struct Linter: Sendable {
         }
         if replayOnly.contains(file.id) { return [] }
         let context = RuleContext(file: file, migrations: info, schema: schema, dialect: dialect,
-                                  capabilities: layout.capabilities, knownRules: knownRules, history: history)
+                                  capabilities: layout.capabilities, knownRules: knownRules, history: history,
+                                  versions: versions)
         var found: [Diagnostic] = []
         for (rule, severity) in active {
             let description = type(of: rule).description
             // A file that is not text has no statements or comments: only `parse-error` speaks.
             if file.notText != nil, description.suppressible { continue }
-            for violation in rule.check(context) {
+            for violation in rule.check(context) where verbose || violation.severity != .note {
                 found.append(Diagnostic(rule: description.id, severity: min(severity, violation.severity ?? severity),
                                         file: file.path, range: violation.range, message: violation.message,
                                         help: violation.help ?? description.help))

@@ -28,6 +28,8 @@ public struct Example: Sendable {
     public var history: ExampleHistory?
     /// Files other than the example's own where a finding is expected at 1:1 (a deleted file).
     public var expectedElsewhere: [String]
+    /// The database releases the example targets (version-gated rules); the defaults otherwise.
+    public var versions: DialectVersions
     /// Where the example is written, so a failing example points at itself.
     public var sourceFile: String
     public var sourceLine: Int
@@ -35,8 +37,9 @@ public struct Example: Sendable {
     public init(_ sql: String, fileName: String = "0002_example.sql",
                 earlier: [(fileName: String, sql: String)] = [], layout: LayoutKind = .strata,
                 dialects: [Dialect] = Dialect.allCases, history: ExampleHistory? = nil,
-                expectedElsewhere: [String] = [],
+                expectedElsewhere: [String] = [], versions: DialectVersions = DialectVersions(),
                 file: StaticString = #filePath, line: UInt = #line) {
+        self.versions = versions
         self.history = history
         self.expectedElsewhere = expectedElsewhere
         self.sql = sql

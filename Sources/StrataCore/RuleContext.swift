@@ -30,9 +30,13 @@ public struct RuleContext: Sendable {
     public let knownRules: Set<String>
     /// What git says of the migrations (`strata check`); nil for `strata lint`.
     public let history: HistoryFacts?
+    /// The database releases the migrations target (`postgres.version`, `sqlite.version`).
+    public let versions: DialectVersions
 
     public init(file: MigrationFile, migrations: MigrationSetInfo, schema: SchemaModel, dialect: Dialect,
-                capabilities: LayoutCapabilities, knownRules: Set<String>, history: HistoryFacts? = nil) {
+                capabilities: LayoutCapabilities, knownRules: Set<String>, history: HistoryFacts? = nil,
+                versions: DialectVersions = DialectVersions()) {
+        self.versions = versions
         self.knownRules = knownRules
         self.history = history
         self.file = file

@@ -25,7 +25,8 @@ public struct GitHubReporter: Reporter {
             ]
             var message = diagnostic.message
             if let help = diagnostic.help { message += "\n" + help }
-            out += "::\(diagnostic.severity.rawValue) \(properties.joined(separator: ","))::"
+            // GitHub's workflow commands say `notice` where SARIF and Strata say note.
+            out += "::\(diagnostic.severity == .note ? "notice" : diagnostic.severity.rawValue) \(properties.joined(separator: ","))::"
             out += Self.escapeData(message) + "\n"
         }
         return out

@@ -93,6 +93,7 @@ public struct SARIFReporter: Reporter {
         switch severity {
         case .error: "error"
         case .warning: "warning"
+        case .note: "note"
         }
     }
 

@@ -26,7 +26,7 @@ public struct TextReporter: Reporter {
             let position = "\(diagnostic.file):\(diagnostic.line):\(diagnostic.column)"
             let severity = diagnostic.severity.rawValue
             out += paint(position, .bold) + ": "
-            out += paint(severity, diagnostic.severity == .error ? .red : .yellow) + ": "
+            out += paint(severity, diagnostic.severity == .error ? .red : diagnostic.severity == .warning ? .yellow : .cyan) + ": "
             out += indentingContinuation(diagnostic.message, by: 2)
             out += " " + paint("[\(diagnostic.rule)]", .dim) + "\n"
             if let help = diagnostic.help {

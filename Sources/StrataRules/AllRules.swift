@@ -24,7 +24,7 @@ public enum AllRules {
         DeletedAppliedMigrationRule.self,
         RenamedAppliedMigrationRule.self,
         OutOfOrderMigrationRule.self,
-    ]
+    ] + PostgresLockRules.types + PostgresChangeRules.types + SQLiteHazardRules.types
 
     public static func instances() -> [any Rule] { types.map { $0.init() } }
 

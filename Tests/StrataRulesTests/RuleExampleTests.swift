@@ -45,6 +45,7 @@ func findings(of rule: RuleDescription, sql: String, example: Example, dialect: 
     let settings: [String: RuleSetting] = rule.optIn ? [rule.id: rule.defaultSeverity == .error ? .error : .warning] : [:]
     var linter = Linter(rules: AllRules.instances(), settings: settings, dialect: dialect, layout: example.layout)
     linter.history = example.history.map { historyFacts($0, current: inputs, layout: layout) }
+    linter.versions = example.versions
     let files = Set([example.fileName] + example.expectedElsewhere)
     return linter.lint(inputs).diagnostics.filter { files.contains($0.file) && $0.rule == rule.id }
 }

@@ -5,7 +5,7 @@ public struct PragmaInTransactionRule: Rule {
     public init() {}
 
     public static let description = RuleDescription(
-        id: "sqlite-pragma-in-transaction",
+        id: "sqlite-fk-pragma-in-tx",
         summary: "A PRAGMA that does nothing inside a transaction, in a migration the applier wraps in one",
         rationale: """
             Strata applies each migration inside a transaction unless it says `@transaction: \

@@ -60,7 +60,8 @@ struct Check: ParsableCommand {
                                      displayDirectory: display, layout: context.layout,
                                      base: base ?? context.configuration.historyBase, source: source,
                                      indexFile: ProcessInfo.processInfo.environment["GIT_INDEX_FILE"])
-        let result = try Self.findings(request, context: context, dialect: context.dialect, selected: selected, requireBase: requireBase)
+        let result = try Self.findings(request, context: context, dialect: context.dialect, selected: selected,
+                                       requireBase: requireBase, verbose: output.verbose)
         try output.report(result)
     }
 
@@ -68,14 +69,13 @@ struct Check: ParsableCommand {
     /// changed files. Says on stderr when history is unavailable (an error with `requireBase`).
     /// `deploy` runs the same checks through this.
     static func findings(_ request: HistoryRequest, context: CommandContext, dialect: Dialect,
-                         selected: Set<String> = [], requireBase: Bool = false) throws -> LintResult {
+                         selected: Set<String> = [], requireBase: Bool = false, verbose: Bool = false) throws -> LintResult {
         let history = try CommandContext.run { () throws(GitError) in try HistoryLoader.load(request) }
         if let note = history.note, let missing = history.missingHistory {
             if requireBase { CommandContext.fail("--require-base: \(missing)") }
             FileHandle.standardError.write(Data("strata: note: \(note)\n".utf8))
         }
-        var linter = Linter(rules: AllRules.instances(), settings: context.configuration.rules,
-                            dialect: dialect, layout: context.layout)
+        var linter = context.linter(dialect: dialect, verbose: verbose)
         linter.history = history.facts
         if let facts = history.facts {
             linter.replayOnly = Set(history.inputs.filter { !facts.isNewOrChanged($0.id, bytes: $0.bytes) }.map(\.id))

@@ -29,6 +29,15 @@ struct CommandContext {
         return Dialect(name: String(url[..<colon]))
     }
 
+    /// A linter with every rule, set up as strata.yml says (rules, preset, versions).
+    func linter(dialect: Dialect, verbose: Bool = false) -> Linter {
+        var linter = Linter(rules: AllRules.instances(), settings: configuration.rules, dialect: dialect, layout: layout)
+        linter.preset = configuration.preset
+        linter.versions = configuration.versions
+        linter.verbose = verbose
+        return linter
+    }
+
     /// The migrations folder as the user should see it: relative to the working directory when
     /// it lies below it.
     var migrationsDirectoryForDisplay: String {

@@ -25,6 +25,11 @@ struct ProjectOptions: ParsableArguments {
 
 extension ReporterFormat: ExpressibleByArgument {}
 
+/// `--fail-on`: findings of this severity or above fail the run.
+enum FailLevel: String, ExpressibleByArgument, CaseIterable {
+    case error, warning
+}
+
 /// How `lint` and `check` report, and when warnings fail the run.
 struct OutputOptions: ParsableArguments {
     @Option(name: .long, help: "Output format: text, json, sarif or github.")
@@ -32,6 +37,12 @@ struct OutputOptions: ParsableArguments {
 
     @Option(name: .long, help: "Fail (exit 1) when there are more warnings than this.")
     var maxWarnings: Int?
+
+    @Option(name: .long, help: "The lowest severity that fails the run (exit 1): error or warning.")
+    var failOn: FailLevel = .error
+
+    @Flag(name: .long, help: "Also show notes: rules skipped because the table is new in this change.")
+    var verbose = false
 
     func validate() throws {
         if let maxWarnings, maxWarnings < 0 { throw ValidationError("--max-warnings must be 0 or more") }
@@ -42,6 +53,7 @@ struct OutputOptions: ParsableArguments {
         let reporter = format.makeReporter(color: Terminal.stdoutSupportsColor, version: Strata.version)
         print(reporter.report(result, rules: AllRules.descriptions), terminator: "")
         if result.errorCount > 0 { throw ExitCode(1) }
+        if failOn == .warning, result.warningCount > 0 { throw ExitCode(1) }
         if let maxWarnings, result.warningCount > maxWarnings { throw ExitCode(1) }
     }
 }

@@ -101,13 +101,15 @@ struct ApplyContext {
     /// unused suppression is an error, every rule runs (a suppression is unused only if the
     /// rule it names ran and found nothing).
     static func errorLinter(_ context: CommandContext, dialect: Dialect) -> Linter {
-        let all = Linter(rules: AllRules.instances(), settings: context.configuration.rules, dialect: dialect, layout: context.layout)
+        let all = context.linter(dialect: dialect)
         if all.rules.contains(where: { type(of: $0).description.id == "unused-ignore" && all.severity(of: type(of: $0).description) == .error }) {
             return all
         }
         var linter = Linter(rules: all.rules.filter { all.severity(of: type(of: $0).description) == .error },
                             settings: context.configuration.rules, dialect: dialect, layout: context.layout)
         linter.knownRules = all.knownRules
+        linter.preset = all.preset
+        linter.versions = all.versions
         return linter
     }
 }

@@ -26,8 +26,7 @@ struct Lint: ParsableCommand {
         if paths.isEmpty, !FileManager.default.fileExists(atPath: context.configuration.migrationsDirectory) {
             CommandContext.fail("\(targets[0]): no such folder; pass the files or folders to lint, or set `migrations:` in strata.yml")
         }
-        let linter = Linter(rules: AllRules.instances(), settings: context.configuration.rules,
-                            dialect: context.dialect, layout: context.layout)
+        let linter = context.linter(dialect: context.dialect, verbose: output.verbose)
         let result = try CommandContext.run { () throws(InputError) in try linter.lint(paths: targets) }
         try output.report(result)
     }

@@ -1,0 +1,6 @@
+import StrataCore
+
+/// SQLite's ALTER TABLE limits and rebuild hazards.
+public enum SQLiteHazardRules {
+    public static let types: [any Rule.Type] = []
+}
