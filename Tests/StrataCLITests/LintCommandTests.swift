@@ -73,6 +73,17 @@ struct LintCommandTests {
         #expect(try p.run("lint", "--layout", "plain", "--max-warnings", "1").status == 0)
         #expect(try p.run("lint", "--layout", "plain", "--max-warnings", "0").status == 1)
         #expect(try p.run("lint", "--layout", "plain", "--max-warnings", "-1").status == 64)
+        // --fail-on warning: any warning fails; error (the default) does not.
+        #expect(try p.run("lint", "--layout", "plain", "--fail-on", "error").status == 0)
+        let failed = try p.run("lint", "--layout", "plain", "--fail-on", "warning")
+        #expect(failed.status == 1 && failed.stdout.contains("[unindexed-column]"))
+        #expect(try p.run("lint", "--layout", "plain", "--fail-on", "note").status == 64)
+        #expect(try CLI.run(["lint", "migrations/0001_a.sql", "--layout", "plain", "--fail-on", "warning"], in: p.root).status == 1)
+        // The preset raises every rule to error.
+        try p.write("strata.yml", "preset: strict\n")
+        #expect(try p.run("lint", "--layout", "plain").status == 1)
+        try p.write("strata.yml", "preset: strict\nrules:\n  unindexed-column: warning\n")
+        #expect(try p.run("lint", "--layout", "plain").status == 0)
     }
 
     @Test func configurationTurnsRulesOffAndPointsAtTheFolder() throws {
@@ -217,6 +228,6 @@ struct ManyPathsTests {
                   i + 1 < words.count, words[i + 1].hasPrefix("<") else { return nil }
             return String(option)
         }
-        #expect(Set(shown) == ["--config", "--dialect", "--layout", "--format", "--max-warnings"], "\(shown)")
+        #expect(Set(shown) == ["--config", "--dialect", "--layout", "--format", "--max-warnings", "--fail-on"], "\(shown)")
     }
 }

@@ -28,3 +28,16 @@ import Testing
             == "::warning file=odd%2Cdir/a%3Ab%25%0D%0A.sql,line=2,col=3,title=x%3Ay%2Cz::a:b,c%25d%0D%0Ae\n")
     }
 }
+
+@Suite struct NoteSeverityTests {
+    /// Notes print as GitHub `notice` lines and SARIF `note` results.
+    @Test func notesKeepTheirLevelInEveryFormat() throws {
+        let note = Fixture.diagnostic(.note, rule: "create-index-non-concurrent", message: "skipped: t is new")
+        let result = LintResult(diagnostics: [note], fileCount: 1)
+        #expect(GitHubReporter().report(result, rules: []).hasPrefix("::notice file="))
+        let sarif = SARIFReporter(version: "0").report(result, rules: [])
+        #expect(sarif.contains(#""level": "note""#), "\(sarif)")
+        #expect(TextReporter(color: false).report(result, rules: []).contains(": note: skipped: t is new"))
+        #expect(TextReporter(color: false).report(result, rules: []).hasSuffix("1 file linted: no problems\n"))
+    }
+}
