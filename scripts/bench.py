@@ -29,6 +29,7 @@ from pathlib import Path
 sys.dont_write_bytecode = True  # no scripts/__pycache__ from the import below
 import apply_profile  # noqa: E402 (scripts/apply_profile.py, next to this file)
 import gen_apply_set  # noqa: E402 (scripts/gen_apply_set.py, next to this file)
+import rule_corpus  # noqa: E402 (scripts/rule_corpus.py, next to this file)
 import gen_history_repo  # noqa: E402 (scripts/gen_history_repo.py, next to this file)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -488,7 +489,9 @@ def main():
 
     speedup = squawk_a / strata_a
     peak_10x = max(peak_pg10, peak_lite10)
-    write_report(results, speedup, peak_10x, tokenizer, history, history_strata, apply)
+    print("bench: rules on the real corpus, next to Squawk", flush=True)
+    rules, _ = rule_corpus.report(0)
+    write_report(results, speedup, peak_10x, tokenizer, history, history_strata, apply, rules)
     print(f"bench: strata is {speedup:.1f}x Squawk on set A; peak RSS on 10x {peak_10x:.1f} MB; wrote BENCHMARKS.md")
 
 
@@ -499,7 +502,7 @@ def git_revision():
         return "?"
 
 
-def write_report(results, speedup, peak_10x, tokenizer, history, history_strata, apply):
+def write_report(results, speedup, peak_10x, tokenizer, history, history_strata, apply, rules):
     lines = [
         "# Benchmarks",
         "",
@@ -535,6 +538,7 @@ def write_report(results, speedup, peak_10x, tokenizer, history, history_strata,
     floor = next(r["median"] for r in history if r["commits"] == HISTORY_COMMITS[1] and r["name"].startswith("git diff --cached"))
     apply_lines, apply_targets = apply_report(apply)
     lines += apply_lines
+    lines += [""] + rules
     lines += [
         "",
         "## Targets",

@@ -75,9 +75,8 @@ def squawk_findings(rows):
     return [dict(file=f["file"], line=f["line"] + 1, rule=f["rule_name"]) for f in json.loads(run.stdout)], len(files)
 
 
-def main():
-    args = sys.argv[1:]
-    sample_size = int(args[args.index("--sample") + 1]) if "--sample" in args else 40
+def report(sample_size=40):
+    """(Markdown lines for BENCHMARKS.md, lines of the sample to read by hand)."""
     rows = corpus_rows()
     everything = strata_findings(rows)
     findings = [f for f in everything if f["severity"] != "note"]
@@ -108,8 +107,6 @@ def main():
                   "|---|---|---|---|---|"]
         for rule, (total, both, new) in sorted(per_rule.items(), key=lambda kv: -kv[1][0]):
             lines.append(f"| `{rule}` | {total:,} | {both:,} | {new:,} | {total - both - new:,} |")
-    print("\n".join(lines))
-
     rng = random.Random(20261125)
     by_rule = collections.defaultdict(list)
     for f in findings:
@@ -119,11 +116,20 @@ def main():
         for rule in sorted(by_rule):
             if by_rule[rule] and len(sample) < sample_size:
                 sample.append(by_rule[rule].pop(rng.randrange(len(by_rule[rule]))))
-    print("\n## Sample to read by hand\n", file=sys.stderr)
+    sampled = []
     for f in sample:
         text = (CORPUS / f["file"]).read_text(encoding="utf-8", errors="replace").splitlines()
         line = text[f["line"] - 1].strip() if 0 < f["line"] <= len(text) else ""
-        print(f"{f['rule']}\t{f['dialect']}\t{f['file']}:{f['line']}:{f['column']}\t{f['message']}\t| {line[:120]}", file=sys.stderr)
+        sampled.append(f"{f['rule']}\t{f['dialect']}\t{f['file']}:{f['line']}:{f['column']}\t{f['message']}\t| {line[:120]}")
+    return lines, sampled
+
+
+def main():
+    args = sys.argv[1:]
+    lines, sampled = report(int(args[args.index("--sample") + 1]) if "--sample" in args else 40)
+    print("\n".join(lines))
+    print("\n## Sample to read by hand\n", file=sys.stderr)
+    print("\n".join(sampled), file=sys.stderr)
 
 
 if __name__ == "__main__":
