@@ -47,7 +47,7 @@ public struct DropColumnRule: Rule {
                 guard case .dropColumn(let column, _, _) = action else { continue }
                 if let reason = PostgresChangeSupport.newReason(context, table: alter.name, column: column.name, before: index) {
                     violations.append(context.skipped(Self.description.id, at: range, reason: reason))
-                } else {
+                } else if !PostgresChangeSupport.columnNameReestablished(context, table: alter.name, column: column.name, after: index) {
                     violations.append(Violation(range: range,
                                                 message: "dropping column \(column) of \(alter.name) deletes its data and breaks running code that still uses it"))
                 }

@@ -116,20 +116,27 @@ enum PostgresChangeSupport {
     /// (created earlier in this file or new on the branch), or its column `column` is added
     /// earlier in this file.
     static func newReason(_ context: RuleContext, table: ObjectName, column: String? = nil, before index: Int) -> String? {
-        if let reason = context.newTableReason(table, beforeStatement: index) { return reason }
+        if let reason = newTableReason(context, table, before: index) { return reason }
         if let column, columnAddedEarlier(context, table: table, column: column, before: index) {
             return "column \(column) of \(table) is added earlier in this file"
         }
         return nil
     }
 
-    /// `newTableReason` for a table this statement renames: the schema model knows the table
-    /// only under its new name once the UP section has run, so ask under that name whether the
-    /// migration that created it is new on the branch.
-    static func newTableReason(_ context: RuleContext, _ table: ObjectName, renamedTo: ObjectName, before index: Int) -> String? {
+    /// `context.newTableReason`, also for a table renamed by this statement (`renamedTo`) or
+    /// later in the file: the schema model knows a table only under the name it has once the UP
+    /// section has run, so the migration that created it is looked up under that name.
+    static func newTableReason(_ context: RuleContext, _ table: ObjectName, renamedTo: ObjectName? = nil, before index: Int) -> String? {
         if let reason = context.newTableReason(table, beforeStatement: index) { return reason }
-        if let history = context.history, let created = context.schema.tables[renamedTo.key]?.createdBy,
-           created != context.file.id, history.isNew(created) {
+        guard let history = context.history else { return nil }
+        var key = renamedTo?.key ?? table.key
+        for statement in context.upStatements.dropFirst(index + 1) {
+            guard case .alterTable(let alter) = statement.kind, alter.name.key == key else { continue }
+            for (action, _) in alter.actions {
+                if case .renameTable(let to) = action { key = to.key }
+            }
+        }
+        if let created = context.schema.tables[key]?.createdBy, created != context.file.id, history.isNew(created) {
             return "\(table) is created by \(created), which is new on this branch"
         }
         return nil
@@ -160,6 +167,18 @@ enum PostgresChangeSupport {
             }
         }
         return false
+    }
+
+    /// Whether another column of `table` is renamed to `column` after the statement at `index`
+    /// (the swap that replaces a column by a rebuilt copy): the name keeps resolving.
+    static func columnNameReestablished(_ context: RuleContext, table: ObjectName, column: String, after index: Int) -> Bool {
+        context.upStatements.dropFirst(index + 1).contains { statement in
+            guard case .alterTable(let alter) = statement.kind, alter.name.key == table.key else { return false }
+            return alter.actions.contains {
+                if case .renameColumn(_, let to) = $0.action { return to.name == column }
+                return false
+            }
+        }
     }
 
     /// Whether `CREATE <kind> name` (kind `schema`, `type`) runs before the statement at `index`.

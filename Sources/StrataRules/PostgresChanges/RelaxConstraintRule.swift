@@ -53,6 +53,15 @@ public struct RelaxConstraintRule: Rule {
                 ALTER TABLE posts DROP CONSTRAINT posts_author_id_fkey;
                 ALTER TABLE posts ADD CONSTRAINT posts_author_id_fkey FOREIGN KEY (author_id) REFERENCES users (id) ON DELETE CASCADE;
                 """), dialects: [.postgresql]),
+            Example(ExampleFile.migration("""
+                ALTER TABLE sso_users
+                  DROP CONSTRAINT sso_users_user_uuid_fkey,
+                  ADD CONSTRAINT sso_users_user_uuid_fkey FOREIGN KEY (user_uuid) REFERENCES users (uuid) ON DELETE CASCADE;
+                ALTER TABLE posts DROP CONSTRAINT fk_posts_author;
+                ALTER TABLE posts ADD CONSTRAINT fk_posts_author_tenant FOREIGN KEY (author_id, tenant_id) REFERENCES users (id, tenant_id);
+                """, down: "ALTER TABLE posts ADD CONSTRAINT fk_posts_author FOREIGN KEY (author_id) REFERENCES users (id);"),
+                    earlier: [("0001_sso.sql", ExampleFile.migration("CREATE TABLE sso_users (user_uuid uuid REFERENCES users (uuid));"))],
+                    dialects: [.postgresql]),
             Example(ExampleFile.migration("ALTER TABLE users ALTER COLUMN email SET NOT NULL;\nALTER TABLE users ALTER COLUMN bio DROP DEFAULT;"),
                     dialects: [.postgresql]),
             Example(ExampleFile.migration("""
@@ -75,9 +84,9 @@ public struct RelaxConstraintRule: Rule {
                                                     message: "dropping NOT NULL on \(alter.name).\(column) lets nulls reach code that assumes there are none"))
                     }
                 case .dropConstraint(let name, _, _):
-                    guard isForeignKey(context, table: alter.name, name: name, before: index),
-                          !constraintRestored(context, table: alter.name, name: name, after: index) else { continue }
-                    if let reason = context.newTableReason(alter.name, beforeStatement: index) {
+                    guard let key = foreignKey(context, table: alter.name, name: name, before: index),
+                          !constraintRestored(context, table: alter.name, name: name, references: key.references, from: index) else { continue }
+                    if let reason = PostgresChangeSupport.newTableReason(context, alter.name, before: index) {
                         violations.append(context.skipped(Self.description.id, at: range, reason: reason))
                     } else {
                         violations.append(Violation(range: range,
@@ -91,41 +100,48 @@ public struct RelaxConstraintRule: Rule {
         return violations
     }
 
-    /// Whether `name` is a foreign key of `table` as far as Strata can tell.
-    private func isForeignKey(_ context: RuleContext, table: ObjectName, name: String, before index: Int) -> Bool {
+    /// The foreign key `name` of `table` as far as Strata can tell (with the table it
+    /// references, when known); nil when it is not known to be a foreign key.
+    private func foreignKey(_ context: RuleContext, table: ObjectName, name: String, before index: Int) -> (name: String, references: String?)? {
         // An unnamed foreign key stays in the model when its generated name is dropped.
         if let model = context.schema.table(table) {
             for key in model.foreignKeys where key.name == nil {
-                if Self.generatedNames(table: table.name, columns: key.columns).contains(name) { return true }
+                if Self.generatedNames(table: table.name, columns: key.columns).contains(name) { return (name, key.references.table.key) }
             }
         }
-        func addsForeignKey(_ statements: some Sequence<Statement>) -> Bool {
+        func addedForeignKey(_ statements: some Sequence<Statement>) -> String? {
             for statement in statements {
                 switch statement.kind {
                 case .alterTable(let alter) where alter.name.key == table.key:
                     for (action, _) in alter.actions {
                         if case .addConstraint(let constraint) = action, constraint.name == name,
-                           case .foreignKey = constraint.kind { return true }
+                           case .foreignKey(_, let references) = constraint.kind { return references.table.key }
                     }
                 case .createTable(let create) where create.name.key == table.key:
                     for constraint in create.constraints where constraint.name == name {
-                        if case .foreignKey = constraint.kind { return true }
+                        if case .foreignKey(_, let references) = constraint.kind { return references.table.key }
                     }
                 default:
                     break
                 }
             }
-            return false
+            return nil
         }
-        return addsForeignKey(context.upStatements.prefix(index)) || addsForeignKey(context.file.down?.statements ?? [])
+        if let references = addedForeignKey(context.upStatements.prefix(index)) ?? addedForeignKey(context.file.down?.statements ?? []) {
+            return (name, references)
+        }
+        return nil
     }
 
-    /// Whether a constraint named `name` is added to `table` again later in the UP section.
-    private func constraintRestored(_ context: RuleContext, table: ObjectName, name: String, after index: Int) -> Bool {
-        context.upStatements.dropFirst(index + 1).contains { statement in
+    /// Whether the statement at `index` or a later one adds back a constraint named `name` to
+    /// `table`, or another foreign key to the same referenced table (a replacement).
+    private func constraintRestored(_ context: RuleContext, table: ObjectName, name: String, references: String?, from index: Int) -> Bool {
+        context.upStatements.dropFirst(index).contains { statement in
             guard case .alterTable(let alter) = statement.kind, alter.name.key == table.key else { return false }
             return alter.actions.contains {
-                if case .addConstraint(let constraint) = $0.action { return constraint.name == name }
+                guard case .addConstraint(let constraint) = $0.action else { return false }
+                if constraint.name == name { return true }
+                if case .foreignKey(_, let target) = constraint.kind, let references { return target.table.key == references }
                 return false
             }
         }

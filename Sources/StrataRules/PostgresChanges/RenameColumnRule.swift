@@ -48,7 +48,7 @@ public struct RenameColumnRule: Rule {
                 guard case .renameColumn(let from, let to) = action else { continue }
                 if let reason = PostgresChangeSupport.newReason(context, table: alter.name, column: from.name, before: index) {
                     violations.append(context.skipped(Self.description.id, at: range, reason: reason))
-                } else {
+                } else if !PostgresChangeSupport.columnNameReestablished(context, table: alter.name, column: from.name, after: index) {
                     violations.append(Violation(range: range,
                                                 message: "renaming column \(from) of \(alter.name) to \(to) breaks running code that still uses the old name"))
                 }

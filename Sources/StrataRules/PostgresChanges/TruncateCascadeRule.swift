@@ -36,7 +36,7 @@ public struct TruncateCascadeRule: Rule {
         var violations: [Violation] = []
         for (index, statement) in context.upStatements.enumerated() {
             guard case .truncate(let truncate) = statement.kind, truncate.cascade else { continue }
-            let reasons = truncate.tables.map { context.newTableReason($0, beforeStatement: index) }
+            let reasons = truncate.tables.map { PostgresChangeSupport.newTableReason(context, $0, before: index) }
             if !reasons.isEmpty, reasons.allSatisfy({ $0 != nil }) {
                 violations.append(context.skipped(Self.description.id, at: statement.range,
                                                   reason: reasons.compactMap { $0 }.joined(separator: "; ")))
