@@ -39,6 +39,11 @@ public struct DropTableRule: Rule {
                 ALTER TABLE users_new RENAME TO users;
                 """), dialects: [.postgresql]),
             Example(ExampleFile.migration("DROP INDEX idx_users_email;\nDROP VIEW active_users;"), dialects: [.postgresql]),
+            Example(ExampleFile.migration("""
+                SELECT id INTO TEMP TABLE stale_ids FROM sessions WHERE expires_at < now();
+                DELETE FROM sessions WHERE id IN (SELECT id FROM stale_ids);
+                DROP TABLE stale_ids;
+                """), dialects: [.postgresql]),
             Example("DROP SEQUENCE IF EXISTS users_id_seq;\nDROP TYPE IF EXISTS mood;\nDROP MATERIALIZED VIEW daily_totals;\n",
                     layout: .plain, dialects: [.postgresql]),
         ])
@@ -49,7 +54,7 @@ public struct DropTableRule: Rule {
             guard case .drop(let drop) = statement.kind, drop.objectKind == .table else { continue }
             var old: [ObjectName] = []
             for name in drop.names {
-                if let reason = context.newTableReason(name, beforeStatement: index) {
+                if let reason = PostgresChangeSupport.newTableReason(context, name, before: index) {
                     violations.append(context.skipped(Self.description.id, at: statement.range, reason: reason))
                 } else if !PostgresChangeSupport.nameReestablished(context, key: name.key, after: index, byCreateTable: false) {
                     old.append(name)

@@ -6,7 +6,7 @@ public struct EnumValueHazardsRule: Rule {
 
     public static let description = RuleDescription(
         id: "enum-value-hazards",
-        summary: "ALTER TYPE ... ADD VALUE that fails or cannot be used in the migration's transaction, or RENAME VALUE",
+        summary: "ALTER TYPE ... ADD VALUE that fails or cannot be used in the migration's transaction, RENAME VALUE, or removing enum values through pg_enum",
         rationale: """
             Before PostgreSQL 12, `ALTER TYPE ... ADD VALUE` refuses to run inside a transaction \
             block, and Strata wraps each migration in one. From 12 on it runs, but the new value \
@@ -14,9 +14,11 @@ public struct EnumValueHazardsRule: Rule {
             the same migration that writes the new label fails with `unsafe use of new value`. \
             `RENAME VALUE` changes a label that deployed code still writes and compares against, \
             so those writes fail until the code is redeployed. Enum types created earlier in the \
-            same file are exempt (PostgreSQL allows both there). Removing a value means \
-            re-creating the type; Strata cannot see which values the old type had, so that case \
-            is not reported.
+            same file are exempt (PostgreSQL allows both there). PostgreSQL has no DROP VALUE: \
+            deleting or relabelling rows of `pg_enum` directly is reported, since rows and \
+            running code may still hold the value (and indexes on the type can break). \
+            Re-creating the type to remove a value is not reported: Strata cannot see which \
+            values the old type had, and the same pattern is used to add values.
             """,
         help: "put ADD VALUE in its own migration marked `-- @transaction: false` and use the new value from the next migration on; instead of RENAME VALUE, add the new label, move rows and code to it, and retire the old one later",
         defaultSeverity: .warning,
@@ -30,6 +32,10 @@ public struct EnumValueHazardsRule: Rule {
                 """), dialects: [.postgresql]),
             Example(ExampleFile.migration("↓ALTER TYPE public.order_status RENAME VALUE 'canceled' TO 'cancelled';"),
                     dialects: [.postgresql]),
+            Example(ExampleFile.migration("""
+                ↓DELETE FROM pg_enum WHERE enumlabel = 'legacy' AND enumtypid = 'order_status'::regtype;
+                ↓UPDATE pg_catalog.pg_enum SET enumlabel = 'cancelled' WHERE enumlabel = 'canceled';
+                """), dialects: [.postgresql]),
         ],
         nonTriggeringExamples: [
             Example(ExampleFile.migration("ALTER TYPE order_status ADD VALUE 'refunded';")
@@ -53,6 +59,19 @@ public struct EnumValueHazardsRule: Rule {
         var violations: [Violation] = []
         let statements = context.upStatements
         for (index, statement) in statements.enumerated() {
+            // Removing or relabelling values by writing the catalog (there is no DROP VALUE).
+            switch statement.kind {
+            case .delete(let change) where Self.isEnumCatalog(change.table):
+                violations.append(Violation(range: statement.range,
+                                            message: "deleting from pg_enum removes enum values that running code and stored rows may still use"))
+                continue
+            case .update(let change) where Self.isEnumCatalog(change.table):
+                violations.append(Violation(range: statement.range,
+                                            message: "updating pg_enum relabels enum values that running code still writes"))
+                continue
+            default:
+                break
+            }
             guard case .other("alter type") = statement.kind else { continue }
             let words = PostgresChangeSupport.significant(statement, in: source)
             guard let (type, next) = PostgresChangeSupport.objectKey(source, words, at: 2) else { continue }
@@ -87,14 +106,18 @@ public struct EnumValueHazardsRule: Rule {
         return violations
     }
 
-    /// The first string literal equal to `label` in a statement after `index` (ALTER TYPE and
-    /// COMMENT ON aside), up to a COMMIT that would make the value usable.
+    static func isEnumCatalog(_ table: ObjectName) -> Bool {
+        table.name == "pg_enum" && (table.schema == nil || table.schema == "pg_catalog")
+    }
+
+    /// The first string literal equal to `label` in a statement after `index` (ALTER TYPE, CREATE TYPE
+    /// and COMMENT ON aside), up to a COMMIT that would make the value usable.
     private func firstUse(of label: String, in statements: [Statement], after index: Int, source: SourceText) -> Int? {
         for statement in statements.dropFirst(index + 1) {
             switch statement.kind {
             case .transaction(.commit):
                 return nil
-            case .other(let words) where words == "alter type" || words.hasPrefix("comment"):
+            case .other(let words) where words == "alter type" || words == "create type" || words.hasPrefix("comment"):
                 continue
             default:
                 for token in PostgresChangeSupport.significant(statement, in: source)

@@ -31,7 +31,8 @@ enum PostgresChangeSupport {
         let text = source.text(of: token)
         switch token.kind {
         case .word:
-            return text.lowercased()
+            // PostgreSQL folds only ASCII letters, as the statement reader does.
+            return String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
         case .quotedIdentifier:
             guard text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 else { return nil }
             return String(text.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"")
@@ -66,11 +67,6 @@ enum PostgresChangeSupport {
     static func range(of index: Int, in source: SourceText) -> SourceRange {
         let token = source.tokens[index]
         return SourceRange(start: token.start, end: source.position(at: token.endOffset))
-    }
-
-    /// The first non-trivia token at or after `offset` in the statement.
-    static func tokenIndex(atOrAfter offset: Int, in statement: Statement, source: SourceText) -> Int? {
-        significant(statement, in: source).first { source.tokens[$0].offset >= offset }
     }
 
     // MARK: The applier's transaction
@@ -128,6 +124,7 @@ enum PostgresChangeSupport {
     /// section has run, so the migration that created it is looked up under that name.
     static func newTableReason(_ context: RuleContext, _ table: ObjectName, renamedTo: ObjectName? = nil, before index: Int) -> String? {
         if let reason = context.newTableReason(table, beforeStatement: index) { return reason }
+        if selectsIntoEarlier(context, key: table.key, before: index) { return "\(table) is created earlier in this file" }
         guard let history = context.history else { return nil }
         var key = renamedTo?.key ?? table.key
         for statement in context.upStatements.dropFirst(index + 1) {
@@ -140,6 +137,24 @@ enum PostgresChangeSupport {
             return "\(table) is created by \(created), which is new on this branch"
         }
         return nil
+    }
+
+    /// Whether `SELECT ... INTO [TEMP|TEMPORARY|UNLOGGED] [TABLE] name` creates table `key`
+    /// before the statement at `index`.
+    static func selectsIntoEarlier(_ context: RuleContext, key: String, before index: Int) -> Bool {
+        let source = context.source
+        for statement in context.upStatements.prefix(index) {
+            guard case .other(let words) = statement.kind, words == "select" else { continue }
+            let tokens = significant(statement, in: source)
+            guard let into = tokens.firstIndex(where: { isWord(source, $0, "into") }) else { continue }
+            var at = into + 1
+            while let token = element(tokens, at), isWord(source, token, "temp") || isWord(source, token, "temporary")
+                    || isWord(source, token, "unlogged") || isWord(source, token, "table") {
+                at += 1
+            }
+            if objectKey(source, tokens, at: at)?.key == key { return true }
+        }
+        return false
     }
 
     /// Whether a table or view named `key` is created, or something renamed to it, after the
