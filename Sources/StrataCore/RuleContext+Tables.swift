@@ -13,7 +13,8 @@ extension RuleContext {
                 return "\(table) is created earlier in this file"
             }
         }
-        if let history, let created = schema.tables[table.key]?.createdBy, created != file.id, history.isNew(created) {
+        if let history, let created = schema.tables[table.key]?.createdBy ?? schema.lastCreatedBy[table.key],
+           created != file.id, history.isNew(created) {
             return "\(table) is created by \(created), which is new on this branch"
         }
         return nil

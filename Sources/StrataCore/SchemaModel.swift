@@ -51,6 +51,9 @@ public struct SchemaModel: Sendable {
     }
 
     public private(set) var tables: [String: Table] = [:]
+    /// The migration that last created each table name, dropped tables included: a rule on a
+    /// DROP still learns whether the table was new on this branch.
+    public private(set) var lastCreatedBy: [String: String] = [:]
     /// The table of each named index, so DROP INDEX finds it without a scan.
     private var tableOfIndex: [String: String] = [:]
 
@@ -132,6 +135,7 @@ public struct SchemaModel: Sendable {
         for column in create.columns { add(column, to: &table, migration: migration) }
         for constraint in create.constraints { add(constraint, to: &table) }
         tables[key] = table
+        lastCreatedBy[key] = migration
     }
 
     private mutating func add(_ column: ColumnDefinition, to table: inout Table, migration: String) {
@@ -177,6 +181,7 @@ public struct SchemaModel: Sendable {
                 if let name = table.indexes[i].name { tableOfIndex[name] = to.key }
             }
             tables[to.key] = table
+            lastCreatedBy[to.key] = table.createdBy
             return
         default:
             break

@@ -89,3 +89,28 @@ private struct NoteRule: Rule {
         return [context.skipped("note-rule", at: first.range, reason: "t is created earlier in this file")]
     }
 }
+
+@Suite("Tables new on the branch")
+struct NewOnBranchTests {
+    func file(_ up: String) -> String {
+        "-- @name: n\n-- @description: d\n-- @timestamp: 2024-01-01T00:00:00Z\n-- @rollbackSafe: false\n-- @performanceImpact: low\n-- @dependencies: []\n-- UP MIGRATION\n\(up)\n-- DOWN MIGRATION\nSELECT 1;\n"
+    }
+
+    /// Under `strata check`, a table made by a migration that production has not run yet holds
+    /// no data: dropping it is no hazard, even though the drop removes it from the schema.
+    @Test func droppingATableNewOnTheBranchIsANoteNotAWarning() {
+        let inputs = [("0001_base.sql", "CREATE TABLE old_t (id INT);"), ("0002_new.sql", "CREATE TABLE new_t (id INT);"),
+                      ("0003_drop.sql", "DROP TABLE new_t;\nDROP TABLE old_t;")]
+            .map { MigrationInput(id: String($0.0.dropLast(4)), path: $0.0, bytes: Array(file($0.1).utf8)) }
+        var linter = Linter(rules: AllRules.instances(), settings: [:], dialect: .postgresql, layout: .strata)
+        var facts = HistoryFacts(baseName: "origin/main", mergeBase: "abc")
+        facts.applied["0001_base"] = inputs[0].bytes
+        linter.history = facts
+        linter.verbose = true
+        let drops = linter.lint(inputs).diagnostics.filter { $0.rule == "drop-table" }
+        #expect(drops.map(\.severity) == [.note, .warning], "\(drops.map(\.message))")
+        #expect(drops.first?.message.contains("new_t is created by 0002_new, which is new on this branch") == true, "\(drops.map(\.message))")
+        linter.history = nil
+        #expect(linter.lint(inputs).diagnostics.filter { $0.rule == "drop-table" }.map(\.severity) == [.warning, .warning])
+    }
+}
