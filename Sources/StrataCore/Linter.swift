@@ -182,13 +182,14 @@ public struct Linter: Sendable {
 
     private func check(_ file: MigrationFile, schema: inout SchemaModel, info: MigrationSetInfo,
                        active: [(any Rule, Severity)]) -> [Diagnostic] {
+        var before: [String: SchemaModel.Table?] = [:]
         if file.notText == nil {
-            for statement in file.up?.statements ?? [] { schema.apply(statement, migration: file.id) }
+            before = schema.apply(file: file.up?.statements ?? [], migration: file.id)
         }
         if replayOnly.contains(file.id) { return [] }
         let context = RuleContext(file: file, migrations: info, schema: schema, dialect: dialect,
                                   capabilities: layout.capabilities, knownRules: knownRules, history: history,
-                                  versions: versions)
+                                  versions: versions, tablesBefore: before)
         var found: [Diagnostic] = []
         for (rule, severity) in active {
             let description = type(of: rule).description

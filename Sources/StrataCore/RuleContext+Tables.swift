@@ -20,6 +20,13 @@ extension RuleContext {
         return nil
     }
 
+    /// A table as it was before this file ran (its columns' types and NOT NULL, its
+    /// constraints and indexes), when an earlier migration of the set created it.
+    public func tableBeforeFile(_ table: ObjectName) -> SchemaModel.Table? {
+        if let recorded = tablesBefore[table.key] { return recorded }
+        return schema.tables[table.key]
+    }
+
     /// Whether `SET lock_timeout` (plain or LOCAL, to anything but 0) runs before the statement
     /// at `index` of the UP section.
     public func lockTimeoutSet(beforeStatement index: Int) -> Bool {

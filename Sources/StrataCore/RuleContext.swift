@@ -32,11 +32,14 @@ public struct RuleContext: Sendable {
     public let history: HistoryFacts?
     /// The database releases the migrations target (`postgres.version`, `sqlite.version`).
     public let versions: DialectVersions
+    /// The tables this file's UP section changes, as they were before it (nil: not there).
+    public let tablesBefore: [String: SchemaModel.Table?]
 
     public init(file: MigrationFile, migrations: MigrationSetInfo, schema: SchemaModel, dialect: Dialect,
                 capabilities: LayoutCapabilities, knownRules: Set<String>, history: HistoryFacts? = nil,
-                versions: DialectVersions = DialectVersions()) {
+                versions: DialectVersions = DialectVersions(), tablesBefore: [String: SchemaModel.Table?] = [:]) {
         self.versions = versions
+        self.tablesBefore = tablesBefore
         self.knownRules = knownRules
         self.history = history
         self.file = file

@@ -86,6 +86,30 @@ public struct SchemaModel: Sendable {
 
     // MARK: - Replay
 
+    /// Applies a migration's statements and returns every table they touched as it was before
+    /// them (nil: it did not exist), so rules can ask what a column was before this file.
+    public mutating func apply(file statements: [Statement], migration: String) -> [String: Table?] {
+        var before: [String: Table?] = [:]
+        for statement in statements {
+            for key in touchedTables(statement) where before[key] == nil { before[key] = .some(tables[key]) }
+            apply(statement, migration: migration)
+        }
+        return before
+    }
+
+    /// The tables a statement may change or create.
+    private func touchedTables(_ statement: Statement) -> [String] {
+        switch statement.kind {
+        case .createTable(let create): return [create.name.key]
+        case .alterTable(let alter):
+            return [alter.name.key] + alter.actions.compactMap { if case .renameTable(let to) = $0.action { to.key } else { nil } }
+        case .createIndex(let create): return [create.table.key]
+        case .drop(let drop):
+            return drop.names.compactMap { drop.objectKind == .table ? $0.key : drop.objectKind == .index ? tableOfIndex[$0.key] : nil }
+        default: return []
+        }
+    }
+
     /// Applies one statement of migration `migration`.
     public mutating func apply(_ statement: Statement, migration: String) {
         switch statement.kind {

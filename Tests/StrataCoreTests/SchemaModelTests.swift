@@ -91,3 +91,34 @@ struct SchemaModelTests {
         #expect(columns?.first { $0.name == "b" }?.addedBy == "m1")
     }
 }
+
+@Suite("Schema model: tables before a file")
+struct SchemaBeforeFileTests {
+    func statements(_ sql: String) -> [Statement] {
+        let source = SourceText(sql, dialect: .postgresql)
+        return StatementSplitter.split(source).map { StatementReader.read(source, tokens: $0) }
+    }
+
+    /// Rules ask what a column was before the file changed it: the file's replay records each
+    /// table it touches, as it was, once.
+    @Test func applyingAFileRecordsTheTablesItTouchedAsTheyWere() {
+        var schema = SchemaModel()
+        _ = schema.apply(file: statements("CREATE TABLE a (x varchar(10), y int NOT NULL);\nCREATE TABLE b (id int);\nCREATE TABLE c (id int);\nCREATE INDEX c_id ON c (id);"), migration: "m0")
+        let before = schema.apply(file: statements("""
+            ALTER TABLE a ALTER COLUMN x TYPE text;
+            ALTER TABLE a ALTER COLUMN x SET NOT NULL;
+            DROP TABLE b;
+            CREATE TABLE d (id int);
+            DROP INDEX c_id;
+            ALTER TABLE d RENAME TO e;
+            """), migration: "m1")
+        #expect(before["a"]??.column("x")?.type == "varchar(10)")
+        #expect(before["a"]??.column("x")?.notNull == false)
+        #expect(schema.tables["a"]?.column("x")?.notNull == true)
+        #expect(before["b"]??.createdBy == "m0" && schema.tables["b"] == nil)
+        #expect(before["d"] == .some(nil) && before["e"] == .some(nil))
+        #expect(before["c"]??.indexes.count == 1 && schema.tables["c"]?.indexes.isEmpty == true)
+        #expect(before.keys.sorted() == ["a", "b", "c", "d", "e"])
+        #expect(schema.lastCreatedBy["b"] == "m0" && schema.lastCreatedBy["e"] == "m1")
+    }
+}
