@@ -15,8 +15,9 @@ public struct AddRequiredColumnRule: Rule {
             the ALTER fail with "column contains null values" as soon as the table has one row. \
             Even where it succeeds (an empty table), the application code already running does not \
             know the column, and each of its INSERTs then fails. Generated, identity and serial \
-            columns fill themselves and are not reported; a table created earlier in the same \
-            file, or new on the branch, is exempt.
+            columns fill themselves and are not reported, nor is a table this file empties first \
+            (TRUNCATE, or DELETE without WHERE); a table created earlier in the same file, or new \
+            on the branch, is exempt.
             """,
         help: "give the column a DEFAULT, or add it nullable, backfill it, then add `CHECK (col IS NOT NULL) NOT VALID`, VALIDATE it and SET NOT NULL in later migrations",
         defaultSeverity: .error,
@@ -33,6 +34,8 @@ public struct AddRequiredColumnRule: Rule {
                     layout: .plain, dialects: [.postgresql]),
             Example("ALTER TABLE users ADD COLUMN seq BIGINT NOT NULL GENERATED ALWAYS AS IDENTITY;\nALTER TABLE users ADD COLUMN total NUMERIC NOT NULL GENERATED ALWAYS AS (price * qty) STORED;\nALTER TABLE users ADD COLUMN n BIGSERIAL NOT NULL;\n",
                     layout: .plain, dialects: [.postgresql]),
+            Example("DELETE FROM password_resets;\nALTER TABLE password_resets ADD COLUMN account_id BIGINT NOT NULL;\n",
+                    layout: .plain, dialects: [.postgresql]),
             Example(ExampleFile.migration("""
                 CREATE TABLE teams (id BIGINT PRIMARY KEY);
                 ALTER TABLE teams ADD COLUMN owner_id BIGINT NOT NULL;
@@ -43,7 +46,8 @@ public struct AddRequiredColumnRule: Rule {
         PGLock.checkActions(Self.id, context) { found in
             guard case .addColumn(let column, _) = found.action, column.notNull || column.primaryKey,
                   column.defaultExpression.map(PGLock.isNullDefault) ?? true,
-                  !column.generated, !column.identity, !PGLock.isSerial(column.type) else { return nil }
+                  !column.generated, !column.identity, !PGLock.isSerial(column.type),
+                  !PGLock.emptied(found.table, context, before: found.index) else { return nil }
             return Violation(range: found.range,
                              message: "ADD COLUMN \(column.name) on \(found.table) is NOT NULL with no DEFAULT: it fails if the table has a row, and the running code's INSERTs fail without it")
         }

@@ -14,10 +14,12 @@ public struct CreateIndexNonConcurrentRule: Rule {
             but every INSERT, UPDATE and DELETE waits until the index is built, which on a large \
             table takes minutes. CREATE INDEX CONCURRENTLY takes SHARE UPDATE EXCLUSIVE instead, \
             which lets writes continue, at the price of two table scans and no transaction block. \
-            A table created earlier in the same file (or, under `strata check`, by a migration new \
-            on the branch) is empty, so its indexes are exempt. Not known to Strata: whether the \
-            table is partitioned (PostgreSQL cannot build an index CONCURRENTLY on a partitioned \
-            parent; build it on each partition, then ALTER INDEX ... ATTACH PARTITION).
+            Exempt: a table created earlier in the same file (or, under `strata check`, by a \
+            migration new on the branch), a new table renamed earlier in the file, and a \
+            materialized view created earlier in the file; they are empty, or invisible to other \
+            sessions until the transaction commits. Not known to Strata: whether the table is \
+            partitioned (PostgreSQL cannot build an index CONCURRENTLY on a partitioned parent; \
+            build it on each partition, then ALTER INDEX ... ATTACH PARTITION).
             """,
         help: "use `CREATE INDEX CONCURRENTLY` in a migration with `-- @transaction: false` (one index per file, so a failed build leaves only an INVALID index to drop and retry)",
         defaultSeverity: .warning,
@@ -37,6 +39,15 @@ public struct CreateIndexNonConcurrentRule: Rule {
                 CREATE TABLE invoices (id BIGINT PRIMARY KEY, customer_id BIGINT NOT NULL);
                 CREATE INDEX idx_invoices_customer ON invoices (customer_id);
                 """), dialects: [.postgresql]),
+            Example("""
+                CREATE TABLE users_new (id BIGINT PRIMARY KEY, email TEXT);
+                INSERT INTO users_new SELECT id, email FROM users;
+                DROP TABLE users;
+                ALTER TABLE users_new RENAME TO users;
+                CREATE INDEX idx_users_email ON users (email);
+                """, layout: .plain, dialects: [.postgresql]),
+            Example("CREATE MATERIALIZED VIEW IF NOT EXISTS daily_totals AS SELECT day, sum(amount) AS total FROM payments GROUP BY day;\nCREATE UNIQUE INDEX daily_totals_day ON daily_totals (day);\n",
+                    layout: .plain, dialects: [.postgresql]),
             Example("-- CREATE INDEX idx ON users (email);\nSELECT 'CREATE INDEX idx ON users (email)';\n",
                     layout: .plain, dialects: [.postgresql]),
         ])

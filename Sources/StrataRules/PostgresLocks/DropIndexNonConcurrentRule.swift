@@ -46,7 +46,7 @@ public struct DropIndexNonConcurrentRule: Rule {
             guard case .drop(let drop) = statement.kind, drop.objectKind == .index, !drop.concurrently,
                   !drop.names.isEmpty else { continue }
             let tables = drop.names.map { PGLock.table(ofIndex: $0, context, before: index) }
-            let reasons = tables.map { $0.flatMap { context.newTableReason($0, beforeStatement: index) } }
+            let reasons = tables.map { $0.flatMap { PGLock.newTableReason($0, context, before: index) } }
             if reasons.allSatisfy({ $0 != nil }), let reason = reasons.first ?? nil {
                 violations.append(context.skipped(Self.id, at: statement.range, reason: reason))
                 continue

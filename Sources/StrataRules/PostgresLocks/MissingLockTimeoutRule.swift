@@ -18,8 +18,9 @@ public struct MissingLockTimeoutRule: Rule {
             the statement give up after the given time instead, so the migration fails cleanly \
             and can be retried. Strata's `--lock-timeout` bounds only its own migration lock, not \
             PostgreSQL's. One finding per statement. Not reported: a table created earlier in the \
-            same file or new on the branch, an ALTER TABLE that only validates constraints (SHARE \
-            UPDATE EXCLUSIVE, which queues no reads or writes), CONCURRENTLY operations, and a \
+            same file or new on the branch, an ALTER TABLE whose actions all take SHARE UPDATE \
+            EXCLUSIVE, which queues no reads or writes (VALIDATE CONSTRAINT, SET (storage \
+            parameters), ALTER COLUMN ... SET STATISTICS, CLUSTER ON, SET WITHOUT CLUSTER), CONCURRENTLY operations, and a \
             lock_timeout set outside the file (role or database settings are not visible to \
             Strata).
             """,
@@ -37,7 +38,7 @@ public struct MissingLockTimeoutRule: Rule {
         nonTriggeringExamples: [
             Example(ExampleFile.migration("SET LOCAL lock_timeout = '5s';\nALTER TABLE users ADD COLUMN nickname TEXT;\nDROP INDEX idx_users_name;"),
                     dialects: [.postgresql]),
-            Example(PGLockExample.noTransaction("CREATE INDEX CONCURRENTLY idx_users_email ON users (email);\nALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk;"),
+            Example(PGLockExample.noTransaction("CREATE INDEX CONCURRENTLY idx_users_email ON users (email);\nALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk;\nALTER TABLE orders SET (autovacuum_vacuum_scale_factor = 0.01), ALTER COLUMN total SET STATISTICS 500;"),
                     dialects: [.postgresql]),
             Example(ExampleFile.migration("""
                 CREATE TABLE reports (id BIGINT PRIMARY KEY, title TEXT);
@@ -46,6 +47,25 @@ public struct MissingLockTimeoutRule: Rule {
                 """), dialects: [.postgresql]),
         ])
 
+    /// Whether an ALTER TABLE action takes only SHARE UPDATE EXCLUSIVE, which conflicts with no
+    /// read or write.
+    private func isWeak(_ action: AlterTableAction, range: SourceRange, _ statement: Statement, _ source: SourceText) -> Bool {
+        switch action {
+        case .validateConstraint:
+            return true
+        case .other(let label):
+            if label == "set" || label == "cluster on" || label == "set without cluster" { return true }
+            if label == "alter column" {
+                var t = PGLockTokens(statement, source, within: range.byteRange)
+                while !t.atEnd, !t.isWord("set") { t.advance() }
+                return t.isWord("statistics", ahead: 1)
+            }
+            return false
+        default:
+            return false
+        }
+    }
+
     public func check(_ context: RuleContext) -> [Violation] {
         var violations: [Violation] = []
         for (index, statement) in context.upStatements.enumerated() {
@@ -53,11 +73,8 @@ public struct MissingLockTimeoutRule: Rule {
             let what: String
             switch statement.kind {
             case .alterTable(let alter):
-                let onlyValidates = alter.actions.allSatisfy {
-                    if case .validateConstraint = $0.action { return true }
-                    return false
-                }
-                guard !alter.actions.isEmpty, !onlyValidates else { continue }
+                let onlyWeak = alter.actions.allSatisfy { isWeak($0.action, range: $0.range, statement, context.source) }
+                guard !alter.actions.isEmpty, !onlyWeak else { continue }
                 tables = [alter.name]
                 what = "ALTER TABLE \(alter.name) waits for an ACCESS EXCLUSIVE lock"
             case .createIndex(let create) where !create.concurrently:
@@ -79,7 +96,7 @@ public struct MissingLockTimeoutRule: Rule {
             }
             guard !context.lockTimeoutSet(beforeStatement: index) else { continue }
             if !tables.isEmpty {
-                let reasons = tables.map { context.newTableReason($0, beforeStatement: index) }
+                let reasons = tables.map { PGLock.newTableReason($0, context, before: index) }
                 if reasons.allSatisfy({ $0 != nil }), let reason = reasons[0] {
                     violations.append(context.skipped(Self.id, at: statement.range, reason: reason))
                     continue

@@ -106,7 +106,44 @@ enum PGLock {
     /// statement `index`, else nil (the rule goes on).
     static func skip(_ rule: String, _ context: RuleContext, table: ObjectName, statement index: Int,
                      at range: SourceRange) -> Violation? {
-        context.newTableReason(table, beforeStatement: index).map { context.skipped(rule, at: range, reason: $0) }
+        newTableReason(table, context, before: index).map { context.skipped(rule, at: range, reason: $0) }
+    }
+
+    /// `context.newTableReason`, and also a materialized view created earlier in the file, or a
+    /// table that a new table was renamed to earlier in the file (`CREATE TABLE t_new ...; DROP
+    /// TABLE t; ALTER TABLE t_new RENAME TO t;`): until the transaction commits no other session
+    /// sees them, so their locks block no one.
+    static func newTableReason(_ table: ObjectName, _ context: RuleContext, before index: Int) -> String? {
+        if let reason = context.newTableReason(table, beforeStatement: index) { return reason }
+        for (i, statement) in context.upStatements.prefix(index).enumerated().reversed() {
+            if case .other("create materialized view") = statement.kind {
+                var t = PGLockTokens(statement, context.source)
+                t.position = 3  // CREATE MATERIALIZED VIEW
+                if t.isWord("if") { t.position += 3 }  // IF NOT EXISTS
+                if t.objectName()?.key == table.key { return "\(table) is a materialized view created earlier in this file" }
+                continue
+            }
+            guard case .alterTable(let alter) = statement.kind else { continue }
+            for (action, _) in alter.actions {
+                guard case .renameTable(let to) = action, to.key == table.key, alter.name.key != table.key else { continue }
+                if newTableReason(alter.name, context, before: i) != nil {
+                    return "\(table) is a table created earlier in this file (as \(alter.name)) and renamed"
+                }
+                return nil
+            }
+        }
+        return nil
+    }
+
+    /// Whether an earlier statement of the file empties `table` (TRUNCATE, or DELETE without WHERE).
+    static func emptied(_ table: ObjectName, _ context: RuleContext, before index: Int) -> Bool {
+        context.upStatements.prefix(index).contains { statement in
+            switch statement.kind {
+            case .truncate(let truncate): return truncate.tables.contains { $0.key == table.key }
+            case .delete(let change): return change.table.key == table.key && !change.hasWhere
+            default: return false
+            }
+        }
     }
 
     /// The table an index is on, when this file or the schema model can tell: a CREATE INDEX of

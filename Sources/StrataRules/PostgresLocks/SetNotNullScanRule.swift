@@ -21,8 +21,12 @@ public struct SetNotNullScanRule: Rule {
             whole safe sequence); this file drops, with or after the SET NOT NULL, a constraint of \
             the table whose name mentions the column and null/nn/check/chk (the helper CHECK of \
             an earlier migration); or the table has a constraint whose name mentions the column \
-            and null or nn. Such a name only suggests the CHECK exists and was validated: that is \
-            the known gap, accepted to stay precise. Targets before PostgreSQL 12 always scan. \
+            and null or nn. Such a name only suggests the CHECK exists and was validated. Nor is a \
+            SET NOT NULL reported when the same ALTER re-declares the column's type without \
+            USING, the way schema tools re-declare a column that is mostly NOT NULL already (an \
+            already NOT NULL column is not scanned again). These are the known gaps, accepted to \
+            stay precise; a SET NOT NULL on a column that is already NOT NULL elsewhere is still \
+            reported, since the schema model does not tell the state before this file. Targets before PostgreSQL 12 always scan. \
             A table created earlier in the same file, or new on the branch, is exempt.
             """,
         help: "add `CONSTRAINT t_col_not_null CHECK (col IS NOT NULL) NOT VALID`, VALIDATE it in a later migration, then SET NOT NULL and drop the CHECK (PostgreSQL 12+)",
@@ -44,7 +48,7 @@ public struct SetNotNullScanRule: Rule {
                 ALTER TABLE users ALTER COLUMN email SET NOT NULL;
                 ALTER TABLE users DROP CONSTRAINT users_email_nn;
                 """), dialects: [.postgresql]),
-            Example("ALTER TABLE users ALTER COLUMN email SET NOT NULL, DROP CONSTRAINT users_email_not_null;\n",
+            Example("ALTER TABLE users ALTER COLUMN email SET NOT NULL, DROP CONSTRAINT users_email_not_null;\nALTER TABLE \"flows\" ALTER COLUMN \"ctx\" TYPE jsonb, ALTER COLUMN \"ctx\" SET NOT NULL;\n",
                     layout: .plain, dialects: [.postgresql]),
             Example(ExampleFile.migration("ALTER TABLE users ALTER COLUMN email SET NOT NULL;"),
                     earlier: PGLockExample.base("""
@@ -96,6 +100,14 @@ public struct SetNotNullScanRule: Rule {
                 if let column = pending.removeValue(forKey: "\(table).\(name)") { validColumns.insert("\(table).\(column)") }
             case .setNotNull(let column):
                 let name = column.name
+                // `TYPE t, ALTER c SET NOT NULL` on one column is how schema tools (fizz's
+                // change_column) re-declare a column, which is mostly NOT NULL already.
+                if case .alterTable(let alter) = found.statement.kind, alter.actions.contains(where: {
+                    if case .alterColumnType(let c, _, nil) = $0.action { return c.name == name }
+                    return false
+                }) {
+                    continue
+                }
                 if usesChecks {
                     if validColumns.contains("\(table).\(name.filter { $0 != " " }.lowercased())") { continue }
                     let dropsHelper = actions[n...].contains { later in

@@ -62,7 +62,7 @@ public struct TableRewriteMaintenanceRule: Rule {
                 }
             }
             if !tables.isEmpty {
-                let reasons = tables.map { context.newTableReason($0, beforeStatement: index) }
+                let reasons = tables.map { PGLock.newTableReason($0, context, before: index) }
                 if reasons.allSatisfy({ $0 != nil }), let reason = reasons[0] {
                     violations.append(context.skipped(Self.id, at: statement.range, reason: reason))
                     continue
