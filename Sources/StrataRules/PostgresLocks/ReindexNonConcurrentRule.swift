@@ -41,7 +41,8 @@ public struct ReindexNonConcurrentRule: Rule {
         var violations: [Violation] = []
         for (index, statement) in context.upStatements.enumerated() {
             guard let reindex = PGLockReindex(statement, context.source), !reindex.concurrently,
-                  reindex.kind != "system", !reindex.kind.isEmpty else { continue }
+                  ["index", "table", "schema", "database"].contains(reindex.kind),
+                  reindex.name != nil || reindex.kind == "database" else { continue }
             var table: ObjectName?
             switch reindex.kind {
             case "table": table = reindex.name
@@ -53,9 +54,10 @@ public struct ReindexNonConcurrentRule: Rule {
                 continue
             }
             let target = "\(reindex.kind.uppercased())\(reindex.name.map { " \($0)" } ?? "")"
+            let tables = reindex.kind == "schema" || reindex.kind == "database" ? "each of its tables" : "the table"
             violations.append(Violation(
                 range: statement.range,
-                message: "REINDEX \(target) without CONCURRENTLY blocks writes to the table (SHARE lock) and reads that use the rebuilt indexes (ACCESS EXCLUSIVE) until it ends"))
+                message: "REINDEX \(target) without CONCURRENTLY blocks writes to \(tables) (SHARE lock) and reads that use the rebuilt indexes (ACCESS EXCLUSIVE) until it ends"))
         }
         return violations
     }
