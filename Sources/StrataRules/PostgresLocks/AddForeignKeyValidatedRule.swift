@@ -1,0 +1,61 @@
+import StrataCore
+import StrataSyntax
+
+public struct AddForeignKeyValidatedRule: Rule {
+    public init() {}
+
+    static let id = "add-fk-validated"
+
+    public static let description = RuleDescription(
+        id: id,
+        summary: "A foreign key added to a table that may hold data, checked at once (no NOT VALID)",
+        rationale: """
+            Adding a foreign key without NOT VALID makes PostgreSQL check every existing row of \
+            the table against the referenced table before the ALTER ends. During that scan it \
+            holds a SHARE ROW EXCLUSIVE lock on both tables, which blocks their INSERTs, UPDATEs \
+            and DELETEs (and, for ADD COLUMN ... REFERENCES, an ACCESS EXCLUSIVE lock on the \
+            altered table, which blocks its reads too). With NOT VALID the constraint is recorded \
+            at once and enforced for new rows only; a later VALIDATE CONSTRAINT checks the old \
+            rows under SHARE UPDATE EXCLUSIVE, which lets reads and writes go on (and only a \
+            ROW SHARE lock on the referenced table). A table created earlier in the same file, or \
+            new on the branch, is exempt.
+            """,
+        help: "add the constraint with `NOT VALID` (for a new column: add the column first, then `ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID`), then `VALIDATE CONSTRAINT` in a later migration",
+        defaultSeverity: .warning,
+        dialects: [.postgresql],
+        triggeringExamples: [
+            Example(ExampleFile.migration("ALTER TABLE orders ↓ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id);"),
+                    earlier: PGLockExample.base("CREATE TABLE customers (id BIGINT PRIMARY KEY);\nCREATE TABLE orders (id BIGINT PRIMARY KEY, customer_id BIGINT);"),
+                    dialects: [.postgresql]),
+            Example("alter table comments ↓add column author_id bigint references users (id) on delete cascade;\nalter table comments ↓add foreign key (post_id) references posts;\n",
+                    layout: .plain, dialects: [.postgresql]),
+        ],
+        nonTriggeringExamples: [
+            Example("ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;\n",
+                    layout: .plain, dialects: [.postgresql]),
+            Example("ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk;\nALTER TABLE orders ADD COLUMN note TEXT;\n",
+                    layout: .plain, dialects: [.postgresql]),
+            Example(ExampleFile.migration("""
+                CREATE TABLE payments (id BIGINT PRIMARY KEY, order_id BIGINT);
+                ALTER TABLE payments ADD CONSTRAINT payments_order_fk FOREIGN KEY (order_id) REFERENCES orders (id);
+                """), dialects: [.postgresql]),
+        ])
+
+    public func check(_ context: RuleContext) -> [Violation] {
+        PGLock.checkActions(Self.id, context) { found in
+            switch found.action {
+            case .addConstraint(let constraint):
+                guard case .foreignKey(let columns, let references) = constraint.kind, !constraint.notValid else { return nil }
+                let list = columns.map(\.name).joined(separator: ", ")
+                return Violation(range: found.range,
+                                 message: "foreign key on \(found.table) (\(list)) is checked against \(references.table) row by row while both tables are locked SHARE ROW EXCLUSIVE, blocking their writes")
+            case .addColumn(let column, _):
+                guard let references = column.references else { return nil }
+                return Violation(range: found.range,
+                                 message: "ADD COLUMN \(column.name) REFERENCES \(references.table) checks every row of \(found.table) while it is locked ACCESS EXCLUSIVE and \(references.table) SHARE ROW EXCLUSIVE")
+            default:
+                return nil
+            }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+import StrataCore
+import StrataSyntax
+
+public struct ChangeColumnTypeRule: Rule {
+    public init() {}
+
+    static let id = "change-column-type"
+
+    public static let description = RuleDescription(
+        id: id,
+        summary: "ALTER COLUMN ... TYPE that rewrites a table that may hold data",
+        rationale: """
+            Changing a column's type makes PostgreSQL rewrite the whole table and rebuild its \
+            indexes while holding an ACCESS EXCLUSIVE lock, which blocks every read and write of \
+            the table until the rewrite ends. Only binary-compatible changes skip the rewrite \
+            (PostgreSQL 9.2 and later): varchar(n) to varchar(m) with m >= n, varchar(n) to varchar \
+            or text, text to varchar, numeric(p,s) to numeric(p2,s) with p2 >= p, numeric(p,s) to \
+            numeric, varbit(n) to a wider varbit, cidr to inet; text and varchar to citext skips it \
+            too, though the column's indexes are rebuilt. timestamp to timestamptz (and back) skips \
+            it from PostgreSQL 12 only when the session TimeZone has a zero offset, so it is \
+            reported unless this file sets `timezone` to UTC (or GMT) before it and its USING, if \
+            any, only reads the column. The old type is read from this file when it defines the \
+            column. Otherwise Strata does not know it (the schema model holds the type after this \
+            file), and then it reports only what must be a real change: not a change to varchar, \
+            text, numeric, varbit, inet or citext (nearly always a widening); not a change without \
+            USING to a type no other type converts to implicitly (uuid, boolean, bytea, an enum or \
+            domain), which succeeds only when the type stays the same; and not a change without \
+            USING bundled with SET/DROP NOT NULL of the same column, the way schema tools \
+            re-declare an unchanged column. Those are the known gaps, accepted to stay precise. A \
+            table created earlier in the same file, or new on the branch, is exempt.
+            """,
+        help: "add a new column of the new type, write both from the application, backfill it in batches, then switch reads and drop the old column; a widening of varchar, numeric or varbit is free, and so is timestamp to timestamptz after `SET timezone = 'UTC';` (PostgreSQL 12+)",
+        defaultSeverity: .warning,
+        dialects: [.postgresql],
+        triggeringExamples: [
+            Example(ExampleFile.migration("ALTER TABLE events ↓ALTER COLUMN id TYPE BIGINT;"),
+                    earlier: PGLockExample.base("CREATE TABLE events (id INTEGER PRIMARY KEY);"),
+                    dialects: [.postgresql]),
+            Example("alter table users ↓alter column created_at set data type timestamptz, ↓alter column meta type jsonb using meta::jsonb;\n",
+                    layout: .plain, dialects: [.postgresql]),
+            Example("ALTER TABLE users ADD COLUMN code VARCHAR(20);\nALTER TABLE users ↓ALTER COLUMN code TYPE VARCHAR(10);\nALTER TABLE users ↓ALTER COLUMN state TYPE user_state USING state::user_state;\n",
+                    layout: .plain, dialects: [.postgresql]),
+            Example("SET timezone = 'UTC';\nALTER TABLE posts ↓ALTER COLUMN published TYPE timestamptz USING published AT TIME ZONE 'Europe/Paris';\n",
+                    layout: .plain, dialects: [.postgresql]),
+            Example("SET timezone = 'UTC';\nALTER TABLE posts ↓ALTER COLUMN published TYPE timestamptz;\n",
+                    layout: .plain, dialects: [.postgresql], versions: DialectVersions(postgres: 11)),
+        ],
+        nonTriggeringExamples: [
+            Example("ALTER TABLE users ALTER COLUMN name TYPE varchar(500);\nALTER TABLE users ALTER COLUMN bio TYPE text;\nALTER TABLE prices ALTER COLUMN amount TYPE numeric(14,2);\n",
+                    layout: .plain, dialects: [.postgresql]),
+            Example("ALTER TABLE users ADD COLUMN code VARCHAR(20);\nALTER TABLE users ALTER COLUMN code TYPE CHARACTER VARYING(40);\nALTER TABLE users ALTER COLUMN code TYPE TEXT;\n",
+                    layout: .plain, dialects: [.postgresql]),
+            Example("SET timezone = 'UTC';\nALTER TABLE posts ALTER COLUMN published TYPE timestamptz USING published;\nALTER TABLE posts ALTER updated TYPE timestamp with time zone;\n",
+                    layout: .plain, dialects: [.postgresql]),
+            Example("ALTER TABLE \"sessions\" ALTER COLUMN \"nid\" TYPE UUID, ALTER COLUMN \"nid\" DROP NOT NULL;\nALTER TABLE flows ALTER COLUMN ui TYPE jsonb, ALTER COLUMN ui SET NOT NULL;\n",
+                    layout: .plain, dialects: [.postgresql]),
+            Example(ExampleFile.migration("""
+                CREATE TABLE readings (id INTEGER PRIMARY KEY, value REAL);
+                ALTER TABLE readings ALTER COLUMN value TYPE DOUBLE PRECISION;
+                """), dialects: [.postgresql]),
+        ])
+
+    /// A column type as PostgreSQL compares it: canonical base name, modifiers, array or not.
+    struct ColumnType: Equatable {
+        var base: String
+        var modifiers: [Int]
+        var array: Bool
+
+        init(_ written: String) {
+            var text = written.lowercased()
+            array = text.hasSuffix("]")
+            if let bracket = text.firstIndex(of: "[") { text = String(text[..<bracket]) }
+            modifiers = []
+            if let open = text.firstIndex(of: "("), let close = text[open...].firstIndex(of: ")") {
+                modifiers = text[text.index(after: open)..<close].split(separator: ",")
+                    .compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                text = String(text[..<open]) + String(text[text.index(after: close)...])
+            }
+            var words = text.split(separator: " ").map(String.init).joined(separator: " ")
+            if words.hasPrefix("pg_catalog.") { words = String(words.dropFirst("pg_catalog.".count)) }
+            let aliases: [String: String] = [
+                "character varying": "varchar", "char varying": "varchar", "varchar": "varchar",
+                "character": "bpchar", "char": "bpchar", "bpchar": "bpchar",
+                "decimal": "numeric", "numeric": "numeric",
+                "bit varying": "varbit", "varbit": "varbit",
+                "int": "int4", "integer": "int4", "int4": "int4", "bigint": "int8", "int8": "int8",
+                "smallint": "int2", "int2": "int2", "real": "float4", "float4": "float4",
+                "double precision": "float8", "float8": "float8", "float": "float8",
+                "boolean": "bool", "bool": "bool",
+                "timestamp": "timestamp", "timestamp without time zone": "timestamp",
+                "timestamptz": "timestamptz", "timestamp with time zone": "timestamptz",
+                "time": "time", "time without time zone": "time", "timetz": "timetz", "time with time zone": "timetz",
+            ]
+            base = aliases[words] ?? words
+            if base == "numeric", modifiers.count == 1 { modifiers.append(0) }  // numeric(p) is numeric(p,0)
+        }
+    }
+
+    /// Whether changing a column from `old` to `new` keeps the table as it is (no rewrite).
+    static func keepsTable(from old: ColumnType, to new: ColumnType) -> Bool {
+        if old == new { return true }
+        guard old.array == new.array else { return false }
+        func wider(_ a: [Int], _ b: [Int]) -> Bool {
+            b.isEmpty || (!a.isEmpty && !b.isEmpty && b[0] >= a[0] && Array(a.dropFirst()) == Array(b.dropFirst()))
+        }
+        switch (old.base, new.base) {
+        case ("varchar", "varchar"), ("varbit", "varbit"), ("numeric", "numeric"): return wider(old.modifiers, new.modifiers)
+        case ("varchar", "text"), ("cidr", "inet"), ("text", "citext"), ("varchar", "citext"): return true
+        case ("text", "varchar"): return new.modifiers.isEmpty
+        default: return false
+        }
+    }
+
+    /// Target types a change to is nearly always a widening when the old type is unknown.
+    static let wideningTargets: Set<String> = ["varchar", "text", "numeric", "varbit", "inet", "citext"]
+
+    /// Built-in target types some other type converts to without a USING clause (PostgreSQL
+    /// needs an implicit or assignment cast). To any other type (uuid, boolean, bytea, an enum, a
+    /// domain) a change without USING succeeds only when the type does not really change.
+    static let reachableWithoutUsing: Set<String> = [
+        "int8", "int4", "int2", "float4", "float8", "money", "timestamptz", "timestamp", "date", "time",
+        "timetz", "interval", "json", "jsonb", "bpchar", "bit", "name", "cidr", "macaddr", "macaddr8",
+    ]
+
+    /// Session time zones with a zero offset at all times (PostgreSQL then converts between
+    /// timestamp and timestamptz without a rewrite, from release 12).
+    static let utcZones: Set<String> = [
+        "utc", "etc/utc", "uct", "etc/uct", "gmt", "etc/gmt", "gmt0", "etc/gmt0", "gmt+0", "gmt-0", "etc/gmt+0",
+        "etc/gmt-0", "zulu", "etc/zulu", "universal", "etc/universal", "greenwich", "etc/greenwich", "0",
+    ]
+
+    static let timestamps: Set<String> = ["timestamp", "timestamptz"]
+
+    /// Whether a USING expression only reads the column (perhaps with a cast), which keeps a
+    /// timestamp/timestamptz change binary when the zone is UTC.
+    static func onlyReads(_ using: String?, column: String) -> Bool {
+        guard let using else { return true }
+        var squeezed = using.lowercased().filter { $0 != "\"" && $0 != " " && $0 != "(" && $0 != ")" }
+        if let cast = squeezed.range(of: "::") { squeezed = String(squeezed[..<cast.lowerBound]) }
+        return squeezed == column.lowercased().filter { $0 != " " }
+    }
+
+    public func check(_ context: RuleContext) -> [Violation] {
+        let checksZone = context.versions.postgres >= 12
+        // The column types this file defines, by "table.column", as of each action.
+        var known: [String: String] = [:]
+        var utc = false
+        var violations: [Violation] = []
+        for (index, statement) in context.upStatements.enumerated() {
+            switch statement.kind {
+            case .set(let set) where set.name.lowercased() == "timezone":
+                let zone = set.value.lowercased().filter { $0 != "'" && $0 != "\"" && $0 != " " }
+                utc = Self.utcZones.contains(zone)
+            case .createTable(let create):
+                for column in create.columns { if let type = column.type { known["\(create.name.key).\(column.name.name)"] = type } }
+            case .alterTable(let alter):
+                for (action, range) in alter.actions {
+                    let table = alter.name.key
+                    switch action {
+                    case .addColumn(let column, _):
+                        if let type = column.type { known["\(table).\(column.name.name)"] = type }
+                    case .renameColumn(let from, let to):
+                        known["\(table).\(to.name)"] = known.removeValue(forKey: "\(table).\(from.name)")
+                    case .dropColumn(let column, _, _):
+                        known["\(table).\(column.name)"] = nil
+                    case .alterColumnType(let column, let type, let using):
+                        let key = "\(table).\(column.name)"
+                        let oldWritten = known[key]
+                        let old = oldWritten.map(ColumnType.init)
+                        known[key] = type
+                        guard !type.isEmpty else { continue }
+                        let new = ColumnType(type)
+                        if checksZone, utc, Self.timestamps.contains(new.base), old.map({ Self.timestamps.contains($0.base) && $0.array == new.array }) ?? true,
+                           Self.onlyReads(using, column: column.name) {
+                            continue
+                        }
+                        if let old {
+                            if Self.keepsTable(from: old, to: new) { continue }
+                        } else {
+                            if Self.wideningTargets.contains(new.base) { continue }
+                            if using == nil {
+                                if !Self.reachableWithoutUsing.contains(new.base) { continue }
+                                // `TYPE t, ALTER c SET|DROP NOT NULL` on one column is how schema
+                                // tools (fizz's change_column) re-declare a column, mostly unchanged.
+                                let redeclares = alter.actions.contains {
+                                    switch $0.action {
+                                    case .setNotNull(let c), .dropNotNull(let c): return c.name == column.name
+                                    default: return false
+                                    }
+                                }
+                                if redeclares { continue }
+                            }
+                        }
+                        if let note = PGLock.skip(Self.id, context, table: alter.name, statement: index, at: range) {
+                            violations.append(note)
+                            continue
+                        }
+                        let described = oldWritten.map { "from \($0) to \(type)" } ?? "to \(type)"
+                        violations.append(Violation(
+                            range: range,
+                            message: "changing \(column) of \(alter.name) \(described) rewrites the table and its indexes under an ACCESS EXCLUSIVE lock, blocking its reads and writes"))
+                    default:
+                        break
+                    }
+                }
+                if case .renameTable(let to)? = alter.actions.last?.action {
+                    for (key, type) in known where key.hasPrefix("\(alter.name.key).") {
+                        known["\(to.key).\(key.dropFirst(alter.name.key.count + 1))"] = type
+                    }
+                }
+            default:
+                break
+            }
+        }
+        return violations
+    }
+}

@@ -1,0 +1,110 @@
+import StrataCore
+import StrataSyntax
+
+public struct MissingLockTimeoutRule: Rule {
+    public init() {}
+
+    static let id = "missing-lock-timeout"
+
+    public static let description = RuleDescription(
+        id: id,
+        summary: "A statement that takes a strong lock on a table that may be busy, with no lock_timeout set before it",
+        rationale: """
+            ALTER TABLE, DROP TABLE, TRUNCATE and a plain DROP INDEX need an ACCESS EXCLUSIVE \
+            lock, a plain CREATE INDEX a SHARE lock. Even when the change itself is instant, the \
+            statement first waits for every transaction that touches the table to finish, and \
+            while it waits, every later query on the table queues behind it: one long report or \
+            idle transaction turns a quick migration into an outage. `SET lock_timeout` makes \
+            the statement give up after the given time instead, so the migration fails cleanly \
+            and can be retried. Strata's `--lock-timeout` bounds only its own migration lock, not \
+            PostgreSQL's. One finding per statement. Not reported: a table created earlier in the \
+            same file or new on the branch, an ALTER TABLE whose actions all take SHARE UPDATE \
+            EXCLUSIVE, which queues no reads or writes (VALIDATE CONSTRAINT, SET (storage \
+            parameters), ALTER COLUMN ... SET STATISTICS, CLUSTER ON, SET WITHOUT CLUSTER), CONCURRENTLY operations, and a \
+            lock_timeout set outside the file (role or database settings are not visible to \
+            Strata).
+            """,
+        help: "put `SET lock_timeout = '5s';` (or `SET LOCAL` inside the transaction) at the top of the UP section, and retry the migration when it times out",
+        defaultSeverity: .warning,
+        dialects: [.postgresql],
+        triggeringExamples: [
+            Example(ExampleFile.migration("↓ALTER TABLE users ADD COLUMN nickname TEXT;"),
+                    earlier: PGLockExample.base("CREATE TABLE users (id BIGINT PRIMARY KEY);"),
+                    dialects: [.postgresql]),
+            Example("↓create index idx_orders_ref on orders (ref);\n↓drop table legacy_sessions;\n↓truncate audit_log;\n↓ALTER TABLE users RENAME TO accounts;\nSET lock_timeout = '3s';\nALTER TABLE accounts ADD COLUMN note TEXT;\n",
+                    layout: .plain, dialects: [.postgresql]),
+            Example("SET lock_timeout = 0;\n↓DROP INDEX idx_users_email;\n", layout: .plain, dialects: [.postgresql]),
+        ],
+        nonTriggeringExamples: [
+            Example(ExampleFile.migration("SET LOCAL lock_timeout = '5s';\nALTER TABLE users ADD COLUMN nickname TEXT;\nDROP INDEX idx_users_name;"),
+                    dialects: [.postgresql]),
+            Example(PGLockExample.noTransaction("CREATE INDEX CONCURRENTLY idx_users_email ON users (email);\nALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk;\nALTER TABLE orders SET (autovacuum_vacuum_scale_factor = 0.01), ALTER COLUMN total SET STATISTICS 500;"),
+                    dialects: [.postgresql]),
+            Example(ExampleFile.migration("""
+                CREATE TABLE reports (id BIGINT PRIMARY KEY, title TEXT);
+                CREATE INDEX idx_reports_title ON reports (title);
+                ALTER TABLE reports ADD COLUMN owner TEXT;
+                """), dialects: [.postgresql]),
+        ])
+
+    /// Whether an ALTER TABLE action takes only SHARE UPDATE EXCLUSIVE, which conflicts with no
+    /// read or write.
+    private func isWeak(_ action: AlterTableAction, range: SourceRange, _ statement: Statement, _ source: SourceText) -> Bool {
+        switch action {
+        case .validateConstraint:
+            return true
+        case .other(let label):
+            if label == "set" || label == "cluster on" || label == "set without cluster" { return true }
+            if label == "alter column" {
+                var t = PGLockTokens(statement, source, within: range.byteRange)
+                while !t.atEnd, !t.isWord("set") { t.advance() }
+                return t.isWord("statistics", ahead: 1)
+            }
+            return false
+        default:
+            return false
+        }
+    }
+
+    public func check(_ context: RuleContext) -> [Violation] {
+        var violations: [Violation] = []
+        for (index, statement) in context.upStatements.enumerated() {
+            let tables: [ObjectName]
+            let what: String
+            switch statement.kind {
+            case .alterTable(let alter):
+                let onlyWeak = alter.actions.allSatisfy { isWeak($0.action, range: $0.range, statement, context.source) }
+                guard !alter.actions.isEmpty, !onlyWeak else { continue }
+                tables = [alter.name]
+                what = "ALTER TABLE \(alter.name) waits for an ACCESS EXCLUSIVE lock"
+            case .createIndex(let create) where !create.concurrently:
+                tables = [create.table]
+                what = "CREATE INDEX on \(create.table) waits for a SHARE lock"
+            case .drop(let drop) where drop.objectKind == .table && !drop.names.isEmpty:
+                tables = drop.names
+                what = "DROP TABLE \(drop.names.map(\.description).joined(separator: ", ")) waits for an ACCESS EXCLUSIVE lock"
+            case .drop(let drop) where drop.objectKind == .index && !drop.concurrently && !drop.names.isEmpty:
+                let known = drop.names.map { PGLock.table(ofIndex: $0, context, before: index) }
+                // An index whose table Strata cannot tell is taken to be on a table that may be busy.
+                tables = known.allSatisfy({ $0 != nil }) ? known.compactMap { $0 } : []
+                what = "DROP INDEX \(drop.names.map(\.description).joined(separator: ", ")) waits for an ACCESS EXCLUSIVE lock on its table"
+            case .truncate(let truncate) where !truncate.tables.isEmpty:
+                tables = truncate.tables
+                what = "TRUNCATE \(truncate.tables.map(\.description).joined(separator: ", ")) waits for an ACCESS EXCLUSIVE lock"
+            default:
+                continue
+            }
+            guard !context.lockTimeoutSet(beforeStatement: index) else { continue }
+            if !tables.isEmpty {
+                let reasons = tables.map { PGLock.newTableReason($0, context, before: index) }
+                if reasons.allSatisfy({ $0 != nil }), let reason = reasons[0] {
+                    violations.append(context.skipped(Self.id, at: statement.range, reason: reason))
+                    continue
+                }
+            }
+            violations.append(Violation(range: statement.range,
+                                        message: "\(what) with no lock_timeout set before it, so queries queue behind it while it waits"))
+        }
+        return violations
+    }
+}

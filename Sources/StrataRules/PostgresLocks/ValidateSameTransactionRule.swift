@@ -1,0 +1,92 @@
+import StrataCore
+import StrataSyntax
+
+public struct ValidateSameTransactionRule: Rule {
+    public init() {}
+
+    static let id = "validate-same-tx"
+
+    public static let description = RuleDescription(
+        id: id,
+        summary: "VALIDATE CONSTRAINT in the same transaction as the ADD ... NOT VALID it validates",
+        rationale: """
+            Adding a constraint NOT VALID and validating it later exists to split one long lock \
+            into two short ones: ADD ... NOT VALID holds its lock (ACCESS EXCLUSIVE for a CHECK, \
+            SHARE ROW EXCLUSIVE for a foreign key) only for a moment, and VALIDATE scans under \
+            SHARE UPDATE EXCLUSIVE, which lets reads and writes go on. In one transaction, though, \
+            the ADD's lock is held until COMMIT, so the scan of VALIDATE runs under it and the \
+            table is blocked just as with a plain ADD. Strata wraps a file in one transaction \
+            unless its header says `@transaction: false`; a COMMIT between the two statements \
+            also separates them. A table created earlier in the same file, or new on the branch, \
+            is exempt.
+            """,
+        help: "move the VALIDATE CONSTRAINT to a later migration (or mark this one `-- @transaction: false`)",
+        defaultSeverity: .warning,
+        dialects: [.postgresql],
+        triggeringExamples: [
+            Example(ExampleFile.migration("""
+                ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;
+                ALTER TABLE orders ↓VALIDATE CONSTRAINT orders_customer_fk;
+                """), dialects: [.postgresql]),
+            Example("""
+                alter table users add constraint users_email_nn check (email is not null) not valid;
+                alter table users ↓validate constraint users_email_nn;
+                """, layout: .plain, dialects: [.postgresql]),
+        ],
+        nonTriggeringExamples: [
+            Example(PGLockExample.noTransaction("""
+                ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;
+                ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk;
+                """), dialects: [.postgresql]),
+            Example(ExampleFile.migration("ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk;"),
+                    earlier: PGLockExample.base("""
+                        CREATE TABLE orders (id BIGINT PRIMARY KEY, customer_id BIGINT);
+                        ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES orders (id) NOT VALID;
+                        """),
+                    dialects: [.postgresql]),
+            Example("""
+                ALTER TABLE users ADD CONSTRAINT users_email_nn CHECK (email IS NOT NULL) NOT VALID;
+                COMMIT;
+                ALTER TABLE users VALIDATE CONSTRAINT users_email_nn;
+                """, layout: .plain, dialects: [.postgresql]),
+            Example(ExampleFile.migration("""
+                CREATE TABLE ledgers (id BIGINT PRIMARY KEY, balance INT);
+                ALTER TABLE ledgers ADD CONSTRAINT ledgers_balance_check CHECK (balance >= 0) NOT VALID;
+                ALTER TABLE ledgers VALIDATE CONSTRAINT ledgers_balance_check;
+                """), dialects: [.postgresql]),
+        ])
+
+    public func check(_ context: RuleContext) -> [Violation] {
+        guard context.file.runsInTransaction else { return [] }
+        // "table.constraint" of the NOT VALID constraints added since the last COMMIT.
+        var added = Set<String>()
+        var violations: [Violation] = []
+        for (index, statement) in context.upStatements.enumerated() {
+            switch statement.kind {
+            case .transaction(.commit), .transaction(.rollback):
+                added.removeAll()
+            case .alterTable(let alter):
+                for (action, range) in alter.actions {
+                    switch action {
+                    case .addConstraint(let constraint):
+                        if constraint.notValid, let name = constraint.name { added.insert("\(alter.name.key).\(name)") }
+                    case .validateConstraint(let name):
+                        guard added.contains("\(alter.name.key).\(name)") else { continue }
+                        if let note = PGLock.skip(Self.id, context, table: alter.name, statement: index, at: range) {
+                            violations.append(note)
+                            continue
+                        }
+                        violations.append(Violation(
+                            range: range,
+                            message: "VALIDATE CONSTRAINT \(name) runs in the transaction that added it NOT VALID, so the scan of \(alter.name) happens under the ADD's lock"))
+                    default:
+                        break
+                    }
+                }
+            default:
+                break
+            }
+        }
+        return violations
+    }
+}
