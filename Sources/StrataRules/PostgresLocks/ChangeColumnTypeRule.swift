@@ -21,8 +21,8 @@ public struct ChangeColumnTypeRule: Rule {
             it from PostgreSQL 12 only when the session TimeZone has a zero offset, so it is \
             reported unless this file sets `timezone` to UTC (or GMT) before it and its USING, if \
             any, only reads the column. The old type is read from this file when it defines the \
-            column. Otherwise Strata does not know it (the schema model holds the type after this \
-            file), and then it reports only what must be a real change: not a change to varchar, \
+            column, else from the earlier migrations of the set. When neither defines it (a table \
+            made outside the migrations), Strata reports only what must be a real change: not a change to varchar, \
             text, numeric, varbit, inet or citext (nearly always a widening); not a change without \
             USING to a type no other type converts to implicitly (uuid, boolean, bytea, an enum or \
             domain), which succeeds only when the type stays the same; and not a change without \
@@ -166,7 +166,8 @@ public struct ChangeColumnTypeRule: Rule {
                         known["\(table).\(column.name)"] = nil
                     case .alterColumnType(let column, let type, let using):
                         let key = "\(table).\(column.name)"
-                        let oldWritten = known[key]
+                        // This file's own definition first, else the one earlier migrations left.
+                        let oldWritten = known[key] ?? context.tableBeforeFile(alter.name)?.column(column.name)?.type
                         let old = oldWritten.map(ColumnType.init)
                         known[key] = type
                         guard !type.isEmpty else { continue }

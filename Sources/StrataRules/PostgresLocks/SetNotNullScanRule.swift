@@ -108,6 +108,14 @@ public struct SetNotNullScanRule: Rule {
                 }) {
                     continue
                 }
+                // Already NOT NULL before this file (an earlier migration says so): no scan.
+                if context.tableBeforeFile(found.table)?.column(name)?.notNull == true,
+                   !actions[..<n].contains(where: {
+                       guard $0.table.key == table, case .dropNotNull(let dropped) = $0.action else { return false }
+                       return dropped.name == name
+                   }) {
+                    continue
+                }
                 if usesChecks {
                     if validColumns.contains("\(table).\(name.filter { $0 != " " }.lowercased())") { continue }
                     let dropsHelper = actions[n...].contains { later in
