@@ -20,7 +20,8 @@ public struct SQLiteAddColumnNonConstantDefaultRule: Rule {
             ALTER TABLE fail with "Cannot add a column with non-constant default" as soon as the \
             table holds a row, so the migration passes on an empty development database and fails \
             in production. Literals, signed numbers, NULL, TRUE/FALSE and CAST of a literal are \
-            constant and accepted. A table created earlier in the same file, with no INSERT into \
+            constant and accepted; a function call without parentheses (`DEFAULT now()`) is a \
+            syntax error in SQLite and reported too. A table created earlier in the same file, with no INSERT into \
             it since, is empty and not reported.
             """,
         help: """
@@ -39,6 +40,9 @@ public struct SQLiteAddColumnNonConstantDefaultRule: Rule {
                     earlier: [users], dialects: [.sqlite]),
             Example(ExampleFile.migration("ALTER TABLE users ADD score INTEGER NOT NULL ↓DEFAULT (1 + 2);",
                                           down: "ALTER TABLE users DROP COLUMN score;"),
+                    earlier: [users], dialects: [.sqlite]),
+            Example(ExampleFile.migration("ALTER TABLE users ADD COLUMN updated_at TIMESTAMP ↓DEFAULT now();",
+                                          down: "ALTER TABLE users DROP COLUMN updated_at;"),
                     earlier: [users], dialects: [.sqlite]),
         ],
         nonTriggeringExamples: [
@@ -67,11 +71,11 @@ public struct SQLiteAddColumnNonConstantDefaultRule: Rule {
             guard let keyword = run.firstTopLevelWord("default"),
                   let end = Self.defaultEnd(run, after: keyword),
                   let reason = Self.nonConstant(run, keyword + 1, end) else { continue }
-            let expression = (keyword + 1...end).map { run.text($0) }.joined(separator: " ")
-                .replacingOccurrences(of: "( ", with: "(").replacingOccurrences(of: " )", with: ")")
+            let written = context.source.text(run.token(keyword + 1).offset..<run.token(end).endOffset)
+            let expression = written.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
             violations.append(Violation(
                 range: SQLiteHazards.range(of: run.token(keyword), in: context.source),
-                message: "column \(column.name) added to \(alter.name) defaults to \(reason) (\(expression)), which SQLite refuses in ADD COLUMN once the table has rows"))
+                message: "column \(column.name) added to \(alter.name) has the non-constant default `\(expression)` (\(reason)), which SQLite refuses in ADD COLUMN once the table has rows"))
         }
         return violations
     }
@@ -82,6 +86,7 @@ public struct SQLiteAddColumnNonConstantDefaultRule: Rule {
         let first = keyword + 1
         guard first < run.count else { return nil }
         if run.isPunct(first, "(") { return run.closing(first) }
+        if run.isFunctionName(first) { return run.closing(first + 1) }
         if run.isOperator(first, "-") || run.isOperator(first, "+") { return min(first + 1, run.count - 1) }
         return first
     }
@@ -97,6 +102,8 @@ public struct SQLiteAddColumnNonConstantDefaultRule: Rule {
         for p in first...last where run.kind(p) == .word && timeWords.contains(run.name(p) ?? "") {
             return "the current time"
         }
+        // `DEFAULT now()`: SQLite reads only a literal or a name here, so the call is an error.
+        if run.isFunctionName(first), run.closing(first + 1) == last { return "a function call" }
         guard run.isPunct(first, "("), run.closing(first) == last else { return nil }
         var lo = first, hi = last
         while run.isPunct(lo, "("), run.closing(lo) == hi, lo + 1 < hi { lo += 1; hi -= 1 }

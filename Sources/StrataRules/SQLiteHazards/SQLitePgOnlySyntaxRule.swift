@@ -122,8 +122,13 @@ public struct SQLitePgOnlySyntaxRule: Rule {
             default:
                 break
             }
+            let definesConstraints: Bool
+            switch statement.kind {
+            case .alterTable, .createTable: definesConstraints = true
+            default: definesConstraints = false
+            }
             for p in 0..<run.count {
-                if run.isWord(p, "not"), run.isWord(p + 1, "valid") {
+                if definesConstraints, Self.isNotValid(run, p) {
                     report(p, in: run, "NOT VALID is PostgreSQL syntax; SQLite checks constraints when they are created")
                 }
                 if run.isOperator(p, "::"), !Self.isTclVariable(run, p) {
@@ -132,6 +137,17 @@ public struct SQLitePgOnlySyntaxRule: Rule {
             }
         }
         return violations
+    }
+
+    /// `NOT VALID` after a constraint (`... REFERENCES t (id) NOT VALID`, `CHECK (...) NOT VALID`),
+    /// not `NOT valid` on a column named `valid`.
+    static func isNotValid(_ run: SQLiteTokenRun, _ p: Int) -> Bool {
+        guard p > 0, run.isWord(p, "not"), run.isWord(p + 1, "valid") else { return false }
+        let next = p + 2
+        guard next >= run.count || run.isPunct(next, ",") || run.isPunct(next, ")") else { return false }
+        if run.isPunct(p - 1, ")") { return true }
+        guard run.kind(p - 1) == .word || run.kind(p - 1) == .quotedIdentifier, let previous = run.name(p - 1) else { return false }
+        return run.kind(p - 1) == .quotedIdentifier || !SQLiteTokenRun.operandKeywords.contains(previous)
     }
 
     /// `$ns::name`: SQLite reads `::` inside a `$` parameter name (a Tcl namespace).
