@@ -2,5 +2,14 @@ import StrataCore
 
 /// SQLite's ALTER TABLE limits and rebuild hazards.
 public enum SQLiteHazardRules {
-    public static let types: [any Rule.Type] = []
+    public static let types: [any Rule.Type] = [
+        SQLiteAddColumnNonConstantDefaultRule.self,
+        SQLiteAddColumnNotNullDefaultRule.self,
+        SQLiteAddColumnConstraintRule.self,
+        SQLiteAlterUnsupportedRule.self,
+        SQLiteDropColumnRestrictedRule.self,
+        SQLiteRebuildOrderRule.self,
+        SQLiteRebuildLostObjectsRule.self,
+        SQLitePgOnlySyntaxRule.self,
+    ]
 }
