@@ -27,6 +27,10 @@ extension RuleContext {
         return schema.tables[table.key]
     }
 
+    /// The whole schema as it was before this file (a copy: for the rare rule that replays
+    /// part of the file on it).
+    public var schemaBeforeFile: SchemaModel { schema.restored(to: tablesBefore) }
+
     /// Whether `SET lock_timeout` (plain or LOCAL, to anything but 0) runs before the statement
     /// at `index` of the UP section.
     public func lockTimeoutSet(beforeStatement index: Int) -> Bool {

@@ -97,6 +97,18 @@ public struct SchemaModel: Sendable {
         return before
     }
 
+    /// This schema with `before` (from `apply(file:migration:)`) put back: the schema as it was
+    /// before that file.
+    public func restored(to before: [String: Table?]) -> SchemaModel {
+        var copy = self
+        for (key, table) in before {
+            for index in copy.tables[key]?.indexes ?? [] { if let name = index.name { copy.tableOfIndex[name] = nil } }
+            copy.tables[key] = table
+            for index in table?.indexes ?? [] { if let name = index.name { copy.tableOfIndex[name] = key } }
+        }
+        return copy
+    }
+
     /// The tables a statement may change or create.
     private func touchedTables(_ statement: Statement) -> [String] {
         switch statement.kind {

@@ -114,3 +114,18 @@ struct NewOnBranchTests {
         #expect(linter.lint(inputs).diagnostics.filter { $0.rule == "drop-table" }.map(\.severity) == [.warning, .warning])
     }
 }
+
+@Suite("Rules that read the schema earlier migrations left")
+struct EarlierSchemaRuleTests {
+    /// SQLite refuses to drop an indexed column; the index was made by an earlier migration.
+    @Test func droppingAColumnIndexedByAnEarlierMigrationIsFound() {
+        let head = "-- @name: n\n-- @description: d\n-- @timestamp: 2024-01-01T00:00:00Z\n-- @rollbackSafe: false\n-- @performanceImpact: low\n-- @dependencies: []\n-- UP MIGRATION\n"
+        let inputs = [("0001_t.sql", "CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT);\nCREATE INDEX t_b ON t (b);"),
+                      ("0002_drop.sql", "ALTER TABLE t DROP COLUMN b;")]
+            .map { MigrationInput(id: String($0.0.dropLast(4)), path: $0.0, bytes: Array((head + $0.1 + "\n-- DOWN MIGRATION\nSELECT 1;\n").utf8)) }
+        let linter = Linter(rules: AllRules.instances(), settings: [:], dialect: .sqlite, layout: .strata)
+        let found = linter.lint(inputs).diagnostics.filter { $0.rule == "sqlite-drop-column-restricted" }
+        #expect(found.map(\.file) == ["0002_drop.sql"], "\(found.map(\.message))")
+        #expect(linter.lint([inputs[1]]).diagnostics.filter { $0.rule == "sqlite-drop-column-restricted" }.isEmpty)
+    }
+}

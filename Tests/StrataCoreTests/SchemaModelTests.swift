@@ -120,5 +120,9 @@ struct SchemaBeforeFileTests {
         #expect(before["c"]??.indexes.count == 1 && schema.tables["c"]?.indexes.isEmpty == true)
         #expect(before.keys.sorted() == ["a", "b", "c", "d", "e"])
         #expect(schema.lastCreatedBy["b"] == "m0" && schema.lastCreatedBy["e"] == "m1")
+        let restored = schema.restored(to: before)
+        #expect(restored.tables.keys.sorted() == ["a", "b", "c"])
+        #expect(restored.tables["a"]?.column("x")?.type == "varchar(10)")
+        #expect(restored.index(named: "c_id")?.table == "c")
     }
 }

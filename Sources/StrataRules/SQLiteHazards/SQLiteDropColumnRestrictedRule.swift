@@ -143,6 +143,17 @@ public struct SQLiteDropColumnRestrictedRule: Rule {
             }
         }
 
+        if objects.tables[key] == nil, let earlier = SQLiteHazards.fileSchema(context, before: index).tables.values.first(where: { $0.name.lowercased() == key }) {
+            // A table of an earlier migration: what the schema model knows of it.
+            if earlier.primaryKey.contains(where: { $0.lowercased() == column }) { reasons.append("is part of the PRIMARY KEY") }
+            if earlier.uniqueKeys.contains(where: { $0.contains { $0.lowercased() == column } }) { reasons.append("has a UNIQUE constraint") }
+            // Foreign keys are left out: the model does not tell a table FOREIGN KEY (refused)
+            // from an inline REFERENCES (which SQLite drops with the column).
+            for made in earlier.indexes where made.createdBy != context.file.id && made.columns.contains(where: { $0?.lowercased() == column }) {
+                reasons.append("is indexed by \(made.name ?? "an index")")
+            }
+        }
+
         for index in objects.indexes where index.table == key {
             if index.create.elements.contains(where: { $0.column?.name.lowercased() == column }) {
                 reasons.append("is indexed by \(index.name)")

@@ -185,12 +185,11 @@ struct SQLiteTokenRun {
 
 /// Facts of a file's UP section the SQLite hazard rules share.
 enum SQLiteHazards {
-    /// The schema as this file builds it before the statement at `index`: a replay of the
-    /// statements before it, starting from an empty schema. It knows the tables, keys and
-    /// indexes this file creates. (`context.schema` is the schema after the whole file, which
-    /// has lost what this file drops.)
+    /// The schema just before the statement at `index`: the schema earlier migrations left,
+    /// with the statements of this file before `index` replayed on it. (`context.schema` is
+    /// the schema after the whole file, which has lost what this file drops.)
     static func fileSchema(_ context: RuleContext, before index: Int) -> SchemaModel {
-        var schema = SchemaModel()
+        var schema = context.schemaBeforeFile
         for statement in context.upStatements.prefix(index) { schema.apply(statement, migration: context.file.id) }
         return schema
     }
