@@ -137,7 +137,20 @@ struct RuleRegistryTests {
         let promised = ["missing-metadata", "invalid-metadata", "unknown-dependency", "dependency-cycle",
                         "duplicate-migration-number", "destructive-in-rollback-safe", "missing-down",
                         "unindexed-column", "parse-error", "unused-ignore", "edited-applied-migration",
-                        "deleted-applied-migration", "renamed-applied-migration", "out-of-order-migration"]
+                        "deleted-applied-migration", "renamed-applied-migration", "out-of-order-migration",
+                        // Dialect hazards
+                        "create-index-non-concurrent", "drop-index-non-concurrent", "reindex-non-concurrent",
+                        "concurrently-in-transaction", "table-rewrite-maintenance", "add-column-volatile-default",
+                        "add-column-serial", "change-column-type", "set-not-null-scan", "add-fk-validated",
+                        "add-check-validated", "validate-same-tx", "add-unique-constraint", "add-primary-key",
+                        "missing-lock-timeout", "rename-table", "rename-column", "drop-table", "drop-column",
+                        "drop-schema-database", "truncate-cascade", "add-required-column", "relax-constraint",
+                        "transaction-balance", "identifier-too-long", "json-column", "enum-value-hazards",
+                        "prefer-bigint", "prefer-identity", "prefer-text", "prefer-timestamptz",
+                        "sqlite-add-column-nonconstant-default", "sqlite-add-column-not-null-default",
+                        "sqlite-add-column-constraint", "sqlite-alter-unsupported", "sqlite-drop-column-restricted",
+                        "sqlite-rebuild-order", "sqlite-rebuild-lost-objects", "sqlite-fk-pragma-in-tx",
+                        "sqlite-pg-only-syntax"]
         for id in promised { #expect(AllRules.ids.contains(id), "\(id) is missing") }
     }
 
