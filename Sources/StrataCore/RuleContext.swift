@@ -34,12 +34,15 @@ public struct RuleContext: Sendable {
     public let versions: DialectVersions
     /// The tables this file's UP section changes, as they were before it (nil: not there).
     public let tablesBefore: [String: SchemaModel.Table?]
+    /// Facts of the UP section many rules ask per statement, computed once per file.
+    let upFacts: UpSectionFacts
 
     public init(file: MigrationFile, migrations: MigrationSetInfo, schema: SchemaModel, dialect: Dialect,
                 capabilities: LayoutCapabilities, knownRules: Set<String>, history: HistoryFacts? = nil,
                 versions: DialectVersions = DialectVersions(), tablesBefore: [String: SchemaModel.Table?] = [:]) {
         self.versions = versions
         self.tablesBefore = tablesBefore
+        self.upFacts = UpSectionFacts(file.up?.statements ?? [])
         self.knownRules = knownRules
         self.history = history
         self.file = file

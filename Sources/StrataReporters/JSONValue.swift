@@ -76,6 +76,11 @@ enum JSONValue: Sendable {
     /// name, other control characters as `\u00XX`; everything else, `/` and non-ASCII included,
     /// as is (UTF-8).
     static func quote(_ string: String) -> String {
+        // Most strings need no escape: copy them whole (a scalar loop costs more than the
+        // rest of a large report).
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + string + "\""
+        }
         var out = "\""
         out.reserveCapacity(string.utf8.count + 2)
         for scalar in string.unicodeScalars {

@@ -58,6 +58,10 @@ public struct TextReporter: Reporter {
     /// Lines after the first indented by `width` spaces, so a multi-line message stays under
     /// its finding.
     private func indentingContinuation(_ text: String, by width: Int) -> String {
+        // Bytes first: ASCII text without a line break (nearly every message) is returned as is,
+        // without walking its characters.
+        let utf8 = text.utf8
+        if !utf8.contains(where: { $0 >= 0x80 || (0x0A...0x0D).contains($0) }) { return text }
         guard text.contains(where: \.isNewline) else { return text }
         let padding = String(repeating: " ", count: width)
         return text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)

@@ -17,7 +17,8 @@ public struct MissingLockTimeoutRule: Rule {
             idle transaction turns a quick migration into an outage. `SET lock_timeout` makes \
             the statement give up after the given time instead, so the migration fails cleanly \
             and can be retried. Strata's `--lock-timeout` bounds only its own migration lock, not \
-            PostgreSQL's. One finding per statement. Not reported: a table created earlier in the \
+            PostgreSQL's. One finding per file, at the first such statement (the message counts the \
+            others): one SET at the top fixes them all. Not reported: a table created earlier in the \
             same file or new on the branch, an ALTER TABLE whose actions all take SHARE UPDATE \
             EXCLUSIVE, which queues no reads or writes (VALIDATE CONSTRAINT, SET (storage \
             parameters), ALTER COLUMN ... SET STATISTICS, CLUSTER ON, SET WITHOUT CLUSTER), CONCURRENTLY operations, and a \
@@ -31,7 +32,7 @@ public struct MissingLockTimeoutRule: Rule {
             Example(ExampleFile.migration("↓ALTER TABLE users ADD COLUMN nickname TEXT;"),
                     earlier: PGLockExample.base("CREATE TABLE users (id BIGINT PRIMARY KEY);"),
                     dialects: [.postgresql]),
-            Example("↓create index idx_orders_ref on orders (ref);\n↓drop table legacy_sessions;\n↓truncate audit_log;\n↓ALTER TABLE users RENAME TO accounts;\nSET lock_timeout = '3s';\nALTER TABLE accounts ADD COLUMN note TEXT;\n",
+            Example("↓create index idx_orders_ref on orders (ref);\ndrop table legacy_sessions;\ntruncate audit_log;\nALTER TABLE users RENAME TO accounts;\nSET lock_timeout = '3s';\nALTER TABLE accounts ADD COLUMN note TEXT;\n",
                     layout: .plain, dialects: [.postgresql]),
             Example("SET lock_timeout = 0;\n↓DROP INDEX idx_users_email;\n", layout: .plain, dialects: [.postgresql]),
         ],
@@ -66,8 +67,13 @@ public struct MissingLockTimeoutRule: Rule {
         }
     }
 
+    /// One finding per file, at the first lock-taking statement without a timeout: the fix (one
+    /// `SET lock_timeout` at the top) covers every statement after it, and a finding per
+    /// statement buried the other rules' findings on real projects.
     public func check(_ context: RuleContext) -> [Violation] {
         var violations: [Violation] = []
+        var first: (range: SourceRange, what: String)?
+        var more = 0
         for (index, statement) in context.upStatements.enumerated() {
             let tables: [ObjectName]
             let what: String
@@ -102,8 +108,12 @@ public struct MissingLockTimeoutRule: Rule {
                     continue
                 }
             }
-            violations.append(Violation(range: statement.range,
-                                        message: "\(what) with no lock_timeout set before it, so queries queue behind it while it waits"))
+            if first == nil { first = (statement.range, what) } else { more += 1 }
+        }
+        if let first {
+            let rest = more == 0 ? "" : " (and \(more) more lock-taking statement\(more == 1 ? "" : "s") after it)"
+            violations.append(Violation(range: first.range,
+                                        message: "\(first.what) with no lock_timeout set before it, so queries queue behind it while it waits\(rest)"))
         }
         return violations
     }

@@ -115,7 +115,9 @@ enum PGLock {
     /// sees them, so their locks block no one.
     static func newTableReason(_ table: ObjectName, _ context: RuleContext, before index: Int) -> String? {
         if let reason = context.newTableReason(table, beforeStatement: index) { return reason }
-        for (i, statement) in context.upStatements.prefix(index).enumerated().reversed() {
+        let statements = context.upStatements
+        for i in stride(from: min(index, statements.count) - 1, through: 0, by: -1) {
+            let statement = statements[i]
             if case .other("create materialized view") = statement.kind {
                 var t = PGLockTokens(statement, context.source)
                 t.position = 3  // CREATE MATERIALIZED VIEW
