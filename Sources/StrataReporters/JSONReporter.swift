@@ -18,25 +18,29 @@ public struct JSONReporter: Reporter {
     public init() {}
 
     public func report(_ result: LintResult, rules: [RuleDescription]) -> String {
-        let document: JSONValue = .object([
-            ("version", .int(Self.formatVersion)),
-            ("summary", .object([
-                ("files", .int(result.fileCount)),
-                ("errors", .int(result.errorCount)),
-                ("warnings", .int(result.warningCount)),
-            ])),
-            ("diagnostics", .array(result.diagnostics.map { diagnostic in
-                .object([
-                    ("file", .string(diagnostic.file)),
-                    ("line", .int(diagnostic.line)),
-                    ("column", .int(diagnostic.column)),
-                    ("severity", .string(diagnostic.severity.rawValue)),
-                    ("rule", .string(diagnostic.rule)),
-                    ("message", .string(diagnostic.message)),
-                    ("help", .optional(diagnostic.help)),
-                ])
-            })),
-        ])
-        return document.compact() + "\n"
+        var out = ""
+        out.reserveCapacity(result.diagnostics.count * 300 + 100)
+        write(result, rules: rules, to: &out)
+        return out
+    }
+
+    /// Written a diagnostic at a time: a tree of values for tens of thousands of findings cost
+    /// more memory than the findings themselves.
+    public func write<Output: TextOutputStream>(_ result: LintResult, rules: [RuleDescription], to output: inout Output) {
+        output.write("{\"version\":\(Self.formatVersion),\"summary\":{\"files\":\(result.fileCount),"
+            + "\"errors\":\(result.errorCount),\"warnings\":\(result.warningCount)},\"diagnostics\":[")
+        for (n, diagnostic) in result.diagnostics.enumerated() {
+            var out = n > 0 ? ",{\"file\":" : "{\"file\":"
+            out += JSONValue.quote(diagnostic.file)
+            out += ",\"line\":\(diagnostic.line),\"column\":\(diagnostic.column),\"severity\":\"\(diagnostic.severity.rawValue)\",\"rule\":"
+            out += JSONValue.quote(diagnostic.rule)
+            out += ",\"message\":"
+            out += JSONValue.quote(diagnostic.message)
+            out += ",\"help\":"
+            out += diagnostic.help.map(JSONValue.quote) ?? "null"
+            out += "}"
+            output.write(out)
+        }
+        output.write("]}\n")
     }
 }

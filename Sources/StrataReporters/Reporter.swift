@@ -16,4 +16,13 @@ public protocol Reporter: Sendable {
     static var description: String { get }
     /// The whole report for a lint run. `rules` describes every rule known (SARIF lists them).
     func report(_ result: LintResult, rules: [RuleDescription]) -> String
+    /// The same report written piece by piece, so a run with many findings never holds the
+    /// whole text at once. The default writes `report(_:rules:)` in one piece.
+    func write<Output: TextOutputStream>(_ result: LintResult, rules: [RuleDescription], to output: inout Output)
+}
+
+extension Reporter {
+    public func write<Output: TextOutputStream>(_ result: LintResult, rules: [RuleDescription], to output: inout Output) {
+        output.write(report(result, rules: rules))
+    }
 }

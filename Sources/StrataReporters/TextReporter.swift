@@ -22,10 +22,15 @@ public struct TextReporter: Reporter {
 
     public func report(_ result: LintResult, rules: [RuleDescription]) -> String {
         var out = ""
+        write(result, rules: rules, to: &out)
+        return out
+    }
+
+    public func write<Output: TextOutputStream>(_ result: LintResult, rules: [RuleDescription], to output: inout Output) {
         for diagnostic in result.diagnostics {
             let position = "\(diagnostic.file):\(diagnostic.line):\(diagnostic.column)"
             let severity = diagnostic.severity.rawValue
-            out += paint(position, .bold) + ": "
+            var out = paint(position, .bold) + ": "
             out += paint(severity, diagnostic.severity == .error ? .red : diagnostic.severity == .warning ? .yellow : .cyan) + ": "
             out += indentingContinuation(diagnostic.message, by: 2)
             out += " " + paint("[\(diagnostic.rule)]", .dim) + "\n"
@@ -35,9 +40,9 @@ public struct TextReporter: Reporter {
             for note in diagnostic.notes {
                 out += "  note: " + indentingContinuation(note, by: 8) + "\n"
             }
+            output.write(out)
         }
-        out += Self.summary(result) + "\n"
-        return out
+        output.write(Self.summary(result) + "\n")
     }
 
     /// `3 files linted: 1 error, 2 warnings`, or `1 file linted: no problems`.
