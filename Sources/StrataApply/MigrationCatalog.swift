@@ -52,12 +52,11 @@ public struct MigrationCatalog: Sendable {
     static func entry(_ file: MigrationFile, _ input: MigrationInput) -> CatalogEntry {
         let source = file.source
         var steps: [CatalogEntry.Step] = []
-        var reason: String? = file.runsInTransaction ? nil : "@transaction: false"
         for statement in file.up?.statements ?? [] {
             guard let source else { break }
             steps.append(.init(sql: source.text(statement.range.byteRange), line: statement.range.start.line))
-            if reason == nil, let why = nonTransactional(statement, source) { reason = why }
         }
+        let reason = file.nonTransactionalReason
         var downChecksum: String? = nil
         if let source, let down = file.down {
             let lower = source.tokens[down.tokens.lowerBound - 1].offset   // the DOWN marker
@@ -67,23 +66,5 @@ public struct MigrationCatalog: Sendable {
                             checksum: Checksum.of(input.bytes), downChecksum: downChecksum,
                             dependencies: file.dependencies, up: steps, transactional: reason == nil,
                             nonTransactionalReason: reason)
-    }
-
-    /// Statements PostgreSQL refuses inside a transaction block (and SQLite's VACUUM).
-    static func nonTransactional(_ statement: Statement, _ source: SourceText) -> String? {
-        switch statement.kind {
-        case .createIndex(let index) where index.concurrently: return "CREATE INDEX CONCURRENTLY"
-        case .drop(let drop) where drop.concurrently: return "DROP INDEX CONCURRENTLY"
-        case .drop(let drop) where drop.objectKind == .database: return "DROP DATABASE"
-        case .other(let words):
-            let text = source.text(statement.range.byteRange).uppercased()
-            if words.hasPrefix("vacuum") { return "VACUUM" }
-            if words.hasPrefix("alter system") { return "ALTER SYSTEM" }
-            if words.hasPrefix("create database") { return "CREATE DATABASE" }
-            if words.hasPrefix("reindex"), text.contains("CONCURRENTLY") { return "REINDEX CONCURRENTLY" }
-            return nil
-        default:
-            return nil
-        }
     }
 }

@@ -12,7 +12,7 @@ import StrataSyntax
 ///    parsed on every core, then replayed into the schema model and checked in order, and its
 ///    tokens are dropped before the next window. Only diagnostics and the schema model outlive it.
 public struct Linter: Sendable {
-    public let rules: [any Rule]
+    public private(set) var rules: [any Rule]
     public let settings: [String: RuleSetting]
     public let dialect: Dialect
     public let layout: any MigrationLayout
@@ -38,6 +38,14 @@ public struct Linter: Sendable {
         self.dialect = dialect
         self.layout = layout.layout
         self.knownRules = Set(rules.map { type(of: $0).description.id })
+    }
+
+    /// This linter with only the rules `isIncluded` keeps; every other setting (suppressions may
+    /// still name any known rule) stays.
+    public func keepingRules(where isIncluded: (any Rule) -> Bool) -> Linter {
+        var copy = self
+        copy.rules = rules.filter(isIncluded)
+        return copy
     }
 
     /// The severity a rule runs at, or nil when it is off (opt-in rules are off unless set).

@@ -71,29 +71,9 @@ enum PostgresChangeSupport {
 
     // MARK: The applier's transaction
 
-    /// Whether the applier runs this file inside one transaction: no `@transaction: false`, and
-    /// no statement PostgreSQL refuses in a transaction block (the applier then runs the file
-    /// statement by statement, as `MigrationCatalog` decides).
-    static func runsInTransaction(_ context: RuleContext) -> Bool {
-        guard context.file.runsInTransaction else { return false }
-        for statement in context.upStatements {
-            switch statement.kind {
-            case .createIndex(let index) where index.concurrently: return false
-            case .drop(let drop) where drop.concurrently || drop.objectKind == .database: return false
-            case .other(let words):
-                if words.hasPrefix("vacuum") || words.hasPrefix("alter system") || words.hasPrefix("create database") {
-                    return false
-                }
-                if words.hasPrefix("reindex"),
-                   context.source.text(statement.range.byteRange).uppercased().contains("CONCURRENTLY") {
-                    return false
-                }
-            default:
-                break
-            }
-        }
-        return true
-    }
+    /// Whether the applier runs this file inside one transaction (`MigrationFile`'s answer,
+    /// the one the applier itself uses).
+    static func runsInTransaction(_ context: RuleContext) -> Bool { context.file.nonTransactionalReason == nil }
 
     // MARK: Earlier and later in the file
 

@@ -105,12 +105,7 @@ struct ApplyContext {
         if all.rules.contains(where: { type(of: $0).description.id == "unused-ignore" && all.severity(of: type(of: $0).description) == .error }) {
             return all
         }
-        var linter = Linter(rules: all.rules.filter { all.severity(of: type(of: $0).description) == .error },
-                            settings: context.configuration.rules, dialect: dialect, layout: context.layout)
-        linter.knownRules = all.knownRules
-        linter.preset = all.preset
-        linter.versions = all.versions
-        return linter
+        return all.keepingRules { all.severity(of: type(of: $0).description) == .error }
     }
 }
 
