@@ -44,9 +44,9 @@ public struct Diagnostic: Sendable, Hashable {
     public var line: Int { range.start.line }
     public var column: Int { range.start.column }
 
-    /// Report order: by file, then position, then rule id.
+    /// Report order: by file (its path's bytes), then position, then rule id.
     public static func reportOrder(_ a: Diagnostic, _ b: Diagnostic) -> Bool {
-        if a.file != b.file { return a.file < b.file }
+        if a.file != b.file { return a.file.utf8.lexicographicallyPrecedes(b.file.utf8) }
         if a.range.start.offset != b.range.start.offset { return a.range.start.offset < b.range.start.offset }
         return a.rule < b.rule
     }

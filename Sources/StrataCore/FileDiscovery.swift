@@ -45,9 +45,8 @@ public enum FileDiscovery {
         for path in paths {
             // A path named *.sql is taken as a file without a stat (a syscall per file adds up
             // over thousands of paths); reading it reports a folder of that name.
-            if path.hasSuffix(".sql") {
-                let name = path.split(separator: "/").last.map(String.init) ?? path
-                result.append(DiscoveredFile(path: path, id: layout.id(forRelativePath: name)))
+            if path.utf8.count > 4, path.utf8.reversed().starts(with: "lqs.".utf8) {
+                result.append(DiscoveredFile(path: path, id: layout.id(forRelativePath: lastComponent(path))))
                 continue
             }
             var info = stat()
@@ -55,8 +54,7 @@ public enum FileDiscovery {
                 throw InputError(path: path, message: errno == ENOENT ? "no such file or directory" : String(cString: strerror(errno)))
             }
             if (info.st_mode & S_IFMT) != S_IFDIR {
-                let name = path.split(separator: "/").last.map(String.init) ?? path
-                result.append(DiscoveredFile(path: path, id: layout.id(forRelativePath: name)))
+                result.append(DiscoveredFile(path: path, id: layout.id(forRelativePath: lastComponent(path))))
                 continue
             }
             let prefix = path.hasSuffix("/") ? path : path + "/"
@@ -66,6 +64,13 @@ public enum FileDiscovery {
             }
         }
         return result
+    }
+
+    /// The name after the last `/` (found by bytes: thousands of paths come through here).
+    static func lastComponent(_ path: String) -> String {
+        let utf8 = path.utf8
+        guard let slash = utf8.lastIndex(of: UInt8(ascii: "/")) else { return path }
+        return String(path[utf8.index(after: slash)...])
     }
 
     /// Relative paths of `.sql` files below `directory`, sorted by their bytes (so `0002` < `0010`

@@ -26,7 +26,7 @@ public enum Parallel {
 
 /// Slots written by exactly one worker each, read after all workers have finished. Raw storage,
 /// because concurrent writes through an array property would trip Swift's exclusivity checks.
-private final class Slots<T>: @unchecked Sendable {
+final class Slots<T>: @unchecked Sendable {
     private let slots: UnsafeMutablePointer<T?>
     private let count: Int
 
@@ -42,6 +42,14 @@ private final class Slots<T>: @unchecked Sendable {
     }
 
     func set(_ index: Int, _ value: T) { slots[index] = value }
+
+    /// Every slot's value, `value` for a slot never set.
+    func values(default value: T) -> [T] {
+        var out: [T] = []
+        out.reserveCapacity(count)
+        for i in 0..<count { out.append(slots[i] ?? value) }
+        return out
+    }
 
     func values() -> [T] {
         var out: [T] = []

@@ -45,17 +45,99 @@ extension RuleContext {
     }
 }
 
-/// What `newTableReason` and `lockTimeoutSet` need, found in one pass over the UP section so
-/// that rules asking per statement stay linear in the file's length.
+extension RuleContext {
+    /// The kinds of statement and ALTER TABLE action the UP section holds: a rule about one
+    /// kind returns at once on the many files without it.
+    public var upFeatures: UpFeatures { upFacts.features }
+}
+
+/// Kinds of statement and of ALTER TABLE action, as a set.
+public struct UpFeatures: OptionSet, Sendable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    public static let createTable = UpFeatures(rawValue: 1 << 0)
+    public static let alterTable = UpFeatures(rawValue: 1 << 1)
+    public static let createIndex = UpFeatures(rawValue: 1 << 2)
+    public static let drop = UpFeatures(rawValue: 1 << 3)
+    public static let truncate = UpFeatures(rawValue: 1 << 4)
+    public static let delete = UpFeatures(rawValue: 1 << 5)
+    public static let update = UpFeatures(rawValue: 1 << 6)
+    public static let insert = UpFeatures(rawValue: 1 << 7)
+    public static let transaction = UpFeatures(rawValue: 1 << 8)
+    public static let set = UpFeatures(rawValue: 1 << 9)
+    public static let pragma = UpFeatures(rawValue: 1 << 10)
+    public static let other = UpFeatures(rawValue: 1 << 11)
+    // ALTER TABLE actions.
+    public static let addColumn = UpFeatures(rawValue: 1 << 12)
+    public static let dropColumn = UpFeatures(rawValue: 1 << 13)
+    public static let alterColumnType = UpFeatures(rawValue: 1 << 14)
+    public static let setNotNull = UpFeatures(rawValue: 1 << 15)
+    public static let dropNotNull = UpFeatures(rawValue: 1 << 16)
+    public static let setDefault = UpFeatures(rawValue: 1 << 17)
+    public static let dropDefault = UpFeatures(rawValue: 1 << 18)
+    public static let addConstraint = UpFeatures(rawValue: 1 << 19)
+    public static let dropConstraint = UpFeatures(rawValue: 1 << 20)
+    public static let validateConstraint = UpFeatures(rawValue: 1 << 21)
+    public static let renameTable = UpFeatures(rawValue: 1 << 22)
+    public static let renameColumn = UpFeatures(rawValue: 1 << 23)
+    public static let renameConstraint = UpFeatures(rawValue: 1 << 24)
+    public static let otherAction = UpFeatures(rawValue: 1 << 25)
+
+    /// The feature of a statement's kind.
+    public init(_ kind: StatementKind) {
+        switch kind {
+        case .createTable: self = .createTable
+        case .alterTable: self = .alterTable
+        case .createIndex: self = .createIndex
+        case .drop: self = .drop
+        case .truncate: self = .truncate
+        case .delete: self = .delete
+        case .update: self = .update
+        case .insert: self = .insert
+        case .transaction: self = .transaction
+        case .set: self = .set
+        case .pragma: self = .pragma
+        case .other: self = .other
+        }
+    }
+
+    /// The feature of an ALTER TABLE action.
+    public init(_ action: AlterTableAction) {
+        switch action {
+        case .addColumn: self = .addColumn
+        case .dropColumn: self = .dropColumn
+        case .alterColumnType: self = .alterColumnType
+        case .setNotNull: self = .setNotNull
+        case .dropNotNull: self = .dropNotNull
+        case .setDefault: self = .setDefault
+        case .dropDefault: self = .dropDefault
+        case .addConstraint: self = .addConstraint
+        case .dropConstraint: self = .dropConstraint
+        case .validateConstraint: self = .validateConstraint
+        case .renameTable: self = .renameTable
+        case .renameColumn: self = .renameColumn
+        case .renameConstraint: self = .renameConstraint
+        case .other: self = .otherAction
+        }
+    }
+}
+
+/// What `newTableReason`, `lockTimeoutSet` and `upFeatures` need, found in one pass over the
+/// UP section so that rules asking per statement stay linear in the file's length.
 struct UpSectionFacts: Sendable {
     /// The first CREATE TABLE of each table key.
     var firstCreate: [String: Int] = [:]
     /// The first SET lock_timeout to a non-zero value.
     var firstLockTimeout: Int?
+    var features: UpFeatures = []
 
     init(_ statements: [Statement]) {
         for (index, statement) in statements.enumerated() {
+            features.insert(UpFeatures(statement.kind))
             switch statement.kind {
+            case .alterTable(let alter):
+                for (action, _) in alter.actions { features.insert(UpFeatures(action)) }
             case .createTable(let create):
                 if firstCreate[create.name.key] == nil { firstCreate[create.name.key] = index }
             case .set(let set) where firstLockTimeout == nil && set.name.lowercased() == "lock_timeout":

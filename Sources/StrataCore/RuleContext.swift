@@ -36,6 +36,9 @@ public struct RuleContext: Sendable {
     public let tablesBefore: [String: SchemaModel.Table?]
     /// Facts of the UP section many rules ask per statement, computed once per file.
     let upFacts: UpSectionFacts
+    /// What rules of one family work out from the file and share (every ALTER TABLE action,
+    /// say), computed by the first rule that asks.
+    public let memo = RuleMemo()
 
     public init(file: MigrationFile, migrations: MigrationSetInfo, schema: SchemaModel, dialect: Dialect,
                 capabilities: LayoutCapabilities, knownRules: Set<String>, history: HistoryFacts? = nil,
@@ -57,4 +60,27 @@ public struct RuleContext: Sendable {
 
     /// The UP section's statements (empty when there is none).
     public var upStatements: [Statement] { file.up?.statements ?? [] }
+}
+
+/// Values worked out once per file and shared by the rules that need them, keyed by a type
+/// the asking rule family owns:
+///
+/// ```swift
+/// enum AlterActionsKey {}
+/// let actions = context.memo.value(AlterActionsKey.self) { computeActions(context) }
+/// ```
+///
+/// A context, and so its memo, is used by one thread: each file is checked by one lane.
+public final class RuleMemo: @unchecked Sendable {
+    private var values: [ObjectIdentifier: Any] = [:]
+
+    public init() {}
+
+    public func value<Key, Value>(_ key: Key.Type, _ make: () -> Value) -> Value {
+        let id = ObjectIdentifier(key)
+        if let value = values[id] as? Value { return value }
+        let value = make()
+        values[id] = value
+        return value
+    }
 }

@@ -88,6 +88,7 @@ public struct SchemaModel: Sendable {
 
     /// Applies a migration's statements and returns every table they touched as it was before
     /// them (nil: it did not exist), so rules can ask what a column was before this file.
+    @discardableResult
     public mutating func apply(file statements: [Statement], migration: String) -> [String: Table?] {
         var before: [String: Table?] = [:]
         for statement in statements {
@@ -95,6 +96,12 @@ public struct SchemaModel: Sendable {
             apply(statement, migration: migration)
         }
         return before
+    }
+
+    /// Applies a migration's statements without keeping what they changed (a replay whose
+    /// file no rule looks at: nothing is copied to remember the tables as they were).
+    public mutating func replay(file statements: [Statement], migration: String) {
+        for statement in statements { apply(statement, migration: migration) }
     }
 
     /// This schema with `before` (from `apply(file:migration:)`) put back: the schema as it was

@@ -14,22 +14,32 @@ public struct GitHubReporter: Reporter {
 
     public init() {}
 
-    public func report(_ result: LintResult, rules: [RuleDescription]) -> String {
-        var out = ""
-        for diagnostic in result.diagnostics {
-            let properties = [
-                "file=" + Self.escapeProperty(diagnostic.file),
-                "line=\(diagnostic.line)",
-                "col=\(diagnostic.column)",
-                "title=" + Self.escapeProperty(diagnostic.rule),
-            ]
-            var message = diagnostic.message
-            if let help = diagnostic.help { message += "\n" + help }
-            // GitHub's workflow commands say `notice` where SARIF and Strata say note.
-            out += "::\(diagnostic.severity == .note ? "notice" : diagnostic.severity.rawValue) \(properties.joined(separator: ","))::"
-            out += Self.escapeData(message) + "\n"
+    public func writer(rules: [RuleDescription], to output: ReportOutput) -> any ReportWriter {
+        Writer(output: output)
+    }
+
+    private final class Writer: ReportWriter {
+        let output: ReportOutput
+
+        init(output: ReportOutput) { self.output = output }
+
+        func add(_ diagnostics: [Diagnostic]) {
+            for diagnostic in diagnostics {
+                let properties = [
+                    "file=" + GitHubReporter.escapeProperty(diagnostic.file),
+                    "line=\(diagnostic.line)",
+                    "col=\(diagnostic.column)",
+                    "title=" + GitHubReporter.escapeProperty(diagnostic.rule),
+                ]
+                var message = diagnostic.message
+                if let help = diagnostic.help { message += "\n" + help }
+                // GitHub's workflow commands say `notice` where SARIF and Strata say note.
+                output.write("::\(diagnostic.severity == .note ? "notice" : diagnostic.severity.rawValue) \(properties.joined(separator: ","))::")
+                output.write(GitHubReporter.escapeData(message) + "\n")
+            }
         }
-        return out
+
+        func end(_ summary: LintSummary) {}
     }
 
     // MARK: - Escaping (as GitHub's @actions/core does)

@@ -15,32 +15,55 @@ public struct JSONReporter: Reporter {
     /// The version of this JSON format.
     public static let formatVersion = 1
 
+    /// Findings written past this many bytes wait in a temporary file, not in memory.
+    public static let memoryLimit = 4 << 20
+
     public init() {}
 
-    public func report(_ result: LintResult, rules: [RuleDescription]) -> String {
-        var out = ""
-        out.reserveCapacity(result.diagnostics.count * 300 + 100)
-        write(result, rules: rules, to: &out)
-        return out
+    public func writer(rules: [RuleDescription], to output: ReportOutput) -> any ReportWriter {
+        Writer(output: output)
     }
 
-    /// Written a diagnostic at a time: a tree of values for tens of thousands of findings cost
-    /// more memory than the findings themselves.
-    public func write<Output: TextOutputStream>(_ result: LintResult, rules: [RuleDescription], to output: inout Output) {
-        output.write("{\"version\":\(Self.formatVersion),\"summary\":{\"files\":\(result.fileCount),"
-            + "\"errors\":\(result.errorCount),\"warnings\":\(result.warningCount)},\"diagnostics\":[")
-        for (n, diagnostic) in result.diagnostics.enumerated() {
-            var out = n > 0 ? ",{\"file\":" : "{\"file\":"
-            out += JSONValue.quote(diagnostic.file)
-            out += ",\"line\":\(diagnostic.line),\"column\":\(diagnostic.column),\"severity\":\"\(diagnostic.severity.rawValue)\",\"rule\":"
-            out += JSONValue.quote(diagnostic.rule)
-            out += ",\"message\":"
-            out += JSONValue.quote(diagnostic.message)
-            out += ",\"help\":"
-            out += diagnostic.help.map(JSONValue.quote) ?? "null"
-            out += "}"
-            output.write(out)
+    /// The summary comes first but is known last: findings are written to `body` (memory, then
+    /// a temporary file) and copied out behind the summary at the end.
+    private final class Writer: ReportWriter {
+        let output: ReportOutput
+        let body = ReportOutput(spillingAfter: JSONReporter.memoryLimit)
+
+        init(output: ReportOutput) { self.output = output }
+
+        func add(_ diagnostics: [Diagnostic]) {
+            for diagnostic in diagnostics {
+                body.write(body.count == 0 ? "{\"file\":" : ",{\"file\":")
+                body.writeJSONString(diagnostic.file)
+                body.write(",\"line\":")
+                body.write(diagnostic.line)
+                body.write(",\"column\":")
+                body.write(diagnostic.column)
+                body.write(",\"severity\":\"")
+                body.write(diagnostic.severity.rawValue)
+                body.write("\",\"rule\":")
+                body.writeJSONString(diagnostic.rule)
+                body.write(",\"message\":")
+                body.writeJSONString(diagnostic.message)
+                body.write(",\"help\":")
+                if let help = diagnostic.help { body.writeJSONString(help) } else { body.write("null") }
+                body.write("}")
+            }
         }
-        output.write("]}\n")
+
+        func end(_ summary: LintSummary) {
+            output.write("{\"version\":")
+            output.write(JSONReporter.formatVersion)
+            output.write(",\"summary\":{\"files\":")
+            output.write(summary.fileCount)
+            output.write(",\"errors\":")
+            output.write(summary.errorCount)
+            output.write(",\"warnings\":")
+            output.write(summary.warningCount)
+            output.write("},\"diagnostics\":[")
+            output.write(contentsOf: body)
+            output.write("]}\n")
+        }
     }
 }

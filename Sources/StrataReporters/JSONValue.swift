@@ -23,9 +23,10 @@ enum JSONValue: Sendable {
     }
 
     /// One member per line, indented by `indent` spaces per level, `"key": value`.
-    func pretty(indent: Int = 2) -> String {
+    /// `depth` levels in (the first line is not indented: the caller has placed it).
+    func pretty(indent: Int = 2, depth: Int = 0) -> String {
         var out = ""
-        write(into: &out, indent: indent, depth: 0)
+        write(into: &out, indent: indent, depth: depth)
         return out
     }
 

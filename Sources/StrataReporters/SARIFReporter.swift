@@ -25,29 +25,49 @@ public struct SARIFReporter: Reporter {
         self.informationURI = informationURI
     }
 
-    public func report(_ result: LintResult, rules: [RuleDescription]) -> String {
+    public func writer(rules: [RuleDescription], to output: ReportOutput) -> any ReportWriter {
         var ruleIndex: [String: Int] = [:]
         for (index, rule) in rules.enumerated() where ruleIndex[rule.id] == nil {
             ruleIndex[rule.id] = index
         }
-
         var driver: [(key: String, value: JSONValue)] = [("name", .string(Self.toolName))]
         if let informationURI { driver.append(("informationUri", .string(informationURI))) }
         driver.append(("version", .string(version)))
         driver.append(("rules", .array(rules.map(Self.reportingDescriptor))))
+        let tool = JSONValue.object([("driver", .object(driver))])
+        // The log as `JSONValue.pretty` lays it out, written around the results as they come.
+        output.write("{\n  \"$schema\": ")
+        output.writeJSONString(Self.schemaURI)
+        output.write(",\n  \"version\": ")
+        output.writeJSONString(Self.sarifVersion)
+        output.write(",\n  \"runs\": [\n    {\n      \"tool\": ")
+        output.write(tool.pretty(indent: 2, depth: 3))
+        output.write(",\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [")
+        return Writer(output: output, ruleIndex: ruleIndex)
+    }
 
-        let log: JSONValue = .object([
-            ("$schema", .string(Self.schemaURI)),
-            ("version", .string(Self.sarifVersion)),
-            ("runs", .array([
-                .object([
-                    ("tool", .object([("driver", .object(driver))])),
-                    ("columnKind", .string("unicodeCodePoints")),
-                    ("results", .array(result.diagnostics.map { Self.result($0, ruleIndex: ruleIndex[$0.rule]) })),
-                ]),
-            ])),
-        ])
-        return log.pretty(indent: 2) + "\n"
+    private final class Writer: ReportWriter {
+        let output: ReportOutput
+        let ruleIndex: [String: Int]
+        var results = 0
+
+        init(output: ReportOutput, ruleIndex: [String: Int]) {
+            self.output = output
+            self.ruleIndex = ruleIndex
+        }
+
+        func add(_ diagnostics: [Diagnostic]) {
+            for diagnostic in diagnostics {
+                output.write(results == 0 ? "\n        " : ",\n        ")
+                output.write(SARIFReporter.result(diagnostic, ruleIndex: ruleIndex[diagnostic.rule]).pretty(indent: 2, depth: 4))
+                results += 1
+            }
+        }
+
+        func end(_ summary: LintSummary) {
+            output.write(results == 0 ? "]" : "\n      ]")
+            output.write("\n    }\n  ]\n}\n")
+        }
     }
 
     // MARK: - Pieces

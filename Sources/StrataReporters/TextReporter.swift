@@ -20,38 +20,61 @@ public struct TextReporter: Reporter {
         self.color = color
     }
 
-    public func report(_ result: LintResult, rules: [RuleDescription]) -> String {
-        var out = ""
-        write(result, rules: rules, to: &out)
-        return out
+    public func writer(rules: [RuleDescription], to output: ReportOutput) -> any ReportWriter {
+        Writer(reporter: self, output: output)
     }
 
-    public func write<Output: TextOutputStream>(_ result: LintResult, rules: [RuleDescription], to output: inout Output) {
-        for diagnostic in result.diagnostics {
-            let position = "\(diagnostic.file):\(diagnostic.line):\(diagnostic.column)"
-            let severity = diagnostic.severity.rawValue
-            var out = paint(position, .bold) + ": "
-            out += paint(severity, diagnostic.severity == .error ? .red : diagnostic.severity == .warning ? .yellow : .cyan) + ": "
-            out += indentingContinuation(diagnostic.message, by: 2)
-            out += " " + paint("[\(diagnostic.rule)]", .dim) + "\n"
-            if let help = diagnostic.help {
-                out += "  " + paint("help:", .cyan) + " " + indentingContinuation(help, by: 8) + "\n"
-            }
-            for note in diagnostic.notes {
-                out += "  note: " + indentingContinuation(note, by: 8) + "\n"
-            }
-            output.write(out)
+    private final class Writer: ReportWriter {
+        let reporter: TextReporter
+        let output: ReportOutput
+
+        init(reporter: TextReporter, output: ReportOutput) {
+            self.reporter = reporter
+            self.output = output
         }
-        output.write(Self.summary(result) + "\n")
+
+        func add(_ diagnostics: [Diagnostic]) {
+            for diagnostic in diagnostics { reporter.write(diagnostic, to: output) }
+        }
+
+        func end(_ summary: LintSummary) {
+            output.write(TextReporter.summary(summary))
+            output.write("\n")
+        }
+    }
+
+    private func write(_ diagnostic: Diagnostic, to output: ReportOutput) {
+        let position = "\(diagnostic.file):\(diagnostic.line):\(diagnostic.column)"
+        let severity = diagnostic.severity.rawValue
+        output.write(paint(position, .bold))
+        output.write(": ")
+        output.write(paint(severity, diagnostic.severity == .error ? .red : diagnostic.severity == .warning ? .yellow : .cyan))
+        output.write(": ")
+        output.write(indentingContinuation(diagnostic.message, by: 2))
+        output.write(" ")
+        output.write(paint("[\(diagnostic.rule)]", .dim))
+        output.write("\n")
+        if let help = diagnostic.help {
+            output.write("  ")
+            output.write(paint("help:", .cyan))
+            output.write(" ")
+            output.write(indentingContinuation(help, by: 8))
+            output.write("\n")
+        }
+        for note in diagnostic.notes {
+            output.write("  note: ")
+            output.write(indentingContinuation(note, by: 8))
+            output.write("\n")
+        }
     }
 
     /// `3 files linted: 1 error, 2 warnings`, or `1 file linted: no problems`.
-    static func summary(_ result: LintResult) -> String {
+    static func summary(_ summary: LintSummary) -> String {
         var counts: [String] = []
-        if result.errorCount > 0 { counts.append(counted(result.errorCount, "error")) }
-        if result.warningCount > 0 { counts.append(counted(result.warningCount, "warning")) }
+        if summary.errorCount > 0 { counts.append(counted(summary.errorCount, "error")) }
+        if summary.warningCount > 0 { counts.append(counted(summary.warningCount, "warning")) }
         let problems = counts.isEmpty ? "no problems" : counts.joined(separator: ", ")
-        return "\(counted(result.fileCount, "file")) linted: \(problems)"
+        return "\(counted(summary.fileCount, "file")) linted: \(problems)"
     }
 
     private static func counted(_ count: Int, _ noun: String) -> String {

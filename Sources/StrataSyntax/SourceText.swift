@@ -46,6 +46,31 @@ public struct SourceText: Sendable {
         return SourcePosition(offset: offset, line: low + 1, column: column)
     }
 
+    /// The index of the first token of `tokens` (token indices) that starts at or after byte
+    /// `offset`, or `tokens.upperBound` (a binary search: tokens are in file order).
+    public func firstToken(startingAtOrAfter offset: Int, in tokens: Range<Int>) -> Int {
+        var low = max(0, tokens.lowerBound), high = min(tokens.upperBound, self.tokens.count)
+        while low < high {
+            let mid = (low + high) / 2
+            if self.tokens[mid].offset < offset { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    /// Indices of the tokens of `tokens` (token indices) that start inside the byte range
+    /// `bytes` and are neither trivia nor `;`, in order.
+    public func significantTokens(startingIn bytes: Range<Int>, of tokens: Range<Int>) -> [Int] {
+        var found: [Int] = []
+        var i = firstToken(startingAtOrAfter: bytes.lowerBound, in: tokens)
+        let end = min(tokens.upperBound, self.tokens.count)
+        while i < end, self.tokens[i].offset < bytes.upperBound {
+            let kind = self.tokens[i].kind
+            if !kind.isTrivia, kind != .semicolon { found.append(i) }
+            i += 1
+        }
+        return found
+    }
+
     /// Whether `token` is the word `keyword`, compared ASCII-case-insensitively without decoding.
     @inline(__always)
     public func isWord(_ token: Token, _ keyword: StaticString) -> Bool { token.isWord(keyword, in: bytes) }
@@ -55,9 +80,22 @@ extension SourceText {
     /// The first place where the bytes are not valid UTF-8 text (invalid sequences, or a NUL
     /// byte, which no SQL file holds), or nil when the file is text.
     public var firstInvalidTextOffset: Int? {
+        bytes.withUnsafeBufferPointer { Self.firstInvalidTextOffset($0) }
+    }
+
+    private static func firstInvalidTextOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var i = 0
         let n = bytes.count
+        let high: UInt64 = 0x8080_8080_8080_8080, ones: UInt64 = 0x0101_0101_0101_0101
         while i < n {
+            // Eight ASCII bytes, none of them NUL, at a time: nearly every file is only these.
+            if i + 8 <= n {
+                let word = UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self)
+                if word & high == 0, (word &- ones) & ~word & high == 0 {
+                    i += 8
+                    continue
+                }
+            }
             let b = bytes[i]
             if b < 0x80 {
                 if b == 0 { return i }

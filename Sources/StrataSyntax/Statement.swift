@@ -272,7 +272,7 @@ public struct SetStatement: Sendable, Hashable {
 
 /// What the reader understood. A statement it does not know is `.other` with its leading
 /// keywords, never an error.
-public enum StatementKind: Sendable, Hashable {
+public indirect enum StatementKind: Sendable, Hashable {
     case createTable(CreateTable)
     case alterTable(AlterTable)
     case createIndex(CreateIndex)

@@ -40,6 +40,7 @@ public struct DropColumnRule: Rule {
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {
+        guard context.upFeatures.contains(.dropColumn) else { return [] }
         var violations: [Violation] = []
         for (index, statement) in context.upStatements.enumerated() {
             guard case .alterTable(let alter) = statement.kind else { continue }

@@ -36,6 +36,7 @@ public struct DropSchemaDatabaseRule: Rule {
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {
+        guard context.upFeatures.contains(.drop) else { return [] }
         var violations: [Violation] = []
         for (index, statement) in context.upStatements.enumerated() {
             guard case .drop(let drop) = statement.kind, drop.objectKind == .schema || drop.objectKind == .database else { continue }

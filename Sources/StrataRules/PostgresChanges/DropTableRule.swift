@@ -49,6 +49,7 @@ public struct DropTableRule: Rule {
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {
+        guard context.upFeatures.contains(.drop) else { return [] }
         var violations: [Violation] = []
         for (index, statement) in context.upStatements.enumerated() {
             guard case .drop(let drop) = statement.kind, drop.objectKind == .table else { continue }

@@ -58,9 +58,10 @@ public struct IdentifierTooLongRule: Rule {
     public func check(_ context: RuleContext) -> [Violation] {
         let source = context.source
         var violations: [Violation] = []
-        func check(_ name: String, _ what: String, at range: SourceRange?) {
+        // The place is found only for a name that is too long (it may scan the statement).
+        func check(_ name: String, _ what: String, at place: @autoclosure () -> SourceRange?) {
             let bytes = name.utf8.count
-            guard bytes > Self.limit, let range else { return }
+            guard bytes > Self.limit, let range = place() else { return }
             let kept = String(decoding: RelaxConstraintRule.clip(Array(name.utf8), Self.limit), as: UTF8.self)
             violations.append(Violation(range: range,
                                         message: "\(what) name \(name) is \(bytes) bytes; PostgreSQL keeps only the first \(Self.limit): \(kept)"))
@@ -68,18 +69,16 @@ public struct IdentifierTooLongRule: Rule {
         for statement in context.upStatements {
             /// The range of the last token in `range` that names `name`.
             func position(of name: String, in range: SourceRange) -> SourceRange? {
-                let words = PostgresChangeSupport.significant(statement, in: source).filter {
-                    source.tokens[$0].offset >= range.start.offset && source.tokens[$0].offset < range.end.offset
-                }
+                let words = source.significantTokens(startingIn: range.start.offset..<range.end.offset, of: statement.tokens)
                 return words.last { PostgresChangeSupport.identifier(source, $0) == name }
                     .map { PostgresChangeSupport.range(of: $0, in: source) }
             }
             func checkColumn(_ column: ColumnDefinition) {
                 check(column.name.name, "column", at: column.name.range)
                 // Inline `CONSTRAINT name NOT NULL|CHECK|...` names.
-                let words = PostgresChangeSupport.significant(statement, in: source).filter {
-                    source.tokens[$0].offset > column.name.range.start.offset && source.tokens[$0].offset < column.range.end.offset
-                }
+                let start = column.name.range.start.offset + 1
+                let words = start < column.range.end.offset
+                    ? source.significantTokens(startingIn: start..<column.range.end.offset, of: statement.tokens) : []
                 for (i, word) in words.enumerated() where PostgresChangeSupport.isWord(source, word, "constraint") && i + 1 < words.count {
                     if let name = PostgresChangeSupport.identifier(source, words[i + 1]) {
                         check(name, "constraint", at: PostgresChangeSupport.range(of: words[i + 1], in: source))

@@ -36,16 +36,36 @@ public struct JSONColumnRule: Rule {
                     dialects: [.postgresql]),
         ])
 
-    static func isJSON(_ type: String?) -> Bool { PostgresChangeSupport.baseType(type) == "json" }
+    static func isJSON(_ type: String?) -> Bool {
+        // Only a type that starts with `json` or `pg_catalog.json` can be one.
+        guard let type, type.utf8.first == UInt8(ascii: "j") || type.utf8.first == UInt8(ascii: "p") else { return false }
+        return PostgresChangeSupport.baseType(type) == "json"
+    }
 
     public func check(_ context: RuleContext) -> [Violation] {
+        guard context.upFeatures.isDisjoint(with: [.createTable, .addColumn, .alterColumnType]) == false else { return [] }
         var violations: [Violation] = []
-        for (table, column, _) in PostgresChangeSupport.definedColumns(context) where Self.isJSON(column.type) {
-            violations.append(Violation(range: column.name.range, message: "column \(column.name) of \(table) is json, not jsonb"))
+        for statement in context.upStatements {
+            switch statement.kind {
+            case .createTable(let create):
+                for column in create.columns where Self.isJSON(column.type) {
+                    violations.append(Violation(range: column.name.range, message: "column \(column.name) of \(create.name) is json, not jsonb"))
+                }
+            case .alterTable(let alter):
+                for (action, _) in alter.actions {
+                    switch action {
+                    case .addColumn(let column, _) where Self.isJSON(column.type):
+                        violations.append(Violation(range: column.name.range, message: "column \(column.name) of \(alter.name) is json, not jsonb"))
+                    case .alterColumnType(let column, let type, _) where Self.isJSON(type):
+                        violations.append(Violation(range: column.range, message: "column \(column) of \(alter.name) is changed to json, not jsonb"))
+                    default:
+                        break
+                    }
+                }
+            default:
+                break
+            }
         }
-        for (table, column, type, _) in PostgresChangeSupport.typeChanges(context) where Self.isJSON(type) {
-            violations.append(Violation(range: column.range, message: "column \(column) of \(table) is changed to json, not jsonb"))
-        }
-        return violations.sorted { $0.range.start < $1.range.start }
+        return violations
     }
 }

@@ -194,11 +194,17 @@ enum PostgresChangeSupport {
 
     /// A column type as the reader writes it, without `pg_catalog.` and array suffixes.
     static func baseType(_ type: String?) -> String? {
-        guard var type else { return nil }
-        if type.hasPrefix("pg_catalog.") { type.removeFirst("pg_catalog.".count) }
-        if let bracket = type.firstIndex(of: "[") { type = String(type[..<bracket]) }
-        if type.hasSuffix(" array") { type.removeLast(" array".count) }
-        return type.trimmingCharacters(in: .whitespaces)
+        guard let type else { return nil }
+        // Bytes, not characters: every column of every file comes through here.
+        var bytes = Array(type.utf8)
+        let prefix = Array("pg_catalog.".utf8)
+        if bytes.starts(with: prefix) { bytes.removeFirst(prefix.count) }
+        if let bracket = bytes.firstIndex(of: UInt8(ascii: "[")) { bytes.removeSubrange(bracket...) }
+        let array = Array(" array".utf8)
+        if bytes.count >= array.count, bytes.suffix(array.count).elementsEqual(array) { bytes.removeLast(array.count) }
+        while let last = bytes.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { bytes.removeLast() }
+        let start = bytes.firstIndex { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") } ?? bytes.endIndex
+        return String(decoding: bytes[start...], as: UTF8.self)
     }
 
     /// Every column definition that chooses a type in a CREATE TABLE or ADD COLUMN of the UP

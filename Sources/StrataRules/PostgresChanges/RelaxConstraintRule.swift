@@ -71,6 +71,7 @@ public struct RelaxConstraintRule: Rule {
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {
+        guard context.upFeatures.isDisjoint(with: [.dropNotNull, .dropConstraint]) == false else { return [] }
         var violations: [Violation] = []
         for (index, statement) in context.upStatements.enumerated() {
             guard case .alterTable(let alter) = statement.kind else { continue }

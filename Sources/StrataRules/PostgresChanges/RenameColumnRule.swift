@@ -41,6 +41,7 @@ public struct RenameColumnRule: Rule {
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {
+        guard context.upFeatures.contains(.renameColumn) else { return [] }
         var violations: [Violation] = []
         for (index, statement) in context.upStatements.enumerated() {
             guard case .alterTable(let alter) = statement.kind else { continue }

@@ -50,6 +50,7 @@ public struct RenameTableRule: Rule {
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {
+        guard context.upFeatures.contains(.renameTable) else { return [] }
         var violations: [Violation] = []
         for (index, statement) in context.upStatements.enumerated() {
             guard case .alterTable(let alter) = statement.kind else { continue }

@@ -58,6 +58,7 @@ public struct TransactionBalanceRule: Rule {
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {
+        guard context.upFeatures.contains(.transaction) else { return [] }
         let source = context.source
         let wrapped = PostgresChangeSupport.runsInTransaction(context)
         var violations: [Violation] = []

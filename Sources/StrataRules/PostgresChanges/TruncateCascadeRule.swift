@@ -33,6 +33,7 @@ public struct TruncateCascadeRule: Rule {
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {
+        guard context.upFeatures.contains(.truncate) else { return [] }
         var violations: [Violation] = []
         for (index, statement) in context.upStatements.enumerated() {
             guard case .truncate(let truncate) = statement.kind, truncate.cascade else { continue }

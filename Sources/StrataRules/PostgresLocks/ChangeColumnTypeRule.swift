@@ -79,22 +79,24 @@ public struct ChangeColumnTypeRule: Rule {
             }
             var words = text.split(separator: " ").map(String.init).joined(separator: " ")
             if words.hasPrefix("pg_catalog.") { words = String(words.dropFirst("pg_catalog.".count)) }
-            let aliases: [String: String] = [
-                "character varying": "varchar", "char varying": "varchar", "varchar": "varchar",
-                "character": "bpchar", "char": "bpchar", "bpchar": "bpchar",
-                "decimal": "numeric", "numeric": "numeric",
-                "bit varying": "varbit", "varbit": "varbit",
-                "int": "int4", "integer": "int4", "int4": "int4", "bigint": "int8", "int8": "int8",
-                "smallint": "int2", "int2": "int2", "real": "float4", "float4": "float4",
-                "double precision": "float8", "float8": "float8", "float": "float8",
-                "boolean": "bool", "bool": "bool",
-                "timestamp": "timestamp", "timestamp without time zone": "timestamp",
-                "timestamptz": "timestamptz", "timestamp with time zone": "timestamptz",
-                "time": "time", "time without time zone": "time", "timetz": "timetz", "time with time zone": "timetz",
-            ]
-            base = aliases[words] ?? words
+            base = Self.aliases[words] ?? words
             if base == "numeric", modifiers.count == 1 { modifiers.append(0) }  // numeric(p) is numeric(p,0)
         }
+
+        /// PostgreSQL's spellings of one type, by the name it keeps in its catalog.
+        static let aliases: [String: String] = [
+            "character varying": "varchar", "char varying": "varchar", "varchar": "varchar",
+            "character": "bpchar", "char": "bpchar", "bpchar": "bpchar",
+            "decimal": "numeric", "numeric": "numeric",
+            "bit varying": "varbit", "varbit": "varbit",
+            "int": "int4", "integer": "int4", "int4": "int4", "bigint": "int8", "int8": "int8",
+            "smallint": "int2", "int2": "int2", "real": "float4", "float4": "float4",
+            "double precision": "float8", "float8": "float8", "float": "float8",
+            "boolean": "bool", "bool": "bool",
+            "timestamp": "timestamp", "timestamp without time zone": "timestamp",
+            "timestamptz": "timestamptz", "timestamp with time zone": "timestamptz",
+            "time": "time", "time without time zone": "time", "timetz": "timetz", "time with time zone": "timetz",
+        ]
     }
 
     /// Whether changing a column from `old` to `new` keeps the table as it is (no rewrite).
@@ -142,6 +144,7 @@ public struct ChangeColumnTypeRule: Rule {
     }
 
     public func check(_ context: RuleContext) -> [Violation] {
+        guard context.upFeatures.contains(.alterColumnType) else { return [] }
         let checksZone = context.versions.postgres >= 12
         // The column types this file defines, by "table.column", as of each action.
         var known: [String: String] = [:]

@@ -53,6 +53,7 @@ public struct CreateIndexNonConcurrentRule: Rule {
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {
+        guard context.upFeatures.contains(.createIndex) else { return [] }
         var violations: [Violation] = []
         for (index, statement) in context.upStatements.enumerated() {
             guard case .createIndex(let create) = statement.kind, !create.concurrently else { continue }

@@ -41,6 +41,7 @@ public struct DropIndexNonConcurrentRule: Rule {
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {
+        guard context.upFeatures.contains(.drop) else { return [] }
         var violations: [Violation] = []
         for (index, statement) in context.upStatements.enumerated() {
             guard case .drop(let drop) = statement.kind, drop.objectKind == .index, !drop.concurrently,

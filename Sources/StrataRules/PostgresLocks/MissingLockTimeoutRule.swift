@@ -73,30 +73,31 @@ public struct MissingLockTimeoutRule: Rule {
     public func check(_ context: RuleContext) -> [Violation] {
         var violations: [Violation] = []
         var first: (range: SourceRange, what: String)?
+        // What the statement waits for, worded only for the first one reported.
         var more = 0
         for (index, statement) in context.upStatements.enumerated() {
             let tables: [ObjectName]
-            let what: String
+            let what: () -> String
             switch statement.kind {
             case .alterTable(let alter):
                 let onlyWeak = alter.actions.allSatisfy { isWeak($0.action, range: $0.range, statement, context.source) }
                 guard !alter.actions.isEmpty, !onlyWeak else { continue }
                 tables = [alter.name]
-                what = "ALTER TABLE \(alter.name) waits for an ACCESS EXCLUSIVE lock"
+                what = { "ALTER TABLE \(alter.name) waits for an ACCESS EXCLUSIVE lock" }
             case .createIndex(let create) where !create.concurrently:
                 tables = [create.table]
-                what = "CREATE INDEX on \(create.table) waits for a SHARE lock"
+                what = { "CREATE INDEX on \(create.table) waits for a SHARE lock" }
             case .drop(let drop) where drop.objectKind == .table && !drop.names.isEmpty:
                 tables = drop.names
-                what = "DROP TABLE \(drop.names.map(\.description).joined(separator: ", ")) waits for an ACCESS EXCLUSIVE lock"
+                what = { "DROP TABLE \(drop.names.map(\.description).joined(separator: ", ")) waits for an ACCESS EXCLUSIVE lock" }
             case .drop(let drop) where drop.objectKind == .index && !drop.concurrently && !drop.names.isEmpty:
                 let known = drop.names.map { PGLock.table(ofIndex: $0, context, before: index) }
                 // An index whose table Strata cannot tell is taken to be on a table that may be busy.
                 tables = known.allSatisfy({ $0 != nil }) ? known.compactMap { $0 } : []
-                what = "DROP INDEX \(drop.names.map(\.description).joined(separator: ", ")) waits for an ACCESS EXCLUSIVE lock on its table"
+                what = { "DROP INDEX \(drop.names.map(\.description).joined(separator: ", ")) waits for an ACCESS EXCLUSIVE lock on its table" }
             case .truncate(let truncate) where !truncate.tables.isEmpty:
                 tables = truncate.tables
-                what = "TRUNCATE \(truncate.tables.map(\.description).joined(separator: ", ")) waits for an ACCESS EXCLUSIVE lock"
+                what = { "TRUNCATE \(truncate.tables.map(\.description).joined(separator: ", ")) waits for an ACCESS EXCLUSIVE lock" }
             default:
                 continue
             }
@@ -108,7 +109,7 @@ public struct MissingLockTimeoutRule: Rule {
                     continue
                 }
             }
-            if first == nil { first = (statement.range, what) } else { more += 1 }
+            if first == nil { first = (statement.range, what()) } else { more += 1 }
         }
         if let first {
             let rest = more == 0 ? "" : " (and \(more) more lock-taking statement\(more == 1 ? "" : "s") after it)"

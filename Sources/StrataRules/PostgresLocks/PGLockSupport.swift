@@ -115,27 +115,43 @@ enum PGLock {
     /// sees them, so their locks block no one.
     static func newTableReason(_ table: ObjectName, _ context: RuleContext, before index: Int) -> String? {
         if let reason = context.newTableReason(table, beforeStatement: index) { return reason }
-        let statements = context.upStatements
-        for i in stride(from: min(index, statements.count) - 1, through: 0, by: -1) {
-            let statement = statements[i]
-            if case .other("create materialized view") = statement.kind {
-                var t = PGLockTokens(statement, context.source)
-                t.position = 3  // CREATE MATERIALIZED VIEW
-                if t.isWord("if") { t.position += 3 }  // IF NOT EXISTS
-                if t.objectName()?.key == table.key { return "\(table) is a materialized view created earlier in this file" }
-                continue
-            }
-            guard case .alterTable(let alter) = statement.kind else { continue }
-            for (action, _) in alter.actions {
-                guard case .renameTable(let to) = action, to.key == table.key, alter.name.key != table.key else { continue }
-                if newTableReason(alter.name, context, before: i) != nil {
-                    return "\(table) is a table created earlier in this file (as \(alter.name)) and renamed"
-                }
-                return nil
-            }
+        // The last statement before `index` that makes `table` a materialized view or renames
+        // another table to it decides.
+        guard let event = namings(context)[table.key]?.last(where: { $0.index < index }) else { return nil }
+        guard let renamed = event.renamedFrom else { return "\(table) is a materialized view created earlier in this file" }
+        if newTableReason(renamed, context, before: event.index) != nil {
+            return "\(table) is a table created earlier in this file (as \(renamed)) and renamed"
         }
         return nil
     }
+
+    /// By table key, in file order: the statements of the UP section that create a
+    /// materialized view of that name (`renamedFrom` nil) or rename another table to it.
+    private static func namings(_ context: RuleContext) -> [String: [(index: Int, renamedFrom: ObjectName?)]] {
+        context.memo.value(NamingsKey.self) {
+            var found: [String: [(index: Int, renamedFrom: ObjectName?)]] = [:]
+            for (i, statement) in context.upStatements.enumerated() {
+                switch statement.kind {
+                case .other("create materialized view"):
+                    var t = PGLockTokens(statement, context.source)
+                    t.position = 3  // CREATE MATERIALIZED VIEW
+                    if t.isWord("if") { t.position += 3 }  // IF NOT EXISTS
+                    if let name = t.objectName() { found[name.key, default: []].append((i, nil)) }
+                case .alterTable(let alter):
+                    for (action, _) in alter.actions {
+                        guard case .renameTable(let to) = action, alter.name.key != to.key else { continue }
+                        found[to.key, default: []].append((i, alter.name))
+                        break
+                    }
+                default:
+                    break
+                }
+            }
+            return found
+        }
+    }
+
+    private enum NamingsKey {}
 
     /// Whether an earlier statement of the file empties `table` (TRUNCATE, or DELETE without WHERE).
     static func emptied(_ table: ObjectName, _ context: RuleContext, before index: Int) -> Bool {
@@ -262,20 +278,36 @@ struct PGLockReindex {
     }
 }
 
-/// One ALTER TABLE action of the UP section, with where it is.
-struct PGLockAction {
-    var index: Int
-    var statement: Statement
-    var table: ObjectName
-    var action: AlterTableAction
-    var range: SourceRange
+/// One ALTER TABLE action of the UP section, with where it is. A class: every lock rule walks
+/// the same list (`PGLock.alterActions`), and a reference is all a walk copies.
+final class PGLockAction: Sendable {
+    let index: Int
+    let statement: Statement
+    let table: ObjectName
+    let action: AlterTableAction
+    let range: SourceRange
     /// The position of the action within its statement.
-    var position: Int
+    let position: Int
+
+    init(index: Int, statement: Statement, table: ObjectName, action: AlterTableAction, range: SourceRange, position: Int) {
+        self.index = index
+        self.statement = statement
+        self.table = table
+        self.action = action
+        self.range = range
+        self.position = position
+    }
 }
 
 extension PGLock {
     /// Every ALTER TABLE action of the UP section, in order.
     static func alterActions(_ context: RuleContext) -> [PGLockAction] {
+        context.memo.value(AlterActionsKey.self) { readAlterActions(context) }
+    }
+
+    private enum AlterActionsKey {}
+
+    private static func readAlterActions(_ context: RuleContext) -> [PGLockAction] {
         var out: [PGLockAction] = []
         for (index, statement) in context.upStatements.enumerated() {
             guard case .alterTable(let alter) = statement.kind else { continue }

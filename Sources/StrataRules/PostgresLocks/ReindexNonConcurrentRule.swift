@@ -37,7 +37,7 @@ public struct ReindexNonConcurrentRule: Rule {
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {
-        guard context.versions.postgres >= 12 else { return [] }
+        guard context.versions.postgres >= 12, context.upFeatures.contains(.other) else { return [] }
         var violations: [Violation] = []
         for (index, statement) in context.upStatements.enumerated() {
             guard let reindex = PGLockReindex(statement, context.source), !reindex.concurrently,

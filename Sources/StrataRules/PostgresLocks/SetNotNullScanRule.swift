@@ -76,6 +76,7 @@ public struct SetNotNullScanRule: Rule {
     }
 
     public func check(_ context: RuleContext) -> [Violation] {
+        guard context.upFeatures.contains(.setNotNull) else { return [] }
         let usesChecks = context.versions.postgres >= 12
         let actions = PGLock.alterActions(context)
         // CHECK (col IS NOT NULL) constraints of this file: by "table.column", whether valid yet;

@@ -36,6 +36,7 @@ public struct TableRewriteMaintenanceRule: Rule {
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {
+        guard context.upFeatures.contains(.other) else { return [] }
         var violations: [Violation] = []
         for (index, statement) in context.upStatements.enumerated() {
             guard case .other(let label) = statement.kind, label == "vacuum" || label == "cluster" else { continue }

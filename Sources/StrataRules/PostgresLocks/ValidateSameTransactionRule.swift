@@ -57,7 +57,7 @@ public struct ValidateSameTransactionRule: Rule {
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {
-        guard context.file.runsInTransaction else { return [] }
+        guard context.upFeatures.contains(.validateConstraint), context.file.runsInTransaction else { return [] }
         // "table.constraint" of the NOT VALID constraints added since the last COMMIT.
         var added = Set<String>()
         var violations: [Violation] = []

@@ -59,6 +59,7 @@ public struct UnindexedColumnRule: Rule {
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {
+        guard context.upFeatures.isDisjoint(with: [.createTable, .alterTable]) == false else { return [] }
         var violations: [Violation] = []
         for statement in context.upStatements {
             switch statement.kind {

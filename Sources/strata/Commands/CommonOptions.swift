@@ -1,5 +1,4 @@
 import ArgumentParser
-import Glibc
 import StrataCore
 import StrataReporters
 import StrataRules
@@ -49,41 +48,26 @@ struct OutputOptions: ParsableArguments {
         if let maxWarnings, maxWarnings < 0 { throw ValidationError("--max-warnings must be 0 or more") }
     }
 
-    /// Prints the report and ends the command with exit code 1 on errors or too many warnings.
+    /// Prints the report of a finished run and ends the command with exit code 1 on errors or
+    /// too many warnings.
     func report(_ result: LintResult) throws {
-        let reporter = format.makeReporter(color: Terminal.stdoutSupportsColor, version: Strata.version)
-        var output = BufferedStandardOutput()
-        reporter.write(result, rules: AllRules.descriptions, to: &output)
-        output.flush()
-        if result.errorCount > 0 { throw ExitCode(1) }
-        if failOn == .warning, result.warningCount > 0 { throw ExitCode(1) }
-        if let maxWarnings, result.warningCount > maxWarnings { throw ExitCode(1) }
-    }
-}
-
-/// Standard output through a 64 KiB buffer: reports are written a finding at a time without
-/// a system call each, and never held whole.
-struct BufferedStandardOutput: TextOutputStream {
-    private var buffer: [UInt8] = []
-
-    init() { buffer.reserveCapacity(1 << 16) }
-
-    mutating func write(_ string: String) {
-        buffer.append(contentsOf: string.utf8)
-        if buffer.count >= 1 << 16 { flush() }
-    }
-
-    mutating func flush() {
-        fflush(nil)   // anything print() left in stdio's buffers goes first
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer[offset...].withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
-            if written <= 0 {
-                if written < 0, errno == EINTR { continue }
-                break   // a closed pipe: nothing more can be said
-            }
-            offset += written
+        try report { writer in
+            writer.add(result.diagnostics)
+            return result.summary
         }
-        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Prints the report while `lint` runs (it hands each file's findings to the writer as they
+    /// are final), then ends the command with exit code 1 on errors or too many warnings.
+    func report(_ lint: (any ReportWriter) throws -> LintSummary) throws {
+        let reporter = format.makeReporter(color: Terminal.stdoutSupportsColor, version: Strata.version)
+        let output = ReportOutput(fileDescriptor: 1)
+        let writer = reporter.writer(rules: AllRules.descriptions, to: output)
+        let summary = try lint(writer)
+        writer.end(summary)
+        output.flush()
+        if summary.errorCount > 0 { throw ExitCode(1) }
+        if failOn == .warning, summary.warningCount > 0 { throw ExitCode(1) }
+        if let maxWarnings, summary.warningCount > maxWarnings { throw ExitCode(1) }
     }
 }

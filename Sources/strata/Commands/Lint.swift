@@ -27,7 +27,8 @@ struct Lint: ParsableCommand {
             CommandContext.fail("\(targets[0]): no such folder; pass the files or folders to lint, or set `migrations:` in strata.yml")
         }
         let linter = context.linter(dialect: context.dialect, verbose: output.verbose)
-        let result = try CommandContext.run { () throws(InputError) in try linter.lint(paths: targets) }
-        try output.report(result)
+        try output.report { writer in
+            try CommandContext.run { () throws(InputError) in try linter.lint(paths: targets) { writer.add($0) } }
+        }
     }
 }

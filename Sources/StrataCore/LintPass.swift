@@ -1,0 +1,233 @@
+import Dispatch
+import StrataSyntax
+
+/// One run of a `Linter` over a set of files.
+///
+/// 1. Identity pass: for layouts with metadata, each file's header is read (on every core) to
+///    learn its dependencies and number; the set is then ordered (`MigrationOrder`). Other
+///    layouts run in path order.
+/// 2. Check pass, a window of files at a time: the window is read and parsed on every core,
+///    then checked by `lanes` threads at once. The schema model is the only state one file
+///    hands to the next, and it is cheap to replay next to the rules, so each lane replays
+///    every file of the window into a schema model of its own and runs the rules on its share
+///    of them (file `i` on lane `i % lanes`). No lane waits for another, and no schema is
+///    copied. The window's tokens are dropped before the next window.
+/// 3. Each file's findings are sorted and handed on in report order (by path, then position)
+///    as soon as every file before it is done; in path-ordered layouts that is at once.
+struct LintPass {
+    /// A rule that runs, with what the engine needs of its description, read once.
+    struct ActiveRule: Sendable {
+        var rule: any Rule
+        var id: String
+        var severity: Severity
+        var help: String?
+        var suppressible: Bool
+    }
+
+    let linter: Linter
+    let active: [ActiveRule]
+    /// Ids of the active rules a suppression can silence.
+    let suppressibleIDs: Set<String>
+    let activeIDs: Set<String>
+    /// The severity `unused-ignore` runs at, when it runs.
+    let unusedIgnoreSeverity: Severity?
+
+    init(_ linter: Linter) {
+        self.linter = linter
+        let layout = linter.layout
+        active = linter.rules.compactMap { rule -> ActiveRule? in
+            let description = type(of: rule).description
+            guard let severity = linter.severity(of: description),
+                  description.requires.isSubset(of: layout.capabilities),
+                  linter.history != nil || !description.needsHistory,
+                  description.dialects.contains(linter.dialect) else { return nil }
+            return ActiveRule(rule: rule, id: description.id, severity: severity, help: description.help,
+                              suppressible: description.suppressible)
+        }
+        suppressibleIDs = Set(active.filter(\.suppressible).map(\.id))
+        activeIDs = Set(active.map(\.id))
+        unusedIgnoreSeverity = active.first { $0.id == UnusedIgnore.ruleID }?.severity
+    }
+
+    func run(_ items: [Linter.Item], report: ([Diagnostic]) -> Void) throws(InputError) -> LintSummary {
+        let (order, info) = try identityPass(items)
+        let inPathOrder = !linter.layout.capabilities.contains(.metadata)
+        var output = ReportOrder(items: items, extra: historyFindings(), pathOrder: inPathOrder ? order : nil)
+        let lanes = max(1, min(linter.lanes ?? Cores.active, items.count / 8))
+        let states = (0..<lanes).map { _ in LaneState() }
+        var start = 0
+        while start < order.count {
+            let window = Array(order[start..<min(start + max(1, linter.windowSize), order.count)])
+            start += window.count
+            let found = try check(window, items, info: info, states: states)
+            for (position, index) in window.enumerated() {
+                output.finish(item: index, found[position], report: report)
+            }
+        }
+        output.flush(report)
+        return output.summary
+    }
+
+    // MARK: - Passes
+
+    /// The order to check the files in (indices into `items`) and what the set-level rules need.
+    private func identityPass(_ items: [Linter.Item]) throws(InputError) -> ([Int], MigrationSetInfo) {
+        var info = MigrationSetInfo()
+        let layout = linter.layout
+        guard layout.capabilities.contains(.metadata) else {
+            // Without metadata no rule asks about other migrations: keep no per-file set.
+            return (ReportOrder.pathOrder(items), info)
+        }
+        let dialect = linter.dialect
+        let headers = try parallelMap(Array(items.indices)) { (index: Int) throws(InputError) -> [String] in
+            let item = items[index]
+            if case .parsed(let file) = item.content { return file.dependencies }
+            return layout.dependencies(of: MigrationInput(id: item.id, path: item.path, bytes: try item.bytes()), dialect: dialect)
+        }
+        info.ids = Set(items.map(\.id))
+        var dependencies: [String: [String]] = [:]
+        var indicesByID: [String: [Int]] = [:]
+        for (index, item) in items.enumerated() {
+            dependencies[item.id, default: []] += headers[index]
+            indicesByID[item.id, default: []].append(index)
+            if layout.capabilities.contains(.numberedFiles), let number = MigrationFile.numericPrefix(of: item.id) {
+                info.idsByNumber[number, default: []].append(item.id)
+            }
+        }
+        let order = MigrationOrder(dependencies: dependencies)
+        info.cycles = order.cycles
+        return (order.ordered.flatMap { indicesByID[$0] ?? [] }, info)
+    }
+
+    /// Each file's findings, in window order, from `states.count` lanes at once. Every lane
+    /// walks the whole window in order: it takes the next file (parsing it itself when no lane
+    /// has, or parsing a later one while another lane parses this one), replays it into its own
+    /// schema model, and checks it if no other lane has claimed it yet. A lane that falls behind
+    /// only replays until it catches up, so the lanes finish the window together.
+    private func check(_ window: [Int], _ items: [Linter.Item], info: MigrationSetInfo,
+                       states: [LaneState]) throws(InputError) -> [[Diagnostic]] {
+        let work = WindowWork(count: window.count)
+        let lanes = states.count
+        let body = { @Sendable (lane: Int) in
+            let state = states[lane]
+            for position in window.indices {
+                guard let file = work.file(at: position, parsing: { parse(items[window[$0]]) }) else { return }
+                let statements = file.notText == nil ? file.up?.statements ?? [] : []
+                guard (lanes == 1 || work.claim(position)), !linter.replayOnly.contains(file.id) else {
+                    state.schema.replay(file: statements, migration: file.id)
+                    continue
+                }
+                let before = state.schema.apply(file: statements, migration: file.id)
+                work.found.set(position, checkFile(file, schema: state.schema, before: before, info: info))
+            }
+        }
+        if lanes == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: lanes, execute: body) }
+        if let failure = work.failure {
+            // The first file of the window that cannot be read is the one to name, as a
+            // sequential run would: files before it no lane got to are read now.
+            for position in 0..<failure.position where !work.isParsed(position) {
+                if case .failure(let error) = parse(items[window[position]]) { throw error }
+            }
+            throw failure.error
+        }
+        return work.found.values(default: [])
+    }
+
+    /// One file read and parsed as deep as the linter needs it.
+    private func parse(_ item: Linter.Item) -> Result<MigrationFile, InputError> {
+        if case .parsed(let file) = item.content { return .success(file) }
+        return Result { () throws(InputError) in
+            let input = MigrationInput(id: item.id, path: item.path, bytes: try item.bytes())
+            return linter.layout.parse(input, dialect: linter.dialect,
+                                       depth: linter.replayOnly.contains(item.id) ? .forward : .full)
+        }
+    }
+
+    // MARK: - One file
+
+    private func checkFile(_ file: MigrationFile, schema: SchemaModel, before: [String: SchemaModel.Table?],
+                           info: MigrationSetInfo) -> [Diagnostic] {
+        let context = RuleContext(file: file, migrations: info, schema: schema, dialect: linter.dialect,
+                                  capabilities: linter.layout.capabilities, knownRules: linter.knownRules,
+                                  history: linter.history, versions: linter.versions, tablesBefore: before)
+        var found: [Diagnostic] = []
+        for rule in active {
+            // A file that is not text has no statements or comments: only `parse-error` speaks.
+            if file.notText != nil, rule.suppressible { continue }
+            for violation in rule.rule.check(context) where linter.verbose || violation.severity != .note {
+                found.append(Diagnostic(rule: rule.id, severity: min(rule.severity, violation.severity ?? rule.severity),
+                                        file: file.path, range: violation.range, message: violation.message,
+                                        help: violation.help ?? rule.help))
+            }
+        }
+        return applySuppressions(found, file: file)
+    }
+
+    /// Drops findings a `strata:ignore` comment covers, then reports suppressions of enabled
+    /// rules that covered nothing (`unused-ignore`), unless those are suppressed too.
+    private func applySuppressions(_ found: [Diagnostic], file: MigrationFile) -> [Diagnostic] {
+        guard !file.suppressions.isEmpty else { return found }
+        var used = Set<String>()   // "suppressionIndex:rule"
+        func suppressed(_ diagnostic: Diagnostic, mark: Bool) -> Bool {
+            guard suppressibleIDs.contains(diagnostic.rule) else { return false }
+            for (index, suppression) in file.suppressions.enumerated()
+            where suppression.covers(rule: diagnostic.rule, offset: diagnostic.range.start.offset) {
+                if mark { used.insert("\(index):\(diagnostic.rule)") }
+                return true
+            }
+            return false
+        }
+        var kept = found.filter { !suppressed($0, mark: true) }
+        guard let unusedSeverity = unusedIgnoreSeverity else { return kept }
+        var unused: [Diagnostic] = []
+        for (index, suppression) in file.suppressions.enumerated() where !suppression.misplaced {
+            for (id, range) in suppression.rules
+            where activeIDs.contains(id) && id != UnusedIgnore.ruleID && !used.contains("\(index):\(id)") {
+                let canSuppress = suppressibleIDs.contains(id)
+                unused.append(Diagnostic(
+                    rule: UnusedIgnore.ruleID, severity: unusedSeverity, file: file.path, range: range,
+                    message: canSuppress ? "suppression of '\(id)' matched no finding" : "'\(id)' cannot be suppressed",
+                    help: canSuppress ? "remove it, or move it to the line just above the statement it is meant for"
+                        : "fix the file instead: \(id) findings mean the file is not read as the database would read it"))
+            }
+        }
+        kept += unused.filter { !suppressed($0, mark: false) }
+        return kept
+    }
+
+    /// The history rules' findings (`strata check`): they depend on git alone, not on the
+    /// schema, so they are known before the first file is checked.
+    private func historyFindings() -> [Diagnostic] {
+        guard let history = linter.history else { return [] }
+        var found: [Diagnostic] = []
+        for rule in active {
+            guard let historyRule = rule.rule as? any HistoryRule else { continue }
+            for finding in historyRule.checkHistory(history) {
+                found.append(Diagnostic(rule: rule.id, severity: min(rule.severity, finding.violation.severity ?? rule.severity),
+                                        file: finding.path, range: finding.violation.range, message: finding.violation.message,
+                                        help: finding.violation.help ?? rule.help))
+            }
+        }
+        return found
+    }
+
+    // MARK: - Parallelism
+
+    /// `transform` applied to every element on all cores, results in input order. The first
+    /// error (in input order) is thrown.
+    private func parallelMap<T: Sendable>(_ input: [Int], _ transform: @Sendable (Int) throws(InputError) -> T)
+        throws(InputError) -> [T] {
+        try Parallel.map(input.count) { i in Result { () throws(InputError) in try transform(input[i]) } }.map { r throws(InputError) in try r.get() }
+    }
+}
+
+/// What one lane keeps from window to window: its own replay of the schema.
+private final class LaneState: @unchecked Sendable {
+    var schema = SchemaModel()
+}
+
+/// The id `unused-ignore`, which the engine itself reports.
+enum UnusedIgnore {
+    static let ruleID = "unused-ignore"
+}
+
