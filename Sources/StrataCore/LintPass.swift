@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 import StrataSyntax
 
 /// One run of a `Linter` over a set of files.
@@ -6,22 +6,31 @@ import StrataSyntax
 /// 1. Identity pass: for layouts with metadata, each file's header is read (on every core) to
 ///    learn its dependencies and number; the set is then ordered (`MigrationOrder`). Other
 ///    layouts run in path order.
-/// 2. Check pass, a window of files at a time: the window is read and parsed on every core,
-///    then checked by `lanes` threads at once. The schema model is the only state one file
-///    hands to the next, and it is cheap to replay next to the rules, so each lane replays
-///    every file of the window into a schema model of its own and runs the rules on its share
-///    of them (file `i` on lane `i % lanes`). No lane waits for another, and no schema is
-///    copied. The window's tokens are dropped before the next window.
-/// 3. Each file's findings are sorted and handed on in report order (by path, then position)
-///    as soon as every file before it is done; in path-ordered layouts that is at once.
+/// 2. Check pass, on one lane per core (`CheckPipeline`): the schema model is the only state
+///    one file hands to the next, and replaying it costs little next to the rules, so every
+///    lane walks all the files, replays each into a schema model of its own, and checks the
+///    files no other lane has claimed yet. Parsing is shared the same way. No schema is
+///    copied, no lane waits at a barrier, and at most `windowSize` files are held at once.
+/// 3. Lane 0 is the calling thread: between files it sorts each finished file's findings and
+///    hands them on in report order (by path, then position) as soon as every file before it
+///    is done; in path-ordered layouts that is at once.
 struct LintPass {
-    /// A rule that runs, with what the engine needs of its description, read once.
-    struct ActiveRule: Sendable {
-        var rule: any Rule
-        var id: String
-        var severity: Severity
-        var help: String?
-        var suppressible: Bool
+    /// A rule that runs, with what the engine needs of its description, read once (a class:
+    /// every file walks the list, and a reference is all a walk copies).
+    final class ActiveRule: Sendable {
+        let rule: any Rule
+        let id: String
+        let severity: Severity
+        let help: String?
+        let suppressible: Bool
+
+        init(rule: any Rule, id: String, severity: Severity, help: String?, suppressible: Bool) {
+            self.rule = rule
+            self.id = id
+            self.severity = severity
+            self.help = help
+            self.suppressible = suppressible
+        }
     }
 
     let linter: Linter
@@ -54,15 +63,55 @@ struct LintPass {
         let inPathOrder = !linter.layout.capabilities.contains(.metadata)
         var output = ReportOrder(items: items, extra: historyFindings(), pathOrder: inPathOrder ? order : nil)
         let lanes = max(1, min(linter.lanes ?? Cores.active, items.count / 8))
-        let states = (0..<lanes).map { _ in LaneState() }
-        var start = 0
-        while start < order.count {
-            let window = Array(order[start..<min(start + max(1, linter.windowSize), order.count)])
-            start += window.count
-            let found = try check(window, items, info: info, states: states)
-            for (position, index) in window.enumerated() {
-                output.finish(item: index, found[position], report: report)
+        let pipeline = CheckPipeline(count: order.count, span: linter.windowSize, lanes: lanes)
+        let walk = { @Sendable (lane: Int, afterEachFile: () -> Void) in
+            let schema = LaneState()
+            defer { pipeline.laneFinished() }
+            for position in 0..<order.count {
+                guard let file = pipeline.file(at: position, parsing: { parse(items[order[$0]]) }) else { return }
+                let statements = file.notText == nil ? file.up?.statements ?? [] : []
+                if pipeline.claim(position) {
+                    if linter.replayOnly.contains(file.id) {
+                        schema.model.replay(file: statements, migration: file.id)
+                        pipeline.setFound(position, [])
+                    } else {
+                        let before = schema.model.apply(file: statements, migration: file.id)
+                        pipeline.setFound(position, checkFile(file, schema: schema.model, before: before, info: info))
+                    }
+                } else {
+                    schema.model.replay(file: statements, migration: file.id)
+                }
+                pipeline.release(position)
+                afterEachFile()
             }
+        }
+        // Lane 0 is this thread: between files it hands on the findings that are final.
+        let others = (1..<lanes).map { lane in
+            let thread = Thread { walk(lane) {} }
+            thread.stackSize = 1 << 22
+            thread.start()
+            return thread
+        }
+        var next = 0
+        walk(0) {
+            while next < order.count, let found = pipeline.takeFound(next, wait: false) {
+                output.finish(item: order[next], found, report: report)
+                next += 1
+            }
+        }
+        while next < order.count, let found = pipeline.takeFound(next, wait: true) {
+            output.finish(item: order[next], found, report: report)
+            next += 1
+        }
+        pipeline.waitForLanes()
+        _ = others
+        if let failure = pipeline.failure {
+            // The first file that cannot be read is the one to name, as a sequential run
+            // would: earlier files no lane got to are read now.
+            for position in 0..<failure.position where !pipeline.isParsed(position) {
+                if case .failure(let error) = parse(items[order[position]]) { throw error }
+            }
+            throw failure.error
         }
         output.flush(report)
         return output.summary
@@ -97,40 +146,6 @@ struct LintPass {
         let order = MigrationOrder(dependencies: dependencies)
         info.cycles = order.cycles
         return (order.ordered.flatMap { indicesByID[$0] ?? [] }, info)
-    }
-
-    /// Each file's findings, in window order, from `states.count` lanes at once. Every lane
-    /// walks the whole window in order: it takes the next file (parsing it itself when no lane
-    /// has, or parsing a later one while another lane parses this one), replays it into its own
-    /// schema model, and checks it if no other lane has claimed it yet. A lane that falls behind
-    /// only replays until it catches up, so the lanes finish the window together.
-    private func check(_ window: [Int], _ items: [Linter.Item], info: MigrationSetInfo,
-                       states: [LaneState]) throws(InputError) -> [[Diagnostic]] {
-        let work = WindowWork(count: window.count)
-        let lanes = states.count
-        let body = { @Sendable (lane: Int) in
-            let state = states[lane]
-            for position in window.indices {
-                guard let file = work.file(at: position, parsing: { parse(items[window[$0]]) }) else { return }
-                let statements = file.notText == nil ? file.up?.statements ?? [] : []
-                guard (lanes == 1 || work.claim(position)), !linter.replayOnly.contains(file.id) else {
-                    state.schema.replay(file: statements, migration: file.id)
-                    continue
-                }
-                let before = state.schema.apply(file: statements, migration: file.id)
-                work.found.set(position, checkFile(file, schema: state.schema, before: before, info: info))
-            }
-        }
-        if lanes == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: lanes, execute: body) }
-        if let failure = work.failure {
-            // The first file of the window that cannot be read is the one to name, as a
-            // sequential run would: files before it no lane got to are read now.
-            for position in 0..<failure.position where !work.isParsed(position) {
-                if case .failure(let error) = parse(items[window[position]]) { throw error }
-            }
-            throw failure.error
-        }
-        return work.found.values(default: [])
     }
 
     /// One file read and parsed as deep as the linter needs it.
@@ -221,9 +236,9 @@ struct LintPass {
     }
 }
 
-/// What one lane keeps from window to window: its own replay of the schema.
-private final class LaneState: @unchecked Sendable {
-    var schema = SchemaModel()
+/// What one lane keeps from file to file: its own replay of the schema.
+private final class LaneState {
+    var model = SchemaModel()
 }
 
 /// The id `unused-ignore`, which the engine itself reports.

@@ -7,9 +7,9 @@ import StrataSyntax
 /// let summary = try linter.lint(paths: ["migrations"]) { findings in print(findings) }
 /// ```
 ///
-/// Memory stays flat however many files there are (see `LintPass`): files are read, parsed and
-/// checked a window at a time, and findings leave file by file, in report order, as soon as
-/// every file before them is done. Only the schema model outlives a window.
+/// Memory stays flat however many files there are (see `LintPass`): at most `windowSize` files
+/// are held at once, and findings leave file by file, in report order, as soon as every file
+/// before them is done. Only the schema model outlives a file.
 public struct Linter: Sendable {
     public private(set) var rules: [any Rule]
     public let settings: [String: RuleSetting]
@@ -22,10 +22,10 @@ public struct Linter: Sendable {
     /// Ids of files only replayed, not checked: `strata check` skips the rules on migrations
     /// unchanged since they were applied (their findings passed review on the base branch).
     public var replayOnly: Set<String> = []
-    /// Files parsed at once in the check pass.
+    /// The most files held (read, parsed, being checked) at once.
     public var windowSize = 64
-    /// Threads that check a window's files at once (each replays the whole window into its own
-    /// schema model and runs the rules on its share); nil: one per core.
+    /// Threads that check files at once (each replays every file into its own schema model and
+    /// runs the rules on the files it claims first); nil: one per core.
     public var lanes: Int?
     /// Which rules run, and how, when `settings` does not name them.
     public var preset: Preset = .recommended

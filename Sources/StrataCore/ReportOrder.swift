@@ -22,7 +22,9 @@ struct ReportOrder {
     init(items: [Linter.Item], extra: [Diagnostic], pathOrder: [Int]? = nil) {
         summary.fileCount = items.count
         var firstItemOfPath: [String: Int] = [:]
-        for (index, item) in items.enumerated() where firstItemOfPath[item.path] == nil { firstItemOfPath[item.path] = index }
+        if !extra.isEmpty {
+            for (index, item) in items.enumerated() where firstItemOfPath[item.path] == nil { firstItemOfPath[item.path] = index }
+        }
         var orphans: [String: [Diagnostic]] = [:]
         for finding in extra {
             if let item = firstItemOfPath[finding.file] {

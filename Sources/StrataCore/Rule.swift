@@ -85,14 +85,18 @@ public struct RuleDescription: Sendable {
     public var suppressible: Bool
     /// Runs only with git history (`strata check`), not in `strata lint`.
     public var needsHistory: Bool
-    public var triggeringExamples: [Example]
-    public var nonTriggeringExamples: [Example]
+    /// Built when first asked for (tests, `strata explain`): every command reads the
+    /// descriptions, and writing out hundreds of example files costs more than the rest.
+    public var triggeringExamples: [Example] { examples().triggering }
+    public var nonTriggeringExamples: [Example] { examples().nonTriggering }
+    private let examples: @Sendable () -> (triggering: [Example], nonTriggering: [Example])
 
     public init(id: String, summary: String, rationale: String, help: String? = nil,
                 defaultSeverity: Severity, optIn: Bool = false, requires: LayoutCapabilities = [],
                 dialects: Set<Dialect> = Set(Dialect.allCases), suppressible: Bool = true,
                 needsHistory: Bool = false,
-                triggeringExamples: [Example], nonTriggeringExamples: [Example]) {
+                triggeringExamples: @autoclosure @escaping @Sendable () -> [Example],
+                nonTriggeringExamples: @autoclosure @escaping @Sendable () -> [Example]) {
         self.needsHistory = needsHistory
         self.id = id
         self.summary = summary
@@ -103,8 +107,7 @@ public struct RuleDescription: Sendable {
         self.requires = requires
         self.dialects = dialects
         self.suppressible = suppressible
-        self.triggeringExamples = triggeringExamples
-        self.nonTriggeringExamples = nonTriggeringExamples
+        self.examples = { (triggeringExamples(), nonTriggeringExamples()) }
     }
 }
 

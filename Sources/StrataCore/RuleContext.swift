@@ -72,15 +72,24 @@ public struct RuleContext: Sendable {
 ///
 /// A context, and so its memo, is used by one thread: each file is checked by one lane.
 public final class RuleMemo: @unchecked Sendable {
-    private var values: [ObjectIdentifier: Any] = [:]
+    /// Values boxed by type: an `Any` would need a dynamic cast on every read, and rules read
+    /// these per statement.
+    private var boxes: [ObjectIdentifier: AnyObject] = [:]
+
+    private final class Box<Value> {
+        let value: Value
+        init(_ value: Value) { self.value = value }
+    }
 
     public init() {}
 
     public func value<Key, Value>(_ key: Key.Type, _ make: () -> Value) -> Value {
         let id = ObjectIdentifier(key)
-        if let value = values[id] as? Value { return value }
+        if let box = boxes[id], type(of: box) == Box<Value>.self {
+            return unsafeDowncast(box, to: Box<Value>.self).value
+        }
         let value = make()
-        values[id] = value
+        boxes[id] = Box(value)
         return value
     }
 }

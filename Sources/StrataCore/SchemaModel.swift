@@ -138,14 +138,15 @@ public struct SchemaModel: Sendable {
             for (action, _) in alter.actions { apply(action, to: alter.name.key, migration: migration) }
         case .createIndex(let create):
             let key = create.table.key
-            guard tables[key] != nil else { return }
+            guard tables.index(forKey: key) != nil else { return }
             if let name = create.name?.key, tableOfIndex[name] != nil {
                 if create.ifNotExists { return }
                 removeIndex(named: name)
             }
             let index = Index(name: create.name?.key, table: key, columns: create.elements.map { $0.column?.name },
                               unique: create.unique, partial: create.whereClause != nil, createdBy: migration)
-            tables[key]!.indexes.append(index)
+            guard let position = tables.index(forKey: key) else { return }
+            tables.values[position].indexes.append(index)
             if let name = index.name { tableOfIndex[name] = key }
         case .drop(let drop):
             for name in drop.names {
@@ -175,15 +176,21 @@ public struct SchemaModel: Sendable {
         if create.ifNotExists, tables[key] != nil { return }
         var table = Table(name: key, createdBy: migration)
         table.columnsKnown = !create.asSelect && !create.derivesColumns
-        for column in create.columns { add(column, to: &table, migration: migration) }
-        for constraint in create.constraints { add(constraint, to: &table) }
+        table.columns.reserveCapacity(create.columns.count)
+        // A name given twice keeps its last definition, as in `add`; a set finds repeats
+        // without comparing every column with every other.
+        var seen = Set<String>(minimumCapacity: create.columns.count)
+        for column in create.columns {
+            Self.add(column, to: &table, migration: migration, isNew: seen.insert(column.name.name).inserted)
+        }
+        for constraint in create.constraints { Self.add(constraint, to: &table) }
         tables[key] = table
         lastCreatedBy[key] = migration
     }
 
-    private mutating func add(_ column: ColumnDefinition, to table: inout Table, migration: String) {
+    private static func add(_ column: ColumnDefinition, to table: inout Table, migration: String, isNew: Bool = false) {
         let name = column.name.name
-        table.columns.removeAll { $0.name == name }
+        if !isNew { table.columns.removeAll { $0.name == name } }
         table.columns.append(Column(name: name, type: column.type, notNull: column.notNull || column.primaryKey,
                                     hasDefault: column.defaultExpression != nil, addedBy: migration))
         if column.primaryKey { table.primaryKey = [name] }
@@ -193,9 +200,9 @@ public struct SchemaModel: Sendable {
         }
     }
 
-    private func names(_ columns: [ColumnName]) -> [String] { columns.map(\.name) }
+    private static func names(_ columns: [ColumnName]) -> [String] { columns.map(\.name) }
 
-    private mutating func add(_ constraint: TableConstraint, to table: inout Table) {
+    private static func add(_ constraint: TableConstraint, to table: inout Table) {
         if let name = constraint.name { table.constraintNames.insert(name) }
         switch constraint.kind {
         case .primaryKey(let columns):
@@ -229,9 +236,14 @@ public struct SchemaModel: Sendable {
         default:
             break
         }
-        // Taken out of the dictionary while it changes, so its arrays are not copied on write.
-        guard var table = tables.removeValue(forKey: key) else { return }
-        defer { tables[key] = table }
+        // Changed where it lies in the dictionary (one lookup, and its arrays are not copied on
+        // write unless a rule's view of the table before this file still holds them).
+        guard let position = tables.index(forKey: key) else { return }
+        Self.change(&tables.values[position], action, tableOfIndex: &tableOfIndex, migration: migration)
+    }
+
+    private static func change(_ table: inout Table, _ action: AlterTableAction, tableOfIndex: inout [String: String],
+                               migration: String) {
         switch action {
         case .addColumn(let column, let ifNotExists):
             if !(ifNotExists && table.column(column.name.name) != nil) { add(column, to: &table, migration: migration) }

@@ -8,6 +8,7 @@ import StrataSyntax
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Lint new and changed migrations and check them against git history.",
         discussion: """
             Compares the migrations with the protected branch (--base, else history.base in strata.yml, \

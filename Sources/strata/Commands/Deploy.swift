@@ -7,6 +7,7 @@ import StrataRules
 
 struct Deploy: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "deploy",
         abstract: "The guarded deploy step: `strata check` (lint, and history in a git repository), then `strata up`.",
         discussion: "Any error-level finding refuses the deploy (exit 1) before the database is touched.")
 

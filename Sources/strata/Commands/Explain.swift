@@ -4,6 +4,7 @@ import StrataRules
 
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "explain",
         abstract: "Explain a rule: why it exists, what to do instead, and examples.")
 
     @Argument(help: "A rule id, as `strata rules` lists them.")

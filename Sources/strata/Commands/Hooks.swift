@@ -4,11 +4,13 @@ import StrataGit
 
 struct Hooks: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "hooks",
         abstract: "Install Strata's git hooks.",
         subcommands: [Install.self])
 
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "install",
             abstract: "Install the pre-commit hook (strata check --staged) into .git/hooks or core.hooksPath.",
             discussion: "A different pre-commit hook already there is kept unless --force.")
 

@@ -6,6 +6,7 @@ import StrataRules
 
 struct Lint: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "lint",
         abstract: "Check migration files for unsafe or malformed changes.",
         discussion: """
             PATHs are files or folders (default: the migrations folder of strata.yml, else ./migrations). \

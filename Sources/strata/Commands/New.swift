@@ -4,6 +4,7 @@ import StrataCore
 
 struct New: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "new",
         abstract: "Write the next numbered migration file with a complete header and both sections.",
         discussion: "The file lands in the migrations folder of strata.yml (else ./migrations), numbered after the highest number there.")
 

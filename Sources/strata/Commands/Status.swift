@@ -4,6 +4,7 @@ import StrataApply
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Show every migration as applied, pending, failed, changed or missing.",
         discussion: "Exit 1 when a migration is failed, changed (edited after it was applied) or missing (applied, file gone).")
 

@@ -4,6 +4,7 @@ import StrataApply
 
 struct Up: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "up",
         abstract: "Apply pending migrations in dependency order.",
         discussion: """
             Refuses (exit 1, nothing applied) when an applied migration was edited or deleted (unless \
@@ -82,6 +83,7 @@ struct UpOptions: ParsableArguments {
 
 struct Repair: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "repair",
         abstract: "Resolve a migration that failed midway outside a transaction.",
         discussion: "After fixing the database by hand: --applied records it as applied; --retry removes the failed row so `strata up` runs it again.")
 
