@@ -50,10 +50,35 @@ final class CheckPipeline: @unchecked Sendable {
 
     // MARK: - Lanes
 
-    /// File `position`, parsed; nil once any file could not be read (the lanes stop).
-    func file(at position: Int, parsing read: (Int) -> Result<MigrationFile, InputError>) -> MigrationFile? {
+    /// One step of a lane: done with file `finished` (with its findings when this lane claimed
+    /// it), on to file `finished + 1`. Returns that file, parsed, and whether this lane is the
+    /// first to claim it for checking; nil at the end, or once any file could not be read (the
+    /// lanes stop). One lock taken per step.
+    func step(finished: Int?, found: [Diagnostic]?, parsing read: (Int) -> Result<MigrationFile, InputError>)
+        -> (position: Int, file: MigrationFile, claimed: Bool)? {
         condition.lock()
-        defer { condition.unlock() }
+        var freed: MigrationFile?
+        if let finished {
+            if let found {
+                self.found[finished] = found
+                condition.broadcast()
+            }
+            freed = release(finished)
+        }
+        let position = (finished ?? -1) + 1
+        var result: (position: Int, file: MigrationFile, claimed: Bool)?
+        if position < count, let file = file(at: position, read) {
+            let claimed = lanes == 1 || !self.claimed[position]
+            self.claimed[position] = true
+            result = (position, file, claimed)
+        }
+        condition.unlock()
+        _ = consume freed   // a file every lane is done with is freed here, on the lane, outside the lock
+        return result
+    }
+
+    /// File `position`, parsed (called with the lock held; it is let go while parsing).
+    private func file(at position: Int, _ read: (Int) -> Result<MigrationFile, InputError>) -> MigrationFile? {
         while failure == nil {
             switch parse[position] {
             case .done:
@@ -74,42 +99,20 @@ final class CheckPipeline: @unchecked Sendable {
         return nil
     }
 
-    /// Whether the calling lane is the first to claim file `position` for checking.
-    func claim(_ position: Int) -> Bool {
-        if lanes == 1 { return true }
-        condition.lock()
-        defer { condition.unlock() }
-        if claimed[position] { return false }
-        claimed[position] = true
-        return true
-    }
-
-    /// The findings of file `position`, from the lane that checked it (or only replayed it
-    /// for a file no rule looks at).
-    func setFound(_ position: Int, _ diagnostics: [Diagnostic]) {
-        condition.lock()
-        found[position] = diagnostics
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// The calling lane is done with file `position`: the last lane lets the file go.
-    func release(_ position: Int) {
-        condition.lock()
+    /// The calling lane is done with file `position` (lock held): the last lane takes the file
+    /// out, to free it once the lock is let go.
+    private func release(_ position: Int) -> MigrationFile? {
         let slot = position % span
         lanesLeft[slot] -= 1
-        var last: MigrationFile?
-        if lanesLeft[slot] == 0 {
-            last = files[slot].take()
-            if position == oldest {
-                while oldest < count, parse[oldest] == .done, lanesLeft[oldest % span] == 0, files[oldest % span] == nil {
-                    oldest += 1
-                }
-                condition.broadcast()
+        guard lanesLeft[slot] == 0 else { return nil }
+        let last = files[slot].take()
+        if position == oldest {
+            while oldest < count, parse[oldest] == .done, lanesLeft[oldest % span] == 0, files[oldest % span] == nil {
+                oldest += 1
             }
         }
-        condition.unlock()
-        _ = consume last   // freed here, on the lane, outside the lock
+        condition.broadcast()
+        return last
     }
 
     /// A lane has walked every file (or stopped at a failure).
@@ -129,13 +132,19 @@ final class CheckPipeline: @unchecked Sendable {
 
     // MARK: - Results
 
-    /// The findings of file `position` once it is checked, or nil when it is not yet (or a
-    /// failure stopped the lanes); with `wait`, waits until it is.
-    func takeFound(_ position: Int, wait: Bool) -> [Diagnostic]? {
+    /// The findings of the files from `position` on that are checked, up to the first one that
+    /// is not yet; with `wait`, at least that one, once it is (none after a failure).
+    func takeFound(from position: Int, wait: Bool) -> [[Diagnostic]] {
         condition.lock()
         defer { condition.unlock() }
-        while found[position] == nil, wait, failure == nil, lanesDone < lanes { condition.wait() }
-        return found[position].take()
+        while position < count, found[position] == nil, wait, failure == nil, lanesDone < lanes { condition.wait() }
+        var taken: [[Diagnostic]] = []
+        var next = position
+        while next < count, let ready = found[next].take() {
+            taken.append(ready)
+            next += 1
+        }
+        return taken
     }
 
     /// Whether file `position` was parsed (to find, after a failure, an earlier one that fails too).

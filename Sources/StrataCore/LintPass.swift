@@ -64,44 +64,45 @@ struct LintPass {
         var output = ReportOrder(items: items, extra: historyFindings(), pathOrder: inPathOrder ? order : nil)
         let lanes = max(1, min(linter.lanes ?? Cores.active, items.count / 8))
         let pipeline = CheckPipeline(count: order.count, span: linter.windowSize, lanes: lanes)
-        let walk = { @Sendable (lane: Int, afterEachFile: () -> Void) in
+        let walk = { @Sendable (afterEachFile: () -> Void) in
             let schema = LaneState()
             defer { pipeline.laneFinished() }
-            for position in 0..<order.count {
-                guard let file = pipeline.file(at: position, parsing: { parse(items[order[$0]]) }) else { return }
+            var finished: (position: Int, found: [Diagnostic]?)?
+            while let (position, file, claimed) = pipeline.step(finished: finished?.position, found: finished?.found,
+                                                               parsing: { parse(items[order[$0]]) }) {
                 let statements = file.notText == nil ? file.up?.statements ?? [] : []
-                if pipeline.claim(position) {
-                    if linter.replayOnly.contains(file.id) {
-                        schema.model.replay(file: statements, migration: file.id)
-                        pipeline.setFound(position, [])
-                    } else {
-                        let before = schema.model.apply(file: statements, migration: file.id)
-                        pipeline.setFound(position, checkFile(file, schema: schema.model, before: before, info: info))
-                    }
-                } else {
+                if !claimed {
                     schema.model.replay(file: statements, migration: file.id)
+                    finished = (position, nil)
+                } else if linter.replayOnly.contains(file.id) {
+                    schema.model.replay(file: statements, migration: file.id)
+                    finished = (position, [])
+                } else {
+                    let before = schema.model.apply(file: statements, migration: file.id)
+                    finished = (position, checkFile(file, schema: schema.model, before: before, info: info))
                 }
-                pipeline.release(position)
                 afterEachFile()
             }
         }
         // Lane 0 is this thread: between files it hands on the findings that are final.
-        let others = (1..<lanes).map { lane in
-            let thread = Thread { walk(lane) {} }
+        let others = (1..<lanes).map { _ in
+            let thread = Thread { walk {} }
             thread.stackSize = 1 << 22
             thread.start()
             return thread
         }
         var next = 0
-        walk(0) {
-            while next < order.count, let found = pipeline.takeFound(next, wait: false) {
+        func handOn(wait: Bool) {
+            for found in pipeline.takeFound(from: next, wait: wait) {
                 output.finish(item: order[next], found, report: report)
                 next += 1
             }
         }
-        while next < order.count, let found = pipeline.takeFound(next, wait: true) {
-            output.finish(item: order[next], found, report: report)
-            next += 1
+        walk { handOn(wait: false) }
+        while next < order.count, pipeline.failure == nil {
+            let before = next
+            handOn(wait: true)
+            if next == before { break }
         }
         pipeline.waitForLanes()
         _ = others
@@ -162,9 +163,10 @@ struct LintPass {
 
     private func checkFile(_ file: MigrationFile, schema: SchemaModel, before: [String: SchemaModel.Table?],
                            info: MigrationSetInfo) -> [Diagnostic] {
-        let context = RuleContext(file: file, migrations: info, schema: schema, dialect: linter.dialect,
+        var context = RuleContext(file: file, migrations: info, schema: schema, dialect: linter.dialect,
                                   capabilities: linter.layout.capabilities, knownRules: linter.knownRules,
                                   history: linter.history, versions: linter.versions, tablesBefore: before)
+        context.notesWanted = linter.verbose
         var found: [Diagnostic] = []
         for rule in active {
             // A file that is not text has no statements or comments: only `parse-error` speaks.
@@ -245,4 +247,3 @@ private final class LaneState {
 enum UnusedIgnore {
     static let ruleID = "unused-ignore"
 }
-

@@ -40,8 +40,9 @@ extension RuleContext {
 
     /// The note a lock or rewrite rule leaves, shown with `--verbose`, when it stays quiet only
     /// because the table is new.
-    public func skipped(_ rule: String, at range: SourceRange, reason: String) -> Violation {
-        Violation(range: range, message: "\(rule) skipped: \(reason), so it holds no production data yet", severity: .note)
+    public func skipped(_ rule: String, at range: SourceRange, reason: @autoclosure () -> String) -> Violation {
+        Violation(range: range, message: notesWanted ? "\(rule) skipped: \(reason()), so it holds no production data yet" : "",
+                  severity: .note)
     }
 }
 

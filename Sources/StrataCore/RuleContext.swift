@@ -36,6 +36,9 @@ public struct RuleContext: Sendable {
     public let tablesBefore: [String: SchemaModel.Table?]
     /// Facts of the UP section many rules ask per statement, computed once per file.
     let upFacts: UpSectionFacts
+    /// Whether the `note` findings rules leave (skipped for a table new in this change) are
+    /// shown; when they are not, `skipped` does not word them.
+    public var notesWanted = true
     /// What rules of one family work out from the file and share (every ALTER TABLE action,
     /// say), computed by the first rule that asks.
     public let memo = RuleMemo()

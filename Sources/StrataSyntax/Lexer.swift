@@ -83,11 +83,28 @@ private struct Scanner {
     /// which then lexes as a one-character operator); see `scanPostgresOperator`.
     var signRunEnd = 0
 
+    /// No byte of the input is above 0x7F (found eight bytes at a time before scanning).
+    let ascii: Bool
+
     init(bytes: UnsafeBufferPointer<UInt8>, classes: UnsafeBufferPointer<ByteClass>, dialect: Dialect) {
         self.bytes = bytes
         self.classes = classes
         self.dialect = dialect
         self.count = bytes.count
+        var high: UInt64 = 0
+        var i = 0
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= bytes.count {
+                high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                i += 8
+            }
+            while i < bytes.count {
+                high |= UInt64(bytes[i])
+                i += 1
+            }
+        }
+        ascii = high & 0x8080_8080_8080_8080 == 0
         // About 3 bytes per token in real SQL (whitespace is a token): reserving for 2 avoids a
         // copy of the whole array when it grows (untouched capacity is not resident).
         tokens.reserveCapacity(count / 2 + 8)
@@ -109,6 +126,8 @@ private struct Scanner {
     }
 
     mutating func position(of start: Int) -> SourcePosition {
+        // In ASCII text every byte is a character.
+        if ascii { return SourcePosition(offset: start, line: line, column: start - lineStart + 1) }
         let column: Int
         if lineStart > lastStart {
             column = 1 + characters(from: lineStart, to: start)

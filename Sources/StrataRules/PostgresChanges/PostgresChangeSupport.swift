@@ -79,14 +79,39 @@ enum PostgresChangeSupport {
 
     /// Whether column `column` of `table` is added by an ADD COLUMN earlier in this UP section.
     static func columnAddedEarlier(_ context: RuleContext, table: ObjectName, column: String, before index: Int) -> Bool {
-        for statement in context.upStatements.prefix(index) {
-            guard case .alterTable(let alter) = statement.kind, alter.name.key == table.key else { continue }
-            for (action, _) in alter.actions {
-                if case .addColumn(let added, _) = action, added.name.name == column { return true }
-            }
-        }
-        return false
+        guard let first = columnEvents(context).added[ColumnKey(table: table.key, column: column)]?.first else { return false }
+        return first < index
     }
+
+    /// A column of a table, as the per-file indexes below key it.
+    struct ColumnKey: Hashable {
+        var table: String
+        var column: String
+    }
+
+    /// Where the UP section adds columns and renames columns to a name, by table and column
+    /// (statement indices, in order): rules ask per statement, and a scan each time would
+    /// make a file of many ALTERs quadratic.
+    static func columnEvents(_ context: RuleContext) -> (added: [ColumnKey: [Int]], renamedTo: [ColumnKey: [Int]]) {
+        context.memo.value(ColumnEventsKey.self) {
+            var added: [ColumnKey: [Int]] = [:], renamedTo: [ColumnKey: [Int]] = [:]
+            guard context.upFeatures.isDisjoint(with: [.addColumn, .renameColumn]) == false else { return (added, renamedTo) }
+            for (index, statement) in context.upStatements.enumerated() {
+                guard case .alterTable(let alter) = statement.kind else { continue }
+                let table = alter.name.key
+                for (action, _) in alter.actions {
+                    switch action {
+                    case .addColumn(let column, _): added[ColumnKey(table: table, column: column.name.name), default: []].append(index)
+                    case .renameColumn(_, let to): renamedTo[ColumnKey(table: table, column: to.name), default: []].append(index)
+                    default: break
+                    }
+                }
+            }
+            return (added, renamedTo)
+        }
+    }
+
+    private enum ColumnEventsKey {}
 
     /// Why the statement at `index` touches nothing running code already uses: `table` is new
     /// (created earlier in this file or new on the branch), or its column `column` is added
@@ -167,13 +192,8 @@ enum PostgresChangeSupport {
     /// Whether another column of `table` is renamed to `column` after the statement at `index`
     /// (the swap that replaces a column by a rebuilt copy): the name keeps resolving.
     static func columnNameReestablished(_ context: RuleContext, table: ObjectName, column: String, after index: Int) -> Bool {
-        context.upStatements.dropFirst(index + 1).contains { statement in
-            guard case .alterTable(let alter) = statement.kind, alter.name.key == table.key else { return false }
-            return alter.actions.contains {
-                if case .renameColumn(_, let to) = $0.action { return to.name == column }
-                return false
-            }
-        }
+        guard let last = columnEvents(context).renamedTo[ColumnKey(table: table.key, column: column)]?.last else { return false }
+        return last > index
     }
 
     /// Whether `CREATE <kind> name` (kind `schema`, `type`) runs before the statement at `index`.

@@ -68,18 +68,23 @@ public struct ChangeColumnTypeRule: Rule {
         var array: Bool
 
         init(_ written: String) {
-            var text = written.lowercased()
-            array = text.hasSuffix("]")
-            if let bracket = text.firstIndex(of: "[") { text = String(text[..<bracket]) }
+            // Bytes, not characters: the type as the reader wrote it is ASCII in practice, and
+            // anything else is kept as it is.
+            var text = Array(written.utf8).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+            array = text.last == UInt8(ascii: "]")
+            if let bracket = text.firstIndex(of: UInt8(ascii: "[")) { text.removeSubrange(bracket...) }
             modifiers = []
-            if let open = text.firstIndex(of: "("), let close = text[open...].firstIndex(of: ")") {
-                modifiers = text[text.index(after: open)..<close].split(separator: ",")
-                    .compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-                text = String(text[..<open]) + String(text[text.index(after: close)...])
+            if let open = text.firstIndex(of: UInt8(ascii: "(")), let close = text[open...].firstIndex(of: UInt8(ascii: ")")) {
+                modifiers = text[(open + 1)..<close].split(separator: UInt8(ascii: ",")).compactMap { part in
+                    Int(String(decoding: part.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }, as: UTF8.self))
+                }
+                text.removeSubrange(open...close)
             }
-            var words = text.split(separator: " ").map(String.init).joined(separator: " ")
-            if words.hasPrefix("pg_catalog.") { words = String(words.dropFirst("pg_catalog.".count)) }
-            base = Self.aliases[words] ?? words
+            var words = text.split(separator: UInt8(ascii: " ")).joined(separator: [UInt8(ascii: " ")]).map { $0 }
+            let catalog = Array("pg_catalog.".utf8)
+            if words.starts(with: catalog) { words.removeFirst(catalog.count) }
+            let name = String(decoding: words, as: UTF8.self)
+            base = Self.aliases[name] ?? name
             if base == "numeric", modifiers.count == 1 { modifiers.append(0) }  // numeric(p) is numeric(p,0)
         }
 
