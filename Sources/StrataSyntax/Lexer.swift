@@ -83,16 +83,25 @@ private struct Scanner {
     /// which then lexes as a one-character operator); see `scanPostgresOperator`.
     var signRunEnd = 0
 
-    /// No byte of the input is above 0x7F (found eight bytes at a time before scanning).
+    /// No byte of the input is above 0x7F (found eight bytes at a time before scanning); a
+    /// leading byte order mark aside.
     let ascii: Bool
+    /// The input starts with the UTF-8 byte order mark (EF BB BF).
+    let hasByteOrderMark: Bool
 
     init(bytes: UnsafeBufferPointer<UInt8>, classes: UnsafeBufferPointer<ByteClass>, dialect: Dialect) {
         self.bytes = bytes
         self.classes = classes
         self.dialect = dialect
         self.count = bytes.count
+        hasByteOrderMark = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
+        if hasByteOrderMark {
+            lineStart = 3
+            lastStart = 3
+            lineStarts = [3]
+        }
         var high: UInt64 = 0
-        var i = 0
+        var i = hasByteOrderMark ? 3 : 0
         if let base = bytes.baseAddress {
             let raw = UnsafeRawPointer(base)
             while i + 8 <= bytes.count {
@@ -151,6 +160,11 @@ private struct Scanner {
 
     mutating func run() {
         var i = 0
+        if hasByteOrderMark {
+            // A UTF-8 byte order mark is whitespace that takes no column: line 1 starts after it.
+            emit(.whitespace, 0, 3, SourcePosition(offset: 0, line: 1, column: 1))
+            i = 3
+        }
         while i < count {
             let start = i
             let pos = position(of: start)

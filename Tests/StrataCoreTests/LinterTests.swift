@@ -100,4 +100,20 @@ struct LinterTests {
         #expect(plain.map(\.id) == ["0002_a", "0010_b", "b/0002_x", "b/c/up"])
         #expect(plain[0].path == root.path + "/0002_a.sql")
     }
+
+    /// Editors on Windows save UTF-8 with a byte order mark; the applier's checksum ignores it,
+    /// so lint must read such a file like any other.
+    @Test func aByteOrderMarkChangesNothing() {
+        let bom = "\u{FEFF}"
+        let strata = inputs([("0001_a.sql", bom + migration("CREATE TABLE a (id INT PRIMARY KEY);\nCREATE TABLE b (a_id INT REFERENCES a (id));"))])
+        let withMark = Linter(rules: AllRules.instances(), settings: [:], dialect: .sqlite, layout: .strata).lint(strata)
+        let without = Linter(rules: AllRules.instances(), settings: [:], dialect: .sqlite, layout: .strata)
+            .lint(inputs([("0001_a.sql", migration("CREATE TABLE a (id INT PRIMARY KEY);\nCREATE TABLE b (a_id INT REFERENCES a (id));"))]))
+        #expect(withMark.diagnostics.map(\.rule) == ["unindexed-column"])
+        #expect(withMark.diagnostics.map(\.line) == without.diagnostics.map(\.line))
+        #expect(withMark.diagnostics.map(\.column) == without.diagnostics.map(\.column))
+        let plain = [MigrationInput(id: "b", path: "b.sql", bytes: Array((bom + "CREATE TABLE b (a_id INT REFERENCES a (id));").utf8))]
+        let found = Linter(rules: AllRules.instances(), settings: [:], dialect: .postgresql, layout: .plain).lint(plain)
+        #expect(found.diagnostics.filter { $0.rule == "unindexed-column" }.map(\.column) == [17])
+    }
 }

@@ -390,3 +390,28 @@ struct LexerPositionTests {
         #expect(source.position(at: 0) == SourcePosition.start)
     }
 }
+
+// MARK: - Byte order mark
+
+@Suite("Lexer: a UTF-8 byte order mark")
+struct LexerByteOrderMarkTests {
+    @Test(arguments: Dialect.allCases)
+    func isWhitespaceThatTakesNoColumn(dialect: Dialect) throws {
+        let source = SourceText(bytes: [0xEF, 0xBB, 0xBF] + Array("CREATE TABLE é (id INT);\nDROP TABLE x;".utf8), dialect: dialect)
+        #expect(source.tokens[0].kind == .whitespace)
+        #expect(source.tokens[0].byteRange == 0..<3)
+        let create = try #require(token(source, "CREATE"))
+        #expect(create.start == SourcePosition(offset: 3, line: 1, column: 1))
+        #expect(try #require(token(source, "TABLE")).start.column == 8)
+        #expect(try #require(token(source, "(")).start.column == 16)
+        #expect(try #require(token(source, "DROP")).start == SourcePosition(offset: 29, line: 2, column: 1))
+        #expect(source.position(at: 3) == SourcePosition(offset: 3, line: 1, column: 1))
+        #expect(source.position(at: 10).column == 8)
+        #expect(lexed("\u{FEFF}SELECT 1;", dialect).first == Lexed(.word, "SELECT"))
+    }
+
+    @Test func onlyAtTheStartOfTheFile() {
+        let source = SourceText("SELECT \u{FEFF}1;", dialect: .postgresql)
+        #expect(source.tokens.contains { source.text(of: $0) == "\u{FEFF}1" && $0.kind == .word })
+    }
+}

@@ -91,7 +91,8 @@ public struct StrataLayout: MigrationLayout {
     /// Returns the offset just past the marker line; nil when something else comes first, there
     /// is no marker, or `visit` stopped the walk.
     static func scanCommentHeader(_ bytes: [UInt8], _ visit: (Int, Int) -> Bool) -> Int? {
-        var i = 0
+        // A UTF-8 byte order mark before the first line is not part of it.
+        var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         let n = bytes.count
         while i < n {
             var start = i

@@ -37,6 +37,17 @@ public struct UnindexedColumnRule: Rule {
                 """, layout: .plain),
             Example("CREATE TABLE likes (↓user_id INT REFERENCES users (id), FOREIGN KEY (user_id) REFERENCES users (id));\n",
                     layout: .plain),
+            // The foreign key added by a later statement (as `add-fk-validated` advises: NOT VALID, then VALIDATE).
+            Example("""
+                ALTER TABLE posts ADD COLUMN ↓reviewer_id BIGINT;
+                ALTER TABLE posts ADD CONSTRAINT posts_reviewer_fk FOREIGN KEY (reviewer_id) REFERENCES users (id) NOT VALID;
+                ALTER TABLE posts VALIDATE CONSTRAINT posts_reviewer_fk;
+                """, earlier: [("0001_base.sql", "CREATE TABLE users (id BIGINT PRIMARY KEY);\nCREATE TABLE posts (id BIGINT PRIMARY KEY);\n")],
+                    layout: .plain),
+            Example("""
+                CREATE TABLE tags (id BIGINT PRIMARY KEY, ↓owner_id BIGINT);
+                ALTER TABLE tags ADD FOREIGN KEY (owner_id) REFERENCES users (id);
+                """, layout: .plain),
         ],
         nonTriggeringExamples: [
             Example(ExampleFile.migration("""
@@ -56,42 +67,57 @@ public struct UnindexedColumnRule: Rule {
             Example("ALTER TABLE posts ADD COLUMN editor_id INT REFERENCES users (id);\n",
                     earlier: [("0001_base.sql", "CREATE TABLE posts (id INT PRIMARY KEY);\nCREATE INDEX idx_posts_editor ON posts (editor_id);\n")],
                     layout: .plain),
+            // A foreign key on a column an earlier migration added is that migration's business.
+            Example("ALTER TABLE posts ADD CONSTRAINT posts_owner_fk FOREIGN KEY (owner_id) REFERENCES users (id);\n",
+                    earlier: [("0001_base.sql", "CREATE TABLE posts (id INT PRIMARY KEY, owner_id INT);\n")],
+                    layout: .plain),
+            Example("""
+                ALTER TABLE posts ADD COLUMN reviewer_id BIGINT;
+                ALTER TABLE posts ADD FOREIGN KEY (reviewer_id) REFERENCES users (id);
+                CREATE INDEX idx_posts_reviewer ON posts (reviewer_id);
+                """, earlier: [("0001_base.sql", "CREATE TABLE posts (id BIGINT PRIMARY KEY);\n")],
+                    layout: .plain),
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {
         guard context.upFeatures.isDisjoint(with: [.createTable, .alterTable]) == false else { return [] }
         var violations: [Violation] = []
+        // The columns this migration adds, by table, as written: a foreign key on them may come
+        // in the same statement or a later one.
+        var added: [String: [String: ColumnName]] = [:]
+        var reported = Set<[String]>()   // table key + columns: one finding per foreign key column set
+        func report(_ table: ObjectName, _ columns: [ColumnName], at position: SourceRange) {
+            let names = columns.map(\.name)
+            guard !names.isEmpty, reported.insert([table.key] + names).inserted else { return }
+            violations += check(table: table, columns: names, at: position, context: context)
+        }
+        /// A foreign key on columns this migration added (all of them), reported at the first
+        /// one's definition.
+        func foreignKey(_ table: ObjectName, _ columns: [ColumnName]) {
+            guard let first = columns.first, let written = added[table.key]?[first.name],
+                  columns.allSatisfy({ added[table.key]?[$0.name] != nil }) else { return }
+            report(table, columns, at: written.range)
+        }
         for statement in context.upStatements {
             switch statement.kind {
             case .createTable(let create):
-                var foreignKeys: [[ColumnName]] = create.columns.filter { $0.references != nil }.map { [$0.name] }
+                var columns: [String: ColumnName] = [:]
+                for column in create.columns { columns[column.name.name] = column.name }
+                added[create.name.key] = columns
+                for column in create.columns where column.references != nil { report(create.name, [column.name], at: column.name.range) }
                 for constraint in create.constraints {
-                    if case .foreignKey(let columns, _) = constraint.kind { foreignKeys.append(columns) }
-                }
-                let added = Set(create.columns.map(\.name.name))
-                var seen = Set<[String]>()   // inline REFERENCES and a FOREIGN KEY on one column: one finding
-                for columns in foreignKeys where !columns.isEmpty && seen.insert(columns.map(\.name)).inserted {
-                    // Report the written column definition, so the finding points where it was added.
-                    let names = columns.map(\.name)
-                    guard names.allSatisfy(added.contains) else { continue }
-                    let position = create.columns.first { $0.name.name == names[0] }?.name.range ?? columns[0].range
-                    violations += check(table: create.name, columns: names, at: position, context: context)
+                    if case .foreignKey(let columns, _) = constraint.kind { foreignKey(create.name, columns) }
                 }
             case .alterTable(let alter):
-                var added: [String: ColumnName] = [:]
                 for (action, _) in alter.actions {
                     switch action {
                     case .addColumn(let column, _):
-                        added[column.name.name] = column.name
-                        if column.references != nil {
-                            violations += check(table: alter.name, columns: [column.name.name], at: column.name.range, context: context)
-                        }
+                        added[alter.name.key, default: [:]][column.name.name] = column.name
+                        if column.references != nil { report(alter.name, [column.name], at: column.name.range) }
                     case .addConstraint(let constraint):
-                        if case .foreignKey(let columns, _) = constraint.kind,
-                           let first = columns.first, let written = added[first.name],
-                           columns.allSatisfy({ added[$0.name] != nil }) {
-                            violations += check(table: alter.name, columns: columns.map(\.name), at: written.range, context: context)
-                        }
+                        if case .foreignKey(let columns, _) = constraint.kind { foreignKey(alter.name, columns) }
+                    case .renameTable(let to):
+                        added[to.key] = added.removeValue(forKey: alter.name.key)
                     default:
                         break
                     }
