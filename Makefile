@@ -4,20 +4,24 @@ SWIFT ?= swift
 STRATA := .build/debug/strata
 FUZZ_SECONDS ?= 600
 
-.PHONY: all deps build release demo test fuzz bench install clean
+.PHONY: all deps build-deps build release demo test fuzz bench install clean
 
 all: build
 
-## deps: install missing system packages (libgit2, sqlite3, libpq, PostgreSQL 15)
+## deps: install missing system packages (libgit2, sqlite3, libpq, PostgreSQL 15 for the tests)
 deps:
 	@bash scripts/install-deps.sh
 
+## build-deps: only what building needs (no PostgreSQL server)
+build-deps:
+	@bash scripts/install-deps.sh --build
+
 ## build: debug build of the strata binary
-build: deps
+build: build-deps
 	$(SWIFT) build --product strata
 
 ## release: optimised build with the Swift runtime linked in (.build/release/strata)
-release: deps
+release: build-deps
 	$(SWIFT) build -c release --product strata --static-swift-stdlib
 
 ## demo: build, lint the bundled migrations (text, then JSON), check their git history, apply them to SQLite, show status
@@ -53,9 +57,11 @@ fuzz: deps
 bench: deps
 	bash scripts/bench.sh
 
-## install: copy the release binary to /usr/local/bin
+## install: copy the release binary to $(PREFIX)/bin (default /usr/local/bin)
+PREFIX ?= /usr/local
 install: release
-	install -m 0755 -s .build/release/strata /usr/local/bin/strata
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 -s .build/release/strata $(DESTDIR)$(PREFIX)/bin/strata
 
 clean:
 	rm -rf .build .build-* fuzz-artifacts data

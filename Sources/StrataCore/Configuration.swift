@@ -117,7 +117,7 @@ extension Configuration {
         do {
             node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw Self.describe(error, path: path)
+            throw Self.describe(error, path: path, text: text)
         } catch {
             throw ConfigurationError(file: path, message: "malformed YAML")
         }
@@ -206,16 +206,32 @@ extension Configuration {
         ConfigurationError(file: path, line: node.mark?.line, column: node.mark?.column, message: message)
     }
 
+    /// Where a mapping key is written the second time (line and column, 1-based), looking
+    /// from line `start` on: a line whose first word is the key, bare or quoted, then `:`.
+    static func secondOccurrence(of key: String, in text: String, from start: Int) -> (line: Int, column: Int)? {
+        var seen = 0
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where number + 1 >= start {
+            let indent = line.prefix { $0 == " " || $0 == "\t" }
+            let rest = line.dropFirst(indent.count)
+            guard rest.hasPrefix(key + ":") || rest.hasPrefix("\"\(key)\":") || rest.hasPrefix("'\(key)':") else { continue }
+            seen += 1
+            if seen == 2 { return (number + 1, indent.count + 1) }
+        }
+        return nil
+    }
+
     private static func resolve(_ folder: String, against directory: String) -> String {
         folder.hasPrefix("/") ? folder : URL(fileURLWithPath: directory).appendingPathComponent(folder).path
     }
 
-    private static func describe(_ error: YamlError, path: String) -> ConfigurationError {
+    private static func describe(_ error: YamlError, path: String, text: String) -> ConfigurationError {
         switch error {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
             return ConfigurationError(file: path, line: mark.line, column: mark.column, message: "malformed YAML: \(problem)")
         case let .duplicatedKeysInMapping(duplicates, context):
-            return ConfigurationError(file: path, line: context.mark.line, column: context.mark.column,
+            // Yams points at the mapping; the second time the key is written is what to fix.
+            let place = duplicates.first.flatMap { secondOccurrence(of: $0, in: text, from: context.mark.line) }
+            return ConfigurationError(file: path, line: place?.line ?? context.mark.line, column: place?.column ?? context.mark.column,
                                       message: "key given twice: \(duplicates.joined(separator: ", "))")
         case let .reader(problem, _, _, _):
             return ConfigurationError(file: path, message: "malformed YAML: \(problem)")

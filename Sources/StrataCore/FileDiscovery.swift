@@ -63,7 +63,9 @@ public enum FileDiscovery {
                                              rawPath: raw.map { Array(prefix.utf8) + $0 }))
             }
         }
-        return result
+        // A file named both on its own and through its folder is read once.
+        var seen = Set<String>(minimumCapacity: result.count)
+        return result.filter { seen.insert($0.path).inserted }
     }
 
     /// The name after the last `/` (found by bytes: thousands of paths come through here).

@@ -2,16 +2,18 @@ import Foundation
 
 /// The file `strata new` writes: the next number, a complete header, both section markers.
 public enum MigrationTemplate {
-    /// `Add user avatars!` → `add_user_avatars`.
+    /// `Add user avatars!` → `add_user_avatars`; accented letters lose their accents
+    /// (`Ünïcode name` → `unicode_name`), other characters separate words.
     public static func slug(_ name: String) -> String {
         var result = ""
         var pendingSeparator = false
-        for scalar in name.lowercased().unicodeScalars {
+        // Canonical decomposition splits `ü` into `u` and a combining mark, which is dropped.
+        for scalar in name.lowercased().decomposedStringWithCanonicalMapping.unicodeScalars {
             if scalar.isASCII, CharacterSet.alphanumerics.contains(scalar) {
                 if pendingSeparator, !result.isEmpty { result.append("_") }
                 result.unicodeScalars.append(scalar)
                 pendingSeparator = false
-            } else {
+            } else if scalar.properties.generalCategory != .nonspacingMark {
                 pendingSeparator = true
             }
         }

@@ -182,6 +182,16 @@ struct LintCommandTests {
         #expect(!pg.stdout.contains("s3cr3t") && !pg.stderr.contains("s3cr3t"))
         let flag = try p.run("lint", "--layout", "plain", "--dialect", "sqlite", "sql", environment: ["DATABASE_URL": url])
         #expect(!flag.stdout.contains("parse-error") && flag.stdout.contains("[sqlite-pg-only-syntax]"), "--dialect wins over DATABASE_URL")
+        try p.write("strata.yml", "dialect: sqlite\n")
+        let config = try p.run("lint", "--layout", "plain", "sql", environment: ["DATABASE_URL": url])
+        #expect(!config.stdout.contains("parse-error") && config.stdout.contains("[sqlite-pg-only-syntax]"), "strata.yml wins over DATABASE_URL")
+    }
+
+    @Test func aFileNamedTwiceIsLintedOnce() throws {
+        let p = try projectWithFindings()
+        let outcome = try p.run("lint", "--format", "json", "migrations/0002_posts.sql", "migrations")
+        #expect(outcome.stdout.contains("\"summary\":{\"files\":3,\"errors\":1,\"warnings\":1}"), "\(outcome.stdout)")
+        #expect(!outcome.stdout.contains("duplicate-migration-number"))
     }
 
     @Test func suppressionsWork() throws {

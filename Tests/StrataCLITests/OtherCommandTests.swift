@@ -25,6 +25,8 @@ struct OtherCommandTests {
         let p = try Project()
         #expect(try p.run("new", "init").stdout == "created migrations/0001_init.sql\n")
         #expect(try p.run("new", "!!!").status == 64)
+        #expect(try p.run("new", "Ünïcode naïve café!").stdout == "created migrations/0002_unicode_naive_cafe.sql\n")
+        #expect(try p.run("new", "日本 table").stdout == "created migrations/0003_table.sql\n")
     }
 
     @Test func rulesListsEveryRule() throws {
@@ -52,10 +54,29 @@ struct OtherCommandTests {
         #expect(unknown.stderr.contains("did you mean 'unindexed-column'?"))
     }
 
-    @Test(arguments: [["--help"], ["lint", "--help"], ["new", "--help"], ["rules", "--help"], ["explain", "--help"], ["--version"]])
+    @Test(arguments: [["--help"], ["lint", "--help"], ["check", "--help"], ["status", "--help"], ["up", "--help"],
+                      ["deploy", "--help"], ["repair", "--help"], ["new", "--help"], ["rules", "--help"], ["explain", "--help"],
+                      ["hooks", "--help"], ["hooks", "install", "--help"], ["--version"]])
     func helpEverywhere(_ args: [String]) throws {
         let outcome = try CLI.run(args, in: FileManager.default.temporaryDirectory)
         #expect(outcome.status == 0)
         #expect(!outcome.stdout.isEmpty)
+        if args.count > 1, args.last == "--help" {
+            #expect(outcome.stdout.contains("USAGE: strata \(args.dropLast().joined(separator: " "))"), "\(outcome.stdout)")
+        }
+    }
+
+    /// Every command the root help lists has help of its own (a command added later cannot
+    /// be left out of the test above unnoticed).
+    @Test func everyListedCommandHasHelp() throws {
+        let root = try CLI.run(["--help"], in: FileManager.default.temporaryDirectory)
+        let listed = root.stdout.components(separatedBy: "SUBCOMMANDS:").last?.split(separator: "\n")
+            .compactMap { $0.split(separator: " ").first.map(String.init) }
+            .filter { $0.allSatisfy { $0.isLetter || $0 == "-" } && !$0.isEmpty } ?? []
+        #expect(listed.count >= 10, "\(listed)")
+        for command in listed where command != "help" {
+            let outcome = try CLI.run([command, "--help"], in: FileManager.default.temporaryDirectory)
+            #expect(outcome.status == 0, "\(command)")
+        }
     }
 }

@@ -7,7 +7,7 @@ public struct MissingDownRule: Rule {
         id: "missing-down",
         summary: "The migration has no DOWN section, or its DOWN section holds no statement",
         rationale: """
-            `strata rollback` runs the DOWN section to undo a migration. Without one, a bad \
+            The DOWN section is what undoes a migration when a deploy goes wrong. Without one, a bad \
             deploy can only be fixed forward, under pressure. A migration that truly cannot be \
             undone should say so with `@rollbackSafe: false` and a DOWN that explains, or \
             suppress this rule with a reason.
