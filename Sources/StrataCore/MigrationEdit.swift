@@ -14,9 +14,14 @@ public struct MigrationEdit: Sendable, Equatable {
 
     public var kind: Kind
     /// Lines of the new content that differ (1-based), or nil when lines were only removed.
+    /// For an SQL edit, the lines whose statements changed (a comment edited elsewhere in the
+    /// same file is not counted).
     public var changedLines: ClosedRange<Int>?
     /// The line after which lines were removed, when nothing was added in their place.
     public var removedAfterLine: Int?
+    /// Where the finding points in the new content: the first changed statement token, the
+    /// changed metadata value, or the start of the first changed line.
+    public var position: SourcePosition = .start
 
     /// `lines 12-14`, `line 3`, `lines removed after line 8`.
     public var linesDescription: String {
@@ -34,17 +39,54 @@ public struct MigrationEdit: Sendable, Equatable {
     public static func classify(before: MigrationFile, after: MigrationFile) -> MigrationEdit? {
         guard let old = before.source, let new = after.source, old.bytes != new.bytes else { return nil }
         let lines = changedLines(old.bytes, new.bytes)
-        if signature(before) != signature(after) {
-            return MigrationEdit(kind: .sql, changedLines: lines.changed, removedAfterLine: lines.removedAfter)
+        let oldSignature = signature(before), newSignature = signature(after)
+        if !oldSignature.map(\.bytes).elementsEqual(newSignature.map(\.bytes)) {
+            return sqlEdit(oldSignature, newSignature, in: new)
         }
         for key in behaviourKeys {
             let was = before.value(key.rawValue), now = after.value(key.rawValue)
             if normalized(was, key) != normalized(now, key) {
-                return MigrationEdit(kind: .behaviourMetadata(key: key.rawValue, before: was, after: now),
-                                     changedLines: lines.changed, removedAfterLine: lines.removedAfter)
+                var edit = MigrationEdit(kind: .behaviourMetadata(key: key.rawValue, before: was, after: now),
+                                         changedLines: lines.changed, removedAfterLine: lines.removedAfter)
+                let entry = after.entries(key.rawValue).first
+                edit.position = entry?.valueRange.start ?? new.position(at: 0)
+                if let entry { edit.changedLines = entry.valueRange.start.line...entry.valueRange.start.line }
+                return edit
             }
         }
-        return MigrationEdit(kind: .cosmetic, changedLines: lines.changed, removedAfterLine: lines.removedAfter)
+        var edit = MigrationEdit(kind: .cosmetic, changedLines: lines.changed, removedAfterLine: lines.removedAfter)
+        if let line = lines.changed?.lowerBound ?? lines.removedAfter.map({ $0 + 1 }), line - 1 < new.lineStarts.count {
+            edit.position = new.position(at: new.lineStarts[max(0, line - 1)])
+        }
+        return edit
+    }
+
+    /// An SQL edit: the statement tokens that differ once the common leading and trailing ones
+    /// are set aside, and the lines they are on in the new content.
+    private static func sqlEdit(_ old: [(bytes: ArraySlice<UInt8>, token: Int)], _ new: [(bytes: ArraySlice<UInt8>, token: Int)],
+                                in source: SourceText) -> MigrationEdit {
+        var prefix = 0
+        while prefix < old.count, prefix < new.count, old[prefix].bytes == new[prefix].bytes { prefix += 1 }
+        var suffix = 0
+        while suffix < old.count - prefix, suffix < new.count - prefix,
+              old[old.count - 1 - suffix].bytes == new[new.count - 1 - suffix].bytes { suffix += 1 }
+        let first = prefix, last = new.count - 1 - suffix
+        func line(_ k: Int) -> Int { source.tokens[new[k].token].start.line }
+        if first <= last {
+            var edit = MigrationEdit(kind: .sql, changedLines: line(first)...line(last), removedAfterLine: nil)
+            edit.position = source.tokens[new[first].token].start
+            return edit
+        }
+        // Tokens were only removed: point at what follows them (or the end of the file).
+        if first < new.count {
+            var edit = MigrationEdit(kind: .sql, changedLines: line(first)...line(first), removedAfterLine: nil)
+            edit.position = source.tokens[new[first].token].start
+            return edit
+        }
+        let after = first > 0 ? line(first - 1) : 0
+        var edit = MigrationEdit(kind: .sql, changedLines: nil, removedAfterLine: after)
+        edit.position = source.position(at: source.bytes.count)
+        return edit
     }
 
     /// `["a","b"]` and `["a", "b"]` mean the same dependencies.
@@ -53,17 +95,17 @@ public struct MigrationEdit: Sendable, Equatable {
         return ids.joined(separator: "\u{0}")
     }
 
-    /// The significant tokens' bytes and the section markers, in order.
-    private static func signature(_ file: MigrationFile) -> [ArraySlice<UInt8>] {
+    /// The significant tokens' bytes and the section markers, in order, with their token index.
+    private static func signature(_ file: MigrationFile) -> [(bytes: ArraySlice<UInt8>, token: Int)] {
         guard let source = file.source else { return [] }
         let markerKinds = Dictionary(uniqueKeysWithValues: file.markers.map { ($0.tokenIndex, $0.kind) })
-        var result: [ArraySlice<UInt8>] = []
+        var result: [(bytes: ArraySlice<UInt8>, token: Int)] = []
         result.reserveCapacity(source.tokens.count / 2)
         for (index, token) in source.tokens.enumerated() {
             if let kind = markerKinds[index] {
-                result.append(ArraySlice(Array("-- \(kind.rawValue) MIGRATION".utf8)))
+                result.append((ArraySlice(Array("-- \(kind.rawValue) MIGRATION".utf8)), index))
             } else if !token.kind.isTrivia {
-                result.append(source.bytes[token.byteRange])
+                result.append((source.bytes[token.byteRange], index))
             }
         }
         return result

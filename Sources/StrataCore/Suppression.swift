@@ -1,3 +1,4 @@
+import Foundation
 import StrataSyntax
 
 /// A `-- strata:ignore RULE[,RULE] [reason]` comment (covers the statement after it) or a
@@ -44,6 +45,8 @@ extension Suppression {
     /// Finds the suppression comments of a file. `header` is the token range where
     /// `ignore-file` is allowed; `statements` are the statements of the file in order.
     public static func parse(_ source: SourceText, header: Range<Int>, statements: [Statement]) -> [Suppression] {
+        // Most files have no suppression at all: one search of the bytes answers for them.
+        guard mentionsStrata(source.bytes) else { return [] }
         var result: [Suppression] = []
         var nextStatement = 0
         for (index, token) in source.tokens.enumerated() where token.kind == .lineComment {
@@ -104,6 +107,21 @@ extension Suppression {
     }
 
     /// `a,b reason` or `a, b reason`: ids until a word that neither ends nor follows a comma.
+    /// Whether `strata:` occurs anywhere in the bytes: each `:` found with memchr (vectorised
+    /// in the C library; SQL has few colons) is checked for the word before it.
+    static func mentionsStrata(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            var from = 0
+            while from < buffer.count, let hit = memchr(base + from, Int32(UInt8(ascii: ":")), buffer.count - from) {
+                let colon = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
+                if colon >= 6, buffer[(colon - 6)..<colon].elementsEqual("strata".utf8) { return true }
+                from = colon + 1
+            }
+            return false
+        }
+    }
+
     private static func parseRuleList(_ body: Substring, source: SourceText, commentStart: Int,
                                       commentText: String) -> ([(id: String, range: SourceRange)], String?) {
         var rules: [(id: String, range: SourceRange)] = []

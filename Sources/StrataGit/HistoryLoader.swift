@@ -182,12 +182,24 @@ public enum HistoryLoader {
 
     static func isMigration(_ path: String) -> Bool { path.hasSuffix(".sql") }
 
-    /// The configured base, or the first of the usual names that exists, with its tip.
+    /// The configured base, or the first of the usual names that exists, with its tip. Among
+    /// the usual names, one that is the checked-out branch itself (`feature`, `origin/feature`,
+    /// or `origin/HEAD` pointing at it, as in a clone made with `--branch feature`) is passed
+    /// over: taken as the base, it would count every migration of the branch as applied, and
+    /// nothing would be linted. When every name is the branch (checking the protected branch
+    /// itself), the first is taken.
     static func resolveBase(_ configured: String?, in repository: Repository) throws(GitError) -> (String, ObjectID)? {
-        for name in configured.map({ [$0] }) ?? HistoryRequest.defaultBases {
-            if let commit = try repository.resolveCommit(name) { return (name, commit) }
+        if let configured {
+            return try repository.resolveCommit(configured).map { (configured, $0) }
         }
-        return nil
+        let own = repository.currentBranch().map { Set([$0, "origin/\($0)"]) } ?? []
+        var first: (String, ObjectID)?
+        for name in HistoryRequest.defaultBases {
+            guard let commit = try repository.resolveCommit(name) else { continue }
+            if first == nil { first = (name, commit) }
+            if !own.contains(repository.symbolicTarget(name) ?? name) { return (name, commit) }
+        }
+        return first
     }
 
     /// `folder` relative to the repository's working directory ("" for the root).

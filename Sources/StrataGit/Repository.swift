@@ -56,6 +56,27 @@ public final class Repository {
         return try resolveCommit("HEAD")
     }
 
+    /// The short name of the branch HEAD is on (`feature`), nil when HEAD is detached or unborn.
+    public func currentBranch() -> String? {
+        var reference: OpaquePointer?
+        guard git_repository_head(&reference, handle) == 0, let reference else { return nil }
+        defer { git_reference_free(reference) }
+        guard git_reference_is_branch(reference) == 1, let name = git_reference_shorthand(reference) else { return nil }
+        return String(cString: name)
+    }
+
+    /// Where a symbolic reference points, short (`origin/HEAD` → `origin/main`); the name itself
+    /// when it is not symbolic; nil when there is no such reference.
+    public func symbolicTarget(_ name: String) -> String? {
+        var reference: OpaquePointer?
+        guard git_reference_dwim(&reference, handle, name) == 0, let reference else { return nil }
+        defer { git_reference_free(reference) }
+        var resolved: OpaquePointer?
+        guard git_reference_resolve(&resolved, reference) == 0, let resolved else { return name }
+        defer { git_reference_free(resolved) }
+        return git_reference_shorthand(resolved).map { String(cString: $0) } ?? name
+    }
+
     /// The commit a revision names (`main`, `origin/main`, `HEAD~2`, a sha), or nil when it names
     /// nothing.
     public func resolveCommit(_ revision: String) throws(GitError) -> ObjectID? {

@@ -18,7 +18,7 @@ struct CheckBaseTests {
     }
 
     func edited(on base: String, since: String) -> Finding {
-        Finding(users, 1, 1, "error", "edited-applied-migration",
+        Finding(users, 9, 24, "error", "edited-applied-migration",
                 "applied migration edited: its SQL changed on line 9 since it was applied (on \(base) since \(since))")
     }
 
@@ -61,8 +61,31 @@ struct CheckBaseTests {
         #expect(json.diagnostics.isEmpty)
         // Named explicitly, the local main counts.
         let local = try clone.checkJSON("--base", "main")
-        #expect(local.diagnostics == [Finding("migrations/0002_local.sql", 1, 1, "error", "edited-applied-migration",
+        #expect(local.diagnostics == [Finding("migrations/0002_local.sql", 9, 24, "error", "edited-applied-migration",
                                               "applied migration edited: its SQL changed on line 9 since it was applied (on main since \(try clone.mergeBase("HEAD", "main")))")])
+    }
+
+    /// `git clone --branch feature` points origin/HEAD at the feature branch: taken as the
+    /// base, every migration of the branch would count as applied and none would be linted.
+    @Test func aCloneOfTheFeatureBranchStillComparesWithMain() throws {
+        let upstream = try GitFixture()
+        try upstream.write(users, Fixtures.table("users"))
+        try upstream.commitAll("applied")
+        try upstream.checkout("feature", create: true)
+        try upstream.write("migrations/0002_posts.sql", Fixtures.migration(
+            up: "CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id));", down: "DROP TABLE posts;",
+            dependencies: "[\"0001_users\"]"))
+        try upstream.commitAll("new on the branch")
+        try upstream.edit(users, replacing: "INTEGER", with: "BIGINT")
+        try upstream.commitAll("edit an applied one")
+        let clone = try upstream.clone(branch: "feature", noSingleBranch: true)
+        #expect(try clone.revParse("origin/HEAD") == (try clone.revParse("HEAD")))
+        let json = try clone.checkJSON()
+        #expect(json.diagnostics.map(\.rule).sorted() == ["edited-applied-migration", "unindexed-column"], "\(json.diagnostics)")
+        #expect(json.diagnostics.contains { $0.rule == "edited-applied-migration" && $0.message.contains("on origin/main since") })
+        // On the base branch itself every name is at the checked commit: nothing is new there.
+        let main = try upstream.clone(branch: "main", noSingleBranch: true)
+        #expect(try main.checkJSON().diagnostics.isEmpty)
     }
 
     @Test func baseOptionAndConfiguration() throws {

@@ -26,7 +26,7 @@ struct CheckHistoryRulesTests {
         let outcome = try repo.strata("check")
         #expect(outcome.status == 1)
         #expect(outcome.stdout == """
-            migrations/0001_users.sql:1:1: error: applied migration edited: its SQL changed on line 9 since it was applied (on main since \(since)) [edited-applied-migration]
+            migrations/0001_users.sql:9:24: error: applied migration edited: its SQL changed on line 9 since it was applied (on main since \(since)) [edited-applied-migration]
               help: restore the applied file and put the change in a new migration (`strata new`)
             2 files linted: 1 error
 
@@ -38,8 +38,15 @@ struct CheckHistoryRulesTests {
         try repo.commitAll("edit an applied migration")
         let json = try repo.checkJSON()
         #expect(json.status == 1)
-        #expect(json.diagnostics == [Finding(users, 1, 1, "error", "edited-applied-migration",
+        #expect(json.diagnostics == [Finding(users, 9, 24, "error", "edited-applied-migration",
                                              "applied migration edited: its SQL changed on lines 9-12 since it was applied (on main since \(since))")])
+
+        // An SQL edit and a comment edit further down: only the SQL's line is named.
+        try repo.git("reset", "-q", "--hard", "HEAD~1")
+        try repo.edit(users, replacing: "id INTEGER PRIMARY KEY", with: "id BIGINT PRIMARY KEY")
+        try repo.edit(users, replacing: "DROP TABLE users;", with: "DROP TABLE users; -- keep in step with 0002")
+        #expect(try repo.checkJSON().diagnostics == [Finding(users, 9, 24, "error", "edited-applied-migration",
+                                                              "applied migration edited: its SQL changed on line 9 since it was applied (on main since \(since))")])
     }
 
     @Test func movedSectionMarkerIsAnSQLEdit() throws {
@@ -52,8 +59,8 @@ struct CheckHistoryRulesTests {
         let since = try repo.mergeBase("HEAD", "main")
         let json = try repo.checkJSON()
         #expect(json.status == 1)
-        #expect(json.diagnostics == [Finding("migrations/0001_a.sql", 1, 1, "error", "edited-applied-migration",
-                                             "applied migration edited: its SQL changed on lines 10-12 since it was applied (on main since \(since))")])
+        #expect(json.diagnostics == [Finding("migrations/0001_a.sql", 11, 1, "error", "edited-applied-migration",
+                                             "applied migration edited: its SQL changed on lines 11-12 since it was applied (on main since \(since))")])
     }
 
     @Test func commentAndWhitespaceEditsAreWarnings() throws {
@@ -64,8 +71,8 @@ struct CheckHistoryRulesTests {
         let json = try repo.checkJSON()
         #expect(json.status == 0, "warnings do not fail the check")
         #expect(json.diagnostics == [
-            Finding(users, 1, 1, "warning", "edited-applied-migration", "applied migration edited: only comments, whitespace or descriptive metadata changed on lines 9-12"),
-            Finding(posts, 1, 1, "warning", "edited-applied-migration", "applied migration edited: only comments, whitespace or descriptive metadata changed on line 13"),
+            Finding(users, 9, 1, "warning", "edited-applied-migration", "applied migration edited: only comments, whitespace or descriptive metadata changed on lines 9-12"),
+            Finding(posts, 13, 1, "warning", "edited-applied-migration", "applied migration edited: only comments, whitespace or descriptive metadata changed on line 13"),
         ])
         #expect(try repo.strata("check", "--max-warnings", "1").status == 1)
 
@@ -73,7 +80,7 @@ struct CheckHistoryRulesTests {
         try repo.git("checkout", "--", users, posts)
         try repo.edit(users, replacing: "-- @dependencies: []\n\n", with: "-- @dependencies: []\n")
         let removed = try repo.checkJSON()
-        #expect(removed.diagnostics == [Finding(users, 1, 1, "warning", "edited-applied-migration",
+        #expect(removed.diagnostics == [Finding(users, 7, 1, "warning", "edited-applied-migration",
                                                 "applied migration edited: only comments, whitespace or descriptive metadata changed on lines removed after line 6")])
     }
 
@@ -86,7 +93,7 @@ struct CheckHistoryRulesTests {
         #expect(json.status == 0)
         #expect(json.diagnostics == [
             Finding(users, 1, 1, "warning", "edited-applied-migration", "applied migration edited: only comments, whitespace or descriptive metadata changed on line 1"),
-            Finding(posts, 1, 1, "warning", "edited-applied-migration", "applied migration edited: only comments, whitespace or descriptive metadata changed on lines 2-5"),
+            Finding(posts, 2, 1, "warning", "edited-applied-migration", "applied migration edited: only comments, whitespace or descriptive metadata changed on lines 2-5"),
         ])
     }
 
@@ -98,9 +105,9 @@ struct CheckHistoryRulesTests {
         let json = try repo.checkJSON()
         #expect(json.status == 1)
         #expect(json.diagnostics == [
-            Finding(users, 1, 1, "error", "edited-applied-migration",
+            Finding(users, 4, 19, "error", "edited-applied-migration",
                     "applied migration edited: @rollbackSafe changed from true to false on line 4 since it was applied (on main since \(since))"),
-            Finding(posts, 1, 1, "error", "edited-applied-migration",
+            Finding(posts, 6, 19, "error", "edited-applied-migration",
                     "applied migration edited: @dependencies changed from [] to [\"0001_users\"] on line 6 since it was applied (on main since \(since))"),
         ])
 
@@ -110,9 +117,9 @@ struct CheckHistoryRulesTests {
         try repo.edit(posts, replacing: "-- @dependencies: []", with: "-- @dependencies: [ ]")
         let second = try repo.checkJSON()
         #expect(second.diagnostics == [
-            Finding(users, 1, 1, "error", "edited-applied-migration",
+            Finding(users, 7, 18, "error", "edited-applied-migration",
                     "applied migration edited: @transaction changed from nothing to false on line 7 since it was applied (on main since \(since))"),
-            Finding(posts, 1, 1, "warning", "edited-applied-migration",
+            Finding(posts, 6, 1, "warning", "edited-applied-migration",
                     "applied migration edited: only comments, whitespace or descriptive metadata changed on line 6"),
         ])
     }

@@ -132,7 +132,7 @@ struct CheckHooksTests {
         try repo.addAll()
         let blocked = try repo.gitOutcome(["commit", "-q", "-m", "edit applied"], environment: ["PATH": path])
         #expect(blocked.status == 1)
-        #expect(blocked.stderr.contains("migrations/0001_users.sql:1:1: error: applied migration edited: its SQL changed on line 9 since it was applied (on main since \(head.prefix(10))) [edited-applied-migration]"),
+        #expect(blocked.stderr.contains("migrations/0001_users.sql:9:24: error: applied migration edited: its SQL changed on line 9 since it was applied (on main since \(head.prefix(10))) [edited-applied-migration]"),
                 "\(blocked.stdout)\(blocked.stderr)")
         #expect(try repo.revParse("HEAD") == head, "nothing was committed")
 

@@ -9,7 +9,7 @@ struct CheckSourcesTests {
 
     func editedFinding(_ repo: GitFixture, line: String = "line 9") throws -> Finding {
         let since = try repo.mergeBase("HEAD", "main")
-        return Finding(users, 1, 1, "error", "edited-applied-migration",
+        return Finding(users, 9, 24, "error", "edited-applied-migration",
                        "applied migration edited: its SQL changed on \(line) since it was applied (on main since \(since))")
     }
 

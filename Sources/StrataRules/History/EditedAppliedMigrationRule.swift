@@ -21,13 +21,15 @@ public struct EditedAppliedMigrationRule: Rule {
         defaultSeverity: .error,
         needsHistory: true,
         triggeringExamples: [
-            Example("↓" + applied.replacingOccurrences(of: "id INT PRIMARY KEY", with: "id BIGINT PRIMARY KEY"),
+            // The finding points at the first changed statement token, the changed metadata
+            // value, or the first changed line.
+            Example(applied.replacingOccurrences(of: "id INT PRIMARY KEY", with: "id ↓BIGINT PRIMARY KEY"),
                     fileName: "0001_users.sql", history: ExampleHistory(applied: [("0001_users.sql", applied)])),
-            Example("↓" + applied.replacingOccurrences(of: "-- DOWN MIGRATION\n", with: "").replacingOccurrences(of: "-- UP MIGRATION", with: "-- UP MIGRATION\n-- DOWN MIGRATION"),
+            Example(applied.replacingOccurrences(of: "-- DOWN MIGRATION\n", with: "").replacingOccurrences(of: "-- UP MIGRATION", with: "-- UP MIGRATION\n↓-- DOWN MIGRATION"),
                     fileName: "0001_users.sql", history: ExampleHistory(applied: [("0001_users.sql", applied)])),
-            Example("↓" + applied.replacingOccurrences(of: "@rollbackSafe: true", with: "@rollbackSafe: false"),
+            Example(applied.replacingOccurrences(of: "@rollbackSafe: true", with: "@rollbackSafe: ↓false"),
                     fileName: "0001_users.sql", history: ExampleHistory(applied: [("0001_users.sql", applied)])),
-            Example("↓" + applied.replacingOccurrences(of: "CREATE TABLE", with: "-- the first table\nCREATE TABLE"),
+            Example(applied.replacingOccurrences(of: "CREATE TABLE", with: "↓-- the first table\nCREATE TABLE"),
                     fileName: "0001_users.sql", history: ExampleHistory(applied: [("0001_users.sql", applied)])),
         ],
         nonTriggeringExamples: [
@@ -47,11 +49,11 @@ public struct EditedAppliedMigrationRule: Rule {
         let since = "it was applied (on \(history.baseName) since \(history.mergeBase))"
         switch edit.kind {
         case .sql:
-            return [Violation(at: .start, message: "applied migration edited: its SQL changed on \(edit.linesDescription) since \(since)")]
+            return [Violation(at: edit.position, message: "applied migration edited: its SQL changed on \(edit.linesDescription) since \(since)")]
         case .behaviourMetadata(let key, let was, let now):
-            return [Violation(at: .start, message: "applied migration edited: @\(key) changed from \(was ?? "nothing") to \(now ?? "nothing") on \(edit.linesDescription) since \(since)")]
+            return [Violation(at: edit.position, message: "applied migration edited: @\(key) changed from \(was ?? "nothing") to \(now ?? "nothing") on \(edit.linesDescription) since \(since)")]
         case .cosmetic:
-            return [Violation(at: .start, message: "applied migration edited: only comments, whitespace or descriptive metadata changed on \(edit.linesDescription)",
+            return [Violation(at: edit.position, message: "applied migration edited: only comments, whitespace or descriptive metadata changed on \(edit.linesDescription)",
                               help: "harmless to databases, but the file's checksum changes; restore it unless the applier's records are updated",
                               severity: .warning)]
         }

@@ -83,8 +83,13 @@ public struct UnindexedColumnRule: Rule {
         guard context.upFeatures.isDisjoint(with: [.createTable, .alterTable]) == false else { return [] }
         var violations: [Violation] = []
         // The columns this migration adds, by table, as written: a foreign key on them may come
-        // in the same statement or a later one.
-        var added: [String: [String: ColumnName]] = [:]
+        // in the same statement or a later one. (Kept as the statements' own arrays, searched
+        // only when a foreign key comes: most tables never need it.)
+        var created: [String: [ColumnDefinition]] = [:]
+        var addedLater: [String: [ColumnName]] = [:]
+        func added(_ table: String, _ column: String) -> ColumnName? {
+            addedLater[table]?.last { $0.name == column } ?? created[table]?.last { $0.name.name == column }?.name
+        }
         var reported = Set<[String]>()   // table key + columns: one finding per foreign key column set
         func report(_ table: ObjectName, _ columns: [ColumnName], at position: SourceRange) {
             let names = columns.map(\.name)
@@ -94,16 +99,15 @@ public struct UnindexedColumnRule: Rule {
         /// A foreign key on columns this migration added (all of them), reported at the first
         /// one's definition.
         func foreignKey(_ table: ObjectName, _ columns: [ColumnName]) {
-            guard let first = columns.first, let written = added[table.key]?[first.name],
-                  columns.allSatisfy({ added[table.key]?[$0.name] != nil }) else { return }
+            guard let first = columns.first, let written = added(table.key, first.name),
+                  columns.allSatisfy({ added(table.key, $0.name) != nil }) else { return }
             report(table, columns, at: written.range)
         }
         for statement in context.upStatements {
             switch statement.kind {
             case .createTable(let create):
-                var columns: [String: ColumnName] = [:]
-                for column in create.columns { columns[column.name.name] = column.name }
-                added[create.name.key] = columns
+                created[create.name.key] = create.columns
+                addedLater[create.name.key] = nil
                 for column in create.columns where column.references != nil { report(create.name, [column.name], at: column.name.range) }
                 for constraint in create.constraints {
                     if case .foreignKey(let columns, _) = constraint.kind { foreignKey(create.name, columns) }
@@ -112,12 +116,13 @@ public struct UnindexedColumnRule: Rule {
                 for (action, _) in alter.actions {
                     switch action {
                     case .addColumn(let column, _):
-                        added[alter.name.key, default: [:]][column.name.name] = column.name
+                        addedLater[alter.name.key, default: []].append(column.name)
                         if column.references != nil { report(alter.name, [column.name], at: column.name.range) }
                     case .addConstraint(let constraint):
                         if case .foreignKey(let columns, _) = constraint.kind { foreignKey(alter.name, columns) }
                     case .renameTable(let to):
-                        added[to.key] = added.removeValue(forKey: alter.name.key)
+                        created[to.key] = created.removeValue(forKey: alter.name.key)
+                        addedLater[to.key] = addedLater.removeValue(forKey: alter.name.key)
                     default:
                         break
                     }
