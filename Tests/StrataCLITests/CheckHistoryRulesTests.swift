@@ -161,11 +161,29 @@ struct CheckHistoryRulesTests {
         #expect(try repo.checkJSON().diagnostics == [renamed])
         #expect(try repo.checkJSON("--staged").diagnostics == [renamed])
         // Renamed and slightly edited, committed: still a rename (by similarity), not a deletion
-        // plus a new migration.
+        // plus a new migration; and the edit is reported too, against the applied content.
+        let since = try repo.mergeBase("HEAD", "main")
         try repo.edit("migrations/0001_accounts.sql", replacing: "DROP TABLE users;", with: "DROP TABLE IF EXISTS users;")
         try repo.commitAll("rename and edit")
-        #expect(try repo.checkJSON().diagnostics == [renamed])
-        #expect(try repo.checkJSON("--rev", "HEAD").diagnostics == [renamed])
+        let edited = Finding("migrations/0001_accounts.sql", 12, 12, "error", "edited-applied-migration",
+                             "applied migration edited: its SQL changed on line 12 since it was applied (on main since \(since))")
+        #expect(try repo.checkJSON().diagnostics == [renamed, edited])
+        #expect(try repo.checkJSON("--rev", "HEAD").diagnostics == [renamed, edited])
+    }
+
+    /// From a sub-folder of the project the configured migrations folder is found above, and
+    /// paths are shown from where the command runs (`../migrations/...`), not absolute.
+    @Test func fromASubFolderPathsAreRelative() throws {
+        let repo = try GitFixture.withAppliedMigrations()
+        try repo.write("strata.yml", "migrations: migrations\n")
+        try repo.write("src/app.txt", "x\n")
+        try repo.edit(users, replacing: "INTEGER", with: "BIGINT")
+        let outcome = try GitFixture.runStrata(["check", "--format", "json"], in: repo.root.appendingPathComponent("src"))
+        #expect(outcome.status == 1)
+        let findings = try Finding.decode(outcome.stdout)
+        #expect(findings.map(\.file) == ["../migrations/0001_users.sql"], "\(outcome.stdout)\(outcome.stderr)")
+        let lint = try GitFixture.runStrata(["lint"], in: repo.root.appendingPathComponent("src"))
+        #expect(lint.stdout.hasSuffix("2 files linted: no problems\n"), "\(lint.stdout)\(lint.stderr)")
     }
 
     /// A repository of migrations only (`migrations: .`): the folder is the repository's root.

@@ -41,8 +41,11 @@ public struct EditedAppliedMigrationRule: Rule {
 
     public func check(_ context: RuleContext) -> [Violation] {
         let file = context.file
-        guard let history = context.history, let old = history.applied[file.id], let current = file.source,
-              old != current.bytes else { return [] }
+        // A renamed applied migration is compared with what it held under its old name: the
+        // rename is reported by renamed-applied-migration, an edit besides it here.
+        guard let history = context.history,
+              let old = history.applied[file.id] ?? history.renamedFrom[file.id].flatMap({ history.applied[$0] }),
+              let current = file.source, old != current.bytes else { return [] }
         let before = file.layout.layout.parse(MigrationInput(id: file.id, path: file.path, bytes: old),
                                               dialect: context.dialect, statements: true)
         guard let edit = MigrationEdit.classify(before: before, after: file) else { return [] }

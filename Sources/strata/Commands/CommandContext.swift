@@ -41,9 +41,21 @@ struct CommandContext {
     /// The migrations folder as the user should see it: relative to the working directory when
     /// it lies below it.
     var migrationsDirectoryForDisplay: String {
-        let folder = configuration.migrationsDirectory
-        let prefix = workingDirectory.hasSuffix("/") ? workingDirectory : workingDirectory + "/"
-        return folder.hasPrefix(prefix) ? String(folder.dropFirst(prefix.count)) : folder
+        Self.relative(configuration.migrationsDirectory, from: workingDirectory)
+    }
+
+    /// `path` as seen from `directory`: below it, the rest (`migrations`); beside it, with `..`
+    /// (`../migrations`, from a sub-folder of the project); with nothing in common but `/`, as is.
+    static func relative(_ path: String, from directory: String) -> String {
+        let target = path.split(separator: "/", omittingEmptySubsequences: true)
+        let base = directory.split(separator: "/", omittingEmptySubsequences: true)
+        var common = 0
+        while common < target.count, common < base.count, target[common] == base[common] { common += 1 }
+        if common == 0 || !path.hasPrefix("/") { return path }
+        let ups = Array(repeating: "..", count: base.count - common)
+        let rest = target[common...].map(String.init)
+        let joined = (ups + rest).joined(separator: "/")
+        return joined.isEmpty ? "." : joined
     }
 
     /// Runs library code, turning its errors into a message and exit code 2.
