@@ -14,10 +14,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
-        // C libraries, found through pkg-config; `make deps` installs the -dev packages.
-        .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        // C libraries; `make deps` installs the -dev packages. SQLite is linked (found through
+        // pkg-config). libgit2 and libpq are not: CGit2 and CLibPQ give their headers only (no
+        // pkg-config, whose libs would link them), and CLibraryLoader loads them with dlopen on
+        // first use, so commands that do not use them (lint) start without them.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CGit2"),
+        .systemLibrary(name: "CLibPQ"),
+        .target(name: "CLibraryLoader"),
 
         .target(name: "StrataSyntax"),
         .target(name: "StrataCore", dependencies: [
@@ -26,9 +30,9 @@ let package = Package(
         ]),
         .target(name: "StrataRules", dependencies: ["StrataCore", "StrataSyntax"]),
         .target(name: "StrataReporters", dependencies: ["StrataCore"]),
-        .target(name: "StrataGit", dependencies: ["StrataCore", "CGit2"]),
+        .target(name: "StrataGit", dependencies: ["StrataCore", "CGit2", "CLibraryLoader"]),
         .target(name: "StrataApply", dependencies: [
-            "StrataCore", "CSQLite", "CLibPQ",
+            "StrataCore", "CSQLite", "CLibPQ", "CLibraryLoader",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "strata", dependencies: [
@@ -47,7 +51,7 @@ let package = Package(
         .testTarget(name: "StrataCLITests", dependencies: ["StrataCore", "StrataApply", "strata"]),
         .testTarget(name: "StrataGitTests", dependencies: ["StrataGit", "StrataCore"]),
         .testTarget(name: "StrataApplyTests", dependencies: ["StrataApply", "StrataCore"]),
-        .testTarget(name: "SystemLibraryTests", dependencies: ["CGit2", "CSQLite", "CLibPQ"]),
+        .testTarget(name: "SystemLibraryTests", dependencies: ["CGit2", "CSQLite", "CLibPQ", "CLibraryLoader"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,8 +1,3 @@
+// libgit2's declarations and types only: the library is not linked but loaded on first use
+// (Sources/CLibraryLoader).
 #include <git2.h>
-
-/// libgit2 re-hashes every object it reads to verify it (strict hash verification); git itself
-/// does not, and on a pre-commit path reading thousands of blobs it costs milliseconds. The
-/// option is set through a variadic call, which Swift cannot make: hence this wrapper.
-static inline int strata_git_disable_strict_hash_verification(void) {
-    return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-}

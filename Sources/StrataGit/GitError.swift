@@ -1,4 +1,5 @@
 import CGit2
+import CLibraryLoader
 import Foundation
 
 /// A libgit2 failure, with libgit2's own message.
