@@ -20,7 +20,7 @@ final class CheckPipeline: @unchecked Sendable {
     /// The most files held at once.
     let span: Int
     let lanes: Int
-    private let condition = NSCondition()
+    private let condition = SpinningCondition()
     private var parse: [Parse]
     /// Files in flight, at `position % span`.
     private var files: [MigrationFile?]

@@ -23,7 +23,7 @@ public struct Linter: Sendable {
     /// unchanged since they were applied (their findings passed review on the base branch).
     public var replayOnly: Set<String> = []
     /// The most files held (read, parsed, being checked) at once.
-    public var windowSize = 64
+    public var windowSize = 256
     /// Threads that check files at once (each replays every file into its own schema model and
     /// runs the rules on the files it claims first); nil: one per core.
     public var lanes: Int?
