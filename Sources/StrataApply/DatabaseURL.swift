@@ -68,10 +68,13 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         var password: String? = nil
         if let schemeEnd = url.range(of: "://") {
             let rest = url[schemeEnd.upperBound...]
+            // The user information ends at the last `@` before the path or query; when there is
+            // none there, at the last `@` anywhere: a password with an unencoded `/` or `?`
+            // must not end the authority early and be shown (such a URL is refused, and its
+            // error message shows it redacted).
             let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-            let authority = rest[..<authorityEnd]
-            if let at = authority.lastIndex(of: "@") {
-                let userInfo = authority[..<at]
+            if let at = rest[..<authorityEnd].lastIndex(of: "@") ?? rest.lastIndex(of: "@") {
+                let userInfo = rest[..<at]
                 if let colon = userInfo.firstIndex(of: ":") {
                     password = String(userInfo[userInfo.index(after: colon)...]).removingPercentEncoding
                     result = String(url[..<schemeEnd.upperBound]) + userInfo[..<colon] + ":***" + url[at...]

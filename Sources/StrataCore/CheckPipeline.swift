@@ -32,18 +32,32 @@ final class CheckPipeline: @unchecked Sendable {
     private var oldest = 0
     /// Every file before this one is parsed or being parsed.
     private var nextPending = 0
-    /// Lanes that have finished their walk.
+    /// Files in flight parsed by a parser thread (at `position % span`), and the ones every lane
+    /// is done with, which that thread frees.
+    private var parsedByParser: [Bool]
+    private var garbage: [MigrationFile] = []
+    /// Threads waiting, by what for: a broadcast wakes them only when it can matter to one.
+    private var waitingForParse = 0, waitingForFindings = 0, lanesWaitingForRoom = 0, parsersWaitingForRoom = 0
+    /// The lowest file a lane waiting for room wants.
+    private var roomWantedAt = Int.max
+    /// Lanes that have finished their walk, and parser threads that have stopped.
     private var lanesDone = 0
+    private var parsersDone = 0
     /// The earliest file that could not be read, once one could not.
     private(set) var failure: (position: Int, error: InputError)?
 
-    init(count: Int, span: Int, lanes: Int) {
+    /// Threads that only read and parse ahead of the lanes.
+    let parsers: Int
+
+    init(count: Int, span: Int, lanes: Int, parsers: Int = 0) {
         self.count = count
         self.span = max(1, span)
         self.lanes = lanes
+        self.parsers = parsers
         parse = Array(repeating: .pending, count: count)
         files = Array(repeating: nil, count: self.span)
         lanesLeft = Array(repeating: 0, count: self.span)
+        parsedByParser = Array(repeating: false, count: self.span)
         claimed = Array(repeating: false, count: count)
         found = Array(repeating: nil, count: count)
     }
@@ -61,7 +75,7 @@ final class CheckPipeline: @unchecked Sendable {
         if let finished {
             if let found {
                 self.found[finished] = found
-                condition.broadcast()
+                if waitingForFindings > 0 { condition.broadcast() }
             }
             freed = release(finished)
         }
@@ -91,8 +105,18 @@ final class CheckPipeline: @unchecked Sendable {
                 while nextPending < count, parse[nextPending] != .pending { nextPending += 1 }
                 if nextPending < min(count, oldest + span) {
                     run(nextPending, read)
-                } else {
+                } else if parse[position] == .running {
+                    waitingForParse += 1
                     condition.wait()
+                    waitingForParse -= 1
+                } else {
+                    // A lane this far ahead waits for the others; it is woken as soon as its
+                    // file may be held.
+                    lanesWaitingForRoom += 1
+                    roomWantedAt = min(roomWantedAt, position)
+                    condition.wait()
+                    lanesWaitingForRoom -= 1
+                    if lanesWaitingForRoom == 0 { roomWantedAt = Int.max }
                 }
             }
         }
@@ -105,14 +129,67 @@ final class CheckPipeline: @unchecked Sendable {
         let slot = position % span
         lanesLeft[slot] -= 1
         guard lanesLeft[slot] == 0 else { return nil }
-        let last = files[slot].take()
+        var last = files[slot].take()
+        if parsers > 0, parsedByParser[slot], let file = last.take() { garbage.append(file) }
         if position == oldest {
             while oldest < count, parse[oldest] == .done, lanesLeft[oldest % span] == 0, files[oldest % span] == nil {
                 oldest += 1
             }
+            // A lane waiting for room is woken as soon as its file may be held; a parser once
+            // there is a quarter of the span to fill, not for every file (a wake-up costs more
+            // than parsing a small file).
+            if lanesWaitingForRoom > 0, oldest + span > roomWantedAt {
+                condition.broadcast()
+            } else if parsersWaitingForRoom > 0, oldest + span - nextPending >= max(1, span / 4) || oldest == count {
+                condition.broadcast()
+            }
         }
-        condition.broadcast()
         return last
+    }
+
+    /// A parser thread: parses the next file no one has taken, as far ahead of the lanes as
+    /// may be held, until every file is parsed (or a lane stopped at a failure, or all lanes
+    /// are done).
+    func parseAhead(parsing read: (Int) -> Result<MigrationFile, InputError>) {
+        condition.lock()
+        var trash: [MigrationFile] = []
+        defer {
+            parsersDone += 1
+            trash += garbage
+            garbage = []
+            condition.broadcast()
+            condition.unlock()
+            trash = []
+        }
+        while failure == nil, lanesDone < lanes {
+            while nextPending < count, parse[nextPending] != .pending { nextPending += 1 }
+            if nextPending >= count { return }
+            if nextPending < oldest + span {
+                // Up to four files at a time: one lock taken for several, not two for each.
+                var batch: [Int] = []
+                var next = nextPending
+                while batch.count < 4, next < min(count, oldest + span) {
+                    if parse[next] == .pending {
+                        parse[next] = .running
+                        parsedByParser[next % span] = true
+                        batch.append(next)
+                    }
+                    next += 1
+                }
+                // Files the lanes are done with, parsed here: freed here too (a thread freeing
+                // another thread's memory queues on that thread's malloc arena).
+                swap(&trash, &garbage)
+                condition.unlock()
+                trash = []
+                let results = batch.map { read($0) }
+                condition.lock()
+                for (position, result) in zip(batch, results) { store(result, at: position) }
+            } else {
+                parsersWaitingForRoom += 1
+                condition.wait()
+                parsersWaitingForRoom -= 1
+            }
+        }
     }
 
     /// A lane has walked every file (or stopped at a failure).
@@ -126,7 +203,7 @@ final class CheckPipeline: @unchecked Sendable {
     /// Returns when every lane has finished its walk (nothing runs on after the pass).
     func waitForLanes() {
         condition.lock()
-        while lanesDone < lanes { condition.wait() }
+        while lanesDone < lanes || parsersDone < parsers { condition.wait() }
         condition.unlock()
     }
 
@@ -137,7 +214,11 @@ final class CheckPipeline: @unchecked Sendable {
     func takeFound(from position: Int, wait: Bool) -> [[Diagnostic]] {
         condition.lock()
         defer { condition.unlock() }
-        while position < count, found[position] == nil, wait, failure == nil, lanesDone < lanes { condition.wait() }
+        while position < count, found[position] == nil, wait, failure == nil, lanesDone < lanes {
+            waitingForFindings += 1
+            condition.wait()
+            waitingForFindings -= 1
+        }
         var taken: [[Diagnostic]] = []
         var next = position
         while next < count, let ready = found[next].take() {
@@ -157,9 +238,15 @@ final class CheckPipeline: @unchecked Sendable {
     /// Parses file `position` outside the lock (called with it held).
     private func run(_ position: Int, _ read: (Int) -> Result<MigrationFile, InputError>) {
         parse[position] = .running
+        parsedByParser[position % span] = false
         condition.unlock()
         let result = read(position)
         condition.lock()
+        store(result, at: position)
+    }
+
+    /// A parsed file (or why it could not be read) put where the lanes find it (lock held).
+    private func store(_ result: Result<MigrationFile, InputError>, at position: Int) {
         switch result {
         case .success(let file):
             files[position % span] = file
@@ -168,6 +255,6 @@ final class CheckPipeline: @unchecked Sendable {
             if failure.map({ position < $0.position }) ?? true { failure = (position, error) }
         }
         parse[position] = .done
-        condition.broadcast()
+        if waitingForParse > 0 || failure != nil { condition.broadcast() }
     }
 }

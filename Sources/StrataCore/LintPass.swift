@@ -62,8 +62,15 @@ struct LintPass {
         let (order, info) = try identityPass(items)
         let inPathOrder = !linter.layout.capabilities.contains(.metadata)
         var output = ReportOrder(items: items, extra: historyFindings(), pathOrder: inPathOrder ? order : nil)
-        let lanes = max(1, min(linter.lanes ?? Cores.active, items.count / 8))
-        let pipeline = CheckPipeline(count: order.count, span: linter.windowSize, lanes: lanes)
+        let threads = max(1, min(Cores.active, items.count / 8))
+        // Each lane replays every file, which pays only when there is checking to share: when
+        // nearly every file is only replayed (`strata check` of a long history with one new
+        // migration), one lane replays and checks while the other threads only read and
+        // parse ahead of it.
+        let checked = linter.replayOnly.isEmpty ? items.count : items.count { !linter.replayOnly.contains($0.id) }
+        let lanes = max(1, min(linter.lanes ?? threads, checked / 8))
+        let parsers = linter.parserThreads ?? (linter.lanes == nil ? max(0, threads - lanes) : 0)
+        let pipeline = CheckPipeline(count: order.count, span: linter.windowSize, lanes: lanes, parsers: parsers)
         let walk = { @Sendable (afterEachFile: () -> Void) in
             let schema = LaneState()
             defer { pipeline.laneFinished() }
@@ -87,6 +94,11 @@ struct LintPass {
         // Lane 0 is this thread: between files it hands on the findings that are final.
         let others = (1..<lanes).map { _ in
             let thread = Thread { walk {} }
+            thread.stackSize = 1 << 22
+            thread.start()
+            return thread
+        } + (0..<parsers).map { _ in
+            let thread = Thread { pipeline.parseAhead { parse(items[order[$0]]) } }
             thread.stackSize = 1 << 22
             thread.start()
             return thread

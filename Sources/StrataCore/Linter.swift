@@ -27,6 +27,8 @@ public struct Linter: Sendable {
     /// Threads that check files at once (each replays every file into its own schema model and
     /// runs the rules on the files it claims first); nil: one per core.
     public var lanes: Int?
+    /// Threads that only read and parse ahead of the lanes; nil: the cores the lanes leave.
+    public var parserThreads: Int?
     /// Which rules run, and how, when `settings` does not name them.
     public var preset: Preset = .recommended
     /// The database releases the migrations target (version-gated rules).

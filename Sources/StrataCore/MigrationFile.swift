@@ -91,8 +91,10 @@ public struct MigrationFile: Sendable {
     public var number: String? { MigrationFile.numericPrefix(of: id) }
 
     public static func numericPrefix(of id: String) -> String? {
-        let digits = id.prefix { $0.isASCII && $0.isNumber }
-        return digits.isEmpty ? nil : String(digits)
+        // By bytes: every file of the set comes through here.
+        let utf8 = id.utf8
+        let end = utf8.firstIndex { $0 < UInt8(ascii: "0") || $0 > UInt8(ascii: "9") } ?? utf8.endIndex
+        return end == utf8.startIndex ? nil : String(id[..<end])
     }
 
     /// The entries for a key, in file order.

@@ -11,28 +11,37 @@ public struct MigrationOrder: Sendable {
     public var cycles: [String: DependencyCycle]
 
     public init(dependencies: [String: [String]]) {
-        let ids = Set(dependencies.keys)
-        var indegree: [String: Int] = [:]
-        var dependents: [String: [String]] = [:]
-        for (id, deps) in dependencies {
-            let known = Set(deps.filter { ids.contains($0) })
-            indegree[id] = known.count
-            for dep in known { dependents[dep, default: []].append(id) }
+        // Ids sorted once; from then on a migration is its rank, and the ready set a heap of
+        // integers (thousands of ids compared as strings at every step cost more than the rest).
+        let ids = dependencies.keys.sorted()
+        var rank: [String: Int] = [:]
+        rank.reserveCapacity(ids.count)
+        for (i, id) in ids.enumerated() { rank[id] = i }
+        var indegree = [Int](repeating: 0, count: ids.count)
+        var dependents = [[Int]](repeating: [], count: ids.count)
+        for (i, id) in ids.enumerated() {
+            var seen: [Int] = []
+            for dep in dependencies[id] ?? [] {
+                guard let d = rank[dep], !seen.contains(d) else { continue }
+                seen.append(d)
+                indegree[i] += 1
+                dependents[d].append(i)
+            }
         }
-        var heap = MinHeap(indegree.filter { $0.value == 0 }.map(\.key))
+        var heap = MinHeap(indegree.indices.filter { indegree[$0] == 0 })
         var ordered: [String] = []
         ordered.reserveCapacity(ids.count)
-        while let id = heap.pop() {
-            ordered.append(id)
-            for dependent in dependents[id] ?? [] {
-                indegree[dependent]! -= 1
+        while let next = heap.pop() {
+            ordered.append(ids[next])
+            for dependent in dependents[next] {
+                indegree[dependent] -= 1
                 if indegree[dependent] == 0 { heap.push(dependent) }
             }
         }
         var cycles: [String: DependencyCycle] = [:]
         if ordered.count < ids.count {
             let placed = Set(ordered)
-            let rest = ids.subtracting(placed).sorted()
+            let rest = ids.filter { !placed.contains($0) }
             ordered += rest
             cycles = Self.findCycles(among: Set(rest), dependencies: dependencies)
         }
@@ -150,15 +159,15 @@ public struct DependencyCycle: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// A binary min-heap of strings, for the ready set.
+/// A binary min-heap of integers (ranks of ids), for the ready set.
 struct MinHeap {
-    private var items: [String] = []
+    private var items: [Int] = []
 
-    init(_ values: [String]) {
+    init(_ values: [Int]) {
         for value in values { push(value) }
     }
 
-    mutating func push(_ value: String) {
+    mutating func push(_ value: Int) {
         items.append(value)
         var i = items.count - 1
         while i > 0 {
@@ -169,7 +178,7 @@ struct MinHeap {
         }
     }
 
-    mutating func pop() -> String? {
+    mutating func pop() -> Int? {
         guard !items.isEmpty else { return nil }
         items.swapAt(0, items.count - 1)
         let top = items.removeLast()

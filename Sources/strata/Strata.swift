@@ -25,9 +25,11 @@ struct Strata: ParsableCommand {
     /// of a few thousand files passed by name (as pre-commit and xargs do).
     static func main() {
         #if canImport(Glibc)
-        // glibc gives every thread that allocates an arena of its own, and freed memory stays in
-        // them; two arenas keep the parallel lint's peak memory flat at no measurable cost.
-        _ = glibcMallopt(-8 /* M_ARENA_MAX */, 2)
+        // glibc gives every thread that allocates an arena of its own (up to 8 per core), and
+        // freed memory stays in them. Four arenas keep the peak memory flat, while the threads
+        // a lint runs at once (lanes, a parser, the dispatch workers of the first pass) do not
+        // share one: two made a parser thread and a lane queue on one arena's lock.
+        _ = glibcMallopt(-8 /* M_ARENA_MAX */, 4)
         #endif
         var arguments = DatabaseOptions.expandBareWait(Array(CommandLine.arguments.dropFirst()))
         let paths = LintPaths.extract(from: &arguments)

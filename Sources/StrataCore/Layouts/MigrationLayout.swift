@@ -65,9 +65,12 @@ extension LayoutKind {
 enum LayoutSupport {
     /// The file's stem: `a/b/0001_init.sql` → `0001_init`.
     static func stem(_ path: String) -> String {
-        let name = path.lastIndex(of: "/").map { path[path.index(after: $0)...] } ?? path[...]
-        if let dot = name.lastIndex(of: "."), dot != name.startIndex { return String(name[..<dot]) }
-        return String(name)
+        // By bytes (`/` and `.` are ASCII): ids of thousands of files are taken here.
+        let utf8 = path.utf8
+        let start = utf8.lastIndex(of: UInt8(ascii: "/")).map { utf8.index(after: $0) } ?? utf8.startIndex
+        let name = utf8[start...]
+        if let dot = name.lastIndex(of: UInt8(ascii: ".")), dot != start { return String(path[start..<dot]) }
+        return String(path[start...])
     }
 
     /// Where the bytes stop being UTF-8 text, as a position and a reason.
