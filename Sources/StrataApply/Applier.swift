@@ -116,10 +116,8 @@ public final class Applier {
             }
         }
         var ready = applied
+        reasons += Self.lintReasons(pending, lintErrors)
         for entry in pending {
-            if let errors = lintErrors[entry.id], !errors.isEmpty {
-                reasons.append("\(entry.id) has lint errors:\n" + errors.map { "  \($0)" }.joined(separator: "\n"))
-            }
             for dependency in entry.dependencies where !ready.contains(dependency) {
                 reasons.append("\(entry.id) depends on \(dependency), which is neither applied nor pending before it")
             }
@@ -128,12 +126,26 @@ public final class Applier {
         return reasons.isEmpty ? .success(pending) : .failure(Refusal(reasons: reasons))
     }
 
+    /// Why `up` refuses these migrations because of lint errors, one reason per migration.
+    public static func lintReasons(_ entries: [CatalogEntry], _ lintErrors: [String: [String]]) -> [String] {
+        entries.compactMap { entry in
+            guard let errors = lintErrors[entry.id], !errors.isEmpty else { return nil }
+            return "\(entry.id) has lint errors:\n" + errors.map { "  \($0)" }.joined(separator: "\n")
+        }
+    }
+
     // MARK: - Up
 
     /// Applies `plan` (from `plan()`): each migration with its tracking row in one transaction,
     /// or statement by statement when it cannot run in one; `singleTransaction` puts them all
     /// in one. Each migration is checked again inside the lock, so none runs twice.
-    public func up(_ plan: [CatalogEntry], singleTransaction: Bool = false) throws(ApplyError) -> UpReport {
+    ///
+    /// In one transaction, `gate` (when given) is asked before each migration with `final`
+    /// false (it answers from what it knows already) and before COMMIT with `final` true (it
+    /// may wait): throwing rolls everything back. `up` uses it to start running while the lint
+    /// of the files finishes, knowing nothing is kept unless that lint is clean.
+    public func up(_ plan: [CatalogEntry], singleTransaction: Bool = false,
+                   gate: ((_ final: Bool) throws(ApplyError) -> Void)? = nil) throws(ApplyError) -> UpReport {
         var report = UpReport(applied: [], alreadyApplied: [])
         guard !plan.isEmpty else { return report }
         // Refused before anything is written, the tracking tables included.
@@ -155,8 +167,10 @@ public final class Applier {
                 try ledger.ensure()
                 let rows = Dictionary(try ledger.entries().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
                 for (n, entry) in plan.enumerated() {
+                    try gate?(false)
                     if let done = try runLocked(entry, index: n, of: plan.count, rows: rows) { report.applied.append(done) } else { report.alreadyApplied.append(entry.id) }
                 }
+                try gate?(true)
             }
             return report
         }

@@ -140,6 +140,14 @@ struct ApplyCommandTests {
             #expect(refused.status == 1, "\(config): \(refused.stdout)")
             #expect(refused.stderr.contains("\(refusedFor) has lint errors:"), "\(refused.stderr)")
             #expect(try p.rows() == [])
+            // In one transaction the migrations start before the lint ends; its errors roll
+            // everything back before COMMIT.
+            let single = try p.run("up", "--single-transaction")
+            #expect(single.status == 1, "\(config): \(single.stdout)")
+            #expect(single.stderr.contains("up refused, rolled back, nothing applied") && single.stderr.contains("\(refusedFor) has lint errors:"),
+                    "\(single.stderr)")
+            #expect(try p.rows() == [])
+            #expect(try !p.tableExists("users") && !p.tableExists("posts"))
         }
         try p.write("strata.yml", "rules: {}\n")
         #expect(try CLI.run(["lint", "migrations"], in: p.project.root).status == 0)

@@ -85,9 +85,24 @@ struct ApplyContext {
         applier.lockTimeout = .milliseconds(Int(options.lockTimeout * 1000))
     }
 
+    /// Holds `context` until the process ends, so its files are not freed one by one on the way.
+    static func keepUntilExit(_ context: ApplyContext) {
+        keptUntilExit.append(context)
+    }
+
+    nonisolated(unsafe) private static var keptUntilExit: [ApplyContext] = []
+
     /// Error-level lint findings per migration id, in the database's dialect.
     func lintErrors() -> [String: [String]] {
-        let result = lint?.result() ?? Self.errorLinter(context, dialect: url.dialect).lint(parsed: files)
+        errors(in: lint?.result() ?? Self.errorLinter(context, dialect: url.dialect).lint(parsed: files))
+    }
+
+    /// The lint errors if the lint running beside has finished, else nil (never waits).
+    func lintErrorsIfFinished() -> [String: [String]]? {
+        lint?.resultIfFinished().map(errors(in:))
+    }
+
+    private func errors(in result: LintResult) -> [String: [String]] {
         let ids = Dictionary(inputs.map { ($0.path, $0.id) }, uniquingKeysWith: { a, _ in a })
         var errors: [String: [String]] = [:]
         for diagnostic in result.diagnostics where diagnostic.severity == .error {
@@ -101,7 +116,10 @@ struct ApplyContext {
     /// unused suppression is an error, every rule runs (a suppression is unused only if the
     /// rule it names ran and found nothing).
     static func errorLinter(_ context: CommandContext, dialect: Dialect) -> Linter {
-        let all = context.linter(dialect: dialect)
+        var all = context.linter(dialect: dialect)
+        // One lane: the files are parsed already, and this lint runs beside the catalog and the
+        // connection; a second lane would only replay the schema again and take their core.
+        all.lanes = 1
         if all.rules.contains(where: { type(of: $0).description.id == "unused-ignore" && all.severity(of: type(of: $0).description) == .error }) {
             return all
         }
@@ -125,5 +143,9 @@ private final class BackgroundLint: @unchecked Sendable {
     func result() -> LintResult {
         done.wait()
         return value!
+    }
+
+    func resultIfFinished() -> LintResult? {
+        done.wait(timeout: .now()) == .success ? value : nil
     }
 }
