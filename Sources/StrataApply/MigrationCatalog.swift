@@ -26,8 +26,10 @@ public struct CatalogEntry: Sendable {
 public struct MigrationCatalog: Sendable {
     public var entries: [CatalogEntry]
 
-    public init(_ inputs: [MigrationInput], layout: LayoutKind = .strata, dialect: Dialect) {
-        self.init(parsed: Self.parse(inputs, layout: layout, dialect: dialect), inputs: inputs)
+    /// `postgresMajor`: the server's major version, when known, for what depends on it
+    /// (`ALTER TYPE ... ADD VALUE` runs outside a transaction before PostgreSQL 12).
+    public init(_ inputs: [MigrationInput], layout: LayoutKind = .strata, dialect: Dialect, postgresMajor: Int? = nil) {
+        self.init(parsed: Self.parse(inputs, layout: layout, dialect: dialect), inputs: inputs, postgresMajor: postgresMajor)
     }
 
     /// Every input parsed at full depth, on every core, in input order: what the catalog and
@@ -38,25 +40,25 @@ public struct MigrationCatalog: Sendable {
     }
 
     /// The catalog of files parsed by `parse` (`files[i]` read from `inputs[i]`).
-    public init(parsed files: [MigrationFile], inputs: [MigrationInput]) {
+    public init(parsed files: [MigrationFile], inputs: [MigrationInput], postgresMajor: Int? = nil) {
         precondition(files.count == inputs.count, "one parsed file per input")
         let order = MigrationOrder(dependencies: Dictionary(files.map { ($0.id, $0.dependencies) }, uniquingKeysWith: { a, _ in a }))
         let byID = Dictionary(zip(files.map(\.id), zip(files, inputs)), uniquingKeysWith: { a, _ in a })
         let ordered = order.ordered.compactMap { byID[$0] }
         // Checksums and statement texts, on every core.
-        entries = Parallel.map(ordered.count, minimumPerWorker: 64) { Self.entry(ordered[$0].0, ordered[$0].1) }
+        entries = Parallel.map(ordered.count, minimumPerWorker: 64) { Self.entry(ordered[$0].0, ordered[$0].1, postgresMajor: postgresMajor) }
     }
 
     public subscript(id: String) -> CatalogEntry? { entries.first { $0.id == id } }
 
-    static func entry(_ file: MigrationFile, _ input: MigrationInput) -> CatalogEntry {
+    static func entry(_ file: MigrationFile, _ input: MigrationInput, postgresMajor: Int?) -> CatalogEntry {
         let source = file.source
         var steps: [CatalogEntry.Step] = []
         for statement in file.up?.statements ?? [] {
             guard let source else { break }
             steps.append(.init(sql: source.text(statement.range.byteRange), line: statement.range.start.line))
         }
-        let reason = file.nonTransactionalReason
+        let reason = file.nonTransactionalReason(postgresMajor: postgresMajor)
         var downChecksum: String? = nil
         if let source, let down = file.down {
             let lower = source.tokens[down.tokens.lowerBound - 1].offset   // the DOWN marker

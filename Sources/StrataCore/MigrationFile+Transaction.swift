@@ -4,23 +4,53 @@ import StrataSyntax
 /// (which runs the file statement by statement otherwise) and by the rules that must know
 /// what the applier will do with the file.
 extension MigrationFile {
-    /// Why the applier runs this file outside a transaction: `@transaction: false`, or the
-    /// first UP statement PostgreSQL refuses in a transaction block. Nil when it wraps it.
-    public var nonTransactionalReason: String? {
-        if !runsInTransaction { return "@transaction: false" }
+    /// Why the applier runs this file outside a transaction: `@transaction: false`, or, when
+    /// the header does not say, the first UP statement PostgreSQL refuses in a transaction
+    /// block. Nil when it wraps it (always with `@transaction: true`: the author asked for
+    /// one, and `concurrently-in-transaction` reports what cannot run in it).
+    public var nonTransactionalReason: String? { nonTransactionalReason(postgresMajor: nil) }
+
+    /// `nonTransactionalReason` for a PostgreSQL server of that major version: before 12,
+    /// `ALTER TYPE ... ADD VALUE` cannot run in a transaction block either. Nil: not known.
+    public func nonTransactionalReason(postgresMajor: Int?) -> String? {
+        switch transactionDeclared {
+        case false?: return "@transaction: false"
+        case true?: return nil
+        case nil: break
+        }
         guard let source else { return nil }
         for statement in up?.statements ?? [] {
-            if let reason = Self.nonTransactionalReason(statement, source) { return reason }
+            if let reason = Self.nonTransactionalReason(statement, source, postgresMajor: postgresMajor) { return reason }
         }
         return nil
     }
 
+    /// `@transaction` as the header gives it; nil when it does not.
+    public var transactionDeclared: Bool? {
+        value(MetadataKey.transaction.rawValue).flatMap(MetadataValue.parseBool)
+    }
+
     /// Statements PostgreSQL refuses inside a transaction block (and SQLite's VACUUM).
-    public static func nonTransactionalReason(_ statement: Statement, _ source: SourceText) -> String? {
+    public static func nonTransactionalReason(_ statement: Statement, _ source: SourceText, postgresMajor: Int? = nil) -> String? {
         switch statement.kind {
         case .createIndex(let index) where index.concurrently: return "CREATE INDEX CONCURRENTLY"
         case .drop(let drop) where drop.concurrently: return "DROP INDEX CONCURRENTLY"
         case .drop(let drop) where drop.objectKind == .database: return "DROP DATABASE"
+        case .alterTable(let alter):
+            for (action, range) in alter.actions {
+                guard case .other(let label) = action, label.hasPrefix("detach partition") else { continue }
+                if significantWords(source, range.byteRange, of: statement.tokens).contains("concurrently") {
+                    return "DETACH PARTITION CONCURRENTLY"
+                }
+            }
+            return nil
+        case .other(let words) where words.hasPrefix("alter type"):
+            guard let major = postgresMajor, major < 12 else { return nil }
+            let tokens = significantWords(source, statement.range.byteRange, of: statement.tokens)
+            if let add = tokens.firstIndex(of: "add"), tokens.dropFirst(add + 1).first == "value" {
+                return "ALTER TYPE ... ADD VALUE (PostgreSQL \(major))"
+            }
+            return nil
         case .other(let words):
             if words.hasPrefix("vacuum") { return "VACUUM" }
             if words.hasPrefix("alter system") { return "ALTER SYSTEM" }
@@ -31,6 +61,13 @@ extension MigrationFile {
             return nil
         default:
             return nil
+        }
+    }
+
+    /// The lower-cased words among a statement's tokens that start in `bytes`.
+    private static func significantWords(_ source: SourceText, _ bytes: Range<Int>, of tokens: Range<Int>) -> [String] {
+        source.significantTokens(startingIn: bytes, of: tokens).compactMap { index in
+            source.tokens[index].kind == .word ? source.text(of: source.tokens[index]).lowercased() : nil
         }
     }
 }

@@ -113,11 +113,6 @@ public struct MigrationFile: Sendable {
     /// `@rollbackSafe`, when present and valid.
     public var rollbackSafe: Bool? { value(MetadataKey.rollbackSafe.rawValue).flatMap(MetadataValue.parseBool) }
 
-    /// `@transaction: false` opts the file out of the applier's wrapping transaction.
-    public var runsInTransaction: Bool {
-        value(MetadataKey.transaction.rawValue).flatMap(MetadataValue.parseBool) ?? true
-    }
-
     /// Where a finding about the whole file points: the UP marker, else the start of the file.
     public var anchor: SourcePosition { up?.marker?.range.start ?? .start }
 }

@@ -148,10 +148,18 @@ struct PostgresLockRuleTests {
         #expect(lint([("1.sql", sql)], rule: "change-column-type").map(\.line) == [3, 4, 7])
     }
 
-    @Test func concurrentlyInTransactionNeedsTheMetadataHeader() {
+    /// The applier runs a file with a concurrent statement outside a transaction unless its
+    /// header asks for one, so only `@transaction: true` or an explicit BEGIN block is reported.
+    @Test func concurrentlyInTransactionFollowsWhatTheApplierDoes() {
         let sql = "CREATE INDEX CONCURRENTLY idx_a ON t (a);\nDROP INDEX CONCURRENTLY idx_b;\n"
-        #expect(lint([("1.sql", sql)], rule: "concurrently-in-transaction").isEmpty)
-        #expect(lint([("0001_a.sql", strataFile(sql))], rule: "concurrently-in-transaction", layout: .strata).count == 2)
+        let rule = "concurrently-in-transaction"
+        #expect(lint([("1.sql", sql)], rule: rule).isEmpty)
+        #expect(lint([("0001_a.sql", strataFile(sql))], rule: rule, layout: .strata).isEmpty)
+        let declared = strataFile(sql).replacingOccurrences(of: "-- UP MIGRATION", with: "-- @transaction: true\n-- UP MIGRATION")
+        #expect(lint([("0001_a.sql", declared)], rule: rule, layout: .strata).count == 2)
+        let block = lint([("1.sql", "BEGIN;\n" + sql + "COMMIT;\nCREATE INDEX CONCURRENTLY idx_c ON t (c);\n")], rule: rule)
+        #expect(block.map(\.line) == [2, 3])
+        #expect(block.first?.message.contains("between BEGIN and COMMIT") == true)
     }
 
     @Test func dropIndexFindsItsTableInTheSchema() {

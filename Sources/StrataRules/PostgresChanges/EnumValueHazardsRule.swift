@@ -9,7 +9,8 @@ public struct EnumValueHazardsRule: Rule {
         summary: "ALTER TYPE ... ADD VALUE that fails or cannot be used in the migration's transaction, RENAME VALUE, or removing enum values through pg_enum",
         rationale: """
             Before PostgreSQL 12, `ALTER TYPE ... ADD VALUE` refuses to run inside a transaction \
-            block, and Strata wraps each migration in one. From 12 on it runs, but the new value \
+            block: Strata then runs such a file outside one by itself, so a header that asks for a \
+            transaction (`@transaction: true`) is reported. From 12 on it runs, but the new value \
             cannot be used until the transaction commits: an INSERT, UPDATE or index predicate in \
             the same migration that writes the new label fails with `unsafe use of new value`. \
             `RENAME VALUE` changes a label that deployed code still writes and compares against, \
@@ -24,7 +25,8 @@ public struct EnumValueHazardsRule: Rule {
         defaultSeverity: .warning,
         dialects: [.postgresql],
         triggeringExamples: [
-            Example(ExampleFile.migration("↓ALTER TYPE order_status ADD VALUE 'refunded';"),
+            Example(ExampleFile.migration("↓ALTER TYPE order_status ADD VALUE 'refunded';")
+                        .replacingOccurrences(of: "-- UP MIGRATION", with: "-- @transaction: true\n-- UP MIGRATION"),
                     dialects: [.postgresql], versions: DialectVersions(postgres: 11)),
             Example(ExampleFile.migration("""
                 ALTER TYPE order_status ADD VALUE IF NOT EXISTS 'refunded' AFTER 'paid';
@@ -41,6 +43,8 @@ public struct EnumValueHazardsRule: Rule {
             Example(ExampleFile.migration("ALTER TYPE order_status ADD VALUE 'refunded';")
                         .replacingOccurrences(of: "-- UP MIGRATION", with: "-- @transaction: false\n-- UP MIGRATION"),
                     dialects: [.postgresql], versions: DialectVersions(postgres: 11)),
+            Example(ExampleFile.migration("ALTER TYPE order_status ADD VALUE 'refunded';"),
+                    dialects: [.postgresql], versions: DialectVersions(postgres: 11)),
             Example(ExampleFile.migration("ALTER TYPE order_status ADD VALUE 'refunded';\nCOMMENT ON TYPE order_status IS 'states of an order';"),
                     dialects: [.postgresql]),
             Example(ExampleFile.migration("""
@@ -55,7 +59,9 @@ public struct EnumValueHazardsRule: Rule {
 
     public func check(_ context: RuleContext) -> [Violation] {
         let source = context.source
-        let wrapped = PostgresChangeSupport.runsInTransaction(context)
+        // Before PostgreSQL 12 the applier runs a file adding an enum value outside a
+        // transaction unless its header asks for one: ask with the configured version.
+        let wrapped = context.file.nonTransactionalReason(postgresMajor: context.versions.postgres) == nil
         var violations: [Violation] = []
         let statements = context.upStatements
         for (index, statement) in statements.enumerated() {

@@ -6,48 +6,68 @@ public struct ConcurrentlyInTransactionRule: Rule {
 
     public static let description = RuleDescription(
         id: "concurrently-in-transaction",
-        summary: "A CONCURRENTLY operation in a migration the applier wraps in a transaction",
+        summary: "A CONCURRENTLY operation in a migration that runs inside a transaction block",
         rationale: """
-            Strata applies each migration inside one transaction unless its header says \
-            `@transaction: false`. PostgreSQL refuses CREATE INDEX CONCURRENTLY, DROP INDEX \
-            CONCURRENTLY, REINDEX ... CONCURRENTLY and ALTER TABLE ... DETACH PARTITION ... \
-            CONCURRENTLY inside a transaction block ("cannot run inside a transaction block"), so \
-            the migration fails every time it runs, whether the table is new or not. The rule \
-            needs the metadata header, so it does not run on the plain layout, where Strata cannot \
-            know how another tool runs the file.
+            PostgreSQL refuses CREATE INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY, REINDEX ... \
+            CONCURRENTLY and ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY inside a \
+            transaction block ("cannot run inside a transaction block"), so such a migration fails \
+            every time it runs, whether the table is new or not. Strata's applier runs a file \
+            holding one of them outside a transaction by itself when the header does not say, so \
+            the rule reports only what will fail for sure: a file whose header asks for a \
+            transaction (`@transaction: true`), and a concurrent statement between an explicit \
+            BEGIN and its COMMIT in any layout.
             """,
-        help: "add `-- @transaction: false` to the header, and keep the file to the concurrent statement (a failure part-way then leaves nothing half-applied besides an INVALID index to drop)",
+        help: "remove `@transaction: true` (or say `-- @transaction: false`) and the surrounding BEGIN/COMMIT, and keep the file to the concurrent statement (a failure part-way then leaves nothing half-applied besides an INVALID index to drop)",
         defaultSeverity: .error,
-        requires: .metadata,
         dialects: [.postgresql],
         triggeringExamples: [
-            Example(ExampleFile.migration("↓CREATE INDEX CONCURRENTLY idx_users_email ON users (email);"), dialects: [.postgresql]),
-            Example(ExampleFile.migration("""
+            Example(PGLockExample.declaringTransaction("↓CREATE INDEX CONCURRENTLY idx_users_email ON users (email);"),
+                    dialects: [.postgresql]),
+            Example(PGLockExample.declaringTransaction("""
                 CREATE TABLE events (id BIGINT PRIMARY KEY, kind TEXT);
                 ↓CREATE INDEX CONCURRENTLY idx_events_kind ON events (kind);
                 ↓DROP INDEX CONCURRENTLY IF EXISTS idx_old;
                 ↓REINDEX TABLE CONCURRENTLY events;
                 """), dialects: [.postgresql]),
-            Example(ExampleFile.migration("ALTER TABLE measurements ↓DETACH PARTITION measurements_2020 CONCURRENTLY;"),
+            Example(PGLockExample.declaringTransaction("ALTER TABLE measurements ↓DETACH PARTITION measurements_2020 CONCURRENTLY;"),
                     dialects: [.postgresql]),
+            Example("BEGIN;\n↓CREATE INDEX CONCURRENTLY idx_users_email ON users (email);\nCOMMIT;\n", layout: .plain, dialects: [.postgresql]),
+            Example(PGLockExample.noTransaction("""
+                BEGIN;
+                ↓DROP INDEX CONCURRENTLY idx_old;
+                COMMIT;
+                CREATE INDEX CONCURRENTLY idx_new ON users (email);
+                """), dialects: [.postgresql]),
         ],
         nonTriggeringExamples: [
             Example(PGLockExample.noTransaction("CREATE INDEX CONCURRENTLY idx_users_email ON users (email);"), dialects: [.postgresql]),
-            Example(ExampleFile.migration("CREATE INDEX idx_users_email ON users (email);\nREFRESH MATERIALIZED VIEW CONCURRENTLY daily_totals;"),
+            Example(ExampleFile.migration("CREATE INDEX CONCURRENTLY idx_users_email ON users (email);"), dialects: [.postgresql]),
+            Example(PGLockExample.declaringTransaction("CREATE INDEX idx_users_email ON users (email);\nREFRESH MATERIALIZED VIEW CONCURRENTLY daily_totals;"),
                     dialects: [.postgresql]),
             Example("CREATE INDEX CONCURRENTLY idx_users_email ON users (email);\n", layout: .plain, dialects: [.postgresql]),
+            Example("BEGIN;\nCREATE TABLE t (id INT);\nCOMMIT;\nCREATE INDEX CONCURRENTLY idx_t_id ON t (id);\n",
+                    layout: .plain, dialects: [.postgresql]),
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {
-        guard context.file.runsInTransaction else { return [] }
+        // The header's `@transaction: true` wraps the whole file; an explicit BEGIN opens a
+        // block until its COMMIT or ROLLBACK whatever the header says.
+        let declared = context.file.transactionDeclared == true
+        var inBlock = false
         var violations: [Violation] = []
         func report(_ range: SourceRange, _ what: String) {
+            guard declared || inBlock else { return }
+            let block = inBlock ? "between BEGIN and COMMIT" : "in the transaction `@transaction: true` asks for"
             violations.append(Violation(
                 range: range,
-                message: "\(what) cannot run inside the transaction Strata wraps this migration in; PostgreSQL refuses it"))
+                message: "\(what) cannot run inside a transaction block; this one runs \(block), and PostgreSQL refuses it"))
         }
         for statement in context.upStatements {
             switch statement.kind {
+            case .transaction(.begin):
+                inBlock = true
+            case .transaction(.commit), .transaction(.rollback):
+                inBlock = false
             case .createIndex(let create) where create.concurrently:
                 report(statement.range, "CREATE INDEX CONCURRENTLY")
             case .drop(let drop) where drop.objectKind == .index && drop.concurrently:

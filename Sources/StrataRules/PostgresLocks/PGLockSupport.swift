@@ -237,6 +237,11 @@ enum PGLockExample {
         ExampleFile.migration(up, down: down).replacingOccurrences(of: "-- UP MIGRATION", with: "-- @transaction: false\n-- UP MIGRATION")
     }
 
+    /// A strata-layout file whose header says `@transaction: true`.
+    static func declaringTransaction(_ up: String, down: String = "SELECT 1;") -> String {
+        ExampleFile.migration(up, down: down).replacingOccurrences(of: "-- UP MIGRATION", with: "-- @transaction: true\n-- UP MIGRATION")
+    }
+
     /// An earlier migration that creates `sql`'s tables, so an example's table is an existing one.
     static func base(_ sql: String) -> [(fileName: String, sql: String)] {
         [("0001_base.sql", ExampleFile.migration(sql))]

@@ -16,8 +16,9 @@ public struct ValidateSameTransactionRule: Rule {
             SHARE UPDATE EXCLUSIVE, which lets reads and writes go on. In one transaction, though, \
             the ADD's lock is held until COMMIT, so the scan of VALIDATE runs under it and the \
             table is blocked just as with a plain ADD. Strata wraps a file in one transaction \
-            unless its header says `@transaction: false`; a COMMIT between the two statements \
-            also separates them. A table created earlier in the same file, or new on the branch, \
+            unless its header says `@transaction: false` or it holds a statement PostgreSQL \
+            refuses in one (CREATE INDEX CONCURRENTLY, ...); a COMMIT between the two statements \
+            also separates them, and an explicit BEGIN joins them again. A table created earlier in the same file, or new on the branch, \
             is exempt.
             """,
         help: "move the VALIDATE CONSTRAINT to a later migration (or mark this one `-- @transaction: false`)",
@@ -32,6 +33,12 @@ public struct ValidateSameTransactionRule: Rule {
                 alter table users add constraint users_email_nn check (email is not null) not valid;
                 alter table users ↓validate constraint users_email_nn;
                 """, layout: .plain, dialects: [.postgresql]),
+            Example(PGLockExample.noTransaction("""
+                BEGIN;
+                ALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0) NOT VALID;
+                ALTER TABLE orders ↓VALIDATE CONSTRAINT orders_total_check;
+                COMMIT;
+                """), dialects: [.postgresql]),
         ],
         nonTriggeringExamples: [
             Example(PGLockExample.noTransaction("""
@@ -57,19 +64,25 @@ public struct ValidateSameTransactionRule: Rule {
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {
-        guard context.upFeatures.contains(.validateConstraint), context.file.runsInTransaction else { return [] }
+        guard context.upFeatures.contains(.validateConstraint) else { return [] }
+        // A file the applier runs outside a transaction still has its explicit BEGIN blocks.
+        let wrapped = context.file.nonTransactionalReason == nil
+        var inBlock = false
         // "table.constraint" of the NOT VALID constraints added since the last COMMIT.
         var added = Set<String>()
         var violations: [Violation] = []
         for (index, statement) in context.upStatements.enumerated() {
             switch statement.kind {
+            case .transaction(.begin):
+                inBlock = true
             case .transaction(.commit), .transaction(.rollback):
+                inBlock = false
                 added.removeAll()
             case .alterTable(let alter):
                 for (action, range) in alter.actions {
                     switch action {
                     case .addConstraint(let constraint):
-                        if constraint.notValid, let name = constraint.name { added.insert("\(alter.name.key).\(name)") }
+                        if wrapped || inBlock, constraint.notValid, let name = constraint.name { added.insert("\(alter.name.key).\(name)") }
                     case .validateConstraint(let name):
                         guard added.contains("\(alter.name.key).\(name)") else { continue }
                         if let note = PGLock.skip(Self.id, context, table: alter.name, statement: index, at: range) {

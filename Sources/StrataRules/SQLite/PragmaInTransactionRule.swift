@@ -8,20 +8,22 @@ public struct PragmaInTransactionRule: Rule {
         id: "sqlite-fk-pragma-in-tx",
         summary: "A PRAGMA that does nothing inside a transaction, in a migration the applier wraps in one",
         rationale: """
-            Strata applies each migration inside a transaction unless it says `@transaction: \
-            false`. SQLite silently ignores `PRAGMA foreign_keys` inside a transaction, and cannot \
+            Strata applies each migration inside a transaction unless its header says \
+            `@transaction: false` (a file without the header, in the plain layout, is wrapped \
+            too), and an explicit BEGIN opens one in any file. SQLite silently ignores `PRAGMA foreign_keys` inside a transaction, and cannot \
             change `journal_mode` there: a migration that turns foreign keys off to rebuild a \
             table then runs with them on, and its DROP TABLE cascades into real data (rails \
             #55866). The pragma must run outside a transaction.
             """,
         help: "add `-- @transaction: false` to the header so the file runs statement by statement, and check `PRAGMA foreign_key_check` after the rebuild",
         defaultSeverity: .error,
-        requires: .metadata,
         dialects: [.sqlite],
         triggeringExamples: [
             Example(ExampleFile.migration("↓PRAGMA foreign_keys = OFF;\nCREATE TABLE t2 (id INTEGER PRIMARY KEY);\n↓PRAGMA foreign_keys = ON;"),
                     dialects: [.sqlite]),
             Example(ExampleFile.migration("↓pragma JOURNAL_MODE = wal;"), dialects: [.sqlite]),
+            Example("↓PRAGMA foreign_keys = OFF;\nDROP TABLE old_users;\n", layout: .plain, dialects: [.sqlite]),
+            Example(PGLockExample.noTransaction("BEGIN;\n↓PRAGMA foreign_keys = OFF;\nCOMMIT;"), dialects: [.sqlite]),
         ],
         nonTriggeringExamples: [
             Example(ExampleFile.migration("PRAGMA foreign_keys = OFF;\nCREATE TABLE t2 (id INTEGER PRIMARY KEY);\nPRAGMA foreign_keys = ON;")
@@ -35,11 +37,23 @@ public struct PragmaInTransactionRule: Rule {
     static let ineffective: Set<String> = ["foreign_keys", "journal_mode"]
 
     public func check(_ context: RuleContext) -> [Violation] {
-        guard context.file.runsInTransaction else { return [] }
-        return context.upStatements.compactMap { statement in
-            guard case .pragma(let pragma) = statement.kind, Self.ineffective.contains(pragma.name.lowercased()) else { return nil }
-            return Violation(range: statement.range,
-                             message: "PRAGMA \(pragma.name.lowercased()) does nothing inside the transaction Strata wraps this migration in")
+        let wrapped = context.file.nonTransactionalReason == nil
+        var inBlock = false
+        var violations: [Violation] = []
+        for statement in context.upStatements {
+            switch statement.kind {
+            case .transaction(.begin):
+                inBlock = true
+            case .transaction(.commit), .transaction(.rollback):
+                inBlock = false
+            case .pragma(let pragma) where (wrapped || inBlock) && Self.ineffective.contains(pragma.name.lowercased()):
+                let block = inBlock ? "between BEGIN and COMMIT" : "inside the transaction Strata wraps this migration in"
+                violations.append(Violation(range: statement.range,
+                                            message: "PRAGMA \(pragma.name.lowercased()) does nothing \(block)"))
+            default:
+                break
+            }
         }
+        return violations
     }
 }

@@ -93,7 +93,7 @@ public struct SQLiteAddColumnConstraintRule: Rule {
                 report(stored, "is a STORED generated column, which SQLite refuses once the table has rows")
                 continue
             }
-            if column.references != nil, !empty, !context.file.runsInTransaction,
+            if column.references != nil, !empty, context.file.nonTransactionalReason != nil,
                SQLiteHazards.isOn(SQLiteHazards.pragma("foreign_keys", in: context, before: index)),
                !SQLiteAddColumnNotNullDefaultRule.isNullDefault(column.defaultExpression) {
                 report(run.firstTopLevelWord("references"), "references \(column.references!.table) with a non-NULL default, which SQLite refuses with foreign keys on once the table has rows")

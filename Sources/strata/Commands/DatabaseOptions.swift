@@ -81,7 +81,8 @@ struct ApplyContext {
         files = pairs.map(\.1)
         lint = runsLint ? BackgroundLint(Self.errorLinter(context, dialect: dialect), files) : nil
         let database = try options.connect(url, readOnly: readOnly)
-        applier = Applier(database: database, catalog: MigrationCatalog(parsed: files, inputs: inputs))
+        let major = dialect == .postgresql ? Int(database.serverVersion.prefix { $0 != "." }) : nil
+        applier = Applier(database: database, catalog: MigrationCatalog(parsed: files, inputs: inputs, postgresMajor: major))
         applier.lockTimeout = .milliseconds(Int(options.lockTimeout * 1000))
     }
 
