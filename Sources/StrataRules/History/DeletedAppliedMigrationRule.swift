@@ -22,6 +22,10 @@ public struct DeletedAppliedMigrationRule: HistoryRule {
             Example(ExampleFile.migration("SELECT 1;"), fileName: "0002_other.sql",
                     history: ExampleHistory(applied: [("0001_users.sql", applied), ("0002_other.sql", ExampleFile.migration("SELECT 1;"))]),
                     expectedElsewhere: ["0001_users.sql"]),
+            Example(ExampleFile.migration("SELECT 1;"), fileName: "0003_other.sql",
+                    history: ExampleHistory(applied: [("0001_users.sql", applied), ("0002_orders.sql", ExampleFile.migration("SELECT 2;")),
+                                                      ("0003_other.sql", ExampleFile.migration("SELECT 1;"))]),
+                    expectedElsewhere: ["0001_users.sql", "0002_orders.sql"]),
         ],
         nonTriggeringExamples: [
             Example(applied, fileName: "0001_users.sql", history: ExampleHistory(applied: [("0001_users.sql", applied)])),

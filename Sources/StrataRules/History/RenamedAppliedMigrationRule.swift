@@ -20,9 +20,15 @@ public struct RenamedAppliedMigrationRule: Rule {
         triggeringExamples: [
             Example("↓" + applied, fileName: "0001_accounts.sql",
                     history: ExampleHistory(applied: [("0001_users.sql", applied)], renamed: [("0001_users.sql", "0001_accounts.sql")])),
+            // Renamed and edited: similar enough for git to pair the two names.
+            Example("↓" + applied.replacingOccurrences(of: "id INT PRIMARY KEY", with: "id BIGINT PRIMARY KEY"), fileName: "0001_create_users.sql",
+                    history: ExampleHistory(applied: [("0001_users.sql", applied)], renamed: [("0001_users.sql", "0001_create_users.sql")])),
         ],
         nonTriggeringExamples: [
             Example(applied, fileName: "0001_users.sql", history: ExampleHistory(applied: [("0001_users.sql", applied)])),
+            // A new file beside the applied one, not a rename of it.
+            Example(ExampleFile.migration("CREATE TABLE accounts (id INT PRIMARY KEY);", down: "DROP TABLE accounts;"), fileName: "0002_accounts.sql",
+                    history: ExampleHistory(applied: [("0001_users.sql", applied)])),
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {

@@ -21,6 +21,11 @@ public struct DependencyCycleRule: Rule {
         nonTriggeringExamples: [
             Example(ExampleFile.migration("SELECT 1;", dependencies: "[\"0001_a\"]"),
                     earlier: [("0001_a.sql", ExampleFile.migration("SELECT 1;"))]),
+            // A diamond: two paths to the same migration are not a cycle.
+            Example(ExampleFile.migration("SELECT 1;", dependencies: "[\"0002_b\", \"0003_c\"]"), fileName: "0004_example.sql",
+                    earlier: [("0001_a.sql", ExampleFile.migration("SELECT 1;")),
+                              ("0002_b.sql", ExampleFile.migration("SELECT 1;", dependencies: "[\"0001_a\"]")),
+                              ("0003_c.sql", ExampleFile.migration("SELECT 1;", dependencies: "[\"0001_a\"]"))]),
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {
