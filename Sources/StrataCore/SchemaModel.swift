@@ -20,6 +20,15 @@ public struct SchemaModel: Sendable {
         public var references: ForeignKeyReference
     }
 
+    /// A `CHECK (col IS NOT NULL)` table constraint: PostgreSQL 12+ skips SET NOT NULL's scan
+    /// when a valid one exists.
+    public struct NotNullCheck: Sendable, Hashable {
+        public var name: String?
+        public var column: String
+        /// False while it is NOT VALID.
+        public var valid: Bool
+    }
+
     public struct Table: Sendable, Hashable {
         public var name: String
         public var columns: [Column] = []
@@ -27,9 +36,10 @@ public struct SchemaModel: Sendable {
         /// Column lists of UNIQUE constraints (inline or table-level).
         public var uniqueKeys: [[String]] = []
         public var foreignKeys: [ForeignKey] = []
-        /// Validated `CHECK (col IS NOT NULL)`-style constraints are not modelled yet; named
-        /// constraints are kept so DROP CONSTRAINT can find them.
+        /// Named constraints, so DROP CONSTRAINT can find them.
         public var constraintNames: Set<String> = []
+        /// The table-level `CHECK (col IS NOT NULL)` constraints, valid or not.
+        public var notNullChecks: [NotNullCheck] = []
         /// The table's indexes, named and unnamed.
         public var indexes: [Index] = []
         /// The migration that created the table.
@@ -38,6 +48,11 @@ public struct SchemaModel: Sendable {
         public var columnsKnown = true
 
         public func column(_ name: String) -> Column? { columns.first { $0.name == name } }
+
+        /// Whether a validated `CHECK (column IS NOT NULL)` proves the column holds no NULL.
+        public func hasValidNotNullCheck(_ column: String) -> Bool {
+            notNullChecks.contains { $0.valid && $0.column == column }
+        }
     }
 
     public struct Index: Sendable, Hashable {
@@ -211,7 +226,11 @@ public struct SchemaModel: Sendable {
             table.uniqueKeys.append(names(columns))
         case .foreignKey(let columns, let references):
             table.foreignKeys.append(ForeignKey(name: constraint.name, columns: names(columns), references: references))
-        case .check, .other:
+        case .check(let expression):
+            if let column = notNullColumn(expression) {
+                table.notNullChecks.append(NotNullCheck(name: constraint.name, column: column, valid: !constraint.notValid))
+            }
+        case .other:
             break
         }
         // `ADD CONSTRAINT ... USING INDEX idx` turns an index into the constraint.
@@ -219,6 +238,15 @@ public struct SchemaModel: Sendable {
             let columns = index.columns.compactMap { $0 }
             if case .primaryKey = constraint.kind { table.primaryKey = columns } else { table.uniqueKeys.append(columns) }
         }
+    }
+
+    /// The column of a `col IS NOT NULL` expression (parentheses, quotes and case aside).
+    public static func notNullColumn(_ expression: String) -> String? {
+        // One identifier only: `a = 1 OR b IS NOT NULL` proves nothing about a column.
+        let words = String(expression.lowercased().map { $0 == "(" || $0 == ")" || $0 == "\"" ? " " : $0 })
+            .split(separator: " ")
+        guard words.count == 4, words[1] == "is", words[2] == "not", words[3] == "null" else { return nil }
+        return String(words[0])
     }
 
     private mutating func apply(_ action: AlterTableAction, to key: String, migration: String) {
@@ -253,6 +281,7 @@ public struct SchemaModel: Sendable {
             if table.primaryKey.contains(name) { table.primaryKey = [] }
             table.uniqueKeys.removeAll { $0.contains(name) }
             table.foreignKeys.removeAll { $0.columns.contains(name) }
+            table.notNullChecks.removeAll { $0.column == name }
             // SQLite refuses to drop an indexed column and PostgreSQL drops its indexes with it.
             for index in table.indexes where index.columns.contains(name) {
                 if let n = index.name { tableOfIndex[n] = nil }
@@ -273,6 +302,7 @@ public struct SchemaModel: Sendable {
         case .dropConstraint(let name, _, _):
             table.constraintNames.remove(name)
             table.foreignKeys.removeAll { $0.name == name }
+            table.notNullChecks.removeAll { $0.name == name }
         case .renameColumn(let from, let to):
             if let i = table.columns.firstIndex(where: { $0.name == from.name }) { table.columns[i].name = to.name }
             table.primaryKey = table.primaryKey.map { $0 == from.name ? to.name : $0 }
@@ -283,9 +313,15 @@ public struct SchemaModel: Sendable {
             for i in table.indexes.indices {
                 table.indexes[i].columns = table.indexes[i].columns.map { $0 == from.name ? to.name : $0 }
             }
+            for i in table.notNullChecks.indices where table.notNullChecks[i].column == from.name {
+                table.notNullChecks[i].column = to.name
+            }
         case .renameConstraint(let from, let to):
             if table.constraintNames.remove(from) != nil { table.constraintNames.insert(to) }
-        case .validateConstraint, .other, .renameTable:
+            for i in table.notNullChecks.indices where table.notNullChecks[i].name == from { table.notNullChecks[i].name = to }
+        case .validateConstraint(let name):
+            for i in table.notNullChecks.indices where table.notNullChecks[i].name == name { table.notNullChecks[i].valid = true }
+        case .other, .renameTable:
             break
         }
     }

@@ -18,7 +18,7 @@ public struct AddColumnVolatileDefaultRule: Rule {
 
     public static let description = RuleDescription(
         id: id,
-        summary: "ADD COLUMN with a default that rewrites the table",
+        summary: "ADD COLUMN with a default, or a stored generated value, that rewrites the table",
         rationale: """
             Since PostgreSQL 11, ADD COLUMN with a non-volatile DEFAULT (a constant, or a STABLE \
             call such as now() or CURRENT_TIMESTAMP, evaluated once) only records the value in the \
@@ -29,9 +29,11 @@ public struct AddColumnVolatileDefaultRule: Rule {
             PostgreSQL 11 any non-NULL default rewrites the table (the rule then reports every \
             one, per `postgres.version` in strata.yml). Defaults calling user-defined functions \
             are not reported, since their volatility is not visible in the migration; \
-            serial and identity columns are `add-column-serial`'s.
+            serial and identity columns are `add-column-serial`'s. A STORED generated column \
+            (`GENERATED ALWAYS AS (...) STORED`, the only kind before PostgreSQL 18) is computed \
+            and written for every row the same way; PostgreSQL 18's VIRTUAL ones are not.
             """,
-        help: "add the column without a default (or with a constant one), backfill existing rows in batches, then `ALTER COLUMN ... SET DEFAULT` for new rows",
+        help: "add the column without a default (or with a constant one), backfill existing rows in batches, then `ALTER COLUMN ... SET DEFAULT` for new rows; for a generated value, a plain column filled by a trigger and a batched backfill (or a VIRTUAL column on PostgreSQL 18)",
         defaultSeverity: .warning,
         dialects: [.postgresql],
         triggeringExamples: [
@@ -42,6 +44,8 @@ public struct AddColumnVolatileDefaultRule: Rule {
                     layout: .plain, dialects: [.postgresql]),
             Example("ALTER TABLE users ↓ADD COLUMN active BOOLEAN NOT NULL DEFAULT true;\n", layout: .plain,
                     dialects: [.postgresql], versions: DialectVersions(postgres: 10)),
+            Example("ALTER TABLE people ↓ADD COLUMN full_name text GENERATED ALWAYS AS (first_name || ' ' || last_name) STORED;\n",
+                    layout: .plain, dialects: [.postgresql]),
         ],
         nonTriggeringExamples: [
             Example("ALTER TABLE users ADD COLUMN created_at TIMESTAMPTZ NOT NULL DEFAULT now();\nALTER TABLE users ADD COLUMN active BOOLEAN NOT NULL DEFAULT true;\nALTER TABLE users ADD COLUMN seen TIMESTAMP DEFAULT CURRENT_TIMESTAMP;\nALTER TABLE users ADD COLUMN note TEXT DEFAULT 'random()';\n",
@@ -52,11 +56,20 @@ public struct AddColumnVolatileDefaultRule: Rule {
                 CREATE TABLE tokens (id BIGINT PRIMARY KEY);
                 ALTER TABLE tokens ADD COLUMN value UUID NOT NULL DEFAULT gen_random_uuid();
                 """), dialects: [.postgresql]),
+            Example("ALTER TABLE people ADD COLUMN full_name text GENERATED ALWAYS AS (first_name || ' ' || last_name) VIRTUAL;\nALTER TABLE people ADD COLUMN initials text GENERATED ALWAYS AS (left(first_name, 1));\n",
+                    layout: .plain, dialects: [.postgresql], versions: DialectVersions(postgres: 18)),
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {
         let before11 = context.versions.postgres < 11
         return PGLock.checkActions(Self.id, context) { found in
+            if case .addColumn(let column, _) = found.action, column.generated, !column.identity {
+                // Without STORED or VIRTUAL: stored before PostgreSQL 18 (which requires the word), virtual from 18.
+                let words = PGLockTokens(found.statement, context.source, within: found.range.byteRange)
+                guard words.contains("stored") || (!words.contains("virtual") && context.versions.postgres < 18) else { return nil }
+                return Violation(range: found.range,
+                                 message: "ADD COLUMN \(column.name) on \(found.table) as a STORED generated column computes and writes it for every row: the table is rewritten under an ACCESS EXCLUSIVE lock, blocking its reads and writes")
+            }
             guard case .addColumn(let column, _) = found.action, let expression = column.defaultExpression,
                   !PGLock.isNullDefault(expression), !PGLock.isSerial(column.type), !column.identity, !column.generated
             else { return nil }

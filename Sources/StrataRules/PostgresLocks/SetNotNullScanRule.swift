@@ -15,13 +15,15 @@ public struct SetNotNullScanRule: Rule {
             Since PostgreSQL 12 the scan is skipped when a valid CHECK (col IS NOT NULL) \
             constraint already proves it: add that constraint NOT VALID (brief lock, no scan), \
             VALIDATE it in a later migration (SHARE UPDATE EXCLUSIVE, reads and writes go on), \
-            then SET NOT NULL and drop the CHECK. Strata sees this file and a schema model that \
-            keeps constraint names but not CHECK expressions, so it stays quiet when: this file \
-            validates such a CHECK before the SET NOT NULL (run outside a transaction, that is the \
+            then SET NOT NULL and drop the CHECK. Strata's schema model keeps the CHECK (col IS \
+            NOT NULL) constraints of earlier migrations and whether they were validated, so it \
+            stays quiet when: an earlier migration added and validated such a CHECK; this file \
+            validates one before the SET NOT NULL (run outside a transaction, that is the \
             whole safe sequence); this file drops, with or after the SET NOT NULL, a constraint of \
             the table whose name mentions the column and null/nn/check/chk (the helper CHECK of \
-            an earlier migration); or the table has a constraint whose name mentions the column \
-            and null or nn. Such a name only suggests the CHECK exists and was validated. Nor is a \
+            an earlier migration); or the table has a constraint whose expression Strata did not read (a column CHECK, a \
+            longer expression) and whose name mentions the column and null or nn. Such a name \
+            only suggests the CHECK exists and was validated. Nor is a \
             SET NOT NULL reported when the same ALTER re-declares the column's type without \
             USING, the way schema tools re-declare a column that is mostly NOT NULL already (an \
             already NOT NULL column is not scanned again). These are the known gaps, accepted to \
@@ -40,6 +42,13 @@ public struct SetNotNullScanRule: Rule {
                     layout: .plain, dialects: [.postgresql]),
             Example("ALTER TABLE users ↓ALTER COLUMN email SET NOT NULL, DROP CONSTRAINT users_email_not_null;\n",
                     layout: .plain, dialects: [.postgresql], versions: DialectVersions(postgres: 11)),
+            // The helper CHECK was added NOT VALID but never validated: the scan still runs.
+            Example(ExampleFile.migration("ALTER TABLE users ↓ALTER COLUMN email SET NOT NULL;"),
+                    earlier: PGLockExample.base("""
+                        CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT);
+                        ALTER TABLE users ADD CONSTRAINT users_email_nn CHECK (email IS NOT NULL) NOT VALID;
+                        """),
+                    dialects: [.postgresql]),
         ],
         nonTriggeringExamples: [
             Example(PGLockExample.noTransaction("""
@@ -57,17 +66,18 @@ public struct SetNotNullScanRule: Rule {
                         ALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;
                         """),
                     dialects: [.postgresql]),
+            Example(ExampleFile.migration("ALTER TABLE users ALTER COLUMN email SET NOT NULL;"),
+                    earlier: [("0001_base.sql", ExampleFile.migration("""
+                        CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT);
+                        ALTER TABLE users ADD CONSTRAINT email_present CHECK ("email" IS NOT NULL) NOT VALID;
+                        """)),
+                              ("0001_validate.sql", ExampleFile.migration("ALTER TABLE users VALIDATE CONSTRAINT email_present;"))],
+                    dialects: [.postgresql]),
             Example(ExampleFile.migration("""
                 CREATE TABLE profiles (id BIGINT PRIMARY KEY, handle TEXT);
                 ALTER TABLE profiles ALTER COLUMN handle SET NOT NULL;
                 """), dialects: [.postgresql]),
         ])
-
-    /// Whether a CHECK expression is `col IS NOT NULL` (parentheses, quotes and case aside).
-    static func isNotNullCheck(_ expression: String, column: String) -> Bool {
-        let squeezed = expression.lowercased().filter { $0 != "(" && $0 != ")" && $0 != "\"" && $0 != " " }
-        return squeezed == column.lowercased().filter { $0 != " " } + "isnotnull"
-    }
 
     /// Whether a constraint name reads like the helper CHECK of `column`.
     static func namesHelperCheck(_ name: String, column: String, markers: [String]) -> Bool {
@@ -88,10 +98,7 @@ public struct SetNotNullScanRule: Rule {
             let table = found.table.key
             switch found.action {
             case .addConstraint(let constraint):
-                guard case .check(let expression) = constraint.kind else { continue }
-                let squeezed = expression.lowercased().filter { $0 != "(" && $0 != ")" && $0 != "\"" && $0 != " " }
-                guard squeezed.hasSuffix("isnotnull") else { continue }
-                let column = String(squeezed.dropLast("isnotnull".count))
+                guard case .check(let expression) = constraint.kind, let column = SchemaModel.notNullColumn(expression) else { continue }
                 if !constraint.notValid {
                     validColumns.insert("\(table).\(column)")
                 } else if let name = constraint.name {
@@ -119,12 +126,18 @@ public struct SetNotNullScanRule: Rule {
                 }
                 if usesChecks {
                     if validColumns.contains("\(table).\(name.filter { $0 != " " }.lowercased())") { continue }
+                    // A CHECK (col IS NOT NULL) an earlier migration added and validated.
+                    let before = context.tableBeforeFile(found.table)
+                    if before?.hasValidNotNullCheck(name) == true { continue }
                     let dropsHelper = actions[n...].contains { later in
                         guard later.table.key == table, case .dropConstraint(let constraint, _, _) = later.action else { return false }
                         return Self.namesHelperCheck(constraint, column: name, markers: ["null", "nn", "check", "chk"])
                     }
                     if dropsHelper { continue }
-                    let names = context.schema.tables[table]?.constraintNames ?? []
+                    // A name that reads like a helper CHECK, unless the model knows that constraint's
+                    // expression (then its validity, above, decided).
+                    let known = Set((before?.notNullChecks ?? []).compactMap(\.name))
+                    let names = (context.schema.tables[table]?.constraintNames ?? []).subtracting(known)
                     if names.contains(where: { Self.namesHelperCheck($0, column: name, markers: ["null", "nn"]) }) { continue }
                 }
                 if let note = PGLock.skip(Self.id, context, table: found.table, statement: found.index, at: found.range) {
