@@ -75,8 +75,11 @@ struct CommandContext {
 
 enum Terminal {
     /// Colour only for a terminal, and never when NO_COLOR is set or TERM is dumb.
-    static var stdoutSupportsColor: Bool {
+    static var stdoutSupportsColor: Bool { supportsColor(STDOUT_FILENO) }
+    static var stderrSupportsColor: Bool { supportsColor(STDERR_FILENO) }
+
+    private static func supportsColor(_ descriptor: Int32) -> Bool {
         let environment = ProcessInfo.processInfo.environment
-        return isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+        return isatty(descriptor) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
     }
 }

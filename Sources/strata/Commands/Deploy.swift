@@ -9,14 +9,28 @@ struct Deploy: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deploy",
         abstract: "The guarded deploy step: `strata check` (lint, and history in a git repository), then `strata up`.",
-        discussion: "Any error-level finding refuses the deploy (exit 1) before the database is touched.")
+        discussion: """
+            Any error-level finding refuses the deploy (exit 1) before the database is touched; \
+            so do warnings with --fail-on warning, or more of them than --max-warnings. Findings \
+            that do not refuse it are printed to standard error, and the deploy goes on.
+            """)
 
     @Option(name: .long, help: "The protected branch to compare with (as for `strata check`).")
     var base: String?
 
+    @Option(name: .long, help: "The lowest severity that refuses the deploy (exit 1): error or warning.")
+    var failOn: FailLevel = .error
+
+    @Option(name: .long, help: "Refuse the deploy (exit 1) when there are more warnings than this.")
+    var maxWarnings: Int?
+
     @OptionGroup var options: UpOptions
     @OptionGroup var project: ProjectOptions
     @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        if let maxWarnings, maxWarnings < 0 { throw ValidationError("--max-warnings must be 0 or more") }
+    }
 
     func run() throws {
         let apply = try ApplyContext(project, database, readOnly: options.dryRun, lint: true)
@@ -25,10 +39,20 @@ struct Deploy: ParsableCommand {
                                      displayDirectory: context.migrationsDirectoryForDisplay, layout: context.layout,
                                      base: base ?? context.configuration.historyBase, source: .workingTree)
         let result = try Check.findings(request, context: context, dialect: apply.url.dialect)
-        if result.errorCount > 0 {
+        let refusal: String? =
+            if result.errorCount > 0 { "the checks found errors" }
+            else if failOn == .warning, result.warningCount > 0 { "the checks found warnings (--fail-on warning)" }
+            else if let maxWarnings, result.warningCount > maxWarnings { "\(result.warningCount) warnings, more than --max-warnings \(maxWarnings)" }
+            else { nil }
+        if let refusal {
             print(TextReporter(color: Terminal.stdoutSupportsColor).report(result, rules: AllRules.descriptions), terminator: "")
-            FileHandle.standardError.write(Data("strata: deploy refused: the checks found errors; nothing applied\n".utf8))
+            FileHandle.standardError.write(Data("strata: deploy refused: \(refusal); nothing applied\n".utf8))
             throw ExitCode(1)
+        }
+        if result.warningCount > 0 {
+            // Shown, not hidden: the deploy goes on, and the log keeps what was accepted.
+            let report = TextReporter(color: Terminal.stderrSupportsColor).report(result, rules: AllRules.descriptions)
+            FileHandle.standardError.write(Data(report.utf8))
         }
         try options.perform(apply)
     }
