@@ -59,14 +59,17 @@ public struct MigrationCatalog: Sendable {
             steps.append(.init(sql: source.text(statement.range.byteRange), line: statement.range.start.line))
         }
         let reason = file.nonTransactionalReason(postgresMajor: postgresMajor)
-        var downChecksum: String? = nil
-        if let source, let down = file.down {
-            let lower = source.tokens[down.tokens.lowerBound - 1].offset   // the DOWN marker
-            downChecksum = Checksum.of(Array(source.bytes[lower...]))
-        }
         return CatalogEntry(id: file.id, name: file.value(MetadataKey.name.rawValue) ?? file.id, path: file.path,
-                            checksum: Checksum.of(input.bytes), downChecksum: downChecksum,
+                            checksum: Checksum.of(input.bytes), downChecksum: downChecksum(file),
                             dependencies: file.dependencies, up: steps, transactional: reason == nil,
                             nonTransactionalReason: reason)
+    }
+
+    /// The checksum of the DOWN section, from its marker to the end of the file: a rollback
+    /// compares it with the one recorded when the migration was applied.
+    public static func downChecksum(_ file: MigrationFile) -> String? {
+        guard let source = file.source, let down = file.down, down.tokens.lowerBound > 0 else { return nil }
+        let lower = source.tokens[down.tokens.lowerBound - 1].offset   // the DOWN marker
+        return Checksum.of(Array(source.bytes[lower...]))
     }
 }
