@@ -25,6 +25,10 @@ struct ApplyCommandTests {
         let json = try #require(try JSONSerialization.jsonObject(with: Data(drifted.stdout.utf8)) as? [String: Any])
         #expect(Set(json.keys) == ["database", "migrations", "summary"])
         #expect((json["database"] as? String)?.contains(":***@") == (backend == .postgres))
+        // Slashes as written (the URL and path have several), not escaped as `\/`.
+        let database = try #require(json["database"] as? String)
+        #expect(database.contains("/") && drifted.stdout.contains("\"\(database)\""), "\(drifted.stdout)")
+        #expect(!drifted.stdout.contains("\\/"), "\(drifted.stdout)")
         #expect(json["summary"] as? [String: Int] == ["applied": 0, "pending": 1, "failed": 0, "changed": 1, "missing": 1])
         let items = try #require(json["migrations"] as? [[String: Any]])
         #expect(items.map { $0["id"] as? String } == ["0001_a", "0003_c", "0002_b"])
