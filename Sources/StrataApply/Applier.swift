@@ -153,7 +153,6 @@ public final class Applier {
             throw ApplyError(.statement, "\(stopper.id) cannot run in a transaction (\(stopper.nonTransactionalReason ?? "")): --single-transaction refused")
         }
         if database.dialect == .postgresql {
-            try database.execute("SET application_name = '\(Self.quoted("strata up " + Ledger.actor))'")
             // PostgreSQL 14+ then notices a client killed mid-migration within a second, rolls
             // back and frees the lock, instead of when the running statement ends.
             if let major = Int(database.serverVersion.prefix { $0 != "." }), major >= 14 {
@@ -396,8 +395,6 @@ public final class Applier {
     static func milliseconds(_ duration: Duration) -> Int64 {
         duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
-
-    static func quoted(_ text: String) -> String { text.replacingOccurrences(of: "'", with: "''") }
 }
 
 extension Duration {

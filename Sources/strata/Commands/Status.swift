@@ -15,7 +15,7 @@ struct Status: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let apply = try ApplyContext(project, database, readOnly: true)
+        let apply = try ApplyContext("status", project, database, readOnly: true)
         let states = try CommandContext.run { () throws(ApplyError) in try apply.applier.status() }
         var counts: [MigrationState.Kind: Int] = [:]
         for state in states { counts[state.kind, default: 0] += 1 }

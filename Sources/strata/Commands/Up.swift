@@ -18,7 +18,7 @@ struct Up: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let apply = try ApplyContext(project, database, readOnly: options.dryRun, lint: true)
+        let apply = try ApplyContext("up", project, database, readOnly: options.dryRun, lint: true)
         // Freeing every parsed file one by one just before the process ends costs milliseconds
         // the operating system spends on nothing when it takes the memory back at exit.
         ApplyContext.keepUntilExit(apply)
@@ -127,7 +127,7 @@ struct Repair: ParsableCommand {
     }
 
     func run() throws {
-        let apply = try ApplyContext(project, database)
+        let apply = try ApplyContext("repair", project, database)
         let message = try CommandContext.run { () throws(ApplyError) -> String in
             do throws(ApplyError) {
                 return try apply.applier.repair(id, markApplied: applied)
