@@ -25,7 +25,8 @@ public struct LedgerEntry: Sendable, Equatable {
 
 /// The tracking tables: `__migrations__` (what ran) and `__migration_rollbacks__` (what was
 /// undone), plus `__strata_schema__`, whose version lets later releases change the tables in
-/// place. All values are bound parameters.
+/// place. Every reference names the schema they live in, so a migration's `SET search_path`
+/// cannot send a row elsewhere. All values are bound parameters.
 public struct Ledger {
     public static let table = "__migrations__"
     public static let rollbacks = "__migration_rollbacks__"
@@ -34,24 +35,41 @@ public struct Ledger {
     public static let version: Int64 = 1
 
     let database: any Database
+    /// The schema holding the tables: `main` on SQLite; on PostgreSQL the current schema when
+    /// the applier connected (`Applier.init`).
+    public let schema: String
+    /// `"schema"."__migrations__"` and the others, quoted.
+    let migrationsTable: String, rollbacksTable: String, layoutTable: String
 
-    public init(_ database: any Database) { self.database = database }
+    public init(_ database: any Database, schema: String) {
+        self.database = database
+        self.schema = schema
+        migrationsTable = Self.qualified(schema, Self.table)
+        rollbacksTable = Self.qualified(schema, Self.rollbacks)
+        layoutTable = Self.qualified(schema, Self.schemaTable)
+    }
+
+    /// `"schema"."name"`, each part quoted as an identifier.
+    static func qualified(_ schema: String, _ name: String) -> String { "\(quoted(schema)).\(quoted(name))" }
+
+    static func quoted(_ identifier: String) -> String { "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
     /// Whether the tracking table exists (a database Strata never touched has none).
     public func exists() throws(ApplyError) -> Bool {
         // On PostgreSQL, to_regclass is a catalogue lookup; information_schema costs
         // milliseconds in a database with thousands of relations.
-        let sql = database.dialect == .sqlite
-            ? "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1"
-            : "SELECT (to_regclass(quote_ident(current_schema()) || '.' || quote_ident($1)) IS NOT NULL)::int"
-        return try database.query(sql, [.text(Self.table)]).first?.first?.integer == 1
+        if database.dialect == .sqlite {
+            return try database.query("SELECT count(*) FROM \(Self.quoted(schema)).sqlite_schema WHERE type = 'table' AND name = ?1",
+                                      [.text(Self.table)]).first?.first?.integer == 1
+        }
+        return try database.query("SELECT (to_regclass($1) IS NOT NULL)::int", [.text(migrationsTable)]).first?.first?.integer == 1
     }
 
     /// Creates the tables, or brings older ones up to `version`. Call inside the migration lock.
     public func ensure() throws(ApplyError) {
         let serial = database.dialect == .sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY"
         try database.execute("""
-            CREATE TABLE IF NOT EXISTS \(Self.table) (
+            CREATE TABLE IF NOT EXISTS \(migrationsTable) (
               id TEXT PRIMARY KEY,
               name TEXT NOT NULL,
               checksum TEXT NOT NULL,
@@ -63,7 +81,7 @@ public struct Ledger {
               failed_statement TEXT,
               error TEXT
             );
-            CREATE TABLE IF NOT EXISTS \(Self.rollbacks) (
+            CREATE TABLE IF NOT EXISTS \(rollbacksTable) (
               rollback_id \(serial),
               migration_id TEXT NOT NULL,
               rolled_back_at TEXT NOT NULL,
@@ -74,11 +92,11 @@ public struct Ledger {
               execution_ms BIGINT NOT NULL,
               rolled_back_by TEXT NOT NULL
             );
-            CREATE TABLE IF NOT EXISTS \(Self.schemaTable) (version BIGINT NOT NULL)
+            CREATE TABLE IF NOT EXISTS \(layoutTable) (version BIGINT NOT NULL)
             """)
-        let found = try database.query("SELECT max(version) FROM \(Self.schemaTable)").first?.first?.integer
+        let found = try database.query("SELECT max(version) FROM \(layoutTable)").first?.first?.integer
         if found == nil {
-            try database.query("INSERT INTO \(Self.schemaTable) (version) VALUES (\(database.placeholder(1)))", [.integer(Self.version)])
+            try database.query("INSERT INTO \(layoutTable) (version) VALUES (\(database.placeholder(1)))", [.integer(Self.version)])
         } else if let found, found > Self.version {
             throw ApplyError(.statement, "the tracking tables were written by a newer Strata (layout \(found), this one knows \(Self.version)); upgrade strata")
         }
@@ -90,7 +108,7 @@ public struct Ledger {
     /// Every row, in the order applied.
     public func entries() throws(ApplyError) -> [LedgerEntry] {
         guard try exists() else { return [] }
-        return Self.decode(try database.query("SELECT \(Self.columns) FROM \(Self.table) ORDER BY applied_at, id"))
+        return Self.decode(try database.query("SELECT \(Self.columns) FROM \(migrationsTable) ORDER BY applied_at, id"))
     }
 
     static func decode(_ rows: [[DatabaseValue]]) -> [LedgerEntry] {
@@ -105,13 +123,13 @@ public struct Ledger {
     /// The row of one migration, read inside the lock to decide whether it still has to run
     /// (the tables exist by then: `ensure` ran).
     public func entry(_ id: String) throws(ApplyError) -> LedgerEntry? {
-        Self.decode(try database.query("SELECT \(Self.columns) FROM \(Self.table) WHERE id = \(database.placeholder(1))", [.text(id)])).first
+        Self.decode(try database.query("SELECT \(Self.columns) FROM \(migrationsTable) WHERE id = \(database.placeholder(1))", [.text(id)])).first
     }
 
     public func record(_ entry: LedgerEntry) throws(ApplyError) {
         let p = database.placeholder
         try database.query("""
-            INSERT INTO \(Self.table) (id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, failed_statement, error)
+            INSERT INTO \(migrationsTable) (id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, failed_statement, error)
             VALUES (\(p(1)), \(p(2)), \(p(3)), \(p(4)), \(p(5)), \(p(6)), \(p(7)), \(p(8)), \(p(9)), \(p(10)))
             """, [.text(entry.id), .text(entry.name), .text(entry.checksum), entry.downChecksum.map(DatabaseValue.text) ?? .null,
                   .text(entry.appliedAt), .integer(entry.executionMilliseconds), .text(entry.appliedBy),
@@ -120,11 +138,11 @@ public struct Ledger {
     }
 
     public func remove(_ id: String) throws(ApplyError) {
-        try database.query("DELETE FROM \(Self.table) WHERE id = \(database.placeholder(1))", [.text(id)])
+        try database.query("DELETE FROM \(migrationsTable) WHERE id = \(database.placeholder(1))", [.text(id)])
     }
 
     public func markApplied(_ id: String) throws(ApplyError) {
-        try database.query("UPDATE \(Self.table) SET status = 'applied', failed_statement = NULL, error = NULL WHERE id = \(database.placeholder(1))",
+        try database.query("UPDATE \(migrationsTable) SET status = 'applied', failed_statement = NULL, error = NULL WHERE id = \(database.placeholder(1))",
                            [.text(id)])
     }
 

@@ -238,7 +238,7 @@ struct ApplierTests {
         let folder = try TemporaryFolder()
         let path = folder.path("data/app.db")
         let db = try DatabaseConnector.connect(DatabaseURL("sqlite:" + path), readOnly: true)
-        let applier = Applier(database: db, catalog: MigrationCatalog([migration("0001_a", up: "SELECT 1;")], dialect: .sqlite))
+        let applier = try Applier(database: db, catalog: MigrationCatalog([migration("0001_a", up: "SELECT 1;")], dialect: .sqlite))
         #expect(try applier.status().map(\.kind) == [.pending])
         #expect(try applier.plan().success?.count == 1)
         #expect(!FileManager.default.fileExists(atPath: path))

@@ -72,8 +72,9 @@ struct ApplyConcurrencyTests {
         let started = try eventually(20) {
             switch backend {
             case .postgres:
-                // The migration's statements arrive as one message, the sleep last.
-                try p.column("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%SELECT pg_sleep(2)' AND pid <> pg_backend_pid()") == ["1"]
+                // The migration's statements arrive as one message (the sleep last, then what
+                // puts the session back).
+                try p.column("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%SELECT pg_sleep(2)%' AND pid <> pg_backend_pid()") == ["1"]
             case .sqlite:
                 // 0001 and the tracking tables take milliseconds; the journal that outlives
                 // them is the long migration's (the rows checked below show 0001 done).

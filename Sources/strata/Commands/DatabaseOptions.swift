@@ -84,7 +84,8 @@ struct ApplyContext {
         files = pairs.map(\.1)
         lint = runsLint ? BackgroundLint(Self.errorLinter(context, dialect: dialect), files) : nil
         let database = try options.connect(url, readOnly: readOnly, command: command)
-        applier = Applier(database: database, catalog: MigrationCatalog(parsed: files, inputs: inputs))
+        let catalog = MigrationCatalog(parsed: files, inputs: inputs)
+        applier = try CommandContext.run { () throws(ApplyError) in try Applier(database: database, catalog: catalog) }
         applier.lockTimeout = .milliseconds(Int(options.lockTimeout * 1000))
     }
 
