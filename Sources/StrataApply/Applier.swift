@@ -241,15 +241,19 @@ public final class Applier {
     /// Resolves a failed migration: `applied` when the operator finished it by hand, else the
     /// row is removed so `up` runs it again.
     public func repair(_ id: String, markApplied: Bool) throws(ApplyError) -> String {
-        guard try ledger.exists(), let row = try ledger.entry(id) else {
-            let file = catalog[id] != nil ? "it is pending (its file has not been applied)" : "no migration file has that id either"
-            throw ApplyError(.refused, "\(id) has no tracking row, so there is nothing to repair: \(file)")
-        }
-        guard row.status == .failed else { return "\(id) is applied; nothing to repair" }
+        let noRow = ApplyError(.refused, "\(id) has no tracking row, so there is nothing to repair: "
+            + (catalog[id] != nil ? "it is pending (its file has not been applied)" : "no migration file has that id either"))
+        // Read first, so that a database without tracking tables is not given any.
+        guard try ledger.entries().contains(where: { $0.id == id }) else { throw noRow }
+        var message = ""
         try inLock { () throws(ApplyError) in
+            try ledger.ensure()
+            guard let row = try ledger.entry(id) else { throw noRow }
+            guard row.status == .failed else { message = "\(id) is applied; nothing to repair"; return }
             if markApplied { try ledger.markApplied(id) } else { try ledger.remove(id) }
+            message = markApplied ? "\(id) marked applied" : "\(id)'s failed row removed; `strata up` will run it again"
         }
-        return markApplied ? "\(id) marked applied" : "\(id)'s failed row removed; `strata up` will run it again"
+        return message
     }
 
 
@@ -258,7 +262,7 @@ public final class Applier {
     func row(_ entry: CatalogEntry, ms: Int64, status: LedgerEntry.Status, statement: String? = nil, error: String? = nil) -> LedgerEntry {
         LedgerEntry(id: entry.id, name: entry.name, checksum: entry.checksum, downChecksum: entry.downChecksum,
                     appliedAt: Ledger.timestamp(), executionMilliseconds: ms, appliedBy: Ledger.actor, status: status,
-                    failedStatement: statement, error: error)
+                    failedStatement: statement, error: error, pid: Ledger.pid)
     }
 
     /// What puts a PostgreSQL session back as Strata set it after a migration: its role and

@@ -21,6 +21,9 @@ public struct LedgerEntry: Sendable, Equatable {
     /// For a failed migration: the statement that failed and the database's message.
     public var failedStatement: String?
     public var error: String?
+    /// The process id of the run that wrote the row (on the host named in `appliedBy`); nil in
+    /// rows written before layout 2.
+    public var pid: Int64?
 }
 
 /// The tracking tables: `__migrations__` (what ran) and `__migration_rollbacks__` (what was
@@ -31,8 +34,8 @@ public struct Ledger {
     public static let table = "__migrations__"
     public static let rollbacks = "__migration_rollbacks__"
     public static let schemaTable = "__strata_schema__"
-    /// The tables' layout version this release writes.
-    public static let version: Int64 = 1
+    /// The tables' layout version this release writes (`Ledger+Layout.swift`).
+    public static let version: Int64 = 2
 
     let database: any Database
     /// The schema holding the tables: `main` on SQLite; on PostgreSQL the current schema when
@@ -54,61 +57,17 @@ public struct Ledger {
 
     static func quoted(_ identifier: String) -> String { "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
-    /// Whether the tracking table exists (a database Strata never touched has none).
-    public func exists() throws(ApplyError) -> Bool {
-        // On PostgreSQL, to_regclass is a catalogue lookup; information_schema costs
-        // milliseconds in a database with thousands of relations.
-        if database.dialect == .sqlite {
-            return try database.query("SELECT count(*) FROM \(Self.quoted(schema)).sqlite_schema WHERE type = 'table' AND name = ?1",
-                                      [.text(Self.table)]).first?.first?.integer == 1
-        }
-        return try database.query("SELECT (to_regclass($1) IS NOT NULL)::int", [.text(migrationsTable)]).first?.first?.integer == 1
+    /// The columns a row is read from, in `decode`'s order, as `layout` has them.
+    static func columns(_ layout: Int64 = version) -> String {
+        "id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, failed_statement, error, "
+            + (layout >= 2 ? "pid" : "NULL")
     }
 
-    /// Creates the tables, or brings older ones up to `version`. Call inside the migration lock.
-    public func ensure() throws(ApplyError) {
-        let serial = database.dialect == .sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY"
-        try database.execute("""
-            CREATE TABLE IF NOT EXISTS \(migrationsTable) (
-              id TEXT PRIMARY KEY,
-              name TEXT NOT NULL,
-              checksum TEXT NOT NULL,
-              down_checksum TEXT,
-              applied_at TEXT NOT NULL,
-              execution_ms BIGINT NOT NULL,
-              applied_by TEXT NOT NULL,
-              status TEXT NOT NULL,
-              failed_statement TEXT,
-              error TEXT
-            );
-            CREATE TABLE IF NOT EXISTS \(rollbacksTable) (
-              rollback_id \(serial),
-              migration_id TEXT NOT NULL,
-              rolled_back_at TEXT NOT NULL,
-              reason TEXT,
-              forced BOOLEAN NOT NULL,
-              risk TEXT,
-              backup_path TEXT,
-              execution_ms BIGINT NOT NULL,
-              rolled_back_by TEXT NOT NULL
-            );
-            CREATE TABLE IF NOT EXISTS \(layoutTable) (version BIGINT NOT NULL)
-            """)
-        let found = try database.query("SELECT max(version) FROM \(layoutTable)").first?.first?.integer
-        if found == nil {
-            try database.query("INSERT INTO \(layoutTable) (version) VALUES (\(database.placeholder(1)))", [.integer(Self.version)])
-        } else if let found, found > Self.version {
-            throw ApplyError(.statement, "the tracking tables were written by a newer Strata (layout \(found), this one knows \(Self.version)); upgrade strata")
-        }
-        // Later layouts upgrade here, step by step from `found`.
-    }
-
-    static let columns = "id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, failed_statement, error"
-
-    /// Every row, in the order applied.
+    /// Every row, in the order applied. Read as the tables are, whatever earlier layout they
+    /// have (status and plans never write, so they do not upgrade them).
     public func entries() throws(ApplyError) -> [LedgerEntry] {
-        guard try exists() else { return [] }
-        return Self.decode(try database.query("SELECT \(Self.columns) FROM \(migrationsTable) ORDER BY applied_at, id"))
+        guard let layout = try layout() else { return [] }
+        return Self.decode(try database.query("SELECT \(Self.columns(layout)) FROM \(migrationsTable) ORDER BY applied_at, id"))
     }
 
     static func decode(_ rows: [[DatabaseValue]]) -> [LedgerEntry] {
@@ -116,25 +75,25 @@ public struct Ledger {
             LedgerEntry(id: row[0].text ?? "", name: row[1].text ?? "", checksum: row[2].text ?? "",
                         downChecksum: row[3].text, appliedAt: row[4].text ?? "", executionMilliseconds: Self.integer(row[5]),
                         appliedBy: row[6].text ?? "", status: LedgerEntry.Status(rawValue: row[7].text ?? "") ?? .failed,
-                        failedStatement: row[8].text, error: row[9].text)
+                        failedStatement: row[8].text, error: row[9].text, pid: row[10].integer)
         }
     }
 
     /// The row of one migration, read inside the lock to decide whether it still has to run
     /// (the tables exist by then: `ensure` ran).
     public func entry(_ id: String) throws(ApplyError) -> LedgerEntry? {
-        Self.decode(try database.query("SELECT \(Self.columns) FROM \(migrationsTable) WHERE id = \(database.placeholder(1))", [.text(id)])).first
+        Self.decode(try database.query("SELECT \(Self.columns()) FROM \(migrationsTable) WHERE id = \(database.placeholder(1))", [.text(id)])).first
     }
 
     public func record(_ entry: LedgerEntry) throws(ApplyError) {
         let p = database.placeholder
         try database.query("""
-            INSERT INTO \(migrationsTable) (id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, failed_statement, error)
-            VALUES (\(p(1)), \(p(2)), \(p(3)), \(p(4)), \(p(5)), \(p(6)), \(p(7)), \(p(8)), \(p(9)), \(p(10)))
+            INSERT INTO \(migrationsTable) (id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, failed_statement, error, pid)
+            VALUES (\(p(1)), \(p(2)), \(p(3)), \(p(4)), \(p(5)), \(p(6)), \(p(7)), \(p(8)), \(p(9)), \(p(10)), \(p(11)))
             """, [.text(entry.id), .text(entry.name), .text(entry.checksum), entry.downChecksum.map(DatabaseValue.text) ?? .null,
                   .text(entry.appliedAt), .integer(entry.executionMilliseconds), .text(entry.appliedBy),
                   .text(entry.status.rawValue), entry.failedStatement.map(DatabaseValue.text) ?? .null,
-                  entry.error.map(DatabaseValue.text) ?? .null])
+                  entry.error.map(DatabaseValue.text) ?? .null, entry.pid.map(DatabaseValue.integer) ?? .null])
     }
 
     public func remove(_ id: String) throws(ApplyError) {
@@ -169,6 +128,9 @@ public struct Ledger {
         return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
             + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds % 1000), 3))Z"
     }
+
+    /// This process's id, for `pid`.
+    public static let pid = Int64(ProcessInfo.processInfo.processIdentifier)
 
     /// `user@host`, for applied_by.
     public static let actor: String = {
