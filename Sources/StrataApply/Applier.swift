@@ -109,15 +109,21 @@ public final class Applier {
         let entries = try ledger.entries()
         let states = status(entries)
         var reasons: [String] = []
-        // Another run's claim on a non-transactional migration it is running now (SQLite) is
-        // not a failure: `up` waits for that run's outcome when it reaches the migration.
-        let running = Set(entries.filter { $0.status == .failed && $0.failedStatement == nil && $0.error == Self.claimMarker }.map(\.id))
+        // Another run's claim on a migration it is running now outside a transaction is not a
+        // failure: `up` waits for that run's outcome when it reaches the migration. A claim
+        // whose run is gone is one.
+        var running = Set<String>()
+        var abandoned: [String: LedgerEntry] = [:]
+        for claim in entries where Self.isClaim(claim) {
+            if try claimIsAbandoned(claim) { abandoned[claim.id] = claim } else { running.insert(claim.id) }
+        }
         for state in states {
             switch state.kind {
             case .failed where running.contains(state.id):
                 break
             case .failed:
-                reasons.append("\(state.id) failed midway in an earlier run; fix the database, then run `strata repair \(state.id)`")
+                reasons.append(abandoned[state.id].map(interrupted)
+                               ?? "\(state.id) failed midway in an earlier run; fix the database, then run `strata repair \(state.id)`")
             case .changed where !allowChanged:
                 reasons.append("\(state.id) was edited after it was applied (checksum differs); restore it, or pass --allow-changed")
             case .missing where !allowChanged:

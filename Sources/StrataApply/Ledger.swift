@@ -96,6 +96,20 @@ public struct Ledger {
                   entry.error.map(DatabaseValue.text) ?? .null, entry.pid.map(DatabaseValue.integer) ?? .null])
     }
 
+    /// Rewrites the row of `entry.id` (a claim, with its outcome) in one statement, so that the
+    /// row is never missing in between.
+    public func update(_ entry: LedgerEntry) throws(ApplyError) {
+        let p = database.placeholder
+        try database.query("""
+            UPDATE \(migrationsTable) SET name = \(p(2)), checksum = \(p(3)), down_checksum = \(p(4)), applied_at = \(p(5)),
+              execution_ms = \(p(6)), applied_by = \(p(7)), status = \(p(8)), failed_statement = \(p(9)), error = \(p(10)), pid = \(p(11))
+            WHERE id = \(p(1))
+            """, [.text(entry.id), .text(entry.name), .text(entry.checksum), entry.downChecksum.map(DatabaseValue.text) ?? .null,
+                  .text(entry.appliedAt), .integer(entry.executionMilliseconds), .text(entry.appliedBy),
+                  .text(entry.status.rawValue), entry.failedStatement.map(DatabaseValue.text) ?? .null,
+                  entry.error.map(DatabaseValue.text) ?? .null, entry.pid.map(DatabaseValue.integer) ?? .null])
+    }
+
     public func remove(_ id: String) throws(ApplyError) {
         try database.query("DELETE FROM \(migrationsTable) WHERE id = \(database.placeholder(1))", [.text(id)])
     }
@@ -136,6 +150,14 @@ public struct Ledger {
     public static let actor: String = {
         let account = getpwuid(getuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } }
         let user = ProcessInfo.processInfo.environment["USER"] ?? account ?? "unknown"
-        return "\(user)@\(ProcessInfo.processInfo.hostName)"
+        return "\(user)@\(host)"
     }()
+
+    /// This machine's name, as applied_by ends.
+    public static let host = ProcessInfo.processInfo.hostName
+
+    /// The host of an applied_by value (after its last `@`).
+    static func host(of appliedBy: String) -> Substring {
+        appliedBy.lastIndex(of: "@").map { appliedBy[appliedBy.index(after: $0)...] } ?? ""
+    }
 }
