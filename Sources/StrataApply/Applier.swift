@@ -242,26 +242,6 @@ public final class Applier {
         progress("[\(index + 1)/\(total)] \(entry.id) ... ok \(ms) ms")
         return .init(id: entry.id, milliseconds: ms)
     }
-    // MARK: - Repair
-
-    /// Resolves a failed migration: `applied` when the operator finished it by hand, else the
-    /// row is removed so `up` runs it again.
-    public func repair(_ id: String, markApplied: Bool) throws(ApplyError) -> String {
-        let noRow = ApplyError(.refused, "\(id) has no tracking row, so there is nothing to repair: "
-            + (catalog[id] != nil ? "it is pending (its file has not been applied)" : "no migration file has that id either"))
-        // Read first, so that a database without tracking tables is not given any.
-        guard try ledger.entries().contains(where: { $0.id == id }) else { throw noRow }
-        var message = ""
-        try inLock { () throws(ApplyError) in
-            try ledger.ensure()
-            guard let row = try ledger.entry(id) else { throw noRow }
-            guard row.status == .failed else { message = "\(id) is applied; nothing to repair"; return }
-            if markApplied { try ledger.markApplied(id) } else { try ledger.remove(id) }
-            message = markApplied ? "\(id) marked applied" : "\(id)'s failed row removed; `strata up` will run it again"
-        }
-        return message
-    }
-
 
     // MARK: - Pieces
 

@@ -119,6 +119,15 @@ public struct Ledger {
                            [.text(id)])
     }
 
+    /// Marks a row applied with the checksums of its file as it is now.
+    public func markApplied(_ id: String, checksum: String, downChecksum: String?) throws(ApplyError) {
+        let p = database.placeholder
+        try database.query("""
+            UPDATE \(migrationsTable) SET status = 'applied', failed_statement = NULL, error = NULL, checksum = \(p(2)), down_checksum = \(p(3))
+            WHERE id = \(p(1))
+            """, [.text(id), .text(checksum), downChecksum.map(DatabaseValue.text) ?? .null])
+    }
+
     static func integer(_ value: DatabaseValue) -> Int64 {
         switch value {
         case .integer(let i): i
