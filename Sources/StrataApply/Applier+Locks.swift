@@ -16,7 +16,13 @@ extension Applier {
             do {
                 try database.execute("BEGIN IMMEDIATE")
             } catch {
-                throw ApplyError(.statement, "could not take the database's write lock within \(lockTimeout.seconds) s: \(error.message)")
+                // SQLITE_BUSY, or one of its extended codes: another connection has the lock.
+                guard let code = error.code.flatMap({ Int($0) }), code & 0xFF == 5 else {
+                    throw ApplyError(.statement, "could not take the database's write lock: \(error.message)", code: error.code)
+                }
+                throw ApplyError(.statement, lockTimeout <= .zero
+                    ? "the database's write lock is held by \(sqliteLockHolder()) (--lock-timeout 0: not waiting)"
+                    : "could not take the database's write lock within \(lockTimeout.seconds) s (held by \(sqliteLockHolder()))", code: error.code)
             }
         case .postgresql:
             // Try the transaction-scoped lock; when another run holds it, roll back and try
@@ -66,6 +72,14 @@ extension Applier {
             }
             Thread.sleep(forTimeInterval: 0.1)
         }
+    }
+
+    /// Who holds an SQLite database's write lock, when the system says.
+    func sqliteLockHolder() -> String {
+        guard let path = (database as? SQLiteDatabase)?.path, let pid = LocalProcess.sqliteWriteLockHolder(path) else {
+            return "another connection; SQLite does not say which"
+        }
+        return "pid \(pid) (\(LocalProcess.name(pid) ?? "?"))"
     }
 
     /// Who holds the advisory lock, when PostgreSQL says.

@@ -142,4 +142,38 @@ struct ApplyConcurrencyTests {
         #expect(try p.run("status").status == 0)
         #expect(try p.run("up").stdout.hasSuffix("nothing to apply: the database is up to date\n"))
     }
+
+    /// Another connection holds the migration lock (PostgreSQL: the advisory lock on the key
+    /// strata derives from database and schema; SQLite: a write transaction): `up` gives up
+    /// when --lock-timeout runs out, says who holds it, exits 2 and applies nothing.
+    @Test(arguments: Backend.all)
+    func theLockTimeoutRunsOutAndNamesTheHolder(_ backend: Backend) throws {
+        let p = try ApplyProject(backend)
+        try p.write("migrations/0001_a.sql", Fixtures.migration(up: "CREATE TABLE a (x INT);", down: "DROP TABLE a;"))
+        let holder = try p.connect()
+        let holderPid: Int64
+        switch backend {
+        case .postgres:
+            try holder.execute("SELECT pg_advisory_lock(hashtext('strata:' || current_database() || ':' || 'public'))")
+            holderPid = try #require(try holder.query("SELECT pg_backend_pid()").first?.first?.integer)
+        case .sqlite:
+            try holder.execute("BEGIN IMMEDIATE")
+            holderPid = Int64(getpid())
+        }
+        for timeout in ["0.3", "0"] {
+            let up = try p.run("up", "--lock-timeout", timeout)
+            #expect(up.status == 2, "\(up.stdout)\n\(up.stderr)")
+            #expect(up.stderr.hasPrefix("strata: error: "), "\(up.stderr)")
+            #expect(up.stderr.contains("held by pid \(holderPid) ("), "\(up.stderr)")
+            #expect(try p.rows() == [])
+            #expect(try !p.tableExists("a"))
+        }
+        switch backend {
+        case .postgres: try holder.execute("SELECT pg_advisory_unlock_all()")
+        case .sqlite: try holder.execute("ROLLBACK")
+        }
+        let up = try p.run("up", "--lock-timeout", "0")
+        #expect(up.status == 0, "\(up.stdout)\n\(up.stderr)")
+        #expect(try p.rows() == ["0001_a applied"])
+    }
 }
