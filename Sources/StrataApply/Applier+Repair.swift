@@ -79,13 +79,16 @@ extension Applier {
             // The claimant held the session lock until its outcome; this run holds the lock.
             return "checked: the run that started it (\(claimant(claim))) is gone: it no longer holds the migration lock"
         case .sqlite:
-            if let pid = claim.pid, Ledger.host(of: claim.appliedBy) == Ledger.host {
-                guard pid != Ledger.pid, LocalProcess.hasEnded(pid) else {
-                    throw ApplyError(.refused, "\(claim.id) is still running in another run (\(claimant(claim))); let it finish")
-                }
-                return "checked: the run that started it (\(claimant(claim))) is gone"
+            guard let pid = claim.pid else {
+                return "not checked: whether the run that started it is gone (an older Strata did not record its process); make sure it is"
             }
-            return "not checked: whether the run that started it (\(claimant(claim))) is gone, from this host; make sure it is"
+            guard Ledger.host(of: claim.appliedBy) == Ledger.host else {
+                return "not checked: whether the run that started it (\(claimant(claim))) is gone, from another host; make sure it is"
+            }
+            guard pid != Ledger.pid, LocalProcess.hasEnded(pid) else {
+                throw ApplyError(.refused, "\(claim.id) is still running in another run (\(claimant(claim))); let it finish")
+            }
+            return "checked: the run that started it (\(claimant(claim))) is gone"
         }
     }
 }
