@@ -46,12 +46,34 @@ public final class Applier {
     /// Where progress lines go.
     public var progress: (String) -> Void = { _ in }
     /// The lock timeout SQLite's busy timeout was last set to (once per connection).
-    private var busyTimeoutSet: Duration?
+    var busyTimeoutSet: Duration?
+    /// PostgreSQL's advisory lock key: one per database and schema holding the tracking
+    /// tables, computed once at connection (`hashtext('strata:' || database || ':' || schema)`).
+    let lockKey: Int64
+    /// The settings Strata gives its PostgreSQL session (`up` sets them; each migration's own
+    /// settings are reset to them afterwards).
+    var sessionSettings: [String] = []
 
-    public init(database: any Database, catalog: MigrationCatalog) {
+    /// Finds where the tracking tables live, before any migration runs: on PostgreSQL the
+    /// schema current now (the first existing schema of search_path), so a migration that
+    /// changes search_path moves neither the tables nor the lock.
+    public init(database: any Database, catalog: MigrationCatalog) throws(ApplyError) {
         self.database = database
         self.catalog = catalog
-        self.ledger = Ledger(database)
+        switch database.dialect {
+        case .sqlite:
+            ledger = Ledger(database, schema: "main")
+            lockKey = 0
+        case .postgresql:
+            let row = try database.query("""
+                SELECT current_schema(), hashtext('strata:' || current_database() || ':' || current_schema()), current_setting('search_path')
+                """).first
+            guard let row, let schema = row[0].text, let key = row[1].integer else {
+                throw ApplyError(.trackingTables, "no schema to keep the tracking tables in: search_path (\(row?[2].text ?? "")) names none that exists; create one, or set search_path in the URL (options=-csearch_path=...)")
+            }
+            ledger = Ledger(database, schema: schema)
+            lockKey = key
+        }
     }
 
     // MARK: - Status
@@ -87,15 +109,21 @@ public final class Applier {
         let entries = try ledger.entries()
         let states = status(entries)
         var reasons: [String] = []
-        // Another run's claim on a non-transactional migration it is running now (SQLite) is
-        // not a failure: `up` waits for that run's outcome when it reaches the migration.
-        let running = Set(entries.filter { $0.status == .failed && $0.failedStatement == nil && $0.error == Self.claimMarker }.map(\.id))
+        // Another run's claim on a migration it is running now outside a transaction is not a
+        // failure: `up` waits for that run's outcome when it reaches the migration. A claim
+        // whose run is gone is one.
+        var running = Set<String>()
+        var abandoned: [String: LedgerEntry] = [:]
+        for claim in entries where Self.isClaim(claim) {
+            if try claimIsAbandoned(claim) { abandoned[claim.id] = claim } else { running.insert(claim.id) }
+        }
         for state in states {
             switch state.kind {
             case .failed where running.contains(state.id):
                 break
             case .failed:
-                reasons.append("\(state.id) failed midway in an earlier run; fix the database, then run `strata repair \(state.id)`")
+                reasons.append(abandoned[state.id].map(interrupted)
+                               ?? "\(state.id) failed midway in an earlier run; fix the database, then run `strata repair \(state.id)`")
             case .changed where !allowChanged:
                 reasons.append("\(state.id) was edited after it was applied (checksum differs); restore it, or pass --allow-changed")
             case .missing where !allowChanged:
@@ -153,12 +181,12 @@ public final class Applier {
             throw ApplyError(.statement, "\(stopper.id) cannot run in a transaction (\(stopper.nonTransactionalReason ?? "")): --single-transaction refused")
         }
         if database.dialect == .postgresql {
-            try database.execute("SET application_name = '\(Self.quoted("strata up " + Ledger.actor))'")
             // PostgreSQL 14+ then notices a client killed mid-migration within a second, rolls
             // back and frees the lock, instead of when the running statement ends.
             if let major = Int(database.serverVersion.prefix { $0 != "." }), major >= 14 {
-                try database.execute("SET client_connection_check_interval = '1s'")
+                sessionSettings = ["SET client_connection_check_interval = '1s'"]
             }
+            if !sessionSettings.isEmpty { try database.execute(sessionSettings.joined(separator: "; ")) }
         }
         if singleTransaction {
             // One transaction from the tracking tables to the last row; the rows are read once,
@@ -179,7 +207,7 @@ public final class Applier {
             let outcome: UpReport.Applied?
             if entry.transactional {
                 var done: UpReport.Applied? = nil
-                try inLock { () throws(ApplyError) in done = try runLocked(entry, index: n, of: plan.count) }
+                try inLock { () throws(ApplyError) in done = try runLocked(entry, index: n, of: plan.count, resetSession: true) }
                 outcome = done
             } else {
                 outcome = try runOutsideTransaction(entry, index: n, of: plan.count)
@@ -192,7 +220,11 @@ public final class Applier {
     /// Runs a migration's statements and records it; the caller holds the lock and the
     /// transaction. Nil when another runner already applied it. `rows`: the tracking rows,
     /// when the caller read them under this same lock (else this migration's row is read).
-    private func runLocked(_ entry: CatalogEntry, index: Int, of total: Int, rows: [String: LedgerEntry]? = nil) throws(ApplyError) -> UpReport.Applied? {
+    /// `resetSession`: put the session back (`sessionReset`) before the row is written, in the
+    /// same message as the statements, so neither the row nor the next migration runs with
+    /// this one's role or settings.
+    private func runLocked(_ entry: CatalogEntry, index: Int, of total: Int, rows: [String: LedgerEntry]? = nil,
+                           resetSession: Bool = false) throws(ApplyError) -> UpReport.Applied? {
         let existing: LedgerEntry?
         if let rows { existing = rows[entry.id] } else { existing = try ledger.entry(entry.id) }
         if let existing {
@@ -201,7 +233,8 @@ public final class Applier {
             return nil
         }
         let started = ContinuousClock.now
-        if let (index, error) = database.executeInTransaction(entry.up.map(\.sql)) {
+        if let (index, error) = database.executeInTransaction(entry.up.map(\.sql) + (resetSession ? sessionReset : [])) {
+            guard index < entry.up.count else { throw resetFailure(entry, error) }
             throw failure(entry, entry.up[index], error)
         }
         let ms = Self.milliseconds(ContinuousClock.now - started)
@@ -210,184 +243,33 @@ public final class Applier {
         return .init(id: entry.id, milliseconds: ms)
     }
 
-    /// Statement by statement, each committed on its own, under a lock held across them.
-    /// A failure leaves a `failed` row naming the statement, and `up` refuses until repair.
-    private func runOutsideTransaction(_ entry: CatalogEntry, index: Int, of total: Int) throws(ApplyError) -> UpReport.Applied? {
-        switch database.dialect {
-        case .postgresql:
-            try pollSessionLock()
-            defer { try? database.execute("SELECT pg_advisory_unlock(\(Self.lockKey))") }
-            guard let existing = try ledger.entry(entry.id) else { return try runClaimed(entry, index: index, of: total) }
-            try requireApplied(existing)
-        case .sqlite:
-            // SQLite's lock lasts a transaction only: claim the migration with a `failed` row
-            // written under the write lock, run, then mark it applied. Another run's claim
-            // means it is still running: wait for its outcome, so that no run goes on to the
-            // next migration before this one is done.
-            let deadline = ContinuousClock.now + lockTimeout
-            var reported = false
-            while true {
-                var existing: LedgerEntry? = nil
-                try inLock { () throws(ApplyError) in
-                    existing = try ledger.entry(entry.id)
-                    if existing == nil {
-                        try ledger.record(row(entry, ms: 0, status: .failed, statement: nil, error: Self.claimMarker))
-                    }
-                }
-                guard let existing else { return try runClaimed(entry, index: index, of: total, claimRow: true) }
-                guard existing.status == .failed, existing.failedStatement == nil, existing.error == Self.claimMarker else {
-                    try requireApplied(existing)
-                    break
-                }
-                guard ContinuousClock.now < deadline else {
-                    throw ApplyError(.statement, "\(entry.id) was still running in another run after \(lockTimeout.seconds) s; if no other strata is running, it was interrupted: fix the database, then run `strata repair \(entry.id)`")
-                }
-                if !reported { progress("waiting for another run to finish \(entry.id) (outside a transaction)"); reported = true }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
-        }
-        progress("[\(index + 1)/\(total)] \(entry.id) ... already applied by another run")
-        return nil
-    }
-
-    /// The `error` of the row that claims a non-transactional migration on SQLite while it runs.
-    static let claimMarker = "interrupted: it was running"
-
-    /// Another run's row for a migration this run planned: fine when applied; a failed one
-    /// stops this run (what follows may depend on it).
-    private func requireApplied(_ existing: LedgerEntry) throws(ApplyError) {
-        guard existing.status == .failed else { return }
-        throw ApplyError(.statement, "\(existing.id) failed midway in another run; fix the database, then run `strata repair \(existing.id)`")
-    }
-
-    private func runClaimed(_ entry: CatalogEntry, index: Int, of total: Int, claimRow: Bool = false) throws(ApplyError) -> UpReport.Applied {
-        let started = ContinuousClock.now
-        for step in entry.up {
-            do {
-                try database.execute(step.sql)
-            } catch {
-                let failed = failure(entry, step, error)
-                if claimRow { try? ledger.remove(entry.id) }
-                try? ledger.record(row(entry, ms: Self.milliseconds(ContinuousClock.now - started), status: .failed,
-                                       statement: step.sql, error: failed.message))
-                throw failed
-            }
-        }
-        let ms = Self.milliseconds(ContinuousClock.now - started)
-        if claimRow { try ledger.remove(entry.id) }
-        try ledger.record(row(entry, ms: ms, status: .applied))
-        progress("[\(index + 1)/\(total)] \(entry.id) ... ok \(ms) ms (outside a transaction: \(entry.nonTransactionalReason ?? ""))")
-        return .init(id: entry.id, milliseconds: ms)
-    }
-
-    // MARK: - Repair
-
-    /// Resolves a failed migration: `applied` when the operator finished it by hand, else the
-    /// row is removed so `up` runs it again.
-    public func repair(_ id: String, markApplied: Bool) throws(ApplyError) -> String {
-        guard try ledger.exists(), let row = try ledger.entry(id) else {
-            let file = catalog[id] != nil ? "it is pending (its file has not been applied)" : "no migration file has that id either"
-            throw ApplyError(.refused, "\(id) has no tracking row, so there is nothing to repair: \(file)")
-        }
-        guard row.status == .failed else { return "\(id) is applied; nothing to repair" }
-        try inLock { () throws(ApplyError) in
-            if markApplied { try ledger.markApplied(id) } else { try ledger.remove(id) }
-        }
-        return markApplied ? "\(id) marked applied" : "\(id)'s failed row removed; `strata up` will run it again"
-    }
-
-    // MARK: - Locks and transactions
-
-    /// The advisory lock key: one per database and schema holding the tracking table.
-    static let lockKey = "hashtext('strata:' || current_database() || ':' || current_schema())"
-
-    /// Runs `body` in a transaction holding the migration lock: PostgreSQL's transaction-scoped
-    /// advisory lock, or SQLite's write lock (`BEGIN IMMEDIATE`). Rolls back on error.
-    func inLock(_ body: () throws(ApplyError) -> Void) throws(ApplyError) {
-        switch database.dialect {
-        case .sqlite:
-            if busyTimeoutSet != lockTimeout {
-                let timeout = Int32(min(Double(Int32.max), lockTimeout.seconds * 1000))
-                try database.execute("PRAGMA busy_timeout = \(timeout)")
-                busyTimeoutSet = lockTimeout
-            }
-            do {
-                try database.execute("BEGIN IMMEDIATE")
-            } catch {
-                throw ApplyError(.statement, "could not take the database's write lock within \(lockTimeout.seconds) s: \(error.message)")
-            }
-        case .postgresql:
-            // Try the transaction-scoped lock; when another run holds it, roll back and try
-            // again after a pause. Waiting inside an open transaction would deadlock with the
-            // holder's CREATE INDEX CONCURRENTLY, which waits for every open transaction.
-            let deadline = ContinuousClock.now + lockTimeout
-            var reported = false
-            while true {
-                let free: Bool
-                do {
-                    // One round trip: without parameters the driver sends both as one message.
-                    free = try database.query("BEGIN; SELECT pg_try_advisory_xact_lock(\(Self.lockKey))").first?.first == .integer(1)
-                } catch {
-                    try? database.execute("ROLLBACK")
-                    throw error
-                }
-                if free { break }
-                try? database.execute("ROLLBACK")
-                guard ContinuousClock.now < deadline else {
-                    let holder = lockHolder()
-                    throw ApplyError(.statement, lockTimeout <= .zero
-                        ? "the migration lock is held by \(holder) (--lock-timeout 0: not waiting)"
-                        : "the migration lock was not released within \(lockTimeout.seconds) s (held by \(holder))")
-                }
-                if !reported { progress("waiting for the migration lock, held by \(lockHolder())"); reported = true }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
-        }
-        do {
-            try body()
-            try database.execute("COMMIT")
-        } catch {
-            try? database.execute("ROLLBACK")
-            throw error
-        }
-    }
-
-    /// PostgreSQL session lock for non-transactional migrations, polled: a blocking wait would
-    /// deadlock with CREATE INDEX CONCURRENTLY, which waits for other transactions.
-    private func pollSessionLock() throws(ApplyError) {
-        let deadline = ContinuousClock.now + lockTimeout
-        var reported = false
-        while try database.query("SELECT pg_try_advisory_lock(\(Self.lockKey))").first?.first != .integer(1) {
-            if !reported { progress("waiting for the migration lock, held by \(lockHolder())"); reported = true }
-            guard ContinuousClock.now < deadline else {
-                throw ApplyError(.statement, "the migration lock was not released within \(lockTimeout.seconds) s (held by \(lockHolder()))")
-            }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-    }
-
-    /// Who holds the advisory lock, when PostgreSQL says.
-    private func lockHolder() -> String {
-        let sql = """
-            SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.usename, '')
-            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted AND l.pid <> pg_backend_pid()
-              AND l.objid = ((\(Self.lockKey))::bigint & 4294967295)::oid
-            LIMIT 1
-            """
-        guard let row = (try? database.query(sql))?.first, row.count == 3 else { return "another strata run" }
-        return "pid \(row[0].integer.map(String.init) ?? "?") (\(row[1].text ?? ""), user \(row[2].text ?? ""))"
-    }
-
     // MARK: - Pieces
 
-    private func row(_ entry: CatalogEntry, ms: Int64, status: LedgerEntry.Status, statement: String? = nil, error: String? = nil) -> LedgerEntry {
+    func row(_ entry: CatalogEntry, ms: Int64, status: LedgerEntry.Status, statement: String? = nil, error: String? = nil) -> LedgerEntry {
         LedgerEntry(id: entry.id, name: entry.name, checksum: entry.checksum, downChecksum: entry.downChecksum,
                     appliedAt: Ledger.timestamp(), executionMilliseconds: ms, appliedBy: Ledger.actor, status: status,
-                    failedStatement: statement, error: error)
+                    failedStatement: statement, error: error, pid: Ledger.pid)
     }
 
-    private func failure(_ entry: CatalogEntry, _ step: CatalogEntry.Step, _ error: ApplyError) -> ApplyError {
+    /// What puts a PostgreSQL session back as Strata set it after a migration: its role and
+    /// session user (which `RESET ALL` keeps), every setting (application_name returns to the
+    /// connection's), then Strata's own settings. Nothing on SQLite.
+    var sessionReset: [String] {
+        database.dialect == .postgresql ? ["SET SESSION AUTHORIZATION DEFAULT", "RESET ALL"] + sessionSettings : []
+    }
+
+    /// Puts the session back after a migration run outside a transaction.
+    func resetSessionAfter(_ entry: CatalogEntry) throws(ApplyError) {
+        guard !sessionReset.isEmpty else { return }
+        do { try database.execute(sessionReset.joined(separator: "; ")) } catch { throw resetFailure(entry, error) }
+    }
+
+    func resetFailure(_ entry: CatalogEntry, _ error: ApplyError) -> ApplyError {
+        ApplyError(.statement, "\(entry.path): \(entry.id) ran, but putting the session back after it failed: \(error.message)",
+                   statement: error.statement, code: error.code)
+    }
+
+    func failure(_ entry: CatalogEntry, _ step: CatalogEntry.Step, _ error: ApplyError) -> ApplyError {
         let firstLine = step.sql.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? step.sql
         return ApplyError(.statement, "\(entry.path):\(step.line): \(entry.id) failed: \(error.message)\n  statement: \(firstLine)\(step.sql.contains("\n") ? " ..." : "")",
                           statement: step.sql, code: error.code)
@@ -396,8 +278,6 @@ public final class Applier {
     static func milliseconds(_ duration: Duration) -> Int64 {
         duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
-
-    static func quoted(_ text: String) -> String { text.replacingOccurrences(of: "'", with: "''") }
 }
 
 extension Duration {

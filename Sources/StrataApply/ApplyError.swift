@@ -12,6 +12,9 @@ public struct ApplyError: Error, LocalizedError, Sendable, Equatable {
         case statement
         /// The operation does not apply to the database's state (exit 1, nothing changed).
         case refused
+        /// This Strata cannot use the tracking tables: no schema to keep them in, or a layout
+        /// written by a newer Strata.
+        case trackingTables
     }
 
     public var kind: Kind

@@ -51,13 +51,15 @@ public enum DatabaseConnector {
     /// Opens a connection. With `wait`, retries a refused or unreachable server until it
     /// answers or the time is up (for deploy steps that start with the database).
     /// `readOnly` (status, dry runs) writes nothing, and does not create an SQLite file.
-    public static func connect(_ url: DatabaseURL, wait: Duration? = nil, readOnly: Bool = false) throws(ApplyError) -> any Database {
+    /// `applicationName` names a PostgreSQL session (`strata up alice@ci-4`).
+    public static func connect(_ url: DatabaseURL, wait: Duration? = nil, readOnly: Bool = false,
+                               applicationName: String? = nil) throws(ApplyError) -> any Database {
         let deadline = wait.map { ContinuousClock.now + $0 }
         while true {
             do {
                 switch url.target {
                 case .sqlite(let path): return try SQLiteDatabase(path: path, readOnly: readOnly)
-                case .postgres: return try PostgresDatabase(url: url)
+                case .postgres: return try PostgresDatabase(url: url, applicationName: applicationName)
                 }
             } catch where error.kind == .connection {
                 guard let deadline, ContinuousClock.now < deadline, isRetryable(error) else { throw error }

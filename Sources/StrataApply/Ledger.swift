@@ -21,76 +21,53 @@ public struct LedgerEntry: Sendable, Equatable {
     /// For a failed migration: the statement that failed and the database's message.
     public var failedStatement: String?
     public var error: String?
+    /// The process id of the run that wrote the row (on the host named in `appliedBy`); nil in
+    /// rows written before layout 2.
+    public var pid: Int64?
 }
 
 /// The tracking tables: `__migrations__` (what ran) and `__migration_rollbacks__` (what was
 /// undone), plus `__strata_schema__`, whose version lets later releases change the tables in
-/// place. All values are bound parameters.
+/// place. Every reference names the schema they live in, so a migration's `SET search_path`
+/// cannot send a row elsewhere. All values are bound parameters.
 public struct Ledger {
     public static let table = "__migrations__"
     public static let rollbacks = "__migration_rollbacks__"
     public static let schemaTable = "__strata_schema__"
-    /// The tables' layout version this release writes.
-    public static let version: Int64 = 1
+    /// The tables' layout version this release writes (`Ledger+Layout.swift`).
+    public static let version: Int64 = 2
 
     let database: any Database
+    /// The schema holding the tables: `main` on SQLite; on PostgreSQL the current schema when
+    /// the applier connected (`Applier.init`).
+    public let schema: String
+    /// `"schema"."__migrations__"` and the others, quoted.
+    let migrationsTable: String, rollbacksTable: String, layoutTable: String
 
-    public init(_ database: any Database) { self.database = database }
-
-    /// Whether the tracking table exists (a database Strata never touched has none).
-    public func exists() throws(ApplyError) -> Bool {
-        // On PostgreSQL, to_regclass is a catalogue lookup; information_schema costs
-        // milliseconds in a database with thousands of relations.
-        let sql = database.dialect == .sqlite
-            ? "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1"
-            : "SELECT (to_regclass(quote_ident(current_schema()) || '.' || quote_ident($1)) IS NOT NULL)::int"
-        return try database.query(sql, [.text(Self.table)]).first?.first?.integer == 1
+    public init(_ database: any Database, schema: String) {
+        self.database = database
+        self.schema = schema
+        migrationsTable = Self.qualified(schema, Self.table)
+        rollbacksTable = Self.qualified(schema, Self.rollbacks)
+        layoutTable = Self.qualified(schema, Self.schemaTable)
     }
 
-    /// Creates the tables, or brings older ones up to `version`. Call inside the migration lock.
-    public func ensure() throws(ApplyError) {
-        let serial = database.dialect == .sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY"
-        try database.execute("""
-            CREATE TABLE IF NOT EXISTS \(Self.table) (
-              id TEXT PRIMARY KEY,
-              name TEXT NOT NULL,
-              checksum TEXT NOT NULL,
-              down_checksum TEXT,
-              applied_at TEXT NOT NULL,
-              execution_ms BIGINT NOT NULL,
-              applied_by TEXT NOT NULL,
-              status TEXT NOT NULL,
-              failed_statement TEXT,
-              error TEXT
-            );
-            CREATE TABLE IF NOT EXISTS \(Self.rollbacks) (
-              rollback_id \(serial),
-              migration_id TEXT NOT NULL,
-              rolled_back_at TEXT NOT NULL,
-              reason TEXT,
-              forced BOOLEAN NOT NULL,
-              risk TEXT,
-              backup_path TEXT,
-              execution_ms BIGINT NOT NULL,
-              rolled_back_by TEXT NOT NULL
-            );
-            CREATE TABLE IF NOT EXISTS \(Self.schemaTable) (version BIGINT NOT NULL)
-            """)
-        let found = try database.query("SELECT max(version) FROM \(Self.schemaTable)").first?.first?.integer
-        if found == nil {
-            try database.query("INSERT INTO \(Self.schemaTable) (version) VALUES (\(database.placeholder(1)))", [.integer(Self.version)])
-        } else if let found, found > Self.version {
-            throw ApplyError(.statement, "the tracking tables were written by a newer Strata (layout \(found), this one knows \(Self.version)); upgrade strata")
-        }
-        // Later layouts upgrade here, step by step from `found`.
+    /// `"schema"."name"`, each part quoted as an identifier.
+    static func qualified(_ schema: String, _ name: String) -> String { "\(quoted(schema)).\(quoted(name))" }
+
+    static func quoted(_ identifier: String) -> String { "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+    /// The columns a row is read from, in `decode`'s order, as `layout` has them.
+    static func columns(_ layout: Int64 = version) -> String {
+        "id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, failed_statement, error, "
+            + (layout >= 2 ? "pid" : "NULL")
     }
 
-    static let columns = "id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, failed_statement, error"
-
-    /// Every row, in the order applied.
+    /// Every row, in the order applied. Read as the tables are, whatever earlier layout they
+    /// have (status and plans never write, so they do not upgrade them).
     public func entries() throws(ApplyError) -> [LedgerEntry] {
-        guard try exists() else { return [] }
-        return Self.decode(try database.query("SELECT \(Self.columns) FROM \(Self.table) ORDER BY applied_at, id"))
+        guard let layout = try layout() else { return [] }
+        return Self.decode(try database.query("SELECT \(Self.columns(layout)) FROM \(migrationsTable) ORDER BY applied_at, id"))
     }
 
     static func decode(_ rows: [[DatabaseValue]]) -> [LedgerEntry] {
@@ -98,34 +75,57 @@ public struct Ledger {
             LedgerEntry(id: row[0].text ?? "", name: row[1].text ?? "", checksum: row[2].text ?? "",
                         downChecksum: row[3].text, appliedAt: row[4].text ?? "", executionMilliseconds: Self.integer(row[5]),
                         appliedBy: row[6].text ?? "", status: LedgerEntry.Status(rawValue: row[7].text ?? "") ?? .failed,
-                        failedStatement: row[8].text, error: row[9].text)
+                        failedStatement: row[8].text, error: row[9].text, pid: row[10].integer)
         }
     }
 
     /// The row of one migration, read inside the lock to decide whether it still has to run
     /// (the tables exist by then: `ensure` ran).
     public func entry(_ id: String) throws(ApplyError) -> LedgerEntry? {
-        Self.decode(try database.query("SELECT \(Self.columns) FROM \(Self.table) WHERE id = \(database.placeholder(1))", [.text(id)])).first
+        Self.decode(try database.query("SELECT \(Self.columns()) FROM \(migrationsTable) WHERE id = \(database.placeholder(1))", [.text(id)])).first
     }
 
     public func record(_ entry: LedgerEntry) throws(ApplyError) {
         let p = database.placeholder
         try database.query("""
-            INSERT INTO \(Self.table) (id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, failed_statement, error)
-            VALUES (\(p(1)), \(p(2)), \(p(3)), \(p(4)), \(p(5)), \(p(6)), \(p(7)), \(p(8)), \(p(9)), \(p(10)))
+            INSERT INTO \(migrationsTable) (id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, failed_statement, error, pid)
+            VALUES (\(p(1)), \(p(2)), \(p(3)), \(p(4)), \(p(5)), \(p(6)), \(p(7)), \(p(8)), \(p(9)), \(p(10)), \(p(11)))
             """, [.text(entry.id), .text(entry.name), .text(entry.checksum), entry.downChecksum.map(DatabaseValue.text) ?? .null,
                   .text(entry.appliedAt), .integer(entry.executionMilliseconds), .text(entry.appliedBy),
                   .text(entry.status.rawValue), entry.failedStatement.map(DatabaseValue.text) ?? .null,
-                  entry.error.map(DatabaseValue.text) ?? .null])
+                  entry.error.map(DatabaseValue.text) ?? .null, entry.pid.map(DatabaseValue.integer) ?? .null])
+    }
+
+    /// Rewrites the row of `entry.id` (a claim, with its outcome) in one statement, so that the
+    /// row is never missing in between.
+    public func update(_ entry: LedgerEntry) throws(ApplyError) {
+        let p = database.placeholder
+        try database.query("""
+            UPDATE \(migrationsTable) SET name = \(p(2)), checksum = \(p(3)), down_checksum = \(p(4)), applied_at = \(p(5)),
+              execution_ms = \(p(6)), applied_by = \(p(7)), status = \(p(8)), failed_statement = \(p(9)), error = \(p(10)), pid = \(p(11))
+            WHERE id = \(p(1))
+            """, [.text(entry.id), .text(entry.name), .text(entry.checksum), entry.downChecksum.map(DatabaseValue.text) ?? .null,
+                  .text(entry.appliedAt), .integer(entry.executionMilliseconds), .text(entry.appliedBy),
+                  .text(entry.status.rawValue), entry.failedStatement.map(DatabaseValue.text) ?? .null,
+                  entry.error.map(DatabaseValue.text) ?? .null, entry.pid.map(DatabaseValue.integer) ?? .null])
     }
 
     public func remove(_ id: String) throws(ApplyError) {
-        try database.query("DELETE FROM \(Self.table) WHERE id = \(database.placeholder(1))", [.text(id)])
+        try database.query("DELETE FROM \(migrationsTable) WHERE id = \(database.placeholder(1))", [.text(id)])
     }
 
     public func markApplied(_ id: String) throws(ApplyError) {
-        try database.query("UPDATE \(Self.table) SET status = 'applied', failed_statement = NULL, error = NULL WHERE id = \(database.placeholder(1))",
+        try database.query("UPDATE \(migrationsTable) SET status = 'applied', failed_statement = NULL, error = NULL WHERE id = \(database.placeholder(1))",
                            [.text(id)])
+    }
+
+    /// Marks a row applied with the checksums of its file as it is now.
+    public func markApplied(_ id: String, checksum: String, downChecksum: String?) throws(ApplyError) {
+        let p = database.placeholder
+        try database.query("""
+            UPDATE \(migrationsTable) SET status = 'applied', failed_statement = NULL, error = NULL, checksum = \(p(2)), down_checksum = \(p(3))
+            WHERE id = \(p(1))
+            """, [.text(id), .text(checksum), downChecksum.map(DatabaseValue.text) ?? .null])
     }
 
     static func integer(_ value: DatabaseValue) -> Int64 {
@@ -152,10 +152,21 @@ public struct Ledger {
             + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds % 1000), 3))Z"
     }
 
+    /// This process's id, for `pid`.
+    public static let pid = Int64(ProcessInfo.processInfo.processIdentifier)
+
     /// `user@host`, for applied_by.
     public static let actor: String = {
         let account = getpwuid(getuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } }
         let user = ProcessInfo.processInfo.environment["USER"] ?? account ?? "unknown"
-        return "\(user)@\(ProcessInfo.processInfo.hostName)"
+        return "\(user)@\(host)"
     }()
+
+    /// This machine's name, as applied_by ends.
+    public static let host = ProcessInfo.processInfo.hostName
+
+    /// The host of an applied_by value (after its last `@`).
+    static func host(of appliedBy: String) -> Substring {
+        appliedBy.lastIndex(of: "@").map { appliedBy[appliedBy.index(after: $0)...] } ?? ""
+    }
 }

@@ -47,7 +47,7 @@ final class ScratchDatabase {
     /// A fresh connection and an applier over `inputs`.
     func applier(_ inputs: [MigrationInput]) throws -> Applier {
         let db = try connect()
-        return Applier(database: db, catalog: MigrationCatalog(inputs, dialect: db.dialect))
+        return try Applier(database: db, catalog: MigrationCatalog(inputs, dialect: db.dialect))
     }
 
     /// Whether a table exists (in the current schema).

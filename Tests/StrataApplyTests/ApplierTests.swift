@@ -90,14 +90,14 @@ struct ApplierTests {
         #expect(try applier.plan().failure?.reasons.first?.contains("strata repair 0001_nt") == true)
 
         // --retry: the row goes, and a fixed file applies.
-        #expect(try applier.repair("0001_nt", markApplied: false) == "0001_nt's failed row removed; `strata up` will run it again")
+        #expect(try applier.repair("0001_nt", markApplied: false).outcome == "0001_nt's failed row removed; `strata up` will run it again")
         #expect(try scratch.rows(on: db) == [])
         let fixedFile = migration("0001_nt", header: "-- @transaction: false",
                                   up: "CREATE TABLE IF NOT EXISTS first_half (x INT);\nCREATE TABLE second_half (x INT);")
         let fixed = try scratch.applier([fixedFile])
         #expect(try fixed.up(try #require(try fixed.plan().success)).applied.map(\.id) == ["0001_nt"])
         #expect(try scratch.rows(on: db) == [["0001_nt", "applied"]])
-        #expect(try fixed.repair("0001_nt", markApplied: true) == "0001_nt is applied; nothing to repair")
+        #expect(try fixed.repair("0001_nt", markApplied: true).outcome == "0001_nt is applied; nothing to repair")
         #expect(throws: ApplyError(.refused, "0009_x has no tracking row, so there is nothing to repair: no migration file has that id either")) {
             try fixed.repair("0009_x", markApplied: true)
         }
@@ -106,7 +106,7 @@ struct ApplierTests {
         let again = try scratch.applier([fixedFile,
                                          migration("0002_nt", header: "-- @transaction: false", up: "INSERT INTO nowhere VALUES (1);")])
         #expect(throws: ApplyError.self) { try again.up(try #require(try again.plan().success)) }
-        #expect(try again.repair("0002_nt", markApplied: true) == "0002_nt marked applied")
+        #expect(try again.repair("0002_nt", markApplied: true).outcome == "0002_nt marked applied")
         #expect(try scratch.rows(on: db) == [["0001_nt", "applied"], ["0002_nt", "applied"]])
         #expect(try db.query("SELECT count(*) FROM __migrations__ WHERE error IS NOT NULL OR failed_statement IS NOT NULL").first?.first?.integer == 0)
     }
@@ -173,7 +173,7 @@ struct ApplierTests {
         #expect(rows == [[.text("0000_canary"), .text("0000_canary")], [.text(hostileID), .text(hostileName)]])
         #expect(try db.query("SELECT count(*) FROM canary") == [[.integer(1)]])
         #expect(try applier.status().map(\.kind) == [.applied, .applied])
-        #expect(try applier.repair(hostileID, markApplied: false) == "\(hostileID) is applied; nothing to repair")
+        #expect(try applier.repair(hostileID, markApplied: false).outcome == "\(hostileID) is applied; nothing to repair")
         #expect(try db.query("SELECT count(*) FROM canary") == [[.integer(1)]])
     }
 
@@ -238,7 +238,7 @@ struct ApplierTests {
         let folder = try TemporaryFolder()
         let path = folder.path("data/app.db")
         let db = try DatabaseConnector.connect(DatabaseURL("sqlite:" + path), readOnly: true)
-        let applier = Applier(database: db, catalog: MigrationCatalog([migration("0001_a", up: "SELECT 1;")], dialect: .sqlite))
+        let applier = try Applier(database: db, catalog: MigrationCatalog([migration("0001_a", up: "SELECT 1;")], dialect: .sqlite))
         #expect(try applier.status().map(\.kind) == [.pending])
         #expect(try applier.plan().success?.count == 1)
         #expect(!FileManager.default.fileExists(atPath: path))

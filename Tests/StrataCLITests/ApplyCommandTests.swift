@@ -1,4 +1,5 @@
 import Foundation
+import StrataApply
 import Testing
 
 @Suite("strata status, up, repair, deploy")
@@ -25,6 +26,10 @@ struct ApplyCommandTests {
         let json = try #require(try JSONSerialization.jsonObject(with: Data(drifted.stdout.utf8)) as? [String: Any])
         #expect(Set(json.keys) == ["database", "migrations", "summary"])
         #expect((json["database"] as? String)?.contains(":***@") == (backend == .postgres))
+        // Slashes as written (the URL and path have several), not escaped as `\/`.
+        let database = try #require(json["database"] as? String)
+        #expect(database.contains("/") && drifted.stdout.contains("\"\(database)\""), "\(drifted.stdout)")
+        #expect(!drifted.stdout.contains("\\/"), "\(drifted.stdout)")
         #expect(json["summary"] as? [String: Int] == ["applied": 0, "pending": 1, "failed": 0, "changed": 1, "missing": 1])
         let items = try #require(json["migrations"] as? [[String: Any]])
         #expect(items.map { $0["id"] as? String } == ["0001_a", "0003_c", "0002_b"])
@@ -51,7 +56,14 @@ struct ApplyCommandTests {
         #expect(refused.stderr.contains("up refused, nothing applied") && refused.stderr.contains("strata repair 0001_nt"), "\(refused.stderr)")
         #expect(try p.run("repair", "0001_nt").status == 64)
         let retry = try p.run("repair", "0001_nt", "--retry")
-        #expect(retry.status == 0 && retry.stdout == "0001_nt's failed row removed; `strata up` will run it again\n")
+        #expect(retry.status == 0, "\(retry.stderr)")
+        // What it found and checked, then what it did.
+        let lines = retry.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4, "\(retry.stdout)")
+        #expect(lines.first?.hasPrefix("found: migrations/0001_nt.sql:11: 0001_nt failed: ") == true && lines.first?.contains("two") == true)
+        #expect(lines.dropFirst().first == "  statement: INSERT INTO two VALUES (1)")
+        #expect(lines.dropFirst(2).first?.wholeMatch(of: /checked: migrations\/0001_nt\.sql is unchanged since it failed \(checksum [0-9a-f]{12}\)/) != nil, "\(lines)")
+        #expect(lines.last == "0001_nt's failed row removed; `strata up` will run it again")
         #expect(try p.rows() == [])
         // No failed row left: repair refuses, saying why, and changes nothing.
         let again = try p.run("repair", "0001_nt", "--retry")
@@ -62,7 +74,9 @@ struct ApplyCommandTests {
         #expect(try p.rows() == [])
         #expect(try p.run("up").status == 2)
         let applied = try p.run("repair", "0001_nt", "--applied")
-        #expect(applied.status == 0 && applied.stdout == "0001_nt marked applied\n")
+        let checksum = Checksum.of(Array(try p.project.read("migrations/0001_nt.sql").utf8)).prefix(12)
+        #expect(applied.status == 0 && applied.stdout.hasSuffix(" is unchanged since it failed (checksum \(checksum))\n0001_nt marked applied\n"),
+                "\(applied.stdout)")
         #expect(try p.run("status").status == 0)
         #expect(try p.run("up").stdout.hasSuffix("nothing to apply: the database is up to date\n"))
     }

@@ -72,8 +72,9 @@ struct ApplyConcurrencyTests {
         let started = try eventually(20) {
             switch backend {
             case .postgres:
-                // The migration's statements arrive as one message, the sleep last.
-                try p.column("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%SELECT pg_sleep(2)' AND pid <> pg_backend_pid()") == ["1"]
+                // The migration's statements arrive as one message (the sleep last, then what
+                // puts the session back).
+                try p.column("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%SELECT pg_sleep(2)%' AND pid <> pg_backend_pid()") == ["1"]
             case .sqlite:
                 // 0001 and the tracking tables take milliseconds; the journal that outlives
                 // them is the long migration's (the rows checked below show 0001 done).
@@ -95,5 +96,84 @@ struct ApplyConcurrencyTests {
         #expect(next.stdout.contains("[1/1] 0002_long ... ok "), "\(next.stdout)")
         #expect(try p.rows() == ["0001_fast applied", "0002_long applied"])
         #expect(try p.column("SELECT count(*) FROM made_by_long") == ["1"])
+    }
+
+    /// Killed inside a migration that runs outside a transaction: what ran before the kill
+    /// stays, so the run's claim on the migration stays too. `status` shows it failed, `up`
+    /// refuses at once (the claimant is gone) naming `strata repair`, and repair resolves it.
+    @Test(arguments: Backend.all)
+    func aRunKilledOutsideATransactionLeavesAFailedRowUntilRepair(_ backend: Backend) throws {
+        let p = try ApplyProject(backend)
+        try p.write("migrations/0001_fast.sql", Fixtures.migration(up: "CREATE TABLE filler (x INT);", down: "DROP TABLE filler;"))
+        let long = switch backend {
+        case .postgres: "SELECT pg_sleep(30);"
+        case .sqlite: "SELECT count(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c);"
+        }
+        try p.write("migrations/0002_long.sql", "-- @transaction: false\n" + Fixtures.migration(
+            up: "CREATE TABLE made_by_long (x INT);\nINSERT INTO made_by_long VALUES (1);\n" + long, down: "DROP TABLE made_by_long;"))
+        let sleeping = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%pg_sleep(30)%'"
+        let run = try p.start(["up"])
+        // Each statement commits on its own: once the INSERT is there, the long one is next.
+        let started = try eventually(20) {
+            guard try p.tableExists("made_by_long"), try p.column("SELECT count(*) FROM made_by_long") == ["1"] else { return false }
+            return try backend == .sqlite || p.column(sleeping + " AND state = 'active'") == ["1"]
+        }
+        #expect(started)
+        #expect(run.process.isRunning)
+        run.kill9()
+        if backend == .postgres {
+            // The server notices the client is gone (client_connection_check_interval), ends the
+            // statement and so frees the migration lock the run held.
+            #expect(try eventually(30) { try p.column(sleeping) == ["0"] })
+        }
+        #expect(try p.rows() == ["0001_fast applied", "0002_long failed"])
+        let status = try p.run("status")
+        #expect(status.status == 1)
+        #expect(status.stdout.contains("0002_long   failed") && status.stdout.hasSuffix("2 migrations: 1 applied, 1 failed\n"), "\(status.stdout)")
+        let refused = try p.run("up")
+        #expect(refused.status == 1, "\(refused.stdout)\n\(refused.stderr)")
+        #expect(refused.stderr.hasPrefix("strata: up refused, nothing applied:\n- 0002_long was interrupted midway: the run that started it (pid \(run.process.processIdentifier) on "),
+                "\(refused.stderr)")
+        #expect(refused.stderr.hasSuffix(") is gone; fix the database, then run `strata repair 0002_long`\n"), "\(refused.stderr)")
+        // The statements before the long one ran, and it only counted or slept: done by hand.
+        let repaired = try p.run("repair", "0002_long", "--applied")
+        #expect(repaired.status == 0, "\(repaired.stdout)\n\(repaired.stderr)")
+        #expect(try p.rows() == ["0001_fast applied", "0002_long applied"])
+        #expect(try p.run("status").status == 0)
+        #expect(try p.run("up").stdout.hasSuffix("nothing to apply: the database is up to date\n"))
+    }
+
+    /// Another connection holds the migration lock (PostgreSQL: the advisory lock on the key
+    /// strata derives from database and schema; SQLite: a write transaction): `up` gives up
+    /// when --lock-timeout runs out, says who holds it, exits 2 and applies nothing.
+    @Test(arguments: Backend.all)
+    func theLockTimeoutRunsOutAndNamesTheHolder(_ backend: Backend) throws {
+        let p = try ApplyProject(backend)
+        try p.write("migrations/0001_a.sql", Fixtures.migration(up: "CREATE TABLE a (x INT);", down: "DROP TABLE a;"))
+        let holder = try p.connect()
+        let holderPid: Int64
+        switch backend {
+        case .postgres:
+            try holder.execute("SELECT pg_advisory_lock(hashtext('strata:' || current_database() || ':' || 'public'))")
+            holderPid = try #require(try holder.query("SELECT pg_backend_pid()").first?.first?.integer)
+        case .sqlite:
+            try holder.execute("BEGIN IMMEDIATE")
+            holderPid = Int64(getpid())
+        }
+        for timeout in ["0.3", "0"] {
+            let up = try p.run("up", "--lock-timeout", timeout)
+            #expect(up.status == 2, "\(up.stdout)\n\(up.stderr)")
+            #expect(up.stderr.hasPrefix("strata: error: "), "\(up.stderr)")
+            #expect(up.stderr.contains("held by pid \(holderPid) ("), "\(up.stderr)")
+            #expect(try p.rows() == [])
+            #expect(try !p.tableExists("a"))
+        }
+        switch backend {
+        case .postgres: try holder.execute("SELECT pg_advisory_unlock_all()")
+        case .sqlite: try holder.execute("ROLLBACK")
+        }
+        let up = try p.run("up", "--lock-timeout", "0")
+        #expect(up.status == 0, "\(up.stdout)\n\(up.stderr)")
+        #expect(try p.rows() == ["0001_a applied"])
     }
 }

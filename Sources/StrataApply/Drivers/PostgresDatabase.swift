@@ -17,15 +17,23 @@ public final class PostgresDatabase: Database {
         return v >= 100_000 ? "\(v / 10_000).\(v % 10_000)" : "\(v / 10_000).\(v / 100 % 100).\(v % 100)"
     }
 
-    public init(url: DatabaseURL) throws(ApplyError) {
+    /// `applicationName`, when given, names the session in `pg_stat_activity` (and so in
+    /// Strata's "held by" messages); it is a connection parameter, never SQL text, and it is
+    /// what `RESET ALL` returns to.
+    public init(url: DatabaseURL, applicationName: String? = nil) throws(ApplyError) {
         guard case .postgres(let connectionString) = url.target else {
             throw ApplyError(.invalidURL, "\(url.redacted) is not a PostgreSQL URL")
         }
         self.url = url
         // The URL goes in as `dbname` with expansion, after a default connect timeout that the
-        // URL's own `connect_timeout` overrides.
-        let keywords = ["connect_timeout", "dbname", "fallback_application_name"]
-        let values = ["\(Self.connectTimeoutSeconds)", connectionString, "strata"]
+        // URL's own `connect_timeout` overrides; the application name comes after it, so it
+        // names the session whatever the URL says.
+        var keywords = ["connect_timeout", "dbname", "fallback_application_name"]
+        var values = ["\(Self.connectTimeoutSeconds)", connectionString, "strata"]
+        if let applicationName {
+            keywords.append("application_name")
+            values.append(applicationName)
+        }
         let conn = withCStrings(keywords) { k in
             withCStrings(values) { v in PQconnectdbParams(k, v, 1) }
         }

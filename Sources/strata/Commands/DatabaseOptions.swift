@@ -27,9 +27,11 @@ struct DatabaseOptions: ParsableArguments {
         return try CommandContext.run { () throws(ApplyError) in try DatabaseURL(raw) }
     }
 
-    func connect(_ url: DatabaseURL, readOnly: Bool) throws -> any Database {
+    /// A connection for `strata command`, named `strata command user@host` on PostgreSQL.
+    func connect(_ url: DatabaseURL, readOnly: Bool, command: String) throws -> any Database {
         try CommandContext.run { () throws(ApplyError) in
-            try DatabaseConnector.connect(url, wait: wait.map { .milliseconds(Int($0 * 1000)) }, readOnly: readOnly)
+            try DatabaseConnector.connect(url, wait: wait.map { .milliseconds(Int($0 * 1000)) }, readOnly: readOnly,
+                                          applicationName: "strata \(command) \(Ledger.actor)")
         }
     }
 
@@ -59,7 +61,8 @@ struct ApplyContext {
     /// beside the catalog, the connection and the plan.
     private let lint: BackgroundLint?
 
-    init(_ project: ProjectOptions, _ options: DatabaseOptions, readOnly: Bool = false, lint runsLint: Bool = false) throws {
+    /// `command` names the connection (`up`, `status`...).
+    init(_ command: String, _ project: ProjectOptions, _ options: DatabaseOptions, readOnly: Bool = false, lint runsLint: Bool = false) throws {
         context = try CommandContext(project)
         url = try options.url(context)
         let folder = context.migrationsDirectoryForDisplay
@@ -80,9 +83,10 @@ struct ApplyContext {
         inputs = pairs.map(\.0)
         files = pairs.map(\.1)
         lint = runsLint ? BackgroundLint(Self.errorLinter(context, dialect: dialect), files) : nil
-        let database = try options.connect(url, readOnly: readOnly)
+        let database = try options.connect(url, readOnly: readOnly, command: command)
         let major = dialect == .postgresql ? Int(database.serverVersion.prefix { $0 != "." }) : nil
-        applier = Applier(database: database, catalog: MigrationCatalog(parsed: files, inputs: inputs, postgresMajor: major))
+        let catalog = MigrationCatalog(parsed: files, inputs: inputs, postgresMajor: major)
+        applier = try CommandContext.run { () throws(ApplyError) in try Applier(database: database, catalog: catalog) }
         applier.lockTimeout = .milliseconds(Int(options.lockTimeout * 1000))
     }
 

@@ -33,7 +33,7 @@ struct Deploy: ParsableCommand {
     }
 
     func run() throws {
-        let apply = try ApplyContext(project, database, readOnly: options.dryRun, lint: true)
+        let apply = try ApplyContext("deploy", project, database, readOnly: options.dryRun, lint: true)
         let context = apply.context
         let request = HistoryRequest(workingDirectory: context.workingDirectory, migrationsDirectory: context.configuration.migrationsDirectory,
                                      displayDirectory: context.migrationsDirectoryForDisplay, layout: context.layout,

@@ -18,7 +18,7 @@ struct RulesCommand: ParsableCommand {
                 ["id": rule.id, "severity": rule.optIn ? "off" : rule.defaultSeverity.rawValue,
                  "summary": rule.summary, "dialects": rule.dialects.map(\.rawValue).sorted()]
             }
-            let data = try JSONSerialization.data(withJSONObject: items, options: [.prettyPrinted, .sortedKeys])
+            let data = try JSONSerialization.data(withJSONObject: items, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
             return
         }

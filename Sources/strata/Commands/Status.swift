@@ -15,7 +15,7 @@ struct Status: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let apply = try ApplyContext(project, database, readOnly: true)
+        let apply = try ApplyContext("status", project, database, readOnly: true)
         let states = try CommandContext.run { () throws(ApplyError) in try apply.applier.status() }
         var counts: [MigrationState.Kind: Int] = [:]
         for state in states { counts[state.kind, default: 0] += 1 }
@@ -30,7 +30,7 @@ struct Status: ParsableCommand {
             }
             let object: [String: Any] = ["database": apply.url.redacted, "migrations": items,
                                          "summary": Dictionary(uniqueKeysWithValues: order.map { ($0.rawValue, counts[$0] ?? 0) })]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("database: \(apply.url.redacted)")

@@ -18,7 +18,7 @@ struct Up: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let apply = try ApplyContext(project, database, readOnly: options.dryRun, lint: true)
+        let apply = try ApplyContext("up", project, database, readOnly: options.dryRun, lint: true)
         // Freeing every parsed file one by one just before the process ends costs milliseconds
         // the operating system spends on nothing when it takes the memory back at exit.
         ApplyContext.keepUntilExit(apply)
@@ -108,7 +108,11 @@ struct Repair: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "repair",
         abstract: "Resolve a migration that failed midway outside a transaction.",
-        discussion: "After fixing the database by hand: --applied records it as applied; --retry removes the failed row so `strata up` runs it again.")
+        discussion: """
+            After fixing the database by hand: --applied records it as applied; --retry removes the failed row so \
+            `strata up` runs it again. Refuses (exit 1, nothing changed) while the run that started the migration \
+            is alive, or when its file changed since it failed (unless --allow-changed).
+            """)
 
     @Argument(help: "The migration id.")
     var id: String
@@ -119,6 +123,9 @@ struct Repair: ParsableCommand {
     @Flag(name: .long, help: "Remove the failed row so `strata up` runs it again.")
     var retry = false
 
+    @Flag(name: .long, help: "Repair even though the file changed since it failed, or is gone (--applied records the file's checksum as it is now).")
+    var allowChanged = false
+
     @OptionGroup var project: ProjectOptions
     @OptionGroup var database: DatabaseOptions
 
@@ -127,14 +134,14 @@ struct Repair: ParsableCommand {
     }
 
     func run() throws {
-        let apply = try ApplyContext(project, database)
-        let message = try CommandContext.run { () throws(ApplyError) -> String in
+        let apply = try ApplyContext("repair", project, database)
+        let report = try CommandContext.run { () throws(ApplyError) -> RepairReport in
             do throws(ApplyError) {
-                return try apply.applier.repair(id, markApplied: applied)
+                return try apply.applier.repair(id, markApplied: applied, allowChanged: allowChanged)
             } catch where error.kind == .refused {
                 CommandContext.fail(error.message, code: 1)
             }
         }
-        print(message)
+        print(report.lines.joined(separator: "\n"))
     }
 }

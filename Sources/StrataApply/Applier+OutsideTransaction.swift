@@ -1,0 +1,124 @@
+import Foundation
+
+// MARK: - Migrations outside a transaction
+
+/// A migration that cannot run in a transaction runs statement by statement, each committed on
+/// its own. Before its first statement the run commits a claim: a `failed` row whose error is
+/// `claimMarker`, naming the run's process and host; at the end the row gets the outcome. A run
+/// killed midway leaves the claim, so `status` shows the migration failed and `up` refuses
+/// until `strata repair`, instead of running statements that already ran a second time.
+extension Applier {
+    /// The `error` of the row that claims a migration while it runs outside a transaction.
+    static let claimMarker = "interrupted: it was running"
+
+    /// Whether `row` is a claim (the migration is running, or its run was interrupted).
+    static func isClaim(_ row: LedgerEntry) -> Bool {
+        row.status == .failed && row.failedStatement == nil && row.error == claimMarker
+    }
+
+    /// Statement by statement, each committed on its own, after the claim is committed.
+    /// A failure leaves a `failed` row naming the statement, and `up` refuses until repair.
+    func runOutsideTransaction(_ entry: CatalogEntry, index: Int, of total: Int) throws(ApplyError) -> UpReport.Applied? {
+        switch database.dialect {
+        case .postgresql:
+            // The session lock is held from the claim to the outcome, so a claim found under
+            // it is one whose run is gone.
+            try pollSessionLock()
+            defer { try? database.execute("SELECT pg_advisory_unlock(\(lockKey))") }
+            guard let existing = try ledger.entry(entry.id) else {
+                try ledger.record(row(entry, ms: 0, status: .failed, error: Self.claimMarker))
+                return try runClaimed(entry, index: index, of: total)
+            }
+            if Self.isClaim(existing) { throw ApplyError(.statement, interrupted(existing)) }
+            try requireApplied(existing)
+        case .sqlite:
+            // SQLite's lock lasts a transaction only: the claim is written under the write
+            // lock. Another run's claim means it is still running, unless its process is
+            // gone: wait for its outcome, so that no run goes on to the next migration before
+            // this one is done.
+            let deadline = ContinuousClock.now + lockTimeout
+            var reported = false
+            while true {
+                var existing: LedgerEntry? = nil
+                try inLock { () throws(ApplyError) in
+                    existing = try ledger.entry(entry.id)
+                    if existing == nil {
+                        try ledger.record(row(entry, ms: 0, status: .failed, error: Self.claimMarker))
+                    }
+                }
+                guard let existing else { return try runClaimed(entry, index: index, of: total) }
+                guard Self.isClaim(existing) else {
+                    try requireApplied(existing)
+                    break
+                }
+                if try claimIsAbandoned(existing) { throw ApplyError(.statement, interrupted(existing)) }
+                guard ContinuousClock.now < deadline else {
+                    throw ApplyError(.statement, "\(entry.id) was still running in another run (\(claimant(existing))) after \(lockTimeout.seconds) s; if no other strata is running, it was interrupted: fix the database, then run `strata repair \(entry.id)`")
+                }
+                if !reported { progress("waiting for another run (\(claimant(existing))) to finish \(entry.id) (outside a transaction)"); reported = true }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+        progress("[\(index + 1)/\(total)] \(entry.id) ... already applied by another run")
+        return nil
+    }
+
+    /// Another run's row for a migration this run planned: fine when applied; a failed one
+    /// stops this run (what follows may depend on it).
+    func requireApplied(_ existing: LedgerEntry) throws(ApplyError) {
+        guard existing.status == .failed else { return }
+        throw ApplyError(.statement, "\(existing.id) failed midway in another run; fix the database, then run `strata repair \(existing.id)`")
+    }
+
+    /// Runs the statements of a migration this run has claimed, then writes the outcome over
+    /// the claim.
+    func runClaimed(_ entry: CatalogEntry, index: Int, of total: Int) throws(ApplyError) -> UpReport.Applied {
+        let started = ContinuousClock.now
+        for step in entry.up {
+            do {
+                try database.execute(step.sql)
+            } catch {
+                let failed = failure(entry, step, error)
+                try? resetSessionAfter(entry)
+                try? ledger.update(row(entry, ms: Self.milliseconds(ContinuousClock.now - started), status: .failed,
+                                       statement: step.sql, error: failed.message))
+                throw failed
+            }
+        }
+        try resetSessionAfter(entry)
+        let ms = Self.milliseconds(ContinuousClock.now - started)
+        try ledger.update(row(entry, ms: ms, status: .applied))
+        progress("[\(index + 1)/\(total)] \(entry.id) ... ok \(ms) ms (outside a transaction: \(entry.nonTransactionalReason ?? ""))")
+        return .init(id: entry.id, milliseconds: ms)
+    }
+
+    // MARK: - Claims whose run is gone
+
+    /// Whether the run that wrote `claim` is surely gone (false when it may still run). On
+    /// PostgreSQL its run held the session lock until the outcome: the lock is free and the
+    /// claim still there. On SQLite its process, on this host, has ended. The row is read
+    /// again after the check, so a run that finished meanwhile is not taken for a dead one.
+    func claimIsAbandoned(_ claim: LedgerEntry) throws(ApplyError) -> Bool {
+        switch database.dialect {
+        case .postgresql:
+            guard try database.query("SELECT pg_try_advisory_lock(\(lockKey))").first?.first == .integer(1) else { return false }
+            defer { try? database.execute("SELECT pg_advisory_unlock(\(lockKey))") }
+            return try ledger.entry(claim.id).map(Self.isClaim) == true
+        case .sqlite:
+            guard let pid = claim.pid, pid != Ledger.pid, Ledger.host(of: claim.appliedBy) == Ledger.host,
+                  LocalProcess.hasEnded(pid) else { return false }
+            return try ledger.entry(claim.id).map { Self.isClaim($0) && $0.pid == pid && $0.appliedAt == claim.appliedAt } == true
+        }
+    }
+
+    /// The run that wrote a claim: `pid 4242 on build-7`.
+    func claimant(_ claim: LedgerEntry) -> String {
+        let host = Ledger.host(of: claim.appliedBy)
+        return "pid \(claim.pid.map(String.init) ?? "?") on \(host.isEmpty ? "an unknown host" : host)"
+    }
+
+    /// Why a migration whose run is gone stops `up`.
+    func interrupted(_ claim: LedgerEntry) -> String {
+        "\(claim.id) was interrupted midway: the run that started it (\(claimant(claim))) is gone; fix the database, then run `strata repair \(claim.id)`"
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+// MARK: - Layouts of the tracking tables
+
+/// The tables' layout is versioned in `__strata_schema__`; each release that changes them adds
+/// a step that brings the previous layout up to its own, run by `ensure` inside the migration
+/// lock, so a database is upgraded in place by the first `up` (or `repair`) of a newer Strata.
+/// A layout newer than this Strata knows is refused, never read or written.
+///
+/// - 1: the first release (`__migrations__` up to `error`).
+/// - 2: `__migrations__.pid`, the process id of the run that wrote the row, which tells
+///   whether the run that claimed a migration outside a transaction is still alive.
+extension Ledger {
+    /// The layout the tables have: nil when there are none yet. `__migrations__` without a
+    /// recorded layout has the first one.
+    public func layout() throws(ApplyError) -> Int64? {
+        let (hasMigrations, hasLayout) = try tablesPresent()
+        let recorded = hasLayout ? try database.query("SELECT max(version) FROM \(layoutTable)").first?.first?.integer : nil
+        if let recorded, recorded > Self.version {
+            throw ApplyError(.trackingTables, "the tracking tables have layout \(recorded), from a newer Strata; this one knows layouts up to \(Self.version) and does not read or write them: upgrade strata")
+        }
+        guard hasMigrations else { return nil }
+        return recorded ?? 1
+    }
+
+    /// Creates the tables, or brings older ones up to `version` step by step, rows kept.
+    /// Call inside the migration lock.
+    public func ensure() throws(ApplyError) {
+        let found = try layout()
+        if found == Self.version { return }
+        if let found {
+            for step in found..<Self.version { try upgrade(from: step) }
+        } else {
+            try database.execute("""
+                CREATE TABLE IF NOT EXISTS \(migrationsTable) (
+                  id TEXT PRIMARY KEY,
+                  name TEXT NOT NULL,
+                  checksum TEXT NOT NULL,
+                  down_checksum TEXT,
+                  applied_at TEXT NOT NULL,
+                  execution_ms BIGINT NOT NULL,
+                  applied_by TEXT NOT NULL,
+                  status TEXT NOT NULL,
+                  failed_statement TEXT,
+                  error TEXT,
+                  pid BIGINT
+                )
+                """)
+        }
+        let serial = database.dialect == .sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY"
+        try database.execute("""
+            CREATE TABLE IF NOT EXISTS \(rollbacksTable) (
+              rollback_id \(serial),
+              migration_id TEXT NOT NULL,
+              rolled_back_at TEXT NOT NULL,
+              reason TEXT,
+              forced BOOLEAN NOT NULL,
+              risk TEXT,
+              backup_path TEXT,
+              execution_ms BIGINT NOT NULL,
+              rolled_back_by TEXT NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS \(layoutTable) (version BIGINT NOT NULL);
+            DELETE FROM \(layoutTable)
+            """)
+        try database.query("INSERT INTO \(layoutTable) (version) VALUES (\(database.placeholder(1)))", [.integer(Self.version)])
+    }
+
+    /// The step from layout `version` to the next.
+    private func upgrade(from version: Int64) throws(ApplyError) {
+        switch version {
+        case 1:
+            try database.execute("ALTER TABLE \(migrationsTable) ADD COLUMN pid BIGINT")
+        default:
+            preconditionFailure("no upgrade from tracking layout \(version)")
+        }
+    }
+
+    /// Whether `__migrations__` and `__strata_schema__` exist, in one catalogue lookup.
+    private func tablesPresent() throws(ApplyError) -> (migrations: Bool, layout: Bool) {
+        if database.dialect == .sqlite {
+            let names = try database.query("SELECT name FROM \(Self.quoted(schema)).sqlite_schema WHERE type = 'table' AND name IN (?1, ?2)",
+                                           [.text(Self.table), .text(Self.schemaTable)]).compactMap { $0.first?.text }
+            return (names.contains(Self.table), names.contains(Self.schemaTable))
+        }
+        // to_regclass is a catalogue lookup; information_schema costs milliseconds in a
+        // database with thousands of relations.
+        let row = try database.query("SELECT (to_regclass($1) IS NOT NULL)::int, (to_regclass($2) IS NOT NULL)::int",
+                                 [.text(migrationsTable), .text(layoutTable)]).first
+        return (row?[0].integer == 1, row?[1].integer == 1)
+    }
+}
