@@ -62,6 +62,9 @@ public struct SchemaModel: Sendable {
         public var columns: [String?]
         public var unique: Bool
         public var partial: Bool
+        /// The column of a partial index's `WHERE col IS NOT NULL`: every lookup by that column
+        /// (`col = ?`, a foreign key's) implies it, so the index still serves them.
+        public var notNullPredicate: String? = nil
         public var createdBy: String
     }
 
@@ -96,7 +99,9 @@ public struct SchemaModel: Sendable {
         }
         if leads(t.primaryKey) { return true }
         if t.uniqueKeys.contains(where: { leads($0) }) { return true }
-        return indexes(on: table).contains { !$0.partial && leads($0.columns) }
+        return indexes(on: table).contains { index in
+            (!index.partial || index.notNullPredicate.map(wanted.contains) == true) && leads(index.columns)
+        }
     }
 
     // MARK: - Replay
@@ -159,7 +164,8 @@ public struct SchemaModel: Sendable {
                 removeIndex(named: name)
             }
             let index = Index(name: create.name?.key, table: key, columns: create.elements.map { $0.column?.name },
-                              unique: create.unique, partial: create.whereClause != nil, createdBy: migration)
+                              unique: create.unique, partial: create.whereClause != nil,
+                              notNullPredicate: create.whereClause.flatMap(Self.notNullColumn), createdBy: migration)
             guard let position = tables.index(forKey: key) else { return }
             tables.values[position].indexes.append(index)
             if let name = index.name { tableOfIndex[name] = key }

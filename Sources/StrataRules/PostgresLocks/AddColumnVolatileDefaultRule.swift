@@ -56,6 +56,9 @@ public struct AddColumnVolatileDefaultRule: Rule {
                 CREATE TABLE tokens (id BIGINT PRIMARY KEY);
                 ALTER TABLE tokens ADD COLUMN value UUID NOT NULL DEFAULT gen_random_uuid();
                 """), dialects: [.postgresql]),
+            Example(ExampleFile.migration("ALTER TABLE users ADD COLUMN IF NOT EXISTS api_key UUID NOT NULL DEFAULT gen_random_uuid();"),
+                    earlier: PGLockExample.base("CREATE TABLE users (id BIGINT PRIMARY KEY, api_key UUID NOT NULL);"),
+                    dialects: [.postgresql]),
             Example("ALTER TABLE people ADD COLUMN full_name text GENERATED ALWAYS AS (first_name || ' ' || last_name) VIRTUAL;\nALTER TABLE people ADD COLUMN initials text GENERATED ALWAYS AS (left(first_name, 1));\n",
                     layout: .plain, dialects: [.postgresql], versions: DialectVersions(postgres: 18)),
         ])
@@ -63,6 +66,11 @@ public struct AddColumnVolatileDefaultRule: Rule {
     public func check(_ context: RuleContext) -> [Violation] {
         let before11 = context.versions.postgres < 11
         return PGLock.checkActions(Self.id, context) { found in
+            // ADD COLUMN IF NOT EXISTS of a column the table has already does nothing.
+            if case .addColumn(let column, true) = found.action,
+               context.tableBeforeFile(found.table)?.column(column.name.name) != nil {
+                return nil
+            }
             if case .addColumn(let column, _) = found.action, column.generated, !column.identity {
                 // Without STORED or VIRTUAL: stored before PostgreSQL 18 (which requires the word), virtual from 18.
                 let words = PGLockTokens(found.statement, context.source, within: found.range.byteRange)

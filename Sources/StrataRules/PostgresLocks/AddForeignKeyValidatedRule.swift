@@ -17,8 +17,10 @@ public struct AddForeignKeyValidatedRule: Rule {
             altered table, which blocks its reads too). With NOT VALID the constraint is recorded \
             at once and enforced for new rows only; a later VALIDATE CONSTRAINT checks the old \
             rows under SHARE UPDATE EXCLUSIVE, which lets reads and writes go on (and only a \
-            ROW SHARE lock on the referenced table). A table created earlier in the same file, or \
-            new on the branch, is exempt.
+            ROW SHARE lock on the referenced table). ADD COLUMN ... REFERENCES without a DEFAULT is \
+            not reported: the new column is NULL in every row, so PostgreSQL skips the check and \
+            marks the key valid at once (a DEFAULT, even an explicit NULL, makes it check). A \
+            table created earlier in the same file, or new on the branch, is exempt.
             """,
         help: "add the constraint with `NOT VALID` (for a new column: add the column first, then `ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID`), then `VALIDATE CONSTRAINT` in a later migration",
         defaultSeverity: .warning,
@@ -27,10 +29,12 @@ public struct AddForeignKeyValidatedRule: Rule {
             Example(ExampleFile.migration("ALTER TABLE orders ↓ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id);"),
                     earlier: PGLockExample.base("CREATE TABLE customers (id BIGINT PRIMARY KEY);\nCREATE TABLE orders (id BIGINT PRIMARY KEY, customer_id BIGINT);"),
                     dialects: [.postgresql]),
-            Example("alter table comments ↓add column author_id bigint references users (id) on delete cascade;\nalter table comments ↓add foreign key (post_id) references posts;\n",
+            Example("alter table comments ↓add column author_id bigint default 1 references users (id) on delete cascade;\nalter table comments ↓add foreign key (post_id) references posts;\n",
                     layout: .plain, dialects: [.postgresql]),
         ],
         nonTriggeringExamples: [
+            Example("ALTER TABLE comments ADD COLUMN author_id bigint REFERENCES users (id) ON DELETE CASCADE;\n",
+                    layout: .plain, dialects: [.postgresql]),
             Example("ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;\n",
                     layout: .plain, dialects: [.postgresql]),
             Example("ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk;\nALTER TABLE orders ADD COLUMN note TEXT;\n",
@@ -50,7 +54,10 @@ public struct AddForeignKeyValidatedRule: Rule {
                 return Violation(range: found.range,
                                  message: "foreign key on \(found.table) (\(list)) is checked against \(references.table) row by row while both tables are locked SHARE ROW EXCLUSIVE, blocking their writes")
             case .addColumn(let column, _):
-                guard let references = column.references else { return nil }
+                // Without a DEFAULT the new column is NULL in every row: PostgreSQL skips the
+                // check and marks the key valid at once (only an explicit default, even NULL,
+                // makes it validate).
+                guard let references = column.references, column.defaultExpression != nil else { return nil }
                 return Violation(range: found.range,
                                  message: "ADD COLUMN \(column.name) REFERENCES \(references.table) checks every row of \(found.table) while it is locked ACCESS EXCLUSIVE and \(references.table) SHARE ROW EXCLUSIVE")
             default:

@@ -10,8 +10,9 @@ public struct MissingLockTimeoutRule: Rule {
         id: id,
         summary: "A statement that takes a strong lock on a table that may be busy, with no lock_timeout set before it",
         rationale: """
-            ALTER TABLE, DROP TABLE, TRUNCATE and a plain DROP INDEX need an ACCESS EXCLUSIVE \
-            lock, a plain CREATE INDEX a SHARE lock. Even when the change itself is instant, the \
+            ALTER TABLE, DROP TABLE, TRUNCATE, DROP TRIGGER and a plain DROP INDEX need an ACCESS \
+            EXCLUSIVE lock, a plain CREATE INDEX a SHARE lock, CREATE TRIGGER a SHARE ROW \
+            EXCLUSIVE lock, and so does CREATE TABLE on every table its foreign keys reference. Even when the change itself is instant, the \
             statement first waits for every transaction that touches the table to finish, and \
             while it waits, every later query on the table queues behind it: one long report or \
             idle transaction turns a quick migration into an outage. `SET lock_timeout` makes \
@@ -35,6 +36,10 @@ public struct MissingLockTimeoutRule: Rule {
             Example("↓create index idx_orders_ref on orders (ref);\ndrop table legacy_sessions;\ntruncate audit_log;\nALTER TABLE users RENAME TO accounts;\nSET lock_timeout = '3s';\nALTER TABLE accounts ADD COLUMN note TEXT;\n",
                     layout: .plain, dialects: [.postgresql]),
             Example("SET lock_timeout = 0;\n↓DROP INDEX idx_users_email;\n", layout: .plain, dialects: [.postgresql]),
+            Example("↓CREATE TABLE orders (id BIGINT PRIMARY KEY, customer_id BIGINT REFERENCES customers (id));\n",
+                    earlier: [("0001_base.sql", "CREATE TABLE customers (id BIGINT PRIMARY KEY);\n")], layout: .plain, dialects: [.postgresql]),
+            Example("↓CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch();\nDROP TRIGGER IF EXISTS orders_audit ON public.orders;\n",
+                    layout: .plain, dialects: [.postgresql]),
         ],
         nonTriggeringExamples: [
             Example(ExampleFile.migration("SET LOCAL lock_timeout = '5s';\nALTER TABLE users ADD COLUMN nickname TEXT;\nDROP INDEX idx_users_name;"),
@@ -46,7 +51,31 @@ public struct MissingLockTimeoutRule: Rule {
                 CREATE INDEX idx_reports_title ON reports (title);
                 ALTER TABLE reports ADD COLUMN owner TEXT;
                 """), dialects: [.postgresql]),
+            Example(ExampleFile.migration("""
+                CREATE TABLE folders (id BIGINT PRIMARY KEY, parent_id BIGINT REFERENCES folders (id));
+                CREATE TABLE files (id BIGINT PRIMARY KEY, folder_id BIGINT REFERENCES folders (id));
+                CREATE TRIGGER files_touch BEFORE UPDATE ON files FOR EACH ROW EXECUTE FUNCTION touch();
+                """), dialects: [.postgresql]),
         ])
+
+    /// The tables a CREATE TABLE's foreign keys reference (inline and table-level).
+    static func referencedTables(_ create: CreateTable) -> [ObjectName] {
+        var found: [ObjectName] = create.columns.compactMap { $0.references?.table }
+        for constraint in create.constraints {
+            if case .foreignKey(_, let references) = constraint.kind { found.append(references.table) }
+        }
+        var seen = Set<String>()
+        return found.filter { seen.insert($0.key).inserted }
+    }
+
+    /// The table after the first top-level ON of a CREATE or DROP TRIGGER.
+    static func triggerTable(_ statement: Statement, _ source: SourceText) -> ObjectName? {
+        var t = PGLockTokens(statement, source)
+        while t.token() != nil, !t.isWord("on") { t.advance() }
+        guard t.isWord("on") else { return nil }
+        t.advance()
+        return t.objectName()
+    }
 
     /// Whether an ALTER TABLE action takes only SHARE UPDATE EXCLUSIVE, which conflicts with no
     /// read or write.
@@ -98,6 +127,22 @@ public struct MissingLockTimeoutRule: Rule {
             case .truncate(let truncate) where !truncate.tables.isEmpty:
                 tables = truncate.tables
                 what = { "TRUNCATE \(truncate.tables.map(\.description).joined(separator: ", ")) waits for an ACCESS EXCLUSIVE lock" }
+            case .createTable(let create):
+                // A foreign key locks the table it references SHARE ROW EXCLUSIVE (its writes
+                // wait), the new table itself is nobody's yet.
+                let referenced = Self.referencedTables(create).filter { $0 != create.name }
+                guard !referenced.isEmpty else { continue }
+                tables = referenced
+                what = { "CREATE TABLE \(create.name) with a foreign key to \(referenced.map(\.description).joined(separator: ", ")) waits for a SHARE ROW EXCLUSIVE lock on it" }
+            case .other(let words) where words.hasPrefix("create trigger") || words.hasPrefix("create or replace trigger")
+                                       || words.hasPrefix("create constraint trigger"):
+                guard let table = Self.triggerTable(statement, context.source) else { continue }
+                tables = [table]
+                what = { "CREATE TRIGGER on \(table) waits for a SHARE ROW EXCLUSIVE lock" }
+            case .drop(let drop) where drop.objectKind == .trigger:
+                guard let table = Self.triggerTable(statement, context.source) else { continue }
+                tables = [table]
+                what = { "DROP TRIGGER on \(table) waits for an ACCESS EXCLUSIVE lock" }
             default:
                 continue
             }

@@ -12,7 +12,9 @@ public struct UnindexedColumnRule: Rule {
             that starts with it, every delete of a parent row scans the whole child table, and \
             joins degrade as the table grows. PostgreSQL does not index foreign keys by itself, \
             nor does SQLite. An index, primary key or unique constraint that leads with the \
-            column counts, whether created in this migration or an earlier one.
+            column counts, whether created in this migration or an earlier one. A partial index \
+            counts only when its WHERE is `col IS NOT NULL` on a key column: a lookup by the key \
+            implies it, and both PostgreSQL and SQLite then use the index.
             """,
         defaultSeverity: .warning,
         triggeringExamples: [
@@ -48,8 +50,16 @@ public struct UnindexedColumnRule: Rule {
                 CREATE TABLE tags (id BIGINT PRIMARY KEY, ↓owner_id BIGINT);
                 ALTER TABLE tags ADD FOREIGN KEY (owner_id) REFERENCES users (id);
                 """, layout: .plain),
+            Example("""
+                CREATE TABLE replies (id BIGINT PRIMARY KEY, ↓parent_id BIGINT REFERENCES replies (id), hidden BOOLEAN);
+                CREATE INDEX idx_replies_parent_visible ON replies (parent_id) WHERE NOT hidden;
+                """, layout: .plain),
         ],
         nonTriggeringExamples: [
+            Example("""
+                CREATE TABLE notifications (id BIGINT PRIMARY KEY, message_id BIGINT REFERENCES messages (id));
+                CREATE INDEX idx_notifications_message ON notifications (message_id) WHERE message_id IS NOT NULL;
+                """, layout: .plain),
             Example(ExampleFile.migration("""
                 CREATE TABLE posts (id INTEGER PRIMARY KEY, author_id INTEGER NOT NULL REFERENCES users (id));
                 CREATE INDEX idx_posts_author ON posts (author_id, id);
