@@ -24,6 +24,13 @@ public struct RelaxConstraintRule: Rule {
         defaultSeverity: .warning,
         dialects: [.postgresql],
         triggeringExamples: [
+            Example(ExampleFile.migration("ALTER TABLE orders ↓DROP CONSTRAINT orders_customer_fk;"),
+                    earlier: [("0001_base.sql", ExampleFile.migration("""
+                        CREATE TABLE customers (id BIGINT PRIMARY KEY);
+                        CREATE TABLE orders (id BIGINT PRIMARY KEY, customer_id BIGINT,
+                          CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id));
+                        """))],
+                    dialects: [.postgresql]),
             Example(ExampleFile.migration("ALTER TABLE users ↓ALTER COLUMN email DROP NOT NULL;"), dialects: [.postgresql]),
             Example(ExampleFile.migration("ALTER TABLE posts ↓DROP CONSTRAINT posts_author_id_fkey;"),
                     earlier: [("0001_posts.sql", ExampleFile.migration("""
@@ -109,6 +116,10 @@ public struct RelaxConstraintRule: Rule {
             for key in model.foreignKeys where key.name == nil {
                 if Self.generatedNames(table: table.name, columns: key.columns).contains(name) { return (name, key.references.table.key) }
             }
+        }
+        // A named one an earlier migration added (this file's DROP took it out of the model).
+        if let before = context.tableBeforeFile(table), let key = before.foreignKeys.first(where: { $0.name == name }) {
+            return (name, key.references.table.key)
         }
         func addedForeignKey(_ statements: some Sequence<Statement>) -> String? {
             for statement in statements {
