@@ -38,6 +38,9 @@ public struct PragmaInTransactionRule: Rule {
 
     public func check(_ context: RuleContext) -> [Violation] {
         let wrapped = context.file.nonTransactionalReason == nil
+        // The plain layout has no header to say `@transaction: false`.
+        let help: String? = context.capabilities.contains(.metadata) ? nil
+            : "a file of the plain layout has no header to opt out of the wrapping transaction: run the rebuild in a file of the strata layout marked `-- @transaction: false`, or outside the migrations"
         var inBlock = false
         var violations: [Violation] = []
         for statement in context.upStatements {
@@ -49,7 +52,8 @@ public struct PragmaInTransactionRule: Rule {
             case .pragma(let pragma) where (wrapped || inBlock) && Self.ineffective.contains(pragma.name.lowercased()):
                 let block = inBlock ? "between BEGIN and COMMIT" : "inside the transaction Strata wraps this migration in"
                 violations.append(Violation(range: statement.range,
-                                            message: "PRAGMA \(pragma.name.lowercased()) does nothing \(block)"))
+                                            message: "PRAGMA \(pragma.name.lowercased()) does nothing \(block)",
+                                            help: inBlock ? nil : help))
             default:
                 break
             }
