@@ -1,0 +1,134 @@
+import Foundation
+
+/// What `rollback` did.
+public struct RollbackReport: Sendable, Equatable {
+    public struct Undone: Sendable, Equatable {
+        public var id: String
+        public var milliseconds: Int64
+    }
+
+    public var undone: [Undone]
+    /// Migrations of the plan another run rolled back while this one waited.
+    public var alreadyUndone: [String]
+}
+
+// MARK: - Rollback
+
+/// Runs a rollback plan (`RollbackPlanner`): each migration's DOWN section with the removal
+/// of its tracking row and a `__migration_rollbacks__` row, in one transaction under the
+/// migration lock; statement by statement for a DOWN that cannot run in a transaction.
+extension Applier {
+    /// The tracking rows, in the order applied.
+    public func appliedRows() throws(ApplyError) -> [LedgerEntry] { try ledger.entries() }
+
+    /// Every rollback recorded, oldest first.
+    public func rollbackHistory() throws(ApplyError) -> [RollbackRecord] { try ledger.rollbacks() }
+
+    /// Undoes the plan's steps in order. A failing DOWN in a transaction leaves that migration
+    /// (and every later step) applied, as before; one outside a transaction stops with the
+    /// row `failed` and the failing statement, for `strata repair`.
+    public func rollback(_ plan: RollbackPlan, reason: String?, forced: Bool, backupPath: String?) throws(ApplyError) -> RollbackReport {
+        var report = RollbackReport(undone: [], alreadyUndone: [])
+        guard !plan.steps.isEmpty else { return report }
+        try inLock { () throws(ApplyError) in try ledger.ensure() }
+        for (n, step) in plan.steps.enumerated() {
+            let label = "[\(n + 1)/\(plan.steps.count)] \(step.id)"
+            let record = { (ms: Int64) in
+                RollbackRecord(migrationID: step.id, rolledBackAt: Ledger.timestamp(), reason: reason, forced: forced,
+                               risk: step.risk.level.description, backupPath: backupPath, executionMilliseconds: ms,
+                               rolledBackBy: Ledger.actor)
+            }
+            if step.nonTransactionalReason == nil {
+                var done: Int64? = nil
+                try inLock { () throws(ApplyError) in
+                    guard try stillApplied(step) else { return }
+                    let started = ContinuousClock.now
+                    let statements = step.down.map(\.sql) + sessionReset
+                    if let (index, error) = database.executeInTransaction(statements) {
+                        guard index < step.down.count else { throw ApplyError(.statement, "\(step.id): putting the session back after its DOWN failed: \(error.message)") }
+                        throw downFailure(step, step.down[index], error)
+                    }
+                    let ms = Self.milliseconds(ContinuousClock.now - started)
+                    try ledger.remove(step.id)
+                    try ledger.recordRollback(record(ms))
+                    done = ms
+                }
+                if let done {
+                    progress("\(label) ... rolled back \(done) ms")
+                    report.undone.append(.init(id: step.id, milliseconds: done))
+                } else {
+                    progress("\(label) ... already rolled back by another run")
+                    report.alreadyUndone.append(step.id)
+                }
+            } else if let ms = try rollbackOutsideTransaction(step, record: record) {
+                progress("\(label) ... rolled back \(ms) ms (outside a transaction: \(step.nonTransactionalReason ?? ""))")
+                report.undone.append(.init(id: step.id, milliseconds: ms))
+            } else {
+                progress("\(label) ... already rolled back by another run")
+                report.alreadyUndone.append(step.id)
+            }
+        }
+        return report
+    }
+
+    /// Whether the step's migration is still applied (another run may have undone it while
+    /// this one waited for the lock); a failed row stops the rollback.
+    private func stillApplied(_ step: RollbackStep) throws(ApplyError) -> Bool {
+        guard let row = try ledger.entry(step.id) else { return false }
+        guard row.status == .applied else {
+            throw ApplyError(.refused, "\(step.id) failed midway in another run; fix the database, then run `strata repair \(step.id)`")
+        }
+        return true
+    }
+
+    /// Statement by statement, each committed on its own. The row is first marked `failed`
+    /// with `rollbackClaim`, so a run that stops midway (an error, a kill) leaves the
+    /// migration neither applied nor undone, for `strata repair`; at the end the row goes and
+    /// the rollback is recorded, in one transaction. Nil when another run undid it first.
+    private func rollbackOutsideTransaction(_ step: RollbackStep, record: (Int64) -> RollbackRecord) throws(ApplyError) -> Int64? {
+        if database.dialect == .postgresql {
+            try pollSessionLock()
+        }
+        defer { if database.dialect == .postgresql { try? database.execute("SELECT pg_advisory_unlock(\(lockKey))") } }
+        var claimed: LedgerEntry? = nil
+        try inLock { () throws(ApplyError) in
+            guard try stillApplied(step), var row = try ledger.entry(step.id) else { return }
+            row.status = .failed
+            row.error = Self.rollbackClaim
+            row.pid = Ledger.pid
+            try ledger.update(row)
+            claimed = row
+        }
+        guard var row = claimed else { return nil }
+        let started = ContinuousClock.now
+        for statement in step.down {
+            do {
+                try database.execute(statement.sql)
+            } catch {
+                let failed = downFailure(step, statement, error)
+                if !sessionReset.isEmpty { try? database.execute(sessionReset.joined(separator: "; ")) }
+                row.failedStatement = statement.sql
+                row.error = "rollback failed midway: " + failed.message
+                try? ledger.update(row)
+                throw failed
+            }
+        }
+        if !sessionReset.isEmpty { try database.execute(sessionReset.joined(separator: "; ")) }
+        let ms = Self.milliseconds(ContinuousClock.now - started)
+        try inLock { () throws(ApplyError) in
+            try ledger.remove(step.id)
+            try ledger.recordRollback(record(ms))
+        }
+        return ms
+    }
+
+    /// The `error` of a row whose DOWN is running outside a transaction.
+    static let rollbackClaim = "interrupted: its rollback was running"
+
+    private func downFailure(_ step: RollbackStep, _ statement: RollbackStep.Statement, _ error: ApplyError) -> ApplyError {
+        let firstLine = statement.sql.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? statement.sql
+        let place = step.path.map { "\($0):\(statement.line): " } ?? ""
+        return ApplyError(.statement, "\(place)rolling back \(step.id) failed: \(error.message)\n  statement: \(firstLine)\(statement.sql.contains("\n") ? " ..." : "")",
+                          statement: statement.sql, code: error.code)
+    }
+}
