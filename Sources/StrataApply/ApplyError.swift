@@ -15,6 +15,9 @@ public struct ApplyError: Error, LocalizedError, Sendable, Equatable {
         /// This Strata cannot use the tracking tables: no schema to keep them in, or a layout
         /// written by a newer Strata.
         case trackingTables
+        /// A backup could not be written, read, restored or checked: its files, or the
+        /// PostgreSQL client programs (pg_dump, pg_restore, psql) that take and restore it.
+        case backup
     }
 
     public var kind: Kind
