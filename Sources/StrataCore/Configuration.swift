@@ -29,6 +29,8 @@ public enum RuleSetting: String, Sendable, CaseIterable {
 ///   base: origin/main
 /// database:
 ///   url: sqlite:./data/app.db
+/// backups:
+///   directory: ./backups
 /// ```
 public struct Configuration: Sendable {
     /// The file this was read from; nil for the built-in defaults.
@@ -46,6 +48,8 @@ public struct Configuration: Sendable {
     public var preset: Preset = .recommended
     /// `postgres.version` and `sqlite.version`: the releases the migrations target.
     public var versions = DialectVersions()
+    /// `backups.directory`, resolved like `migrations`: where `strata backup` keeps backups.
+    public var backupsDirectory = "backups"
 
     public init(file: String? = nil, migrationsDirectory: String = "migrations", layout: LayoutKind? = nil,
                 dialect: Dialect? = nil, rules: [String: RuleSetting] = [:], historyBase: String? = nil) {
@@ -58,7 +62,7 @@ public struct Configuration: Sendable {
     }
 
     public static let fileName = "strata.yml"
-    public static let keys = ["migrations", "layout", "dialect", "preset", "rules", "postgres", "sqlite", "history", "database"]
+    public static let keys = ["migrations", "layout", "dialect", "preset", "rules", "postgres", "sqlite", "history", "database", "backups"]
 }
 
 /// A configuration problem, with the place in the file where there is one.
@@ -123,6 +127,7 @@ extension Configuration {
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var configuration = Configuration(file: path, migrationsDirectory: Self.resolve("migrations", against: directory))
+        configuration.backupsDirectory = Self.resolve("backups", against: directory)
         guard let node else { return configuration }  // an empty file: defaults
         guard case .mapping(let mapping) = node else {
             throw error(path, node, "the configuration must be a mapping of keys (\(keys.joined(separator: ", ")))")
@@ -189,6 +194,8 @@ extension Configuration {
                     }
                     configuration.databaseURL = try scalar(databaseValue, "database.url", path)
                 }
+            case "backups":
+                configuration.backupsDirectory = resolve(try parseBackups(value, path), against: directory)
             default:
                 let hint = Suggestion.hint(for: key, in: keys)
                 throw error(path, keyNode, "unknown key '\(key)'\(hint); known keys: \(keys.joined(separator: ", "))")
