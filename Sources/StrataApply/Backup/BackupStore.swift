@@ -232,7 +232,8 @@ public struct BackupStore: Sendable {
             ? "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1"
             : "SELECT (to_regclass($1) IS NOT NULL)::int"
         guard try database.query(exists, [.text(Ledger.table)]).first?.first?.integer == 1 else { return [] }
-        return try database.query("SELECT id FROM \(Ledger.table) WHERE status = 'applied' ORDER BY applied_at, id")
-            .compactMap { $0.first?.text }
+        return try database.query(appliedMigrationsSQL).compactMap { $0.first?.text }
     }
+
+    static let appliedMigrationsSQL = "SELECT id FROM \(Ledger.table) WHERE status = 'applied' ORDER BY applied_at, id"
 }

@@ -29,12 +29,12 @@ enum SQLiteBackup {
         }
         // Read-write (never created: it exists), so that a WAL database's shared-memory file
         // can be opened whatever state it is in; nothing is written to it.
-        let from = try SQLiteDatabase(path: source)
-        let wal = try from.query("PRAGMA journal_mode").first?.first?.text?.lowercased() == "wal"
-        let to = try openDestination(destination)
+        let from = try SQLiteConnection(source, flags: SQLITE_OPEN_READWRITE, busyTimeout: busyTimeout)
+        let wal = try from.strings("PRAGMA journal_mode").first?.lowercased() == "wal"
+        let to = try SQLiteConnection(destination, flags: SQLITE_OPEN_READWRITE, busyTimeout: busyTimeout)
         try run(from: from.handle, to: to.handle, describing: source, pages: wal ? -1 : firstStepPages, busyTimeout: busyTimeout)
         // Read from the copy itself, so the manifest says what the file holds.
-        return try BackupStore.appliedMigrationIDs(in: to)
+        return try to.appliedMigrationIDs()
     }
 
     /// Replaces the database at `target` (created when missing) with the backup `file`, in
@@ -43,18 +43,22 @@ enum SQLiteBackup {
         guard target != ":memory:" else {
             throw ApplyError(.backup, "cannot restore into an in-memory SQLite database (sqlite::memory:)")
         }
-        let from = try UnchangingFile(file)
-        let to = try SQLiteDatabase(path: target)
-        try run(from: from.handle, to: to.handle, describing: file, pages: -1, busyTimeout: busyTimeout)
-        return try BackupStore.appliedMigrationIDs(in: to)
-    }
-
-    private static func openDestination(_ path: String) throws(ApplyError) -> SQLiteDatabase {
-        do {
-            return try SQLiteDatabase(path: path)
-        } catch {
-            throw ApplyError(.backup, "cannot open \(path) to write the backup: \(error.message)")
+        // `immutable=1`: SQLite takes no locks and opens no WAL or shared-memory file beside the
+        // backup (a read-only connection to the copy of a WAL database would leave both there).
+        let uri = "file:" + (file.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? file) + "?immutable=1"
+        let from = try SQLiteConnection(uri, flags: SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, busyTimeout: busyTimeout, describing: file)
+        // A database that is gone is created again, with its folder (as `strata up` would).
+        let folder = (target as NSString).deletingLastPathComponent
+        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw ApplyError(.backup, "cannot create the folder of SQLite database \(target): \(BackupFiles.describe(error))")
+            }
         }
+        let to = try SQLiteConnection(target, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, busyTimeout: busyTimeout)
+        try run(from: from.handle, to: to.handle, describing: file, pages: -1, busyTimeout: busyTimeout)
+        return try to.appliedMigrationIDs()
     }
 
     /// Steps the copy to its end: `pages` at a time (-1: all at once), waiting out locks held
@@ -101,30 +105,67 @@ enum SQLiteBackup {
     }
 }
 
-/// A backup file opened for reading with `immutable=1`: SQLite then takes no locks and opens no
-/// WAL or shared-memory file beside it. (A read-only connection to the copy of a WAL database
-/// would create `-wal` and `-shm` files in the backups folder and could not remove them.)
-private final class UnchangingFile {
+/// A connection of the copy's own, on a raw handle: it must wait for locks its own way from the
+/// first read on (`SQLiteDatabase` reads at once, with SQLite's busy handler).
+private final class SQLiteConnection {
     let handle: OpaquePointer
 
-    init(_ path: String) throws(ApplyError) {
-        let uri = "file:" + (path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path) + "?immutable=1"
+    /// Opens `filename` (a path, or a `file:` URI with SQLITE_OPEN_URI) and reads its schema,
+    /// so that a file that is not a database is reported now.
+    init(_ filename: String, flags: Int32, busyTimeout: Duration, describing name: String? = nil) throws(ApplyError) {
+        let name = name ?? filename
         var db: OpaquePointer?
-        let code = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nil)
+        let code = sqlite3_open_v2(filename, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
         guard code == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
             sqlite3_close_v2(db)
-            throw ApplyError(.backup, "cannot open \(path): \(message)")
+            throw ApplyError(.backup, "cannot open SQLite database \(name): \(message)", code: "\(code)")
         }
         handle = db
-        // A file that is not a database fails only when first read: find out before the restore.
-        var message: UnsafeMutablePointer<CChar>?
-        if sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", nil, nil, &message) != SQLITE_OK {
-            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(db))
-            sqlite3_free(message)
-            throw ApplyError(.backup, "\(path) is not a readable SQLite backup: \(text)")
+        Self.pollForLocks(db, for: busyTimeout)
+        do {
+            _ = try strings("SELECT count(*) FROM sqlite_schema")
+        } catch {
+            throw ApplyError(.backup, "cannot read SQLite database \(name): \(error.message)", code: error.code)
         }
     }
 
     deinit { sqlite3_close_v2(handle) }
+
+    /// The first column of every row, as text.
+    func strings(_ sql: String) throws(ApplyError) -> [String] {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
+            sqlite3_finalize(statement)
+            throw ApplyError(.statement, String(cString: sqlite3_errmsg(handle)), statement: sql)
+        }
+        defer { sqlite3_finalize(statement) }
+        var values: [String] = []
+        while true {
+            let code = sqlite3_step(statement)
+            if code == SQLITE_DONE { return values }
+            guard code == SQLITE_ROW else {
+                throw ApplyError(.statement, String(cString: sqlite3_errmsg(handle)), statement: sql, code: "\(code)")
+            }
+            values.append(sqlite3_column_text(statement, 0).map { String(cString: $0) } ?? "")
+        }
+    }
+
+    func appliedMigrationIDs() throws(ApplyError) -> [String] {
+        guard try strings("SELECT name FROM sqlite_schema WHERE type = 'table' AND name = '\(Ledger.table)'").count == 1 else { return [] }
+        return try strings(BackupStore.appliedMigrationsSQL)
+    }
+
+    /// Waits for locks by polling every half millisecond. SQLite's own busy handler sleeps
+    /// longer and longer (up to 100 ms), and between the transactions of a writer that commits
+    /// without pause a rollback-journal database is unlocked for a fraction of a millisecond
+    /// only: the copy would wait out the whole timeout before it caught the lock.
+    private static func pollForLocks(_ handle: OpaquePointer, for timeout: Duration) {
+        let polls = max(1, Int(PostgresBackup.milliseconds(timeout)) * 2)
+        sqlite3_busy_handler(handle, { context, count in
+            guard Int(count) < Int(bitPattern: context) else { return 0 }
+            usleep(500)
+            return 1
+        }, UnsafeMutableRawPointer(bitPattern: polls))
+    }
 }
