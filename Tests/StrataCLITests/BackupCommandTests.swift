@@ -64,7 +64,7 @@ struct BackupCommandTests {
 
         let refused = try p.run("backup", "restore", name)
         #expect(refused.status == 1)
-        #expect(refused.stderr.hasPrefix("strata: restore refused, nothing restored: \(url.path) is corrupted or was changed: its SHA-256 is "), "\(refused.stderr)")
+        #expect(refused.stderr.hasPrefix("strata: restore refused, nothing restored: backups/\(name) is corrupted or was changed: its SHA-256 is "), "\(refused.stderr)")
         #expect(!refused.stderr.contains("Fatal") && refused.stderr.split(separator: "\n").count == 1)
         #expect(try p.notes() == ["1 first"])
     }

@@ -98,7 +98,7 @@ struct BackupOptions: ParsableArguments {
         let url = try database.url(context)
         let store = store(context)
         print("database: \(url.redacted)")
-        let backup = try CommandContext.run { () throws(ApplyError) in try store.create(url: url) }
+        let backup = try perform(store, context) { () throws(ApplyError) in try store.create(url: url) }
         let applied = backup.manifest.appliedMigrations
         print("created \(Self.display(backup.path, context)) (\(Self.size(backup.manifest.size)), \(Self.migrations(applied)))")
         print("sha256 \(backup.manifest.sha256)")
@@ -107,7 +107,7 @@ struct BackupOptions: ParsableArguments {
     func list() throws {
         let context = try context()
         let store = store(context)
-        let found = try CommandContext.run { () throws(ApplyError) in try store.list() }
+        let found = try perform(store, context) { () throws(ApplyError) in try store.list() }
         let folder = Self.display(store.directory, context)
         guard !found.backups.isEmpty || !found.unusable.isEmpty else {
             print("no backups in \(folder)")
@@ -133,25 +133,29 @@ struct BackupOptions: ParsableArguments {
         let store = store(context)
         // A file outside the folder is refused unless --yes: say so with the refusal.
         let outside = !outsideAllowed && !store.contains(store.path(for: file))
-        let backup = try Self.refusing(hint: outside ? "pass --yes to restore it anyway" : nil) { () throws(ApplyError) in
+        let backup = try perform(store, context, hint: outside ? "pass --yes to restore it anyway" : nil) { () throws(ApplyError) in
             try store.locate(file, allowOutside: outsideAllowed)
         }
         print("database: \(url.redacted)")
-        let report = try Self.refusing { () throws(ApplyError) in try store.restore(backup, to: url) }
+        let report = try perform(store, context) { () throws(ApplyError) in try store.restore(backup, to: url) }
         print("verified \(Self.display(backup.path, context)): its SHA-256 matches the manifest")
         print("restored it (taken \(backup.manifest.createdAt)); \(Ledger.table) matches the manifest: \(Self.migrations(report.appliedMigrations))")
     }
 
-    /// Runs library code: a refusal is exit 1 with nothing restored, other errors exit 2.
-    private static func refusing<T>(hint: String? = nil, _ body: () throws(ApplyError) -> T) throws -> T {
+    /// Runs library code: a refusal (only a restore has them) is exit 1 with nothing restored,
+    /// other errors exit 2. Files in the backups folder are named as the folder is shown.
+    private func perform<T>(_ store: BackupStore, _ context: CommandContext, hint: String? = nil,
+                            _ body: () throws(ApplyError) -> T) throws -> T {
         do {
             return try body()
-        } catch where error.kind == .refused {
-            let text = "strata: restore refused, nothing restored: \(error.message)\(hint.map { "; \($0)" } ?? "")\n"
+        } catch {
+            let folder = Self.display(store.directory, context)
+            let message = folder == store.directory ? error.message
+                : error.message.replacingOccurrences(of: store.directory + "/", with: folder + "/")
+            guard error.kind == .refused else { CommandContext.fail(message) }
+            let text = "strata: restore refused, nothing restored: \(message)\(hint.map { "; \($0)" } ?? "")\n"
             FileHandle.standardError.write(Data(text.utf8))
             throw ExitCode(1)
-        } catch {
-            CommandContext.fail(error.message)
         }
     }
 
