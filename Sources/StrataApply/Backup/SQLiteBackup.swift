@@ -75,7 +75,7 @@ enum SQLiteBackup {
         var code: Int32
         repeat {
             code = sqlite3_backup_step(backup, pages)
-            // Extended result codes are on: the low byte is the primary code.
+            // The low byte is the primary result code (whether or not extended codes are on).
             switch code & 0xFF {
             case SQLITE_OK:
                 // Without a restart every step leaves fewer pages to copy.
