@@ -77,6 +77,8 @@ enum Terminal {
     /// Colour only for a terminal, and never when NO_COLOR is set or TERM is dumb.
     static var stdoutSupportsColor: Bool { supportsColor(STDOUT_FILENO) }
     static var stderrSupportsColor: Bool { supportsColor(STDERR_FILENO) }
+    /// A person at a terminal, who can answer a question (standard input and output both).
+    static var interactive: Bool { isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 }
 
     private static func supportsColor(_ descriptor: Int32) -> Bool {
         let environment = ProcessInfo.processInfo.environment

@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import StrataApply
+import StrataCore
+
+struct Rollback: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollback",
+        abstract: "Undo applied migrations by running their DOWN sections, after assessing what that destroys.",
+        discussion: """
+            Without options, rolls back the last applied migration; --steps N the last N, in \
+            reverse apply order; --target ID everything applied after ID (ID stays applied). \
+            Before anything runs, prints each migration's risk: low (no data touched), medium \
+            (data changed, an edited file, statements Strata cannot assess), high (rows or \
+            values lost, counted on the database), blocked (@rollbackSafe: false, no DOWN, \
+            migrations still applied that depend on it). High and blocked refuse (exit 1) \
+            without --force, and on a terminal high asks first unless --yes. Before a rollback \
+            that loses rows a backup is taken (see `strata backup`), unless --no-backup (which \
+            then needs --force).
+            """)
+
+    @Option(name: .long, help: "Roll back the last N applied migrations.")
+    var steps: Int?
+
+    @Option(name: .long, help: "Roll back everything applied after this migration (it stays applied).")
+    var target: String?
+
+    @Flag(name: .long, help: "Run even when the risk is high or blocked.")
+    var force = false
+
+    @Flag(name: .long, inversion: .prefixedNo, help: "Take a backup first (default: only when rows would be lost).")
+    var backup: Bool?
+
+    @Option(name: .long, help: "Why, recorded in __migration_rollbacks__.")
+    var reason: String?
+
+    @Flag(name: .long, help: "Print the plan, its risk and the SQL; change nothing.")
+    var dryRun = false
+
+    @Flag(name: .long, help: "Do not ask for confirmation.")
+    var yes = false
+
+    @Flag(name: .long, help: "Print the plan and the outcome as JSON.")
+    var json = false
+
+    @OptionGroup var project: ProjectOptions
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        if steps != nil, target != nil { throw ValidationError("--steps and --target exclude each other") }
+        if let steps, steps < 1 { throw ValidationError("--steps must be 1 or more") }
+    }
+
+    func run() throws {
+        let apply = try ApplyContext("rollback", project, database, readOnly: dryRun)
+        ApplyContext.keepUntilExit(apply)
+        let applier = apply.applier
+        let files = Dictionary(apply.files.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let selection: RollbackSelection = target.map { .target($0) } ?? .steps(steps ?? 1)
+        var plan = RollbackPlanner.plan(selection, applied: try CommandContext.run { () throws(ApplyError) in try applier.appliedRows() },
+                                        files: files, catalogOrder: applier.catalog.entries.map(\.id))
+        if let refusal = plan.refusal {
+            if json { try printJSON(plan.jsonObject(outcome: "refused").merging(["reason": refusal]) { a, _ in a }) }
+            CommandContext.fail("rollback refused: \(refusal)", code: 1)
+        }
+        RollbackPlanner.assess(&plan, files: files, database: applier.database)
+        if !json { print(plan.table(), terminator: "") }
+
+        if dryRun {
+            if json { try printJSON(plan.jsonObject(outcome: "dry-run")) } else { printSQL(plan) }
+            return
+        }
+        let level = plan.level
+        if level >= .high, !force {
+            let why = level == .blocked
+                ? plan.steps.flatMap { step in step.risk.items.filter { $0.level == .blocked }.map { "\(step.id): \($0.detail)" } }
+                : ["rows or values would be lost"]
+            if json { try printJSON(plan.jsonObject(outcome: "refused")) }
+            CommandContext.fail("rollback refused: risk \(level) (\(why.joined(separator: "; "))); nothing rolled back. Pass --force to run it anyway", code: 1)
+        }
+        let losesRows = plan.steps.contains { $0.risk.items.contains { $0.level == .high } }
+        if backup == false, losesRows, !force {
+            CommandContext.fail("rollback refused: --no-backup on a rollback that loses rows needs --force; nothing rolled back", code: 1)
+        }
+        if level >= .high, !yes, !json, Terminal.interactive {
+            print("Roll back \(plan.steps.count) migration\(plan.steps.count == 1 ? "" : "s") at risk \(level)? [y/N] ", terminator: "")
+            guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
+                CommandContext.fail("rollback cancelled; nothing rolled back", code: 1)
+            }
+        }
+        var backupPath: String? = nil
+        if backup == true || (backup == nil && losesRows) {
+            let store = BackupStore(directory: apply.context.configuration.backupsDirectory)
+            let record = try CommandContext.run { () throws(ApplyError) in try store.create(url: apply.url) }
+            backupPath = CommandContext.relative(record.path, from: apply.context.workingDirectory)
+            if !json { print("backup: \(backupPath ?? record.path)") }
+        }
+        if !json { applier.progress = { print($0) } }
+        let started = ContinuousClock.now
+        let report = try CommandContext.run { () throws(ApplyError) in
+            try applier.rollback(plan, reason: reason, forced: force && level >= .high, backupPath: backupPath)
+        }
+        let elapsed = ContinuousClock.now - started
+        let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        if json {
+            var object = plan.jsonObject(outcome: "rolled-back")
+            object["rolled_back"] = report.undone.map { ["id": $0.id, "execution_ms": $0.milliseconds] }
+            object["backup_path"] = backupPath ?? NSNull()
+            try printJSON(object)
+        } else {
+            let count = report.undone.count
+            print("rolled back \(count) migration\(count == 1 ? "" : "s") in \(ms) ms")
+        }
+    }
+
+    private func printSQL(_ plan: RollbackPlan) {
+        for step in plan.steps {
+            let mode = step.nonTransactionalReason.map { "statement by statement (\($0))" } ?? "in a transaction"
+            print("-- \(step.id): DOWN, \(mode)")
+            for statement in step.down { print("\(statement.sql);") }
+        }
+        print("dry run: nothing rolled back")
+    }
+
+    private func printJSON(_ object: [String: Any]) throws {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}
