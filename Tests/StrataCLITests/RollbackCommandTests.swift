@@ -108,4 +108,43 @@ struct RollbackCommandTests {
         let unknown = try p.run("rollback", "--target", "0009_nope")
         #expect(unknown.status == 1 && unknown.stderr.contains("'0009_nope' is not a migration"), "\(unknown.stderr)")
     }
+
+    /// `strata args` on a pseudo-terminal, answering `answer` to its question; the output and
+    /// exit status.
+    func onTerminal(_ p: ApplyProject, _ args: [String], answer: String) throws -> (output: String, status: Int32) {
+        var master: Int32 = 0, slave: Int32 = 0
+        try #require(openpty(&master, &slave, nil, nil, nil) == 0)
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = args + ["--database", p.url]
+        process.currentDirectoryURL = p.project.root
+        let terminal = FileHandle(fileDescriptor: slave, closeOnDealloc: true)
+        process.standardInput = terminal
+        process.standardOutput = terminal
+        process.standardError = terminal
+        try process.run()
+        let reader = FileHandle(fileDescriptor: master, closeOnDealloc: true)
+        var output = Data()
+        // Answer once the question is shown.
+        while !String(decoding: output, as: UTF8.self).contains("[y/N]") {
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }
+            output += chunk
+        }
+        reader.write(Data((answer + "\n").utf8))
+        process.waitUntilExit()
+        try? terminal.close()
+        return (String(decoding: output, as: UTF8.self), process.terminationStatus)
+    }
+
+    @Test func onATerminalHighRiskAsksFirst() throws {
+        let p = try applied(.sqlite, orderRows: 1)
+        let declined = try onTerminal(p, ["rollback", "--steps", "2", "--force", "--no-backup"], answer: "n")
+        #expect(declined.output.contains("Roll back 2 migrations at risk high? [y/N]"), "\(declined.output)")
+        #expect(declined.status == 1)
+        #expect(try rows(p).count == 3)
+        let accepted = try onTerminal(p, ["rollback", "--steps", "2", "--force", "--no-backup"], answer: "y")
+        #expect(accepted.status == 0, "\(accepted.output)")
+        #expect(try rows(p) == ["0001_users"])
+    }
 }
