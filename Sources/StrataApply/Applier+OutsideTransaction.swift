@@ -75,6 +75,7 @@ extension Applier {
     func runClaimed(_ entry: CatalogEntry, index: Int, of total: Int) throws(ApplyError) -> UpReport.Applied {
         let started = ContinuousClock.now
         for step in entry.up {
+            statementWillRun?(entry, step)
             do {
                 try database.execute(step.sql)
             } catch {

@@ -45,6 +45,10 @@ public final class Applier {
     public var lockTimeout: Duration = .seconds(60)
     /// Where progress lines go.
     public var progress: (String) -> Void = { _ in }
+    /// Told of each statement just before it is sent (`up --verbose`): a migration in a
+    /// transaction sends its statements together, so they are all told first; one outside a
+    /// transaction is told statement by statement.
+    public var statementWillRun: ((CatalogEntry, CatalogEntry.Step) -> Void)?
     /// The lock timeout SQLite's busy timeout was last set to (once per connection).
     var busyTimeoutSet: Duration?
     /// PostgreSQL's advisory lock key: one per database and schema holding the tracking
@@ -232,6 +236,7 @@ public final class Applier {
             progress("[\(index + 1)/\(total)] \(entry.id) ... already applied by another run")
             return nil
         }
+        if let statementWillRun { for step in entry.up { statementWillRun(entry, step) } }
         let started = ContinuousClock.now
         if let (index, error) = database.executeInTransaction(entry.up.map(\.sql) + (resetSession ? sessionReset : [])) {
             guard index < entry.up.count else { throw resetFailure(entry, error) }

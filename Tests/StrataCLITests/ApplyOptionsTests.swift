@@ -23,10 +23,15 @@ struct ApplyOptionsTests {
     @Test func verbosePrintsTheStatements() throws {
         let p = try Project()
         try p.write("migrations/0001_a.sql", Fixtures.migration(up: "CREATE TABLE a (id INT PRIMARY KEY);", down: "DROP TABLE a;"))
+        try p.write("migrations/0002_b.sql", Fixtures.migration(up: "CREATE TABLE b (id INT PRIMARY KEY);", down: "DROP TABLE b;"))
         let outcome = try CLI.run(["up", "--verbose", "--database", "sqlite:./data/app.db"], in: p.root)
         #expect(outcome.status == 0, "\(outcome.stderr)")
-        #expect(outcome.stdout.contains("0001_a:9: CREATE TABLE a (id INT PRIMARY KEY)"), "\(outcome.stdout)")
-        #expect(outcome.stdout.contains("[1/1] 0001_a ... ok"))
+        // Each statement is printed as its migration runs, not all of them up front.
+        let lines = outcome.stdout.split(separator: "\n").map(String.init)
+        let order = ["  0001_a:9: CREATE TABLE a (id INT PRIMARY KEY)", "[1/2] 0001_a ... ok",
+                     "  0002_b:9: CREATE TABLE b (id INT PRIMARY KEY)", "[2/2] 0002_b ... ok"]
+        let positions = order.map { wanted in lines.firstIndex { $0.hasPrefix(wanted) } }
+        #expect(positions.allSatisfy { $0 != nil } && positions.map { $0 ?? -1 } == positions.map { $0 ?? -1 }.sorted(), "\(outcome.stdout)")
     }
 
     @Test func deployRefusesAnEditedAppliedMigrationInARepository() throws {

@@ -75,7 +75,9 @@ struct UpOptions: ParsableArguments {
         }
         applier.progress = { print($0) }
         if verbose {
-            for entry in pending { for step in entry.up { print("  \(entry.id):\(step.line): \(step.sql.split(separator: "\n").first ?? "")") } }
+            applier.statementWillRun = { entry, step in
+                print("  \(entry.id):\(step.line): \(step.sql.split(separator: "\n").first ?? "")")
+            }
         }
         let started = ContinuousClock.now
         var lintRefusal: [String] = []
