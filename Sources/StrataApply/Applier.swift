@@ -198,10 +198,17 @@ public final class Applier {
             try inLock { () throws(ApplyError) in
                 try ledger.ensure()
                 let rows = Dictionary(try ledger.entries().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+                // The tracking rows go in together at the end, still inside the transaction.
+                var written: [LedgerEntry]? = []
                 for (n, entry) in plan.enumerated() {
                     try gate?(false)
-                    if let done = try runLocked(entry, index: n, of: plan.count, rows: rows) { report.applied.append(done) } else { report.alreadyApplied.append(entry.id) }
+                    if let done = try runLocked(entry, index: n, of: plan.count, rows: rows, deferredRows: &written) {
+                        report.applied.append(done)
+                    } else {
+                        report.alreadyApplied.append(entry.id)
+                    }
                 }
+                try ledger.record(written ?? [])
                 try gate?(true)
             }
             return report
@@ -211,7 +218,10 @@ public final class Applier {
             let outcome: UpReport.Applied?
             if entry.transactional {
                 var done: UpReport.Applied? = nil
-                try inLock { () throws(ApplyError) in done = try runLocked(entry, index: n, of: plan.count, resetSession: true) }
+                try inLock { () throws(ApplyError) in
+                    var unused: [LedgerEntry]? = nil
+                    done = try runLocked(entry, index: n, of: plan.count, resetSession: true, deferredRows: &unused)
+                }
                 outcome = done
             } else {
                 outcome = try runOutsideTransaction(entry, index: n, of: plan.count)
@@ -227,8 +237,9 @@ public final class Applier {
     /// `resetSession`: put the session back (`sessionReset`) before the row is written, in the
     /// same message as the statements, so neither the row nor the next migration runs with
     /// this one's role or settings.
+    /// `deferredRows`: when given, the row is appended there for the caller to write later.
     private func runLocked(_ entry: CatalogEntry, index: Int, of total: Int, rows: [String: LedgerEntry]? = nil,
-                           resetSession: Bool = false) throws(ApplyError) -> UpReport.Applied? {
+                           resetSession: Bool = false, deferredRows: inout [LedgerEntry]?) throws(ApplyError) -> UpReport.Applied? {
         let existing: LedgerEntry?
         if let rows { existing = rows[entry.id] } else { existing = try ledger.entry(entry.id) }
         if let existing {
@@ -243,7 +254,7 @@ public final class Applier {
             throw failure(entry, entry.up[index], error)
         }
         let ms = Self.milliseconds(ContinuousClock.now - started)
-        try ledger.record(row(entry, ms: ms, status: .applied))
+        if deferredRows != nil { deferredRows?.append(row(entry, ms: ms, status: .applied)) } else { try ledger.record(row(entry, ms: ms, status: .applied)) }
         progress("[\(index + 1)/\(total)] \(entry.id) ... ok \(ms) ms")
         return .init(id: entry.id, milliseconds: ms)
     }
