@@ -1,0 +1,236 @@
+import StrataCore
+import StrataSyntax
+
+/// One way the tables after UP then DOWN differ from the tables before UP.
+struct ReplayDifference {
+    enum Object: Equatable {
+        case table
+        case column(String)
+        case index(name: String?, columns: [String?])
+        case primaryKey
+        case uniqueKey([String])
+        case foreignKey(name: String?, columns: [String])
+        case notNullCheck(String)
+        case constraint(String)
+    }
+
+    var table: String
+    var object: Object
+    var message: String
+}
+
+extension DownReplay {
+    /// Every difference between the tables before the file and after UP then DOWN, provenance
+    /// (which migration created what) aside, in table order. Objects only DOWN created, and
+    /// tables the replay lost track of, are left out: the model may not have known them.
+    func differences() -> [ReplayDifference] {
+        var found: [ReplayDifference] = []
+        for key in tables.sorted() where !untracked.contains(key) {
+            let old = before.tables[key], up = afterUp.tables[key]
+            switch (old, afterDown.tables[key]) {
+            case (nil, nil):
+                continue
+            case (nil, .some):
+                if up != nil { found.append(.init(table: key, object: .table, message: "DOWN leaves table \(key) that UP created")) }
+            case (.some, nil):
+                found.append(.init(table: key, object: .table, message: up == nil
+                    ? "DOWN does not restore table \(key) that UP dropped" : "DOWN drops table \(key), which existed before UP"))
+            case (let old?, let new?):
+                found += compare(old, up, new, key)
+            }
+        }
+        return found
+    }
+
+    private func compare(_ old: SchemaModel.Table, _ up: SchemaModel.Table?, _ new: SchemaModel.Table, _ key: String) -> [ReplayDifference] {
+        var found: [ReplayDifference] = []
+        /// The usual wording for an object present on one side only.
+        func presence(_ object: ReplayDifference.Object, _ what: String, before: Bool, afterUp: Bool) {
+            let message: String
+            if before {
+                message = afterUp ? "DOWN drops \(what), which existed before UP" : "DOWN does not restore \(what) that UP dropped"
+            } else {
+                // Present after DOWN only: reported when UP made it; one DOWN made may be the
+                // restoring of something the model never knew.
+                guard afterUp else { return }
+                message = "DOWN leaves \(what) that UP created"
+            }
+            found.append(.init(table: key, object: object, message: message))
+        }
+        let columnsKnown = old.columnsKnown && new.columnsKnown && (up?.columnsKnown ?? true)
+        if columnsKnown {
+            for column in old.columns {
+                guard let now = new.column(column.name) else {
+                    presence(.column(column.name), "column \(key).\(column.name)", before: true, afterUp: up?.column(column.name) != nil)
+                    continue
+                }
+                if let change = Self.columnChange(column, in: old, now, in: new) {
+                    found.append(.init(table: key, object: .column(column.name), message: "DOWN leaves column \(key).\(column.name) \(change)"))
+                }
+            }
+            for column in new.columns where old.column(column.name) == nil {
+                presence(.column(column.name), "column \(key).\(column.name)", before: false, afterUp: up?.column(column.name) != nil)
+            }
+        }
+        // Indexes: named ones by name, unnamed ones by what they index.
+        let oldNamed = Dictionary(old.indexes.compactMap { i in i.name.map { ($0, i) } }, uniquingKeysWith: { a, _ in a })
+        let newNamed = Dictionary(new.indexes.compactMap { i in i.name.map { ($0, i) } }, uniquingKeysWith: { a, _ in a })
+        let upNamed = Set(up?.indexes.compactMap(\.name) ?? [])
+        for (name, index) in oldNamed.sorted(by: { $0.key < $1.key }) {
+            let object = ReplayDifference.Object.index(name: name, columns: index.columns)
+            guard let now = newNamed[name] else {
+                presence(object, "index \(name) on \(key)", before: true, afterUp: upNamed.contains(name))
+                continue
+            }
+            if Self.signature(now) != Self.signature(index) {
+                found.append(.init(table: key, object: object,
+                                   message: "DOWN leaves index \(name) on \(key) as \(Self.describe(now)) (before UP: \(Self.describe(index)))"))
+            }
+        }
+        for (name, index) in newNamed.sorted(by: { $0.key < $1.key }) where oldNamed[name] == nil {
+            presence(.index(name: name, columns: index.columns), "index \(name) on \(key)", before: false, afterUp: upNamed.contains(name))
+        }
+        if !unnamedIndexesUntracked {
+            let unnamed = { (t: SchemaModel.Table?) in (t?.indexes ?? []).filter { $0.name == nil }.map(Self.signature) }
+            for (signature, side) in Self.multisetDifference(unnamed(old), unnamed(new)) {
+                presence(.index(name: nil, columns: signature.columns), "unnamed index \(Self.describe(signature)) on \(key)",
+                         before: side == .before, afterUp: unnamed(up).contains(signature))
+            }
+        }
+        guard columnsKnown, !keysUntracked.contains(key) else { return found }
+        if Set(old.primaryKey) != Set(new.primaryKey) {
+            let message = new.primaryKey.isEmpty ? "DOWN leaves \(key) without its primary key (\(old.primaryKey.joined(separator: ", ")))"
+                : old.primaryKey.isEmpty ? "DOWN leaves primary key (\(new.primaryKey.joined(separator: ", "))) on \(key) that UP created"
+                : "DOWN leaves primary key (\(new.primaryKey.joined(separator: ", "))) on \(key) (before UP: (\(old.primaryKey.joined(separator: ", "))))"
+            found.append(.init(table: key, object: .primaryKey, message: message))
+        }
+        for (columns, side) in Self.multisetDifference(old.uniqueKeys, new.uniqueKeys) {
+            presence(.uniqueKey(columns), "unique key (\(columns.joined(separator: ", "))) on \(key)",
+                     before: side == .before, afterUp: up?.uniqueKeys.contains(columns) ?? false)
+        }
+        let foreign = { (t: SchemaModel.Table?) in (t?.foreignKeys ?? []).map(ForeignKeySignature.init) }
+        var explainedNames = Set<String>()
+        for (signature, side) in Self.multisetDifference(foreign(old), foreign(new)) {
+            let named = (side == .before ? old : new).foreignKeys.first { ForeignKeySignature($0) == signature && $0.name != nil }?.name
+            if let named { explainedNames.insert(named) }
+            let target = "\(signature.table) (\(signature.referenced.joined(separator: ", ")))"
+            presence(.foreignKey(name: named, columns: signature.columns),
+                     "foreign key \(named.map { "\($0) " } ?? "")(\(signature.columns.joined(separator: ", "))) → \(target) on \(key)",
+                     before: side == .before, afterUp: foreign(up).contains(signature))
+        }
+        let checks = { (t: SchemaModel.Table?) in (t?.notNullChecks ?? []).filter { $0.name == nil }.map(\.column) }
+        for (column, side) in Self.multisetDifference(checks(old), checks(new)) {
+            presence(.notNullCheck(column), "CHECK (\(column) IS NOT NULL) on \(key)", before: side == .before,
+                     afterUp: checks(up).contains(column))
+        }
+        // Constraint names: PostgreSQL's DROP CONSTRAINT needs them; SQLite cannot drop one.
+        guard dialect == .postgresql else { return found }
+        let upNames = up?.constraintNames ?? []
+        let dropped = droppedColumns[key] ?? []
+        /// Whether a dropped column may have taken the constraint with it.
+        func mayGoWithColumn(_ name: String) -> Bool {
+            guard !dropped.isEmpty else { return false }
+            guard let known = namedKeys[name] else { return true }
+            return !known.columns.isDisjoint(with: dropped)
+        }
+        for name in old.constraintNames.subtracting(new.constraintNames).sorted()
+        where !explainedNames.contains(name) && !mayGoWithColumn(name) {
+            presence(.constraint(name), "constraint \(name) on \(key)", before: true, afterUp: upNames.contains(name))
+        }
+        for name in new.constraintNames.subtracting(old.constraintNames).sorted()
+        where !explainedNames.contains(name) && !mayGoWithColumn(name) {
+            presence(.constraint(name), "constraint \(name) on \(key)", before: false, afterUp: upNames.contains(name))
+        }
+        return found
+    }
+
+    // MARK: - Columns
+
+    /// How a column differs after DOWN (`as bigint (before UP: integer)`), or nil.
+    private static func columnChange(_ old: SchemaModel.Column, in oldTable: SchemaModel.Table,
+                                     _ new: SchemaModel.Column, in newTable: SchemaModel.Table) -> String? {
+        var now: [String] = [], was: [String] = []
+        let oldType = old.type.map(normalizedType), newType = new.type.map(normalizedType)
+        if oldType != newType {
+            now.append(newType ?? "without a type")
+            was.append(oldType ?? "without a type")
+        }
+        // A primary-key column is NOT NULL however it was written.
+        let oldNotNull = old.notNull || oldTable.primaryKey.contains(old.name)
+        let newNotNull = new.notNull || newTable.primaryKey.contains(new.name)
+        if oldNotNull != newNotNull {
+            now.append(newNotNull ? "NOT NULL" : "nullable")
+            was.append(oldNotNull ? "NOT NULL" : "nullable")
+        }
+        if old.hasDefault != new.hasDefault {
+            now.append(new.hasDefault ? "with a default" : "without a default")
+            was.append(old.hasDefault ? "with a default" : "without a default")
+        }
+        return now.isEmpty ? nil : "as \(now.joined(separator: ", ")) (before UP: \(was.joined(separator: ", ")))"
+    }
+
+    /// A type as PostgreSQL names it, so that `int` and `integer` compare equal.
+    static func normalizedType(_ type: String) -> String {
+        let aliases = ["int": "integer", "int4": "integer", "serial": "integer", "serial4": "integer",
+                       "int8": "bigint", "bigserial": "bigint", "serial8": "bigint", "int2": "smallint",
+                       "smallserial": "smallint", "serial2": "smallint", "bool": "boolean", "float8": "double precision",
+                       "float": "double precision", "float4": "real", "decimal": "numeric", "varchar": "character varying",
+                       "char": "character", "timestamptz": "timestamp with time zone",
+                       "timestamp without time zone": "timestamp", "timetz": "time with time zone",
+                       "time without time zone": "time"]
+        var base = type, suffix = ""
+        if let open = type.firstIndex(where: { $0 == "(" || $0 == "[" }) {
+            base = String(type[..<open]).trimmingCharacters(in: .whitespaces)
+            suffix = String(type[open...]).replacingOccurrences(of: " ", with: "")
+        }
+        return (aliases[base] ?? base) + suffix
+    }
+
+    // MARK: - Indexes and keys
+
+    struct IndexSignature: Hashable {
+        var columns: [String?]
+        var unique: Bool
+        var partial: Bool
+    }
+
+    static func signature(_ index: SchemaModel.Index) -> IndexSignature {
+        IndexSignature(columns: index.columns, unique: index.unique, partial: index.partial)
+    }
+
+    static func describe(_ index: SchemaModel.Index) -> String { describe(signature(index)) }
+
+    static func describe(_ signature: IndexSignature) -> String {
+        let columns = signature.columns.map { $0 ?? "(expression)" }.joined(separator: ", ")
+        return "\(signature.unique ? "UNIQUE " : "")(\(columns))\(signature.partial ? " WHERE ..." : "")"
+    }
+
+    struct ForeignKeySignature: Hashable {
+        var columns: [String]
+        var table: String
+        var referenced: [String]
+        var onDelete: String?
+        var onUpdate: String?
+
+        init(_ key: SchemaModel.ForeignKey) {
+            columns = key.columns
+            table = key.references.table.key
+            referenced = key.references.columns.map(\.name)
+            onDelete = key.references.onDelete?.lowercased()
+            onUpdate = key.references.onUpdate?.lowercased()
+        }
+    }
+
+    enum Side { case before, after }
+
+    /// What only one of two lists holds, counting repeats, in the order they come.
+    static func multisetDifference<T: Hashable>(_ old: [T], _ new: [T]) -> [(T, Side)] {
+        var counts: [T: Int] = [:]
+        for item in old { counts[item, default: 0] += 1 }
+        for item in new { counts[item, default: 0] -= 1 }
+        var out: [(T, Side)] = []
+        for item in old where (counts[item] ?? 0) > 0 { counts[item]! -= 1; out.append((item, .before)) }
+        for item in new where (counts[item] ?? 0) < 0 { counts[item]! += 1; out.append((item, .after)) }
+        return out
+    }
+}
