@@ -38,6 +38,12 @@ public struct SchemaModel: Sendable {
         public var foreignKeys: [ForeignKey] = []
         /// Named constraints, so DROP CONSTRAINT can find them.
         public var constraintNames: Set<String> = []
+        /// The columns of each named PRIMARY KEY or UNIQUE constraint, so DROP CONSTRAINT
+        /// removes the key and not only its name.
+        public var keyNames: [String: [String]] = [:]
+        /// A DROP CONSTRAINT named a constraint the model cannot tie to anything (one renamed
+        /// by ALTER INDEX, say): the keys may hold one the database no longer has.
+        public var keysUncertain = false
         /// The table-level `CHECK (col IS NOT NULL)` constraints, valid or not.
         public var notNullChecks: [NotNullCheck] = []
         /// The table's indexes, named and unnamed.
@@ -171,7 +177,7 @@ public struct SchemaModel: Sendable {
                         for index in table.indexes { if let n = index.name { tableOfIndex[n] = nil } }
                     }
                 case .index:
-                    removeIndex(named: name.key)
+                    if !removeIndex(named: name.key) { removeUnnamedIndex(generatedName: name) }
                 default:
                     break
                 }
@@ -181,9 +187,20 @@ public struct SchemaModel: Sendable {
         }
     }
 
-    private mutating func removeIndex(named name: String) {
-        guard let key = tableOfIndex.removeValue(forKey: name) else { return }
+    @discardableResult
+    private mutating func removeIndex(named name: String) -> Bool {
+        guard let key = tableOfIndex.removeValue(forKey: name) else { return false }
         tables[key]?.indexes.removeAll { $0.name == name }
+        return true
+    }
+
+    /// DROP INDEX of the name PostgreSQL gave an index created without one (`t_a_b_idx`).
+    private mutating func removeUnnamedIndex(generatedName name: ObjectName) {
+        for key in tables.keys {
+            guard let table = tables[key], let i = table.indexes.firstIndex(where: { Self.generatedName(of: $0, on: table) == name.name }) else { continue }
+            tables[key]?.indexes.remove(at: i)
+            return
+        }
     }
 
     private mutating func apply(_ create: CreateTable, migration: String) {
@@ -207,7 +224,7 @@ public struct SchemaModel: Sendable {
         let name = column.name.name
         if !isNew { table.columns.removeAll { $0.name == name } }
         table.columns.append(Column(name: name, type: column.type, notNull: column.notNull || column.primaryKey,
-                                    hasDefault: column.defaultExpression != nil, addedBy: migration))
+                                    hasDefault: column.defaultExpression.map { !Self.isNullDefault($0) } ?? false, addedBy: migration))
         if column.primaryKey { table.primaryKey = [name] }
         if column.unique { table.uniqueKeys.append([name]) }
         if let reference = column.references {
@@ -219,6 +236,7 @@ public struct SchemaModel: Sendable {
 
     private static func add(_ constraint: TableConstraint, to table: inout Table) {
         if let name = constraint.name { table.constraintNames.insert(name) }
+        rememberKeyName(constraint, in: &table)
         switch constraint.kind {
         case .primaryKey(let columns):
             table.primaryKey = names(columns)
@@ -278,6 +296,7 @@ public struct SchemaModel: Sendable {
         case .dropColumn(let column, _, _):
             let name = column.name
             table.columns.removeAll { $0.name == name }
+            forgetConstraints(of: name, in: &table)
             if table.primaryKey.contains(name) { table.primaryKey = [] }
             table.uniqueKeys.removeAll { $0.contains(name) }
             table.foreignKeys.removeAll { $0.columns.contains(name) }
@@ -293,13 +312,14 @@ public struct SchemaModel: Sendable {
             if let i = table.columns.firstIndex(where: { $0.name == column.name }) { table.columns[i].notNull = true }
         case .dropNotNull(let column):
             if let i = table.columns.firstIndex(where: { $0.name == column.name }) { table.columns[i].notNull = false }
-        case .setDefault(let column, _):
-            if let i = table.columns.firstIndex(where: { $0.name == column.name }) { table.columns[i].hasDefault = true }
+        case .setDefault(let column, let expression):
+            if let i = table.columns.firstIndex(where: { $0.name == column.name }) { table.columns[i].hasDefault = !isNullDefault(expression) }
         case .dropDefault(let column):
             if let i = table.columns.firstIndex(where: { $0.name == column.name }) { table.columns[i].hasDefault = false }
         case .addConstraint(let constraint):
             add(constraint, to: &table)
         case .dropConstraint(let name, _, _):
+            dropKey(named: name, from: &table)
             table.constraintNames.remove(name)
             table.foreignKeys.removeAll { $0.name == name }
             table.notNullChecks.removeAll { $0.name == name }
@@ -316,8 +336,10 @@ public struct SchemaModel: Sendable {
             for i in table.notNullChecks.indices where table.notNullChecks[i].column == from.name {
                 table.notNullChecks[i].column = to.name
             }
+            table.keyNames = table.keyNames.mapValues { $0.map { $0 == from.name ? to.name : $0 } }
         case .renameConstraint(let from, let to):
             if table.constraintNames.remove(from) != nil { table.constraintNames.insert(to) }
+            if let columns = table.keyNames.removeValue(forKey: from) { table.keyNames[to] = columns }
             for i in table.notNullChecks.indices where table.notNullChecks[i].name == from { table.notNullChecks[i].name = to }
         case .validateConstraint(let name):
             for i in table.notNullChecks.indices where table.notNullChecks[i].name == name { table.notNullChecks[i].valid = true }

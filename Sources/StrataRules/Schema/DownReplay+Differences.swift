@@ -64,7 +64,7 @@ extension DownReplay {
                     presence(.column(column.name), "column \(key).\(column.name)", before: true, afterUp: up?.column(column.name) != nil)
                     continue
                 }
-                if let change = Self.columnChange(column, in: old, now, in: new) {
+                if let change = Self.columnChange(column, in: old, now, in: new, compareTypes: !typesUntracked) {
                     found.append(.init(table: key, object: .column(column.name), message: "DOWN leaves column \(key).\(column.name) \(change)"))
                 }
             }
@@ -73,9 +73,25 @@ extension DownReplay {
             }
         }
         // Indexes: named ones by name, unnamed ones by what they index.
-        let oldNamed = Dictionary(old.indexes.compactMap { i in i.name.map { ($0, i) } }, uniquingKeysWith: { a, _ in a })
-        let newNamed = Dictionary(new.indexes.compactMap { i in i.name.map { ($0, i) } }, uniquingKeysWith: { a, _ in a })
-        let upNamed = Set(up?.indexes.compactMap(\.name) ?? [])
+        // Named as the database keeps them: PostgreSQL cuts names to 63 bytes.
+        let cut = { (name: String) in self.dialect == .postgresql ? SchemaModel.postgresIdentifier(name) : name }
+        // A partial or expression index may have gone with a dropped column its text uses,
+        // which the model cannot see for an index another file created: such indexes of a
+        // table with a dropped column are left out.
+        let compared = { (t: SchemaModel.Table?) in
+            (t?.indexes ?? []).filter { !(self.derivedIndexesUntracked.contains(key) && Self.isDerived($0)) }
+        }
+        // An index created without a name has the one PostgreSQL gave it (`t_a_idx`), so a DOWN
+        // that creates it again by that name restores it.
+        let name = { (index: SchemaModel.Index, table: SchemaModel.Table) -> String? in
+            index.name.map(cut) ?? (self.dialect == .postgresql ? SchemaModel.generatedName(of: index, on: table) : nil)
+        }
+        let named = { (t: SchemaModel.Table?) -> [String: SchemaModel.Index] in
+            guard let t else { return [:] }
+            return Dictionary(compared(t).compactMap { i in name(i, t).map { ($0, i) } }, uniquingKeysWith: { a, _ in a })
+        }
+        let oldNamed = named(old), newNamed = named(new)
+        let upNamed = Set(named(up).keys)
         for (name, index) in oldNamed.sorted(by: { $0.key < $1.key }) {
             let object = ReplayDifference.Object.index(name: name, columns: index.columns)
             guard let now = newNamed[name] else {
@@ -91,29 +107,33 @@ extension DownReplay {
             presence(.index(name: name, columns: index.columns), "index \(name) on \(key)", before: false, afterUp: upNamed.contains(name))
         }
         if !unnamedIndexesUntracked {
-            let unnamed = { (t: SchemaModel.Table?) in (t?.indexes ?? []).filter { $0.name == nil }.map(Self.signature) }
+            let unnamed = { (t: SchemaModel.Table?) in compared(t).filter { i in t.map { name(i, $0) == nil } ?? true }.map(Self.signature) }
             for (signature, side) in Self.multisetDifference(unnamed(old), unnamed(new)) {
                 presence(.index(name: nil, columns: signature.columns), "unnamed index \(Self.describe(signature)) on \(key)",
                          before: side == .before, afterUp: unnamed(up).contains(signature))
             }
         }
-        guard columnsKnown, !keysUntracked.contains(key) else { return found }
+        // A DROP CONSTRAINT the model could not tie to a key, here or earlier, leaves keys it cannot vouch for.
+        guard columnsKnown, !old.keysUncertain, !new.keysUncertain, up?.keysUncertain != true else { return found }
         if Set(old.primaryKey) != Set(new.primaryKey) {
             let message = new.primaryKey.isEmpty ? "DOWN leaves \(key) without its primary key (\(old.primaryKey.joined(separator: ", ")))"
                 : old.primaryKey.isEmpty ? "DOWN leaves primary key (\(new.primaryKey.joined(separator: ", "))) on \(key) that UP created"
                 : "DOWN leaves primary key (\(new.primaryKey.joined(separator: ", "))) on \(key) (before UP: (\(old.primaryKey.joined(separator: ", "))))"
             found.append(.init(table: key, object: .primaryKey, message: message))
         }
-        for (columns, side) in Self.multisetDifference(old.uniqueKeys, new.uniqueKeys) {
+        // A unique key is the set of its columns: UNIQUE (a, b) and UNIQUE (b, a) allow the same rows.
+        let unique = { (t: SchemaModel.Table?) in (t?.uniqueKeys ?? []).map { $0.sorted() } }
+        for (columns, side) in Self.multisetDifference(unique(old), unique(new)) {
             presence(.uniqueKey(columns), "unique key (\(columns.joined(separator: ", "))) on \(key)",
-                     before: side == .before, afterUp: up?.uniqueKeys.contains(columns) ?? false)
+                     before: side == .before, afterUp: unique(up).contains(columns))
         }
         let foreign = { (t: SchemaModel.Table?) in (t?.foreignKeys ?? []).map(ForeignKeySignature.init) }
         var explainedNames = Set<String>()
         for (signature, side) in Self.multisetDifference(foreign(old), foreign(new)) {
             let named = (side == .before ? old : new).foreignKeys.first { ForeignKeySignature($0) == signature && $0.name != nil }?.name
             if let named { explainedNames.insert(named) }
-            let target = "\(signature.table) (\(signature.referenced.joined(separator: ", ")))"
+            let reference = (side == .before ? old : new).foreignKeys.first { ForeignKeySignature($0) == signature }?.references
+            let target = reference.map { r in r.columns.isEmpty ? r.table.key : "\(r.table.key) (\(r.columns.map(\.name).joined(separator: ", ")))" } ?? "?"
             presence(.foreignKey(name: named, columns: signature.columns),
                      "foreign key \(named.map { "\($0) " } ?? "")(\(signature.columns.joined(separator: ", "))) → \(target) on \(key)",
                      before: side == .before, afterUp: foreign(up).contains(signature))
@@ -124,34 +144,56 @@ extension DownReplay {
                      afterUp: checks(up).contains(column))
         }
         // Constraint names: PostgreSQL's DROP CONSTRAINT needs them; SQLite cannot drop one.
-        guard dialect == .postgresql else { return found }
-        let upNames = up?.constraintNames ?? []
+        guard dialect == .postgresql, !namesUntracked.contains(key) else { return found }
+        // Names as the database has them: an unnamed key has the name PostgreSQL gave it, so
+        // `ADD CONSTRAINT t_c_fkey ...` in DOWN restores an inline REFERENCES. Only names
+        // written in the files are reported; the keys themselves are compared above.
+        let oldNames = Self.databaseNames(old), newNames = Self.databaseNames(new)
+        let upNames = up.map(Self.databaseNames) ?? []
         let dropped = droppedColumns[key] ?? []
         /// Whether a dropped column may have taken the constraint with it.
         func mayGoWithColumn(_ name: String) -> Bool {
             guard !dropped.isEmpty else { return false }
-            guard let known = namedKeys[name] else { return true }
-            return !known.columns.isDisjoint(with: dropped)
+            guard let known = namedConstraints[name] else { return true }
+            return !known.isDisjoint(with: dropped)
         }
-        for name in old.constraintNames.subtracting(new.constraintNames).sorted()
+        for name in old.constraintNames.subtracting(newNames).sorted()
         where !explainedNames.contains(name) && !mayGoWithColumn(name) {
             presence(.constraint(name), "constraint \(name) on \(key)", before: true, afterUp: upNames.contains(name))
         }
-        for name in new.constraintNames.subtracting(old.constraintNames).sorted()
+        for name in new.constraintNames.subtracting(oldNames).sorted()
         where !explainedNames.contains(name) && !mayGoWithColumn(name) {
             presence(.constraint(name), "constraint \(name) on \(key)", before: false, afterUp: upNames.contains(name))
         }
         return found
     }
 
+    /// A table's constraint names with those PostgreSQL gives unnamed keys (`t_pkey`,
+    /// `t_a_b_key`, `t_a_fkey`, `t_a_check`).
+    static func databaseNames(_ table: SchemaModel.Table) -> Set<String> {
+        var names = table.constraintNames
+        let bare = table.name.split(separator: ".").last.map(String.init) ?? table.name
+        let named = Set(table.keyNames.values)
+        func generated(_ columns: [String], _ suffix: String) -> String {
+            SchemaModel.postgresIdentifier("\(bare)_\(columns.joined(separator: "_"))_\(suffix)")
+        }
+        if !table.primaryKey.isEmpty, !named.contains(table.primaryKey) { names.insert(SchemaModel.postgresIdentifier("\(bare)_pkey")) }
+        for key in table.uniqueKeys where !named.contains(key) { names.insert(generated(key, "key")) }
+        for key in table.foreignKeys where key.name == nil {
+            names.formUnion(RelaxConstraintRule.generatedNames(table: bare, columns: key.columns))
+        }
+        for check in table.notNullChecks where check.name == nil { names.insert(generated([check.column], "check")) }
+        return names
+    }
+
     // MARK: - Columns
 
-    /// How a column differs after DOWN (`as bigint (before UP: integer)`), or nil.
+    /// How a column differs after DOWN (`bigint, nullable (before UP: integer, NOT NULL)`), or nil.
     private static func columnChange(_ old: SchemaModel.Column, in oldTable: SchemaModel.Table,
-                                     _ new: SchemaModel.Column, in newTable: SchemaModel.Table) -> String? {
+                                     _ new: SchemaModel.Column, in newTable: SchemaModel.Table, compareTypes: Bool) -> String? {
         var now: [String] = [], was: [String] = []
         let oldType = old.type.map(normalizedType), newType = new.type.map(normalizedType)
-        if oldType != newType {
+        if compareTypes, oldType != newType {
             now.append(newType ?? "without a type")
             was.append(oldType ?? "without a type")
         }
@@ -166,11 +208,14 @@ extension DownReplay {
             now.append(new.hasDefault ? "with a default" : "without a default")
             was.append(old.hasDefault ? "with a default" : "without a default")
         }
-        return now.isEmpty ? nil : "as \(now.joined(separator: ", ")) (before UP: \(was.joined(separator: ", ")))"
+        return now.isEmpty ? nil : "\(now.joined(separator: ", ")) (before UP: \(was.joined(separator: ", ")))"
     }
 
-    /// A type as PostgreSQL names it, so that `int` and `integer` compare equal.
-    static func normalizedType(_ type: String) -> String {
+    /// A type as PostgreSQL names it, so that `int` and `integer`, `public.mood` and `"mood"`
+    /// compare equal.
+    static func normalizedType(_ written: String) -> String {
+        var type = written.replacingOccurrences(of: "\"", with: "")
+        if type.hasPrefix("public.") { type.removeFirst("public.".count) }
         let aliases = ["int": "integer", "int4": "integer", "serial": "integer", "serial4": "integer",
                        "int8": "bigint", "bigserial": "bigint", "serial8": "bigint", "int2": "smallint",
                        "smallserial": "smallint", "serial2": "smallint", "bool": "boolean", "float8": "double precision",
@@ -194,6 +239,9 @@ extension DownReplay {
         var partial: Bool
     }
 
+    /// A partial index, or one with an expression: its text may use columns the model does not list.
+    static func isDerived(_ index: SchemaModel.Index) -> Bool { index.partial || index.columns.contains(nil) }
+
     static func signature(_ index: SchemaModel.Index) -> IndexSignature {
         IndexSignature(columns: index.columns, unique: index.unique, partial: index.partial)
     }
@@ -205,19 +253,18 @@ extension DownReplay {
         return "\(signature.unique ? "UNIQUE " : "")(\(columns))\(signature.partial ? " WHERE ..." : "")"
     }
 
+    /// What a foreign key is compared by: its columns and actions. Not the table it references:
+    /// the model keeps the name written, while the database follows a renamed table (`REFERENCES
+    /// user_` after `user_` became `person` is the same key as `REFERENCES person (id)`).
     struct ForeignKeySignature: Hashable {
         var columns: [String]
-        var table: String
-        var referenced: [String]
-        var onDelete: String?
-        var onUpdate: String?
+        var onDelete: String
+        var onUpdate: String
 
         init(_ key: SchemaModel.ForeignKey) {
             columns = key.columns
-            table = key.references.table.key
-            referenced = key.references.columns.map(\.name)
-            onDelete = key.references.onDelete?.lowercased()
-            onUpdate = key.references.onUpdate?.lowercased()
+            onDelete = key.references.onDelete?.lowercased() ?? "no action"
+            onUpdate = key.references.onUpdate?.lowercased() ?? "no action"
         }
     }
 

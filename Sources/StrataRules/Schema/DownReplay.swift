@@ -16,9 +16,9 @@ struct DownReplay {
     /// already has, DROP COLUMN of one it lacks, ALTER TABLE of a table it does not know), so
     /// the real table differs from the modelled one.
     private(set) var untracked: Set<String> = []
-    /// Tables whose primary, unique and foreign keys cannot be followed: DROP CONSTRAINT of a
-    /// name the model cannot tie to a key.
-    private(set) var keysUntracked: Set<String> = []
+    /// Column types cannot be compared: the file renames or drops a type (`ALTER TYPE ... RENAME`),
+    /// which changes what the columns' type names mean.
+    private(set) var typesUntracked = false
     /// Columns dropped per table on PostgreSQL, which drops a column's constraints with it:
     /// the model keeps names without their columns, so only names this file ties to other
     /// columns are compared there.
@@ -26,21 +26,17 @@ struct DownReplay {
     /// A DROP INDEX named an index the model does not know: it may be one PostgreSQL named
     /// (`CREATE INDEX ON t (c)`), so unnamed indexes are not compared.
     private(set) var unnamedIndexesUntracked = false
-    /// Constraints this file names, by name: what a later DROP CONSTRAINT of that name removes.
-    let namedKeys: [String: NamedKey]
-
-    enum NamedKey {
-        case primaryKey([String]), unique([String]), foreignKey([String])
-        /// A CHECK or other constraint, with the words of its text (a superset of its columns).
-        case other(words: Set<String>)
-
-        var columns: Set<String> {
-            switch self {
-            case .primaryKey(let c), .unique(let c), .foreignKey(let c): Set(c)
-            case .other(let words): words
-            }
-        }
-    }
+    /// The constraints this file names, with the columns each may involve (for a CHECK, the
+    /// words of its text): which of them a dropped column may take with it.
+    let namedConstraints: [String: Set<String>]
+    /// Tables whose constraint names cannot be compared: a column of this file names its own
+    /// constraint (`c int CONSTRAINT c_fk REFERENCES t`), a name the reader does not keep.
+    private(set) var namesUntracked: Set<String> = []
+    /// The words of each partial or expression index this file creates, by name.
+    private let derivedIndexWords: [String: Set<String>]
+    /// Tables where PostgreSQL may have dropped a partial or expression index with a column
+    /// that its text uses, where the model cannot tell (an index another file created).
+    private(set) var derivedIndexesUntracked: Set<String> = []
 
     /// Replays `up` then `down`; nil when either holds a statement whose effect on tables the
     /// model cannot know (see `isOpaque`).
@@ -55,7 +51,10 @@ struct DownReplay {
             if let recorded = context.tablesBefore[key] { initial[key] = recorded } else { initial[key] = .some(context.schema.tables[key]) }
         }
         before = SchemaModel().restored(to: initial)
-        namedKeys = Self.namedKeys(up + down)
+        namedConstraints = Self.namedConstraints(up + down)
+        namesUntracked = Self.tablesNamingColumnConstraints(up + down, context.source)
+        derivedIndexWords = Self.derivedIndexWords(up + down)
+        typesUntracked = (up + down).contains { if case .other(let label) = $0.kind { label.hasPrefix("alter type") || label.hasPrefix("drop type") } else { false } }
         afterUp = before
         afterDown = before
         var model = before
@@ -106,16 +105,43 @@ struct DownReplay {
         }
     }
 
-    private static func namedKeys(_ statements: [Statement]) -> [String: NamedKey] {
-        var keys: [String: NamedKey] = [:]
+    private static func words(_ text: String) -> Set<String> {
+        Set(text.lowercased().split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init))
+    }
+
+    private static func derivedIndexWords(_ statements: [Statement]) -> [String: Set<String>] {
+        var found: [String: Set<String>] = [:]
+        for statement in statements {
+            guard case .createIndex(let create) = statement.kind, let name = create.name?.key,
+                  create.whereClause != nil || create.elements.contains(where: { $0.column == nil }) else { continue }
+            found[name] = words(([create.whereClause ?? ""] + create.elements.map(\.text)).joined(separator: " "))
+        }
+        return found
+    }
+
+    private static func tablesNamingColumnConstraints(_ statements: [Statement], _ source: SourceText) -> Set<String> {
+        var found = Set<String>()
+        for statement in statements {
+            let (table, columns): (String, [ColumnDefinition])
+            switch statement.kind {
+            case .createTable(let create): (table, columns) = (create.name.key, create.columns)
+            case .alterTable(let alter):
+                (table, columns) = (alter.name.key, alter.actions.compactMap { if case .addColumn(let c, _) = $0.action { c } else { nil } })
+            default: continue
+            }
+            if columns.contains(where: { words(source.text($0.range.byteRange)).contains("constraint") }) { found.insert(table) }
+        }
+        return found
+    }
+
+    private static func namedConstraints(_ statements: [Statement]) -> [String: Set<String>] {
+        var keys: [String: Set<String>] = [:]
         func add(_ constraint: TableConstraint) {
             guard let name = constraint.name else { return }
             switch constraint.kind {
-            case .primaryKey(let columns): keys[name] = .primaryKey(columns.map(\.name))
-            case .unique(let columns): keys[name] = .unique(columns.map(\.name))
-            case .foreignKey(let columns, _): keys[name] = .foreignKey(columns.map(\.name))
+            case .primaryKey(let columns), .unique(let columns), .foreignKey(let columns, _): keys[name] = Set(columns.map(\.name))
             case .check(let text), .other(let text):
-                keys[name] = .other(words: Set(text.lowercased().split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init)))
+                keys[name] = words(text)
             }
         }
         for statement in statements {
@@ -133,10 +159,24 @@ struct DownReplay {
 
     private mutating func replay(_ statements: [Statement], on model: inout SchemaModel) {
         for statement in statements {
-            noteContradictions(statement, model)
-            let tablesBefore = model.tables
-            model.apply(statement, migration: "")
-            follow(statement, on: &model, tablesBefore: tablesBefore)
+            // One ALTER TABLE action at a time: `DROP CONSTRAINT t_pkey, ADD COLUMN id serial
+            // PRIMARY KEY` drops the old key before the new one comes.
+            for step in Self.actions(of: statement) {
+                noteContradictions(step, model)
+                let tablesBefore = model.tables
+                model.apply(step, migration: "")
+                follow(step, on: &model, tablesBefore: tablesBefore)
+            }
+        }
+    }
+
+    /// A statement, or each action of an ALTER TABLE as a statement of its own.
+    private static func actions(of statement: Statement) -> [Statement] {
+        guard case .alterTable(let alter) = statement.kind, alter.actions.count > 1 else { return [statement] }
+        return alter.actions.map { action in
+            var single = alter
+            single.actions = [action]
+            return Statement(kind: .alterTable(single), range: action.range, tokens: statement.tokens)
         }
     }
 
@@ -145,6 +185,7 @@ struct DownReplay {
         switch statement.kind {
         case .createTable(let create):
             if !create.ifNotExists, model.tables[create.name.key] != nil { untracked.insert(create.name.key) }
+            if create.constraints.contains(where: { !Self.isModelled($0) }) { untracked.insert(create.name.key) }
         case .createIndex(let create):
             if model.tables[create.table.key] == nil {
                 untracked.insert(create.table.key)
@@ -182,31 +223,52 @@ struct DownReplay {
             return columnsKnown && (table.column(from.name) == nil || table.column(to.name) != nil)
         case .renameTable(let to):
             return model.tables[to.key] != nil
+        case .addConstraint(let constraint):
+            return !Self.isModelled(constraint)
+        case .dropConstraint(let name, _, _):
+            // PostgreSQL 18 names the NOT NULL of a column `t_c_not_null`; the model keeps no such constraint.
+            return name.hasSuffix("_not_null") && !table.constraintNames.contains(name)
         default:
             return false
         }
     }
 
-    /// What PostgreSQL does that the model leaves out, done on the replayed tables: DROP
-    /// CONSTRAINT of a key (the model only forgets the name), DROP INDEX of an index PostgreSQL
-    /// named, DROP TABLE ... CASCADE of a referenced table, DROP COLUMN's constraints.
+    /// Whether the model follows a table constraint: not a PostgreSQL 18 `CONSTRAINT n NOT NULL
+    /// c` (it would miss the NOT NULL), nor one the reader could not read. EXCLUDE holds no key.
+    private static func isModelled(_ constraint: TableConstraint) -> Bool {
+        guard case .other(let label) = constraint.kind else { return true }
+        return label == "exclude"
+    }
+
+    /// What PostgreSQL does that the model leaves out, done on the replayed tables: DROP INDEX
+    /// of an index PostgreSQL named (or whose long name it cut to 63 bytes), DROP TABLE ...
+    /// CASCADE of a referenced table; and which columns DROP COLUMN took constraints with.
     private mutating func follow(_ statement: Statement, on model: inout SchemaModel,
                                  tablesBefore: [String: SchemaModel.Table]) {
         switch statement.kind {
         case .alterTable(let alter):
             for (action, _) in alter.actions {
-                switch action {
-                case .dropConstraint(let name, _, _):
-                    dropKey(named: name, on: alter.name.key, in: &model, previous: tablesBefore[alter.name.key])
-                case .dropColumn(let column, _, _) where dialect == .postgresql:
+                if case .dropColumn(let column, _, _) = action, dialect == .postgresql {
                     droppedColumns[alter.name.key, default: []].insert(column.name)
-                default:
-                    break
+                    dropDerivedIndexes(using: column.name, on: alter.name.key, in: &model)
+                }
+                // The model keeps an unnamed foreign key whose generated name is dropped.
+                if case .dropConstraint(let name, _, _) = action, var table = model.tables[alter.name.key],
+                   let i = table.foreignKeys.firstIndex(where: {
+                       $0.name == nil && RelaxConstraintRule.generatedNames(table: alter.name.name, columns: $0.columns).contains(name)
+                   }) {
+                    table.foreignKeys.remove(at: i)
+                    model = model.restored(to: [table.name: table])
                 }
             }
         case .drop(let drop) where drop.objectKind == .index:
+            // A name the model did not know, nor found as one PostgreSQL generated: it may name
+            // an index the model keeps without a name.
+            let count = { (tables: [String: SchemaModel.Table]) in tables.values.reduce(0) { $0 + $1.indexes.count } }
+            guard count(model.tables) == count(tablesBefore) else { break }
             for name in drop.names where tablesBefore.values.allSatisfy({ !$0.indexes.contains { $0.name == name.key } }) {
-                if !dropGeneratedIndex(named: name.name, in: &model) { unnamedIndexesUntracked = true }
+                if dialect == .postgresql, dropIndex(cutTo: name.key, in: &model) { continue }
+                if !drop.ifExists { unnamedIndexesUntracked = true }
             }
         case .drop(let drop) where drop.objectKind == .table && drop.cascade:
             let dropped = Set(drop.names.map(\.key))
@@ -219,54 +281,28 @@ struct DownReplay {
         }
     }
 
-    /// Removes the key a dropped constraint name stands for, when the name tells which.
-    private mutating func dropKey(named name: String, on key: String, in model: inout SchemaModel,
-                                  previous: SchemaModel.Table?) {
-        guard var table = model.tables[key], let previous else { return }
-        // Named foreign keys and NOT NULL checks the model removes by itself.
-        if previous.foreignKeys.contains(where: { $0.name == name }) || previous.notNullChecks.contains(where: { $0.name == name }) {
-            return
-        }
-        let bare = key.split(separator: ".").last.map(String.init) ?? key
-        func generated(_ columns: [String], _ suffix: String) -> String { "\(bare)_\(columns.joined(separator: "_"))_\(suffix)" }
-        switch namedKeys[name] {
-        case .primaryKey?:
-            table.primaryKey = []
-        case .unique(let columns)?:
-            guard let i = table.uniqueKeys.firstIndex(of: columns) else { return }
-            table.uniqueKeys.remove(at: i)
-        case .foreignKey(let columns)?:
-            guard let i = table.foreignKeys.firstIndex(where: { $0.columns == columns }) else { return }
-            table.foreignKeys.remove(at: i)
-        case .other?:
-            return
-        case nil:
-            // PostgreSQL's names for constraints written without one.
-            if name == "\(bare)_pkey" {
-                table.primaryKey = []
-            } else if let i = table.uniqueKeys.firstIndex(where: { generated($0, "key") == name }) {
-                table.uniqueKeys.remove(at: i)
-            } else if let i = table.foreignKeys.firstIndex(where: { $0.name == nil && generated($0.columns, "fkey") == name }) {
-                table.foreignKeys.remove(at: i)
-            } else if let i = table.notNullChecks.firstIndex(where: { $0.name == nil && generated([$0.column], "check") == name }) {
-                table.notNullChecks.remove(at: i)
-            } else {
-                keysUntracked.insert(key)
-                return
+    /// Removes the partial and expression indexes of `key` this file created whose text uses
+    /// `column`, as PostgreSQL does; any other such index may or may not have gone.
+    private mutating func dropDerivedIndexes(using column: String, on key: String, in model: inout SchemaModel) {
+        guard var table = model.tables[key] else { return }
+        let before = table.indexes.count
+        table.indexes.removeAll { index in
+            guard DownReplay.isDerived(index) else { return false }
+            guard let name = index.name, let words = derivedIndexWords[name] else {
+                derivedIndexesUntracked.insert(key)
+                return false
             }
+            return words.contains(column.lowercased())
         }
-        model = model.restored(to: [key: table])
+        if table.indexes.count != before { model = model.restored(to: [key: table]) }
     }
 
-    /// Removes the unnamed index PostgreSQL would have named `name` (`t_a_b_idx`); false when
-    /// no replayed table has one.
-    private func dropGeneratedIndex(named name: String, in model: inout SchemaModel) -> Bool {
+    /// Removes the index whose name PostgreSQL cut to `name` (63 bytes): the model keeps
+    /// names as written, the database as cut.
+    private func dropIndex(cutTo name: String, in model: inout SchemaModel) -> Bool {
+        guard name.utf8.count == 63 else { return false }
         for var table in model.tables.values {
-            let bare = table.name.split(separator: ".").last.map(String.init) ?? table.name
-            guard let i = table.indexes.firstIndex(where: { index in
-                index.name == nil && index.columns.allSatisfy { $0 != nil }
-                    && "\(bare)_\(index.columns.compactMap { $0 }.joined(separator: "_"))_idx" == name
-            }) else { continue }
+            guard let i = table.indexes.firstIndex(where: { $0.name.map(SchemaModel.postgresIdentifier) == name }) else { continue }
             table.indexes.remove(at: i)
             model = model.restored(to: [table.name: table])
             return true
