@@ -84,7 +84,9 @@ public final class Verifier {
                 }
                 applied += 1
             }
-            let (found, stateIsAfterUp) = try verify(steps(of: entry))
+            let (unordered, stateIsAfterUp) = try verify(steps(of: entry))
+            // In report order, as lint's: by position, then rule.
+            let found = unordered.sorted { ($0.line, $0.column, $0.rule) < ($1.line, $1.column, $1.rule) }
             findings += found
             outcomes.append(VerifyOutcome(id: entry.id, path: entry.path, status: found.isEmpty ? .passed : .failed))
             progress(outcomes.last!, found)
