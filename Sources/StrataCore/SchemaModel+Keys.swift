@@ -65,12 +65,42 @@ extension SchemaModel {
         return postgresIdentifier("\(bare)_\(index.columns.compactMap { $0 }.joined(separator: "_"))_idx")
     }
 
+    /// Whether `bytes` hold `null` in any case.
+    static func containsNull(_ bytes: String.UTF8View) -> Bool {
+        var matched = 0
+        for byte in bytes {
+            let lower = byte | 0x20
+            let expected = matched == 0 ? UInt8(ascii: "n") : matched == 1 ? UInt8(ascii: "u") : UInt8(ascii: "l")
+            if lower == expected {
+                matched += 1
+                if matched == 4 { return true }
+            } else {
+                matched = lower == UInt8(ascii: "n") ? 1 : 0
+            }
+        }
+        return false
+    }
+
     /// Whether a DEFAULT expression is the NULL constant (`NULL`, `(NULL)`, `NULL::text`), for
     /// which PostgreSQL stores no default at all.
     public static func isNullDefault(_ expression: String) -> Bool {
-        var text = expression.lowercased().filter { $0 != "(" && $0 != ")" && $0 != " " }
-        if let cast = text.range(of: "::") { text = String(text[..<cast.lowerBound]) }
-        return text == "null"
+        // By bytes, without allocating: every replayed column with a default comes here.
+        var letters = 0
+        var previousColon = false
+        for byte in expression.utf8 {
+            switch byte {
+            case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: " "): previousColon = false
+            case UInt8(ascii: ":"):
+                if previousColon { return letters == 4 }   // a cast: `NULL::text`
+                previousColon = true
+            default:
+                let expected = letters == 0 ? UInt8(ascii: "n") : letters == 1 ? UInt8(ascii: "u") : UInt8(ascii: "l")
+                guard letters < 4, byte | 0x20 == expected else { return false }
+                letters += 1
+                previousColon = false
+            }
+        }
+        return letters == 4
     }
 
     /// A name as PostgreSQL keeps it: at most 63 bytes (NAMEDATALEN - 1), cut at a character.

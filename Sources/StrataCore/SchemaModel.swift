@@ -77,6 +77,9 @@ public struct SchemaModel: Sendable {
     public private(set) var lastCreatedBy: [String: String] = [:]
     /// The table of each named index, so DROP INDEX finds it without a scan.
     private var tableOfIndex: [String: String] = [:]
+    /// Tables that may have an index created without a name (a superset): DROP INDEX of the
+    /// name PostgreSQL gave one looks only there.
+    private var tablesWithUnnamedIndexes: Set<String> = []
 
     public init() {}
 
@@ -132,7 +135,9 @@ public struct SchemaModel: Sendable {
         for (key, table) in before {
             for index in copy.tables[key]?.indexes ?? [] { if let name = index.name { copy.tableOfIndex[name] = nil } }
             copy.tables[key] = table
-            for index in table?.indexes ?? [] { if let name = index.name { copy.tableOfIndex[name] = key } }
+            for index in table?.indexes ?? [] {
+                if let name = index.name { copy.tableOfIndex[name] = key } else { copy.tablesWithUnnamedIndexes.insert(key) }
+            }
         }
         return copy
     }
@@ -168,7 +173,7 @@ public struct SchemaModel: Sendable {
                               unique: create.unique, partial: create.whereClause != nil, createdBy: migration)
             guard let position = tables.index(forKey: key) else { return }
             tables.values[position].indexes.append(index)
-            if let name = index.name { tableOfIndex[name] = key }
+            if let name = index.name { tableOfIndex[name] = key } else { tablesWithUnnamedIndexes.insert(key) }
         case .drop(let drop):
             for name in drop.names {
                 switch drop.objectKind {
@@ -196,9 +201,12 @@ public struct SchemaModel: Sendable {
 
     /// DROP INDEX of the name PostgreSQL gave an index created without one (`t_a_b_idx`).
     private mutating func removeUnnamedIndex(generatedName name: ObjectName) {
-        for key in tables.keys {
-            guard let table = tables[key], let i = table.indexes.firstIndex(where: { Self.generatedName(of: $0, on: table) == name.name }) else { continue }
-            tables[key]?.indexes.remove(at: i)
+        guard !tablesWithUnnamedIndexes.isEmpty, name.name.contains("_idx") else { return }
+        for key in tablesWithUnnamedIndexes {
+            guard let position = tables.index(forKey: key) else { continue }
+            let table = tables.values[position]
+            guard let i = table.indexes.firstIndex(where: { Self.generatedName(of: $0, on: table) == name.name }) else { continue }
+            tables.values[position].indexes.remove(at: i)
             return
         }
     }
@@ -260,6 +268,8 @@ public struct SchemaModel: Sendable {
 
     /// The column of a `col IS NOT NULL` expression (parentheses, quotes and case aside).
     public static func notNullColumn(_ expression: String) -> String? {
+        // Most CHECKs say nothing of NULL: found without allocating, before the words are split.
+        guard expression.utf8.count <= 256, containsNull(expression.utf8) else { return nil }
         // One identifier only: `a = 1 OR b IS NOT NULL` proves nothing about a column.
         let words = String(expression.lowercased().map { $0 == "(" || $0 == ")" || $0 == "\"" ? " " : $0 })
             .split(separator: " ")
@@ -276,6 +286,7 @@ public struct SchemaModel: Sendable {
                 table.indexes[i].table = to.key
                 if let name = table.indexes[i].name { tableOfIndex[name] = to.key }
             }
+            if table.indexes.contains(where: { $0.name == nil }) { tablesWithUnnamedIndexes.insert(to.key) }
             tables[to.key] = table
             lastCreatedBy[to.key] = table.createdBy
             return

@@ -36,10 +36,24 @@ extension DownReplay {
                 found.append(.init(table: key, object: .table, message: up == nil
                     ? "DOWN does not restore table \(key) that UP dropped" : "DOWN drops table \(key), which existed before UP"))
             case (let old?, let new?):
-                found += compare(old, up, new, key)
+                // Most tables DOWN touches come back as they were: nothing to name.
+                if !Self.sameIgnoringProvenance(old, new) { found += compare(old, up, new, key) }
             }
         }
         return found
+    }
+
+    /// Whether two tables are the same but for which migration made what.
+    static func sameIgnoringProvenance(_ a: SchemaModel.Table, _ b: SchemaModel.Table) -> Bool {
+        guard a.columns.count == b.columns.count, a.indexes.count == b.indexes.count, a.primaryKey == b.primaryKey,
+              a.uniqueKeys == b.uniqueKeys, a.foreignKeys == b.foreignKeys, a.constraintNames == b.constraintNames,
+              a.notNullChecks == b.notNullChecks, a.columnsKnown == b.columnsKnown, a.keysUncertain == b.keysUncertain
+        else { return false }
+        for (x, y) in zip(a.columns, b.columns)
+        where x.name != y.name || x.type != y.type || x.notNull != y.notNull || x.hasDefault != y.hasDefault { return false }
+        for (x, y) in zip(a.indexes, b.indexes)
+        where x.name != y.name || x.columns != y.columns || x.unique != y.unique || x.partial != y.partial { return false }
+        return true
     }
 
     private func compare(_ old: SchemaModel.Table, _ up: SchemaModel.Table?, _ new: SchemaModel.Table, _ key: String) -> [ReplayDifference] {
@@ -98,7 +112,9 @@ extension DownReplay {
                 presence(object, "index \(name) on \(key)", before: true, afterUp: upNamed.contains(name))
                 continue
             }
-            if Self.signature(now) != Self.signature(index) {
+            // An expression element is only `nil` to the model: `(date(date))` on a date column
+            // is the index `(date)` to PostgreSQL. Only plain columns are compared.
+            if Self.signature(now) != Self.signature(index), !now.columns.contains(nil), !index.columns.contains(nil) {
                 found.append(.init(table: key, object: object,
                                    message: "DOWN leaves index \(name) on \(key) as \(Self.describe(now)) (before UP: \(Self.describe(index)))"))
             }
@@ -144,7 +160,7 @@ extension DownReplay {
                      afterUp: checks(up).contains(column))
         }
         // Constraint names: PostgreSQL's DROP CONSTRAINT needs them; SQLite cannot drop one.
-        guard dialect == .postgresql, !namesUntracked.contains(key) else { return found }
+        guard dialect == .postgresql, old.constraintNames != new.constraintNames, !namesUntracked(key) else { return found }
         // Names as the database has them: an unnamed key has the name PostgreSQL gave it, so
         // `ADD CONSTRAINT t_c_fkey ...` in DOWN restores an inline REFERENCES. Only names
         // written in the files are reported; the keys themselves are compared above.
@@ -154,7 +170,7 @@ extension DownReplay {
         /// Whether a dropped column may have taken the constraint with it.
         func mayGoWithColumn(_ name: String) -> Bool {
             guard !dropped.isEmpty else { return false }
-            guard let known = namedConstraints[name] else { return true }
+            guard let known = namedConstraintColumns(name) else { return true }
             return !known.isDisjoint(with: dropped)
         }
         for name in old.constraintNames.subtracting(newNames).sorted()
@@ -192,7 +208,8 @@ extension DownReplay {
     private static func columnChange(_ old: SchemaModel.Column, in oldTable: SchemaModel.Table,
                                      _ new: SchemaModel.Column, in newTable: SchemaModel.Table, compareTypes: Bool) -> String? {
         var now: [String] = [], was: [String] = []
-        let oldType = old.type.map(normalizedType), newType = new.type.map(normalizedType)
+        let oldType = old.type == new.type ? old.type : old.type.map(normalizedType)
+        let newType = old.type == new.type ? new.type : new.type.map(normalizedType)
         if compareTypes, oldType != newType {
             now.append(newType ?? "without a type")
             was.append(oldType ?? "without a type")
@@ -211,24 +228,27 @@ extension DownReplay {
         return now.isEmpty ? nil : "\(now.joined(separator: ", ")) (before UP: \(was.joined(separator: ", ")))"
     }
 
+    private static let typeAliases = [
+        "int": "integer", "int4": "integer", "serial": "integer", "serial4": "integer",
+        "int8": "bigint", "bigserial": "bigint", "serial8": "bigint", "int2": "smallint",
+        "smallserial": "smallint", "serial2": "smallint", "bool": "boolean", "float8": "double precision",
+        "float": "double precision", "float4": "real", "decimal": "numeric", "varchar": "character varying",
+        "char": "character", "timestamptz": "timestamp with time zone",
+        "timestamp without time zone": "timestamp", "timetz": "time with time zone",
+        "time without time zone": "time",
+    ]
+
     /// A type as PostgreSQL names it, so that `int` and `integer`, `public.mood` and `"mood"`
     /// compare equal.
     static func normalizedType(_ written: String) -> String {
         var type = written.replacingOccurrences(of: "\"", with: "")
         if type.hasPrefix("public.") { type.removeFirst("public.".count) }
-        let aliases = ["int": "integer", "int4": "integer", "serial": "integer", "serial4": "integer",
-                       "int8": "bigint", "bigserial": "bigint", "serial8": "bigint", "int2": "smallint",
-                       "smallserial": "smallint", "serial2": "smallint", "bool": "boolean", "float8": "double precision",
-                       "float": "double precision", "float4": "real", "decimal": "numeric", "varchar": "character varying",
-                       "char": "character", "timestamptz": "timestamp with time zone",
-                       "timestamp without time zone": "timestamp", "timetz": "time with time zone",
-                       "time without time zone": "time"]
         var base = type, suffix = ""
         if let open = type.firstIndex(where: { $0 == "(" || $0 == "[" }) {
             base = String(type[..<open]).trimmingCharacters(in: .whitespaces)
             suffix = String(type[open...]).replacingOccurrences(of: " ", with: "")
         }
-        return (aliases[base] ?? base) + suffix
+        return (typeAliases[base] ?? base) + suffix
     }
 
     // MARK: - Indexes and keys

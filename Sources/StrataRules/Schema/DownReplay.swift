@@ -26,14 +26,13 @@ struct DownReplay {
     /// A DROP INDEX named an index the model does not know: it may be one PostgreSQL named
     /// (`CREATE INDEX ON t (c)`), so unnamed indexes are not compared.
     private(set) var unnamedIndexesUntracked = false
-    /// The constraints this file names, with the columns each may involve (for a CHECK, the
-    /// words of its text): which of them a dropped column may take with it.
-    let namedConstraints: [String: Set<String>]
-    /// Tables whose constraint names cannot be compared: a column of this file names its own
-    /// constraint (`c int CONSTRAINT c_fk REFERENCES t`), a name the reader does not keep.
-    private(set) var namesUntracked: Set<String> = []
-    /// The words of each partial or expression index this file creates, by name.
-    private let derivedIndexWords: [String: Set<String>]
+    /// The file's UP and DOWN statements and its text, for what is worked out only when a
+    /// difference needs it.
+    private let statements: [Statement]
+    private let source: SourceText
+    /// The partial and expression indexes this file creates, by name, with the words of their
+    /// text; read on the first DROP COLUMN that needs them.
+    private var derivedIndexes: [String: Set<String>]?
     /// Tables where PostgreSQL may have dropped a partial or expression index with a column
     /// that its text uses, where the model cannot tell (an index another file created).
     private(set) var derivedIndexesUntracked: Set<String> = []
@@ -51,9 +50,8 @@ struct DownReplay {
             if let recorded = context.tablesBefore[key] { initial[key] = recorded } else { initial[key] = .some(context.schema.tables[key]) }
         }
         before = SchemaModel().restored(to: initial)
-        namedConstraints = Self.namedConstraints(up + down)
-        namesUntracked = Self.tablesNamingColumnConstraints(up + down, context.source)
-        derivedIndexWords = Self.derivedIndexWords(up + down)
+        statements = up + down
+        source = context.source
         typesUntracked = (up + down).contains { if case .other(let label) = $0.kind { label.hasPrefix("alter type") || label.hasPrefix("drop type") } else { false } }
         afterUp = before
         afterDown = before
@@ -109,50 +107,57 @@ struct DownReplay {
         Set(text.lowercased().split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init))
     }
 
-    private static func derivedIndexWords(_ statements: [Statement]) -> [String: Set<String>] {
-        var found: [String: Set<String>] = [:]
-        for statement in statements {
-            guard case .createIndex(let create) = statement.kind, let name = create.name?.key,
-                  create.whereClause != nil || create.elements.contains(where: { $0.column == nil }) else { continue }
-            found[name] = words(([create.whereClause ?? ""] + create.elements.map(\.text)).joined(separator: " "))
+    /// The words of the partial or expression index `name` this file creates; nil when it
+    /// creates none of that name.
+    private mutating func derivedIndexWords(_ name: String) -> Set<String>? {
+        if derivedIndexes == nil {
+            var found: [String: Set<String>] = [:]
+            for statement in statements {
+                guard case .createIndex(let create) = statement.kind, let key = create.name?.key,
+                      create.whereClause != nil || create.elements.contains(where: { $0.column == nil }) else { continue }
+                found[key] = Self.words(([create.whereClause ?? ""] + create.elements.map(\.text)).joined(separator: " "))
+            }
+            derivedIndexes = found
         }
-        return found
+        return derivedIndexes?[name]
     }
 
-    private static func tablesNamingColumnConstraints(_ statements: [Statement], _ source: SourceText) -> Set<String> {
-        var found = Set<String>()
-        for statement in statements {
-            let (table, columns): (String, [ColumnDefinition])
+    /// Whether a column of this file names its own constraint on `table` (`c int CONSTRAINT
+    /// c_fk REFERENCES t`), a name the reader does not keep: its constraint names cannot be compared.
+    func namesUntracked(_ table: String) -> Bool {
+        statements.contains { statement in
+            let columns: [ColumnDefinition]
             switch statement.kind {
-            case .createTable(let create): (table, columns) = (create.name.key, create.columns)
+            case .createTable(let create) where create.name.key == table: columns = create.columns
+            case .alterTable(let alter) where alter.name.key == table:
+                columns = alter.actions.compactMap { if case .addColumn(let c, _) = $0.action { c } else { nil } }
+            default: return false
+            }
+            return columns.contains { column in
+                source.significantTokens(startingIn: column.range.byteRange, of: statement.tokens)
+                    .contains { source.tokens[$0].isWord("constraint", in: source.bytes) }
+            }
+        }
+    }
+
+    /// The columns constraint `name`, named in this file, may involve (for a CHECK, the words
+    /// of its text); nil when the file does not name it.
+    func namedConstraintColumns(_ name: String) -> Set<String>? {
+        for statement in statements {
+            var constraints: [TableConstraint] = []
+            switch statement.kind {
+            case .createTable(let create): constraints = create.constraints
             case .alterTable(let alter):
-                (table, columns) = (alter.name.key, alter.actions.compactMap { if case .addColumn(let c, _) = $0.action { c } else { nil } })
+                constraints = alter.actions.compactMap { if case .addConstraint(let c) = $0.action { c } else { nil } }
             default: continue
             }
-            if columns.contains(where: { words(source.text($0.range.byteRange)).contains("constraint") }) { found.insert(table) }
-        }
-        return found
-    }
-
-    private static func namedConstraints(_ statements: [Statement]) -> [String: Set<String>] {
-        var keys: [String: Set<String>] = [:]
-        func add(_ constraint: TableConstraint) {
-            guard let name = constraint.name else { return }
+            guard let constraint = constraints.last(where: { $0.name == name }) else { continue }
             switch constraint.kind {
-            case .primaryKey(let columns), .unique(let columns), .foreignKey(let columns, _): keys[name] = Set(columns.map(\.name))
-            case .check(let text), .other(let text):
-                keys[name] = words(text)
+            case .primaryKey(let columns), .unique(let columns), .foreignKey(let columns, _): return Set(columns.map(\.name))
+            case .check(let text), .other(let text): return Self.words(text)
             }
         }
-        for statement in statements {
-            switch statement.kind {
-            case .createTable(let create): create.constraints.forEach(add)
-            case .alterTable(let alter):
-                for (action, _) in alter.actions { if case .addConstraint(let constraint) = action { add(constraint) } }
-            default: break
-            }
-        }
-        return keys
+        return nil
     }
 
     // MARK: - Replay
@@ -163,9 +168,12 @@ struct DownReplay {
             // PRIMARY KEY` drops the old key before the new one comes.
             for step in Self.actions(of: statement) {
                 noteContradictions(step, model)
-                let tablesBefore = model.tables
+                // What `follow` needs of the tables before the statement, read before it (a
+                // copy of the tables kept across `apply` would be copied on write).
+                let unknownIndexes = Self.unknownIndexNames(step, model)
+                let indexCount = unknownIndexes.isEmpty ? 0 : model.tables.values.reduce(0) { $0 + $1.indexes.count }
                 model.apply(step, migration: "")
-                follow(step, on: &model, tablesBefore: tablesBefore)
+                follow(step, on: &model, unknownIndexes: unknownIndexes, indexCountBefore: indexCount)
             }
         }
     }
@@ -243,8 +251,14 @@ struct DownReplay {
     /// What PostgreSQL does that the model leaves out, done on the replayed tables: DROP INDEX
     /// of an index PostgreSQL named (or whose long name it cut to 63 bytes), DROP TABLE ...
     /// CASCADE of a referenced table; and which columns DROP COLUMN took constraints with.
+    /// The names a DROP INDEX gives that the model does not know.
+    private static func unknownIndexNames(_ statement: Statement, _ model: SchemaModel) -> [ObjectName] {
+        guard case .drop(let drop) = statement.kind, drop.objectKind == .index else { return [] }
+        return drop.names.filter { model.index(named: $0.key) == nil }
+    }
+
     private mutating func follow(_ statement: Statement, on model: inout SchemaModel,
-                                 tablesBefore: [String: SchemaModel.Table]) {
+                                 unknownIndexes: [ObjectName], indexCountBefore: Int) {
         switch statement.kind {
         case .alterTable(let alter):
             for (action, _) in alter.actions {
@@ -264,9 +278,8 @@ struct DownReplay {
         case .drop(let drop) where drop.objectKind == .index:
             // A name the model did not know, nor found as one PostgreSQL generated: it may name
             // an index the model keeps without a name.
-            let count = { (tables: [String: SchemaModel.Table]) in tables.values.reduce(0) { $0 + $1.indexes.count } }
-            guard count(model.tables) == count(tablesBefore) else { break }
-            for name in drop.names where tablesBefore.values.allSatisfy({ !$0.indexes.contains { $0.name == name.key } }) {
+            guard model.tables.values.reduce(0, { $0 + $1.indexes.count }) == indexCountBefore else { break }
+            for name in unknownIndexes {
                 if dialect == .postgresql, dropIndex(cutTo: name.key, in: &model) { continue }
                 if !drop.ifExists { unnamedIndexesUntracked = true }
             }
@@ -285,16 +298,20 @@ struct DownReplay {
     /// `column`, as PostgreSQL does; any other such index may or may not have gone.
     private mutating func dropDerivedIndexes(using column: String, on key: String, in model: inout SchemaModel) {
         guard var table = model.tables[key] else { return }
-        let before = table.indexes.count
-        table.indexes.removeAll { index in
-            guard DownReplay.isDerived(index) else { return false }
-            guard let name = index.name, let words = derivedIndexWords[name] else {
+        guard table.indexes.contains(where: DownReplay.isDerived) else { return }
+        let column = column.lowercased()
+        var removed = false
+        for index in table.indexes.reversed() where DownReplay.isDerived(index) {
+            guard let name = index.name, let words = derivedIndexWords(name) else {
                 derivedIndexesUntracked.insert(key)
-                return false
+                continue
             }
-            return words.contains(column.lowercased())
+            if words.contains(column) {
+                table.indexes.removeAll { $0.name == name }
+                removed = true
+            }
         }
-        if table.indexes.count != before { model = model.restored(to: [key: table]) }
+        if removed { model = model.restored(to: [key: table]) }
     }
 
     /// Removes the index whose name PostgreSQL cut to `name` (63 bytes): the model keeps
