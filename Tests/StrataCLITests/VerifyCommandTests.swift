@@ -32,20 +32,22 @@ struct VerifyCommandTests {
         let p = try ApplyProject(backend)
         try p.write("migrations/0001_tasks.sql", Fixtures.migration(up: "CREATE TABLE tasks (id INT PRIMARY KEY, title TEXT NOT NULL);",
                                                                     down: "DROP TABLE tasks;"))
-        try p.write("migrations/0002_title_index.sql", Fixtures.migration(up: "CREATE INDEX idx_tasks_title ON tasks (title);",
-                                                                          down: "SELECT 1;", dependencies: "[\"0001_tasks\"]"))
+        try p.write("migrations/0002_title_index.sql", Fixtures.migration(up: """
+            ALTER TABLE tasks ADD COLUMN done INTEGER NOT NULL DEFAULT 0;
+            CREATE INDEX idx_tasks_title ON tasks (title);
+            """, down: "ALTER TABLE tasks DROP COLUMN done;", dependencies: "[\"0001_tasks\"]"))
         let outcome = try p.run("verify")
         #expect(outcome.status == 1, "\(outcome.stderr)")
         let lines = outcome.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.first == "migrations/0002_title_index.sql:9:1: error: DOWN leaves index idx_tasks_title on tasks that UP created [down-does-not-reverse-up]",
+        #expect(lines.first == "migrations/0002_title_index.sql:10:1: error: DOWN leaves index idx_tasks_title on tasks that UP created [down-does-not-reverse-up]",
                 "\(outcome.stdout)")
         #expect(lines.dropFirst().first == "  help: make DOWN undo each change of UP, in reverse order")
-        #expect(lines.contains { $0.hasPrefix("migrations/0002_title_index.sql:9:1: error: UP fails when run again after DOWN: ") && $0.hasSuffix("[up-not-repeatable]") })
+        #expect(lines.contains { $0.hasPrefix("migrations/0002_title_index.sql:10:1: error: UP fails when run again after DOWN: ") && $0.hasSuffix("[up-not-repeatable]") })
         #expect(lines.last?.hasSuffix(": 1 passed, 1 failed") == true, "\(outcome.stdout)")
 
         // The lint rule finds it too, without a database.
         let lint = try p.project.run("lint")
-        #expect(lint.stdout.contains("migrations/0002_title_index.sql:9:1: warning: DOWN leaves index idx_tasks_title on tasks that UP created [down-does-not-reverse-up]"),
+        #expect(lint.stdout.contains("migrations/0002_title_index.sql:10:1: warning: DOWN leaves index idx_tasks_title on tasks that UP created [down-does-not-reverse-up]"),
                 "\(lint.stdout)")
     }
 

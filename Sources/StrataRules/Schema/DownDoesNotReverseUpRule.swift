@@ -17,7 +17,8 @@ public struct DownDoesNotReverseUpRule: Rule {
             scratch database. The rule stays quiet where the model cannot know: a statement it \
             does not read (a DO block, ALTER INDEX, DROP ... CASCADE of a type), a table it has \
             lost track of, or an object only DOWN creates. Data changes are not compared; a \
-            missing or empty DOWN is `missing-down`'s finding.
+            missing or empty DOWN, or one of SELECTs alone (`SELECT 1;`, a placeholder), is \
+            `missing-down`'s business.
             """,
         help: "make DOWN undo each change of UP, in reverse order; `strata verify` checks it on a scratch database",
         defaultSeverity: .warning,
@@ -73,6 +74,7 @@ public struct DownDoesNotReverseUpRule: Rule {
             Example(ExampleFile.migration("INSERT INTO users (id, name, age) VALUES (1, 'admin', 40);",
                                           down: "DELETE FROM users WHERE id = 1;"), earlier: usersTable),
             Example(ExampleFile.migration("DROP INDEX idx_users_name;", down: "-- cannot be undone\n")),
+            Example(ExampleFile.migration("CREATE TABLE audit_log (id INTEGER PRIMARY KEY);", down: "SELECT 1;")),
         ])
 
     /// The table most examples start from.
@@ -84,14 +86,20 @@ public struct DownDoesNotReverseUpRule: Rule {
     }
 
     public func check(_ context: RuleContext) -> [Violation] {
-        // Only files with DOWN statements pay for the replay.
-        guard let down = context.file.down, !down.statements.isEmpty else { return [] }
+        // Only files with DOWN statements pay for the replay. A DOWN of SELECTs alone (`SELECT
+        // 1;`) is a placeholder saying there is nothing to undo, as an empty one would.
+        guard let down = context.file.down, down.statements.contains(where: { !Self.isPlaceholder($0) }) else { return [] }
         let up = context.upStatements
         guard let replay = DownReplay(context, up: up, down: down.statements) else { return [] }
         return replay.differences().map { difference in
             Violation(range: Self.anchor(of: difference, up: up, down: down.statements) ?? down.marker?.range ?? SourceRange(at: .start),
                       message: difference.message)
         }
+    }
+
+    private static func isPlaceholder(_ statement: Statement) -> Bool {
+        if case .other(let label) = statement.kind { return label == "select" || label.isEmpty }
+        return false
     }
 
     // MARK: - Where a difference points
