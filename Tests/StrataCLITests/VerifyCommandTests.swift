@@ -1,4 +1,5 @@
 import Foundation
+import StrataApply
 import Testing
 
 @Suite("strata verify")
@@ -94,6 +95,29 @@ struct VerifyCommandTests {
         let badFormat = try p.run("verify", "--format", "sarif")
         #expect(badFormat.status == 64)
         #expect(!FileManager.default.fileExists(atPath: p.root.appendingPathComponent("data").path), "no real SQLite file is created")
+    }
+
+    @Test("Ctrl-C drops the scratch database", .enabled(if: Backend.postgresRuns, "no PostgreSQL (run through `make test`)"))
+    func interruptedRunDropsTheScratch() throws {
+        let p = try ApplyProject(.postgres)
+        let marker = "slow_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
+        try p.write("migrations/0001_slow.sql", Fixtures.migration(up: "CREATE TABLE \(marker) (id INT);\nSELECT pg_sleep(30);",
+                                                                   down: "DROP TABLE \(marker);"))
+        let server = try DatabaseConnector.connect(DatabaseURL(try Backend.requireServerURL()))
+        let running = try p.start(["verify", "--all"])
+        // The scratch database is the one where this run's statement sleeps.
+        var scratch: String?
+        #expect(try eventually(20) {
+            scratch = try server.query("SELECT datname FROM pg_stat_activity WHERE query LIKE $1 AND datname LIKE 'strata%'",
+                                       [.text("%\(marker)%")]).first?.first?.text
+            return scratch != nil
+        }, "the scratch database appears")
+        kill(running.process.processIdentifier, SIGINT)
+        let outcome = running.wait()
+        #expect(outcome.status == 130, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("strata: interrupted; scratch dropped"), "\(outcome.stderr)")
+        let left = try server.query("SELECT count(*) FROM pg_database WHERE datname = $1", [.text(scratch ?? "")])
+        #expect(scratch?.hasPrefix("strata_verify_") == true && left.first?.first == .integer(0))
     }
 
     @Test(.enabled(if: Backend.postgresRuns, "no PostgreSQL (run through `make test`)"))
