@@ -54,6 +54,7 @@ struct Verify: ParsableCommand {
                                 postgresMajor: apply.url.dialect == .postgresql ? Int(apply.applier.database.serverVersion.prefix { $0 != "." }) : nil)
         if format == .text {
             verifier.progress = { _, findings in
+                cleanup.exitIfInterrupted()
                 for finding in findings {
                     print("\(finding.path):\(finding.line):\(finding.column): error: \(finding.message) [\(finding.rule)]")
                     print("  help: \(finding.help)")
@@ -64,9 +65,11 @@ struct Verify: ParsableCommand {
         do {
             result = try verifier.verify(Set(targets))
         } catch {
+            cleanup.exitIfInterrupted()
             cleanup.drop()
             CommandContext.fail(error.message)
         }
+        cleanup.exitIfInterrupted()
         cleanup.drop()
         report(result, scratch: scratch.description)
         if result.outcomes.contains(where: { $0.status != .passed }) { throw ExitCode(1) }
@@ -120,23 +123,39 @@ struct Verify: ParsableCommand {
 /// database outlives the command.
 private final class ScratchCleanup: @unchecked Sendable {
     // Unchecked: the signal handler runs on another thread while the command may be running a
-    // statement; `VerifyScratch.drop` takes its lock and drops through its own connection.
+    // statement; `VerifyScratch.drop` takes its lock and drops through its own connection, and
+    // `lock` keeps the command from finishing (or printing) once a signal has come.
     private let scratch: VerifyScratch
     private var sources: [DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var interrupted = false
 
     init(_ scratch: VerifyScratch) {
         self.scratch = scratch
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { [self] in
-                self.scratch.drop()
-                FileHandle.standardError.write(Data("strata: interrupted; scratch dropped\n".utf8))
-                Foundation.exit(130)
-            }
+            source.setEventHandler { [self] in self.interrupt() }
             source.resume()
             sources.append(source)
         }
+    }
+
+    /// Drops the scratch and ends the process, holding the lock to the end: the statement the
+    /// command was running fails when its session ends, and what the command does next waits.
+    private func interrupt() {
+        lock.lock()
+        interrupted = true
+        scratch.drop()
+        FileHandle.standardError.write(Data("strata: interrupted; scratch dropped\n".utf8))
+        Foundation.exit(130)
+    }
+
+    /// Waits for the signal handler, which ends the process, when a signal has come.
+    func exitIfInterrupted() {
+        lock.lock()
+        defer { lock.unlock() }
+        if interrupted { Foundation.exit(130) }
     }
 
     func drop() {
