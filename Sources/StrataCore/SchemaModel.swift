@@ -38,6 +38,12 @@ public struct SchemaModel: Sendable {
         public var foreignKeys: [ForeignKey] = []
         /// Named constraints, so DROP CONSTRAINT can find them.
         public var constraintNames: Set<String> = []
+        /// The columns of each named PRIMARY KEY or UNIQUE constraint, so DROP CONSTRAINT
+        /// removes the key and not only its name.
+        public var keyNames: [String: [String]] = [:]
+        /// A DROP CONSTRAINT named a constraint the model cannot tie to anything (one renamed
+        /// by ALTER INDEX, say): the keys may hold one the database no longer has.
+        public var keysUncertain = false
         /// The table-level `CHECK (col IS NOT NULL)` constraints, valid or not.
         public var notNullChecks: [NotNullCheck] = []
         /// The table's indexes, named and unnamed.
@@ -74,6 +80,9 @@ public struct SchemaModel: Sendable {
     public private(set) var lastCreatedBy: [String: String] = [:]
     /// The table of each named index, so DROP INDEX finds it without a scan.
     private var tableOfIndex: [String: String] = [:]
+    /// Tables that may have an index created without a name (a superset): DROP INDEX of the
+    /// name PostgreSQL gave one looks only there.
+    private var tablesWithUnnamedIndexes: Set<String> = []
 
     public init() {}
 
@@ -131,7 +140,9 @@ public struct SchemaModel: Sendable {
         for (key, table) in before {
             for index in copy.tables[key]?.indexes ?? [] { if let name = index.name { copy.tableOfIndex[name] = nil } }
             copy.tables[key] = table
-            for index in table?.indexes ?? [] { if let name = index.name { copy.tableOfIndex[name] = key } }
+            for index in table?.indexes ?? [] {
+                if let name = index.name { copy.tableOfIndex[name] = key } else { copy.tablesWithUnnamedIndexes.insert(key) }
+            }
         }
         return copy
     }
@@ -168,7 +179,7 @@ public struct SchemaModel: Sendable {
                               notNullPredicate: create.whereClause.flatMap(Self.notNullColumn), createdBy: migration)
             guard let position = tables.index(forKey: key) else { return }
             tables.values[position].indexes.append(index)
-            if let name = index.name { tableOfIndex[name] = key }
+            if let name = index.name { tableOfIndex[name] = key } else { tablesWithUnnamedIndexes.insert(key) }
         case .drop(let drop):
             for name in drop.names {
                 switch drop.objectKind {
@@ -177,7 +188,7 @@ public struct SchemaModel: Sendable {
                         for index in table.indexes { if let n = index.name { tableOfIndex[n] = nil } }
                     }
                 case .index:
-                    removeIndex(named: name.key)
+                    if !removeIndex(named: name.key) { removeUnnamedIndex(generatedName: name) }
                 default:
                     break
                 }
@@ -187,9 +198,23 @@ public struct SchemaModel: Sendable {
         }
     }
 
-    private mutating func removeIndex(named name: String) {
-        guard let key = tableOfIndex.removeValue(forKey: name) else { return }
+    @discardableResult
+    private mutating func removeIndex(named name: String) -> Bool {
+        guard let key = tableOfIndex.removeValue(forKey: name) else { return false }
         tables[key]?.indexes.removeAll { $0.name == name }
+        return true
+    }
+
+    /// DROP INDEX of the name PostgreSQL gave an index created without one (`t_a_b_idx`).
+    private mutating func removeUnnamedIndex(generatedName name: ObjectName) {
+        guard !tablesWithUnnamedIndexes.isEmpty, name.name.contains("_idx") else { return }
+        for key in tablesWithUnnamedIndexes {
+            guard let position = tables.index(forKey: key) else { continue }
+            let table = tables.values[position]
+            guard let i = table.indexes.firstIndex(where: { Self.generatedName(of: $0, on: table) == name.name }) else { continue }
+            tables.values[position].indexes.remove(at: i)
+            return
+        }
     }
 
     private mutating func apply(_ create: CreateTable, migration: String) {
@@ -213,7 +238,7 @@ public struct SchemaModel: Sendable {
         let name = column.name.name
         if !isNew { table.columns.removeAll { $0.name == name } }
         table.columns.append(Column(name: name, type: column.type, notNull: column.notNull || column.primaryKey,
-                                    hasDefault: column.defaultExpression != nil, addedBy: migration))
+                                    hasDefault: column.defaultExpression.map { !Self.isNullDefault($0) } ?? false, addedBy: migration))
         if column.primaryKey { table.primaryKey = [name] }
         if column.unique { table.uniqueKeys.append([name]) }
         if let reference = column.references {
@@ -225,6 +250,7 @@ public struct SchemaModel: Sendable {
 
     private static func add(_ constraint: TableConstraint, to table: inout Table) {
         if let name = constraint.name { table.constraintNames.insert(name) }
+        rememberKeyName(constraint, in: &table)
         switch constraint.kind {
         case .primaryKey(let columns):
             table.primaryKey = names(columns)
@@ -248,6 +274,8 @@ public struct SchemaModel: Sendable {
 
     /// The column of a `col IS NOT NULL` expression (parentheses, quotes and case aside).
     public static func notNullColumn(_ expression: String) -> String? {
+        // Most CHECKs say nothing of NULL: found without allocating, before the words are split.
+        guard expression.utf8.count <= 256, containsNull(expression.utf8) else { return nil }
         // One identifier only: `a = 1 OR b IS NOT NULL` proves nothing about a column.
         let words = String(expression.lowercased().map { $0 == "(" || $0 == ")" || $0 == "\"" ? " " : $0 })
             .split(separator: " ")
@@ -264,6 +292,7 @@ public struct SchemaModel: Sendable {
                 table.indexes[i].table = to.key
                 if let name = table.indexes[i].name { tableOfIndex[name] = to.key }
             }
+            if table.indexes.contains(where: { $0.name == nil }) { tablesWithUnnamedIndexes.insert(to.key) }
             tables[to.key] = table
             lastCreatedBy[to.key] = table.createdBy
             return
@@ -284,6 +313,7 @@ public struct SchemaModel: Sendable {
         case .dropColumn(let column, _, _):
             let name = column.name
             table.columns.removeAll { $0.name == name }
+            forgetConstraints(of: name, in: &table)
             if table.primaryKey.contains(name) { table.primaryKey = [] }
             table.uniqueKeys.removeAll { $0.contains(name) }
             table.foreignKeys.removeAll { $0.columns.contains(name) }
@@ -299,13 +329,14 @@ public struct SchemaModel: Sendable {
             if let i = table.columns.firstIndex(where: { $0.name == column.name }) { table.columns[i].notNull = true }
         case .dropNotNull(let column):
             if let i = table.columns.firstIndex(where: { $0.name == column.name }) { table.columns[i].notNull = false }
-        case .setDefault(let column, _):
-            if let i = table.columns.firstIndex(where: { $0.name == column.name }) { table.columns[i].hasDefault = true }
+        case .setDefault(let column, let expression):
+            if let i = table.columns.firstIndex(where: { $0.name == column.name }) { table.columns[i].hasDefault = !isNullDefault(expression) }
         case .dropDefault(let column):
             if let i = table.columns.firstIndex(where: { $0.name == column.name }) { table.columns[i].hasDefault = false }
         case .addConstraint(let constraint):
             add(constraint, to: &table)
         case .dropConstraint(let name, _, _):
+            dropKey(named: name, from: &table)
             table.constraintNames.remove(name)
             table.foreignKeys.removeAll { $0.name == name }
             table.notNullChecks.removeAll { $0.name == name }
@@ -322,8 +353,10 @@ public struct SchemaModel: Sendable {
             for i in table.notNullChecks.indices where table.notNullChecks[i].column == from.name {
                 table.notNullChecks[i].column = to.name
             }
+            table.keyNames = table.keyNames.mapValues { $0.map { $0 == from.name ? to.name : $0 } }
         case .renameConstraint(let from, let to):
             if table.constraintNames.remove(from) != nil { table.constraintNames.insert(to) }
+            if let columns = table.keyNames.removeValue(forKey: from) { table.keyNames[to] = columns }
             for i in table.notNullChecks.indices where table.notNullChecks[i].name == from { table.notNullChecks[i].name = to }
         case .validateConstraint(let name):
             for i in table.notNullChecks.indices where table.notNullChecks[i].name == name { table.notNullChecks[i].valid = true }

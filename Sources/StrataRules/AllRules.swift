@@ -17,6 +17,7 @@ public enum AllRules {
         // Safety and schema
         DestructiveInRollbackSafeRule.self,
         UnindexedColumnRule.self,
+        DownDoesNotReverseUpRule.self,
         // SQLite
         PragmaInTransactionRule.self,
         // History (strata check)

@@ -1,0 +1,165 @@
+import ArgumentParser
+import Foundation
+import StrataApply
+import StrataCore
+
+enum VerifyFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check on a scratch database that each migration's DOWN undoes its UP.",
+        discussion: """
+            For each migration (default: every pending one; --all: every one), on a scratch \
+            database Strata creates and drops (a temporary SQLite file, or a PostgreSQL database, \
+            else schema, on the server of --database): apply everything before it, read the \
+            schema, run UP, read it, run DOWN and compare with the first reading, run UP again \
+            and compare with the second. The real database's data is never touched. Exit 0 when \
+            every migration passes, 1 when one fails, 2 on a database error.
+            """)
+
+    @Argument(help: "Migration ids (or their files) to verify (default: every pending migration).")
+    var ids: [String] = []
+
+    @Flag(name: .long, help: "Verify every migration, applied or pending.")
+    var all = false
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: VerifyFormat = .text
+
+    @OptionGroup var project: ProjectOptions
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        if all && !ids.isEmpty { throw ValidationError("give migration ids or --all, not both") }
+    }
+
+    func run() throws {
+        let apply = try ApplyContext("verify", project, database, readOnly: true)
+        ApplyContext.keepUntilExit(apply)
+        guard apply.context.layout.layout.capabilities.contains(.downSections) else {
+            CommandContext.fail("strata verify runs DOWN sections, and the \(apply.context.layout.rawValue) layout has none")
+        }
+        let catalog = apply.applier.catalog
+        let targets = try targets(apply)
+        guard !targets.isEmpty else {
+            print("nothing to verify: no pending migrations (--all verifies every one)")
+            return
+        }
+        let scratch = try CommandContext.run { () throws(ApplyError) in try VerifyScratch.create(for: apply.url) }
+        let cleanup = ScratchCleanup(scratch)
+        let verifier = Verifier(scratch: scratch, catalog: catalog, files: apply.files,
+                                postgresMajor: apply.url.dialect == .postgresql ? Int(apply.applier.database.serverVersion.prefix { $0 != "." }) : nil)
+        if format == .text {
+            verifier.progress = { _, findings in
+                cleanup.exitIfInterrupted()
+                for finding in findings {
+                    print("\(finding.path):\(finding.line):\(finding.column): error: \(finding.message) [\(finding.rule)]")
+                    print("  help: \(finding.help)")
+                }
+            }
+        }
+        let result: (outcomes: [VerifyOutcome], findings: [VerifyFinding])
+        do {
+            result = try verifier.verify(Set(targets))
+        } catch {
+            cleanup.exitIfInterrupted()
+            cleanup.drop()
+            CommandContext.fail(error.message)
+        }
+        cleanup.exitIfInterrupted()
+        cleanup.drop()
+        report(result, scratch: scratch.description)
+        if result.outcomes.contains(where: { $0.status != .passed }) { throw ExitCode(1) }
+    }
+
+    /// The ids to verify: those given (a file path names its id), every one with --all, else
+    /// the migrations the database has not applied.
+    private func targets(_ apply: ApplyContext) throws -> [String] {
+        let catalog = apply.applier.catalog
+        if all { return catalog.entries.map(\.id) }
+        if !ids.isEmpty {
+            let known = Set(catalog.entries.map(\.id))
+            return ids.map { argument in
+                let id = argument.hasSuffix(".sql") ? String((argument as NSString).lastPathComponent.dropLast(4)) : argument
+                if !known.contains(id) { CommandContext.fail("no migration '\(id)' in \(apply.context.migrationsDirectoryForDisplay)", code: 64) }
+                return id
+            }
+        }
+        let states = try CommandContext.run { () throws(ApplyError) in try apply.applier.status() }
+        return states.filter { $0.kind == .pending }.map(\.id)
+    }
+
+    private func report(_ result: (outcomes: [VerifyOutcome], findings: [VerifyFinding]), scratch: String) {
+        let count = { (status: VerifyOutcome.Status) in result.outcomes.count { $0.status == status } }
+        switch format {
+        case .text:
+            var line = "verified \(result.outcomes.count) migration\(result.outcomes.count == 1 ? "" : "s") on \(scratch): "
+                + "\(count(.passed)) passed, \(count(.failed)) failed"
+            if count(.notVerified) > 0 { line += ", \(count(.notVerified)) not verified (a migration before them fails)" }
+            print(line)
+        case .json:
+            let object: [String: Any] = [
+                "version": 1,
+                "scratch": scratch,
+                "summary": ["migrations": result.outcomes.count, "passed": count(.passed), "failed": count(.failed),
+                            "notVerified": count(.notVerified)],
+                "migrations": result.outcomes.map { ["id": $0.id, "file": $0.path, "status": $0.status.rawValue] },
+                "diagnostics": result.findings.map {
+                    ["file": $0.path, "line": $0.line, "column": $0.column, "severity": "error", "rule": $0.rule,
+                     "message": $0.message, "help": $0.help] as [String: Any]
+                },
+            ]
+            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) {
+                print(String(decoding: data, as: UTF8.self))
+            }
+        }
+    }
+}
+
+/// Drops the scratch when the run ends, and on Ctrl-C or SIGTERM too, so that no scratch
+/// database outlives the command.
+private final class ScratchCleanup: @unchecked Sendable {
+    // Unchecked: the signal handler runs on another thread while the command may be running a
+    // statement; `VerifyScratch.drop` takes its lock and drops through its own connection, and
+    // `lock` keeps the command from finishing (or printing) once a signal has come.
+    private let scratch: VerifyScratch
+    private var sources: [DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var interrupted = false
+
+    init(_ scratch: VerifyScratch) {
+        self.scratch = scratch
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [self] in self.interrupt() }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// Drops the scratch and ends the process, holding the lock to the end: the statement the
+    /// command was running fails when its session ends, and what the command does next waits.
+    private func interrupt() {
+        lock.lock()
+        interrupted = true
+        scratch.drop()
+        FileHandle.standardError.write(Data("strata: interrupted; scratch dropped\n".utf8))
+        Foundation.exit(130)
+    }
+
+    /// Waits for the signal handler, which ends the process, when a signal has come.
+    func exitIfInterrupted() {
+        lock.lock()
+        defer { lock.unlock() }
+        if interrupted { Foundation.exit(130) }
+    }
+
+    func drop() {
+        scratch.drop()
+        for source in sources { source.cancel() }
+    }
+}
