@@ -24,11 +24,16 @@ struct VerifyScratchSchemaTests {
         try body(try DatabaseURL(try #require(components.string)))
     }
 
+    /// The scratch schema the last `verify` used (other tests' scratches may exist meanwhile).
+    final class LastScratch: @unchecked Sendable { var schema: String? }
+    let last = LastScratch()
+
     func verify(_ inputs: [MigrationInput], _ url: DatabaseURL) throws -> (outcomes: [VerifyOutcome], findings: [VerifyFinding]) {
         let files = MigrationCatalog.parse(inputs, layout: .strata, dialect: .postgresql)
         let scratch = try VerifyScratch.create(for: url)
         defer { scratch.drop() }
         #expect(scratch.kind == .postgresSchema)
+        last.schema = scratch.snapshotSchema
         return try Verifier(scratch: scratch, catalog: MigrationCatalog(parsed: files, inputs: inputs), files: files)
             .verify(Set(files.map(\.id)))
     }
@@ -38,8 +43,9 @@ struct VerifyScratchSchemaTests {
             let forgetful = migration("0002_index", up: "CREATE INDEX idx_users_email ON users (email);", down: "SELECT 1;")
             let result = try verify([VerifyTests.tasks, forgetful], url)
             #expect(result.findings.first?.message == "DOWN leaves index idx_users_email on users that UP created")
-            let left = try TestPostgres.connect().query("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'strata_verify_%'")
-            #expect(left.first?.first == .integer(0))
+            let schema = try #require(last.schema)
+            let left = try TestPostgres.connect().query("SELECT count(*) FROM pg_namespace WHERE nspname = $1", [.text(schema)])
+            #expect(left.first?.first == .integer(0), "\(schema) is left behind")
         }
     }
 
