@@ -1,11 +1,21 @@
 import StrataSyntax
 
-/// How a folder of migrations is laid out. Other tools' layouts join in their own issue.
+/// How a folder of migrations is laid out.
 public enum LayoutKind: String, Sendable, CaseIterable, Codable {
     /// One `NNNN_slug.sql` per migration with a metadata header and UP/DOWN sections.
     case strata
     /// Any `.sql` file read as forward statements, no metadata, no DOWN (as Squawk reads files).
     case plain
+    /// dbmate: `-- migrate:up` / `-- migrate:down` in one file.
+    case dbmate
+    /// goose: `-- +goose Up` / `-- +goose Down` in one file, `StatementBegin/End` blocks.
+    case goose
+    /// golang-migrate (and ory/popx): `NNN_name.up.sql` with `NNN_name.down.sql`.
+    case golangMigrate = "golang-migrate"
+    /// diesel: a folder per migration holding `up.sql` and `down.sql`.
+    case diesel
+    /// Flyway: `V<version>__<description>.sql`, with `U<version>__...` undo files.
+    case flyway
 }
 
 /// A `-- @key: value` line of the header.
@@ -67,6 +77,9 @@ public struct MigrationFile: Sendable {
     public var up: MigrationSection?
     public var down: MigrationSection?
     public var suppressions: [Suppression]
+    /// Where the separate DOWN file starts in `source` (which holds the UP file, a line break,
+    /// then the DOWN file), for layouts that keep DOWN in a file of its own; nil otherwise.
+    public var downFile: DownFilePart?
 
     public init(id: String, path: String, layout: LayoutKind, source: SourceText?,
                 notText: (position: SourcePosition, reason: String)? = nil,

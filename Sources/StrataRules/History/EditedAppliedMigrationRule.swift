@@ -44,10 +44,10 @@ public struct EditedAppliedMigrationRule: Rule {
         // A renamed applied migration is compared with what it held under its old name: the
         // rename is reported by renamed-applied-migration, an edit besides it here.
         guard let history = context.history,
-              let old = history.applied[file.id] ?? history.renamedFrom[file.id].flatMap({ history.applied[$0] }),
-              let current = file.source, old != current.bytes else { return [] }
-        let before = file.layout.layout.parse(MigrationInput(id: file.id, path: file.path, bytes: old),
-                                              dialect: context.dialect, statements: true)
+              let appliedID = history.applied[file.id] != nil ? file.id : history.renamedFrom[file.id],
+              let old = history.appliedInput(appliedID, path: file.path, downPath: file.downFile?.path),
+              let current = file.source, old.content != current.bytes else { return [] }
+        let before = file.layout.layout.parse(old, dialect: context.dialect, statements: true)
         guard let edit = MigrationEdit.classify(before: before, after: file) else { return [] }
         let since = "it was applied (on \(history.baseName) since \(history.mergeBase))"
         switch edit.kind {

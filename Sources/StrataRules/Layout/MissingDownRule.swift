@@ -1,4 +1,5 @@
 import StrataCore
+import StrataSyntax
 
 public struct MissingDownRule: Rule {
     public init() {}
@@ -32,11 +33,16 @@ public struct MissingDownRule: Rule {
     public func check(_ context: RuleContext) -> [Violation] {
         let file = context.file
         guard let down = file.down else {
-            return [Violation(at: file.anchor, message: "no DOWN MIGRATION section")]
+            if file.layout == .strata { return [Violation(at: file.anchor, message: "no DOWN MIGRATION section")] }
+            return [Violation(at: file.anchor, message: "no DOWN SQL: expected \(file.expectedDownPlace)",
+                              help: file.layout.keepsDownApart ? "write the statements that undo this migration in \(file.expectedDownPlace)"
+                                  : "write the statements that undo the UP section under `\(file.layout.downMarker)`")]
         }
         if down.statements.isEmpty {
-            return [Violation(range: down.marker?.range ?? .init(at: .start),
-                              message: "the DOWN MIGRATION section holds no statement")]
+            let start = down.marker?.range ?? file.downFile.map { SourceRange(at: file.source?.position(at: $0.offset) ?? .start) } ?? .init(at: .start)
+            if file.layout == .strata { return [Violation(range: start, message: "the DOWN MIGRATION section holds no statement")] }
+            return [Violation(range: start, message: "the DOWN SQL holds no statement",
+                              help: "write the statements that undo the UP SQL there")]
         }
         return []
     }

@@ -34,23 +34,27 @@ public struct SectionMarkersRule: Rule {
         var violations: [Violation] = []
         let ups = file.markers.filter { $0.kind == .up }
         let downs = file.markers.filter { $0.kind == .down }
+        let up = file.layout.upMarker, down = file.layout.downMarker
+        let strata = file.layout == .strata
         if ups.isEmpty {
-            let firstStatement = file.up?.statements.first?.range.start
+            let firstStatement = file.up?.statements.first?.range.start ?? file.strayStatements.first?.range.start
             violations.append(Violation(at: firstStatement ?? file.markers.first?.range.start ?? .start,
-                                        message: "no `-- UP MIGRATION` marker; statements before DOWN are read as UP"))
+                                        message: strata ? "no `\(up)` marker; statements before DOWN are read as UP"
+                                            : "no `\(up)` marker: nothing would run forward",
+                                        help: strata ? nil : "start the forward SQL with `\(up)`"))
         }
         for extra in ups.dropFirst() {
-            violations.append(Violation(range: extra.range, message: "a second UP MIGRATION marker"))
+            violations.append(Violation(range: extra.range, message: "a second `\(up)` marker"))
         }
         for extra in downs.dropFirst() {
-            violations.append(Violation(range: extra.range, message: "a second DOWN MIGRATION marker"))
+            violations.append(Violation(range: extra.range, message: "a second `\(down)` marker"))
         }
-        if let up = ups.first, let down = downs.first, down.tokenIndex < up.tokenIndex {
-            violations.append(Violation(range: down.range, message: "the DOWN MIGRATION marker comes before UP MIGRATION"))
+        if let first = ups.first, let firstDown = downs.first, firstDown.tokenIndex < first.tokenIndex {
+            violations.append(Violation(range: firstDown.range, message: "the `\(down)` marker comes before `\(up)`"))
         }
         for statement in file.strayStatements {
             violations.append(Violation(range: statement.range,
-                                        message: "statement before `-- UP MIGRATION` belongs to no section and would never run"))
+                                        message: "statement before `\(up)` belongs to no section and would never run"))
         }
         return violations
     }
