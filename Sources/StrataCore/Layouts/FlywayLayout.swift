@@ -16,7 +16,7 @@ public struct FlywayLayout: MigrationLayout {
     public func id(forRelativePath path: String) -> String { LayoutSupport.stem(path) }
 
     /// The parts of a Flyway file name: `V1_1__Add_users.sql` → (V, 1_1, Add_users).
-    static func parts(_ name: Substring) -> (prefix: Character, version: Substring, description: Substring)? {
+    public static func parts(_ name: Substring) -> (prefix: Character, version: Substring, description: Substring)? {
         guard name.hasSuffix(".sql"), let prefix = name.first, "VUR".contains(prefix),
               let separator = name.range(of: "__") else { return nil }
         let version = name[name.index(after: name.startIndex)..<separator.lowerBound]
@@ -29,7 +29,7 @@ public struct FlywayLayout: MigrationLayout {
 
     /// A version with leading zeros and trailing zero parts gone, so equal versions compare
     /// equal as text (`1.0` and `1` are one version to Flyway).
-    static func normalized(_ version: Substring) -> String {
+    public static func normalized(_ version: Substring) -> String {
         var parts = version.split(whereSeparator: { $0 == "." || $0 == "_" }).map { part -> Substring in
             let digits = part.drop { $0 == "0" }
             return digits.isEmpty ? "0" : digits
