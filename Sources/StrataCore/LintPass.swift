@@ -152,7 +152,7 @@ struct LintPass {
         for (index, item) in items.enumerated() {
             dependencies[item.id, default: []] += headers[index]
             indicesByID[item.id, default: []].append(index)
-            if layout.capabilities.contains(.numberedFiles), let number = MigrationFile.numericPrefix(of: item.id) {
+            if layout.capabilities.contains(.numberedFiles), let number = MigrationFile.versionPrefix(of: item.id) {
                 info.idsByNumber[number, default: []].append(item.id)
             }
         }

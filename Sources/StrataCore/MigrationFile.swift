@@ -101,7 +101,24 @@ public struct MigrationFile: Sendable {
     }
 
     /// The numeric prefix of the id (`0001` of `0001_init`), if any.
-    public var number: String? { MigrationFile.numericPrefix(of: id) }
+    public var number: String? { MigrationFile.versionPrefix(of: id) }
+
+    /// The version an id starts with: its leading digits, with dash-separated groups of digits
+    /// after them (`0001` of `0001_init`, `2019-03-22-170700` of a diesel-style id), so that
+    /// dated ids of one year are not taken for one number.
+    public static func versionPrefix(of id: String) -> String? {
+        guard let digits = numericPrefix(of: id) else { return nil }
+        var end = id.utf8.index(id.utf8.startIndex, offsetBy: digits.utf8.count)
+        let utf8 = id.utf8
+        while end < utf8.endIndex, utf8[end] == UInt8(ascii: "-") {
+            var next = utf8.index(after: end)
+            let groupStart = next
+            while next < utf8.endIndex, utf8[next] >= UInt8(ascii: "0"), utf8[next] <= UInt8(ascii: "9") { next = utf8.index(after: next) }
+            guard next > groupStart else { break }
+            end = next
+        }
+        return String(id[..<end])
+    }
 
     public static func numericPrefix(of id: String) -> String? {
         // By bytes: every file of the set comes through here.
