@@ -38,6 +38,11 @@ public enum LayoutDetector {
                 found(.flyway, "\(file): a Flyway versioned name")
             }
         }
+        // Flyway's names with Strata's headers: a Flyway folder converted by `strata convert`.
+        if evidence.keys.elementsEqual([.flyway]), let first = files.first(where: { FlywayLayout.parts(FilePairing.name(Substring($0))) != nil }),
+           let bytes = try? FileDiscovery.read(first), markerLayout(bytes) == .strata {
+            return Detection(layout: .strata, reason: "\(first): Flyway's name with a Strata header (converted)")
+        }
         if evidence.isEmpty {
             for file in files.prefix(filesOpened) {
                 guard let bytes = try? FileDiscovery.read(file) else { continue }

@@ -48,7 +48,13 @@ public struct EditedAppliedMigrationRule: Rule {
               let old = history.appliedInput(appliedID, path: file.path, downPath: file.downFile?.path),
               let current = file.source, old.content != current.bytes else { return [] }
         let before = file.layout.layout.parse(old, dialect: context.dialect, statements: true)
-        guard let edit = MigrationEdit.classify(before: before, after: file) else { return [] }
+        guard var edit = MigrationEdit.classify(before: before, after: file) else { return [] }
+        // Lines of a separate DOWN file are counted from its own start, as the finding's are.
+        if let down = file.downFile, edit.position.offset >= down.offset {
+            let shift = down.line - 1
+            edit.changedLines = edit.changedLines.map { max(1, $0.lowerBound - shift)...max(1, $0.upperBound - shift) }
+            edit.removedAfterLine = edit.removedAfterLine.map { max(0, $0 - shift) }
+        }
         let since = "it was applied (on \(history.baseName) since \(history.mergeBase))"
         switch edit.kind {
         case .sql:

@@ -34,9 +34,12 @@ public struct MissingDownRule: Rule {
         let file = context.file
         guard let down = file.down else {
             if file.layout == .strata { return [Violation(at: file.anchor, message: "no DOWN MIGRATION section")] }
+            // Undo files are a paid Flyway feature, so most Flyway projects have none: a warning
+            // there, where the other layouts expect DOWN SQL with every migration.
             return [Violation(at: file.anchor, message: "no DOWN SQL: expected \(file.expectedDownPlace)",
                               help: file.layout.keepsDownApart ? "write the statements that undo this migration in \(file.expectedDownPlace)"
-                                  : "write the statements that undo the UP section under `\(file.layout.downMarker)`")]
+                                  : "write the statements that undo the UP section under `\(file.layout.downMarker)`",
+                              severity: file.layout == .flyway ? .warning : nil)]
         }
         if down.statements.isEmpty {
             let start = down.marker?.range ?? file.downFile.map { SourceRange(at: file.source?.position(at: $0.offset) ?? .start) } ?? .init(at: .start)
