@@ -98,31 +98,11 @@ public struct Ledger {
                   entry.error.map(DatabaseValue.text) ?? .null, entry.pid.map(DatabaseValue.integer) ?? .null])
     }
 
-    /// Inserts many rows, a few hundred per statement: `up --single-transaction` writes its
-    /// rows together at the end (one statement prepared once, where a row per migration was
-    /// prepared again after every migration's schema change).
+    /// Inserts many rows: `up --single-transaction` writes its rows together at the end, where
+    /// the one cached INSERT stays prepared (a row written after each migration was prepared
+    /// again after every migration's schema change).
     public func record(_ entries: [LedgerEntry]) throws(ApplyError) {
-        let perStatement = 500  // 11 values a row, far below SQLite's 32,766 and PostgreSQL's 65,535
-        var start = 0
-        while start < entries.count {
-            let chunk = entries[start..<min(start + perStatement, entries.count)]
-            var values: [DatabaseValue] = []
-            values.reserveCapacity(chunk.count * 11)
-            var tuples: [String] = []
-            for entry in chunk {
-                let first = values.count
-                tuples.append("(" + (1...11).map { database.placeholder(first + $0) }.joined(separator: ", ") + ")")
-                values += [.text(entry.id), .text(entry.name), .text(entry.checksum), entry.downChecksum.map(DatabaseValue.text) ?? .null,
-                           .text(entry.appliedAt), .integer(entry.executionMilliseconds), .text(entry.appliedBy),
-                           .text(entry.status.rawValue), entry.failedStatement.map(DatabaseValue.text) ?? .null,
-                           entry.error.map(DatabaseValue.text) ?? .null, entry.pid.map(DatabaseValue.integer) ?? .null]
-            }
-            try database.query("""
-                INSERT INTO \(migrationsTable) (id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, failed_statement, error, pid)
-                VALUES \(tuples.joined(separator: ", "))
-                """, values)
-            start += perStatement
-        }
+        for entry in entries { try record(entry) }
     }
 
     /// Rewrites the row of `entry.id` (a claim, with its outcome) in one statement, so that the
