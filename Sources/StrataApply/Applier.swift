@@ -278,8 +278,7 @@ public final class Applier {
         if deferredRows != nil {
             deferredRows?.append(applied)
         } else {
-            try ledger.record(applied)
-            try ledger.recordEvent(HistoryEvent(applied))
+            try ledger.recordWithEvent(applied)
         }
         progress("[\(index + 1)/\(total)] \(entry.id) ... ok \(ms) ms")
         return .init(id: entry.id, milliseconds: ms)

@@ -107,12 +107,22 @@ extension Ledger {
             """)
     }
 
-    public func recordEvent(_ event: HistoryEvent) throws(ApplyError) { try recordEvents([event]) }
+    public func recordEvent(_ event: HistoryEvent) throws(ApplyError) {
+        let p = database.placeholder
+        try database.query("INSERT INTO \(eventsTable) (\(Self.eventColumns)) VALUES (\((1...11).map(p).joined(separator: ", ")))",
+                           values(event))
+    }
 
-    /// Inserts events in order, a few hundred per statement (`up --single-transaction` writes
-    /// a whole run's at its end).
+    /// Inserts events in order (`up --single-transaction` writes a whole run's at its end). On
+    /// SQLite one cached INSERT per event, as `record(_ entries:)` does: a many-row INSERT's
+    /// numbered parameters cost SQLite more to bind than the statements they save. On
+    /// PostgreSQL a few hundred per statement, where each statement is a round trip.
     public func recordEvents(_ events: [HistoryEvent]) throws(ApplyError) {
-        let perStatement = 500  // 11 values an event, far below both databases' parameter limits
+        guard database.dialect == .postgresql else {
+            for event in events { try recordEvent(event) }
+            return
+        }
+        let perStatement = 500  // 11 values an event, far below PostgreSQL's 65,535 parameters
         var start = 0
         while start < events.count {
             let chunk = events[start..<min(start + perStatement, events.count)]
@@ -121,15 +131,41 @@ extension Ledger {
             for event in chunk {
                 let first = values.count
                 tuples.append("(" + (1...11).map { database.placeholder(first + $0) }.joined(separator: ", ") + ")")
-                let forced: DatabaseValue = event.forced.map { database.dialect == .sqlite ? .integer($0 ? 1 : 0) : .text($0 ? "true" : "false") } ?? .null
-                values += [.text(event.occurredAt), .text(event.kind.rawValue), .text(event.migrationID), .text(event.actor),
-                           event.executionMilliseconds.map(DatabaseValue.integer) ?? .null, Self.optional(event.checksum),
-                           Self.optional(event.reason), Self.optional(event.risk), forced, Self.optional(event.backupPath),
-                           Self.optional(event.error)]
+                values += self.values(event)
             }
             try database.query("INSERT INTO \(eventsTable) (\(Self.eventColumns)) VALUES \(tuples.joined(separator: ", "))", values)
             start += perStatement
         }
+    }
+
+    /// A migration's tracking row and its event. On PostgreSQL in one statement (one round
+    /// trip per migration, as before the events table); on SQLite two cached INSERTs.
+    public func recordWithEvent(_ entry: LedgerEntry) throws(ApplyError) {
+        guard database.dialect == .postgresql else {
+            try record(entry)
+            try recordEvent(HistoryEvent(entry))
+            return
+        }
+        let event = HistoryEvent(entry)
+        try database.query("""
+            WITH tracked AS (
+              INSERT INTO \(migrationsTable) (id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, failed_statement, error, pid)
+              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11))
+            INSERT INTO \(eventsTable) (occurred_at, event, migration_id, actor, execution_ms, checksum, error)
+            VALUES ($5, $12, $1, $7, $6, $3, $13)
+            """, [.text(entry.id), .text(entry.name), .text(entry.checksum), entry.downChecksum.map(DatabaseValue.text) ?? .null,
+                  .text(entry.appliedAt), .integer(entry.executionMilliseconds), .text(entry.appliedBy),
+                  .text(entry.status.rawValue), Self.optional(entry.failedStatement), Self.optional(entry.error),
+                  entry.pid.map(DatabaseValue.integer) ?? .null, .text(event.kind.rawValue), Self.optional(event.error)])
+    }
+
+    /// An event's values, in `eventColumns` order.
+    private func values(_ event: HistoryEvent) -> [DatabaseValue] {
+        let forced: DatabaseValue = event.forced.map { database.dialect == .sqlite ? .integer($0 ? 1 : 0) : .text($0 ? "true" : "false") } ?? .null
+        return [.text(event.occurredAt), .text(event.kind.rawValue), .text(event.migrationID), .text(event.actor),
+                event.executionMilliseconds.map(DatabaseValue.integer) ?? .null, Self.optional(event.checksum),
+                Self.optional(event.reason), Self.optional(event.risk), forced, Self.optional(event.backupPath),
+                Self.optional(event.error)]
     }
 
     /// Every event, oldest first; rebuilt from the other tables when they predate the events
