@@ -85,6 +85,9 @@ struct LiveSchema {
 
         var columns: [String] { elements.map { $0.column ?? "(expression)" } }
 
+        /// Unique in the database (index names are unique per schema on PostgreSQL).
+        var id: String { "\(schema ?? "").\(name)" }
+
         /// Whether an equality lookup by `columns` (in any order) can use this index: valid,
         /// whole-table, ordered, and led by exactly those columns.
         func leads(on columns: [String]) -> Bool {

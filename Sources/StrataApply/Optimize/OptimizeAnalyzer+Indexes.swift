@@ -9,28 +9,30 @@ import Foundation
 ///   primary key; the reverse never holds, since a UNIQUE index also enforces something.
 /// Prefixes count for btree only (no other method serves a lookup by leading columns).
 /// Of a group of equal indexes the one kept is the primary key, else one a constraint owns,
-/// else a UNIQUE one, else the oldest.
+/// else a UNIQUE one, else the one scanned most (PostgreSQL), else the oldest.
 extension OptimizeAnalysis {
     mutating func redundantIndexes() {
         for table in live.tables {
             let ordered = live.indexes(on: table.key).filter(\.valid).sorted { a, b in
                 a.elements.count != b.elements.count ? a.elements.count > b.elements.count : Self.keepRank(a) < Self.keepRank(b)
             }
-            var kept: [LiveSchema.Index] = []
+            var keepers: [LiveSchema.Index] = []
             for index in ordered {
-                guard let keeper = kept.first(where: { Self.covers($0, index) }) else {
-                    kept.append(index)
+                guard let keeper = keepers.first(where: { Self.covers($0, index) }) else {
+                    keepers.append(index)
                     continue
                 }
-                redundant.insert(index.name)
+                redundant.insert(index.id)
+                kept[keeper.id, default: []].append(index.id)
                 report(index, redundantTo: keeper, on: table)
             }
         }
     }
 
-    /// Lower keeps first: the primary key, a constraint's index, a UNIQUE index, then by age.
-    private static func keepRank(_ index: LiveSchema.Index) -> (Int, Int64) {
-        (index.primary ? 0 : index.backsConstraint ? 1 : index.unique ? 2 : 3, index.order)
+    /// Lower keeps first: the primary key, a constraint's index, a UNIQUE index, the one
+    /// queries use most (the others' scans move to it), then by age.
+    private static func keepRank(_ index: LiveSchema.Index) -> (Int, Int64, Int64) {
+        (index.primary ? 0 : index.backsConstraint ? 1 : index.unique ? 2 : 3, -(index.scans ?? 0), index.order)
     }
 
     /// Whether `keeper` serves everything `index` serves (see the type's comment).

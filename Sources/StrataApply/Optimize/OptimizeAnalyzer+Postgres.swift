@@ -20,11 +20,14 @@ extension OptimizeAnalysis {
     }
 
     /// Indexes no scan has used. UNIQUE and primary-key indexes are left out (they enforce
-    /// something even unread), and so are those reported redundant. An index that alone
-    /// serves a foreign key is reported with no drop: without it the key's lookups scan.
+    /// something even unread), and so are those reported redundant, and those kept in their
+    /// place that the redundant ones' scans would move to. An index that alone serves a
+    /// foreign key is reported with no drop: without it the key's lookups scan.
     private mutating func unusedIndexes(since: String, reset: String?) {
+        let scans = Dictionary(live.indexes.map { ($0.id, $0.scans ?? 0) }, uniquingKeysWith: +)
         for index in live.indexes where index.valid && index.scans == 0 && !index.unique && !index.primary
-            && !index.backsConstraint && !redundant.contains(index.name) {
+            && !index.backsConstraint && !redundant.contains(index.id)
+            && (kept[index.id] ?? []).allSatisfy({ scans[$0] == 0 }) {
             guard let table = live.table(index.table) else { continue }
             let servedKeys = live.foreignKeys.filter { key in
                 key.table == table.key && index.leads(on: key.columns)
@@ -86,7 +89,7 @@ extension OptimizeAnalysis {
         let fix = sql.analyze(table)
         findings.append(OptimizeFinding(
             kind: .staleStatistics, table: table.key,
-            message: "\(table.key): \(changed) rows changed since \(last.map { "its last analysis at \($0)" } ?? "ever (never analysed)"), ~\(activity.liveRows) live rows",
+            message: "\(table.key): \(changed) rows changed \(last.map { "since its last analysis at \($0)" } ?? "and never analysed"), ~\(activity.liveRows) live rows",
             why: "the planner estimates row counts from these statistics: stale ones lead it to a poor plan (a sequential scan, a nested loop over many rows)",
             sql: [fix.up], details: ["n_mod_since_analyze": String(changed), "live_rows": String(activity.liveRows), "last_analyze": last ?? "never"],
             fix: fix))

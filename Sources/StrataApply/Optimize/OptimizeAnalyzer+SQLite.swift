@@ -5,8 +5,7 @@ import Foundation
 /// differs from their column's, which plain comparisons on the column cannot use.
 extension OptimizeAnalysis {
     mutating func sqliteStatistics(into report: inout OptimizeReport) throws(ApplyError) {
-        let hasStat1 = try database.query("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_stat1'")
-            .first?.first?.integer == 1
+        let hasStat1 = keepsStatistics
         // Table → the indexes with a row (lower-cased; "" for the table's own row).
         var analysed: [String: Set<String>] = [:]
         if hasStat1 {

@@ -83,6 +83,9 @@ struct OptimizeAnalysis {
     var notes: [String] = []
     /// Indexes reported redundant, which the unused-index check does not report again.
     var redundant: Set<String> = []
+    /// The indexes reported redundant to each index kept: dropping them moves their scans
+    /// to it, so it is unused only if they are too.
+    var kept: [String: [String]] = [:]
 
     init(live: LiveSchema, database: any Database, options: OptimizeOptions) {
         self.live = live
@@ -92,6 +95,11 @@ struct OptimizeAnalysis {
     }
 
     var dialect: Dialect { live.dialect }
+
+    /// SQLite: whether the database keeps planner statistics (has `sqlite_stat1`).
+    var keepsStatistics: Bool {
+        (try? database.query("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_stat1'"))?.first?.first?.integer == 1
+    }
 
     // MARK: - Foreign keys
 
@@ -118,7 +126,8 @@ struct OptimizeAnalysis {
                 (name: column, collation: wanted[column].flatMap { $0 == effectiveCollation(child, column) ? nil : $0 })
             }
             let name = sql.newIndexName(table: child, columns: key.columns)
-            let fix = child.partitioned ? nil : sql.createIndex(name, on: child, columns: columns)
+            var fix = child.partitioned ? nil : sql.createIndex(name, on: child, columns: columns)
+            if dialect == .sqlite, keepsStatistics { fix?.analyzeAfter = sql.analyze(child).up }
             let fixSQL = fix.map { [$0.up] } ?? ["-- \(child.key) is partitioned, where CREATE INDEX CONCURRENTLY is refused: create the index CONCURRENTLY on each partition, then CREATE INDEX ON ONLY \(sql.reference(child)) and ALTER INDEX ... ATTACH PARTITION each"]
             var details = ["references": key.referencedTable, "referenced_columns": key.referencedColumns.joined(separator: ",")]
             if let name = key.name { details["constraint"] = name }

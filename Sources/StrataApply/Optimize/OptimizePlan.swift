@@ -38,6 +38,13 @@ public struct OptimizePlan: Sendable {
             case .analyze: analyses.append(step)
             }
         }
+        // A new index on SQLite gets its statistics in the same migration.
+        for create in creates {
+            guard let analyze = create.fix.analyzeAfter, seen.insert("analyze \(create.fix.table)").inserted else { continue }
+            analyses.append(Step(fix: OptimizeFix(kind: .analyze, table: create.fix.table, index: nil, up: analyze, down: nil,
+                                                  needsIncludeDrops: false, transactional: true),
+                                 reason: "statistics for the new index \(create.fix.index ?? "")", kind: create.kind))
+        }
         steps = creates + drops + analyses
         self.withheld = withheld
     }

@@ -46,6 +46,12 @@ public struct OptimizeFinding: Sendable, Equatable {
         public var file: String
         public var line: Int
         public var column: Int
+
+        public init(file: String, line: Int, column: Int) {
+            self.file = file
+            self.line = line
+            self.column = column
+        }
     }
 
     public var kind: Kind
@@ -100,6 +106,9 @@ public struct OptimizeFix: Sendable, Equatable {
     public var needsIncludeDrops: Bool
     /// False for PostgreSQL's CONCURRENTLY, which cannot run inside a transaction.
     public var transactional: Bool
+    /// SQLite: the ANALYZE to run after creating the index, when the database keeps
+    /// statistics: without it the new index is the only one the planner knows nothing of.
+    public var analyzeAfter: String? = nil
 }
 
 /// What `pg_stat_statements` said, or why it could not be read.
