@@ -20,32 +20,29 @@ extension OptimizeAnalysis {
     }
 
     /// Indexes no scan has used. UNIQUE and primary-key indexes are left out (they enforce
-    /// something even unread), and so are those reported redundant, and those kept in their
-    /// place that the redundant ones' scans would move to. An index that alone serves a
-    /// foreign key is reported with no drop: without it the key's lookups scan.
+    /// something even unread), and so are those reported redundant, those kept in their place
+    /// that the redundant ones' scans would move to, and an index that alone serves a foreign
+    /// key: deletes on the parent need it, however rarely they run.
     private mutating func unusedIndexes(since: String, reset: String?) {
         let scans = Dictionary(live.indexes.map { ($0.id, $0.scans ?? 0) }, uniquingKeysWith: +)
         for index in live.indexes where index.valid && index.scans == 0 && !index.unique && !index.primary
             && !index.backsConstraint && !redundant.contains(index.id)
             && (kept[index.id] ?? []).allSatisfy({ scans[$0] == 0 }) {
             guard let table = live.table(index.table) else { continue }
-            let servedKeys = live.foreignKeys.filter { key in
+            let servesForeignKey = live.foreignKeys.contains { key in
                 key.table == table.key && index.leads(on: key.columns)
-                    && !live.indexes(on: table.key).contains { $0.name != index.name && $0.leads(on: key.columns) }
+                    && !live.indexes(on: table.key).contains { $0.id != index.id && $0.leads(on: key.columns) }
             }
+            guard !servesForeignKey else { continue }
             let size = index.sizeBytes.map(Self.size) ?? "unknown size"
             var details = ["scans": "0", "stats_reset": reset ?? "never reset"]
             if let bytes = index.sizeBytes { details["size_bytes"] = String(bytes) }
-            let fix = servedKeys.isEmpty ? sql.dropIndex(index, of: table, needsIncludeDrops: true) : nil
-            var why = "no query has used it \(since), yet it takes \(size) and every INSERT, UPDATE and DELETE on \(table.key) updates it. The count is this server's only: check replicas, and jobs that run rarely (monthly reports), before dropping it"
-            if let key = servedKeys.first {
-                why += "; keep it anyway: it is the only index serving the foreign key on \(key.columns.joined(separator: ", ")), which deletes on \(key.referencedTable) need"
-                details["serves_foreign_key"] = key.columns.joined(separator: ",")
-            }
+            let fix = sql.dropIndex(index, of: table, needsIncludeDrops: true)
             findings.append(OptimizeFinding(
                 kind: .unusedIndex, table: table.key, index: index.name, columns: index.columns,
                 message: "\(index.name) on \(table.key) (\(index.columns.joined(separator: ", "))) has had no index scan \(since) (\(size))",
-                why: why, sql: fix.map { [$0.up] } ?? [], details: details, fix: fix))
+                why: "no query has used it \(since), yet it takes \(size) and every INSERT, UPDATE and DELETE on \(table.key) updates it. The count is this server's only: check replicas, and jobs that run rarely (monthly reports), before dropping it",
+                sql: fix.map { [$0.up] } ?? [], details: details, fix: fix))
         }
     }
 
