@@ -209,6 +209,25 @@ struct OptimizeCommandTests {
         #expect(try p.rows() == ["0001_init applied"])
     }
 
+    @Test func statisticsAloneMakeAMigrationWithANoOpDown() throws {
+        let p = try ApplyProject(.sqlite)
+        try p.write("migrations/0001_init.sql", Fixtures.migration(
+            up: "CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT);\nCREATE INDEX idx_things_name ON things (name);",
+            down: "DROP TABLE things;"))
+        #expect(try p.run("up").status == 0)
+        try p.connect().execute("INSERT INTO things (name) VALUES ('a'), ('b')")
+        let write = try p.run("optimize", "--write-migration")
+        #expect(write.status == 0, "\(write.stdout)\(write.stderr)")
+        let text = try p.project.read("migrations/0002_optimize_indexes_and_statistics.sql")
+        #expect(text.contains("-- @performanceImpact: low\n"))
+        #expect(text.hasSuffix("-- DOWN MIGRATION\n-- ANALYZE only refreshed the planner's statistics: there is nothing to undo.\nSELECT 1;\n"), "\(text)")
+        let lint = try p.project.run("lint")
+        #expect(lint.status == 0 && !lint.stdout.contains("0002_"), "\(lint.stdout)")
+        #expect(try p.run("up").status == 0)
+        #expect(try p.column("SELECT tbl || ' ' || idx FROM sqlite_stat1") == ["things idx_things_name"])
+        #expect(try p.run("rollback").status == 0)
+    }
+
     @Test func usageAndConfigurationErrors() throws {
         let p = try Project()
         try p.write("migrations/0001_init.sql", Fixtures.migration(up: "CREATE TABLE t (id INT PRIMARY KEY);", down: "DROP TABLE t;"))
