@@ -103,7 +103,11 @@ struct Optimize: ParsableCommand {
             }
             return
         }
-        if changesDatabase { try confirm(plan, apply) }
+        if changesDatabase { try confirm(plan, apply) } else if let waiting = try? apply.applier.optimizeRefusal() {
+            // The file is still right to write (deploy runs it after them), but the analysis
+            // saw the database without them.
+            FileHandle.standardError.write(Data("strata: note: \(waiting.prefix { $0 != ";" }); the analysis read the database as it is now, before them\n".utf8))
+        }
         let written = try OptimizeFileWriter.write(plan, apply)
         if writeMigration {
             if json { try printJSON(outcome("written", written.file.path)) } else {
