@@ -114,8 +114,8 @@ struct LiveSchema {
     var tables: [Table] = []
     var indexes: [Index] = []
     var foreignKeys: [ForeignKey] = []
-    /// Every relation name in use (lower-cased; on PostgreSQL `schema.name`), so a new index
-    /// gets a free name.
+    /// Every relation name in use (SQLite: lower-cased, as it compares them; PostgreSQL:
+    /// `schema.name` as spelt), so a new index gets a free name.
     var relationNames: Set<String> = []
 
     init(dialect: Dialect) { self.dialect = dialect }
