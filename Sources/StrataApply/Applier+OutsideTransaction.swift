@@ -60,6 +60,7 @@ extension Applier {
             }
         }
         progress("[\(index + 1)/\(total)] \(entry.id) ... already applied by another run")
+        emit(.alreadyApplied, entry.id)
         return nil
     }
 
@@ -71,8 +72,9 @@ extension Applier {
     }
 
     /// Runs the statements of a migration this run has claimed, then writes the outcome over
-    /// the claim.
+    /// the claim, with its event, in one transaction.
     func runClaimed(_ entry: CatalogEntry, index: Int, of total: Int) throws(ApplyError) -> UpReport.Applied {
+        emit(.migrationStarted, entry.id, ["file": .text(entry.path), "transaction": .bool(false)])
         let started = ContinuousClock.now
         for step in entry.up {
             statementWillRun?(entry, step)
@@ -81,14 +83,24 @@ extension Applier {
             } catch {
                 let failed = failure(entry, step, error)
                 try? resetSessionAfter(entry)
-                try? ledger.update(row(entry, ms: Self.milliseconds(ContinuousClock.now - started), status: .failed,
-                                       statement: step.sql, error: failed.message))
+                let ms = Self.milliseconds(ContinuousClock.now - started)
+                let outcome = row(entry, ms: ms, status: .failed, statement: step.sql, error: failed.message)
+                try? inLock { () throws(ApplyError) in
+                    try ledger.update(outcome)
+                    try ledger.recordEvent(HistoryEvent(outcome))
+                }
+                emit(.failed, entry.id, ms: ms, ["error": .text(ApplyEvent.summary(of: failed))])
                 throw failed
             }
         }
         try resetSessionAfter(entry)
         let ms = Self.milliseconds(ContinuousClock.now - started)
-        try ledger.update(row(entry, ms: ms, status: .applied))
+        let outcome = row(entry, ms: ms, status: .applied)
+        try inLock { () throws(ApplyError) in
+            try ledger.update(outcome)
+            try ledger.recordEvent(HistoryEvent(outcome))
+        }
+        emit(.applied, entry.id, ms: ms)
         progress("[\(index + 1)/\(total)] \(entry.id) ... ok \(ms) ms (outside a transaction: \(entry.nonTransactionalReason ?? ""))")
         return .init(id: entry.id, milliseconds: ms)
     }

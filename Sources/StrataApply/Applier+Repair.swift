@@ -23,23 +23,31 @@ extension Applier {
         // Read first, so that a database without tracking tables is not given any.
         guard try ledger.entries().contains(where: { $0.id == id }) else { throw noRow }
         var report = RepairReport(checked: [], outcome: "")
+        var repaired = false
         try inLock { () throws(ApplyError) in
             try ledger.ensure()
             guard let row = try ledger.entry(id) else { throw noRow }
             guard row.status == .failed else { report.outcome = "\(id) is applied; nothing to repair"; return }
             report.checked = try checks(row, allowChanged: allowChanged)
             let entry = catalog[id]
+            var checksum = row.checksum
             if !markApplied {
                 try ledger.remove(id)
                 report.outcome = "\(id)'s failed row removed; `strata up` will run it again"
             } else if let entry, entry.checksum != row.checksum {
                 try ledger.markApplied(id, checksum: entry.checksum, downChecksum: entry.downChecksum)
+                checksum = entry.checksum
                 report.outcome = "\(id) marked applied, with the checksum of \(entry.path) as it is now"
             } else {
                 try ledger.markApplied(id)
                 report.outcome = "\(id) marked applied"
             }
+            try ledger.recordEvent(HistoryEvent(kind: .repaired, migrationID: id, occurredAt: Ledger.timestamp(), actor: Ledger.actor,
+                                                checksum: checksum, reason: markApplied ? "marked applied" : "failed row removed, to run again"))
+            repaired = true
         }
+        // Told once committed.
+        if repaired { emit(.repaired, id, ["action": .text(markApplied ? "applied" : "retry")]) }
         return report
     }
 

@@ -40,32 +40,50 @@ extension Applier {
             }
             if step.nonTransactionalReason == nil {
                 var done: Int64? = nil
-                try inLock { () throws(ApplyError) in
-                    guard try stillApplied(step) else { return }
-                    let started = ContinuousClock.now
-                    let statements = step.down.map(\.sql) + sessionReset
-                    if let (index, error) = database.executeInTransaction(statements) {
-                        guard index < step.down.count else { throw ApplyError(.statement, "\(step.id): putting the session back after its DOWN failed: \(error.message)") }
-                        throw downFailure(step, step.down[index], error)
+                do {
+                    try inLock { () throws(ApplyError) in
+                        guard try stillApplied(step) else { return }
+                        emit(.rollbackStarted, step.id, ["transaction": .bool(true)])
+                        let started = ContinuousClock.now
+                        let statements = step.down.map(\.sql) + sessionReset
+                        if let (index, error) = database.executeInTransaction(statements) {
+                            let failed = index < step.down.count ? downFailure(step, step.down[index], error)
+                                : ApplyError(.statement, "\(step.id): putting the session back after its DOWN failed: \(error.message)")
+                            let ms = Self.milliseconds(ContinuousClock.now - started)
+                            unrecordedFailure = HistoryEvent(kind: .rollbackFailed, migrationID: step.id, occurredAt: Ledger.timestamp(),
+                                                             actor: Ledger.actor, executionMilliseconds: ms, reason: reason,
+                                                             error: failed.message)
+                            emit(.rollbackFailed, step.id, ms: ms, ["error": .text(ApplyEvent.summary(of: failed))])
+                            throw failed
+                        }
+                        let ms = Self.milliseconds(ContinuousClock.now - started)
+                        try ledger.remove(step.id)
+                        let rollback = record(ms)
+                        try ledger.recordRollback(rollback)
+                        try ledger.recordEvent(HistoryEvent(rollback))
+                        done = ms
                     }
-                    let ms = Self.milliseconds(ContinuousClock.now - started)
-                    try ledger.remove(step.id)
-                    try ledger.recordRollback(record(ms))
-                    done = ms
+                } catch {
+                    recordFailureAfterRollback()
+                    throw error
                 }
                 if let done {
                     progress("\(label) ... rolled back \(done) ms")
                     report.undone.append(.init(id: step.id, milliseconds: done))
+                    emitRolledBack(record(done))
                 } else {
                     progress("\(label) ... already rolled back by another run")
                     report.alreadyUndone.append(step.id)
+                    emit(.alreadyRolledBack, step.id)
                 }
             } else if let ms = try rollbackOutsideTransaction(step, record: record) {
                 progress("\(label) ... rolled back \(ms) ms (outside a transaction: \(step.nonTransactionalReason ?? ""))")
                 report.undone.append(.init(id: step.id, milliseconds: ms))
+                emitRolledBack(record(ms))
             } else {
                 progress("\(label) ... already rolled back by another run")
                 report.alreadyUndone.append(step.id)
+                emit(.alreadyRolledBack, step.id)
             }
         }
         return report
@@ -100,6 +118,7 @@ extension Applier {
             claimed = row
         }
         guard var row = claimed else { return nil }
+        emit(.rollbackStarted, step.id, ["transaction": .bool(false)])
         let started = ContinuousClock.now
         for statement in step.down {
             do {
@@ -107,9 +126,16 @@ extension Applier {
             } catch {
                 let failed = downFailure(step, statement, error)
                 if !sessionReset.isEmpty { try? database.execute(sessionReset.joined(separator: "; ")) }
+                let ms = Self.milliseconds(ContinuousClock.now - started)
                 row.failedStatement = statement.sql
                 row.error = "rollback failed midway: " + failed.message
-                try? ledger.update(row)
+                let failedRow = row
+                try? inLock { () throws(ApplyError) in
+                    try ledger.update(failedRow)
+                    try ledger.recordEvent(HistoryEvent(kind: .rollbackFailed, migrationID: step.id, occurredAt: Ledger.timestamp(),
+                                                        actor: Ledger.actor, executionMilliseconds: ms, reason: record(ms).reason, error: failed.message))
+                }
+                emit(.rollbackFailed, step.id, ms: ms, ["error": .text(ApplyEvent.summary(of: failed))])
                 throw failed
             }
         }
@@ -117,9 +143,21 @@ extension Applier {
         let ms = Self.milliseconds(ContinuousClock.now - started)
         try inLock { () throws(ApplyError) in
             try ledger.remove(step.id)
-            try ledger.recordRollback(record(ms))
+            let rollback = record(ms)
+            try ledger.recordRollback(rollback)
+            try ledger.recordEvent(HistoryEvent(rollback))
         }
         return ms
+    }
+
+    /// Tells `onEvent` of a rollback done, with what was recorded about it.
+    private func emitRolledBack(_ record: RollbackRecord) {
+        emit(.rolledBack, record.migrationID, ms: record.executionMilliseconds, {
+            var details: [String: ApplyEvent.Value] = ["risk": .text(record.risk), "forced": .bool(record.forced)]
+            if let reason = record.reason { details["reason"] = .text(reason) }
+            if let backup = record.backupPath { details["backup_path"] = .text(backup) }
+            return details
+        }())
     }
 
     /// The `error` of a row whose DOWN is running outside a transaction.

@@ -49,6 +49,12 @@ public final class Applier {
     /// transaction sends its statements together, so they are all told first; one outside a
     /// transaction is told statement by statement.
     public var statementWillRun: ((CatalogEntry, CatalogEntry.Step) -> Void)?
+    /// Told of each migration starting, applied (once committed), failing, rolled back...
+    /// (`--log-json`). Nil: nothing is built for it.
+    public var onEvent: ((ApplyEvent) -> Void)?
+    /// The failure of a migration in a transaction of its own, kept for `__migration_events__`
+    /// until that transaction has rolled back (`recordFailureAfterRollback`).
+    var unrecordedFailure: HistoryEvent?
     /// The lock timeout SQLite's busy timeout was last set to (once per connection).
     var busyTimeoutSet: Duration?
     /// PostgreSQL's advisory lock key: one per database and schema holding the tracking
@@ -209,8 +215,10 @@ public final class Applier {
                     }
                 }
                 try ledger.record(written ?? [])
+                try ledger.recordEvents((written ?? []).map(HistoryEvent.init))
                 try gate?(true)
             }
+            for done in report.applied { emit(.applied, done.id, ms: done.milliseconds) }
             return report
         }
         try inLock { () throws(ApplyError) in try ledger.ensure() }
@@ -218,11 +226,17 @@ public final class Applier {
             let outcome: UpReport.Applied?
             if entry.transactional {
                 var done: UpReport.Applied? = nil
-                try inLock { () throws(ApplyError) in
-                    var unused: [LedgerEntry]? = nil
-                    done = try runLocked(entry, index: n, of: plan.count, resetSession: true, deferredRows: &unused)
+                do {
+                    try inLock { () throws(ApplyError) in
+                        var unused: [LedgerEntry]? = nil
+                        done = try runLocked(entry, index: n, of: plan.count, resetSession: true, deferredRows: &unused)
+                    }
+                } catch {
+                    recordFailureAfterRollback()
+                    throw error
                 }
                 outcome = done
+                if let done { emit(.applied, done.id, ms: done.milliseconds) }
             } else {
                 outcome = try runOutsideTransaction(entry, index: n, of: plan.count)
             }
@@ -245,16 +259,27 @@ public final class Applier {
         if let existing {
             try requireApplied(existing)
             progress("[\(index + 1)/\(total)] \(entry.id) ... already applied by another run")
+            emit(.alreadyApplied, entry.id)
             return nil
         }
+        emit(.migrationStarted, entry.id, ["file": .text(entry.path), "transaction": .bool(true)])
         if let statementWillRun { for step in entry.up { statementWillRun(entry, step) } }
         let started = ContinuousClock.now
         if let (index, error) = database.executeInTransaction(entry.up.map(\.sql) + (resetSession ? sessionReset : [])) {
-            guard index < entry.up.count else { throw resetFailure(entry, error) }
-            throw failure(entry, entry.up[index], error)
+            let failed = index < entry.up.count ? failure(entry, entry.up[index], error) : resetFailure(entry, error)
+            let ms = Self.milliseconds(ContinuousClock.now - started)
+            // In one transaction for the whole run nothing is kept, the tracking tables included.
+            if deferredRows == nil { unrecordedFailure = HistoryEvent(row(entry, ms: ms, status: .failed, error: failed.message)) }
+            emit(.failed, entry.id, ms: ms, ["error": .text(ApplyEvent.summary(of: failed))])
+            throw failed
         }
         let ms = Self.milliseconds(ContinuousClock.now - started)
-        if deferredRows != nil { deferredRows?.append(row(entry, ms: ms, status: .applied)) } else { try ledger.record(row(entry, ms: ms, status: .applied)) }
+        let applied = row(entry, ms: ms, status: .applied)
+        if deferredRows != nil {
+            deferredRows?.append(applied)
+        } else {
+            try ledger.recordWithEvent(applied)
+        }
         progress("[\(index + 1)/\(total)] \(entry.id) ... ok \(ms) ms")
         return .init(id: entry.id, milliseconds: ms)
     }

@@ -18,6 +18,8 @@ public struct ApplyError: Error, LocalizedError, Sendable, Equatable {
         /// A backup could not be written, read, restored or checked: its files, or the
         /// PostgreSQL client programs (pg_dump, pg_restore, psql) that take and restore it.
         case backup
+        /// The event log (`--log-json`) or the metrics file (`--output`) cannot be written.
+        case monitoringFile
     }
 
     public var kind: Kind

@@ -10,6 +10,9 @@ import Foundation
 /// - 1: the first release (`__migrations__` up to `error`).
 /// - 2: `__migrations__.pid`, the process id of the run that wrote the row, which tells
 ///   whether the run that claimed a migration outside a transaction is still alive.
+/// - 3: `__migration_events__`, every apply, failure, rollback and repair for `strata history`
+///   (`__migrations__` loses a migration's row when it is rolled back). The upgrade fills it
+///   with what the other tables still show: each row's apply or failure, each rollback.
 extension Ledger {
     /// The layout the tables have: nil when there are none yet. `__migrations__` without a
     /// recorded layout has the first one.
@@ -63,6 +66,7 @@ extension Ledger {
             CREATE TABLE IF NOT EXISTS \(layoutTable) (version BIGINT NOT NULL);
             DELETE FROM \(layoutTable)
             """)
+        try createEventsTable()
         try database.query("INSERT INTO \(layoutTable) (version) VALUES (\(database.placeholder(1)))", [.integer(Self.version)])
     }
 
@@ -71,6 +75,11 @@ extension Ledger {
         switch version {
         case 1:
             try database.execute("ALTER TABLE \(migrationsTable) ADD COLUMN pid BIGINT")
+        case 2:
+            // Read before the table exists: history() of layout 2 rebuilds them from the rows.
+            let known = try reconstructedEvents()
+            try createEventsTable()
+            try recordEvents(known)
         default:
             preconditionFailure("no upgrade from tracking layout \(version)")
         }

@@ -26,8 +26,9 @@ public struct LedgerEntry: Sendable, Equatable {
     public var pid: Int64?
 }
 
-/// The tracking tables: `__migrations__` (what ran) and `__migration_rollbacks__` (what was
-/// undone), plus `__strata_schema__`, whose version lets later releases change the tables in
+/// The tracking tables: `__migrations__` (what is applied), `__migration_rollbacks__` (what was
+/// undone), `__migration_events__` (every apply, failure, rollback and repair, for `history`),
+/// plus `__strata_schema__`, whose version lets later releases change the tables in
 /// place. Every reference names the schema they live in, so a migration's `SET search_path`
 /// cannot send a row elsewhere. All values are bound parameters.
 public struct Ledger {
@@ -35,14 +36,14 @@ public struct Ledger {
     public static let rollbacks = "__migration_rollbacks__"
     public static let schemaTable = "__strata_schema__"
     /// The tables' layout version this release writes (`Ledger+Layout.swift`).
-    public static let version: Int64 = 2
+    public static let version: Int64 = 3
 
     let database: any Database
     /// The schema holding the tables: `main` on SQLite; on PostgreSQL the current schema when
     /// the applier connected (`Applier.init`).
     public let schema: String
     /// `"schema"."__migrations__"` and the others, quoted.
-    let migrationsTable: String, rollbacksTable: String, layoutTable: String
+    let migrationsTable: String, rollbacksTable: String, layoutTable: String, eventsTable: String
 
     public init(_ database: any Database, schema: String) {
         self.database = database
@@ -50,6 +51,7 @@ public struct Ledger {
         migrationsTable = Self.qualified(schema, Self.table)
         rollbacksTable = Self.qualified(schema, Self.rollbacks)
         layoutTable = Self.qualified(schema, Self.schemaTable)
+        eventsTable = Self.qualified(schema, Self.events)
     }
 
     /// `"schema"."name"`, each part quoted as an identifier.

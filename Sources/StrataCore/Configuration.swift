@@ -31,6 +31,8 @@ public enum RuleSetting: String, Sendable, CaseIterable {
 ///   url: sqlite:./data/app.db
 /// backups:
 ///   directory: ./backups
+/// monitoring:
+///   slow_ms: 5000
 /// ```
 public struct Configuration: Sendable {
     /// The file this was read from; nil for the built-in defaults.
@@ -50,6 +52,11 @@ public struct Configuration: Sendable {
     public var versions = DialectVersions()
     /// `backups.directory`, resolved like `migrations`: where `strata backup` keeps backups.
     public var backupsDirectory = "backups"
+    /// `monitoring.slow_ms`: above this many milliseconds a migration is slow (`status`, `metrics`).
+    public var slowMilliseconds: Int64 = Configuration.defaultSlowMilliseconds
+
+    /// The default of `monitoring.slow_ms`: 5 s.
+    public static let defaultSlowMilliseconds: Int64 = 5000
 
     public init(file: String? = nil, migrationsDirectory: String = "migrations", layout: LayoutKind? = nil,
                 dialect: Dialect? = nil, rules: [String: RuleSetting] = [:], historyBase: String? = nil) {
@@ -62,7 +69,7 @@ public struct Configuration: Sendable {
     }
 
     public static let fileName = "strata.yml"
-    public static let keys = ["migrations", "layout", "dialect", "preset", "rules", "postgres", "sqlite", "history", "database", "backups"]
+    public static let keys = ["migrations", "layout", "dialect", "preset", "rules", "postgres", "sqlite", "history", "database", "backups", "monitoring"]
 }
 
 /// A configuration problem, with the place in the file where there is one.
@@ -200,6 +207,8 @@ extension Configuration {
                 }
             case "backups":
                 configuration.backupsDirectory = resolve(try parseBackups(value, path), against: directory)
+            case "monitoring":
+                configuration.slowMilliseconds = try parseMonitoring(value, path)
             default:
                 let hint = Suggestion.hint(for: key, in: keys)
                 throw error(path, keyNode, "unknown key '\(key)'\(hint); known keys: \(keys.joined(separator: ", "))")

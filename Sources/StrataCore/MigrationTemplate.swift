@@ -55,6 +55,13 @@ public enum MigrationTemplate {
     /// Writes the next migration into `folder` (created if missing) and returns its path.
     /// Never overwrites: an existing file of the same name is an error.
     public static func write(name: String, description: String?, folder: String, now: Date) throws(InputError) -> String {
+        let path = try nextPath(slug: slug(name), folder: folder)
+        try write(contents(name: name, description: description, now: now), to: path)
+        return path
+    }
+
+    /// The path of the next migration file named `slug` in `folder` (created if missing).
+    public static func nextPath(slug: String, folder: String) throws(InputError) -> String {
         let fm = FileManager.default
         do {
             try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -65,15 +72,17 @@ public enum MigrationTemplate {
         do { existing = try fm.contentsOfDirectory(atPath: folder) } catch {
             throw InputError(path: folder, message: "cannot list the folder")
         }
-        let path = (folder as NSString).appendingPathComponent(nextFileName(slug: slug(name), existing: existing))
+        return (folder as NSString).appendingPathComponent(nextFileName(slug: slug, existing: existing))
+    }
+
+    /// Writes a new migration file; never replaces one.
+    public static func write(_ text: String, to path: String) throws(InputError) {
         do {
             // .withoutOverwriting: a file created meanwhile by someone else is never replaced.
-            try Data(contents(name: name, description: description, now: now).utf8)
-                .write(to: URL(fileURLWithPath: path), options: .withoutOverwriting)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .withoutOverwriting)
         } catch {
-            let reason = fm.fileExists(atPath: path) ? "already exists" : "cannot write: \(error.localizedDescription)"
+            let reason = FileManager.default.fileExists(atPath: path) ? "already exists" : "cannot write: \(error.localizedDescription)"
             throw InputError(path: path, message: reason)
         }
-        return path
     }
 }

@@ -24,7 +24,8 @@ struct ApplyCommandTests {
         let drifted = try p.run("status", "--json")
         #expect(drifted.status == 1)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(drifted.stdout.utf8)) as? [String: Any])
-        #expect(Set(json.keys) == ["database", "migrations", "summary"])
+        #expect(Set(json.keys) == ["database", "migrations", "summary", "slow_ms"])
+        #expect(json["slow_ms"] as? Int == 5000)
         #expect((json["database"] as? String)?.contains(":***@") == (backend == .postgres))
         // Slashes as written (the URL and path have several), not escaped as `\/`.
         let database = try #require(json["database"] as? String)
@@ -35,7 +36,8 @@ struct ApplyCommandTests {
         #expect(items.map { $0["id"] as? String } == ["0001_a", "0003_c", "0002_b"])
         #expect(items.map { $0["state"] as? String } == ["changed", "pending", "missing"])
         #expect(items[0]["name"] as? String == "First")
-        #expect(Set(items[0].keys) == ["id", "name", "state", "applied_at", "execution_ms"])
+        #expect(Set(items[0].keys) == ["id", "name", "state", "applied_at", "execution_ms", "slow"])
+        #expect(items[0]["slow"] as? Bool == false)
         #expect(items[0]["applied_at"] is String && items[0]["execution_ms"] is NSNumber)
         #expect(items[1]["applied_at"] is NSNull && items[1]["execution_ms"] is NSNull)
     }

@@ -80,6 +80,8 @@ struct BackupOptions: ParsableArguments {
 
     @OptionGroup var database: DatabaseOptions
 
+    @OptionGroup var log: LogOptions
+
     /// The store for the configured folder, with the database options' waits.
     private func store(_ context: CommandContext) -> BackupStore {
         var store = BackupStore(directory: dir ?? context.configuration.backupsDirectory)
@@ -96,15 +98,20 @@ struct BackupOptions: ParsableArguments {
     func create() throws {
         let context = try context()
         let url = try database.url(context)
+        try RunLog.open(log.logJSON, command: "backup create", url: url)
         let store = store(context)
         print("database: \(url.redacted)")
+        let started = ContinuousClock.now
         let backup = try perform(store, context) { () throws(ApplyError) in try store.create(url: url) }
+        RunLog.record(.backupCreated(backup, milliseconds: milliseconds(since: started)))
         let applied = backup.manifest.appliedMigrations
         print("created \(Self.display(backup.path, context)) (\(Self.size(backup.manifest.size)), \(Self.migrations(applied)))")
         print("sha256 \(backup.manifest.sha256)")
     }
 
     func list() throws {
+        // Listing changes nothing, so there is nothing to log.
+        if log.logJSON != nil { throw ValidationError("--log-json goes with create and restore, not list") }
         let context = try context()
         let store = store(context)
         let found = try perform(store, context) { () throws(ApplyError) in try store.list() }
@@ -130,6 +137,7 @@ struct BackupOptions: ParsableArguments {
     func restore(_ file: String, outsideAllowed: Bool) throws {
         let context = try context()
         let url = try database.url(context)
+        try RunLog.open(log.logJSON, command: "backup restore", url: url)
         let store = store(context)
         // A file outside the folder is refused unless --yes: say so with the refusal.
         let outside = !outsideAllowed && !store.contains(store.path(for: file))
@@ -137,7 +145,9 @@ struct BackupOptions: ParsableArguments {
             try store.locate(file, allowOutside: outsideAllowed)
         }
         print("database: \(url.redacted)")
+        let started = ContinuousClock.now
         let report = try perform(store, context) { () throws(ApplyError) in try store.restore(backup, to: url) }
+        RunLog.record(.backupRestored(backup, milliseconds: milliseconds(since: started)))
         print("verified \(Self.display(backup.path, context)): its SHA-256 matches the manifest")
         print("restored it (taken \(backup.manifest.createdAt)); \(Ledger.table) matches the manifest: \(Self.migrations(report.appliedMigrations))")
     }

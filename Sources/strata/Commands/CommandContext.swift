@@ -92,6 +92,7 @@ struct CommandContext {
     }
 
     static func fail(_ message: String, code: Int32 = 2) -> Never {
+        RunLog.finish(exitCode: code, error: message)
         FileHandle.standardError.write(Data("strata: error: \(message)\n".utf8))
         Foundation.exit(code)
     }

@@ -61,10 +61,13 @@ struct ApplyContext {
     /// beside the catalog, the connection and the plan.
     private let lint: BackgroundLint?
 
-    /// `command` names the connection (`up`, `status`...).
-    init(_ command: String, _ project: ProjectOptions, _ options: DatabaseOptions, readOnly: Bool = false, lint runsLint: Bool = false) throws {
+    /// `command` names the connection (`up`, `status`...). `logJSON`: the `--log-json` file,
+    /// opened before anything else is done, so that every event of the run goes there.
+    init(_ command: String, _ project: ProjectOptions, _ options: DatabaseOptions, readOnly: Bool = false, lint runsLint: Bool = false,
+         logJSON: String? = nil) throws {
         context = try CommandContext(project)
         url = try options.url(context)
+        try RunLog.open(logJSON, command: command, url: url)
         let folder = context.migrationsDirectoryForDisplay
         guard FileManager.default.fileExists(atPath: context.configuration.migrationsDirectory) else {
             CommandContext.fail("\(folder): no such folder; set `migrations:` in strata.yml")
@@ -88,6 +91,7 @@ struct ApplyContext {
         let catalog = MigrationCatalog(parsed: files, inputs: inputs, postgresMajor: major)
         applier = try CommandContext.run { () throws(ApplyError) in try Applier(database: database, catalog: catalog) }
         applier.lockTimeout = .milliseconds(Int(options.lockTimeout * 1000))
+        if RunLog.current != nil { applier.onEvent = { RunLog.record($0) } }
     }
 
     /// Holds `context` until the process ends, so its files are not freed one by one on the way.

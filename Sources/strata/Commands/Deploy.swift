@@ -33,7 +33,7 @@ struct Deploy: ParsableCommand {
     }
 
     func run() throws {
-        let apply = try ApplyContext("deploy", project, database, readOnly: options.dryRun, lint: true)
+        let apply = try ApplyContext("deploy", project, database, readOnly: options.dryRun, lint: true, logJSON: options.log.logJSON)
         let context = apply.context
         let request = HistoryRequest(workingDirectory: context.workingDirectory, migrationsDirectory: context.configuration.migrationsDirectory,
                                      displayDirectory: context.migrationsDirectoryForDisplay, layout: context.layout,
@@ -46,6 +46,7 @@ struct Deploy: ParsableCommand {
             else { nil }
         if let refusal {
             print(TextReporter(color: Terminal.stdoutSupportsColor).report(result, rules: AllRules.descriptions), terminator: "")
+            RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(refusal)]))
             FileHandle.standardError.write(Data("strata: deploy refused: \(refusal); nothing applied\n".utf8))
             throw ExitCode(1)
         }

@@ -43,6 +43,7 @@ struct Rollback: ParsableCommand {
     @Flag(name: .long, help: "Print the plan and the outcome as JSON.")
     var json = false
 
+    @OptionGroup var log: LogOptions
     @OptionGroup var project: ProjectOptions
     @OptionGroup var database: DatabaseOptions
 
@@ -52,7 +53,7 @@ struct Rollback: ParsableCommand {
     }
 
     func run() throws {
-        let apply = try ApplyContext("rollback", project, database, readOnly: dryRun)
+        let apply = try ApplyContext("rollback", project, database, readOnly: dryRun, logJSON: log.logJSON)
         ApplyContext.keepUntilExit(apply)
         let applier = apply.applier
         let files = Dictionary(apply.files.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -91,7 +92,9 @@ struct Rollback: ParsableCommand {
         var backupPath: String? = nil
         if backup == true || (backup == nil && losesRows) {
             let store = BackupStore(directory: apply.context.configuration.backupsDirectory)
+            let backupStarted = ContinuousClock.now
             let record = try CommandContext.run { () throws(ApplyError) in try store.create(url: apply.url) }
+            RunLog.record(.backupCreated(record, milliseconds: milliseconds(since: backupStarted)))
             backupPath = CommandContext.relative(record.path, from: apply.context.workingDirectory)
             if !json { print("backup: \(backupPath ?? record.path)") }
         }
@@ -100,8 +103,7 @@ struct Rollback: ParsableCommand {
         let report = try CommandContext.run { () throws(ApplyError) in
             try applier.rollback(plan, reason: reason, forced: force && level >= .high, backupPath: backupPath)
         }
-        let elapsed = ContinuousClock.now - started
-        let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        let ms = milliseconds(since: started)
         if json {
             var object = plan.jsonObject(outcome: "rolled-back")
             object["rolled_back"] = report.undone.map { ["id": $0.id, "execution_ms": $0.milliseconds] }

@@ -6,7 +6,10 @@ struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show every migration as applied, pending, failed, changed or missing.",
-        discussion: "Exit 1 when a migration is failed, changed (edited after it was applied) or missing (applied, file gone).")
+        discussion: """
+            Exit 1 when a migration is failed, changed (edited after it was applied) or missing (applied, file gone). \
+            A migration whose recorded run took longer than monitoring.slow_ms in strata.yml (default 5000) is flagged slow.
+            """)
 
     @Flag(name: .long, help: "Print JSON.")
     var json = false
@@ -21,14 +24,17 @@ struct Status: ParsableCommand {
         for state in states { counts[state.kind, default: 0] += 1 }
         let order: [MigrationState.Kind] = [.applied, .pending, .failed, .changed, .missing]
         let summary = order.compactMap { kind in counts[kind].map { "\($0) \(kind.rawValue)" } }.joined(separator: ", ")
+        let slowMilliseconds = apply.context.configuration.slowMilliseconds
+        let slow = states.filter { $0.isSlow(above: slowMilliseconds) }.count
         if json {
             let items: [[String: Any]] = states.map { state in
                 var item: [String: Any] = ["id": state.id, "name": state.name, "state": state.kind.rawValue]
                 item["applied_at"] = state.appliedAt ?? NSNull()
                 item["execution_ms"] = state.executionMilliseconds.map { NSNumber(value: $0) } ?? NSNull()
+                item["slow"] = state.isSlow(above: slowMilliseconds)
                 return item
             }
-            let object: [String: Any] = ["database": apply.url.redacted, "migrations": items,
+            let object: [String: Any] = ["database": apply.url.redacted, "migrations": items, "slow_ms": slowMilliseconds,
                                          "summary": Dictionary(uniqueKeysWithValues: order.map { ($0.rawValue, counts[$0] ?? 0) })]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
@@ -36,10 +42,12 @@ struct Status: ParsableCommand {
             print("database: \(apply.url.redacted)")
             let width = max(10, states.map(\.id.count).max() ?? 0)
             for state in states {
-                let duration = state.executionMilliseconds.map { "\($0) ms" } ?? ""
+                var duration = state.executionMilliseconds.map { "\($0) ms" } ?? ""
+                if state.isSlow(above: slowMilliseconds) { duration += "  slow" }
                 print("\(state.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(state.kind.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \((state.appliedAt ?? "").padding(toLength: 24, withPad: " ", startingAt: 0))  \(duration)")
             }
-            print("\(states.count) migration\(states.count == 1 ? "" : "s"): \(summary.isEmpty ? "none" : summary)")
+            let slowNote = slow == 0 ? "" : "; \(slow) slow (over \(slowMilliseconds) ms)"
+            print("\(states.count) migration\(states.count == 1 ? "" : "s"): \(summary.isEmpty ? "none" : summary)\(slowNote)")
         }
         if (counts[.failed] ?? 0) + (counts[.changed] ?? 0) + (counts[.missing] ?? 0) > 0 { throw ExitCode(1) }
     }

@@ -18,7 +18,7 @@ struct Up: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let apply = try ApplyContext("up", project, database, readOnly: options.dryRun, lint: true)
+        let apply = try ApplyContext("up", project, database, readOnly: options.dryRun, lint: true, logJSON: options.log.logJSON)
         // Freeing every parsed file one by one just before the process ends costs milliseconds
         // the operating system spends on nothing when it takes the memory back at exit.
         ApplyContext.keepUntilExit(apply)
@@ -43,6 +43,8 @@ struct UpOptions: ParsableArguments {
     @Flag(name: .long, help: "Apply all pending migrations in one all-or-nothing transaction.")
     var singleTransaction = false
 
+    @OptionGroup var log: LogOptions
+
     func perform(_ apply: ApplyContext) throws {
         let applier = apply.applier
         // In one all-or-nothing transaction the migrations may start while the lint of the
@@ -54,6 +56,7 @@ struct UpOptions: ParsableArguments {
         let pending: [CatalogEntry]
         switch plan {
         case .failure(let refusal):
+            RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(refusal.reasons.joined(separator: "\n"))]))
             FileHandle.standardError.write(Data(("strata: up refused, nothing applied:\n" + refusal.reasons.map { "- \($0)" }.joined(separator: "\n") + "\n").utf8))
             throw ExitCode(1)
         case .success(let entries):
@@ -93,14 +96,14 @@ struct UpOptions: ParsableArguments {
         do {
             report = try applier.up(pending, singleTransaction: singleTransaction, gate: gate)
         } catch where !lintRefusal.isEmpty {
+            RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(lintRefusal.joined(separator: "\n"))]))
             FileHandle.standardError.write(Data(("strata: up refused, rolled back, nothing applied:\n"
                 + lintRefusal.map { "- \($0)" }.joined(separator: "\n") + "\n").utf8))
             throw ExitCode(1)
         } catch {
             CommandContext.fail(error.errorDescription ?? "\(error)")
         }
-        let elapsed = ContinuousClock.now - started
-        let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        let ms = milliseconds(since: started)
         var line = "applied \(report.applied.count) migration\(report.applied.count == 1 ? "" : "s") in \(ms) ms"
         if !report.alreadyApplied.isEmpty { line += "; \(report.alreadyApplied.count) already applied by another run" }
         print(line)

@@ -1,0 +1,209 @@
+import Foundation
+
+/// One row of `__migration_events__`: something `up`, `rollback` or `repair` did to a
+/// migration, kept for good. `__migrations__` holds what is applied now (a rollback deletes the
+/// row, an `up` after it writes a new one); this table keeps every change, so `strata history`
+/// shows an apply that a later rollback undid.
+public struct HistoryEvent: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Applied and committed with its tracking row.
+        case applied
+        /// A statement of its UP failed. In a transaction of its own nothing was kept and the
+        /// migration is still pending; outside one its row was left `failed` for `strata
+        /// repair`. (In `up --single-transaction` nothing at all is kept, this event included.)
+        case failed
+        case rolledBack = "rolled_back"
+        /// A statement of its DOWN failed: in a transaction the migration stays applied;
+        /// outside one its row was left `failed`.
+        case rollbackFailed = "rollback_failed"
+        /// `strata repair`: a failed row marked applied, or removed for `up` to run again.
+        case repaired
+    }
+
+    public var kind: Kind
+    public var migrationID: String
+    /// ISO-8601, UTC, with milliseconds.
+    public var occurredAt: String
+    /// `user@host`.
+    public var actor: String
+    public var executionMilliseconds: Int64?
+    /// The file's checksum as it ran (applies and failures).
+    public var checksum: String?
+    /// A rollback's `--reason`; what a repair did.
+    public var reason: String?
+    /// A rollback's assessed risk (`low`, `medium`, `high`, `blocked`) and whether it was forced.
+    public var risk: String?
+    public var forced: Bool?
+    /// The backup taken before a rollback.
+    public var backupPath: String?
+    /// The database's message, for a failure.
+    public var error: String?
+
+    public init(kind: Kind, migrationID: String, occurredAt: String, actor: String, executionMilliseconds: Int64? = nil,
+                checksum: String? = nil, reason: String? = nil, risk: String? = nil, forced: Bool? = nil,
+                backupPath: String? = nil, error: String? = nil) {
+        self.kind = kind
+        self.migrationID = migrationID
+        self.occurredAt = occurredAt
+        self.actor = actor
+        self.executionMilliseconds = executionMilliseconds
+        self.checksum = checksum
+        self.reason = reason
+        self.risk = risk
+        self.forced = forced
+        self.backupPath = backupPath
+        self.error = error
+    }
+
+    /// The event of a tracking row's outcome: applied, or failed midway.
+    init(_ row: LedgerEntry) {
+        self.init(kind: row.status == .applied ? .applied : .failed, migrationID: row.id, occurredAt: row.appliedAt,
+                  actor: row.appliedBy, executionMilliseconds: row.executionMilliseconds, checksum: row.checksum,
+                  error: row.status == .failed ? row.error : nil)
+    }
+
+    /// The event of a `__migration_rollbacks__` row.
+    init(_ record: RollbackRecord) {
+        self.init(kind: .rolledBack, migrationID: record.migrationID, occurredAt: record.rolledBackAt, actor: record.rolledBackBy,
+                  executionMilliseconds: record.executionMilliseconds, reason: record.reason, risk: record.risk,
+                  forced: record.forced, backupPath: record.backupPath)
+    }
+}
+
+/// What `history` read, and whether it is the whole story.
+public struct History: Sendable, Equatable {
+    /// Oldest first.
+    public var events: [HistoryEvent]
+    /// False for tracking tables older than layout 3, which kept no events: the history is
+    /// rebuilt from `__migrations__` and `__migration_rollbacks__`, so the apply of a
+    /// migration rolled back since, and failures repaired since, are not in it.
+    public var complete: Bool
+}
+
+// MARK: - __migration_events__
+
+extension Ledger {
+    public static let events = "__migration_events__"
+
+    static let eventColumns = "occurred_at, event, migration_id, actor, execution_ms, checksum, reason, risk, forced, backup_path, error"
+
+    func createEventsTable() throws(ApplyError) {
+        let serial = database.dialect == .sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY"
+        try database.execute("""
+            CREATE TABLE IF NOT EXISTS \(eventsTable) (
+              event_id \(serial),
+              occurred_at TEXT NOT NULL,
+              event TEXT NOT NULL,
+              migration_id TEXT NOT NULL,
+              actor TEXT NOT NULL,
+              execution_ms BIGINT,
+              checksum TEXT,
+              reason TEXT,
+              risk TEXT,
+              forced BOOLEAN,
+              backup_path TEXT,
+              error TEXT
+            )
+            """)
+    }
+
+    public func recordEvent(_ event: HistoryEvent) throws(ApplyError) {
+        let p = database.placeholder
+        try database.query("INSERT INTO \(eventsTable) (\(Self.eventColumns)) VALUES (\((1...11).map(p).joined(separator: ", ")))",
+                           values(event))
+    }
+
+    /// Inserts events in order (`up --single-transaction` writes a whole run's at its end). On
+    /// SQLite one cached INSERT per event, as `record(_ entries:)` does: a many-row INSERT's
+    /// numbered parameters cost SQLite more to bind than the statements they save. On
+    /// PostgreSQL a few hundred per statement, where each statement is a round trip.
+    public func recordEvents(_ events: [HistoryEvent]) throws(ApplyError) {
+        guard database.dialect == .postgresql else {
+            for event in events { try recordEvent(event) }
+            return
+        }
+        let perStatement = 500  // 11 values an event, far below PostgreSQL's 65,535 parameters
+        var start = 0
+        while start < events.count {
+            let chunk = events[start..<min(start + perStatement, events.count)]
+            var values: [DatabaseValue] = []
+            var tuples: [String] = []
+            for event in chunk {
+                let first = values.count
+                tuples.append("(" + (1...11).map { database.placeholder(first + $0) }.joined(separator: ", ") + ")")
+                values += self.values(event)
+            }
+            try database.query("INSERT INTO \(eventsTable) (\(Self.eventColumns)) VALUES \(tuples.joined(separator: ", "))", values)
+            start += perStatement
+        }
+    }
+
+    /// A migration's tracking row and its event. On PostgreSQL in one statement (one round
+    /// trip per migration, as before the events table); on SQLite two cached INSERTs.
+    public func recordWithEvent(_ entry: LedgerEntry) throws(ApplyError) {
+        guard database.dialect == .postgresql else {
+            try record(entry)
+            try recordEvent(HistoryEvent(entry))
+            return
+        }
+        let event = HistoryEvent(entry)
+        try database.query("""
+            WITH tracked AS (
+              INSERT INTO \(migrationsTable) (id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, failed_statement, error, pid)
+              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11))
+            INSERT INTO \(eventsTable) (occurred_at, event, migration_id, actor, execution_ms, checksum, error)
+            VALUES ($5, $12, $1, $7, $6, $3, $13)
+            """, [.text(entry.id), .text(entry.name), .text(entry.checksum), entry.downChecksum.map(DatabaseValue.text) ?? .null,
+                  .text(entry.appliedAt), .integer(entry.executionMilliseconds), .text(entry.appliedBy),
+                  .text(entry.status.rawValue), Self.optional(entry.failedStatement), Self.optional(entry.error),
+                  entry.pid.map(DatabaseValue.integer) ?? .null, .text(event.kind.rawValue), Self.optional(event.error)])
+    }
+
+    /// An event's values, in `eventColumns` order.
+    private func values(_ event: HistoryEvent) -> [DatabaseValue] {
+        let forced: DatabaseValue = event.forced.map { database.dialect == .sqlite ? .integer($0 ? 1 : 0) : .text($0 ? "true" : "false") } ?? .null
+        return [.text(event.occurredAt), .text(event.kind.rawValue), .text(event.migrationID), .text(event.actor),
+                event.executionMilliseconds.map(DatabaseValue.integer) ?? .null, Self.optional(event.checksum),
+                Self.optional(event.reason), Self.optional(event.risk), forced, Self.optional(event.backupPath),
+                Self.optional(event.error)]
+    }
+
+    /// Every event, oldest first; rebuilt from the other tables when they predate the events
+    /// table (status and history never write, so they do not upgrade it).
+    public func history() throws(ApplyError) -> History {
+        guard let layout = try layout() else { return History(events: [], complete: true) }
+        guard layout >= 3 else { return History(events: try reconstructedEvents(), complete: false) }
+        let forced = database.dialect == .sqlite ? "forced" : "CASE WHEN forced THEN 1 WHEN NOT forced THEN 0 END"
+        let rows = try database.query("""
+            SELECT occurred_at, event, migration_id, actor, execution_ms, checksum, reason, risk, \(forced), backup_path, error
+            FROM \(eventsTable) ORDER BY occurred_at, event_id
+            """)
+        return History(events: rows.map { row in
+            HistoryEvent(kind: HistoryEvent.Kind(rawValue: row[1].text ?? "") ?? .failed, migrationID: row[2].text ?? "",
+                         occurredAt: row[0].text ?? "", actor: row[3].text ?? "", executionMilliseconds: row[4].integer,
+                         checksum: row[5].text, reason: row[6].text, risk: row[7].text,
+                         forced: row[8] == .null ? nil : Self.integer(row[8]) != 0, backupPath: row[9].text, error: row[10].text)
+        }, complete: true)
+    }
+
+    /// The events the tracking rows and rollback records still show: each row's apply (or
+    /// failure), each rollback; not the claims of runs going on now, which have no outcome yet.
+    func reconstructedEvents() throws(ApplyError) -> [HistoryEvent] {
+        let fromRows = try entries().filter { !Applier.isClaim($0) }.map(HistoryEvent.init)
+        // The first releases' tables (layout 1) may have no rollbacks table yet.
+        let fromRollbacks = try hasRollbacksTable() ? try rollbacks().map(HistoryEvent.init) : []
+        // A stable sort by time: the rows' own order breaks ties.
+        return (fromRows + fromRollbacks).enumerated()
+            .sorted { ($0.element.occurredAt, $0.offset) < ($1.element.occurredAt, $1.offset) }
+            .map(\.element)
+    }
+
+    private func hasRollbacksTable() throws(ApplyError) -> Bool {
+        let sql = database.dialect == .sqlite
+            ? "SELECT count(*) FROM \(Self.quoted(schema)).sqlite_schema WHERE type = 'table' AND name = ?1"
+            : "SELECT (to_regclass($1) IS NOT NULL)::int"
+        return try database.query(sql, [.text(database.dialect == .sqlite ? Self.rollbacks : rollbacksTable)]).first?.first?.integer == 1
+    }
+
+    private static func optional(_ text: String?) -> DatabaseValue { text.map(DatabaseValue.text) ?? .null }
+}

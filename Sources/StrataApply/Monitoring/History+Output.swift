@@ -1,0 +1,82 @@
+import Foundation
+
+/// How `strata history` shows the events: a table for people, an object for tools.
+extension HistoryEvent {
+    /// What was done: `apply`, `rollback` or `repair`.
+    public var action: String {
+        switch kind {
+        case .applied, .failed: "apply"
+        case .rolledBack, .rollbackFailed: "rollback"
+        case .repaired: "repair"
+        }
+    }
+
+    /// How it ended: `ok` or `failed`.
+    public var status: String { kind == .failed || kind == .rollbackFailed ? "failed" : "ok" }
+
+    /// An apply that took longer than `milliseconds` (`monitoring.slow_ms`).
+    public func isSlow(above milliseconds: Int64) -> Bool { kind == .applied && (executionMilliseconds ?? 0) > milliseconds }
+
+    /// The rest, for the table's last column: the reason, risk, forced, backup, error's first line.
+    func detail(slowMilliseconds: Int64) -> String {
+        var parts: [String] = []
+        if isSlow(above: slowMilliseconds) { parts.append("slow (over \(slowMilliseconds) ms)") }
+        if let reason { parts.append(kind == .repaired ? reason : "reason: \(reason)") }
+        if let risk { parts.append("risk \(risk)") }
+        if forced == true { parts.append("forced") }
+        if let backupPath { parts.append("backup \(backupPath)") }
+        if let error, let first = error.split(separator: "\n").first { parts.append(String(first)) }
+        return parts.joined(separator: "; ")
+    }
+}
+
+extension History {
+    /// The last `limit` events (all when nil), oldest first.
+    public func last(_ limit: Int?) -> [HistoryEvent] {
+        guard let limit else { return events }
+        return Array(events.suffix(max(0, limit)))
+    }
+
+    /// The table `strata history` prints, one event a line, oldest first, then a count.
+    public func table(limit: Int? = nil, slowMilliseconds: Int64) -> String {
+        let shown = last(limit)
+        var out = ""
+        if !complete {
+            out += "note: these tracking tables predate the event history (layout 3), so this is rebuilt from what they still hold: "
+                + "an apply undone by a later rollback is not shown; the next `strata up`, `rollback` or `repair` upgrades them\n"
+        }
+        guard !shown.isEmpty else { return out + "no history: nothing was applied or rolled back yet\n" }
+        let header = ["WHEN", "ACTION", "STATUS", "MIGRATION", "DURATION", "WHO", "DETAIL"]
+        let rows = shown.map { event in
+            [event.occurredAt, event.action, event.status, event.migrationID,
+             event.executionMilliseconds.map { "\($0) ms" } ?? "", event.actor, event.detail(slowMilliseconds: slowMilliseconds)]
+        }
+        var widths = header.map(\.count)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        for row in [header] + rows {
+            let cells = row.enumerated().map { i, cell in
+                // DURATION is right-aligned, so the numbers line up; the last column is not padded.
+                i == 4 ? String(repeating: " ", count: widths[i] - cell.count) + cell
+                    : i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }
+            out += cells.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+        }
+        let count = "\(events.count) event\(events.count == 1 ? "" : "s")"
+        return out + (shown.count < events.count ? "\(count), the last \(shown.count) shown\n" : "\(count)\n")
+    }
+
+    /// For `JSONSerialization`: `{"database", "complete", "total", "slow_ms", "events": [...]}`,
+    /// each event `{"at", "event", "action", "status", "migration_id", "who", "duration_ms",
+    /// "slow", "reason", "forced", "risk", "backup_path", "checksum", "error"}` (null when not known).
+    public func jsonObject(database: String, limit: Int? = nil, slowMilliseconds: Int64) -> [String: Any] {
+        func value<T>(_ optional: T?) -> Any { optional.map { $0 as Any } ?? NSNull() }
+        let items: [[String: Any]] = last(limit).map { event in
+            ["at": event.occurredAt, "event": event.kind.rawValue, "action": event.action, "status": event.status,
+             "migration_id": event.migrationID, "who": event.actor, "duration_ms": value(event.executionMilliseconds),
+             "slow": event.isSlow(above: slowMilliseconds), "reason": value(event.reason), "forced": value(event.forced),
+             "risk": value(event.risk), "backup_path": value(event.backupPath), "checksum": value(event.checksum),
+             "error": value(event.error)]
+        }
+        return ["database": database, "complete": complete, "total": events.count, "slow_ms": slowMilliseconds, "events": items]
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import StrataApply
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Show every apply, rollback and repair recorded in the database, oldest first.",
+        discussion: """
+            Each event with when, what (apply, rollback, repair), how it ended (ok, failed), the \
+            migration, how long it took, who ran it (user@host) and the rest: a rollback's reason, \
+            risk, --force and backup; an error's first line; slow (over monitoring.slow_ms). It \
+            never writes to the database; one without tracking tables has no history (exit 0).
+            """)
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    @Option(name: .long, help: ArgumentHelp("Show only the last N events.", valueName: "N"))
+    var limit: Int?
+
+    @OptionGroup var project: ProjectOptions
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
+    }
+
+    func run() throws {
+        let apply = try ApplyContext("history", project, database, readOnly: true)
+        let history = try CommandContext.run { () throws(ApplyError) in try apply.applier.history() }
+        let slowMilliseconds = apply.context.configuration.slowMilliseconds
+        if json {
+            let object = history.jsonObject(database: apply.url.redacted, limit: limit, slowMilliseconds: slowMilliseconds)
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("database: \(apply.url.redacted)")
+            print(history.table(limit: limit, slowMilliseconds: slowMilliseconds), terminator: "")
+        }
+    }
+}

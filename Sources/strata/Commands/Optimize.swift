@@ -1,0 +1,176 @@
+import ArgumentParser
+import Foundation
+import StrataApply
+import StrataCore
+
+struct Optimize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "optimize",
+        abstract: "Find what the live database's indexes and statistics lack or waste; plan, write or apply the fixes.",
+        discussion: """
+            --analyze reports, from the live database: foreign keys no index serves, redundant \
+            indexes, tables without a primary key, columns the migrations index that are gone; \
+            on PostgreSQL unused and invalid indexes, tables read by sequential scans, stale \
+            statistics and the slowest statements (pg_stat_statements); on SQLite missing \
+            statistics, what PRAGMA optimize would analyze, and collation or affinity \
+            mismatches that keep an index from being used. It changes nothing and exits 0 \
+            (1 with --fail-on-findings when it finds anything).
+
+            Without --analyze, the fixes become a plan: create the missing foreign-key indexes \
+            (CONCURRENTLY on PostgreSQL), drop redundant indexes, ANALYZE stale tables; unused \
+            indexes only with --include-drops. --dry-run prints it; --write-migration writes it \
+            as the next migration file, for review and `strata deploy`; otherwise it writes that \
+            file and applies it as a migration (recorded in __migrations__), after a confirmation \
+            on a terminal or with --yes. Exit 1 when refused (no confirmation, migrations not \
+            applied, a file that would not lint clean), 2 on a database or file error.
+            """)
+
+    @Flag(name: .long, help: "Report findings only; change nothing.")
+    var analyze = false
+
+    @Flag(name: .long, help: "Print the plan and its SQL; change nothing.")
+    var dryRun = false
+
+    @Flag(name: .long, help: "Write the plan as the next migration file instead of applying it.")
+    var writeMigration = false
+
+    @Flag(name: .long, help: "Let the plan drop unused indexes (otherwise they are only reported).")
+    var includeDrops = false
+
+    @Flag(name: .long, help: "Apply without asking for confirmation.")
+    var yes = false
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    @Flag(name: .long, help: "With --analyze: exit 1 when there is any finding.")
+    var failOnFindings = false
+
+    @Option(name: .long, help: ArgumentHelp("PostgreSQL schema to analyse (repeatable; default: every schema but the system's).", valueName: "NAME"))
+    var schema: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Tables with fewer live rows are never reported for sequential scans.", valueName: "N"))
+    var seqScanMinRows: Int = 10_000
+
+    @Option(name: .long, help: ArgumentHelp("How many of the slowest statements to list.", valueName: "N"))
+    var slowStatements: Int = 10
+
+    @OptionGroup var project: ProjectOptions
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        if analyze, dryRun || writeMigration || includeDrops || yes {
+            throw ValidationError("--analyze only reports: it takes no --dry-run, --write-migration, --include-drops or --yes")
+        }
+        if dryRun, writeMigration { throw ValidationError("--dry-run and --write-migration exclude each other") }
+        if failOnFindings, !analyze { throw ValidationError("--fail-on-findings goes with --analyze") }
+        if seqScanMinRows < 0 { throw ValidationError("--seq-scan-min-rows must be 0 or more") }
+        if slowStatements < 0 { throw ValidationError("--slow-statements must be 0 or more") }
+    }
+
+    func run() throws {
+        let changesDatabase = !(analyze || dryRun || writeMigration)
+        try requireExistingSQLiteFile()
+        let apply = try ApplyContext("optimize", project, database, readOnly: !changesDatabase)
+        ApplyContext.keepUntilExit(apply)
+        let report = try analyse(apply)
+        if analyze {
+            if json { try printJSON(report.jsonObject(database: apply.url.redacted)) } else {
+                print("database: \(apply.url.redacted)")
+                print(report.text(), terminator: "")
+            }
+            if failOnFindings, !report.findings.isEmpty { throw ExitCode(1) }
+            return
+        }
+        let plan = OptimizePlan(report, includeDrops: includeDrops)
+        let outcome = { (name: String, file: String?) -> [String: Any] in
+            report.jsonObject(database: apply.url.redacted)
+                .merging(["plan": plan.jsonObject(), "outcome": name, "file": file ?? NSNull()]) { _, new in new }
+        }
+        if !json {
+            print("database: \(apply.url.redacted)")
+            print(plan.text(), terminator: "")
+        }
+        if plan.isEmpty {
+            if json { try printJSON(outcome("nothing-to-do", nil)) } else { print("nothing to optimise (\(report.summary))") }
+            return
+        }
+        if dryRun {
+            if json { try printJSON(outcome("dry-run", nil)) } else {
+                print("-- the migration it would write:")
+                print(OptimizeMigrationWriter.contents(plan, now: Date()), terminator: "")
+                print("dry run: nothing changed")
+            }
+            return
+        }
+        if changesDatabase { try confirm(plan, apply) } else if let waiting = try? apply.applier.optimizeRefusal() {
+            // The file is still right to write (deploy runs it after them), but the analysis
+            // saw the database without them.
+            FileHandle.standardError.write(Data("strata: note: \(waiting.prefix { $0 != ";" }); the analysis read the database as it is now, before them\n".utf8))
+        }
+        let written = try OptimizeFileWriter.write(plan, apply)
+        if writeMigration {
+            if json { try printJSON(outcome("written", written.file.path)) } else {
+                print("wrote \(written.file.path) (\(plan.summary)); review it, then `strata deploy` applies it")
+            }
+            return
+        }
+        if !json { apply.applier.progress = { print($0) } }
+        let result: UpReport
+        do {
+            result = try apply.applier.applyOptimization(written.file, input: written.input)
+        } catch {
+            let kept = (try? apply.applier.hasTrackingRow(written.file.id)) ?? true
+            if !kept { try? FileManager.default.removeItem(atPath: written.file.path) }
+            let what = kept ? "\(written.file.path) is kept, recorded failed: fix the database, then `strata repair \(written.file.id)`"
+                : "nothing applied; \(written.file.path) removed"
+            CommandContext.fail("\(error.message) (\(what))", code: error.kind == .refused ? 1 : 2)
+        }
+        if json { try printJSON(outcome("applied", written.file.path)) } else {
+            let ms = result.applied.first?.milliseconds ?? 0
+            print("applied \(written.file.id) in \(ms) ms (\(plan.summary)); commit \(written.file.path) with the other migrations")
+        }
+    }
+
+    /// An SQLite file that does not exist is a wrong path here, not an empty database to create.
+    private func requireExistingSQLiteFile() throws {
+        let url = try database.url(try CommandContext(project))
+        if case .sqlite(let path) = url.target, path != ":memory:", !FileManager.default.fileExists(atPath: path) {
+            CommandContext.fail("no SQLite database at \(path)")
+        }
+    }
+
+    private func analyse(_ apply: ApplyContext) throws -> OptimizeReport {
+        let applier = apply.applier
+        let states = try CommandContext.run { () throws(ApplyError) in try applier.status() }
+        let applied = Set(states.filter { $0.kind == .applied || $0.kind == .changed }.map(\.id))
+        let files = Dictionary(apply.files.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let ordered = applier.catalog.entries.compactMap { files[$0.id] }
+        var options = OptimizeOptions()
+        options.schemas = schema
+        options.sequentialScanMinimumRows = Int64(seqScanMinRows)
+        options.slowStatementLimit = slowStatements
+        let analyzer = OptimizeAnalyzer(database: applier.database, migrations: ordered, applied: applied, options: options)
+        return try CommandContext.run { () throws(ApplyError) in try analyzer.analyze() }
+    }
+
+    /// Applying needs every migration applied, and --yes or a yes at a terminal.
+    private func confirm(_ plan: OptimizePlan, _ apply: ApplyContext) throws {
+        if let refusal = try CommandContext.run({ () throws(ApplyError) in try apply.applier.optimizeRefusal() }) {
+            CommandContext.fail("optimize refused: \(refusal); nothing changed", code: 1)
+        }
+        guard !yes else { return }
+        guard !json, Terminal.interactive else {
+            CommandContext.fail("optimize refused: applying the plan changes the database, and there is no terminal to confirm on: pass --yes (or --dry-run to see it, --write-migration to write it for review); nothing changed", code: 1)
+        }
+        print("Apply \(plan.steps.count) change\(plan.steps.count == 1 ? "" : "s") to \(apply.url.redacted) as a new migration? [y/N] ", terminator: "")
+        guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
+            CommandContext.fail("optimize cancelled; nothing changed", code: 1)
+        }
+    }
+
+    private func printJSON(_ object: [String: Any]) throws {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}
