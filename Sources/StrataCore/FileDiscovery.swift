@@ -133,7 +133,7 @@ public enum FileDiscovery {
     /// Relative paths of `.sql` files below `directory`, sorted by their bytes (so `0002` < `0010`
     /// with equal widths, and the order never depends on the locale), each with its raw bytes
     /// when a name in it is not valid UTF-8.
-    static func sqlFiles(in directory: String, recursive: Bool) throws(InputError) -> [(String, [UInt8]?)] {
+    public static func sqlFiles(in directory: String, recursive: Bool) throws(InputError) -> [(String, [UInt8]?)] {
         var found: [(relative: [UInt8], valid: Bool)] = []
         var pending: [(relative: [UInt8], valid: Bool)] = [([], true)]
         let root = Array(directory.utf8)

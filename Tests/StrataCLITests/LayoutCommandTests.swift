@@ -47,6 +47,61 @@ struct LayoutCommandTests {
         #expect(deleted.diagnostics.first?.file == "migrations/1_users.up.sql")
     }
 
+    @Test func newWritesTheFoldersOwnFormat() throws {
+        func created(_ outcome: CLI.Outcome) -> [String] {
+            outcome.stdout.split(separator: "\n").filter { $0.hasPrefix("created ") }.map { String($0.dropFirst("created ".count)) }
+        }
+        let goose = try Project()
+        try goose.write("migrations/00007_users.sql", "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 1;\n")
+        let gooseNew = try goose.run("new", "add tags")
+        #expect(created(gooseNew) == ["migrations/00008_add_tags.sql"], "\(gooseNew.stdout)\(gooseNew.stderr)")
+        #expect(try goose.read("migrations/00008_add_tags.sql") == "-- +goose Up\n\n-- +goose Down\n")
+
+        let dbmate = try Project()
+        try dbmate.write("migrations/20240101000000_users.sql", "-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 1;\n")
+        let dbmateNew = created(try dbmate.run("new", "add tags"))
+        #expect(dbmateNew.count == 1 && dbmateNew[0].hasSuffix("_add_tags.sql"))
+        let version = String(dbmateNew[0].dropFirst("migrations/".count).prefix { $0.isNumber })
+        #expect(version.count == 14 && version > "20240101000000", "\(dbmateNew)")
+        #expect(try dbmate.run("lint", "--verbose").stderr.contains("layout dbmate"), "the folder stays one layout")
+
+        let migrate = try Project()
+        try migrate.write("migrations/3_users.up.sql", "SELECT 1;\n")
+        #expect(created(try migrate.run("new", "add tags")) == ["migrations/4_add_tags.up.sql", "migrations/4_add_tags.down.sql"])
+
+        let flyway = try Project()
+        try flyway.write("migrations/V2_5__users.sql", "SELECT 1;\n")
+        #expect(created(try flyway.run("new", "Add tags")) == ["migrations/V3__add_tags.sql", "migrations/U3__add_tags.sql"])
+
+        let diesel = try Project()
+        try diesel.write("migrations/2024-01-01-000000_users/up.sql", "SELECT 1;\n")
+        let dieselNew = created(try diesel.run("new", "add tags"))
+        #expect(dieselNew.count == 2 && dieselNew.allSatisfy { $0.contains("_add_tags/") } && dieselNew[0].hasSuffix("/up.sql"), "\(dieselNew)")
+
+        let plain = try Project()
+        try plain.write("migrations/deltas/1/a.sql", "SELECT 1;\n")
+        let refused = try plain.run("new", "x")
+        #expect(refused.status == 2 && refused.stderr.contains("plain"), "\(refused.stderr)")
+    }
+
+    @Test func optimizeWritesTheFoldersOwnFormat() throws {
+        let db = try ApplyProject(.sqlite)
+        try db.write("migrations/1_init.up.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY);\nCREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id));\n")
+        try db.write("migrations/1_init.down.sql", "DROP TABLE posts;\nDROP TABLE users;\n")
+        #expect(try db.run("up").status == 0)
+        let write = try db.run("optimize", "--write-migration")
+        #expect(write.status == 0, "\(write.stdout)\(write.stderr)")
+        let up = try db.project.read("migrations/2_optimize_indexes_and_statistics.up.sql")
+        #expect(up.contains("CREATE INDEX idx_posts_user_id ON posts (user_id);"))
+        #expect(try db.project.read("migrations/2_optimize_indexes_and_statistics.down.sql").contains("DROP INDEX IF EXISTS idx_posts_user_id;"))
+        let lint = try db.project.run("lint")
+        #expect(lint.status == 0, "\(lint.stdout)")
+        let apply = try db.run("up")
+        #expect(apply.status == 0 && apply.stdout.contains("2_optimize_indexes_and_statistics"), "\(apply.stdout)\(apply.stderr)")
+        let rollback = try db.run("rollback", "--yes")
+        #expect(rollback.status == 0, "\(rollback.stdout)\(rollback.stderr)")
+    }
+
     @Test(arguments: Backend.all) func pairedFilesApplyAndRollBack(_ backend: Backend) throws {
         let db = try ApplyProject(backend)
         try db.write("migrations/1_users.up.sql", "CREATE TABLE users (id BIGINT PRIMARY KEY, name TEXT);\n")
