@@ -111,6 +111,8 @@ struct LayoutCommandTests {
         let up = try db.run("up")
         #expect(up.status == 0, "\(up.stdout)\(up.stderr)")
         #expect(try db.tableExists("users"))
+        let verify = try db.run("verify", "--all")
+        #expect(verify.status == 0 && verify.stdout.contains("2 passed"), "\(verify.stdout)\(verify.stderr)")
         let rollback = try db.run("rollback", "--steps", "2", "--yes")
         #expect(rollback.status == 0, "\(rollback.stdout)\(rollback.stderr)")
         #expect(try !db.tableExists("users"))

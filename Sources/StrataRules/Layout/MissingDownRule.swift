@@ -28,6 +28,7 @@ public struct MissingDownRule: Rule {
         nonTriggeringExamples: [
             Example(ExampleFile.migration("CREATE TABLE users (id INT PRIMARY KEY);", down: "DROP TABLE users;")),
             Example("CREATE TABLE users (id INT PRIMARY KEY);\n", layout: .plain),
+            Example("-- migrate:up\nCREATE TABLE users (id INT PRIMARY KEY);\n-- migrate:down\nDROP TABLE users;\n", layout: .dbmate),
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {

@@ -16,6 +16,7 @@ public struct SectionMarkersRule: Rule {
         defaultSeverity: .error,
         requires: .sectionMarkers,
         triggeringExamples: [
+            Example("↓CREATE TABLE t (id INT PRIMARY KEY);\n-- migrate:down\nDROP TABLE t;\n", layout: .dbmate),
             Example("""
                 -- @name: No markers
                 ↓CREATE TABLE users (id INT PRIMARY KEY);
@@ -26,6 +27,7 @@ public struct SectionMarkersRule: Rule {
         ],
         nonTriggeringExamples: [
             Example(ExampleFile.migration("SELECT 1;")),
+            Example("-- +goose Up\nCREATE TABLE t (id INT PRIMARY KEY);\n-- +goose Down\nDROP TABLE t;\n", layout: .goose),
             Example("-- @name: Marker text\n-- up migration (forward changes)\nSELECT 1;\n-- Down Migration: undo\nSELECT 2;\n"),
         ])
 
@@ -52,7 +54,9 @@ public struct SectionMarkersRule: Rule {
         if let first = ups.first, let firstDown = downs.first, firstDown.tokenIndex < first.tokenIndex {
             violations.append(Violation(range: firstDown.range, message: "the `\(down)` marker comes before `\(up)`"))
         }
-        for statement in file.strayStatements {
+        // Without an UP marker in dbmate's or goose's files, every statement is before it: the
+        // missing marker is the one finding.
+        for statement in file.strayStatements where !(ups.isEmpty && !strata) {
             violations.append(Violation(range: statement.range,
                                         message: "statement before `\(up)` belongs to no section and would never run"))
         }
