@@ -42,7 +42,9 @@ public struct MigrationCatalog: Sendable {
     /// The catalog of files parsed by `parse` (`files[i]` read from `inputs[i]`).
     public init(parsed files: [MigrationFile], inputs: [MigrationInput], postgresMajor: Int? = nil) {
         precondition(files.count == inputs.count, "one parsed file per input")
-        let order = MigrationOrder(dependencies: Dictionary(files.map { ($0.id, $0.dependencies) }, uniquingKeysWith: { a, _ in a }))
+        let layout = files.first?.layout.layout
+        let order = MigrationOrder(dependencies: Dictionary(files.map { ($0.id, $0.dependencies) }, uniquingKeysWith: { a, _ in a }),
+                                   precedes: layout.map { layout in { layout.precedes($0, $1) } })
         let byID = Dictionary(zip(files.map(\.id), zip(files, inputs)), uniquingKeysWith: { a, _ in a })
         let ordered = order.ordered.compactMap { byID[$0] }
         // Checksums and statement texts, on every core.
@@ -60,16 +62,22 @@ public struct MigrationCatalog: Sendable {
         }
         let reason = file.nonTransactionalReason(postgresMajor: postgresMajor)
         return CatalogEntry(id: file.id, name: file.value(MetadataKey.name.rawValue) ?? file.id, path: file.path,
-                            checksum: Checksum.of(input.bytes), downChecksum: downChecksum(file),
+                            checksum: checksum(file, input), downChecksum: downChecksum(file),
                             dependencies: file.dependencies, up: steps, transactional: reason == nil,
                             nonTransactionalReason: reason)
     }
 
-    /// The checksum of the DOWN section, from its marker to the end of the file: a rollback
-    /// compares it with the one recorded when the migration was applied.
+    /// The checksum of the migration's bytes: its file, and for layouts that keep DOWN apart,
+    /// the UP file, a line break and the DOWN file (an edit of either changes it).
+    public static func checksum(_ file: MigrationFile, _ input: MigrationInput) -> String {
+        guard input.down != nil, let source = file.source else { return Checksum.of(input.bytes) }
+        return Checksum.of(source.bytes)
+    }
+
+    /// The checksum of the DOWN SQL, from its marker (or the start of the DOWN file) to the end:
+    /// a rollback compares it with the one recorded when the migration was applied.
     public static func downChecksum(_ file: MigrationFile) -> String? {
-        guard let source = file.source, let down = file.down, down.tokens.lowerBound > 0 else { return nil }
-        let lower = source.tokens[down.tokens.lowerBound - 1].offset   // the DOWN marker
+        guard let source = file.source, let lower = file.downStartOffset else { return nil }
         return Checksum.of(Array(source.bytes[lower...]))
     }
 }

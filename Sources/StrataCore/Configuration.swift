@@ -148,8 +148,12 @@ extension Configuration {
                 configuration.migrationsDirectory = resolve(folder, against: directory)
             case "layout":
                 let name = try scalar(value, key, path)
+                if name == "auto" {
+                    configuration.layout = nil
+                    continue
+                }
                 guard let layout = LayoutKind(rawValue: name) else {
-                    throw error(path, value, "unknown layout '\(name)'; expected one of: \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw error(path, value, "unknown layout '\(name)'; expected auto or one of: \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 configuration.layout = layout
             case "dialect":

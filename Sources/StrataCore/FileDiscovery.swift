@@ -28,12 +28,30 @@ public struct DiscoveredFile: Sendable, Hashable {
     /// The path's bytes when a name in it is not valid UTF-8: `path` then shows it with U+FFFD
     /// in place of the bad bytes, and these bytes open the file.
     public var rawPath: [UInt8]?
+    /// The separate DOWN file paired with this one (golang-migrate, diesel, Flyway undo).
+    public var down: DownPath?
 
-    public init(path: String, id: String, rawPath: [UInt8]? = nil) {
+    public struct DownPath: Sendable, Hashable {
+        public var path: String
+        public var rawPath: [UInt8]?
+
+        public init(path: String, rawPath: [UInt8]? = nil) {
+            self.path = path
+            self.rawPath = rawPath
+        }
+    }
+
+    public init(path: String, id: String, rawPath: [UInt8]? = nil, down: DownPath? = nil) {
         self.path = path
         self.id = id
         self.rawPath = rawPath
+        self.down = down
     }
+
+    /// The path below the folder it was found in (the whole path for a file given by name).
+    var relative: Substring = ""
+    /// Named on the command line rather than found in a folder.
+    var namedAlone = false
 }
 
 public enum FileDiscovery {
@@ -42,11 +60,12 @@ public enum FileDiscovery {
     /// is the path as given joined with the path below it.
     public static func discover(_ paths: [String], layout: any MigrationLayout) throws(InputError) -> [DiscoveredFile] {
         var result: [DiscoveredFile] = []
+        var named: [DiscoveredFile] = []
         for path in paths {
             // A path named *.sql is taken as a file without a stat (a syscall per file adds up
             // over thousands of paths); reading it reports a folder of that name.
             if path.utf8.count > 4, path.utf8.reversed().starts(with: "lqs.".utf8) {
-                result.append(DiscoveredFile(path: path, id: layout.id(forRelativePath: lastComponent(path))))
+                named.append(namedFile(path, layout: layout))
                 continue
             }
             var info = stat()
@@ -54,18 +73,54 @@ public enum FileDiscovery {
                 throw InputError(path: path, message: errno == ENOENT ? "no such file or directory" : String(cString: strerror(errno)))
             }
             if (info.st_mode & S_IFMT) != S_IFDIR {
-                result.append(DiscoveredFile(path: path, id: layout.id(forRelativePath: lastComponent(path))))
+                named.append(namedFile(path, layout: layout))
                 continue
             }
             let prefix = path.hasSuffix("/") ? path : path + "/"
+            var files: [DiscoveredFile] = []
             for (relative, raw) in try sqlFiles(in: path, recursive: layout.recursive) {
-                result.append(DiscoveredFile(path: prefix + relative, id: layout.id(forRelativePath: relative),
-                                             rawPath: raw.map { Array(prefix.utf8) + $0 }))
+                var file = DiscoveredFile(path: prefix + relative, id: layout.id(forRelativePath: relative),
+                                          rawPath: raw.map { Array(prefix.utf8) + $0 })
+                file.relative = Substring(relative)
+                files.append(file)
             }
+            result += try layout.migrations(among: files)
         }
+        // Files named one by one (a pre-commit hook's staged files) pair up as a folder's do.
+        if !named.isEmpty { result += try layout.migrations(among: named) }
         // A file named both on its own and through its folder is read once.
+        // (ory/popx pairs one generic UP file with several DOWN files: each pair is a migration.)
         var seen = Set<String>(minimumCapacity: result.count)
-        return result.filter { seen.insert($0.path).inserted }
+        return result.filter { seen.insert($0.path + "\u{0}" + ($0.down?.path ?? "")).inserted }
+    }
+
+    /// Paths below a folder (from a git tree) grouped into migrations as `layout` groups a
+    /// folder's files; each result's `path` is the UP file's relative path.
+    public static func migrations(amongRelativePaths paths: [String], layout: any MigrationLayout) throws(InputError) -> [DiscoveredFile] {
+        try layout.migrations(among: paths.map { path in
+            var file = DiscoveredFile(path: path, id: layout.id(forRelativePath: path))
+            file.relative = Substring(path)
+            return file
+        })
+    }
+
+    private static func namedFile(_ path: String, layout: any MigrationLayout) -> DiscoveredFile {
+        var file = DiscoveredFile(path: path, id: layout.id(forRelativePath: lastComponent(path)))
+        file.relative = Substring(path)
+        file.namedAlone = true
+        return file
+    }
+
+    /// Whether a regular file exists at `path` (a DOWN file beside an UP file named alone).
+    public static func fileExists(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFDIR
+    }
+
+    /// Whether a folder exists at `path`.
+    public static func directoryExists(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// The name after the last `/` (found by bytes: thousands of paths come through here).
@@ -78,7 +133,7 @@ public enum FileDiscovery {
     /// Relative paths of `.sql` files below `directory`, sorted by their bytes (so `0002` < `0010`
     /// with equal widths, and the order never depends on the locale), each with its raw bytes
     /// when a name in it is not valid UTF-8.
-    static func sqlFiles(in directory: String, recursive: Bool) throws(InputError) -> [(String, [UInt8]?)] {
+    public static func sqlFiles(in directory: String, recursive: Bool) throws(InputError) -> [(String, [UInt8]?)] {
         var found: [(relative: [UInt8], valid: Bool)] = []
         var pending: [(relative: [UInt8], valid: Bool)] = [([], true)]
         let root = Array(directory.utf8)
@@ -120,6 +175,17 @@ public enum FileDiscovery {
     public static func read(_ file: DiscoveredFile) throws(InputError) -> [UInt8] {
         guard let raw = file.rawPath else { return try read(file.path) }
         return try read(cPath(raw), shownAs: file.path)
+    }
+
+    /// A discovered migration read whole: its file and, when it has one, its DOWN file.
+    public static func input(_ file: DiscoveredFile) throws(InputError) -> MigrationInput {
+        var input = MigrationInput(id: file.id, path: file.path, bytes: try read(file))
+        if let down = file.down {
+            let bytes: [UInt8]
+            if let raw = down.rawPath { bytes = try read(cPath(raw), shownAs: down.path) } else { bytes = try read(down.path) }
+            input.down = .init(path: down.path, bytes: bytes)
+        }
+        return input
     }
 
     /// The bytes of a file: one `fstat` for the size, then usually one `read` (a buffer one

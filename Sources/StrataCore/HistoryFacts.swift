@@ -6,8 +6,11 @@ public struct HistoryFacts: Sendable {
     /// How the base was named (`origin/main`) and the merge base's short id, for messages.
     public var baseName: String
     public var mergeBase: String
-    /// Applied migrations: id → content at the merge base.
+    /// Applied migrations: id → content at the merge base (`MigrationInput.content`: for a
+    /// separate DOWN file, the UP file, a line break and the DOWN file).
     public var applied: [String: [UInt8]]
+    /// For applied migrations with a separate DOWN file: where the DOWN file starts in `applied`.
+    public var appliedDownOffset: [String: Int] = [:]
     /// Ids of the migrations on the base branch's tip (some may be newer than the merge base).
     public var baseTip: Set<String>
     /// Current id → the applied id it was renamed from.
@@ -23,6 +26,16 @@ public struct HistoryFacts: Sendable {
         self.baseTip = baseTip
         self.renamedFrom = renamedFrom
         self.deleted = deleted
+    }
+
+    /// The applied content of `id` as the input its layout parses (the DOWN file split off again).
+    public func appliedInput(_ id: String, path: String, downPath: String?) -> MigrationInput? {
+        guard let bytes = applied[id] else { return nil }
+        guard let offset = appliedDownOffset[id], offset > 0, offset <= bytes.count else {
+            return MigrationInput(id: id, path: path, bytes: bytes)
+        }
+        return MigrationInput(id: id, path: path, bytes: Array(bytes[..<(offset - 1)]),
+                              down: .init(path: downPath ?? path, bytes: Array(bytes[offset...])))
     }
 
     /// Whether a migration is new on this branch: neither applied nor a renamed applied one.

@@ -61,7 +61,7 @@ struct LintPass {
     func run(_ items: [Linter.Item], report: ([Diagnostic]) -> Void) throws(InputError) -> LintSummary {
         let (order, info) = try identityPass(items)
         let inPathOrder = !linter.layout.capabilities.contains(.metadata)
-        var output = ReportOrder(items: items, extra: historyFindings(), pathOrder: inPathOrder ? order : nil)
+        var output = ReportOrder(items: items, extra: historyFindings(), pathOrder: inPathOrder && linter.layout.kind == .plain ? order : nil)
         let threads = max(1, min(Cores.active, items.count / 8))
         // Each lane replays every file, which pays only when there is checking to share: when
         // nearly every file is only replayed (`strata check` of a long history with one new
@@ -138,13 +138,13 @@ struct LintPass {
         let layout = linter.layout
         guard layout.capabilities.contains(.metadata) else {
             // Without metadata no rule asks about other migrations: keep no per-file set.
-            return (ReportOrder.pathOrder(items), info)
+            return (ReportOrder.layoutOrder(items, layout), info)
         }
         let dialect = linter.dialect
         let headers = try parallelMap(Array(items.indices)) { (index: Int) throws(InputError) -> [String] in
             let item = items[index]
             if case .parsed(let file) = item.content { return file.dependencies }
-            return layout.dependencies(of: MigrationInput(id: item.id, path: item.path, bytes: try item.bytes()), dialect: dialect)
+            return layout.dependencies(of: try item.input(), dialect: dialect)
         }
         info.ids = Set(items.map(\.id))
         var dependencies: [String: [String]] = [:]
@@ -152,7 +152,7 @@ struct LintPass {
         for (index, item) in items.enumerated() {
             dependencies[item.id, default: []] += headers[index]
             indicesByID[item.id, default: []].append(index)
-            if layout.capabilities.contains(.numberedFiles), let number = MigrationFile.numericPrefix(of: item.id) {
+            if layout.capabilities.contains(.numberedFiles), let number = MigrationFile.versionPrefix(of: item.id) {
                 info.idsByNumber[number, default: []].append(item.id)
             }
         }
@@ -165,7 +165,7 @@ struct LintPass {
     private func parse(_ item: Linter.Item) -> Result<MigrationFile, InputError> {
         if case .parsed(let file) = item.content { return .success(file) }
         return Result { () throws(InputError) in
-            let input = MigrationInput(id: item.id, path: item.path, bytes: try item.bytes())
+            let input = try item.input()
             return linter.layout.parse(input, dialect: linter.dialect,
                                        depth: linter.replayOnly.contains(item.id) ? .forward : .full)
         }
@@ -189,7 +189,8 @@ struct LintPass {
                                         help: violation.help ?? rule.help))
             }
         }
-        return applySuppressions(found, file: file)
+        let kept = applySuppressions(found, file: file)
+        return file.downFile == nil ? kept : kept.map(file.placed)
     }
 
     /// Drops findings a `strata:ignore` comment covers, then reports suppressions of enabled

@@ -77,7 +77,7 @@ public struct Linter: Sendable {
 
     /// Lints files given in memory, in the order their layout dictates (tests, examples).
     public func lint(_ inputs: [MigrationInput]) -> LintResult {
-        collect(inputs.map { Item(id: $0.id, path: $0.path, content: .memory($0.bytes)) })
+        collect(inputs.map { Item(id: $0.id, path: $0.path, content: .memory($0)) })
     }
 
     /// Lints files parsed already at full depth, each once (in the order their layout dictates).
@@ -98,7 +98,7 @@ public struct Linter: Sendable {
     // MARK: - Input
 
     enum Content: Sendable {
-        case memory([UInt8])
+        case memory(MigrationInput)
         case disk(DiscoveredFile)
         /// Parsed already, at full depth (the applier parses once for lint and its catalog).
         /// Indirect: a file inline would make every item, of every lint, several times larger.
@@ -110,11 +110,12 @@ public struct Linter: Sendable {
         var path: String
         var content: Content
 
-        func bytes() throws(InputError) -> [UInt8] {
+        /// The migration read: its file and, for layouts that keep DOWN apart, its DOWN file.
+        func input() throws(InputError) -> MigrationInput {
             switch content {
-            case .memory(let bytes): return bytes
-            case .disk(let file): return try FileDiscovery.read(file)
-            case .parsed(let file): return file.source?.bytes ?? []
+            case .memory(let input): return input
+            case .disk(let file): return try FileDiscovery.input(file)
+            case .parsed(let file): return MigrationInput(id: id, path: path, bytes: file.source?.bytes ?? [])
             }
         }
     }

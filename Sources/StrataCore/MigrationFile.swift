@@ -1,11 +1,21 @@
 import StrataSyntax
 
-/// How a folder of migrations is laid out. Other tools' layouts join in their own issue.
+/// How a folder of migrations is laid out.
 public enum LayoutKind: String, Sendable, CaseIterable, Codable {
     /// One `NNNN_slug.sql` per migration with a metadata header and UP/DOWN sections.
     case strata
     /// Any `.sql` file read as forward statements, no metadata, no DOWN (as Squawk reads files).
     case plain
+    /// dbmate: `-- migrate:up` / `-- migrate:down` in one file.
+    case dbmate
+    /// goose: `-- +goose Up` / `-- +goose Down` in one file, `StatementBegin/End` blocks.
+    case goose
+    /// golang-migrate (and ory/popx): `NNN_name.up.sql` with `NNN_name.down.sql`.
+    case golangMigrate = "golang-migrate"
+    /// diesel: a folder per migration holding `up.sql` and `down.sql`.
+    case diesel
+    /// Flyway: `V<version>__<description>.sql`, with `U<version>__...` undo files.
+    case flyway
 }
 
 /// A `-- @key: value` line of the header.
@@ -67,6 +77,9 @@ public struct MigrationFile: Sendable {
     public var up: MigrationSection?
     public var down: MigrationSection?
     public var suppressions: [Suppression]
+    /// Where the separate DOWN file starts in `source` (which holds the UP file, a line break,
+    /// then the DOWN file), for layouts that keep DOWN in a file of its own; nil otherwise.
+    public var downFile: DownFilePart?
 
     public init(id: String, path: String, layout: LayoutKind, source: SourceText?,
                 notText: (position: SourcePosition, reason: String)? = nil,
@@ -88,7 +101,24 @@ public struct MigrationFile: Sendable {
     }
 
     /// The numeric prefix of the id (`0001` of `0001_init`), if any.
-    public var number: String? { MigrationFile.numericPrefix(of: id) }
+    public var number: String? { MigrationFile.versionPrefix(of: id) }
+
+    /// The version an id starts with: its leading digits, with dash-separated groups of digits
+    /// after them (`0001` of `0001_init`, `2019-03-22-170700` of a diesel-style id), so that
+    /// dated ids of one year are not taken for one number.
+    public static func versionPrefix(of id: String) -> String? {
+        guard let digits = numericPrefix(of: id) else { return nil }
+        var end = id.utf8.index(id.utf8.startIndex, offsetBy: digits.utf8.count)
+        let utf8 = id.utf8
+        while end < utf8.endIndex, utf8[end] == UInt8(ascii: "-") {
+            var next = utf8.index(after: end)
+            let groupStart = next
+            while next < utf8.endIndex, utf8[next] >= UInt8(ascii: "0"), utf8[next] <= UInt8(ascii: "9") { next = utf8.index(after: next) }
+            guard next > groupStart else { break }
+            end = next
+        }
+        return String(id[..<end])
+    }
 
     public static func numericPrefix(of id: String) -> String? {
         // By bytes: every file of the set comes through here.

@@ -10,10 +10,12 @@ public struct MigrationOrder: Sendable {
     /// For each id in a cycle, one cycle through it.
     public var cycles: [String: DependencyCycle]
 
-    public init(dependencies: [String: [String]]) {
+    /// `precedes` breaks ties (by default the ids' order as text; other tools' layouts order
+    /// versions as those tools do).
+    public init(dependencies: [String: [String]], precedes: ((String, String) -> Bool)? = nil) {
         // Ids sorted once; from then on a migration is its rank, and the ready set a heap of
         // integers (thousands of ids compared as strings at every step cost more than the rest).
-        let ids = dependencies.keys.sorted()
+        let ids = precedes.map { dependencies.keys.sorted(by: $0) } ?? dependencies.keys.sorted()
         var rank: [String: Int] = [:]
         rank.reserveCapacity(ids.count)
         for (i, id) in ids.enumerated() { rank[id] = i }

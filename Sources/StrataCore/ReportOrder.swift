@@ -63,6 +63,21 @@ struct ReportOrder {
         }
     }
 
+    /// Item indices in the order the layout runs migrations when no dependency says otherwise
+    /// (Flyway's 1.9 before 1.10), at equal rank in path order: the check order of layouts
+    /// without dependencies.
+    static func layoutOrder(_ items: [Linter.Item], _ layout: any MigrationLayout) -> [Int] {
+        guard layout.kind != .plain else { return pathOrder(items) }
+        return items.indices.sorted { a, b in
+            if items[a].id != items[b].id {
+                if layout.precedes(items[a].id, items[b].id) { return true }
+                if layout.precedes(items[b].id, items[a].id) { return false }
+            }
+            let order = compare(items[a].path, items[b].path)
+            return order == 0 ? a < b : order < 0
+        }
+    }
+
     /// Paths compared by their UTF-8 bytes: negative, zero or positive, as `memcmp`.
     static func compare(_ a: String, _ b: String) -> Int {
         var a = a, b = b

@@ -101,16 +101,14 @@ public enum HistoryLoader {
         case .index:
             checked = try repository.headCommit()
             let staged = try repository.stagedFiles(in: folder, recursive: layout.recursive, include: isMigration)
-            inputs = staged.map { input($0, request, layout) }
-            blobIDs = staged.map(\.blob)
+            (inputs, blobIDs) = try migrationInputs(staged, request, layout)
         case .revision(let revision):
             guard let commit = try repository.resolveCommit(revision) else {
                 throw GitError(message: "unknown revision '\(revision)'\(repository.isShallow ? " (this is a shallow clone: fetch more history)" : "")")
             }
             checked = commit
             let files = try repository.files(in: folder, at: commit, recursive: layout.recursive, include: isMigration)
-            inputs = files.map { input($0, request, layout) }
-            blobIDs = files.map(\.blob)
+            (inputs, blobIDs) = try migrationInputs(files, request, layout)
         }
 
         func withoutHistory(_ reason: String, hint: String? = nil) -> HistoryContext {
@@ -139,24 +137,33 @@ public enum HistoryLoader {
         var facts = HistoryFacts(baseName: baseName, mergeBase: mergeBase.short)
         // Applied content: a file whose blob id is the same now is not read again from git.
         var current: [String: (id: ObjectID, bytes: [UInt8])] = [:]
-        for (n, input) in inputs.enumerated() {
+        for (n, input) in inputs.enumerated() where input.down == nil {
             let blob = if let known = blobIDs[n] { known } else { try repository.blobID(of: input.bytes) }
             current[input.id] = (blob, input.bytes)
         }
-        for file in try repository.files(in: folder, at: mergeBase, recursive: layout.recursive, include: isMigration, content: false) {
-            let id = layout.id(forRelativePath: file.path)
-            if let now = current[id], now.id == file.blob {
-                facts.applied[id] = now.bytes
+        let baseFiles = try repository.files(in: folder, at: mergeBase, recursive: layout.recursive, include: isMigration, content: false)
+        let baseBlobs = Dictionary(baseFiles.map { ($0.path, $0.blob) }, uniquingKeysWith: { a, _ in a })
+        var appliedPaths: [String: String] = [:]
+        for unit in try grouped(baseFiles.map(\.path), layout) {
+            guard let upBlob = baseBlobs[unit.path] else { continue }
+            appliedPaths[unit.id] = unit.path
+            if let down = unit.down, let downBlob = baseBlobs[down.path] {
+                // A separate DOWN file: the content compared is UP, a line break, then DOWN.
+                let up = try repository.blob(upBlob)
+                facts.applied[unit.id] = up + [0x0A] + (try repository.blob(downBlob))
+                facts.appliedDownOffset[unit.id] = up.count + 1
+            } else if let now = current[unit.id], now.id == upBlob {
+                facts.applied[unit.id] = now.bytes
             } else {
-                facts.applied[id] = try repository.blob(file.blob)
+                facts.applied[unit.id] = try repository.blob(upBlob)
             }
         }
         // Usually the branch starts at the base's tip, or the base changed nothing here since.
         if try repository.treeID(of: folder, at: baseTip) == repository.treeID(of: folder, at: mergeBase) {
             facts.baseTip = Set(facts.applied.keys)
         } else {
-            facts.baseTip = Set(try repository.files(in: folder, at: baseTip, recursive: layout.recursive, include: isMigration,
-                                                     content: false).map { layout.id(forRelativePath: $0.path) })
+            facts.baseTip = Set(try grouped(try repository.files(in: folder, at: baseTip, recursive: layout.recursive, include: isMigration,
+                                                                 content: false).map(\.path), layout).map(\.id))
         }
         let renameSource: ContentSource = switch request.source {
         case .workingTree: .workingTree
@@ -173,7 +180,7 @@ public enum HistoryLoader {
         let present = Set(inputs.map(\.id))
         let renamedAway = Set(facts.renamedFrom.values)
         for id in facts.applied.keys where !present.contains(id) && !renamedAway.contains(id) {
-            facts.deleted[id] = displayPath(request, relative: id + ".sql")
+            facts.deleted[id] = displayPath(request, relative: appliedPaths[id] ?? id + ".sql")
         }
         return HistoryContext(inputs: inputs, facts: facts)
     }
@@ -222,8 +229,32 @@ public enum HistoryLoader {
             : (request.displayDirectory.hasSuffix("/") ? request.displayDirectory : request.displayDirectory + "/") + relative
     }
 
-    static func input(_ file: GitFile, _ request: HistoryRequest, _ layout: any MigrationLayout) -> MigrationInput {
-        MigrationInput(id: layout.id(forRelativePath: file.path), path: displayPath(request, relative: file.path), bytes: file.bytes)
+    /// Files of a git tree grouped into migrations as the layout pairs them.
+    static func grouped(_ paths: [String], _ layout: any MigrationLayout) throws(GitError) -> [DiscoveredFile] {
+        do {
+            return try FileDiscovery.migrations(amongRelativePaths: paths, layout: layout)
+        } catch {
+            throw GitError(message: error.errorDescription ?? "\(error)")
+        }
+    }
+
+    /// The migrations of a git tree's files, each with the blob id of its file when it is the
+    /// whole migration (a migration with a separate DOWN file is compared by content).
+    static func migrationInputs(_ files: [GitFile], _ request: HistoryRequest,
+                                _ layout: any MigrationLayout) throws(GitError) -> ([MigrationInput], [ObjectID?]) {
+        let byPath = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        var inputs: [MigrationInput] = []
+        var blobs: [ObjectID?] = []
+        for unit in try grouped(files.map(\.path), layout) {
+            guard let up = byPath[unit.path] else { continue }
+            var input = MigrationInput(id: unit.id, path: displayPath(request, relative: up.path), bytes: up.bytes)
+            if let down = unit.down.flatMap({ byPath[$0.path] }) {
+                input.down = .init(path: displayPath(request, relative: down.path), bytes: down.bytes)
+            }
+            inputs.append(input)
+            blobs.append(input.down == nil ? up.blob : nil)
+        }
+        return (inputs, blobs)
     }
 
     /// The files on disk, read into memory (they are compared with their applied content).
@@ -232,7 +263,7 @@ public enum HistoryLoader {
             guard FileManager.default.fileExists(atPath: request.migrationsDirectory) else { return [] }
             let display = request.displayDirectory.hasSuffix("/") ? request.displayDirectory : request.displayDirectory + "/"
             return try FileDiscovery.discover([display], layout: layout).map { file throws(InputError) in
-                MigrationInput(id: file.id, path: file.path, bytes: try FileDiscovery.read(file))
+                try FileDiscovery.input(file)
             }
         } catch {
             throw GitError(message: error.errorDescription ?? "\(error)")

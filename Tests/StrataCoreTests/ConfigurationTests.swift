@@ -42,7 +42,7 @@ struct ConfigurationTests {
     }
 
     @Test(arguments: [
-        ("layout: goose\n", 1, 9, "unknown layout 'goose'"),
+        ("layout: liquibase\n", 1, 9, "unknown layout 'liquibase'; expected auto or one of: strata, plain, dbmate, goose, golang-migrate, diesel, flyway"),
         ("dialect: mysql\n", 1, 10, "unknown dialect 'mysql'"),
         ("migratons: db\n", 1, 1, "unknown key 'migratons'; did you mean 'migrations'?"),
         ("rules:\n  missing-dwon: off\n", 2, 3, "unknown rule 'missing-dwon'; did you mean 'missing-down'?"),

@@ -26,20 +26,26 @@ public enum OptimizeMigrationWriter {
             "-- @dependencies: []",
         ]
         if !plan.transactional { lines.append("-- @transaction: false") }
-        lines += ["", "-- UP MIGRATION"]
-        for step in plan.steps {
-            lines.append("-- \(step.kind.rawValue): \(oneLine(step.reason))")
-            lines.append(step.fix.up + ";")
-        }
-        lines += ["", "-- DOWN MIGRATION"]
-        let down = plan.down
-        lines += down.map { $0 + ";" }
-        if plan.steps.contains(where: { $0.fix.kind == .analyze }) {
-            lines.append("-- ANALYZE only refreshed the planner's statistics: there is nothing to undo.")
-            // The DOWN section must hold a statement (missing-down); this one changes nothing.
-            if down.isEmpty { lines.append("SELECT 1;") }
-        }
+        let (up, down) = sections(plan)
+        lines += ["", "-- UP MIGRATION", up, "", "-- DOWN MIGRATION", down]
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The UP SQL (each statement under a comment naming the finding it answers) and the DOWN
+    /// SQL, for the strata layout's sections or another layout's files.
+    public static func sections(_ plan: OptimizePlan) -> (up: String, down: String) {
+        var up: [String] = []
+        for step in plan.steps {
+            up.append("-- \(step.kind.rawValue): \(oneLine(step.reason))")
+            up.append(step.fix.up + ";")
+        }
+        var down = plan.down.map { $0 + ";" }
+        if plan.steps.contains(where: { $0.fix.kind == .analyze }) {
+            down.append("-- ANALYZE only refreshed the planner's statistics: there is nothing to undo.")
+            // The DOWN SQL must hold a statement (missing-down); this one changes nothing.
+            if plan.down.isEmpty { down.append("SELECT 1;") }
+        }
+        return (up.joined(separator: "\n"), down.joined(separator: "\n"))
     }
 
     /// A message as one comment line.

@@ -1,15 +1,36 @@
 import StrataSyntax
 
-/// One file to read: its id, the path to show, and its bytes.
+/// One migration to read: its id, the path to show, and its bytes; for layouts that keep the
+/// DOWN SQL in a file of its own (golang-migrate, diesel, Flyway undo files), that file too.
 public struct MigrationInput: Sendable {
     public var id: String
     public var path: String
     public var bytes: [UInt8]
+    /// The separate DOWN file, when the layout has one and it exists.
+    public var down: DownFile?
 
-    public init(id: String, path: String, bytes: [UInt8]) {
+    public struct DownFile: Sendable, Hashable {
+        public var path: String
+        public var bytes: [UInt8]
+
+        public init(path: String, bytes: [UInt8]) {
+            self.path = path
+            self.bytes = bytes
+        }
+    }
+
+    /// What a checksum or a history comparison covers: the file, or for a separate DOWN file,
+    /// the UP file, a line break, then the DOWN file (the text the layout parses).
+    public var content: [UInt8] {
+        guard let down else { return bytes }
+        return bytes + [0x0A] + down.bytes
+    }
+
+    public init(id: String, path: String, bytes: [UInt8], down: DownFile? = nil) {
         self.id = id
         self.path = path
         self.bytes = bytes
+        self.down = down
     }
 }
 
@@ -27,6 +48,12 @@ public protocol MigrationLayout: Sendable {
     /// The ids a file depends on (`@dependencies`), as `parse(depth: .header)` reads them;
     /// layouts may answer faster.
     func dependencies(of input: MigrationInput, dialect: Dialect) -> [String]
+    /// The files of a folder (sorted by path) as migrations: layouts with a separate DOWN file
+    /// pair it with its UP file here, and leave out files that are not migrations.
+    func migrations(among files: [DiscoveredFile]) throws(InputError) -> [DiscoveredFile]
+    /// Whether migration `a` runs before `b` when no dependency orders them (by id bytes,
+    /// unless the tool orders versions otherwise: Flyway's 1.10 comes after 1.9).
+    func precedes(_ a: String, _ b: String) -> Bool
 }
 
 /// How much of a file to read.
@@ -46,6 +73,10 @@ extension MigrationLayout {
         parse(input, dialect: dialect, depth: .header).dependencies
     }
 
+    public func migrations(among files: [DiscoveredFile]) throws(InputError) -> [DiscoveredFile] { files }
+
+    public func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+
     /// `statements: true` reads everything, `false` the header only.
     public func parse(_ input: MigrationInput, dialect: Dialect, statements: Bool) -> MigrationFile {
         parse(input, dialect: dialect, depth: statements ? .full : .header)
@@ -57,6 +88,11 @@ extension LayoutKind {
         switch self {
         case .strata: StrataLayout()
         case .plain: PlainLayout()
+        case .dbmate: DbmateLayout()
+        case .goose: GooseLayout()
+        case .golangMigrate: GolangMigrateLayout()
+        case .diesel: DieselLayout()
+        case .flyway: FlywayLayout()
         }
     }
 }

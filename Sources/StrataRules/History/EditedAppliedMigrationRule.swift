@@ -44,11 +44,17 @@ public struct EditedAppliedMigrationRule: Rule {
         // A renamed applied migration is compared with what it held under its old name: the
         // rename is reported by renamed-applied-migration, an edit besides it here.
         guard let history = context.history,
-              let old = history.applied[file.id] ?? history.renamedFrom[file.id].flatMap({ history.applied[$0] }),
-              let current = file.source, old != current.bytes else { return [] }
-        let before = file.layout.layout.parse(MigrationInput(id: file.id, path: file.path, bytes: old),
-                                              dialect: context.dialect, statements: true)
-        guard let edit = MigrationEdit.classify(before: before, after: file) else { return [] }
+              let appliedID = history.applied[file.id] != nil ? file.id : history.renamedFrom[file.id],
+              let old = history.appliedInput(appliedID, path: file.path, downPath: file.downFile?.path),
+              let current = file.source, old.content != current.bytes else { return [] }
+        let before = file.layout.layout.parse(old, dialect: context.dialect, statements: true)
+        guard var edit = MigrationEdit.classify(before: before, after: file) else { return [] }
+        // Lines of a separate DOWN file are counted from its own start, as the finding's are.
+        if let down = file.downFile, edit.position.offset >= down.offset {
+            let shift = down.line - 1
+            edit.changedLines = edit.changedLines.map { max(1, $0.lowerBound - shift)...max(1, $0.upperBound - shift) }
+            edit.removedAfterLine = edit.removedAfterLine.map { max(0, $0 - shift) }
+        }
         let since = "it was applied (on \(history.baseName) since \(history.mergeBase))"
         switch edit.kind {
         case .sql:

@@ -40,7 +40,7 @@ public struct DuplicateMigrationNumberRule: Rule {
         }
         // Across branches: a new file whose number another file already took on the base branch.
         guard let history = context.history, history.isNew(context.file.id) else { return [] }
-        let taken = history.baseTip.filter { MigrationFile.numericPrefix(of: $0) == number && $0 != context.file.id && !local.contains($0) }
+        let taken = history.baseTip.filter { MigrationFile.versionPrefix(of: $0) == number && $0 != context.file.id && !local.contains($0) }
         guard let other = taken.sorted().first else { return [] }
         return [Violation(at: .start, message: "migration number \(number) is already used by '\(other)' on \(history.baseName)")]
     }

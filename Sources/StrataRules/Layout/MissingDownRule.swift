@@ -1,4 +1,5 @@
 import StrataCore
+import StrataSyntax
 
 public struct MissingDownRule: Rule {
     public init() {}
@@ -27,16 +28,25 @@ public struct MissingDownRule: Rule {
         nonTriggeringExamples: [
             Example(ExampleFile.migration("CREATE TABLE users (id INT PRIMARY KEY);", down: "DROP TABLE users;")),
             Example("CREATE TABLE users (id INT PRIMARY KEY);\n", layout: .plain),
+            Example("-- migrate:up\nCREATE TABLE users (id INT PRIMARY KEY);\n-- migrate:down\nDROP TABLE users;\n", layout: .dbmate),
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {
         let file = context.file
         guard let down = file.down else {
-            return [Violation(at: file.anchor, message: "no DOWN MIGRATION section")]
+            if file.layout == .strata { return [Violation(at: file.anchor, message: "no DOWN MIGRATION section")] }
+            // Undo files are a paid Flyway feature, so most Flyway projects have none: a warning
+            // there, where the other layouts expect DOWN SQL with every migration.
+            return [Violation(at: file.anchor, message: "no DOWN SQL: expected \(file.expectedDownPlace)",
+                              help: file.layout.keepsDownApart ? "write the statements that undo this migration in \(file.expectedDownPlace)"
+                                  : "write the statements that undo the UP section under `\(file.layout.downMarker)`",
+                              severity: file.layout == .flyway ? .warning : nil)]
         }
         if down.statements.isEmpty {
-            return [Violation(range: down.marker?.range ?? .init(at: .start),
-                              message: "the DOWN MIGRATION section holds no statement")]
+            let start = down.marker?.range ?? file.downFile.map { SourceRange(at: file.source?.position(at: $0.offset) ?? .start) } ?? .init(at: .start)
+            if file.layout == .strata { return [Violation(range: start, message: "the DOWN MIGRATION section holds no statement")] }
+            return [Violation(range: start, message: "the DOWN SQL holds no statement",
+                              help: "write the statements that undo the UP SQL there")]
         }
         return []
     }

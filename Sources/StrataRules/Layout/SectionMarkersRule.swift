@@ -16,6 +16,7 @@ public struct SectionMarkersRule: Rule {
         defaultSeverity: .error,
         requires: .sectionMarkers,
         triggeringExamples: [
+            Example("↓CREATE TABLE t (id INT PRIMARY KEY);\n-- migrate:down\nDROP TABLE t;\n", layout: .dbmate),
             Example("""
                 -- @name: No markers
                 ↓CREATE TABLE users (id INT PRIMARY KEY);
@@ -26,6 +27,7 @@ public struct SectionMarkersRule: Rule {
         ],
         nonTriggeringExamples: [
             Example(ExampleFile.migration("SELECT 1;")),
+            Example("-- +goose Up\nCREATE TABLE t (id INT PRIMARY KEY);\n-- +goose Down\nDROP TABLE t;\n", layout: .goose),
             Example("-- @name: Marker text\n-- up migration (forward changes)\nSELECT 1;\n-- Down Migration: undo\nSELECT 2;\n"),
         ])
 
@@ -34,23 +36,29 @@ public struct SectionMarkersRule: Rule {
         var violations: [Violation] = []
         let ups = file.markers.filter { $0.kind == .up }
         let downs = file.markers.filter { $0.kind == .down }
+        let up = file.layout.upMarker, down = file.layout.downMarker
+        let strata = file.layout == .strata
         if ups.isEmpty {
-            let firstStatement = file.up?.statements.first?.range.start
+            let firstStatement = file.up?.statements.first?.range.start ?? file.strayStatements.first?.range.start
             violations.append(Violation(at: firstStatement ?? file.markers.first?.range.start ?? .start,
-                                        message: "no `-- UP MIGRATION` marker; statements before DOWN are read as UP"))
+                                        message: strata ? "no `\(up)` marker; statements before DOWN are read as UP"
+                                            : "no `\(up)` marker: nothing would run forward",
+                                        help: strata ? nil : "start the forward SQL with `\(up)`"))
         }
         for extra in ups.dropFirst() {
-            violations.append(Violation(range: extra.range, message: "a second UP MIGRATION marker"))
+            violations.append(Violation(range: extra.range, message: "a second `\(up)` marker"))
         }
         for extra in downs.dropFirst() {
-            violations.append(Violation(range: extra.range, message: "a second DOWN MIGRATION marker"))
+            violations.append(Violation(range: extra.range, message: "a second `\(down)` marker"))
         }
-        if let up = ups.first, let down = downs.first, down.tokenIndex < up.tokenIndex {
-            violations.append(Violation(range: down.range, message: "the DOWN MIGRATION marker comes before UP MIGRATION"))
+        if let first = ups.first, let firstDown = downs.first, firstDown.tokenIndex < first.tokenIndex {
+            violations.append(Violation(range: firstDown.range, message: "the `\(down)` marker comes before `\(up)`"))
         }
-        for statement in file.strayStatements {
+        // Without an UP marker in dbmate's or goose's files, every statement is before it: the
+        // missing marker is the one finding.
+        for statement in file.strayStatements where !(ups.isEmpty && !strata) {
             violations.append(Violation(range: statement.range,
-                                        message: "statement before `-- UP MIGRATION` belongs to no section and would never run"))
+                                        message: "statement before `\(up)` belongs to no section and would never run"))
         }
         return violations
     }

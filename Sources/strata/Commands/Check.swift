@@ -43,6 +43,7 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let context = try CommandContext(project)
+        if output.verbose { context.reportDetection() }
         let fm = FileManager.default
         var folder = context.configuration.migrationsDirectory
         var display = context.migrationsDirectoryForDisplay
@@ -79,7 +80,7 @@ struct Check: ParsableCommand {
         var linter = context.linter(dialect: dialect, verbose: verbose)
         linter.history = history.facts
         if let facts = history.facts {
-            linter.replayOnly = Set(history.inputs.filter { !facts.isNewOrChanged($0.id, bytes: $0.bytes) }.map(\.id))
+            linter.replayOnly = Set(history.inputs.filter { !facts.isNewOrChanged($0.id, bytes: $0.content) }.map(\.id))
         }
         var result = linter.lint(history.inputs)
         result.diagnostics = relevant(result.diagnostics, inputs: history.inputs, facts: history.facts,
@@ -92,11 +93,12 @@ struct Check: ParsableCommand {
     static func relevant(_ diagnostics: [Diagnostic], inputs: [MigrationInput], facts: HistoryFacts?,
                          selected: Set<String>, workingDirectory: String) -> [Diagnostic] {
         let historyRules = Set(AllRules.descriptions.filter(\.needsHistory).map(\.id))
-        let byPath = Dictionary(inputs.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        let byPath = Dictionary(inputs.flatMap { input in [(input.path, input)] + (input.down.map { [($0.path, input)] } ?? []) },
+                                uniquingKeysWith: { first, _ in first })
         return diagnostics.filter { diagnostic in
             if !selected.isEmpty, !selected.contains(absolute(diagnostic.file, workingDirectory)) { return false }
             guard let facts, let input = byPath[diagnostic.file] else { return true }
-            return historyRules.contains(diagnostic.rule) || facts.isNewOrChanged(input.id, bytes: input.bytes)
+            return historyRules.contains(diagnostic.rule) || facts.isNewOrChanged(input.id, bytes: input.content)
         }
     }
 

@@ -10,9 +10,13 @@ struct CommandContext {
     let configuration: Configuration
     let dialect: Dialect
     let layout: LayoutKind
+    /// How `--layout auto` chose the layout (for `--verbose`); nil when it was given.
+    let detection: LayoutDetector.Detection?
     let workingDirectory: String
 
-    init(_ options: ProjectOptions) throws {
+    /// `lintPaths`: the files and folders a lint reads, where `--layout auto` looks (else the
+    /// migrations folder).
+    init(_ options: ProjectOptions, lintPaths: [String] = []) throws {
         let cwd = FileManager.default.currentDirectoryPath
         workingDirectory = cwd
         configuration = try Self.run { () throws(ConfigurationError) in
@@ -20,7 +24,27 @@ struct CommandContext {
         }
         dialect = options.dialect ?? configuration.dialect
             ?? Self.dialect(fromDatabaseURL: ProcessInfo.processInfo.environment["DATABASE_URL"]) ?? .sqlite
-        layout = options.layout ?? configuration.layout ?? .strata
+        switch options.layout {
+        case .fixed(let kind)?:
+            layout = kind
+            detection = nil
+        case .auto?, nil:
+            if options.layout == nil, let configured = configuration.layout {
+                layout = configured
+                detection = nil
+            } else {
+                let paths = lintPaths.isEmpty ? [configuration.migrationsDirectory] : lintPaths
+                let found = try Self.run { () throws(InputError) in try LayoutDetector.detect(paths) }
+                layout = found.layout
+                detection = found
+            }
+        }
+    }
+
+    /// `strata: layout diesel (detected: ...)` on stderr, for `--verbose`.
+    func reportDetection() {
+        guard let detection else { return }
+        FileHandle.standardError.write(Data("strata: layout \(layout.rawValue) (detected: \(detection.reason))\n".utf8))
     }
 
     /// `sqlite:`/`sqlite://` → sqlite, `postgres://`/`postgresql://` → postgresql.

@@ -11,6 +11,24 @@ extension Dialect: ExpressibleByArgument {
 
 extension LayoutKind: ExpressibleByArgument {}
 
+/// `--layout`: a layout, or `auto` to tell it from the files.
+enum LayoutChoice: ExpressibleByArgument, Equatable {
+    case auto
+    case fixed(LayoutKind)
+
+    init?(argument: String) {
+        if argument == "auto" {
+            self = .auto
+        } else if let kind = LayoutKind(rawValue: argument) {
+            self = .fixed(kind)
+        } else {
+            return nil
+        }
+    }
+
+    static var allValueStrings: [String] { ["auto"] + LayoutKind.allCases.map(\.rawValue) }
+}
+
 /// Options every command that reads migrations shares.
 struct ProjectOptions: ParsableArguments {
     @Option(name: .long, help: "Configuration file (default: the nearest strata.yml above the working directory).")
@@ -19,8 +37,8 @@ struct ProjectOptions: ParsableArguments {
     @Option(name: .long, help: "SQL dialect: sqlite or postgresql (default: strata.yml, else the scheme of DATABASE_URL, else sqlite).")
     var dialect: Dialect?
 
-    @Option(name: .long, help: "How migration files are laid out: strata or plain (default: strata.yml, else strata).")
-    var layout: LayoutKind?
+    @Option(name: .long, help: "How migration files are laid out: auto, strata, plain, dbmate, goose, golang-migrate, diesel or flyway (default: strata.yml, else auto).")
+    var layout: LayoutChoice?
 }
 
 extension ReporterFormat: ExpressibleByArgument {}

@@ -78,7 +78,7 @@ struct ApplyContext {
         // Each file read and parsed once, on every core; catalog and linter share the result.
         let loaded = Parallel.map(discovered.count) { i -> Result<(MigrationInput, MigrationFile), InputError> in
             Result { () throws(InputError) in
-                let input = MigrationInput(id: discovered[i].id, path: discovered[i].path, bytes: try FileDiscovery.read(discovered[i]))
+                let input = try FileDiscovery.input(discovered[i])
                 return (input, layout.parse(input, dialect: dialect, depth: .full))
             }
         }

@@ -22,7 +22,8 @@ struct Lint: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let context = try CommandContext(project)
+        let context = try CommandContext(project, lintPaths: paths)
+        if output.verbose { context.reportDetection() }
         let targets = paths.isEmpty ? [context.migrationsDirectoryForDisplay] : paths
         if paths.isEmpty, !FileManager.default.fileExists(atPath: context.configuration.migrationsDirectory) {
             CommandContext.fail("\(targets[0]): no such folder; pass the files or folders to lint, or set `migrations:` in strata.yml")

@@ -121,7 +121,10 @@ struct Optimize: ParsableCommand {
             result = try apply.applier.applyOptimization(written.file, input: written.input)
         } catch {
             let kept = (try? apply.applier.hasTrackingRow(written.file.id)) ?? true
-            if !kept { try? FileManager.default.removeItem(atPath: written.file.path) }
+            if !kept {
+                try? FileManager.default.removeItem(atPath: written.file.path)
+                if let down = written.file.downFile { try? FileManager.default.removeItem(atPath: down.path) }
+            }
             let what = kept ? "\(written.file.path) is kept, recorded failed: fix the database, then `strata repair \(written.file.id)`"
                 : "nothing applied; \(written.file.path) removed"
             CommandContext.fail("\(error.message) (\(what))", code: error.kind == .refused ? 1 : 2)

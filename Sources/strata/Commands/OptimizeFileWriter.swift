@@ -13,25 +13,42 @@ enum OptimizeFileWriter {
 
     static func write(_ plan: OptimizePlan, _ apply: ApplyContext) throws -> Written {
         let context = apply.context
-        guard context.layout == .strata else {
-            CommandContext.fail("strata optimize writes migrations in the strata layout (header, UP and DOWN), and this project uses the \(context.layout.rawValue) layout")
+        guard context.layout != .plain else {
+            CommandContext.fail("strata optimize writes a migration with UP and DOWN SQL, and plain files have neither; name the layout with --layout")
         }
         let folder = context.migrationsDirectoryForDisplay
-        let path = try CommandContext.run { () throws(InputError) in
-            try MigrationTemplate.nextPath(slug: OptimizeMigrationWriter.slug, folder: folder)
+        // Strata's format, or the folder's own tool's (the folder stays one layout).
+        let files: [LayoutTemplate.File]
+        if context.layout == .strata {
+            let path = try CommandContext.run { () throws(InputError) in
+                try MigrationTemplate.nextPath(slug: OptimizeMigrationWriter.slug, folder: folder)
+            }
+            files = [.init(path: (path as NSString).lastPathComponent, text: OptimizeMigrationWriter.contents(plan, now: Date()))]
+        } else {
+            let (up, down) = OptimizeMigrationWriter.sections(plan)
+            let existing = FileDiscovery.directoryExists(folder)
+                ? try CommandContext.run { () throws(InputError) in try FileDiscovery.sqlFiles(in: folder, recursive: true).map(\.0) } : []
+            files = try CommandContext.run { () throws(InputError) in
+                try LayoutTemplate.files(layout: context.layout, slug: OptimizeMigrationWriter.slug, up: up, down: down,
+                                         transactional: plan.transactional, existing: existing, now: Date())
+            }
         }
-        let text = OptimizeMigrationWriter.contents(plan, now: Date())
-        let id = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        let input = MigrationInput(id: id, path: path, bytes: Array(text.utf8))
+        let paths = files.map { (folder as NSString).appendingPathComponent($0.path) }
+        let path = paths[0]
+        var input = MigrationInput(id: context.layout.layout.id(forRelativePath: files[0].path), path: path, bytes: Array(files[0].text.utf8))
+        if files.count > 1 { input.down = .init(path: paths[1], bytes: Array(files[1].text.utf8)) }
         let file = context.layout.layout.parse(input, dialect: apply.url.dialect, depth: .full)
-        let findings = context.linter(dialect: apply.url.dialect).lint(parsed: apply.files + [file]).diagnostics.filter { $0.file == path }
+        let findings = context.linter(dialect: apply.url.dialect).lint(parsed: apply.files + [file]).diagnostics.filter { paths.contains($0.file) }
         for finding in findings {
-            FileHandle.standardError.write(Data("\(path):\(finding.line):\(finding.column): \(finding.severity): \(finding.message) [\(finding.rule)]\n".utf8))
+            FileHandle.standardError.write(Data("\(finding.file):\(finding.line):\(finding.column): \(finding.severity): \(finding.message) [\(finding.rule)]\n".utf8))
         }
         if findings.contains(where: { $0.severity == .error }) {
             CommandContext.fail("optimize refused: the migration it would write does not lint clean (above); nothing written", code: 1)
         }
-        try CommandContext.run { () throws(InputError) in try MigrationTemplate.write(text, to: path) }
+        for (n, written) in files.enumerated() {
+            try? FileManager.default.createDirectory(atPath: (paths[n] as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try CommandContext.run { () throws(InputError) in try MigrationTemplate.write(written.text, to: paths[n]) }
+        }
         return Written(file: file, input: input)
     }
 }

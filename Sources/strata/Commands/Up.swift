@@ -78,6 +78,7 @@ struct UpOptions: ParsableArguments {
         }
         applier.progress = { print($0) }
         if verbose {
+            apply.context.reportDetection()
             applier.statementWillRun = { entry, step in
                 print("  \(entry.id):\(step.line): \(step.sql.split(separator: "\n").first ?? "")")
             }

@@ -1,0 +1,103 @@
+import StrataCore
+
+/// Reads another tool's tracking table as that tool writes it.
+struct BaselineReader {
+    let database: any Database
+    let source: BaselineSource
+
+    struct Row {
+        var appliedAt: String?
+        var executionMilliseconds: Int64?
+    }
+
+    struct Applied {
+        /// Version → what the table says of it.
+        var rows: [String: Row] = [:]
+        /// Versions in the table's order.
+        var order: [String] = []
+
+        mutating func add(_ version: String, _ row: Row) {
+            if rows[version] == nil { order.append(version) }
+            rows[version] = row
+        }
+
+        mutating func remove(_ version: String) {
+            rows[version] = nil
+            order.removeAll { $0 == version }
+        }
+    }
+
+    func appliedVersions(catalog: MigrationCatalog) throws(ApplyError) -> Applied {
+        let table = Ledger.quoted(source.table)
+        var applied = Applied()
+        switch source {
+        case .dbmate:
+            for row in try database.query("SELECT CAST(version AS TEXT) FROM \(table) ORDER BY version") {
+                if let version = row[0].text { applied.add(version, Row()) }
+            }
+        case .diesel:
+            for row in try database.query("SELECT CAST(version AS TEXT), CAST(run_on AS TEXT) FROM \(table) ORDER BY version") {
+                if let version = row[0].text { applied.add(version, Row(appliedAt: row[1].text)) }
+            }
+        case .goose:
+            // Every up and down is a row; the latest row of a version says whether it is applied
+            // now. Version 0 is the row goose writes when it creates the table.
+            let rows = try database.query("""
+                SELECT CAST(version_id AS TEXT), CASE WHEN is_applied THEN 1 ELSE 0 END, CAST(tstamp AS TEXT)
+                FROM \(table) ORDER BY id
+                """)
+            for row in rows {
+                guard let version = row[0].text.map(BaselineSource.withoutLeadingZeros), version != "0" else { continue }
+                if row[1] == .integer(1) { applied.add(version, Row(appliedAt: row[2].text)) } else { applied.remove(version) }
+            }
+        case .golangMigrate:
+            // One row: the version the database is at; every migration up to it has run.
+            let rows = try database.query("SELECT CAST(version AS TEXT), CASE WHEN dirty THEN 1 ELSE 0 END FROM \(table)")
+            guard let row = rows.first, let current = row[0].text else { return applied }
+            if row[1] == .integer(1) {
+                throw ApplyError(.refused, "\(source.table) is dirty at version \(current): golang-migrate stopped midway through that migration; fix the database and clear the flag with `migrate force` before baselining")
+            }
+            guard current != "-1" else { return applied }   // `migrate force -1`: nothing applied
+            for entry in catalog.entries {
+                guard let version = source.version(of: entry.id),
+                      VersionOrder.compareNumbers(Substring(version), Substring(current)) <= 0 else { continue }
+                applied.add(version, Row())
+            }
+        case .flyway:
+            try readFlyway(table, into: &applied, catalog: catalog)
+        }
+        return applied
+    }
+
+    /// Flyway: every row in `installed_rank` order. A failed row refuses; an undo removes the
+    /// version; a baseline row stands for every version up to its own.
+    private func readFlyway(_ table: String, into applied: inout Applied, catalog: MigrationCatalog) throws(ApplyError) {
+        let rows = try database.query("""
+            SELECT CAST(version AS TEXT), script, type, CASE WHEN success THEN 1 ELSE 0 END, CAST(installed_on AS TEXT), execution_time
+            FROM \(table) ORDER BY installed_rank
+            """)
+        for row in rows {
+            let version = row[0].text, script = row[1].text ?? "", type = row[2].text ?? ""
+            guard row[3] == .integer(1) else {
+                throw ApplyError(.refused, "\(source.table) shows \(version.map { "version \($0)" } ?? script) (\(script)) as failed: repair it with Flyway (`flyway repair`) before baselining")
+            }
+            let at = row[4].text, ms = row[5].integer
+            if type == "SCHEMA" || type == "DELETE" { continue }
+            if type == "BASELINE", let version {
+                for entry in catalog.entries {
+                    guard let own = source.version(of: entry.id), !own.hasPrefix("R__"),
+                          VersionOrder.compareFlywayVersions(Substring(own), Substring(version)) <= 0 else { continue }
+                    applied.add(own, Row(appliedAt: at))
+                }
+            } else if type.hasPrefix("UNDO"), let version {
+                applied.remove(FlywayLayout.normalized(Substring(version)))
+            } else if let version {
+                applied.add(FlywayLayout.normalized(Substring(version)), Row(appliedAt: at, executionMilliseconds: ms))
+            } else {
+                // A repeatable migration: known by its script's description.
+                let name = script.split(separator: "/").last.map(String.init) ?? script
+                if let parts = FlywayLayout.parts(Substring(name)), parts.prefix == "R" { applied.add("R__" + parts.description, Row(appliedAt: at, executionMilliseconds: ms)) }
+            }
+        }
+    }
+}

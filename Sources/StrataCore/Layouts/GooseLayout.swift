@@ -1,0 +1,54 @@
+import StrataSyntax
+
+/// goose: one file a migration, `<version>_<name>.sql`, with `-- +goose Up` and `-- +goose Down`
+/// sections. Between `-- +goose StatementBegin` and `-- +goose StatementEnd` is one statement
+/// however many `;` it holds; `-- +goose NO TRANSACTION` runs the file outside a transaction.
+/// Annotations are matched without regard to case.
+public struct GooseLayout: MigrationLayout {
+    public init() {}
+
+    public var kind: LayoutKind { .goose }
+    public var capabilities: LayoutCapabilities { [.downSections, .numberedFiles, .sectionMarkers] }
+    public var recursive: Bool { false }
+
+    public func id(forRelativePath path: String) -> String { LayoutSupport.stem(path) }
+
+    public func precedes(_ a: String, _ b: String) -> Bool { VersionOrder.numericPrefixPrecedes(a, b) }
+
+    public func parse(_ input: MigrationInput, dialect: Dialect, depth: ParseDepth) -> MigrationFile {
+        let source = SourceText(bytes: input.bytes, dialect: dialect)
+        var file = MigrationFile(id: input.id, path: input.path, layout: .goose, source: source)
+        if let problem = LayoutSupport.textProblem(source) {
+            file.notText = problem
+            return file
+        }
+        var markers: [SectionMarker] = []
+        var blocks: [Range<Int>] = []
+        var blockStart: Int? = nil
+        for line in LayoutSupport.commentLines(source) {
+            guard line.text.lowercased().hasPrefix("+goose") else { continue }
+            let annotation = line.text.dropFirst("+goose".count).trimmingBlanks.lowercased()
+            switch annotation {
+            case "up": markers.append(SectionMarker(kind: .up, range: line.range, tokenIndex: line.tokenIndex))
+            case "down": markers.append(SectionMarker(kind: .down, range: line.range, tokenIndex: line.tokenIndex))
+            case "statementbegin": blockStart = line.tokenIndex + 1
+            case "statementend":
+                if let start = blockStart { blocks.append(start..<line.tokenIndex) }
+                blockStart = nil
+            case "no transaction": file.metadata.append(LayoutSupport.noTransaction(at: line.range))
+            default: continue
+            }
+        }
+        LayoutSupport.fillSections(&file, source, markers: markers, depth: depth, blocks: blocks)
+        return file
+    }
+}
+
+extension Substring {
+    /// Without leading and trailing spaces and tabs.
+    var trimmingBlanks: Substring {
+        let start = firstIndex { $0 != " " && $0 != "\t" } ?? endIndex
+        let end = lastIndex { $0 != " " && $0 != "\t" }.map(index(after:)) ?? start
+        return end > start ? self[start..<end] : self[start..<start]
+    }
+}

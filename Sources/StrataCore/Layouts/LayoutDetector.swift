@@ -1,0 +1,98 @@
+/// Tells which tool's layout a folder of migrations is written for (`--layout auto`).
+///
+/// File names decide for the layouts that have a naming scheme (diesel folders with `up.sql`,
+/// `.up.sql`/`.down.sql` pairs, Flyway's `V1__name.sql`); the first lines of files decide for
+/// the one-file layouts (dbmate's `-- migrate:up`, goose's `-- +goose Up`, Strata's header and
+/// markers). Two layouts' signs in one folder is an error, never a guess.
+public enum LayoutDetector {
+    public struct Detection: Sendable, Equatable {
+        public var layout: LayoutKind
+        /// What decided it, for `--verbose`: a file and what it showed.
+        public var reason: String
+    }
+
+    /// How many files are opened to look for markers; names alone are read for all of them.
+    static let filesOpened = 200
+
+    public static func detect(_ paths: [String]) throws(InputError) -> Detection {
+        var files: [String] = []
+        for path in paths {
+            if FileDiscovery.fileExists(path) {
+                files.append(path)
+            } else if FileDiscovery.directoryExists(path) {
+                let prefix = path.hasSuffix("/") ? path : path + "/"
+                files += try FileDiscovery.sqlFiles(in: path, recursive: true).map { prefix + $0.0 }
+            }
+        }
+        var evidence: [LayoutKind: String] = [:]
+        func found(_ layout: LayoutKind, _ reason: String) {
+            if evidence[layout] == nil { evidence[layout] = reason }
+        }
+        for file in files {
+            let name = FilePairing.name(Substring(file))
+            if (name == "up.sql" || name == "down.sql"), !FilePairing.folder(Substring(file)).isEmpty {
+                found(.diesel, "\(file): a folder holding up.sql/down.sql")
+            } else if name.hasSuffix(".up.sql") || name.hasSuffix(".down.sql") {
+                found(.golangMigrate, "\(file): an .up.sql/.down.sql file")
+            } else if let parts = FlywayLayout.parts(name), parts.prefix != "R" {
+                found(.flyway, "\(file): a Flyway versioned name")
+            }
+        }
+        // Flyway's names with Strata's headers: a Flyway folder converted by `strata convert`.
+        if evidence.keys.elementsEqual([.flyway]), let first = files.first(where: { FlywayLayout.parts(FilePairing.name(Substring($0))) != nil }),
+           let bytes = try? FileDiscovery.read(first), markerLayout(bytes) == .strata {
+            return Detection(layout: .strata, reason: "\(first): Flyway's name with a Strata header (converted)")
+        }
+        if evidence.isEmpty {
+            for file in files.prefix(filesOpened) {
+                guard let bytes = try? FileDiscovery.read(file) else { continue }
+                if let layout = markerLayout(bytes) { found(layout, "\(file): \(markerName(layout))") }
+            }
+        }
+        if evidence.count > 1 {
+            let signs = evidence.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) (\($0.value))" }
+            throw InputError(path: paths.first ?? ".", message: "cannot tell the layout: signs of \(signs.joined(separator: " and ")); set `layout:` in strata.yml or pass --layout")
+        }
+        if let (layout, reason) = evidence.first { return Detection(layout: layout, reason: reason) }
+        // No tool's signs: numbered files in one folder are Strata's format (its rules then say
+        // what a file lacks); anything else is read as plain SQL.
+        if files.isEmpty {
+            return Detection(layout: .strata, reason: "no migration files yet")
+        }
+        if files.allSatisfy({ MigrationFile.numericPrefix(of: String(FilePairing.name(Substring($0)))) != nil })
+            && Set(files.map { FilePairing.folder(Substring($0)) }).count == 1 {
+            return Detection(layout: .strata, reason: "numbered files with no other tool's markers")
+        }
+        return Detection(layout: .plain, reason: "no tool's markers or naming scheme")
+    }
+
+    /// The one-file layout whose markers the text shows, from its comment lines.
+    static func markerLayout(_ bytes: [UInt8]) -> LayoutKind? {
+        var start = 0
+        let n = bytes.count
+        while start < n {
+            var end = start
+            while end < n, bytes[end] != 0x0A { end += 1 }
+            var i = start
+            while i < end, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
+            if end - i > 2, bytes[i] == UInt8(ascii: "-"), bytes[i + 1] == UInt8(ascii: "-") {
+                var text = i + 2
+                while text < end, bytes[text] == 0x20 || bytes[text] == 0x09 { text += 1 }
+                let line = String(decoding: bytes[text..<end], as: UTF8.self).lowercased()
+                if line.hasPrefix("migrate:up") || line.hasPrefix("migrate:down") { return .dbmate }
+                if line.hasPrefix("+goose up") || line.hasPrefix("+goose down") { return .goose }
+                if line.hasPrefix("up migration") || line.hasPrefix("down migration") || line.hasPrefix("@name") { return .strata }
+            }
+            start = end + 1
+        }
+        return nil
+    }
+
+    static func markerName(_ layout: LayoutKind) -> String {
+        switch layout {
+        case .dbmate: "a `-- migrate:up` marker"
+        case .goose: "a `-- +goose Up` annotation"
+        default: "a Strata header or `-- UP MIGRATION` marker"
+        }
+    }
+}

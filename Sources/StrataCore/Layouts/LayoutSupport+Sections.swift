@@ -1,0 +1,148 @@
+import StrataSyntax
+
+/// A comment line a layout gives meaning to: a section marker or a directive
+/// (`-- +goose StatementBegin`, `-- migrate:up transaction:false`).
+struct MarkerLine {
+    var tokenIndex: Int
+    var range: SourceRange
+    /// The comment's text after `--` and blanks.
+    var text: Substring
+}
+
+extension LayoutSupport {
+    /// Line comments that stand alone on their line (only blanks before them), with their text.
+    static func commentLines(_ source: SourceText) -> [MarkerLine] {
+        var result: [MarkerLine] = []
+        let tokens = source.tokens
+        let bytes = source.bytes
+        var startsLine = true
+        for (index, token) in tokens.enumerated() {
+            defer {
+                if token.kind == .whitespace {
+                    if bytes[token.byteRange].contains(0x0A) { startsLine = true }
+                } else {
+                    startsLine = false
+                }
+            }
+            guard token.kind == .lineComment, startsLine else { continue }
+            var i = token.offset + 2
+            while i < token.endOffset, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
+            var end = token.endOffset
+            while end > i, [0x20, 0x09, 0x0D].contains(bytes[end - 1]) { end -= 1 }
+            let text = source.text(i..<end)
+            result.append(MarkerLine(tokenIndex: index, range: SourceRange(start: token.start, end: source.position(at: token.endOffset)),
+                                     text: Substring(text)))
+        }
+        return result
+    }
+
+    /// UP and DOWN sections of a one-file layout from its markers (each runs to the next marker
+    /// or the end); statements before the first marker are stray. `blocks` are token ranges
+    /// that are one statement each however many `;` they hold (goose `StatementBegin/End`).
+    static func fillSections(_ file: inout MigrationFile, _ source: SourceText, markers: [SectionMarker],
+                             depth: ParseDepth, blocks: [Range<Int>] = []) {
+        let count = source.tokens.count
+        file.markers = markers
+        file.header = 0..<(markers.first?.tokenIndex ?? LayoutSupport.firstSignificant(source, from: 0, upper: count))
+        guard depth != .header else { return }
+        let full = depth == .full
+        if full { file.strayStatements = statements(source, in: file.header, blocks: blocks) }
+        for (n, marker) in markers.enumerated() {
+            let end = n + 1 < markers.count ? markers[n + 1].tokenIndex : count
+            let range = (marker.tokenIndex + 1)..<end
+            let statements = full || marker.kind == .up ? statements(source, in: range, blocks: blocks) : []
+            switch marker.kind {
+            case .up:
+                if file.up == nil {
+                    file.up = MigrationSection(kind: .up, marker: marker, tokens: range, statements: statements)
+                } else {
+                    file.up?.statements += statements
+                }
+            case .down:
+                if file.down == nil {
+                    file.down = MigrationSection(kind: .down, marker: marker, tokens: range, statements: statements)
+                } else {
+                    file.down?.statements += statements
+                }
+            }
+        }
+        if full {
+            file.suppressions = Suppression.parse(source, header: file.header,
+                                                  statements: file.strayStatements + (file.up?.statements ?? []) + (file.down?.statements ?? []))
+        }
+    }
+
+    /// Statements of `range`, where each of `blocks` inside it is one statement.
+    static func statements(_ source: SourceText, in range: Range<Int>, blocks: [Range<Int>]) -> [Statement] {
+        let inside = blocks.filter { range.contains($0.lowerBound) }
+        guard !inside.isEmpty else { return statements(source, in: range) }
+        var result: [Statement] = []
+        var start = range.lowerBound
+        for block in inside {
+            result += statements(source, in: start..<block.lowerBound)
+            if let tokens = significantSpan(source, block) { result.append(StatementReader.read(source, tokens: tokens)) }
+            start = min(block.upperBound, range.upperBound)
+        }
+        return result + statements(source, in: start..<range.upperBound)
+    }
+
+    /// A block's tokens from its first to its last non-trivia token, a final `;` left out.
+    private static func significantSpan(_ source: SourceText, _ block: Range<Int>) -> Range<Int>? {
+        let tokens = source.tokens
+        guard var last = block.last(where: { !tokens[$0].kind.isTrivia }) else { return nil }
+        if tokens[last].kind == .semicolon {
+            guard let before = (block.lowerBound..<last).last(where: { !tokens[$0].kind.isTrivia }) else { return nil }
+            last = before
+        }
+        let first = firstSignificant(source, from: block.lowerBound, upper: last + 1)
+        return first <= last ? first..<(last + 1) : nil
+    }
+
+    // MARK: - A separate DOWN file
+
+    /// The UP file, a line break, then the DOWN file, as one text; and where the DOWN file starts.
+    static func joined(_ input: MigrationInput, dialect: Dialect) -> (SourceText, DownFilePart?) {
+        guard let down = input.down else { return (SourceText(bytes: input.bytes, dialect: dialect), nil) }
+        var bytes = input.bytes
+        bytes.reserveCapacity(bytes.count + down.bytes.count + 1)
+        bytes.append(0x0A)
+        let offset = bytes.count
+        bytes += down.bytes
+        let source = SourceText(bytes: bytes, dialect: dialect)
+        return (source, DownFilePart(path: down.path, offset: offset, line: source.position(at: offset).line))
+    }
+
+    /// A migration whose DOWN SQL, if any, is a file of its own: the UP file's statements form
+    /// the UP section, the DOWN file's the DOWN section.
+    static func parsePair(_ input: MigrationInput, layout: LayoutKind, dialect: Dialect, depth: ParseDepth) -> MigrationFile {
+        let (source, downFile) = joined(input, dialect: dialect)
+        var file = MigrationFile(id: input.id, path: input.path, layout: layout, source: source)
+        file.downFile = downFile
+        if let problem = textProblem(source) {
+            file.notText = problem
+            return file
+        }
+        let tokens = source.tokens
+        let boundary = downFile.map { part in tokens.firstIndex { $0.offset >= part.offset } ?? tokens.count } ?? tokens.count
+        file.header = 0..<firstSignificant(source, from: 0, upper: boundary)
+        guard depth != .header else { return file }
+        let upStatements = statements(source, in: 0..<boundary)
+        file.up = MigrationSection(kind: .up, marker: nil, tokens: 0..<boundary, statements: upStatements)
+        if downFile != nil {
+            let downStatements = depth == .full ? statements(source, in: boundary..<tokens.count) : []
+            file.down = MigrationSection(kind: .down, marker: nil, tokens: boundary..<tokens.count, statements: downStatements)
+        }
+        if depth == .full {
+            file.suppressions = Suppression.parse(source, header: file.header,
+                                                  statements: upStatements + (file.down?.statements ?? []))
+        }
+        return file
+    }
+
+    /// A `transaction: false` entry for a file whose tool runs it outside a transaction
+    /// (dbmate `transaction:false`, goose `NO TRANSACTION`), so the applier and the rules read
+    /// it as they read `-- @transaction: false`.
+    static func noTransaction(at range: SourceRange) -> MetadataEntry {
+        MetadataEntry(key: MetadataKey.transaction.rawValue, value: "false", keyRange: range, valueRange: range)
+    }
+}
