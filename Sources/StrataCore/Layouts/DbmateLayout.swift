@@ -15,12 +15,9 @@ public struct DbmateLayout: MigrationLayout {
     public func precedes(_ a: String, _ b: String) -> Bool { VersionOrder.numericPrefixPrecedes(a, b) }
 
     public func parse(_ input: MigrationInput, dialect: Dialect, depth: ParseDepth) -> MigrationFile {
-        let source = SourceText(bytes: input.bytes, dialect: dialect)
-        var file = MigrationFile(id: input.id, path: input.path, layout: .dbmate, source: source)
-        if let problem = LayoutSupport.textProblem(source) {
-            file.notText = problem
-            return file
-        }
+        let (parsed, text) = LayoutSupport.textFile(input, layout: .dbmate, dialect: dialect)
+        guard let source = text else { return parsed }
+        var file = parsed
         var markers: [SectionMarker] = []
         for line in LayoutSupport.commentLines(source) {
             let words = line.text.split(whereSeparator: { $0 == " " || $0 == "\t" })

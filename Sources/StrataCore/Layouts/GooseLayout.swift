@@ -16,12 +16,9 @@ public struct GooseLayout: MigrationLayout {
     public func precedes(_ a: String, _ b: String) -> Bool { VersionOrder.numericPrefixPrecedes(a, b) }
 
     public func parse(_ input: MigrationInput, dialect: Dialect, depth: ParseDepth) -> MigrationFile {
-        let source = SourceText(bytes: input.bytes, dialect: dialect)
-        var file = MigrationFile(id: input.id, path: input.path, layout: .goose, source: source)
-        if let problem = LayoutSupport.textProblem(source) {
-            file.notText = problem
-            return file
-        }
+        let (parsed, text) = LayoutSupport.textFile(input, layout: .goose, dialect: dialect)
+        guard let source = text else { return parsed }
+        var file = parsed
         var markers: [SectionMarker] = []
         var blocks: [Range<Int>] = []
         var blockStart: Int? = nil

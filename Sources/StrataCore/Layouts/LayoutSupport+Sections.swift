@@ -10,30 +10,47 @@ struct MarkerLine {
 }
 
 extension LayoutSupport {
-    /// Line comments that stand alone on their line (only blanks before them), with their text.
-    static func commentLines(_ source: SourceText) -> [MarkerLine] {
-        var result: [MarkerLine] = []
-        let tokens = source.tokens
+    /// Indices of the line comments that stand alone on their line (only blanks before them):
+    /// where every layout's markers and directives are.
+    static func lineComments(_ source: SourceText) -> [Int] {
+        var result: [Int] = []
         let bytes = source.bytes
         var startsLine = true
-        for (index, token) in tokens.enumerated() {
-            defer {
-                if token.kind == .whitespace {
-                    if bytes[token.byteRange].contains(0x0A) { startsLine = true }
-                } else {
-                    startsLine = false
-                }
+        for (index, token) in source.tokens.enumerated() {
+            if token.kind == .lineComment, startsLine { result.append(index) }
+            if token.kind == .whitespace {
+                if bytes[token.byteRange].contains(0x0A) { startsLine = true }
+            } else {
+                startsLine = false
             }
-            guard token.kind == .lineComment, startsLine else { continue }
+        }
+        return result
+    }
+
+    /// The line comments alone on their line, with their text after `--` and blanks.
+    static func commentLines(_ source: SourceText) -> [MarkerLine] {
+        let bytes = source.bytes
+        return lineComments(source).map { index in
+            let token = source.tokens[index]
             var i = token.offset + 2
             while i < token.endOffset, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
             var end = token.endOffset
             while end > i, [0x20, 0x09, 0x0D].contains(bytes[end - 1]) { end -= 1 }
-            let text = source.text(i..<end)
-            result.append(MarkerLine(tokenIndex: index, range: SourceRange(start: token.start, end: source.position(at: token.endOffset)),
-                                     text: Substring(text)))
+            return MarkerLine(tokenIndex: index, range: SourceRange(start: token.start, end: source.position(at: token.endOffset)),
+                              text: Substring(source.text(i..<end)))
         }
-        return result
+    }
+
+    /// A one-file layout's file with its text, before sections are read; nil text when the
+    /// bytes are not text (the file then says why, and nothing else is read).
+    static func textFile(_ input: MigrationInput, layout: LayoutKind, dialect: Dialect) -> (MigrationFile, SourceText?) {
+        let source = SourceText(bytes: input.bytes, dialect: dialect)
+        var file = MigrationFile(id: input.id, path: input.path, layout: layout, source: source)
+        if let problem = textProblem(source) {
+            file.notText = problem
+            return (file, nil)
+        }
+        return (file, source)
     }
 
     /// UP and DOWN sections of a one-file layout from its markers (each runs to the next marker

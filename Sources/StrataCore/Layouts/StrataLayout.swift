@@ -115,19 +115,9 @@ public struct StrataLayout: MigrationLayout {
 
     /// Line comments alone on their line whose text starts with `UP MIGRATION` or `DOWN MIGRATION`.
     static func markers(_ source: SourceText) -> [SectionMarker] {
-        var result: [SectionMarker] = []
-        let tokens = source.tokens
         let bytes = source.bytes
-        var startsLine = true
-        for (index, token) in tokens.enumerated() {
-            defer {
-                if token.kind == .whitespace {
-                    if bytes[token.byteRange].contains(0x0A) { startsLine = true }
-                } else {
-                    startsLine = false
-                }
-            }
-            guard token.kind == .lineComment, startsLine else { continue }
+        return LayoutSupport.lineComments(source).compactMap { index in
+            let token = source.tokens[index]
             var i = token.offset + 2
             let end = token.endOffset
             while i < end, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == UInt8(ascii: "-") { i += 1 }
@@ -137,12 +127,10 @@ public struct StrataLayout: MigrationLayout {
             } else if hasPrefix(bytes, i, end, "down migration") {
                 kind = .down
             } else {
-                continue
+                return nil
             }
-            let range = SourceRange(start: token.start, end: source.position(at: token.endOffset))
-            result.append(SectionMarker(kind: kind, range: range, tokenIndex: index))
+            return SectionMarker(kind: kind, range: SourceRange(start: token.start, end: source.position(at: token.endOffset)), tokenIndex: index)
         }
-        return result
     }
 
     private static func hasPrefix(_ bytes: [UInt8], _ at: Int, _ end: Int, _ lowercase: StaticString) -> Bool {
