@@ -11,8 +11,9 @@ public enum LayoutDetector {
         public var reason: String
     }
 
-    /// How many files are opened to look for markers; names alone are read for all of them.
-    static let filesOpened = 200
+    /// How many files are opened to look for markers (the first and the last ones by name,
+    /// where a new file of another kind lands); names alone are read for all of them.
+    static let filesOpened = 48
 
     public static func detect(_ paths: [String]) throws(InputError) -> Detection {
         var files: [String] = []
@@ -29,12 +30,18 @@ public enum LayoutDetector {
             if evidence[layout] == nil { evidence[layout] = reason }
         }
         for file in files {
-            let name = FilePairing.name(Substring(file))
-            if (name == "up.sql" || name == "down.sql"), !FilePairing.folder(Substring(file)).isEmpty {
+            // By bytes: a folder may hold thousands of names, and this runs before every command.
+            let utf8 = file.utf8
+            let slash = utf8.lastIndex(of: UInt8(ascii: "/"))
+            let nameStart = slash.map { utf8.index(after: $0) } ?? utf8.startIndex
+            let name = utf8[nameStart...]
+            if slash != nil, name.elementsEqual("up.sql".utf8) || name.elementsEqual("down.sql".utf8) {
                 found(.diesel, "\(file): a folder holding up.sql/down.sql")
-            } else if name.hasSuffix(".up.sql") || name.hasSuffix(".down.sql") {
+            } else if name.reversed().starts(with: "lqs.pu.".utf8) || name.reversed().starts(with: "lqs.nwod.".utf8) {
                 found(.golangMigrate, "\(file): an .up.sql/.down.sql file")
-            } else if let parts = FlywayLayout.parts(name), parts.prefix != "R" {
+            } else if let first = name.first, first == UInt8(ascii: "V") || first == UInt8(ascii: "U"),
+                      name.dropFirst().first.map({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) == true,
+                      FlywayLayout.parts(FilePairing.name(Substring(file))) != nil {
                 found(.flyway, "\(file): a Flyway versioned name")
             }
         }
@@ -44,7 +51,8 @@ public enum LayoutDetector {
             return Detection(layout: .strata, reason: "\(first): Flyway's name with a Strata header (converted)")
         }
         if evidence.isEmpty {
-            for file in files.prefix(filesOpened) {
+            let sample = files.count <= filesOpened ? files[...] : files.prefix(filesOpened / 2) + files.suffix(filesOpened / 2)
+            for file in sample {
                 guard let bytes = try? FileDiscovery.read(file) else { continue }
                 if let layout = markerLayout(bytes) { found(layout, "\(file): \(markerName(layout))") }
             }
