@@ -144,13 +144,16 @@ public enum FileDiscovery {
             }
             defer { closedir(dir) }
             while let entry = readdir(dir) {
-                let name: [UInt8] = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    Array(raw.prefix { $0 != 0 })
-                }
+                // The name is read in place, up to its NUL: a record is only as long as its name
+                // (d_reclen), so copying the whole `dirent` (d_name is declared 256 bytes) can read
+                // past the end of readdir's buffer into an unmapped page, which crashed here.
+                let record = UnsafeRawPointer(entry)
+                let namePointer = (record + direntNameOffset).assumingMemoryBound(to: CChar.self)
+                let name = Array(UnsafeRawBufferPointer(start: namePointer, count: strlen(namePointer)))
                 if name.first == UInt8(ascii: ".") { continue }
                 let child = relative.isEmpty ? name : relative + [UInt8(ascii: "/")] + name
                 let childValid = valid && String(validating: name, as: UTF8.self) != nil
-                var kind = entry.pointee.d_type
+                var kind = record.load(fromByteOffset: direntTypeOffset, as: UInt8.self)
                 if kind == UInt8(DT_UNKNOWN) || kind == UInt8(DT_LNK) {
                     var info = stat()
                     if stat(cPath(root + [UInt8(ascii: "/")] + child), &info) == 0 {
@@ -167,6 +170,10 @@ public enum FileDiscovery {
         found.sort { $0.relative.lexicographicallyPrecedes($1.relative) }
         return found.map { (String(decoding: $0.relative, as: UTF8.self), $0.valid ? nil : $0.relative) }
     }
+
+    /// Where `d_name` and `d_type` are in a `dirent` record.
+    private static let direntNameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+    private static let direntTypeOffset = MemoryLayout<dirent>.offset(of: \dirent.d_type)!
 
     /// A NUL-terminated copy of path bytes for the C calls.
     static func cPath(_ bytes: [UInt8]) -> [CChar] { bytes.map { CChar(bitPattern: $0) } + [0] }
