@@ -231,6 +231,8 @@ public enum HistoryLoader {
 
     /// Files of a git tree grouped into migrations as the layout pairs them.
     static func grouped(_ paths: [String], _ layout: any MigrationLayout) throws(GitError) -> [DiscoveredFile] {
+        // One file a migration: no pairing to do (the common case, thousands of paths).
+        guard layout.kind.keepsDownApart else { return paths.map { DiscoveredFile(path: $0, id: layout.id(forRelativePath: $0)) } }
         do {
             return try FileDiscovery.migrations(amongRelativePaths: paths, layout: layout)
         } catch {
@@ -242,6 +244,10 @@ public enum HistoryLoader {
     /// whole migration (a migration with a separate DOWN file is compared by content).
     static func migrationInputs(_ files: [GitFile], _ request: HistoryRequest,
                                 _ layout: any MigrationLayout) throws(GitError) -> ([MigrationInput], [ObjectID?]) {
+        guard layout.kind.keepsDownApart else {
+            return (files.map { MigrationInput(id: layout.id(forRelativePath: $0.path), path: displayPath(request, relative: $0.path), bytes: $0.bytes) },
+                    files.map(\.blob))
+        }
         let byPath = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         var inputs: [MigrationInput] = []
         var blobs: [ObjectID?] = []

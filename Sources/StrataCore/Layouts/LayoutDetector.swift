@@ -16,45 +16,54 @@ public enum LayoutDetector {
     static let filesOpened = 48
 
     public static func detect(_ paths: [String]) throws(InputError) -> Detection {
+        // Paths as found below each folder given; joined with the folder only where one is
+        // opened or named in a message (thousands of names pass through here).
         var files: [String] = []
+        var folderOf: [Int: String] = [:]
         for path in paths {
             if FileDiscovery.fileExists(path) {
                 files.append(path)
             } else if FileDiscovery.directoryExists(path) {
-                let prefix = path.hasSuffix("/") ? path : path + "/"
-                files += try FileDiscovery.sqlFiles(in: path, recursive: true).map { prefix + $0.0 }
+                folderOf[files.count] = path.hasSuffix("/") ? path : path + "/"
+                files += try FileDiscovery.sqlFiles(in: path, recursive: true).map(\.0)
             }
+        }
+        let starts = folderOf.keys.sorted()
+        func full(_ index: Int) -> String {
+            guard let start = starts.last(where: { $0 <= index }) else { return files[index] }
+            return folderOf[start]! + files[index]
         }
         var evidence: [LayoutKind: String] = [:]
         func found(_ layout: LayoutKind, _ reason: String) {
             if evidence[layout] == nil { evidence[layout] = reason }
         }
-        for file in files {
+        for (index, file) in files.enumerated() {
             // By bytes: a folder may hold thousands of names, and this runs before every command.
             let utf8 = file.utf8
             let slash = utf8.lastIndex(of: UInt8(ascii: "/"))
             let nameStart = slash.map { utf8.index(after: $0) } ?? utf8.startIndex
             let name = utf8[nameStart...]
             if slash != nil, name.elementsEqual("up.sql".utf8) || name.elementsEqual("down.sql".utf8) {
-                found(.diesel, "\(file): a folder holding up.sql/down.sql")
+                found(.diesel, "\(full(index)): a folder holding up.sql/down.sql")
             } else if name.reversed().starts(with: "lqs.pu.".utf8) || name.reversed().starts(with: "lqs.nwod.".utf8) {
-                found(.golangMigrate, "\(file): an .up.sql/.down.sql file")
+                found(.golangMigrate, "\(full(index)): an .up.sql/.down.sql file")
             } else if let first = name.first, first == UInt8(ascii: "V") || first == UInt8(ascii: "U"),
                       name.dropFirst().first.map({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) == true,
                       FlywayLayout.parts(FilePairing.name(Substring(file))) != nil {
-                found(.flyway, "\(file): a Flyway versioned name")
+                found(.flyway, "\(full(index)): a Flyway versioned name")
             }
         }
         // Flyway's names with Strata's headers: a Flyway folder converted by `strata convert`.
-        if evidence.keys.elementsEqual([.flyway]), let first = files.first(where: { FlywayLayout.parts(FilePairing.name(Substring($0))) != nil }),
-           let bytes = try? FileDiscovery.read(first), markerLayout(bytes) == .strata {
-            return Detection(layout: .strata, reason: "\(first): Flyway's name with a Strata header (converted)")
+        if evidence.keys.elementsEqual([.flyway]), let first = files.firstIndex(where: { FlywayLayout.parts(FilePairing.name(Substring($0))) != nil }),
+           let bytes = try? FileDiscovery.read(full(first)), markerLayout(bytes) == .strata {
+            return Detection(layout: .strata, reason: "\(full(first)): Flyway's name with a Strata header (converted)")
         }
         if evidence.isEmpty {
-            let sample = files.count <= filesOpened ? files[...] : files.prefix(filesOpened / 2) + files.suffix(filesOpened / 2)
-            for file in sample {
-                guard let bytes = try? FileDiscovery.read(file) else { continue }
-                if let layout = markerLayout(bytes) { found(layout, "\(file): \(markerName(layout))") }
+            let indices = Array(files.indices)
+            let sample = files.count <= filesOpened ? indices[...] : indices.prefix(filesOpened / 2) + indices.suffix(filesOpened / 2)
+            for index in sample {
+                guard let bytes = try? FileDiscovery.read(full(index)) else { continue }
+                if let layout = markerLayout(bytes) { found(layout, "\(full(index)): \(markerName(layout))") }
             }
         }
         if evidence.count > 1 {
