@@ -1,4 +1,5 @@
 import Foundation
+import StrataCore
 
 /// `--log-json FILE`: one JSON object per line for each `ApplyEvent` of a run, appended to the
 /// file (created with mode 0600), so that a log shipper can follow it.
@@ -111,22 +112,6 @@ public final class EventLog {
         }
     }
 
-    /// A JSON string: quotes, backslashes and control characters escaped, the rest as UTF-8.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (`JSONText.quote`).
+    static func quoted(_ text: String) -> String { JSONText.quote(text) }
 }
