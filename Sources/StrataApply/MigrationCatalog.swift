@@ -70,8 +70,7 @@ public struct MigrationCatalog: Sendable {
     /// The checksum of the migration's bytes: its file, and for layouts that keep DOWN apart,
     /// the UP file, a line break and the DOWN file (an edit of either changes it).
     public static func checksum(_ file: MigrationFile, _ input: MigrationInput) -> String {
-        guard input.down != nil, let source = file.source else { return Checksum.of(input.bytes) }
-        return Checksum.of(source.bytes)
+        Checksum.of(input.content)
     }
 
     /// The checksum of the DOWN SQL, from its marker (or the start of the DOWN file) to the end:

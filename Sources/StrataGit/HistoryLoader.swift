@@ -149,9 +149,10 @@ public enum HistoryLoader {
             appliedPaths[unit.id] = unit.path
             if let down = unit.down, let downBlob = baseBlobs[down.path] {
                 // A separate DOWN file: the content compared is UP, a line break, then DOWN.
-                let up = try repository.blob(upBlob)
-                facts.applied[unit.id] = up + [0x0A] + (try repository.blob(downBlob))
-                facts.appliedDownOffset[unit.id] = up.count + 1
+                let applied = MigrationInput(id: unit.id, path: unit.path, bytes: try repository.blob(upBlob),
+                                             down: .init(path: down.path, bytes: try repository.blob(downBlob)))
+                facts.applied[unit.id] = applied.content
+                facts.appliedDownOffset[unit.id] = applied.bytes.count + 1
             } else if let now = current[unit.id], now.id == upBlob {
                 facts.applied[unit.id] = now.bytes
             } else {

@@ -36,7 +36,8 @@ enum FilePairing {
         }
         var result: [DiscoveredFile] = []
         result.reserveCapacity(keys.count)
-        var borrowedDowns = Set<String>()
+        // Generic DOWN files that files meant for one database use in place of their own.
+        let borrowed = Set(ups.values.compactMap(\.1.fallbackKey))
         for key in keys {
             if let (up, role) = ups[key] {
                 var unit = up
@@ -45,14 +46,13 @@ enum FilePairing {
                     unit.down = .init(path: down.path, rawPath: down.rawPath)
                 } else if let fallback = role.fallbackKey, let (down, _) = downs[fallback] {
                     unit.down = .init(path: down.path, rawPath: down.rawPath)
-                    borrowedDowns.insert(fallback)
                 } else if up.namedAlone, FileDiscovery.fileExists(role.partner) {
                     unit.down = .init(path: role.partner)
                 }
                 result.append(unit)
             } else if let (down, role) = downs[key], let fallback = role.fallbackKey, let (up, _) = ups[fallback] {
                 result.append(DiscoveredFile(path: up.path, id: role.id, rawPath: up.rawPath, down: .init(path: down.path, rawPath: down.rawPath)))
-            } else if borrowedDowns.contains(key) || ups.values.contains(where: { $0.1.fallbackKey == key }) {
+            } else if borrowed.contains(key) {
                 continue   // the DOWN of UP files meant for one database each
             } else if let (down, role) = downs[key] {
                 guard down.namedAlone, FileDiscovery.fileExists(role.partner) else {

@@ -119,13 +119,9 @@ extension LayoutSupport {
 
     /// The UP file, a line break, then the DOWN file, as one text; and where the DOWN file starts.
     static func joined(_ input: MigrationInput, dialect: Dialect) -> (SourceText, DownFilePart?) {
-        guard let down = input.down else { return (SourceText(bytes: input.bytes, dialect: dialect), nil) }
-        var bytes = input.bytes
-        bytes.reserveCapacity(bytes.count + down.bytes.count + 1)
-        bytes.append(0x0A)
-        let offset = bytes.count
-        bytes += down.bytes
-        let source = SourceText(bytes: bytes, dialect: dialect)
+        let source = SourceText(bytes: input.content, dialect: dialect)
+        guard let down = input.down else { return (source, nil) }
+        let offset = input.bytes.count + 1
         return (source, DownFilePart(path: down.path, offset: offset, line: source.position(at: offset).line))
     }
 

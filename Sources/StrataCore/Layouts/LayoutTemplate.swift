@@ -13,6 +13,27 @@ public enum LayoutTemplate {
             self.path = path
             self.text = text
         }
+
+        /// The file's path below `folder`.
+        public func path(in folder: String) -> String { (folder as NSString).appendingPathComponent(path) }
+    }
+
+    /// `files` for the next migration of `folder`, numbered after the names already there.
+    public static func files(layout: LayoutKind, slug: String, up: String, down: String, transactional: Bool = true,
+                             in folder: String, now: Date) throws(InputError) -> [File] {
+        let existing = FileDiscovery.directoryExists(folder) ? try FileDiscovery.sqlFiles(in: folder, recursive: true).map(\.0) : []
+        return try files(layout: layout, slug: slug, up: up, down: down, transactional: transactional, existing: existing, now: now)
+    }
+
+    /// Writes `files` below `folder` (their folders created, no file replaced) and returns
+    /// their paths.
+    public static func write(_ files: [File], into folder: String) throws(InputError) -> [String] {
+        try files.map { file throws(InputError) in
+            let path = file.path(in: folder)
+            try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try MigrationTemplate.write(file.text, to: path)
+            return path
+        }
     }
 
     /// The files of the new migration. `existing`: the paths of the folder's `.sql` files,

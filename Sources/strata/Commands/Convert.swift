@@ -98,8 +98,11 @@ struct Convert: ParsableCommand {
             CommandContext.fail("\(folder): \(error.localizedDescription); nothing converted")
         }
         let finals = Set(written.map { Self.absolute($0.final) })
-        for file in written {
-            _ = rename(file.temporary, file.final)
+        for (n, file) in written.enumerated() where rename(file.temporary, file.final) != 0 {
+            // Old files stay: those already replaced (dbmate's, goose's) hold their new text.
+            let reason = String(cString: strerror(errno))
+            for rest in written[n...] { try? manager.removeItem(atPath: rest.temporary) }
+            CommandContext.fail("\(file.final): \(reason); \(n) of \(written.count) files converted, no old file removed")
         }
         for source in outputs.flatMap(\.sources) where !finals.contains(Self.absolute(source)) {
             try? manager.removeItem(atPath: source)

@@ -38,17 +38,11 @@ struct New: ParsableCommand {
             CommandContext.fail("plain files have no naming scheme to follow; name the tool with --layout, or write the file yourself")
         default:
             // Another tool's folder: its own format, so the folder stays one layout.
-            let existing = FileDiscovery.directoryExists(folder)
-                ? try CommandContext.run { () throws(InputError) in try FileDiscovery.sqlFiles(in: folder, recursive: true).map(\.0) } : []
-            let files = try CommandContext.run { () throws(InputError) in
-                try LayoutTemplate.files(layout: context.layout, slug: MigrationTemplate.slug(name), up: "", down: "", existing: existing, now: Date())
+            let paths = try CommandContext.run { () throws(InputError) in
+                try LayoutTemplate.write(LayoutTemplate.files(layout: context.layout, slug: MigrationTemplate.slug(name), up: "", down: "",
+                                                              in: folder, now: Date()), into: folder)
             }
-            for file in files {
-                let path = (folder as NSString).appendingPathComponent(file.path)
-                try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try CommandContext.run { () throws(InputError) in try MigrationTemplate.write(file.text, to: path) }
-                print("created \(path)")
-            }
+            for path in paths { print("created \(path)") }
         }
     }
 }

@@ -26,14 +26,12 @@ enum OptimizeFileWriter {
             files = [.init(path: (path as NSString).lastPathComponent, text: OptimizeMigrationWriter.contents(plan, now: Date()))]
         } else {
             let (up, down) = OptimizeMigrationWriter.sections(plan)
-            let existing = FileDiscovery.directoryExists(folder)
-                ? try CommandContext.run { () throws(InputError) in try FileDiscovery.sqlFiles(in: folder, recursive: true).map(\.0) } : []
             files = try CommandContext.run { () throws(InputError) in
                 try LayoutTemplate.files(layout: context.layout, slug: OptimizeMigrationWriter.slug, up: up, down: down,
-                                         transactional: plan.transactional, existing: existing, now: Date())
+                                         transactional: plan.transactional, in: folder, now: Date())
             }
         }
-        let paths = files.map { (folder as NSString).appendingPathComponent($0.path) }
+        let paths = files.map { $0.path(in: folder) }
         let path = paths[0]
         var input = MigrationInput(id: context.layout.layout.id(forRelativePath: files[0].path), path: path, bytes: Array(files[0].text.utf8))
         if files.count > 1 { input.down = .init(path: paths[1], bytes: Array(files[1].text.utf8)) }
@@ -45,10 +43,7 @@ enum OptimizeFileWriter {
         if findings.contains(where: { $0.severity == .error }) {
             CommandContext.fail("optimize refused: the migration it would write does not lint clean (above); nothing written", code: 1)
         }
-        for (n, written) in files.enumerated() {
-            try? FileManager.default.createDirectory(atPath: (paths[n] as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try CommandContext.run { () throws(InputError) in try MigrationTemplate.write(written.text, to: paths[n]) }
-        }
+        _ = try CommandContext.run { () throws(InputError) in try LayoutTemplate.write(files, into: folder) }
         return Written(file: file, input: input)
     }
 }
