@@ -90,8 +90,14 @@ public enum FileDiscovery {
         if !named.isEmpty { result += try layout.migrations(among: named) }
         // A file named both on its own and through its folder is read once.
         // (ory/popx pairs one generic UP file with several DOWN files: each pair is a migration.)
-        var seen = Set<String>(minimumCapacity: result.count)
-        return result.filter { seen.insert($0.path + "\u{0}" + ($0.down?.path ?? "")).inserted }
+        var seen = Set<PathPair>(minimumCapacity: result.count)
+        return result.filter { seen.insert(PathPair(up: $0.path, down: $0.down?.path)).inserted }
+    }
+
+    /// A migration's files, as the duplicate check compares them.
+    private struct PathPair: Hashable {
+        let up: String
+        let down: String?
     }
 
     /// Paths below a folder (from a git tree) grouped into migrations as `layout` groups a
@@ -125,9 +131,26 @@ public enum FileDiscovery {
 
     /// The name after the last `/` (found by bytes: thousands of paths come through here).
     static func lastComponent(_ path: String) -> String {
-        let utf8 = path.utf8
-        guard let slash = utf8.lastIndex(of: UInt8(ascii: "/")) else { return path }
-        return String(path[utf8.index(after: slash)...])
+        var path = path
+        return path.withUTF8 { bytes in
+            var i = bytes.count
+            while i > 0, bytes[i - 1] != UInt8(ascii: "/") { i -= 1 }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[i...]), as: UTF8.self)
+        }
+    }
+
+    /// `name` without a final `.sql` (compared by bytes, as the names are: a file name's
+    /// characters never merge across the dot).
+    public static func droppingSQLExtension(_ name: String) -> String {
+        var name = name
+        return name.withUTF8 { bytes in
+            let n = bytes.count
+            guard n >= 4, bytes[n - 4] == UInt8(ascii: "."), bytes[n - 3] == UInt8(ascii: "s"),
+                  bytes[n - 2] == UInt8(ascii: "q"), bytes[n - 1] == UInt8(ascii: "l") else {
+                return String(decoding: bytes, as: UTF8.self)
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[..<(n - 4)]), as: UTF8.self)
+        }
     }
 
     /// Relative paths of `.sql` files below `directory`, sorted by their bytes (so `0002` < `0010`

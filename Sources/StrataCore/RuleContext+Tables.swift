@@ -84,6 +84,8 @@ public struct UpFeatures: OptionSet, Sendable {
     public static let renameColumn = UpFeatures(rawValue: 1 << 23)
     public static let renameConstraint = UpFeatures(rawValue: 1 << 24)
     public static let otherAction = UpFeatures(rawValue: 1 << 25)
+    /// A `CREATE MATERIALIZED VIEW` (an "other" statement the lock rules still look for).
+    public static let createMaterializedView = UpFeatures(rawValue: 1 << 26)
 
     /// The feature of a statement's kind.
     public init(_ kind: StatementKind) {
@@ -141,6 +143,8 @@ struct UpSectionFacts: Sendable {
                 for (action, _) in alter.actions { features.insert(UpFeatures(action)) }
             case .createTable(let create):
                 if firstCreate[create.name.key] == nil { firstCreate[create.name.key] = index }
+            case .other(let words) where words == "create materialized view":
+                features.insert(.createMaterializedView)
             case .set(let set) where firstLockTimeout == nil && set.name.lowercased() == "lock_timeout":
                 let value = set.value.trimmingCharacters(in: CharacterSet(charactersIn: "'\" ")).lowercased()
                 if value != "0", value != "default", value != "0ms", value != "0s" { firstLockTimeout = index }

@@ -90,7 +90,9 @@ public struct SchemaModel: Sendable {
 
     /// A named index, wherever it lives.
     public func index(named name: String) -> Index? {
-        tableOfIndex[name].flatMap { tables[$0]?.indexes.first { $0.name == name } }
+        // Looked up in place: `tables[key]?` would copy the whole table first.
+        guard let key = tableOfIndex[name], let position = tables.index(forKey: key) else { return nil }
+        return tables.values[position].indexes.first { $0.name == name }
     }
 
     /// Every index on a table, named or not.
@@ -277,6 +279,26 @@ public struct SchemaModel: Sendable {
         // Most CHECKs say nothing of NULL: found without allocating, before the words are split.
         guard expression.utf8.count <= 256, containsNull(expression.utf8) else { return nil }
         // One identifier only: `a = 1 OR b IS NOT NULL` proves nothing about a column.
+        // Split by bytes (parentheses, quotes and spaces separate words): this runs for every
+        // CHECK in every replayed file.
+        var words: [[UInt8]] = []
+        var word: [UInt8] = []
+        for byte in expression.utf8 {
+            if byte >= 0x80 { return notNullColumnSlowly(expression) }
+            if byte == UInt8(ascii: "(") || byte == UInt8(ascii: ")") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: " ") {
+                if !word.isEmpty { words.append(word); word.removeAll(keepingCapacity: true) }
+                if words.count > 4 { return nil }
+            } else {
+                word.append(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte)
+            }
+        }
+        if !word.isEmpty { words.append(word) }
+        guard words.count == 4, words[1] == Array("is".utf8), words[2] == Array("not".utf8), words[3] == Array("null".utf8) else { return nil }
+        return String(decoding: words[0], as: UTF8.self)
+    }
+
+    /// `notNullColumn` for text with non-ASCII letters, lowercased as Swift lowercases them.
+    private static func notNullColumnSlowly(_ expression: String) -> String? {
         let words = String(expression.lowercased().map { $0 == "(" || $0 == ")" || $0 == "\"" ? " " : $0 })
             .split(separator: " ")
         guard words.count == 4, words[1] == "is", words[2] == "not", words[3] == "null" else { return nil }

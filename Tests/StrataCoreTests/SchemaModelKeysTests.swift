@@ -92,6 +92,20 @@ struct SchemaModelKeysTests {
         #expect(!SchemaModel.isNullDefault("'null'"))
     }
 
+    @Test(arguments: [
+        ("col IS NOT NULL", "col"),
+        ("(\"Email\" IS NOT NULL)", "email"),
+        ("((total)  is  not  null)", "total"),
+        ("Größe IS NOT NULL", "größe"),
+        ("a = 1 OR b IS NOT NULL", nil),
+        ("col IS NULL", nil),
+        ("col IS NOT NULL AND other IS NOT NULL", nil),
+        ("length(name) > 0", nil),
+    ] as [(String, String?)])
+    func theColumnOfANotNullCheck(expression: String, column: String?) {
+        #expect(SchemaModel.notNullColumn(expression) == column)
+    }
+
     @Test func postgresCutsNamesTo63Bytes() {
         let long = String(repeating: "a", count: 70)
         #expect(SchemaModel.postgresIdentifier(long).utf8.count == 63)

@@ -11,7 +11,7 @@ public struct PlainLayout: MigrationLayout {
 
     /// The path below the linted folder without `.sql`: `2019_create_user/up`.
     public func id(forRelativePath path: String) -> String {
-        path.hasSuffix(".sql") ? String(path.dropLast(4)) : path
+        FileDiscovery.droppingSQLExtension(path)
     }
 
     public func parse(_ input: MigrationInput, dialect: Dialect, depth: ParseDepth) -> MigrationFile {

@@ -101,66 +101,84 @@ public struct MissingLockTimeoutRule: Rule {
     /// statement buried the other rules' findings on real projects.
     public func check(_ context: RuleContext) -> [Violation] {
         var violations: [Violation] = []
-        var first: (range: SourceRange, what: String)?
-        // What the statement waits for, worded only for the first one reported.
+        // The first statement to report and the tables it waits for; its message is worded
+        // once, after the loop (most statements are never reported).
+        var first: (index: Int, tables: [ObjectName])?
         var more = 0
-        for (index, statement) in context.upStatements.enumerated() {
-            let tables: [ObjectName]
-            let what: () -> String
-            switch statement.kind {
-            case .alterTable(let alter):
-                let onlyWeak = alter.actions.allSatisfy { isWeak($0.action, range: $0.range, statement, context.source) }
-                guard !alter.actions.isEmpty, !onlyWeak else { continue }
-                tables = [alter.name]
-                what = { "ALTER TABLE \(alter.name) waits for an ACCESS EXCLUSIVE lock" }
-            case .createIndex(let create) where !create.concurrently:
-                tables = [create.table]
-                what = { "CREATE INDEX on \(create.table) waits for a SHARE lock" }
-            case .drop(let drop) where drop.objectKind == .table && !drop.names.isEmpty:
-                tables = drop.names
-                what = { "DROP TABLE \(drop.names.map(\.description).joined(separator: ", ")) waits for an ACCESS EXCLUSIVE lock" }
-            case .drop(let drop) where drop.objectKind == .index && !drop.concurrently && !drop.names.isEmpty:
-                let known = drop.names.map { PGLock.table(ofIndex: $0, context, before: index) }
-                // An index whose table Strata cannot tell is taken to be on a table that may be busy.
-                tables = known.allSatisfy({ $0 != nil }) ? known.compactMap { $0 } : []
-                what = { "DROP INDEX \(drop.names.map(\.description).joined(separator: ", ")) waits for an ACCESS EXCLUSIVE lock on its table" }
-            case .truncate(let truncate) where !truncate.tables.isEmpty:
-                tables = truncate.tables
-                what = { "TRUNCATE \(truncate.tables.map(\.description).joined(separator: ", ")) waits for an ACCESS EXCLUSIVE lock" }
-            case .createTable(let create):
-                // A foreign key locks the table it references SHARE ROW EXCLUSIVE (its writes
-                // wait), the new table itself is nobody's yet.
-                let referenced = Self.referencedTables(create).filter { $0 != create.name }
-                guard !referenced.isEmpty else { continue }
-                tables = referenced
-                what = { "CREATE TABLE \(create.name) with a foreign key to \(referenced.map(\.description).joined(separator: ", ")) waits for a SHARE ROW EXCLUSIVE lock on it" }
-            case .other(let words) where words.hasPrefix("create trigger") || words.hasPrefix("create or replace trigger")
-                                       || words.hasPrefix("create constraint trigger"):
-                guard let table = Self.triggerTable(statement, context.source) else { continue }
-                tables = [table]
-                what = { "CREATE TRIGGER on \(table) waits for a SHARE ROW EXCLUSIVE lock" }
-            case .drop(let drop) where drop.objectKind == .trigger:
-                guard let table = Self.triggerTable(statement, context.source) else { continue }
-                tables = [table]
-                what = { "DROP TRIGGER on \(table) waits for an ACCESS EXCLUSIVE lock" }
-            default:
-                continue
-            }
+        let statements = context.upStatements
+        for index in statements.indices {
+            guard let tables = lockedTables(statements[index], at: index, context) else { continue }
             guard !context.lockTimeoutSet(beforeStatement: index) else { continue }
             if !tables.isEmpty {
                 let reasons = tables.map { PGLock.newTableReason($0, context, before: index) }
                 if reasons.allSatisfy({ $0 != nil }), let reason = reasons[0] {
-                    violations.append(context.skipped(Self.id, at: statement.range, reason: reason))
+                    violations.append(context.skipped(Self.id, at: statements[index].range, reason: reason))
                     continue
                 }
             }
-            if first == nil { first = (statement.range, what()) } else { more += 1 }
+            if first == nil { first = (index, tables) } else { more += 1 }
         }
         if let first {
+            let statement = statements[first.index]
             let rest = more == 0 ? "" : " (and \(more) more lock-taking statement\(more == 1 ? "" : "s") after it)"
-            violations.append(Violation(range: first.range,
-                                        message: "\(first.what) with no lock_timeout set before it, so queries queue behind it while it waits\(rest)"))
+            violations.append(Violation(range: statement.range,
+                                        message: "\(what(statement, first.tables)) with no lock_timeout set before it, so queries queue behind it while it waits\(rest)"))
         }
         return violations
+    }
+
+    /// The tables a statement locks in a way that queues other queries (empty: an index whose
+    /// table Strata cannot tell, taken to be on a table that may be busy); nil when it takes
+    /// no such lock.
+    private func lockedTables(_ statement: Statement, at index: Int, _ context: RuleContext) -> [ObjectName]? {
+        switch statement.kind {
+        case .alterTable(let alter):
+            let onlyWeak = alter.actions.allSatisfy { isWeak($0.action, range: $0.range, statement, context.source) }
+            return alter.actions.isEmpty || onlyWeak ? nil : [alter.name]
+        case .createIndex(let create) where !create.concurrently:
+            return [create.table]
+        case .drop(let drop) where drop.objectKind == .table && !drop.names.isEmpty:
+            return drop.names
+        case .drop(let drop) where drop.objectKind == .index && !drop.concurrently && !drop.names.isEmpty:
+            let known = drop.names.map { PGLock.table(ofIndex: $0, context, before: index) }
+            return known.allSatisfy({ $0 != nil }) ? known.compactMap { $0 } : []
+        case .truncate(let truncate) where !truncate.tables.isEmpty:
+            return truncate.tables
+        case .createTable(let create):
+            // A foreign key locks the table it references SHARE ROW EXCLUSIVE (its writes
+            // wait), the new table itself is nobody's yet.
+            let referenced = Self.referencedTables(create).filter { $0 != create.name }
+            return referenced.isEmpty ? nil : referenced
+        case .other(let words) where words.hasPrefix("create trigger") || words.hasPrefix("create or replace trigger")
+                                   || words.hasPrefix("create constraint trigger"):
+            return Self.triggerTable(statement, context.source).map { [$0] }
+        case .drop(let drop) where drop.objectKind == .trigger:
+            return Self.triggerTable(statement, context.source).map { [$0] }
+        default:
+            return nil
+        }
+    }
+
+    /// What the reported statement waits for.
+    private func what(_ statement: Statement, _ tables: [ObjectName]) -> String {
+        let names = tables.map(\.description).joined(separator: ", ")
+        switch statement.kind {
+        case .alterTable(let alter):
+            return "ALTER TABLE \(alter.name) waits for an ACCESS EXCLUSIVE lock"
+        case .createIndex(let create):
+            return "CREATE INDEX on \(create.table) waits for a SHARE lock"
+        case .drop(let drop) where drop.objectKind == .table:
+            return "DROP TABLE \(drop.names.map(\.description).joined(separator: ", ")) waits for an ACCESS EXCLUSIVE lock"
+        case .drop(let drop) where drop.objectKind == .index:
+            return "DROP INDEX \(drop.names.map(\.description).joined(separator: ", ")) waits for an ACCESS EXCLUSIVE lock on its table"
+        case .truncate(let truncate):
+            return "TRUNCATE \(truncate.tables.map(\.description).joined(separator: ", ")) waits for an ACCESS EXCLUSIVE lock"
+        case .createTable(let create):
+            return "CREATE TABLE \(create.name) with a foreign key to \(names) waits for a SHARE ROW EXCLUSIVE lock on it"
+        case .drop:
+            return "DROP TRIGGER on \(names) waits for an ACCESS EXCLUSIVE lock"
+        default:
+            return "CREATE TRIGGER on \(names) waits for a SHARE ROW EXCLUSIVE lock"
+        }
     }
 }

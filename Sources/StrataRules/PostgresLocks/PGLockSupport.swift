@@ -117,7 +117,9 @@ enum PGLock {
         if let reason = context.newTableReason(table, beforeStatement: index) { return reason }
         // The last statement before `index` that makes `table` a materialized view or renames
         // another table to it decides.
-        guard let event = namings(context)[table.key]?.last(where: { $0.index < index }) else { return nil }
+        // Most files neither rename a table nor create a materialized view: no need to look.
+        guard !context.upFeatures.isDisjoint(with: [.renameTable, .createMaterializedView]),
+              let event = namings(context)[table.key]?.last(where: { $0.index < index }) else { return nil }
         guard let renamed = event.renamedFrom else { return "\(table) is a materialized view created earlier in this file" }
         if newTableReason(renamed, context, before: event.index) != nil {
             return "\(table) is a table created earlier in this file (as \(renamed)) and renamed"
@@ -172,9 +174,9 @@ enum PGLock {
             if case .createIndex(let create) = statement.kind, create.name?.key == name.key { return create.table }
         }
         guard let key = context.schema.index(named: name.key)?.table else { return nil }
-        let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
-        return parts.count == 2 ? ObjectName(schema: parts[0], name: parts[1], range: name.range)
-                                : ObjectName(name: key, range: name.range)
+        // Split at the first dot by bytes (a key is `name` or `schema.name`).
+        guard let dot = key.utf8.firstIndex(of: UInt8(ascii: ".")) else { return ObjectName(name: key, range: name.range) }
+        return ObjectName(schema: String(key[..<dot]), name: String(key[key.utf8.index(after: dot)...]), range: name.range)
     }
 
     /// The functions an expression calls, lower-cased, without schema (`public.gen_random_uuid()`
@@ -216,11 +218,7 @@ enum PGLock {
     }
 
     /// Whether a DEFAULT expression is only NULL (`NULL`, `NULL::text`, `(NULL)`).
-    static func isNullDefault(_ expression: String) -> Bool {
-        var text = expression.lowercased().filter { $0 != "(" && $0 != ")" && $0 != " " }
-        if let cast = text.range(of: "::") { text = String(text[..<cast.lowerBound]) }
-        return text == "null"
-    }
+    static func isNullDefault(_ expression: String) -> Bool { SchemaModel.isNullDefault(expression) }
 
     /// Whether a column type is one of PostgreSQL's serial pseudo-types.
     static func isSerial(_ type: String?) -> Bool {
