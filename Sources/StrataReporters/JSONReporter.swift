@@ -32,24 +32,40 @@ public struct JSONReporter: Reporter {
 
         init(output: ReportOutput) { self.output = output }
 
+        /// Each rule's help as a JSON literal, escaped once: every finding of a rule repeats
+        /// the same help text, and a large report is mostly that.
+        private var escapedHelp: [String: (help: String, json: [UInt8])] = [:]
+
         func add(_ diagnostics: [Diagnostic]) {
             for diagnostic in diagnostics {
-                body.write(body.count == 0 ? "{\"file\":" : ",{\"file\":")
+                body.write(body.count == 0 ? "{\"file\":" as StaticString : ",{\"file\":")
                 body.writeJSONString(diagnostic.file)
-                body.write(",\"line\":")
+                body.write(",\"line\":" as StaticString)
                 body.write(diagnostic.line)
-                body.write(",\"column\":")
+                body.write(",\"column\":" as StaticString)
                 body.write(diagnostic.column)
-                body.write(",\"severity\":\"")
+                body.write(",\"severity\":\"" as StaticString)
                 body.write(diagnostic.severity.rawValue)
-                body.write("\",\"rule\":")
+                body.write("\",\"rule\":" as StaticString)
                 body.writeJSONString(diagnostic.rule)
-                body.write(",\"message\":")
+                body.write(",\"message\":" as StaticString)
                 body.writeJSONString(diagnostic.message)
-                body.write(",\"help\":")
-                if let help = diagnostic.help { body.writeJSONString(help) } else { body.write("null") }
-                body.write("}")
+                body.write(",\"help\":" as StaticString)
+                if let help = diagnostic.help { writeHelp(help, of: diagnostic.rule) } else { body.write("null" as StaticString) }
+                body.write("}" as StaticString)
             }
+        }
+
+        private func writeHelp(_ help: String, of rule: String) {
+            if let cached = escapedHelp[rule], cached.help == help {
+                body.write(bytes: cached.json)
+                return
+            }
+            let literal = ReportOutput()
+            literal.writeJSONString(help)
+            let json = Array(literal.text.utf8)
+            escapedHelp[rule] = (help, json)
+            body.write(bytes: json)
         }
 
         func end(_ summary: LintSummary) {

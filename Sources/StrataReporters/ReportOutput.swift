@@ -79,6 +79,11 @@ public final class ReportOutput {
         drainIfFull()
     }
 
+    public func write(bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { append($0) }
+        drainIfFull()
+    }
+
     public func write(_ int: Int) {
         if int >= 0, int < 10 {
             append(byte: UInt8(ascii: "0") + UInt8(int))
