@@ -54,6 +54,7 @@ struct TrackingLayoutTests {
         #expect(up.stdout.contains("[1/1] 0002_b ... ok "), "\(up.stdout)")
         #expect(try Self.hasPidColumn(p))
         #expect(try p.column("SELECT version FROM __strata_schema__") == ["4"])
+        if backend == .sqlite { try TrackingLayout4Tests.expectSQLiteLayout4(p) }
         #expect(try p.column("SELECT id || ' ' || applied_at || ' ' || applied_by || ' ' || coalesce(CAST(pid AS TEXT), 'null') FROM __migrations__ WHERE id = '0001_a'")
                 == ["0001_a 2025-01-02T03:04:05.678Z old@host null"])
         #expect(try p.column("SELECT count(*) FROM __migrations__ WHERE id = '0002_b' AND pid > 0") == ["1"])
