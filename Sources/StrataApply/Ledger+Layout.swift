@@ -17,9 +17,11 @@ import Foundation
 ///   plain `INTEGER PRIMARY KEY` (no AUTOINCREMENT). Each migration commits with its tracking
 ///   row and event, and every B-tree page a commit dirties is journaled and written: a rowid
 ///   `__migrations__` dirtied its table and the automatic index on `id`, AUTOINCREMENT the
-///   `sqlite_sequence` row besides the events' own page. That was 4 pages per migration; now 2.
-///   The upgrade rebuilds both tables, rows, values and event ids kept. PostgreSQL's tables
-///   are unchanged: its step is the recorded version alone.
+///   `sqlite_sequence` row besides the events' own page. That was 4 pages per migration; now
+///   2, a little more on average (a WITHOUT ROWID table is an index B-tree: a full page is
+///   split by sharing its rows with its neighbours, where a rowid table appending at its end
+///   adds a page). The upgrade rebuilds both tables, rows, values and event ids kept.
+///   PostgreSQL's tables are unchanged: its step is the recorded version alone.
 extension Ledger {
     /// The layout the tables have: nil when there are none yet. `__migrations__` without a
     /// recorded layout has the first one.
@@ -86,7 +88,8 @@ extension Ledger {
     /// `__migrations__`'s columns and options, as this layout creates the table.
     func migrationsTableDefinition() -> String {
         // WITHOUT ROWID (layout 4): the rows are kept in the B-tree of `id` itself, instead of
-        // a rowid table plus an index on `id`, so a row written dirties one page, not two.
+        // a rowid table plus an index on `id`, so a row written dirties one page, not two
+        // (but for the page splits).
         """
         (
           id TEXT PRIMARY KEY,
