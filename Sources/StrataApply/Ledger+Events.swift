@@ -88,10 +88,24 @@ extension Ledger {
     static let eventColumns = "occurred_at, event, migration_id, actor, execution_ms, checksum, reason, risk, forced, backup_path, error"
 
     func createEventsTable() throws(ApplyError) {
-        let serial = database.dialect == .sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY"
-        try database.execute("""
-            CREATE TABLE IF NOT EXISTS \(eventsTable) (
-              event_id \(serial),
+        try database.execute("CREATE TABLE IF NOT EXISTS \(eventsTable) \(eventsTableDefinition())")
+    }
+
+    /// `__migration_events__`'s columns, as `layout` (3 or later) creates the table.
+    func eventsTableDefinition(layout: Int64 = version) -> String {
+        // SQLite, layout 4: a plain INTEGER PRIMARY KEY is the rowid, and a new row gets the
+        // largest rowid + 1. AUTOINCREMENT differs only in never giving again the id of a row
+        // deleted since, which costs a write of its `sqlite_sequence` row, one more page, per
+        // event. Nothing deletes events (Strata only ever inserts them), and even after a
+        // deletion a new id is above every remaining one: ids still increase in the order the
+        // events were written, which `history` orders ties of `occurred_at` by.
+        let key = switch database.dialect {
+        case .sqlite: layout >= 4 ? "INTEGER PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT"
+        case .postgresql: "BIGSERIAL PRIMARY KEY"
+        }
+        return """
+            (
+              event_id \(key),
               occurred_at TEXT NOT NULL,
               event TEXT NOT NULL,
               migration_id TEXT NOT NULL,
@@ -104,7 +118,7 @@ extension Ledger {
               backup_path TEXT,
               error TEXT
             )
-            """)
+            """
     }
 
     public func recordEvent(_ event: HistoryEvent) throws(ApplyError) {

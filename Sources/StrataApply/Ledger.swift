@@ -36,7 +36,7 @@ public struct Ledger {
     public static let rollbacks = "__migration_rollbacks__"
     public static let schemaTable = "__strata_schema__"
     /// The tables' layout version this release writes (`Ledger+Layout.swift`).
-    public static let version: Int64 = 3
+    public static let version: Int64 = 4
 
     let database: any Database
     /// The schema holding the tables: `main` on SQLite; on PostgreSQL the current schema when

@@ -81,7 +81,8 @@ struct HistoryEventsTests {
 
         let up = try p.run("up")
         #expect(up.status == 0, "\(up.stdout)\(up.stderr)")
-        #expect(try p.column("SELECT version FROM __strata_schema__") == ["3"])
+        #expect(try p.column("SELECT version FROM __strata_schema__") == ["4"])
+        if backend == .sqlite { try TrackingLayout4Tests.expectSQLiteLayout4(p) }
         history = try JSON.object(try p.run("history", "--json").stdout)
         #expect(history["complete"] as? Bool == true)
         events = try #require(history["events"] as? [[String: Any]])
