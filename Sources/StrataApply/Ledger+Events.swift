@@ -122,9 +122,7 @@ extension Ledger {
     }
 
     public func recordEvent(_ event: HistoryEvent) throws(ApplyError) {
-        let p = database.placeholder
-        try database.query("INSERT INTO \(eventsTable) (\(Self.eventColumns)) VALUES (\((1...11).map(p).joined(separator: ", ")))",
-                           values(event))
+        try database.query(insertEventSQL, values(event))
     }
 
     /// Inserts events in order (`up --single-transaction` writes a whole run's at its end). On

@@ -44,6 +44,9 @@ public struct Ledger {
     public let schema: String
     /// `"schema"."__migrations__"` and the others, quoted.
     let migrationsTable: String, rollbacksTable: String, layoutTable: String, eventsTable: String
+    /// The INSERTs of a tracking row and of an event, written once: a run inserts one of each
+    /// per migration, and the database's statement cache finds them by their text.
+    let insertRowSQL: String, insertEventSQL: String
 
     public init(_ database: any Database, schema: String) {
         self.database = database
@@ -52,6 +55,10 @@ public struct Ledger {
         rollbacksTable = Self.qualified(schema, Self.rollbacks)
         layoutTable = Self.qualified(schema, Self.schemaTable)
         eventsTable = Self.qualified(schema, Self.events)
+        let parameters = (1...11).map(database.placeholder).joined(separator: ", ")
+        insertRowSQL = "INSERT INTO \(migrationsTable) (id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, "
+            + "failed_statement, error, pid) VALUES (\(parameters))"
+        insertEventSQL = "INSERT INTO \(eventsTable) (\(Self.eventColumns)) VALUES (\(parameters))"
     }
 
     /// `"schema"."name"`, each part quoted as an identifier.
@@ -88,11 +95,7 @@ public struct Ledger {
     }
 
     public func record(_ entry: LedgerEntry) throws(ApplyError) {
-        let p = database.placeholder
-        try database.query("""
-            INSERT INTO \(migrationsTable) (id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, failed_statement, error, pid)
-            VALUES (\(p(1)), \(p(2)), \(p(3)), \(p(4)), \(p(5)), \(p(6)), \(p(7)), \(p(8)), \(p(9)), \(p(10)), \(p(11)))
-            """, [.text(entry.id), .text(entry.name), .text(entry.checksum), entry.downChecksum.map(DatabaseValue.text) ?? .null,
+        try database.query(insertRowSQL, [.text(entry.id), .text(entry.name), .text(entry.checksum), entry.downChecksum.map(DatabaseValue.text) ?? .null,
                   .text(entry.appliedAt), .integer(entry.executionMilliseconds), .text(entry.appliedBy),
                   .text(entry.status.rawValue), entry.failedStatement.map(DatabaseValue.text) ?? .null,
                   entry.error.map(DatabaseValue.text) ?? .null, entry.pid.map(DatabaseValue.integer) ?? .null])

@@ -77,6 +77,6 @@ public struct MigrationCatalog: Sendable {
     /// a rollback compares it with the one recorded when the migration was applied.
     public static func downChecksum(_ file: MigrationFile) -> String? {
         guard let source = file.source, let lower = file.downStartOffset else { return nil }
-        return Checksum.of(Array(source.bytes[lower...]))
+        return Checksum.of(source.bytes, from: lower)
     }
 }

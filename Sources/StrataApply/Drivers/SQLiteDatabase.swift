@@ -95,7 +95,7 @@ public final class SQLiteDatabase: Database {
             case .null: sqlite3_bind_null(statement, index)
             case .integer(let v): sqlite3_bind_int64(statement, index, v)
             case .double(let v): sqlite3_bind_double(statement, index, v)
-            case .text(let v): sqlite3_bind_text(statement, index, v, -1, SQLITE_TRANSIENT)
+            case .text(let v): Self.bindText(v, to: statement, at: index)
             case .blob(let v): v.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
             }
             guard code == SQLITE_OK else { throw failure(sql, code) }
@@ -125,6 +125,18 @@ public final class SQLiteDatabase: Database {
     }
 
     public func placeholder(_ n: Int) -> String { "?\(n)" }
+
+    /// Binds `text` with its byte count, straight from the string's storage (no C string is
+    /// made, and a NUL inside the text is kept).
+    private static func bindText(_ text: String, to statement: OpaquePointer, at index: Int32) -> Int32 {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_text(statement, index, "", 0, SQLITE_TRANSIENT) }
+            return UnsafeRawPointer(base).withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                sqlite3_bind_text(statement, index, $0, Int32(bytes.count), SQLITE_TRANSIENT)
+            }
+        }
+    }
 
     /// The cached statement for `sql`, else a new one (cached while there is room). SQLite
     /// prepares a cached statement again by itself when the schema has changed.
