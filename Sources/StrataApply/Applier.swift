@@ -222,22 +222,41 @@ public final class Applier {
             return report
         }
         try inLock { () throws(ApplyError) in try ledger.ensure() }
+        // The tracking rows as last read under the lock, and the database's data version after
+        // this run's last commit: while no one else has committed since, the rows of the
+        // migrations still to run are as read, and each is checked against them instead of
+        // read again (on SQLite every statement is compiled again after a migration changes
+        // the schema). This run's own rows are not added: it checks each migration once.
+        var knownRows: [String: LedgerEntry] = [:]
+        var knownVersion: UInt32?
         for (n, entry) in plan.enumerated() {
             let outcome: UpReport.Applied?
             if entry.transactional {
                 var done: UpReport.Applied? = nil
+                var rowsRead = false
                 do {
                     try inLock { () throws(ApplyError) in
+                        let version = database.dataVersion()
+                        if version == nil || version != knownVersion {
+                            knownVersion = nil
+                            if version != nil {
+                                knownRows = Dictionary(try ledger.entries().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+                            }
+                        }
+                        rowsRead = version != nil
                         var unused: [LedgerEntry]? = nil
-                        done = try runLocked(entry, index: n, of: plan.count, resetSession: true, deferredRows: &unused)
+                        done = try runLocked(entry, index: n, of: plan.count, rows: rowsRead ? knownRows : nil,
+                                             resetSession: true, deferredRows: &unused)
                     }
                 } catch {
                     recordFailureAfterRollback()
                     throw error
                 }
+                knownVersion = rowsRead ? database.dataVersion() : nil
                 outcome = done
                 if let done { emit(.applied, done.id, ms: done.milliseconds) }
             } else {
+                knownVersion = nil
                 outcome = try runOutsideTransaction(entry, index: n, of: plan.count)
             }
             if let outcome { report.applied.append(outcome) } else { report.alreadyApplied.append(entry.id) }

@@ -33,9 +33,15 @@ public protocol Database: AnyObject {
     /// Runs statements in order inside the caller's transaction, stopping at the first that
     /// fails: its index and error, or nil when all ran. A driver may send them together.
     func executeInTransaction(_ statements: [String]) -> (index: Int, error: ApplyError)?
+    /// A number that changes whenever anything is committed to the database (by this
+    /// connection or another), read without a query; nil when the driver has none. The applier
+    /// keeps the tracking rows it read while this stays the same.
+    func dataVersion() -> UInt32?
 }
 
 extension Database {
+    public func dataVersion() -> UInt32? { nil }
+
     public func executeInTransaction(_ statements: [String]) -> (index: Int, error: ApplyError)? {
         for (index, sql) in statements.enumerated() {
             do { try execute(sql) } catch { return (index, error) }

@@ -213,6 +213,34 @@ struct ApplierTests {
         #expect(try !scratch.tableExists("__migrations__", on: db))
     }
 
+    /// Between two migrations of one run another runner applies the next one: the run sees
+    /// its row (SQLite: the database's data version moved, so the rows kept from the last
+    /// check are read again) and does not run it twice.
+    @Test(arguments: Backend.all)
+    func aMigrationAppliedByAnotherRunBetweenTwoOfThisRunIsNotRunAgain(_ backend: Backend) throws {
+        let scratch = try ScratchDatabase(backend)
+        let inputs = [migration("0001_a", up: "CREATE TABLE a (id INT);"), migration("0002_b", up: "CREATE TABLE b (id INT);"),
+                      migration("0003_c", up: "CREATE TABLE c (id INT);")]
+        let applier = try scratch.applier(inputs)
+        let other = try scratch.applier(inputs)
+        var lines: [String] = []
+        applier.progress = { lines.append($0) }
+        var otherReport: UpReport?
+        applier.onEvent = { event in
+            guard event.kind == .applied, event.migration == "0001_a", otherReport == nil else { return }
+            otherReport = try? other.up(other.catalog.entries.filter { $0.id == "0002_b" })
+        }
+        let report = try applier.up(try #require(try applier.plan().success))
+        #expect(otherReport?.applied.map(\.id) == ["0002_b"])
+        #expect(report.applied.map(\.id) == ["0001_a", "0003_c"])
+        #expect(report.alreadyApplied == ["0002_b"])
+        #expect(lines[1] == "[2/3] 0002_b ... already applied by another run")
+        let db = applier.database
+        for table in ["a", "b", "c"] { #expect(try scratch.tableExists(table, on: db)) }
+        let ids = try db.query("SELECT id FROM __migrations__ ORDER BY id", []).compactMap { $0.first?.text }
+        #expect(ids == ["0001_a", "0002_b", "0003_c"])
+    }
+
     @Test(arguments: Backend.all)
     func progressLinesCountAndTime(_ backend: Backend) throws {
         let scratch = try ScratchDatabase(backend)

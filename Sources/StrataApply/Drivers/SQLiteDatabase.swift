@@ -126,6 +126,14 @@ public final class SQLiteDatabase: Database {
 
     public func placeholder(_ n: Int) -> String { "?\(n)" }
 
+    /// SQLite's data version of the main database (SQLITE_FCNTL_DATA_VERSION): the pager's
+    /// count of changes to the file, this connection's commits included; another
+    /// connection's commit is counted when this one next locks the file (BEGIN IMMEDIATE).
+    public func dataVersion() -> UInt32? {
+        var version: UInt32 = 0
+        return sqlite3_file_control(handle, "main", SQLITE_FCNTL_DATA_VERSION, &version) == SQLITE_OK ? version : nil
+    }
+
     /// Binds `text` with its byte count, straight from the string's storage (no C string is
     /// made, and a NUL inside the text is kept).
     private static func bindText(_ text: String, to statement: OpaquePointer, at index: Int32) -> Int32 {
