@@ -52,7 +52,10 @@ struct Strata: ParsableCommand {
     /// it before the first file is read); anything the lint command alone cannot parse (help,
     /// version, a mistake) goes through the root, which gives the usual messages and exit codes.
     private static func lintFastPath(_ arguments: [String]) -> ParsableCommand? {
-        guard arguments.first == Lint.configuration.commandName else { return nil }
-        return try? Lint.parseAsRoot(Array(arguments.dropFirst()))
+        guard arguments.first == Lint.configuration.commandName,
+              // A request for help comes back as ArgumentParser's own help command, worded for
+              // a root named `lint`: only a parsed lint is taken.
+              let lint = try? Lint.parseAsRoot(Array(arguments.dropFirst())) as? Lint else { return nil }
+        return lint
     }
 }
