@@ -101,17 +101,20 @@ public struct SchemaModel: Sendable {
     /// Whether `columns` (in any order) are the leading columns of an index, the primary key or a
     /// unique constraint of `table`: a lookup by those columns can then use an index.
     public func isCovered(table: String, columns: [String]) -> Bool {
-        guard let t = tables[table], !columns.isEmpty else { return false }
-        let wanted = Set(columns)
-        func leads(_ key: [String?]) -> Bool {
-            guard key.count >= columns.count else { return false }
-            let prefix = key.prefix(columns.count)
-            return prefix.allSatisfy { $0 != nil } && Set(prefix.compactMap { $0 }) == wanted
+        // Read in place (`tables[table]` would copy the table), and compared as sets without
+        // building any: keys are a few columns long, and this runs for every new foreign key.
+        guard let position = tables.index(forKey: table), !columns.isEmpty else { return false }
+        let t = tables.values[position]
+        func sameColumns(_ prefix: some Collection<String>) -> Bool {
+            prefix.allSatisfy(columns.contains) && columns.allSatisfy(prefix.contains)
         }
-        if leads(t.primaryKey) { return true }
-        if t.uniqueKeys.contains(where: { leads($0) }) { return true }
-        return indexes(on: table).contains { index in
-            (!index.partial || index.notNullPredicate.map(wanted.contains) == true) && leads(index.columns)
+        func leads(_ key: [String]) -> Bool { key.count >= columns.count && sameColumns(key.prefix(columns.count)) }
+        if leads(t.primaryKey) || t.uniqueKeys.contains(where: leads) { return true }
+        return t.indexes.contains { index in
+            guard index.columns.count >= columns.count,
+                  !index.partial || index.notNullPredicate.map(columns.contains) == true else { return false }
+            let prefix = index.columns.prefix(columns.count)
+            return prefix.allSatisfy { $0 != nil } && sameColumns(prefix.lazy.map { $0! })
         }
     }
 

@@ -66,6 +66,12 @@ struct SchemaModelTests {
         #expect(!schema.isCovered(table: "t", columns: ["b"]), "a partial index does not cover every row")
         #expect(!schema.isCovered(table: "t", columns: ["missing"]))
         #expect(!schema.isCovered(table: "other", columns: ["a"]))
+        #expect(schema.isCovered(table: "t", columns: ["a", "c"]), "i_c leads on (c, a)")
+        #expect(!schema.isCovered(table: "t", columns: ["c", "b"]))
+        #expect(!schema.isCovered(table: "t", columns: ["a", "b", "c"]), "longer than every key")
+        let partial = replay(["CREATE TABLE p (x INT, y INT); CREATE INDEX p_x ON p (x) WHERE x IS NOT NULL; CREATE INDEX p_y ON p (lower(y), y);"])
+        #expect(partial.isCovered(table: "p", columns: ["x"]), "a lookup by x implies x IS NOT NULL")
+        #expect(!partial.isCovered(table: "p", columns: ["y"]), "an expression leads p_y")
     }
 
     @Test func dropsAndRenamesFollowTheIndexes() {

@@ -73,12 +73,23 @@ public struct IdentifierTooLongRule: Rule {
                 return words.last { PostgresChangeSupport.identifier(source, $0) == name }
                     .map { PostgresChangeSupport.range(of: $0, in: source) }
             }
+            /// Whether the word `constraint` is among the tokens starting in `bytes`: most column
+            /// definitions name no constraint, and are then not split into words.
+            func mentionsConstraint(_ bytes: Range<Int>) -> Bool {
+                var i = source.firstToken(startingAtOrAfter: bytes.lowerBound, in: statement.tokens)
+                let end = min(statement.tokens.upperBound, source.tokens.count)
+                while i < end, source.tokens[i].offset < bytes.upperBound {
+                    if source.isWord(source.tokens[i], "constraint") { return true }
+                    i += 1
+                }
+                return false
+            }
             func checkColumn(_ column: ColumnDefinition) {
                 check(column.name.name, "column", at: column.name.range)
                 // Inline `CONSTRAINT name NOT NULL|CHECK|...` names.
                 let start = column.name.range.start.offset + 1
-                let words = start < column.range.end.offset
-                    ? source.significantTokens(startingIn: start..<column.range.end.offset, of: statement.tokens) : []
+                guard start < column.range.end.offset, mentionsConstraint(start..<column.range.end.offset) else { return }
+                let words = source.significantTokens(startingIn: start..<column.range.end.offset, of: statement.tokens)
                 for (i, word) in words.enumerated() where PostgresChangeSupport.isWord(source, word, "constraint") && i + 1 < words.count {
                     if let name = PostgresChangeSupport.identifier(source, words[i + 1]) {
                         check(name, "constraint", at: PostgresChangeSupport.range(of: words[i + 1], in: source))
