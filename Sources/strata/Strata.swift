@@ -34,7 +34,12 @@ struct Strata: ParsableCommand {
         var arguments = DatabaseOptions.expandBareWait(Array(CommandLine.arguments.dropFirst()))
         let paths = LintPaths.extract(from: &arguments)
         do {
-            var command = try lintFastPath(arguments) ?? parseAsRoot(arguments)
+            if var lint = lintFastPath(arguments, paths: paths) {
+                try lint.run()
+                RunLog.finish(exitCode: 0)
+                return
+            }
+            var command = try parseAsRoot(arguments)
             if var lint = command as? Lint, !paths.isEmpty {
                 lint.paths += paths
                 command = lint
@@ -47,15 +52,9 @@ struct Strata: ParsableCommand {
         }
     }
 
-    /// `strata lint ...` parsed by the lint command alone. Parsing from the root builds every
-    /// subcommand's argument set first (about a fifth of a lint of a few hundred files, all of
-    /// it before the first file is read); anything the lint command alone cannot parse (help,
-    /// version, a mistake) goes through the root, which gives the usual messages and exit codes.
-    private static func lintFastPath(_ arguments: [String]) -> ParsableCommand? {
-        guard arguments.first == Lint.configuration.commandName,
-              // A request for help comes back as ArgumentParser's own help command, worded for
-              // a root named `lint`: only a parsed lint is taken.
-              let lint = try? Lint.parseAsRoot(Array(arguments.dropFirst())) as? Lint else { return nil }
-        return lint
+    /// `strata lint ...` read without ArgumentParser when it can be (`LintFastParse`).
+    private static func lintFastPath(_ arguments: [String], paths: [String]) -> ParsableCommand? {
+        guard arguments.first == Lint.configuration.commandName else { return nil }
+        return LintFastParse.parse(arguments.dropFirst(), paths: paths)
     }
 }
