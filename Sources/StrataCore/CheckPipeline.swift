@@ -36,6 +36,12 @@ final class CheckPipeline: @unchecked Sendable {
     /// is done with, which that thread frees.
     private var parsedByParser: [Bool]
     private var garbage: [MigrationFile] = []
+    /// The lane that parsed each file in flight (at `position % span`), and by lane the files
+    /// it parsed that another lane let go last: each lane frees its own (a thread freeing
+    /// another thread's memory queues on that thread's malloc arena lock, and on two cores
+    /// those waits were most of a lint's context switches).
+    private var parsedByLane: [Int]
+    private var laneGarbage: [[MigrationFile]]
     /// Threads waiting, by what for: a broadcast wakes them only when it can matter to one.
     private var waitingForParse = 0, waitingForFindings = 0, lanesWaitingForRoom = 0, parsersWaitingForRoom = 0
     /// The lowest file a lane waiting for room wants.
@@ -58,6 +64,8 @@ final class CheckPipeline: @unchecked Sendable {
         files = Array(repeating: nil, count: self.span)
         lanesLeft = Array(repeating: 0, count: self.span)
         parsedByParser = Array(repeating: false, count: self.span)
+        parsedByLane = Array(repeating: 0, count: self.span)
+        laneGarbage = Array(repeating: [], count: max(1, lanes))
         claimed = Array(repeating: false, count: count)
         found = Array(repeating: nil, count: count)
     }
@@ -68,7 +76,7 @@ final class CheckPipeline: @unchecked Sendable {
     /// it), on to file `finished + 1`. Returns that file, parsed, and whether this lane is the
     /// first to claim it for checking; nil at the end, or once any file could not be read (the
     /// lanes stop). One lock taken per step.
-    func step(finished: Int?, found: [Diagnostic]?, parsing read: (Int) -> Result<MigrationFile, InputError>)
+    func step(lane: Int, finished: Int?, found: [Diagnostic]?, parsing read: (Int) -> Result<MigrationFile, InputError>)
         -> (position: Int, file: MigrationFile, claimed: Bool)? {
         condition.lock()
         var freed: MigrationFile?
@@ -77,34 +85,38 @@ final class CheckPipeline: @unchecked Sendable {
                 self.found[finished] = found
                 if waitingForFindings > 0 { condition.broadcast() }
             }
-            freed = release(finished)
+            freed = release(finished, by: lane)
         }
+        var ownGarbage: [MigrationFile] = []
+        if !laneGarbage[lane].isEmpty { swap(&ownGarbage, &laneGarbage[lane]) }
         let position = (finished ?? -1) + 1
         var result: (position: Int, file: MigrationFile, claimed: Bool)?
-        if position < count, let file = file(at: position, read) {
+        if position < count, let file = file(at: position, lane: lane, read) {
             let claimed = lanes == 1 || !self.claimed[position]
             self.claimed[position] = true
             result = (position, file, claimed)
         }
         condition.unlock()
-        _ = consume freed   // a file every lane is done with is freed here, on the lane, outside the lock
+        // Files every lane is done with, parsed by this lane, are freed here, outside the lock.
+        _ = consume freed
+        ownGarbage = []
         return result
     }
 
     /// File `position`, parsed (called with the lock held; it is let go while parsing).
-    private func file(at position: Int, _ read: (Int) -> Result<MigrationFile, InputError>) -> MigrationFile? {
+    private func file(at position: Int, lane: Int, _ read: (Int) -> Result<MigrationFile, InputError>) -> MigrationFile? {
         while failure == nil {
             switch parse[position] {
             case .done:
                 return files[position % span]
             case .pending where position < oldest + span:
-                run(position, read)
+                run(position, lane: lane, read)
             default:
                 // Being parsed by another lane, or too far ahead: parse a later file meanwhile
                 // if one may be held, else wait for a change.
                 while nextPending < count, parse[nextPending] != .pending { nextPending += 1 }
                 if nextPending < min(count, oldest + span) {
-                    run(nextPending, read)
+                    run(nextPending, lane: lane, read)
                 } else if parse[position] == .running {
                     waitingForParse += 1
                     condition.wait()
@@ -125,12 +137,16 @@ final class CheckPipeline: @unchecked Sendable {
 
     /// The calling lane is done with file `position` (lock held): the last lane takes the file
     /// out, to free it once the lock is let go.
-    private func release(_ position: Int) -> MigrationFile? {
+    private func release(_ position: Int, by lane: Int) -> MigrationFile? {
         let slot = position % span
         lanesLeft[slot] -= 1
         guard lanesLeft[slot] == 0 else { return nil }
         var last = files[slot].take()
-        if parsers > 0, parsedByParser[slot], let file = last.take() { garbage.append(file) }
+        if parsers > 0, parsedByParser[slot], let file = last.take() {
+            garbage.append(file)
+        } else if parsedByLane[slot] != lane, let file = last.take() {
+            laneGarbage[parsedByLane[slot]].append(file)
+        }
         if position == oldest {
             while oldest < count, parse[oldest] == .done, lanesLeft[oldest % span] == 0, files[oldest % span] == nil {
                 oldest += 1
@@ -236,9 +252,10 @@ final class CheckPipeline: @unchecked Sendable {
     }
 
     /// Parses file `position` outside the lock (called with it held).
-    private func run(_ position: Int, _ read: (Int) -> Result<MigrationFile, InputError>) {
+    private func run(_ position: Int, lane: Int, _ read: (Int) -> Result<MigrationFile, InputError>) {
         parse[position] = .running
         parsedByParser[position % span] = false
+        parsedByLane[position % span] = lane
         condition.unlock()
         let result = read(position)
         condition.lock()

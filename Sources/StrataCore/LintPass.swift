@@ -71,11 +71,11 @@ struct LintPass {
         let lanes = max(1, min(linter.lanes ?? threads, checked / 8))
         let parsers = linter.parserThreads ?? (linter.lanes == nil ? max(0, threads - lanes) : 0)
         let pipeline = CheckPipeline(count: order.count, span: linter.windowSize, lanes: lanes, parsers: parsers)
-        let walk = { @Sendable (afterEachFile: () -> Void) in
+        let walk = { @Sendable (lane: Int, afterEachFile: () -> Void) in
             let schema = LaneState()
             defer { pipeline.laneFinished() }
             var finished: (position: Int, found: [Diagnostic]?)?
-            while let (position, file, claimed) = pipeline.step(finished: finished?.position, found: finished?.found,
+            while let (position, file, claimed) = pipeline.step(lane: lane, finished: finished?.position, found: finished?.found,
                                                                parsing: { parse(items[order[$0]]) }) {
                 let statements = file.notText == nil ? file.up?.statements ?? [] : []
                 if !claimed {
@@ -92,8 +92,8 @@ struct LintPass {
             }
         }
         // Lane 0 is this thread: between files it hands on the findings that are final.
-        let others = (1..<lanes).map { _ in
-            let thread = Thread { walk {} }
+        let others = (1..<lanes).map { lane in
+            let thread = Thread { walk(lane) {} }
             thread.stackSize = 1 << 22
             thread.start()
             return thread
@@ -110,7 +110,7 @@ struct LintPass {
                 next += 1
             }
         }
-        walk { handOn(wait: false) }
+        walk(0) { handOn(wait: false) }
         while next < order.count, pipeline.failure == nil {
             let before = next
             handOn(wait: true)
