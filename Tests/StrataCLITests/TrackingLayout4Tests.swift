@@ -128,6 +128,13 @@ struct TrackingLayout4Tests {
         return (history["events"] as? [[String: Any]] ?? []).map { "\($0["event"] as? String ?? "?") \($0["migration_id"] as? String ?? "?")" }
     }
 
+    /// The three migrations the upgrade tests start from.
+    static func writeMigrations(_ p: ApplyProject, third: String) throws {
+        try p.write("migrations/0001_a.sql", first)
+        try p.write("migrations/0002_b.sql", second)
+        try p.write("migrations/0003_c.sql", third)
+    }
+
     @Test(arguments: Backend.all)
     func newTablesHaveLayout4(_ backend: Backend) throws {
         let p = try ApplyProject(backend)
@@ -151,9 +158,7 @@ struct TrackingLayout4Tests {
     @Test(arguments: Backend.all)
     func upUpgradesLayout3KeepingEveryRow(_ backend: Backend) throws {
         let p = try ApplyProject(backend)
-        try p.write("migrations/0001_a.sql", Self.first)
-        try p.write("migrations/0002_b.sql", Self.second)
-        try p.write("migrations/0003_c.sql", Self.third)
+        try Self.writeMigrations(p, third: Self.third)
         // Things of the application's own around the tables, which the rebuild must survive:
         // an index and a view on `__migrations__`; on SQLite a view that no longer compiles
         // (its table dropped), which fails a plain ALTER TABLE RENAME.
@@ -205,9 +210,7 @@ struct TrackingLayout4Tests {
     @Test(arguments: Backend.all)
     func repairUpgradesLayout3WithAFailedRow(_ backend: Backend) throws {
         let p = try ApplyProject(backend)
-        try p.write("migrations/0001_a.sql", Self.first)
-        try p.write("migrations/0002_b.sql", Self.second)
-        try p.write("migrations/0003_c.sql", Self.thirdOutsideTransaction)
+        try Self.writeMigrations(p, third: Self.thirdOutsideTransaction)
         try p.connect().execute(Self.layout3(backend) + Self.rows(backend, thirdRepaired: false))
         let before = try Self.dumpAll(p)
         let unchangedByRepair = Self.migrationColumns.filter { !["status", "failed_statement", "error"].contains($0) }
@@ -238,9 +241,7 @@ struct TrackingLayout4Tests {
     /// leaves layout 3 as it was.
     @Test func aFailedUpgradeLeavesLayout3AsItWas() throws {
         let p = try ApplyProject(.sqlite)
-        try p.write("migrations/0001_a.sql", Self.first)
-        try p.write("migrations/0002_b.sql", Self.second)
-        try p.write("migrations/0003_c.sql", Self.third)
+        try Self.writeMigrations(p, third: Self.third)
         try p.connect().execute(Self.layout3(.sqlite) + Self.rows(.sqlite, thirdRepaired: true)
                                 + "CREATE TABLE __strata_rebuilding__migration_events__ (x INT);")
         let before = try Self.dumpAll(p)
