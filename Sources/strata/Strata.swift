@@ -34,8 +34,8 @@ struct Strata: ParsableCommand {
         var arguments = DatabaseOptions.expandBareWait(Array(CommandLine.arguments.dropFirst()))
         let paths = LintPaths.extract(from: &arguments)
         do {
-            if var lint = lintFastPath(arguments, paths: paths) {
-                try lint.run()
+            if var command = fastPath(arguments, paths: paths) {
+                try command.run()
                 RunLog.finish(exitCode: 0)
                 return
             }
@@ -52,9 +52,13 @@ struct Strata: ParsableCommand {
         }
     }
 
-    /// `strata lint ...` read without ArgumentParser when it can be (`LintFastParse`).
-    private static func lintFastPath(_ arguments: [String], paths: [String]) -> ParsableCommand? {
-        guard arguments.first == Lint.configuration.commandName else { return nil }
-        return LintFastParse.parse(arguments.dropFirst(), paths: paths)
+    /// `strata lint ...` and `strata check ...` read without ArgumentParser when they can be
+    /// (`FastParse`).
+    private static func fastPath(_ arguments: [String], paths: [String]) -> ParsableCommand? {
+        switch arguments.first {
+        case Lint.configuration.commandName: FastParse.lint(arguments.dropFirst(), paths: paths)
+        case Check.configuration.commandName where paths.isEmpty: FastParse.check(arguments.dropFirst())
+        default: nil
+        }
     }
 }
