@@ -25,7 +25,7 @@ public struct GitError: Error, LocalizedError, Sendable, Equatable {
 }
 
 /// libgit2 needs one global initialisation before any call.
-enum LibGit2 {
+public enum LibGit2 {
     static let initialized: Int32 = {
         let count = git_libgit2_init()
         _ = strata_git_disable_strict_hash_verification()
@@ -33,6 +33,15 @@ enum LibGit2 {
     }()
 
     @inline(__always) static func ensure() { _ = initialized }
+
+    /// Starts the initialisation on another thread, for a command that will read the
+    /// repository soon: Debian's libgit2 parses the whole CA bundle at initialisation (its TLS
+    /// is mbedTLS, which has no lazy loading), about 50M instructions that a local read never
+    /// needs, and the caller's own start (configuration, layout detection) can run meanwhile.
+    /// The first real call waits for it, if it is not done.
+    public static func warmUp() {
+        Thread { ensure() }.start()
+    }
 
     /// Runs a libgit2 call and throws its error when it fails.
     @inline(__always)

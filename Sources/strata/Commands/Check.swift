@@ -42,6 +42,7 @@ struct Check: ParsableCommand {
     }
 
     func run() throws {
+        LibGit2.warmUp()
         let context = try CommandContext(project)
         if output.verbose { context.reportDetection() }
         let fm = FileManager.default

@@ -33,6 +33,7 @@ struct Deploy: ParsableCommand {
     }
 
     func run() throws {
+        LibGit2.warmUp()
         let apply = try ApplyContext("deploy", project, database, readOnly: options.dryRun, lint: true, logJSON: options.log.logJSON)
         let context = apply.context
         let request = HistoryRequest(workingDirectory: context.workingDirectory, migrationsDirectory: context.configuration.migrationsDirectory,
