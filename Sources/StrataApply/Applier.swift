@@ -233,26 +233,24 @@ public final class Applier {
             let outcome: UpReport.Applied?
             if entry.transactional {
                 var done: UpReport.Applied? = nil
-                var rowsRead = false
                 do {
                     try inLock { () throws(ApplyError) in
-                        let version = database.dataVersion()
-                        if version == nil || version != knownVersion {
-                            knownVersion = nil
-                            if version != nil {
+                        // Without a data version (PostgreSQL) runLocked reads the one row itself.
+                        var rows: [String: LedgerEntry]?
+                        if let version = database.dataVersion() {
+                            if version != knownVersion {
                                 knownRows = Dictionary(try ledger.entries().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
                             }
+                            rows = knownRows
                         }
-                        rowsRead = version != nil
                         var unused: [LedgerEntry]? = nil
-                        done = try runLocked(entry, index: n, of: plan.count, rows: rowsRead ? knownRows : nil,
-                                             resetSession: true, deferredRows: &unused)
+                        done = try runLocked(entry, index: n, of: plan.count, rows: rows, resetSession: true, deferredRows: &unused)
                     }
                 } catch {
                     recordFailureAfterRollback()
                     throw error
                 }
-                knownVersion = rowsRead ? database.dataVersion() : nil
+                knownVersion = database.dataVersion()
                 outcome = done
                 if let done { emit(.applied, done.id, ms: done.milliseconds) }
             } else {

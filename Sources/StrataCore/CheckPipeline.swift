@@ -32,16 +32,16 @@ final class CheckPipeline: @unchecked Sendable {
     private var oldest = 0
     /// Every file before this one is parsed or being parsed.
     private var nextPending = 0
-    /// Files in flight parsed by a parser thread (at `position % span`), and the ones every lane
-    /// is done with, which that thread frees.
-    private var parsedByParser: [Bool]
-    private var garbage: [MigrationFile] = []
-    /// The lane that parsed each file in flight (at `position % span`), and by lane the files
-    /// it parsed that another lane let go last: each lane frees its own (a thread freeing
-    /// another thread's memory queues on that thread's malloc arena lock, and on two cores
-    /// those waits were most of a lint's context switches).
-    private var parsedByLane: [Int]
-    private var laneGarbage: [[MigrationFile]]
+    /// Who parsed each file in flight (at `position % span`): a lane's index, or `parserThreads`
+    /// for the parser threads. Each parser frees its own files: a file another thread lets go
+    /// last waits in `garbage` under its parser (a thread freeing another thread's memory
+    /// queues on that thread's malloc arena lock, and on two cores those waits were most of a
+    /// lint's context switches).
+    private var parsedBy: [Int]
+    /// By parser (`parsedBy`'s values), the files every lane is done with, for it to free.
+    private var garbage: [[MigrationFile]]
+    /// `parsedBy`'s value for the parser threads, which share their garbage.
+    private var parserThreads: Int { lanes }
     /// Threads waiting, by what for: a broadcast wakes them only when it can matter to one.
     private var waitingForParse = 0, waitingForFindings = 0, lanesWaitingForRoom = 0, parsersWaitingForRoom = 0
     /// The lowest file a lane waiting for room wants.
@@ -63,9 +63,8 @@ final class CheckPipeline: @unchecked Sendable {
         parse = Array(repeating: .pending, count: count)
         files = Array(repeating: nil, count: self.span)
         lanesLeft = Array(repeating: 0, count: self.span)
-        parsedByParser = Array(repeating: false, count: self.span)
-        parsedByLane = Array(repeating: 0, count: self.span)
-        laneGarbage = Array(repeating: [], count: max(1, lanes))
+        parsedBy = Array(repeating: 0, count: self.span)
+        garbage = Array(repeating: [], count: lanes + 1)
         claimed = Array(repeating: false, count: count)
         found = Array(repeating: nil, count: count)
     }
@@ -88,7 +87,7 @@ final class CheckPipeline: @unchecked Sendable {
             freed = release(finished, by: lane)
         }
         var ownGarbage: [MigrationFile] = []
-        if !laneGarbage[lane].isEmpty { swap(&ownGarbage, &laneGarbage[lane]) }
+        if !garbage[lane].isEmpty { swap(&ownGarbage, &garbage[lane]) }
         let position = (finished ?? -1) + 1
         var result: (position: Int, file: MigrationFile, claimed: Bool)?
         if position < count, let file = file(at: position, lane: lane, read) {
@@ -142,11 +141,7 @@ final class CheckPipeline: @unchecked Sendable {
         lanesLeft[slot] -= 1
         guard lanesLeft[slot] == 0 else { return nil }
         var last = files[slot].take()
-        if parsers > 0, parsedByParser[slot], let file = last.take() {
-            garbage.append(file)
-        } else if parsedByLane[slot] != lane, let file = last.take() {
-            laneGarbage[parsedByLane[slot]].append(file)
-        }
+        if parsedBy[slot] != lane, let file = last.take() { garbage[parsedBy[slot]].append(file) }
         if position == oldest {
             while oldest < count, parse[oldest] == .done, lanesLeft[oldest % span] == 0, files[oldest % span] == nil {
                 oldest += 1
@@ -171,8 +166,8 @@ final class CheckPipeline: @unchecked Sendable {
         var trash: [MigrationFile] = []
         defer {
             parsersDone += 1
-            trash += garbage
-            garbage = []
+            trash += garbage[parserThreads]
+            garbage[parserThreads] = []
             condition.broadcast()
             condition.unlock()
             trash = []
@@ -187,14 +182,14 @@ final class CheckPipeline: @unchecked Sendable {
                 while batch.count < 4, next < min(count, oldest + span) {
                     if parse[next] == .pending {
                         parse[next] = .running
-                        parsedByParser[next % span] = true
+                        parsedBy[next % span] = parserThreads
                         batch.append(next)
                     }
                     next += 1
                 }
                 // Files the lanes are done with, parsed here: freed here too (a thread freeing
                 // another thread's memory queues on that thread's malloc arena).
-                swap(&trash, &garbage)
+                swap(&trash, &garbage[parserThreads])
                 condition.unlock()
                 trash = []
                 let results = batch.map { read($0) }
@@ -254,8 +249,7 @@ final class CheckPipeline: @unchecked Sendable {
     /// Parses file `position` outside the lock (called with it held).
     private func run(_ position: Int, lane: Int, _ read: (Int) -> Result<MigrationFile, InputError>) {
         parse[position] = .running
-        parsedByParser[position % span] = false
-        parsedByLane[position % span] = lane
+        parsedBy[position % span] = lane
         condition.unlock()
         let result = read(position)
         condition.lock()

@@ -40,6 +40,8 @@ enum FastParse {
 
     static let projectOptions: Set<String> = ["--config", "--dialect", "--layout"]
     static let outputOptions: Set<String> = ["--format", "--max-warnings", "--fail-on"]
+    /// The options of `lint` that take a value (`LintPaths` skips their values too).
+    static let lintValueOptions = projectOptions.union(outputOptions)
 
     /// `ProjectOptions` from the values read, nil when one is not valid.
     static func project(_ read: Arguments) -> ProjectOptions? {
@@ -84,7 +86,7 @@ enum FastParse {
     // when one that was never parsed or set is read.
 
     static func lint(_ arguments: ArraySlice<String>, paths extracted: [String]) -> Lint? {
-        guard let read = Arguments(arguments, valueOptions: projectOptions.union(outputOptions), flagOptions: ["--verbose"]),
+        guard let read = Arguments(arguments, valueOptions: lintValueOptions, flagOptions: ["--verbose"]),
               let project = project(read), let output = output(read) else { return nil }
         var lint = Lint()
         lint.paths = extracted + read.paths
@@ -94,7 +96,7 @@ enum FastParse {
     }
 
     static func check(_ arguments: ArraySlice<String>) -> Check? {
-        guard let read = Arguments(arguments, valueOptions: projectOptions.union(outputOptions).union(["--base", "--rev"]),
+        guard let read = Arguments(arguments, valueOptions: lintValueOptions.union(["--base", "--rev"]),
                                    flagOptions: ["--verbose", "--staged", "--require-base"]),
               let project = project(read), let output = output(read) else { return nil }
         var check = Check()

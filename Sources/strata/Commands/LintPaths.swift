@@ -2,7 +2,7 @@
 enum LintPaths {
     /// Options of `lint` that take a value as the next argument; `lint --help` must agree
     /// (a CLI test checks it).
-    static let valueOptions: Set<String> = ["--config", "--dialect", "--layout", "--format", "--max-warnings", "--fail-on"]
+    static let valueOptions = FastParse.lintValueOptions
 
     /// Below this many arguments the parser is fast enough and keeps its usual error messages.
     static let threshold = 32
