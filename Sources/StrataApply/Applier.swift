@@ -166,9 +166,14 @@ public final class Applier {
 
     /// Why `up` refuses these migrations because of lint errors, one reason per migration.
     public static func lintReasons(_ entries: [CatalogEntry], _ lintErrors: [String: [String]]) -> [String] {
-        entries.compactMap { entry in
-            guard let errors = lintErrors[entry.id], !errors.isEmpty else { return nil }
-            return "\(entry.id) has lint errors:\n" + errors.map { "  \($0)" }.joined(separator: "\n")
+        lintReasons(ids: entries.map(\.id), lintErrors)
+    }
+
+    /// As `lintReasons(_:_:)`, for the migrations of these ids.
+    public static func lintReasons(ids: [String], _ lintErrors: [String: [String]]) -> [String] {
+        ids.compactMap { id in
+            guard let errors = lintErrors[id], !errors.isEmpty else { return nil }
+            return "\(id) has lint errors:\n" + errors.map { "  \($0)" }.joined(separator: "\n")
         }
     }
 
@@ -190,14 +195,7 @@ public final class Applier {
         if singleTransaction, let stopper = plan.first(where: { !$0.transactional }) {
             throw ApplyError(.statement, "\(stopper.id) cannot run in a transaction (\(stopper.nonTransactionalReason ?? "")): --single-transaction refused")
         }
-        if database.dialect == .postgresql {
-            // PostgreSQL 14+ then notices a client killed mid-migration within a second, rolls
-            // back and frees the lock, instead of when the running statement ends.
-            if let major = Int(database.serverVersion.prefix { $0 != "." }), major >= 14 {
-                sessionSettings = ["SET client_connection_check_interval = '1s'"]
-            }
-            if !sessionSettings.isEmpty { try database.execute(sessionSettings.joined(separator: "; ")) }
-        }
+        try startSession()
         if singleTransaction {
             // One transaction from the tracking tables to the last row; the rows are read once,
             // under the lock, since nothing else can write them until it ends.
@@ -262,6 +260,17 @@ public final class Applier {
         return report
     }
 
+    /// Gives the PostgreSQL session Strata's own settings before the first migration.
+    func startSession() throws(ApplyError) {
+        guard database.dialect == .postgresql else { return }
+        // PostgreSQL 14+ then notices a client killed mid-migration within a second, rolls
+        // back and frees the lock, instead of when the running statement ends.
+        if let major = Int(database.serverVersion.prefix { $0 != "." }), major >= 14 {
+            sessionSettings = ["SET client_connection_check_interval = '1s'"]
+        }
+        if !sessionSettings.isEmpty { try database.execute(sessionSettings.joined(separator: "; ")) }
+    }
+
     /// Runs a migration's statements and records it; the caller holds the lock and the
     /// transaction. Nil when another runner already applied it. `rows`: the tracking rows,
     /// when the caller read them under this same lock (else this migration's row is read).
@@ -269,7 +278,7 @@ public final class Applier {
     /// same message as the statements, so neither the row nor the next migration runs with
     /// this one's role or settings.
     /// `deferredRows`: when given, the row is appended there for the caller to write later.
-    private func runLocked(_ entry: CatalogEntry, index: Int, of total: Int, rows: [String: LedgerEntry]? = nil,
+    func runLocked(_ entry: CatalogEntry, index: Int, of total: Int, rows: [String: LedgerEntry]? = nil,
                            resetSession: Bool = false, deferredRows: inout [LedgerEntry]?) throws(ApplyError) -> UpReport.Applied? {
         let existing: LedgerEntry?
         if let rows { existing = rows[entry.id] } else { existing = try ledger.entry(entry.id) }

@@ -52,12 +52,13 @@ struct Strata: ParsableCommand {
         }
     }
 
-    /// `strata lint ...` and `strata check ...` read without ArgumentParser when they can be
+    /// `strata lint ...`, `strata check ...` and `strata up ...` read without ArgumentParser when they can be
     /// (`FastParse`).
     private static func fastPath(_ arguments: [String], paths: [String]) -> ParsableCommand? {
         switch arguments.first {
         case Lint.configuration.commandName: FastParse.lint(arguments.dropFirst(), paths: paths)
         case Check.configuration.commandName where paths.isEmpty: FastParse.check(arguments.dropFirst())
+        case Up.configuration.commandName where paths.isEmpty: FastParse.up(arguments.dropFirst())
         default: nil
         }
     }

@@ -2,10 +2,10 @@ import ArgumentParser
 @testable import strata
 import Testing
 
-/// `FastParse` reads the command lines of `lint` and `check` without ArgumentParser; whatever it
+/// `FastParse` reads the command lines of `lint`, `check` and `up` without ArgumentParser; whatever it
 /// accepts it must read exactly as ArgumentParser does, and what it does not fully understand
 /// it must leave to ArgumentParser.
-@Suite("lint's and check's own argument reading")
+@Suite("lint's, check's and up's own argument reading")
 struct FastParseTests {
     static func options(_ project: ProjectOptions, _ output: OutputOptions) -> String {
         "\(String(describing: project.config)) \(String(describing: project.dialect)) \(String(describing: project.layout)) "
@@ -64,6 +64,35 @@ struct FastParseTests {
     ])
     func leavesTheRestOfCheckToArgumentParser(_ arguments: [String]) {
         #expect(FastParse.check(arguments[...]) == nil)
+    }
+
+    static func summary(_ up: Up) -> String {
+        let o = up.options, d = up.database, p = up.project
+        return "\(String(describing: o.target)) \(o.dryRun) \(o.verbose) \(o.allowChanged) \(o.singleTransaction) \(String(describing: o.log.logJSON)) "
+            + "\(String(describing: d.database)) \(String(describing: d.wait)) \(d.lockTimeout) "
+            + "\(String(describing: p.config)) \(String(describing: p.dialect)) \(String(describing: p.layout))"
+    }
+
+    @Test(arguments: [
+        [],
+        ["--single-transaction"],
+        ["--target", "0002_b", "--dry-run", "--verbose"],
+        ["--allow-changed", "--log-json", "events.jsonl", "--database", "sqlite:./x.db"],
+        ["--wait", "5", "--lock-timeout", "0.5", "--config", "ci/strata.yml", "--layout", "flyway"],
+        ["--dialect", "postgresql", "--database", "postgres://u@h/db", "--single-transaction", "--lock-timeout", "0"],
+    ])
+    func readsUpAsArgumentParserDoes(_ arguments: [String]) throws {
+        let fast = try #require(FastParse.up(arguments[...]))
+        let parsed = try #require(try Up.parseAsRoot(arguments) as? Up)
+        #expect(Self.summary(fast) == Self.summary(parsed))
+    }
+
+    @Test(arguments: [
+        ["--help"], ["extra"], ["--target"], ["--target=x"], ["--wait", "soon"], ["--wait", "-1"], ["--lock-timeout", "-2"],
+        ["--dry-run", "--dry-run"], ["--database", "--verbose"], ["--layout", "rails"], ["--unknown"], ["--wait=60"],
+    ])
+    func leavesTheRestOfUpToArgumentParser(_ arguments: [String]) {
+        #expect(FastParse.up(arguments[...]) == nil)
     }
 
     @Test func pathsTakenOutBeforeComeFirst() throws {

@@ -2,8 +2,8 @@ import ArgumentParser
 import StrataReporters
 import StrataSyntax
 
-/// The command lines of `strata lint` and `strata check` read directly when they are paths and
-/// the command's own options, each once with a valid value. ArgumentParser spends about 4 ms
+/// The command lines of `strata lint`, `strata check` and `strata up` read directly when they
+/// are paths and the command's own options, each once with a valid value. ArgumentParser spends about 4 ms
 /// of reflection and protocol-conformance lookups on even a short command line, all of it before
 /// the first file is read: a twentieth of linting a few thousand files, and of the pre-commit
 /// hook's whole budget. Anything else (help, `--option=value`, an unknown or repeated option,
@@ -109,5 +109,37 @@ enum FastParse {
         check.output = output
         guard (try? check.validate()) != nil else { return nil }
         return check
+    }
+
+    static func up(_ arguments: ArraySlice<String>) -> Up? {
+        guard let read = Arguments(arguments, valueOptions: projectOptions.union(["--target", "--log-json", "--database", "--wait", "--lock-timeout"]),
+                                   flagOptions: ["--dry-run", "--verbose", "--allow-changed", "--single-transaction"]),
+              read.paths.isEmpty, let project = project(read) else { return nil }
+        var options = UpOptions()
+        options.target = read.values["--target"]
+        options.dryRun = read.flags.contains("--dry-run")
+        options.verbose = read.flags.contains("--verbose")
+        options.allowChanged = read.flags.contains("--allow-changed")
+        options.singleTransaction = read.flags.contains("--single-transaction")
+        options.log = LogOptions()
+        options.log.logJSON = read.values["--log-json"]
+        var database = DatabaseOptions()
+        database.database = read.values["--database"]
+        database.wait = nil
+        database.lockTimeout = 60
+        if let value = read.values["--wait"] {
+            guard let seconds = Double(value) else { return nil }
+            database.wait = seconds
+        }
+        if let value = read.values["--lock-timeout"] {
+            guard let seconds = Double(value) else { return nil }
+            database.lockTimeout = seconds
+        }
+        guard (try? database.validate()) != nil else { return nil }
+        var up = Up()
+        up.options = options
+        up.project = project
+        up.database = database
+        return up
     }
 }

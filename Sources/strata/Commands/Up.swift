@@ -18,6 +18,10 @@ struct Up: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
+        if options.singleTransaction && !options.dryRun {
+            try options.performStreamed(ApplyStart("up", project, database, logJSON: options.log.logJSON), database)
+            return
+        }
         let apply = try ApplyContext("up", project, database, readOnly: options.dryRun, lint: true, logJSON: options.log.logJSON)
         // Freeing every parsed file one by one just before the process ends costs milliseconds
         // the operating system spends on nothing when it takes the memory back at exit.
@@ -45,7 +49,8 @@ struct UpOptions: ParsableArguments {
 
     @OptionGroup var log: LogOptions
 
-    func perform(_ apply: ApplyContext) throws {
+    /// `announced`: the database line is printed already (a streamed run that planned again).
+    func perform(_ apply: ApplyContext, announced: Bool = false) throws {
         let applier = apply.applier
         // In one all-or-nothing transaction the migrations may start while the lint of the
         // files finishes: COMMIT waits for it, and lint errors roll everything back.
@@ -62,7 +67,7 @@ struct UpOptions: ParsableArguments {
         case .success(let entries):
             pending = entries
         }
-        print("database: \(apply.url.redacted)")
+        if !announced { print("database: \(apply.url.redacted)") }
         if pending.isEmpty {
             print("nothing to apply: the database is up to date")
             return

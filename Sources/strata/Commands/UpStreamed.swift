@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import StrataApply
+import StrataCore
+
+extension UpOptions {
+    /// `up --single-transaction`: the transaction starts as soon as the first file is read,
+    /// while the others are read, parsed, hashed and linted on another core
+    /// (`Applier.upStreamed`). When the run turns out to need the whole catalog to be planned
+    /// (a dependency pointing forward, a changed file...), it has kept nothing, and `perform`
+    /// plans it as any other run, from the files the stream has read.
+    func performStreamed(_ start: ApplyStart, _ options: DatabaseOptions) throws {
+        let url = start.url
+        let connection = try options.connect(url, readOnly: false, command: "up")
+        let major = url.dialect == .postgresql ? Int(connection.serverVersion.prefix { $0 != "." }) : nil
+        let stream = CatalogStream(start.discovered, layout: start.context.layout, dialect: url.dialect, postgresMajor: major)
+        ApplyContext.keepUntilExit(stream)
+        let lint = BackgroundLint(ApplyContext.errorLinter(start.context, dialect: url.dialect)) {
+            stream.all().compactMap { try? $0.get().file }
+        }
+        let applier = try CommandContext.run { () throws(ApplyError) in
+            try Applier(database: connection, catalog: MigrationCatalog(parsed: [], inputs: []))
+        }
+        applier.lockTimeout = .milliseconds(Int(options.lockTimeout * 1000))
+        if RunLog.current != nil { applier.onEvent = { RunLog.record($0) } }
+        // The database line comes with the first migration: a run with nothing to apply is
+        // planned again, and says so itself.
+        var announced = false
+        applier.progress = { line in
+            if !announced { print("database: \(url.redacted)"); announced = true }
+            print(line)
+        }
+        if verbose {
+            start.context.reportDetection()
+            applier.statementWillRun = { entry, step in
+                print("  \(entry.id):\(step.line): \(step.sql.split(separator: "\n").first ?? "")")
+            }
+        }
+        let started = ContinuousClock.now
+        let outcome: StreamedUpOutcome
+        do {
+            outcome = try applier.upStreamed(stream, target: target, allowChanged: allowChanged) { wait in
+                wait ? lint.errors() : lint.errorsIfFinished()
+            }
+        } catch {
+            CommandContext.fail(error.errorDescription ?? "\(error)")
+        }
+        switch outcome {
+        case .applied(let report):
+            var line = "applied \(report.applied.count) migration\(report.applied.count == 1 ? "" : "s") in \(milliseconds(since: started)) ms"
+            if !report.alreadyApplied.isEmpty { line += "; \(report.alreadyApplied.count) already applied by another run" }
+            print(line)
+        case .refused(let reasons):
+            RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(reasons.joined(separator: "\n"))]))
+            FileHandle.standardError.write(Data(("strata: up refused, rolled back, nothing applied:\n"
+                + reasons.map { "- \($0)" }.joined(separator: "\n") + "\n").utf8))
+            throw ExitCode(1)
+        case .replan(let reason, let ranMigrations):
+            if ranMigrations { print("rolled back, nothing kept: \(reason); planning again with every file read") }
+            let apply = try ApplyContext(start, stream: stream, database: connection, lint: lint, options: options)
+            ApplyContext.keepUntilExit(apply)
+            try perform(apply, announced: announced)
+        }
+    }
+}
