@@ -35,15 +35,18 @@ public struct InvalidMetadataRule: Rule {
 
     public func check(_ context: RuleContext) -> [Violation] {
         var violations: [Violation] = []
-        var seen = Set<String>()
-        let known = MetadataKey.allCases.map(\.rawValue)
+        // A header has a handful of keys: a list is cheaper to search than a set is to build.
+        var seen: [String] = []
+        seen.reserveCapacity(context.file.metadata.count)
         for entry in context.file.metadata {
-            guard seen.insert(entry.key).inserted else {
+            guard !seen.contains(entry.key) else {
                 violations.append(Violation(range: entry.keyRange, message: "@\(entry.key) is given twice",
                                             help: "keep one @\(entry.key) line"))
                 continue
             }
+            seen.append(entry.key)
             guard let key = MetadataKey(rawValue: entry.key) else {
+                let known = MetadataKey.allCases.map(\.rawValue)
                 let hint = Suggestion.hint(for: entry.key, in: known)
                 violations.append(Violation(range: entry.keyRange, message: "unknown metadata key @\(entry.key)\(hint)",
                                             help: "known keys: \(known.map { "@\($0)" }.joined(separator: ", "))",

@@ -42,7 +42,7 @@ public struct MissingMetadataRule: Rule {
 
     public func check(_ context: RuleContext) -> [Violation] {
         let file = context.file
-        let present = Set(file.metadata.map(\.key))
+        let present = file.metadata.map(\.key)   // a handful: searched, not hashed
         return MetadataKey.required.filter { !present.contains($0.rawValue) }.map { key in
             Violation(at: file.anchor, message: "missing @\(key.rawValue) in the header",
                       help: "add `-- @\(key.rawValue): \(Self.placeholder(key))` above `-- UP MIGRATION`")

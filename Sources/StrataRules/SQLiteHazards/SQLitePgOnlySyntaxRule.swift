@@ -79,8 +79,15 @@ public struct SQLitePgOnlySyntaxRule: Rule {
             violations.append(Violation(range: SQLiteHazards.range(of: token, in: source), message: message))
         }
         for statement in context.upStatements {
-            let run = SQLiteTokenRun(source, statement.tokens)
-            guard run.count > 0 else { continue }
+            // Most statements need no token run at all (a plain CREATE TABLE or INDEX holds
+            // neither `::` nor NOT VALID): it is made only when a check below reads it.
+            var made: SQLiteTokenRun?
+            func tokenRun() -> SQLiteTokenRun {
+                if let made { return made }
+                let run = SQLiteTokenRun(source, statement.tokens)
+                made = run
+                return run
+            }
             // Whole statements SQLite does not have.
             var label: String?
             switch statement.kind {
@@ -92,19 +99,22 @@ public struct SQLitePgOnlySyntaxRule: Rule {
             default: break
             }
             if let label {
-                report(0, in: run, "\(label) is PostgreSQL syntax that SQLite does not have")
+                let run = tokenRun()
+                if run.count > 0 { report(0, in: run, "\(label) is PostgreSQL syntax that SQLite does not have") }
                 continue
             }
             // Words and operators inside statements SQLite otherwise has.
             switch statement.kind {
-            case .createIndex(let index):
+            case .createIndex(let index) where index.concurrently || index.method != nil:
+                let run = tokenRun()
                 if index.concurrently, let p = (0..<min(run.count, 4)).first(where: { run.isWord($0, "concurrently") }) {
                     report(p, in: run, "CREATE INDEX CONCURRENTLY is PostgreSQL syntax; SQLite has no CONCURRENTLY")
                 }
-                if index.method != nil, let p = run.topLevel.first(where: { run.isWord($0, "using") }) {
-                    report(p, in: run, "CREATE INDEX ... USING \(index.method!) is PostgreSQL syntax; SQLite has one kind of index")
+                if let method = index.method, let p = run.topLevel.first(where: { run.isWord($0, "using") }) {
+                    report(p, in: run, "CREATE INDEX ... USING \(method) is PostgreSQL syntax; SQLite has one kind of index")
                 }
-            case .drop(let drop):
+            case .drop(let drop) where drop.concurrently || drop.cascade:
+                let run = tokenRun()
                 if drop.concurrently, let p = (0..<min(run.count, 4)).first(where: { run.isWord($0, "concurrently") }) {
                     report(p, in: run, "DROP INDEX CONCURRENTLY is PostgreSQL syntax; SQLite has no CONCURRENTLY")
                 }
@@ -112,10 +122,12 @@ public struct SQLitePgOnlySyntaxRule: Rule {
                     report(p, in: run, "DROP ... CASCADE is PostgreSQL syntax; SQLite drops one object without its dependents")
                 }
             case .alterTable:
+                let run = tokenRun()
                 for p in run.topLevel where run.isWord(p, "using") {
                     report(p, in: run, "USING in ALTER TABLE is PostgreSQL syntax")
                 }
             case .other(let l) where l == "reindex":
+                let run = tokenRun()
                 if let p = (0..<min(run.count, 4)).first(where: { run.isWord($0, "concurrently") }) {
                     report(p, in: run, "REINDEX CONCURRENTLY is PostgreSQL syntax; SQLite has no CONCURRENTLY")
                 }
@@ -127,6 +139,8 @@ public struct SQLitePgOnlySyntaxRule: Rule {
             case .alterTable, .createTable: definesConstraints = true
             default: definesConstraints = false
             }
+            guard Self.mayHoldTokenHazards(statement, in: source) else { continue }
+            let run = tokenRun()
             for p in 0..<run.count {
                 if definesConstraints, Self.isNotValid(run, p) {
                     report(p, in: run, "NOT VALID is PostgreSQL syntax; SQLite checks constraints when they are created")
@@ -137,6 +151,24 @@ public struct SQLitePgOnlySyntaxRule: Rule {
             }
         }
         return violations
+    }
+
+    /// Whether any token of the statement is `::` or the word VALID: what the token loop
+    /// looks for, found without building the statement's token run.
+    static func mayHoldTokenHazards(_ statement: Statement, in source: SourceText) -> Bool {
+        let tokens = source.tokens
+        for i in statement.tokens.clamped(to: 0..<tokens.count) {
+            let token = tokens[i]
+            switch token.kind {
+            case .operator_ where token.byteRange.count == 2:
+                if source.bytes[token.offset] == UInt8(ascii: ":"), source.bytes[token.offset + 1] == UInt8(ascii: ":") { return true }
+            case .word:
+                if source.isWord(token, "valid") { return true }
+            default:
+                break
+            }
+        }
+        return false
     }
 
     /// `NOT VALID` after a constraint (`... REFERENCES t (id) NOT VALID`, `CHECK (...) NOT VALID`),
