@@ -82,12 +82,7 @@ struct UpOptions: ParsableArguments {
             return
         }
         applier.progress = { print($0) }
-        if verbose {
-            apply.context.reportDetection()
-            applier.statementWillRun = { entry, step in
-                print("  \(entry.id):\(step.line): \(step.sql.split(separator: "\n").first ?? "")")
-            }
-        }
+        if verbose { showStatements(of: applier, apply.context) }
         let started = ContinuousClock.now
         var lintRefusal: [String] = []
         var lintClean = false   // the lint has finished, and nothing in it stops these migrations
@@ -101,15 +96,32 @@ struct UpOptions: ParsableArguments {
         do {
             report = try applier.up(pending, singleTransaction: singleTransaction, gate: gate)
         } catch where !lintRefusal.isEmpty {
-            RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(lintRefusal.joined(separator: "\n"))]))
-            FileHandle.standardError.write(Data(("strata: up refused, rolled back, nothing applied:\n"
-                + lintRefusal.map { "- \($0)" }.joined(separator: "\n") + "\n").utf8))
-            throw ExitCode(1)
+            try Self.refuseRolledBack(lintRefusal)
         } catch {
             CommandContext.fail(error.errorDescription ?? "\(error)")
         }
-        let ms = milliseconds(since: started)
-        var line = "applied \(report.applied.count) migration\(report.applied.count == 1 ? "" : "s") in \(ms) ms"
+        Self.printSummary(report, since: started)
+    }
+
+    /// `--verbose`: how the layout was chosen, and each statement as it is sent.
+    func showStatements(of applier: Applier, _ context: CommandContext) {
+        context.reportDetection()
+        applier.statementWillRun = { entry, step in
+            print("  \(entry.id):\(step.line): \(step.sql.split(separator: "\n").first ?? "")")
+        }
+    }
+
+    /// Lint errors found once migrations had run in the one transaction: all rolled back.
+    static func refuseRolledBack(_ reasons: [String]) throws -> Never {
+        RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(reasons.joined(separator: "\n"))]))
+        FileHandle.standardError.write(Data(("strata: up refused, rolled back, nothing applied:\n"
+            + reasons.map { "- \($0)" }.joined(separator: "\n") + "\n").utf8))
+        throw ExitCode(1)
+    }
+
+    /// `applied N migrations in T ms`, and how many another run applied first.
+    static func printSummary(_ report: UpReport, since started: ContinuousClock.Instant) {
+        var line = "applied \(report.applied.count) migration\(report.applied.count == 1 ? "" : "s") in \(milliseconds(since: started)) ms"
         if !report.alreadyApplied.isEmpty { line += "; \(report.alreadyApplied.count) already applied by another run" }
         print(line)
     }

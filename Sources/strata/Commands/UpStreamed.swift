@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import StrataApply
 import StrataCore
@@ -30,12 +29,7 @@ extension UpOptions {
             if !announced { print("database: \(url.redacted)"); announced = true }
             print(line)
         }
-        if verbose {
-            start.context.reportDetection()
-            applier.statementWillRun = { entry, step in
-                print("  \(entry.id):\(step.line): \(step.sql.split(separator: "\n").first ?? "")")
-            }
-        }
+        if verbose { showStatements(of: applier, start.context) }
         let started = ContinuousClock.now
         let outcome: StreamedUpOutcome
         do {
@@ -47,14 +41,9 @@ extension UpOptions {
         }
         switch outcome {
         case .applied(let report):
-            var line = "applied \(report.applied.count) migration\(report.applied.count == 1 ? "" : "s") in \(milliseconds(since: started)) ms"
-            if !report.alreadyApplied.isEmpty { line += "; \(report.alreadyApplied.count) already applied by another run" }
-            print(line)
+            Self.printSummary(report, since: started)
         case .refused(let reasons):
-            RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(reasons.joined(separator: "\n"))]))
-            FileHandle.standardError.write(Data(("strata: up refused, rolled back, nothing applied:\n"
-                + reasons.map { "- \($0)" }.joined(separator: "\n") + "\n").utf8))
-            throw ExitCode(1)
+            try Self.refuseRolledBack(reasons)
         case .replan(let reason, let ranMigrations):
             if ranMigrations { print("rolled back, nothing kept: \(reason); planning again with every file read") }
             let apply = try ApplyContext(start, stream: stream, database: connection, lint: lint, options: options)
