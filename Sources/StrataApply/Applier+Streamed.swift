@@ -56,6 +56,7 @@ extension Applier {
                 case .success(let ids): pending = ids
                 }
                 var ready = Set(rows.keys)
+                // Applied files whose checksum is still to compare (none with --allow-changed).
                 var uncheckedApplied = allowChanged ? 0 : rows.count
                 var written: [LedgerEntry]? = []
                 for (i, file) in stream.files.enumerated() {
@@ -67,8 +68,10 @@ extension Applier {
                     case .failure(let error): throw replanning(error.errorDescription ?? "\(error)")
                     }
                     if let row = rows[entry.id] {
-                        if !allowChanged && row.checksum != entry.checksum { throw replanning("\(entry.id) was edited after it was applied") }
-                        uncheckedApplied -= 1
+                        if !allowChanged {
+                            if row.checksum != entry.checksum { throw replanning("\(entry.id) was edited after it was applied") }
+                            uncheckedApplied -= 1
+                        }
                         continue
                     }
                     // Pending past the target: not run, and nothing to check.

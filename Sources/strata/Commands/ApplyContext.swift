@@ -73,11 +73,21 @@ struct ApplyContext {
         self.inputs = inputs
         self.files = files
         self.lint = lint
-        let major = url.dialect == .postgresql ? Int(database.serverVersion.prefix { $0 != "." }) : nil
-        let catalog = MigrationCatalog(parsed: files, inputs: inputs, postgresMajor: major)
-        applier = try CommandContext.run { () throws(ApplyError) in try Applier(database: database, catalog: catalog) }
+        let catalog = MigrationCatalog(parsed: files, inputs: inputs, postgresMajor: Self.postgresMajor(database))
+        applier = try Self.applier(database, catalog, options)
+    }
+
+    /// An applier on `database`, with the options' lock timeout and the run's event log.
+    static func applier(_ database: any Database, _ catalog: MigrationCatalog, _ options: DatabaseOptions) throws -> Applier {
+        let applier = try CommandContext.run { () throws(ApplyError) in try Applier(database: database, catalog: catalog) }
         applier.lockTimeout = .milliseconds(Int(options.lockTimeout * 1000))
         if RunLog.current != nil { applier.onEvent = { RunLog.record($0) } }
+        return applier
+    }
+
+    /// The server's major version on PostgreSQL, for the catalog (nil on SQLite).
+    static func postgresMajor(_ database: any Database) -> Int? {
+        database.dialect == .postgresql ? Int(database.serverVersion.prefix { $0 != "." }) : nil
     }
 
     /// Holds `value` (a context, a stream) until the process ends, so its files are not freed

@@ -14,7 +14,9 @@ struct DatabaseOptions: ParsableArguments {
     var wait: Double?
 
     @Option(name: .long, help: ArgumentHelp("Seconds to wait for another run's migration lock.", valueName: "S"))
-    var lockTimeout: Double = 60
+    var lockTimeout: Double = DatabaseOptions.defaultLockTimeout
+
+    static let defaultLockTimeout: Double = 60
 
     func validate() throws {
         if let wait, wait < 0 { throw ValidationError("--wait must be 0 or more seconds") }

@@ -126,7 +126,7 @@ enum FastParse {
         var database = DatabaseOptions()
         database.database = read.values["--database"]
         database.wait = nil
-        database.lockTimeout = 60
+        database.lockTimeout = DatabaseOptions.defaultLockTimeout
         if let value = read.values["--wait"] {
             guard let seconds = Double(value) else { return nil }
             database.wait = seconds

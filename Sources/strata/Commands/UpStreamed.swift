@@ -11,17 +11,14 @@ extension UpOptions {
     func performStreamed(_ start: ApplyStart, _ options: DatabaseOptions) throws {
         let url = start.url
         let connection = try options.connect(url, readOnly: false, command: "up")
-        let major = url.dialect == .postgresql ? Int(connection.serverVersion.prefix { $0 != "." }) : nil
-        let stream = CatalogStream(start.discovered, layout: start.context.layout, dialect: url.dialect, postgresMajor: major)
+        let stream = CatalogStream(start.discovered, layout: start.context.layout, dialect: url.dialect,
+                                   postgresMajor: ApplyContext.postgresMajor(connection))
         ApplyContext.keepUntilExit(stream)
         let lint = BackgroundLint(ApplyContext.errorLinter(start.context, dialect: url.dialect)) {
             stream.all().compactMap { try? $0.get().file }
         }
-        let applier = try CommandContext.run { () throws(ApplyError) in
-            try Applier(database: connection, catalog: MigrationCatalog(parsed: [], inputs: []))
-        }
-        applier.lockTimeout = .milliseconds(Int(options.lockTimeout * 1000))
-        if RunLog.current != nil { applier.onEvent = { RunLog.record($0) } }
+        // The stream is its catalog: this applier plans nothing from one.
+        let applier = try ApplyContext.applier(connection, MigrationCatalog(parsed: [], inputs: []), options)
         // The database line comes with the first migration: a run with nothing to apply is
         // planned again, and says so itself.
         var announced = false
