@@ -91,7 +91,6 @@ extension Applier {
                     ready.insert(entry.id)
                 }
                 try ledger.record(written ?? [])
-                try ledger.recordEvents((written ?? []).map(HistoryEvent.init))
                 try checkLint(wait: true)
             }
         } catch where replan != nil {

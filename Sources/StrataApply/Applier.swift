@@ -213,7 +213,6 @@ public final class Applier {
                     }
                 }
                 try ledger.record(written ?? [])
-                try ledger.recordEvents((written ?? []).map(HistoryEvent.init))
                 try gate?(true)
             }
             for done in report.applied { emit(.applied, done.id, ms: done.milliseconds) }
@@ -304,7 +303,7 @@ public final class Applier {
         if deferredRows != nil {
             deferredRows?.append(applied)
         } else {
-            try ledger.recordWithEvent(applied)
+            try ledger.record(applied)
         }
         progress("[\(index + 1)/\(total)] \(entry.id) ... ok \(ms) ms")
         return .init(id: entry.id, milliseconds: ms)

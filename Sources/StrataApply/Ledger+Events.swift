@@ -1,9 +1,10 @@
 import Foundation
 
-/// One row of `__migration_events__`: something `up`, `rollback` or `repair` did to a
-/// migration, kept for good. `__migrations__` holds what is applied now (a rollback deletes the
-/// row, an `up` after it writes a new one); this table keeps every change, so `strata history`
-/// shows an apply that a later rollback undid.
+/// Something `up`, `rollback` or `repair` did to a migration, kept for good: a row of
+/// `__migration_events__`, or an apply that its `__migrations__` row still shows (layout 5).
+/// `__migrations__` holds what is applied now (a rollback deletes the row, an `up` after it
+/// writes a new one); the events table keeps the rest, so `strata history` shows an apply that
+/// a later rollback undid.
 public struct HistoryEvent: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         /// Applied and committed with its tracking row.
@@ -125,7 +126,7 @@ extension Ledger {
         try database.query(insertEventSQL, values(event))
     }
 
-    /// Inserts events in order (`up --single-transaction` writes a whole run's at its end). On
+    /// Inserts events in order (the upgrade to layout 3 writes what the older tables show). On
     /// SQLite one cached INSERT per event, as `record(_ entries:)` does: a many-row INSERT's
     /// numbered parameters cost SQLite more to bind than the statements they save. On
     /// PostgreSQL a few hundred per statement, where each statement is a round trip.
@@ -150,25 +151,19 @@ extension Ledger {
         }
     }
 
-    /// A migration's tracking row and its event. On PostgreSQL in one statement (one round
-    /// trip per migration, as before the events table); on SQLite two cached INSERTs.
-    public func recordWithEvent(_ entry: LedgerEntry) throws(ApplyError) {
-        guard database.dialect == .postgresql else {
-            try record(entry)
-            try recordEvent(HistoryEvent(entry))
-            return
-        }
-        let event = HistoryEvent(entry)
+    /// Layout 5: while a migration's tracking row shows it applied, that row is the event of
+    /// its apply (`history` reads it from there), so `up` writes one row per migration, not
+    /// two. Before the row is changed or deleted (a rollback, a claim), the apply is written
+    /// here, unless an event of that migration at that moment is here already: an apply done
+    /// outside a transaction, the failure a repair marked applied, or a row of layout 4,
+    /// which wrote every apply.
+    func keepAppliedEvent(of id: String) throws(ApplyError) {
         try database.query("""
-            WITH tracked AS (
-              INSERT INTO \(migrationsTable) (id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, failed_statement, error, pid)
-              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11))
-            INSERT INTO \(eventsTable) (occurred_at, event, migration_id, actor, execution_ms, checksum, error)
-            VALUES ($5, $12, $1, $7, $6, $3, $13)
-            """, [.text(entry.id), .text(entry.name), .text(entry.checksum), entry.downChecksum.map(DatabaseValue.text) ?? .null,
-                  .text(entry.appliedAt), .integer(entry.executionMilliseconds), .text(entry.appliedBy),
-                  .text(entry.status.rawValue), Self.optional(entry.failedStatement), Self.optional(entry.error),
-                  entry.pid.map(DatabaseValue.integer) ?? .null, .text(event.kind.rawValue), Self.optional(event.error)])
+            INSERT INTO \(eventsTable) (occurred_at, event, migration_id, actor, execution_ms, checksum)
+            SELECT m.applied_at, 'applied', m.id, m.applied_by, m.execution_ms, m.checksum FROM \(migrationsTable) m
+            WHERE m.id = \(database.placeholder(1)) AND m.status = 'applied'
+              AND NOT EXISTS (SELECT 1 FROM \(eventsTable) e WHERE e.migration_id = m.id AND e.occurred_at = m.applied_at)
+            """, [.text(id)])
     }
 
     /// An event's values, in `eventColumns` order.
@@ -181,7 +176,8 @@ extension Ledger {
     }
 
     /// Every event, oldest first; rebuilt from the other tables when they predate the events
-    /// table (status and history never write, so they do not upgrade it).
+    /// table (status and history never write, so they do not upgrade it). The applies that
+    /// only their tracking rows hold (`keepAppliedEvent`) are merged in by time.
     public func history() throws(ApplyError) -> History {
         guard let layout = try layout() else { return History(events: [], complete: true) }
         guard layout >= 3 else { return History(events: try reconstructedEvents(), complete: false) }
@@ -190,12 +186,41 @@ extension Ledger {
             SELECT occurred_at, event, migration_id, actor, execution_ms, checksum, reason, risk, \(forced), backup_path, error
             FROM \(eventsTable) ORDER BY occurred_at, event_id
             """)
-        return History(events: rows.map { row in
+        let recorded = rows.map { row in
             HistoryEvent(kind: HistoryEvent.Kind(rawValue: row[1].text ?? "") ?? .failed, migrationID: row[2].text ?? "",
                          occurredAt: row[0].text ?? "", actor: row[3].text ?? "", executionMilliseconds: row[4].integer,
                          checksum: row[5].text, reason: row[6].text, risk: row[7].text,
                          forced: row[8] == .null ? nil : Self.integer(row[8]) != 0, backupPath: row[9].text, error: row[10].text)
-        }, complete: true)
+        }
+        let moments = Set(recorded.map { Moment(migrationID: $0.migrationID, occurredAt: $0.occurredAt) })
+        // In `applied_at` order (`entries`), as the recorded events are in `occurred_at` order.
+        let heldByRows = try entries()
+            .filter { $0.status == .applied && !moments.contains(Moment(migrationID: $0.id, occurredAt: $0.appliedAt)) }
+            .map(HistoryEvent.init)
+        return History(events: Self.merged(heldByRows, recorded), complete: true)
+    }
+
+    /// A migration at a moment: an event of it then is the event of its row applied then.
+    private struct Moment: Hashable {
+        var migrationID: String
+        var occurredAt: String
+    }
+
+    /// Two lists each in time order, merged in time order; at the same moment `first`'s
+    /// event comes first (an apply held by a row precedes what followed it in the same
+    /// millisecond).
+    static func merged(_ first: [HistoryEvent], _ second: [HistoryEvent]) -> [HistoryEvent] {
+        var merged: [HistoryEvent] = []
+        merged.reserveCapacity(first.count + second.count)
+        var i = 0, j = 0
+        while i < first.count || j < second.count {
+            if j == second.count || (i < first.count && first[i].occurredAt <= second[j].occurredAt) {
+                merged.append(first[i]); i += 1
+            } else {
+                merged.append(second[j]); j += 1
+            }
+        }
+        return merged
     }
 
     /// The events the tracking rows and rollback records still show: each row's apply (or

@@ -22,6 +22,14 @@ import Foundation
 ///   split by sharing its rows with its neighbours, where a rowid table appending at its end
 ///   adds a page). The upgrade rebuilds both tables, rows, values and event ids kept.
 ///   PostgreSQL's tables are unchanged: its step is the recorded version alone.
+/// - 5: the tables are unchanged; what changes is where an apply's event is kept. While a
+///   migration's tracking row shows it applied, the row is that event: `up` writes the row
+///   alone, and the row is written to `__migration_events__` before it is changed or deleted
+///   (`keepAppliedEvent`); `history` merges the rows' applies with the events. An event row
+///   per migration was a third of what each migration's commit wrote on SQLite. The step is
+///   the recorded version alone: a layout 4 database holds every apply as an event already,
+///   and a Strata that knows only layout 4 must not read the history as complete without the
+///   rows' applies.
 extension Ledger {
     /// The layout the tables have: nil when there are none yet. `__migrations__` without a
     /// recorded layout has the first one.
@@ -80,6 +88,8 @@ extension Ledger {
             guard database.dialect == .sqlite else { return }
             try rebuildSQLiteTable(Self.table, as: migrationsTableDefinition(), columns: Self.columns(3))
             try rebuildSQLiteTable(Self.events, as: eventsTableDefinition(), columns: "event_id, " + Self.eventColumns)
+        case 4:
+            return  // layout 5 reads and writes the same tables (see above)
         default:
             preconditionFailure("no upgrade from tracking layout \(version)")
         }

@@ -27,7 +27,8 @@ public struct LedgerEntry: Sendable, Equatable {
 }
 
 /// The tracking tables: `__migrations__` (what is applied), `__migration_rollbacks__` (what was
-/// undone), `__migration_events__` (every apply, failure, rollback and repair, for `history`),
+/// undone), `__migration_events__` (every failure, rollback and repair, and every apply no
+/// tracking row shows any more, for `history`),
 /// plus `__strata_schema__`, whose version lets later releases change the tables in
 /// place. Every reference names the schema they live in, so a migration's `SET search_path`
 /// cannot send a row elsewhere. All values are bound parameters.
@@ -36,7 +37,7 @@ public struct Ledger {
     public static let rollbacks = "__migration_rollbacks__"
     public static let schemaTable = "__strata_schema__"
     /// The tables' layout version this release writes (`Ledger+Layout.swift`).
-    public static let version: Int64 = 4
+    public static let version: Int64 = 5
 
     let database: any Database
     /// The schema holding the tables: `main` on SQLite; on PostgreSQL the current schema when
@@ -109,8 +110,10 @@ public struct Ledger {
     }
 
     /// Rewrites the row of `entry.id` (a claim, with its outcome) in one statement, so that the
-    /// row is never missing in between.
+    /// row is never missing in between. An applied row's apply is written to the events
+    /// first (`keepAppliedEvent`).
     public func update(_ entry: LedgerEntry) throws(ApplyError) {
+        try keepAppliedEvent(of: entry.id)
         let p = database.placeholder
         try database.query("""
             UPDATE \(migrationsTable) SET name = \(p(2)), checksum = \(p(3)), down_checksum = \(p(4)), applied_at = \(p(5)),
@@ -122,7 +125,9 @@ public struct Ledger {
                   entry.error.map(DatabaseValue.text) ?? .null, entry.pid.map(DatabaseValue.integer) ?? .null])
     }
 
+    /// Deletes the row of `id`, its apply written to the events first (`keepAppliedEvent`).
     public func remove(_ id: String) throws(ApplyError) {
+        try keepAppliedEvent(of: id)
         try database.query("DELETE FROM \(migrationsTable) WHERE id = \(database.placeholder(1))", [.text(id)])
     }
 

@@ -186,6 +186,11 @@ struct BaselineCommandTests {
         #expect(up.stdout.contains("20240103000000_tags") && !up.stdout.contains("20240101000000_users"), "\(up.stdout)")
         let status = try db.run("status", "--json")
         #expect(status.status == 0 && status.stdout.contains("\"applied\" : 3"), "\(status.stdout)")
+        // History shows the adopted migrations as applies, by the baseline.
+        let history = try JSON.object(try db.run("history", "--json").stdout)["events"] as? [[String: Any]] ?? []
+        #expect(history.map { "\($0["event"] ?? "") \($0["migration_id"] ?? "")" }
+                == ["applied 20240101000000_users", "applied 20240102000000_posts", "applied 20240103000000_tags"])
+        #expect(history.prefix(2).allSatisfy { ($0["who"] as? String)?.hasSuffix("(baseline from dbmate)") == true }, "\(history)")
         let again = try db.run("baseline", "--from", "dbmate")
         #expect(again.status == 0 && again.stdout.contains("recorded 0 migrations"), "\(again.stdout)")
     }

@@ -5,7 +5,8 @@ import Testing
 /// Layout 4: on SQLite `__migrations__` is `WITHOUT ROWID` and `__migration_events__.event_id` a
 /// plain INTEGER PRIMARY KEY, two B-tree pages fewer for each migration's commit. New tables
 /// have it; layout 3 is rebuilt to it by the first command that writes, every row and value
-/// kept. PostgreSQL's tables stay as they were, with the new version recorded.
+/// kept. PostgreSQL's tables stay as they were, with the new version recorded. Layout 5 has
+/// the same tables (`TrackingLayout5Tests`), so an upgrade from 3 ends at 5.
 @Suite("Tracking tables: layout 4")
 struct TrackingLayout4Tests {
     static let first = Fixtures.migration(up: "CREATE TABLE a (x INT);", down: "DROP TABLE a;")
@@ -142,10 +143,12 @@ struct TrackingLayout4Tests {
         #expect(try p.run("up").status == 0)
         #expect(try p.run("rollback", "--steps", "1").status == 0)
         #expect(try p.run("up").status == 0)
-        #expect(try p.column("SELECT version FROM __strata_schema__") == ["4"])
-        // Ids in the order the events were written, with or without AUTOINCREMENT.
+        #expect(try p.column("SELECT version FROM __strata_schema__") == ["5"])
+        // Ids in the order the events were written, with or without AUTOINCREMENT; the second
+        // apply is held by its tracking row (layout 5).
         #expect(try p.column("SELECT event_id || ' ' || event FROM __migration_events__ ORDER BY event_id")
-                == ["1 applied", "2 rolled_back", "3 applied"])
+                == ["1 applied", "2 rolled_back"])
+        #expect(try summary(p) == ["applied 0001_a", "rolled_back 0001_a", "applied 0001_a"])
         if backend == .sqlite {
             try Self.expectSQLiteLayout4(p)
             // No automatic index beside the table: the rows are stored in the key's B-tree.
@@ -174,12 +177,11 @@ struct TrackingLayout4Tests {
         let up = try p.run("up")
         #expect(up.status == 0, "\(up.stdout)\(up.stderr)")
         #expect(up.stdout.contains("[1/1] 0003_c ... ok "), "\(up.stdout)")
-        #expect(try p.column("SELECT version FROM __strata_schema__") == ["4"])
+        #expect(try p.column("SELECT version FROM __strata_schema__") == ["5"])
         #expect(try Self.dump(p, "__migrations__", Self.migrationColumns, where: "id <> '0003_c'") == before[0])
         #expect(try Self.dump(p, "__migration_rollbacks__", Self.rollbackColumns) == before[1])
-        #expect(try Self.dump(p, "__migration_events__", Self.eventColumns, where: "event_id <= 10") == before[2])
-        #expect(try p.column("SELECT event_id || ' ' || event || ' ' || migration_id FROM __migration_events__ WHERE event_id > 10")
-                == ["11 applied 0003_c"])
+        // 0003_c's apply is held by its row alone (layout 5).
+        #expect(try Self.dump(p, "__migration_events__", Self.eventColumns) == before[2])
         #expect(try p.column("SELECT count(*) FROM recent_migrations") == ["3"])
         if backend == .sqlite {
             try Self.expectSQLiteLayout4(p)
@@ -199,8 +201,10 @@ struct TrackingLayout4Tests {
         #expect(try p.rows() == ["0001_a applied"] && !p.tableExists("b") && !p.tableExists("c"))
         #expect(try p.column("SELECT rollback_id || ' ' || migration_id FROM __migration_rollbacks__ ORDER BY rollback_id")
                 == ["1 0002_b", "2 0003_c", "3 0002_b"])
-        #expect(try p.column("SELECT event_id || ' ' || event || ' ' || migration_id FROM __migration_events__ WHERE event_id > 11 ORDER BY event_id")
-                == ["12 rolled_back 0003_c", "13 rolled_back 0002_b"])
+        // 0003_c's apply written from its row before the row went; 0002_b's was an event already.
+        #expect(try p.column("SELECT event_id || ' ' || event || ' ' || migration_id FROM __migration_events__ WHERE event_id > 10 ORDER BY event_id")
+                == ["11 applied 0003_c", "12 rolled_back 0003_c", "13 rolled_back 0002_b"])
+        #expect(try summary(p).suffix(4) == ["repaired 0003_c", "applied 0003_c", "rolled_back 0003_c", "rolled_back 0002_b"])
         #expect(try p.run("up").status == 0)
         #expect(try p.rows() == ["0001_a applied", "0002_b applied", "0003_c applied"])
     }
@@ -222,7 +226,7 @@ struct TrackingLayout4Tests {
 
         let repair = try p.run("repair", "0003_c", "--applied")
         #expect(repair.status == 0, "\(repair.stdout)\(repair.stderr)")
-        #expect(try p.column("SELECT version FROM __strata_schema__") == ["4"])
+        #expect(try p.column("SELECT version FROM __strata_schema__") == ["5"])
         #expect(try Self.dump(p, "__migrations__", Self.migrationColumns, where: "id <> '0003_c'") == Array(before[0].prefix(2)))
         #expect(try Self.dump(p, "__migrations__", unchangedByRepair) == failedRow)
         #expect(try p.column("SELECT status || ' ' || coalesce(failed_statement, 'NULL') || ' ' || coalesce(error, 'NULL') FROM __migrations__ WHERE id = '0003_c'")
@@ -231,6 +235,8 @@ struct TrackingLayout4Tests {
         #expect(try Self.dump(p, "__migration_events__", Self.eventColumns, where: "event_id <= 9") == before[2])
         #expect(try p.column("SELECT event_id || ' ' || event || ' ' || migration_id FROM __migration_events__ WHERE event_id > 9")
                 == ["10 repaired 0003_c"])
+        // The row marked applied is the failure's (same moment): history shows no apply for it.
+        #expect(try summary(p).suffix(2) == ["failed 0003_c", "repaired 0003_c"])
         if backend == .sqlite { try Self.expectSQLiteLayout4(p) } else { try Self.expectPostgresTablesUnchanged(p) }
         let status = try p.run("status")
         #expect(status.status == 0 && status.stdout.hasSuffix("3 migrations: 3 applied\n"), "\(status.stdout)")
@@ -257,7 +263,7 @@ struct TrackingLayout4Tests {
 
         try p.connect().execute("DROP TABLE __strata_rebuilding__migration_events__")
         #expect(try p.run("up").status == 0)
-        #expect(try p.column("SELECT version FROM __strata_schema__") == ["4"])
+        #expect(try p.column("SELECT version FROM __strata_schema__") == ["5"])
         try Self.expectSQLiteLayout4(p)
     }
 }

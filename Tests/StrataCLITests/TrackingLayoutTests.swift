@@ -53,7 +53,7 @@ struct TrackingLayoutTests {
         #expect(up.status == 0, "\(up.stdout)\n\(up.stderr)")
         #expect(up.stdout.contains("[1/1] 0002_b ... ok "), "\(up.stdout)")
         #expect(try Self.hasPidColumn(p))
-        #expect(try p.column("SELECT version FROM __strata_schema__") == ["4"])
+        #expect(try p.column("SELECT version FROM __strata_schema__") == ["\(Ledger.version)"])
         if backend == .sqlite { try TrackingLayout4Tests.expectSQLiteLayout4(p) }
         #expect(try p.column("SELECT id || ' ' || applied_at || ' ' || applied_by || ' ' || coalesce(CAST(pid AS TEXT), 'null') FROM __migrations__ WHERE id = '0001_a'")
                 == ["0001_a 2025-01-02T03:04:05.678Z old@host null"])
@@ -70,7 +70,7 @@ struct TrackingLayoutTests {
         #expect(try p.run("up", "--target", "0001_a").status == 0)
         try p.connect().execute("UPDATE __strata_schema__ SET version = 99")
         let before = try p.column("SELECT id || ' ' || status || ' ' || applied_at FROM __migrations__ ORDER BY id")
-        let message = "strata: error: the tracking tables have layout 99, from a newer Strata; this one knows layouts up to 4 and does not read or write them: upgrade strata\n"
+        let message = "strata: error: the tracking tables have layout 99, from a newer Strata; this one knows layouts up to \(Ledger.version) and does not read or write them: upgrade strata\n"
         for args in [["status"], ["up"], ["up", "--dry-run"], ["repair", "0001_a", "--retry"]] {
             let outcome = try CLI.run(args + ["--database", p.url], in: p.project.root)
             #expect(outcome.status == 2, "\(args): \(outcome.stdout)")

@@ -81,7 +81,7 @@ struct HistoryEventsTests {
 
         let up = try p.run("up")
         #expect(up.status == 0, "\(up.stdout)\(up.stderr)")
-        #expect(try p.column("SELECT version FROM __strata_schema__") == ["4"])
+        #expect(try p.column("SELECT version FROM __strata_schema__") == ["\(Ledger.version)"])
         if backend == .sqlite { try TrackingLayout4Tests.expectSQLiteLayout4(p) }
         history = try JSON.object(try p.run("history", "--json").stdout)
         #expect(history["complete"] as? Bool == true)
