@@ -219,6 +219,8 @@ public final class Applier {
             return report
         }
         try inLock { () throws(ApplyError) in try ledger.ensure() }
+        let journalKept = keepJournalBetweenCommits(plan.count)
+        defer { if journalKept { restoreJournalMode() } }
         // The tracking rows as last read under the lock, and the database's data version after
         // this run's last commit: while no one else has committed since, the rows of the
         // migrations still to run are as read, and each is checked against them instead of
