@@ -113,6 +113,7 @@ private final class SQLiteConnection {
     /// Opens `filename` (a path, or a `file:` URI with SQLITE_OPEN_URI) and reads its schema,
     /// so that a file that is not a database is reported now.
     init(_ filename: String, flags: Int32, busyTimeout: Duration, describing name: String? = nil) throws(ApplyError) {
+        SQLiteDatabase.configured
         let name = name ?? filename
         var db: OpaquePointer?
         let code = sqlite3_open_v2(filename, &db, flags | SQLITE_OPEN_NOMUTEX, nil)

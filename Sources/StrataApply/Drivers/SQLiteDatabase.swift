@@ -21,9 +21,14 @@ public final class SQLiteDatabase: Database {
     /// Milliseconds a statement waits for another connection's write lock before failing.
     public static let busyTimeoutMilliseconds: Int32 = 5_000
 
+    /// Set once per process, before SQLite is first used: Strata reads none of SQLite's memory
+    /// statistics, and keeping them costs a global lock per allocation (see the shim).
+    static let configured: Void = { _ = strata_sqlite3_disable_memory_statistics() }()
+
     /// `readOnly` opens without writing anything: a missing file is read as an empty database
     /// (status and dry runs must not create it).
     public init(path: String, readOnly: Bool = false) throws(ApplyError) {
+        Self.configured
         self.path = path
         let missing = path != ":memory:" && !FileManager.default.fileExists(atPath: path)
         if readOnly && missing {
