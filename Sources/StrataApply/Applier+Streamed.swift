@@ -62,9 +62,9 @@ extension Applier {
                 for (i, file) in stream.files.enumerated() {
                     if report.applied.count == pending.count && uncheckedApplied == 0 { break }
                     let entry: CatalogEntry
-                    switch stream.item(i) {
-                    case .success(let item) where item.entry.id == file.id: entry = item.entry
-                    case .success(let item): throw replanning("\(item.entry.path) holds migration \(item.entry.id), not \(file.id)")
+                    switch stream.entry(i) {
+                    case .success(let made) where made.id == file.id: entry = made
+                    case .success(let made): throw replanning("\(made.path) holds migration \(made.id), not \(file.id)")
                     case .failure(let error): throw replanning(error.errorDescription ?? "\(error)")
                     }
                     if let row = rows[entry.id] {

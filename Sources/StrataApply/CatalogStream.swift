@@ -25,12 +25,20 @@ public final class CatalogStream: @unchecked Sendable {
     /// Made so far, `items[i]` from `files[i]`; written by the producing thread only, under
     /// `condition`.
     private var items: [Result<Item, InputError>] = []
+    /// `items[i]`'s catalog entry, kept apart: what `up` reads of each file while it runs.
+    private var entries: [Result<CatalogEntry, InputError>] = []
+    /// The lowest count of items a waiting thread needs (Int.max: none waits), under
+    /// `condition`. The producer wakes waiters only when it reaches it: a broadcast for every
+    /// file woke the waiting lint thread a thousand times, each a context switch on a small
+    /// machine where the applying thread needs the other core.
+    private var awaitedCount = Int.max
 
     /// Starts reading at once. `postgresMajor`: as for `MigrationCatalog`.
     public init(_ discovered: [DiscoveredFile], layout: LayoutKind, dialect: Dialect, postgresMajor: Int? = nil) {
         let parser = layout.layout
         files = discovered.sorted { parser.precedes($0.id, $1.id) }
         items.reserveCapacity(files.count)
+        entries.reserveCapacity(files.count)
         DispatchQueue.global(qos: .userInitiated).async { [self] in
             for file in files {
                 let made = Result { () throws(InputError) -> Item in
@@ -40,25 +48,39 @@ public final class CatalogStream: @unchecked Sendable {
                 }
                 condition.lock()
                 items.append(made)
-                condition.broadcast()
+                entries.append(made.map(\.entry))
+                if items.count >= awaitedCount {
+                    awaitedCount = Int.max
+                    condition.broadcast()
+                }
                 condition.unlock()
             }
         }
     }
 
-    /// The item of `files[index]`, waiting until it is made.
-    public func item(_ index: Int) -> Result<Item, InputError> {
+    /// The catalog entry of `files[index]`, waiting until it is made: all `up` needs of a file
+    /// while it runs (copying the whole item, bytes and parse, for each showed in a profile).
+    public func entry(_ index: Int) -> Result<CatalogEntry, InputError> {
         condition.lock()
         defer { condition.unlock() }
-        while items.count <= index { condition.wait() }
-        return items[index]
+        wait(untilCount: index + 1)
+        return entries[index]
     }
 
     /// Every item, in the order of `files`, once all are made.
     public func all() -> [Result<Item, InputError>] {
         condition.lock()
         defer { condition.unlock() }
-        while items.count < files.count { condition.wait() }
+        wait(untilCount: files.count)
         return items
+    }
+
+    /// Waits, holding `condition`, until `count` items are made. Each waiter lowers
+    /// `awaitedCount` to what it needs; after a broadcast the others set theirs again.
+    private func wait(untilCount count: Int) {
+        while items.count < count {
+            awaitedCount = min(awaitedCount, count)
+            condition.wait()
+        }
     }
 }
