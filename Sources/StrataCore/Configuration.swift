@@ -126,7 +126,10 @@ extension Configuration {
     public static func parse(_ text: String, path: String, knownRules: Set<String>) throws(ConfigurationError) -> Configuration {
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
+            // Every value is read as text (`scalar.string`), so no tag is resolved: the default
+            // resolver compiles its regular expressions on first use, loading ICU, a few
+            // milliseconds of every command's start.
+            node = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             throw Self.describe(error, path: path, text: text)
         } catch {
