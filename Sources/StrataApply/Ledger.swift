@@ -156,17 +156,32 @@ public struct Ledger {
 
     /// Now, as ISO-8601 UTC with milliseconds (sorts as text, on both databases).
     public static func timestamp(_ date: Date = Date()) -> String {
-        // By hand: a formatter per row cost more than the row's insert.
+        // By hand, into 24 bytes: a formatter per row cost more than the row's insert, and
+        // string padding per field still showed in a profile of a thousand-migration run.
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         var seconds = time_t(milliseconds / 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            var at = 0
+            func put(_ value: Int, _ width: Int, then separator: UInt8) {
+                var rest = value
+                for i in stride(from: at + width - 1, through: at, by: -1) {
+                    buffer[i] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                buffer[at + width] = separator
+                at += width + 1
+            }
+            put(Int(parts.tm_year) + 1900, 4, then: UInt8(ascii: "-"))
+            put(Int(parts.tm_mon) + 1, 2, then: UInt8(ascii: "-"))
+            put(Int(parts.tm_mday), 2, then: UInt8(ascii: "T"))
+            put(Int(parts.tm_hour), 2, then: UInt8(ascii: ":"))
+            put(Int(parts.tm_min), 2, then: UInt8(ascii: ":"))
+            put(Int(parts.tm_sec), 2, then: UInt8(ascii: "."))
+            put(Int(milliseconds % 1000), 3, then: UInt8(ascii: "Z"))
+            return at
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds % 1000), 3))Z"
     }
 
     /// This process's id, for `pid`.
