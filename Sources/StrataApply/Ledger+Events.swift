@@ -177,7 +177,7 @@ extension Ledger {
 
     /// Every event, oldest first; rebuilt from the other tables when they predate the events
     /// table (status and history never write, so they do not upgrade it). The applies that
-    /// only their tracking rows hold (`keepAppliedEvent`) are merged in by time.
+    /// only their tracking rows hold (`keepAppliedEvent`) are merged in by time (`ordered`).
     public func history() throws(ApplyError) -> History {
         guard let layout = try layout() else { return History(events: [], complete: true) }
         guard layout >= 3 else { return History(events: try reconstructedEvents(), complete: false) }
@@ -197,7 +197,7 @@ extension Ledger {
         let heldByRows = try entries()
             .filter { $0.status == .applied && !moments.contains(Moment(migrationID: $0.id, occurredAt: $0.appliedAt)) }
             .map(HistoryEvent.init)
-        return History(events: Self.merged(heldByRows, recorded), complete: true)
+        return History(events: Self.ordered(heldByRows, recorded), complete: true)
     }
 
     /// A migration at a moment: an event of it then is the event of its row applied then.
@@ -206,21 +206,21 @@ extension Ledger {
         var occurredAt: String
     }
 
-    /// Two lists each in time order, merged in time order; at the same moment `first`'s
-    /// event comes first (an apply held by a row precedes what followed it in the same
-    /// millisecond).
-    static func merged(_ first: [HistoryEvent], _ second: [HistoryEvent]) -> [HistoryEvent] {
-        var merged: [HistoryEvent] = []
-        merged.reserveCapacity(first.count + second.count)
-        var i = 0, j = 0
-        while i < first.count || j < second.count {
-            if j == second.count || (i < first.count && first[i].occurredAt <= second[j].occurredAt) {
-                merged.append(first[i]); i += 1
-            } else {
-                merged.append(second[j]); j += 1
-            }
-        }
-        return merged
+    /// The applies held by rows and the recorded events in one time order. Times are
+    /// milliseconds, and one `up` applies several migrations in one: at the same moment applies
+    /// come first, by migration id (the order a run applies them in, dependencies aside),
+    /// since an apply copied here when its row went (`keepAppliedEvent`) has a later
+    /// event_id than what followed it; other events keep their order, the rows' before the
+    /// recorded ones.
+    static func ordered(_ heldByRows: [HistoryEvent], _ recorded: [HistoryEvent]) -> [HistoryEvent] {
+        (heldByRows + recorded).enumerated().sorted { a, b in
+            let (x, y) = (a.element, b.element)
+            if x.occurredAt != y.occurredAt { return x.occurredAt < y.occurredAt }
+            let (xApplied, yApplied) = (x.kind == .applied, y.kind == .applied)
+            if xApplied != yApplied { return xApplied }
+            if xApplied, x.migrationID != y.migrationID { return x.migrationID < y.migrationID }
+            return a.offset < b.offset
+        }.map(\.element)
     }
 
     /// The events the tracking rows and rollback records still show: each row's apply (or
