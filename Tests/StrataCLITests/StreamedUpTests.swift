@@ -15,10 +15,16 @@ struct StreamedUpTests {
         try p.write("migrations/0002_view.sql", Fixtures.migration(
             up: "CREATE VIEW later_view AS SELECT y FROM later;", down: "DROP VIEW later_view;", dependencies: "[\"0003_later\"]"))
         try p.write("migrations/0003_later.sql", Fixtures.migration(up: "CREATE TABLE later (y INT);", down: "DROP TABLE later;"))
-        let up = try p.run("up", "--single-transaction")
+        let up = try p.run("up", "--single-transaction", "--log-json", "events.jsonl")
         #expect(up.status == 0, "\(up.stdout)\n\(up.stderr)")
         let lines = up.stdout.split(separator: "\n").map(String.init)
         let note = try #require(lines.firstIndex { $0.hasPrefix("rolled back, nothing kept: 0002_view depends on 0003_later") }, "\(up.stdout)")
+        // The log keeps the first attempt's start of 0001 (with no outcome), then the planned run.
+        let events = try JSON.lines(try p.project.read("events.jsonl"))
+        #expect(events.map { "\($0["event"] as? String ?? "?") \($0["migration_id"] as? String ?? "-")" }
+                == ["run_started -", "migration_started 0001_base", "migration_started 0001_base", "migration_started 0003_later",
+                    "migration_started 0002_view", "applied 0001_base", "applied 0003_later", "applied 0002_view", "run_finished -"])
+        #expect(Set(events.compactMap { $0["run_id"] as? String }).count == 1)
         #expect(lines[..<note].contains { $0.hasPrefix("[1/3] 0001_base ... ok") }, "\(up.stdout)")
         #expect(Array(lines[(note + 1)...]).filter { $0.hasPrefix("[") }.map { String($0.prefix { $0 != " " }) + " " + $0.split(separator: " ")[1] }
                 == ["[1/3] 0001_base", "[2/3] 0003_later", "[3/3] 0002_view"], "\(up.stdout)")
