@@ -32,61 +32,69 @@ extension Applier {
         guard !plan.steps.isEmpty else { return report }
         try inLock { () throws(ApplyError) in try ledger.ensure() }
         for (n, step) in plan.steps.enumerated() {
-            let label = "[\(n + 1)/\(plan.steps.count)] \(step.id)"
-            let record = { (ms: Int64) in
-                RollbackRecord(migrationID: step.id, rolledBackAt: Ledger.timestamp(), reason: reason, forced: forced,
-                               risk: step.risk.level.description, backupPath: backupPath, executionMilliseconds: ms,
-                               rolledBackBy: Ledger.actor)
+            try keepingSQLiteSettings(step.down.map(\.sql)) { () throws(ApplyError) in
+                try rollbackStep(step, n: n, of: plan.steps.count, reason: reason, forced: forced, backupPath: backupPath, report: &report)
             }
-            if step.nonTransactionalReason == nil {
-                var done: Int64? = nil
-                do {
-                    try inLock { () throws(ApplyError) in
-                        guard try stillApplied(step) else { return }
-                        emit(.rollbackStarted, step.id, ["transaction": .bool(true)])
-                        let started = ContinuousClock.now
-                        let statements = step.down.map(\.sql) + sessionReset
-                        if let (index, error) = database.executeInTransaction(statements) {
-                            let failed = index < step.down.count ? downFailure(step, step.down[index], error)
-                                : ApplyError(.statement, "\(step.id): putting the session back after its DOWN failed: \(error.message)")
-                            let ms = Self.milliseconds(ContinuousClock.now - started)
-                            unrecordedFailure = HistoryEvent(kind: .rollbackFailed, migrationID: step.id, occurredAt: Ledger.timestamp(),
-                                                             actor: Ledger.actor, executionMilliseconds: ms, reason: reason,
-                                                             error: failed.message)
-                            emit(.rollbackFailed, step.id, ms: ms, ["error": .text(ApplyEvent.summary(of: failed))])
-                            throw failed
-                        }
+        }
+        return report
+    }
+
+    /// One step of `rollback`, in a transaction or outside one, added to `report`.
+    private func rollbackStep(_ step: RollbackStep, n: Int, of total: Int, reason: String?, forced: Bool, backupPath: String?,
+                              report: inout RollbackReport) throws(ApplyError) {
+        let label = "[\(n + 1)/\(total)] \(step.id)"
+        let record = { (ms: Int64) in
+            RollbackRecord(migrationID: step.id, rolledBackAt: Ledger.timestamp(), reason: reason, forced: forced,
+                           risk: step.risk.level.description, backupPath: backupPath, executionMilliseconds: ms,
+                           rolledBackBy: Ledger.actor)
+        }
+        if step.nonTransactionalReason == nil {
+            var done: Int64? = nil
+            do {
+                try inLock { () throws(ApplyError) in
+                    guard try stillApplied(step) else { return }
+                    emit(.rollbackStarted, step.id, ["transaction": .bool(true)])
+                    let started = ContinuousClock.now
+                    let statements = step.down.map(\.sql) + sessionReset
+                    if let (index, error) = database.executeInTransaction(statements) {
+                        let failed = index < step.down.count ? downFailure(step, step.down[index], error)
+                            : ApplyError(.statement, "\(step.id): putting the session back after its DOWN failed: \(error.message)")
                         let ms = Self.milliseconds(ContinuousClock.now - started)
-                        try ledger.remove(step.id)
-                        let rollback = record(ms)
-                        try ledger.recordRollback(rollback)
-                        try ledger.recordEvent(HistoryEvent(rollback))
-                        done = ms
+                        unrecordedFailure = HistoryEvent(kind: .rollbackFailed, migrationID: step.id, occurredAt: Ledger.timestamp(),
+                                                         actor: Ledger.actor, executionMilliseconds: ms, reason: reason,
+                                                         error: failed.message)
+                        emit(.rollbackFailed, step.id, ms: ms, ["error": .text(ApplyEvent.summary(of: failed))])
+                        throw failed
                     }
-                } catch {
-                    recordFailureAfterRollback()
-                    throw error
+                    let ms = Self.milliseconds(ContinuousClock.now - started)
+                    try ledger.remove(step.id)
+                    let rollback = record(ms)
+                    try ledger.recordRollback(rollback)
+                    try ledger.recordEvent(HistoryEvent(rollback))
+                    done = ms
                 }
-                if let done {
-                    progress("\(label) ... rolled back \(done) ms")
-                    report.undone.append(.init(id: step.id, milliseconds: done))
-                    emitRolledBack(record(done))
-                } else {
-                    progress("\(label) ... already rolled back by another run")
-                    report.alreadyUndone.append(step.id)
-                    emit(.alreadyRolledBack, step.id)
-                }
-            } else if let ms = try rollbackOutsideTransaction(step, record: record) {
-                progress("\(label) ... rolled back \(ms) ms (outside a transaction: \(step.nonTransactionalReason ?? ""))")
-                report.undone.append(.init(id: step.id, milliseconds: ms))
-                emitRolledBack(record(ms))
+            } catch {
+                recordFailureAfterRollback()
+                throw error
+            }
+            if let done {
+                progress("\(label) ... rolled back \(done) ms")
+                report.undone.append(.init(id: step.id, milliseconds: done))
+                emitRolledBack(record(done))
             } else {
                 progress("\(label) ... already rolled back by another run")
                 report.alreadyUndone.append(step.id)
                 emit(.alreadyRolledBack, step.id)
             }
+        } else if let ms = try rollbackOutsideTransaction(step, record: record) {
+            progress("\(label) ... rolled back \(ms) ms (outside a transaction: \(step.nonTransactionalReason ?? ""))")
+            report.undone.append(.init(id: step.id, milliseconds: ms))
+            emitRolledBack(record(ms))
+        } else {
+            progress("\(label) ... already rolled back by another run")
+            report.alreadyUndone.append(step.id)
+            emit(.alreadyRolledBack, step.id)
         }
-        return report
     }
 
     /// Whether the step's migration is still applied (another run may have undone it while

@@ -229,10 +229,13 @@ public final class Applier {
         var knownRows: [String: LedgerEntry] = [:]
         var knownVersion: UInt32?
         for (n, entry) in plan.enumerated() {
-            let outcome: UpReport.Applied?
-            if entry.transactional {
+            let outcome: UpReport.Applied? = try keepingSQLiteSettings(entry.up.map(\.sql)) { () throws(ApplyError) in
+                guard entry.transactional else {
+                    knownVersion = nil
+                    return try runOutsideTransaction(entry, index: n, of: plan.count)
+                }
                 var done: UpReport.Applied? = nil
-                do {
+                do throws(ApplyError) {
                     try inLock { () throws(ApplyError) in
                         // Without a data version (PostgreSQL) runLocked reads the one row itself.
                         var rows: [String: LedgerEntry]?
@@ -250,11 +253,8 @@ public final class Applier {
                     throw error
                 }
                 knownVersion = database.dataVersion()
-                outcome = done
                 if let done { emit(.applied, done.id, ms: done.milliseconds) }
-            } else {
-                knownVersion = nil
-                outcome = try runOutsideTransaction(entry, index: n, of: plan.count)
+                return done
             }
             if let outcome { report.applied.append(outcome) } else { report.alreadyApplied.append(entry.id) }
         }
