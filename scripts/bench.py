@@ -476,15 +476,23 @@ def main():
     lint = [str(STRATA), "lint", "--layout", "plain", "--format", "json"]
     results = []
 
-    def record(name, files, nbytes, argv, note=""):
-        median, walls, peak = measure(argv)
+    def keep(name, files, nbytes, measured, note=""):
+        median, walls, peak = measured
         results.append(dict(name=name, files=files, mb=nbytes / 1e6, median=median, walls=walls, peak=peak, note=note))
         print(f"  {name}: {median:.3f} s, {files / median:,.0f} files/s, {nbytes / 1e6 / median:.1f} MB/s, peak {peak:.1f} MB", flush=True)
+        return median, walls, peak
+
+    def record(name, files, nbytes, argv, note=""):
+        median, _, peak = keep(name, files, nbytes, measure(argv), note)
         return median, peak
 
     print("bench: corpus set A (PostgreSQL-only files)", flush=True)
-    strata_a, _ = record("strata, set A (PostgreSQL)", len(pg_only), size_of(pg_only), lint + ["--dialect", "postgresql"] + pg_only)
-    squawk_a, _ = record("squawk 2.70.0, set A (PostgreSQL)", len(pg_only), size_of(pg_only), [str(SQUAWK), "--reporter", "json"] + pg_only)
+    # Taking turns run by run, as the apply cases do: the machine's drift weighs on both alike.
+    strata_measured, squawk_measured = measure_interleaved([(lint + ["--dialect", "postgresql"] + pg_only, None),
+                                                           ([str(SQUAWK), "--reporter", "json"] + pg_only, None)])
+    strata_a, strata_walls, _ = keep("strata, set A (PostgreSQL)", len(pg_only), size_of(pg_only), strata_measured)
+    squawk_a, squawk_walls, _ = keep("squawk 2.70.0, set A (PostgreSQL)", len(pg_only), size_of(pg_only), squawk_measured)
+    paired_speedup = statistics.median(q / s for q, s in zip(squawk_walls, strata_walls))
 
     print("bench: whole corpus", flush=True)
     record("strata, files that run on PostgreSQL", len(pg_runs), size_of(pg_runs), lint + ["--dialect", "postgresql"] + pg_runs)
@@ -506,7 +514,7 @@ def main():
     peak_10x = max(peak_pg10, peak_lite10)
     print("bench: rules on the real corpus, next to Squawk", flush=True)
     rules, _ = rule_corpus.report(0)
-    write_report(results, speedup, peak_10x, tokenizer, history, history_strata, apply, rules)
+    write_report(results, (speedup, paired_speedup), peak_10x, tokenizer, history, history_strata, apply, rules)
     print(f"bench: strata is {speedup:.1f}x Squawk on set A; peak RSS on 10x {peak_10x:.1f} MB; wrote BENCHMARKS.md")
 
 
@@ -518,6 +526,7 @@ def git_revision():
 
 
 def write_report(results, speedup, peak_10x, tokenizer, history, history_strata, apply, rules):
+    """`speedup`: Squawk's median over strata's on set A, and the median of their run-by-run ratios."""
     lines = [
         "# Benchmarks",
         "",
@@ -527,8 +536,9 @@ def write_report(results, speedup, peak_10x, tokenizer, history, history_strata,
         f"- Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
         f"- Corpus: `{CORPUS.relative_to(ROOT.parent) if CORPUS.is_relative_to(ROOT.parent) else CORPUS}` "
         "(FILES.tsv); synthetic = every corpus file copied 10 times",
-        f"- Method: whole process, fork to exit, median of {RUNS} runs after one warm-up; peak RSS is the "
-        "largest of the runs (wait4 rusage of that process alone). Output goes to /dev/null, JSON format for both tools.",
+        f"- Method: whole process, fork to exit, median of {RUNS} runs after one warm-up (strata and Squawk on set A "
+        "taking turns run by run); peak RSS is the largest of the runs (wait4 rusage of that process alone). Output goes "
+        "to /dev/null, JSON format for both tools.",
         "",
         "| run | files | MB | median s | files/s | MB/s | peak RSS MB |",
         "|---|---|---|---|---|---|---|",
@@ -558,8 +568,8 @@ def write_report(results, speedup, peak_10x, tokenizer, history, history_strata,
         "",
         "## Targets",
         "",
-        f"- Strata at least 3x faster than Squawk on set A, whole process: **{speedup:.1f}x** "
-        f"({'met' if speedup >= 3 else 'NOT met'}).",
+        f"- Strata at least 3x faster than Squawk on set A, whole process: **{speedup[0]:.1f}x** "
+        f"(run by run {speedup[1]:.1f}x; {'met' if speedup[0] >= 3 else 'NOT met'}).",
         f"- Peak RSS under 64 MB on the 10x corpus: **{peak_10x:.1f} MB** ({'met' if peak_10x < 64 else 'NOT met'}).",
         f"- `strata check --staged` under {HISTORY_BUDGET * 1000:.0f} ms with {HISTORY_MIGRATIONS:,} migrations and "
         f"{HISTORY_COMMITS[1]:,} commits: **{large * 1000:.1f} ms** ({'met' if large < HISTORY_BUDGET else 'NOT met'}).",
