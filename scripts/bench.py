@@ -10,7 +10,8 @@ Whole-process figures: wall time from fork to exit (median of RUNS) and the peak
 process (from wait4's rusage, so other processes never count).
 
 `scripts/bench.py --history` runs the history check alone and prints it, `--apply` the apply
-benchmark (BENCHMARKS.md is left as it is; --apply prints its section of the report). STRATA_BIN
+benchmark (BENCHMARKS.md is left as it is; --apply prints its section of the report), `--lint`
+the comparison with Squawk on set A. STRATA_BIN
 names another strata binary (default .build/release/strata).
 """
 import contextlib
@@ -39,6 +40,7 @@ STRATA = Path(os.environ.get("STRATA_BIN", ROOT / ".build" / "release" / "strata
 TOKENIZER_BENCH = ROOT / ".build" / "release" / "strata-bench"
 SQUAWK = WORK / "venv" / "bin" / "squawk"
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+SET_A_RUNS = int(os.environ.get("BENCH_SET_A_RUNS", "15"))  # strata and Squawk compared: a fraction of a second a pair
 HISTORY_RUNS = int(os.environ.get("BENCH_HISTORY_RUNS", "21"))  # short runs: more of them
 SYNTHETIC_COPIES = 10
 HISTORY_MIGRATIONS = 5000
@@ -463,8 +465,9 @@ def main():
         lines, targets = apply_report(apply_bench())
         print("\n".join(lines + ["", "Targets:", ""] + targets))
         return
-    if sys.argv[1:]:
-        sys.exit("usage: scripts/bench.py [--history | --apply]")
+    lint_only = sys.argv[1:] == ["--lint"]
+    if sys.argv[1:] and not lint_only:
+        sys.exit("usage: scripts/bench.py [--history | --apply | --lint]")
     if not (CORPUS / "FILES.tsv").exists():
         sys.exit(f"bench: no corpus at {CORPUS}")
     rows = corpus_files()
@@ -486,13 +489,10 @@ def main():
         median, _, peak = keep(name, files, nbytes, measure(argv), note)
         return median, peak
 
-    print("bench: corpus set A (PostgreSQL-only files)", flush=True)
-    # Taking turns run by run, as the apply cases do: the machine's drift weighs on both alike.
-    strata_measured, squawk_measured = measure_interleaved([(lint + ["--dialect", "postgresql"] + pg_only, None),
-                                                           ([str(SQUAWK), "--reporter", "json"] + pg_only, None)])
-    strata_a, strata_walls, _ = keep("strata, set A (PostgreSQL)", len(pg_only), size_of(pg_only), strata_measured)
-    squawk_a, squawk_walls, _ = keep("squawk 2.70.0, set A (PostgreSQL)", len(pg_only), size_of(pg_only), squawk_measured)
-    paired_speedup = statistics.median(q / s for q, s in zip(squawk_walls, strata_walls))
+    strata_a, squawk_a, paired_speedup = set_a(pg_only, lint, keep)
+    if lint_only:
+        print(f"bench: strata is {squawk_a / strata_a:.1f}x Squawk on set A (run by run {paired_speedup:.1f}x)")
+        return
 
     print("bench: whole corpus", flush=True)
     record("strata, files that run on PostgreSQL", len(pg_runs), size_of(pg_runs), lint + ["--dialect", "postgresql"] + pg_runs)
@@ -518,6 +518,19 @@ def main():
     print(f"bench: strata is {speedup:.1f}x Squawk on set A; peak RSS on 10x {peak_10x:.1f} MB; wrote BENCHMARKS.md")
 
 
+def set_a(pg_only, lint, keep):
+    """Strata and Squawk on set A, taking turns run by run as the apply cases do, so that the
+    machine's drift weighs on both alike: the medians, and the median of run-by-run ratios."""
+    print("bench: corpus set A (PostgreSQL-only files)", flush=True)
+    os.sync()  # the release build's files written out first, not during the first runs
+    strata_measured, squawk_measured = measure_interleaved([(lint + ["--dialect", "postgresql"] + pg_only, None),
+                                                           ([str(SQUAWK), "--reporter", "json"] + pg_only, None)],
+                                                          runs=SET_A_RUNS)
+    strata_a, strata_walls, _ = keep("strata, set A (PostgreSQL)", len(pg_only), size_of(pg_only), strata_measured)
+    squawk_a, squawk_walls, _ = keep("squawk 2.70.0, set A (PostgreSQL)", len(pg_only), size_of(pg_only), squawk_measured)
+    return strata_a, squawk_a, statistics.median(q / s for q, s in zip(squawk_walls, strata_walls))
+
+
 def git_revision():
     try:
         return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
@@ -536,8 +549,8 @@ def write_report(results, speedup, peak_10x, tokenizer, history, history_strata,
         f"- Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
         f"- Corpus: `{CORPUS.relative_to(ROOT.parent) if CORPUS.is_relative_to(ROOT.parent) else CORPUS}` "
         "(FILES.tsv); synthetic = every corpus file copied 10 times",
-        f"- Method: whole process, fork to exit, median of {RUNS} runs after one warm-up (strata and Squawk on set A "
-        "taking turns run by run); peak RSS is the largest of the runs (wait4 rusage of that process alone). Output goes "
+        f"- Method: whole process, fork to exit, median of {RUNS} runs after one warm-up (strata and Squawk on set A: "
+        f"{SET_A_RUNS} runs, taking turns run by run); peak RSS is the largest of the runs (wait4 rusage of that process alone). Output goes "
         "to /dev/null, JSON format for both tools.",
         "",
         "| run | files | MB | median s | files/s | MB/s | peak RSS MB |",
