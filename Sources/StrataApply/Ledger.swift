@@ -57,10 +57,12 @@ public struct Ledger {
         layoutTable = Self.qualified(schema, Self.schemaTable)
         eventsTable = Self.qualified(schema, Self.events)
         let parameters = (1...11).map(database.placeholder).joined(separator: ", ")
-        insertRowSQL = "INSERT INTO \(migrationsTable) (id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, "
-            + "failed_statement, error, pid) VALUES (\(parameters))"
+        insertRowSQL = "INSERT INTO \(migrationsTable) (\(Self.rowColumns)) VALUES (\(parameters))"
         insertEventSQL = "INSERT INTO \(eventsTable) (\(Self.eventColumns)) VALUES (\(parameters))"
     }
+
+    /// The columns `insertRowSQL` writes, in `values`' order.
+    static let rowColumns = "id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, failed_statement, error, pid"
 
     /// `"schema"."name"`, each part quoted as an identifier.
     static func qualified(_ schema: String, _ name: String) -> String { "\(quoted(schema)).\(quoted(name))" }
@@ -96,17 +98,34 @@ public struct Ledger {
     }
 
     public func record(_ entry: LedgerEntry) throws(ApplyError) {
-        try database.query(insertRowSQL, [.text(entry.id), .text(entry.name), .text(entry.checksum), entry.downChecksum.map(DatabaseValue.text) ?? .null,
-                  .text(entry.appliedAt), .integer(entry.executionMilliseconds), .text(entry.appliedBy),
-                  .text(entry.status.rawValue), entry.failedStatement.map(DatabaseValue.text) ?? .null,
-                  entry.error.map(DatabaseValue.text) ?? .null, entry.pid.map(DatabaseValue.integer) ?? .null])
+        try database.query(insertRowSQL, Self.values(entry))
     }
 
-    /// Inserts many rows: `up --single-transaction` writes its rows together at the end, where
-    /// the one cached INSERT stays prepared (a row written after each migration was prepared
-    /// again after every migration's schema change).
+    /// A row's values, in `insertRowSQL`'s order.
+    private static func values(_ entry: LedgerEntry) -> [DatabaseValue] {
+        [.text(entry.id), .text(entry.name), .text(entry.checksum), entry.downChecksum.map(DatabaseValue.text) ?? .null,
+         .text(entry.appliedAt), .integer(entry.executionMilliseconds), .text(entry.appliedBy),
+         .text(entry.status.rawValue), entry.failedStatement.map(DatabaseValue.text) ?? .null,
+         entry.error.map(DatabaseValue.text) ?? .null, entry.pid.map(DatabaseValue.integer) ?? .null]
+    }
+
+    /// Rows per INSERT when many go in together: 90 rows of 11 values stay under the 999
+    /// parameters SQLite allowed before 3.32 (PostgreSQL allows 65,535).
+    static let rowsPerInsert = 90
+
+    /// Inserts many rows: `up --single-transaction` writes its rows together at the end, up to
+    /// `rowsPerInsert` in one statement (a thousand single-row INSERTs were a thousand round
+    /// trips to a PostgreSQL server).
     public func record(_ entries: [LedgerEntry]) throws(ApplyError) {
-        for entry in entries { try record(entry) }
+        var start = entries.startIndex
+        while start < entries.endIndex {
+            let chunk = entries[start..<min(entries.endIndex, start + Self.rowsPerInsert)]
+            start = chunk.endIndex
+            let p = database.placeholder
+            let rows = (0..<chunk.count).map { r in "(" + (1...11).map { p(r * 11 + $0) }.joined(separator: ", ") + ")" }
+            try database.query("INSERT INTO \(migrationsTable) (\(Self.rowColumns)) VALUES " + rows.joined(separator: ", "),
+                               chunk.flatMap(Self.values))
+        }
     }
 
     /// Rewrites the row of `entry.id` (a claim, with its outcome) in one statement, so that the
