@@ -48,6 +48,9 @@ extension Applier {
                            risk: step.risk.level.description, backupPath: backupPath, executionMilliseconds: ms,
                            rolledBackBy: Ledger.actor)
         }
+        // Its time when this run undid it; nil when another run did first.
+        let undone: Int64?
+        var how = ""
         if step.nonTransactionalReason == nil {
             var done: Int64? = nil
             do {
@@ -77,19 +80,15 @@ extension Applier {
                 recordFailureAfterRollback()
                 throw error
             }
-            if let done {
-                progress("\(label) ... rolled back \(done) ms")
-                report.undone.append(.init(id: step.id, milliseconds: done))
-                emitRolledBack(record(done))
-            } else {
-                progress("\(label) ... already rolled back by another run")
-                report.alreadyUndone.append(step.id)
-                emit(.alreadyRolledBack, step.id)
-            }
-        } else if let ms = try rollbackOutsideTransaction(step, record: record) {
-            progress("\(label) ... rolled back \(ms) ms (outside a transaction: \(step.nonTransactionalReason ?? ""))")
-            report.undone.append(.init(id: step.id, milliseconds: ms))
-            emitRolledBack(record(ms))
+            undone = done
+        } else {
+            undone = try rollbackOutsideTransaction(step, record: record)
+            how = " (outside a transaction: \(step.nonTransactionalReason ?? ""))"
+        }
+        if let undone {
+            progress("\(label) ... rolled back \(undone) ms\(how)")
+            report.undone.append(.init(id: step.id, milliseconds: undone))
+            emitRolledBack(record(undone))
         } else {
             progress("\(label) ... already rolled back by another run")
             report.alreadyUndone.append(step.id)
