@@ -32,7 +32,7 @@ extension Applier {
         guard !plan.steps.isEmpty else { return report }
         try inLock { () throws(ApplyError) in try ledger.ensure() }
         for (n, step) in plan.steps.enumerated() {
-            try keepingSQLiteSettings(step.down.map(\.sql)) { () throws(ApplyError) in
+            try keepingSQLiteSettings(step.down.compactMap(\.connectionSetting)) { () throws(ApplyError) in
                 try rollbackStep(step, n: n, of: plan.steps.count, reason: reason, forced: forced, backupPath: backupPath, report: &report)
             }
         }

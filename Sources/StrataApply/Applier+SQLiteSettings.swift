@@ -1,3 +1,5 @@
+import StrataSyntax
+
 /// On SQLite each migration starts from the connection's own settings, as on PostgreSQL it
 /// starts from Strata's session (`sessionReset`): a PRAGMA that sets one of SQLite's
 /// connection settings (`foreign_keys`, `recursive_triggers`, `cache_size`...) holds for the
@@ -17,11 +19,26 @@ extension Applier {
         "trusted_schema", "wal_autocheckpoint", "writable_schema",
     ]
 
+    /// The connection setting a statement sets, as the target of a PRAGMA (`foreign_keys`,
+    /// `temp.temp_store`): from the statement reader's `.pragma` with a value; nil for any
+    /// other statement, a PRAGMA that only reads, or a setting kept in the file. Worked out
+    /// when the file is read (`MigrationCatalog`, `RollbackPlanner`), not from the SQL text.
+    static func connectionSetting(_ statement: Statement, in source: SourceText) -> String? {
+        guard case .pragma(let pragma) = statement.kind, !pragma.value.isEmpty else { return nil }
+        let name = pragma.name.lowercased()
+        guard sqliteConnectionSettings.contains(name) else { return nil }
+        // The reader keeps the name only: a schema is the word before a `.` (PRAGMA, schema, ., name).
+        let tokens = source.significantTokens(startingIn: statement.range.byteRange, of: statement.tokens)
+        guard tokens.count > 3, source.text(of: source.tokens[tokens[2]]) == "." else { return name }
+        return source.text(of: source.tokens[tokens[1]]).lowercased() + "." + name
+    }
+
     /// Runs one migration's statements (`body`: its UP or DOWN, in a transaction or not) and
-    /// then puts back the connection settings its PRAGMA statements set, failed or not.
-    func keepingSQLiteSettings<T>(_ statements: [String], _ body: () throws(ApplyError) -> T) throws(ApplyError) -> T {
+    /// then puts back the connection settings they set (`settings`, `connectionSetting`'s),
+    /// failed or not.
+    func keepingSQLiteSettings<T>(_ settings: [String], _ body: () throws(ApplyError) -> T) throws(ApplyError) -> T {
         guard database.dialect == .sqlite else { return try body() }
-        let saved = savedSQLiteSettings(statements)
+        let saved = savedSQLiteSettings(settings)
         guard !saved.isEmpty else { return try body() }
         let result: T
         do {
@@ -40,16 +57,11 @@ extension Applier {
         return result
     }
 
-    /// The statements that put back, as they are now, the connection settings `statements`
-    /// set; none when they set none.
-    func savedSQLiteSettings(_ statements: [String]) -> [String] {
-        var seen = Set<String>()
+    /// The statements that put `settings` back as they are now.
+    func savedSQLiteSettings(_ settings: [String]) -> [String] {
         var restore: [String] = []
-        for sql in statements {
-            guard let (schema, name) = Self.pragmaSetting(sql), Self.sqliteConnectionSettings.contains(name) else { continue }
-            let target = schema.map { "\($0).\(name)" } ?? name
-            guard seen.insert(target).inserted,
-                  let value = (try? database.query("PRAGMA \(target)"))?.first?.first else { continue }
+        for target in Set(settings) {
+            guard let value = (try? database.query("PRAGMA \(target)"))?.first?.first else { continue }
             switch value {
             case .integer(let n): restore.append("PRAGMA \(target) = \(n)")
             // A keyword (locking_mode's `normal`): SQLite's own answer, checked before it is
@@ -62,63 +74,8 @@ extension Applier {
         return restore
     }
 
-    /// The schema (when named) and lowercased name of the setting a `PRAGMA name = value` or
-    /// `PRAGMA name(value)` statement sets; nil for any other statement, a PRAGMA that only
-    /// reads included.
-    static func pragmaSetting(_ sql: String) -> (schema: String?, name: String)? {
-        var text = sql
-        // The statement's own bytes, not a copy: every statement of every migration comes here.
-        return text.withUTF8 { pragmaSetting(in: $0) }
-    }
-
-    private static func pragmaSetting(in bytes: UnsafeBufferPointer<UInt8>) -> (schema: String?, name: String)? {
-        var i = skipSpaceAndComments(bytes, from: 0)
-        let keyword = Array("pragma".utf8)
-        guard bytes.count >= i + keyword.count,
-              zip(bytes[i..<(i + keyword.count)], keyword).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
-        i += keyword.count
-        let afterKeyword = skipSpaceAndComments(bytes, from: i)
-        guard afterKeyword > i else { return nil }  // `PRAGMAfoo` is not a PRAGMA
-        i = afterKeyword
-        func word() -> String? {
-            let start = i
-            while i < bytes.count, isWordByte(bytes[i]) { i += 1 }
-            return i > start ? String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self).lowercased() : nil
-        }
-        guard var name = word() else { return nil }
-        var schema: String?
-        i = skipSpaceAndComments(bytes, from: i)
-        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
-            i = skipSpaceAndComments(bytes, from: i + 1)
-            guard let setting = word() else { return nil }
-            schema = name
-            name = setting
-            i = skipSpaceAndComments(bytes, from: i)
-        }
-        guard i < bytes.count, bytes[i] == UInt8(ascii: "=") || bytes[i] == UInt8(ascii: "(") else { return nil }
-        return (schema, name)
-    }
-
     private static func isWordByte(_ byte: UInt8) -> Bool {
         (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
             || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_")
-    }
-
-    private static func skipSpaceAndComments(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
-        var i = start
-        while i < bytes.count {
-            if bytes[i] == 0x20 || (bytes[i] >= 0x09 && bytes[i] <= 0x0D) {
-                i += 1
-            } else if bytes[i] == UInt8(ascii: "-"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "-") {
-                while i < bytes.count, bytes[i] != 0x0A { i += 1 }
-            } else if bytes[i] == UInt8(ascii: "/"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "*") {
-                i += 2
-                while i + 1 < bytes.count, !(bytes[i] == UInt8(ascii: "*") && bytes[i + 1] == UInt8(ascii: "/")) { i += 1 }
-                i = min(bytes.count, i + 2)
-            } else {
-                break
-            }
-        }
-        return i
     }
 }

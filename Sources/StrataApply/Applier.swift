@@ -229,7 +229,7 @@ public final class Applier {
         var knownRows: [String: LedgerEntry] = [:]
         var knownVersion: UInt32?
         for (n, entry) in plan.enumerated() {
-            let outcome: UpReport.Applied? = try keepingSQLiteSettings(entry.up.map(\.sql)) { () throws(ApplyError) in
+            let outcome: UpReport.Applied? = try keepingSQLiteSettings(entry.up.compactMap(\.connectionSetting)) { () throws(ApplyError) in
                 guard entry.transactional else {
                     knownVersion = nil
                     return try runOutsideTransaction(entry, index: n, of: plan.count)

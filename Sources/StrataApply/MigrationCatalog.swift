@@ -7,6 +7,9 @@ public struct CatalogEntry: Sendable {
     public struct Step: Sendable {
         public var sql: String
         public var line: Int
+        /// The SQLite connection setting it sets (`Applier.connectionSetting`), put back after
+        /// the migration.
+        public var connectionSetting: String? = nil
     }
 
     public var id: String
@@ -58,7 +61,8 @@ public struct MigrationCatalog: Sendable {
         var steps: [CatalogEntry.Step] = []
         for statement in file.up?.statements ?? [] {
             guard let source else { break }
-            steps.append(.init(sql: source.text(statement.range.byteRange), line: statement.range.start.line))
+            steps.append(.init(sql: source.text(statement.range.byteRange), line: statement.range.start.line,
+                               connectionSetting: Applier.connectionSetting(statement, in: source)))
         }
         let reason = file.nonTransactionalReason(postgresMajor: postgresMajor)
         return CatalogEntry(id: file.id, name: file.value(MetadataKey.name.rawValue) ?? file.id, path: file.path,

@@ -15,6 +15,8 @@ public struct RollbackStep: Sendable {
     public struct Statement: Sendable, Equatable {
         public var sql: String
         public var line: Int
+        /// As `CatalogEntry.Step.connectionSetting`.
+        public var connectionSetting: String? = nil
     }
 
     public var id: String
@@ -110,7 +112,10 @@ public enum RollbackPlanner {
         var reason: String? = nil
         if let file {
             if let source = file.source, let down = file.down {
-                statements = down.statements.map { .init(sql: source.text($0.range.byteRange), line: $0.range.start.line) }
+                statements = down.statements.map {
+                    .init(sql: source.text($0.range.byteRange), line: $0.range.start.line,
+                          connectionSetting: Applier.connectionSetting($0, in: source))
+                }
                 reason = nonTransactionalDownReason(file)
             }
             if file.rollbackSafe == false {

@@ -19,13 +19,18 @@ struct SQLiteSettingsTests {
         ("PRAGMA temp . temp_store = 2", "temp_store", "temp"),
     ] as [(String, String, String?)])
     func pragmasThatSetAreRecognised(_ sql: String, _ name: String, _ schema: String?) throws {
-        let found = try #require(Applier.pragmaSetting(sql))
-        #expect(found.name == name && found.schema == schema)
+        let found = try #require(connectionSetting(sql))
+        #expect(found == (schema.map { "\($0).\(name)" } ?? name))
     }
 
     @Test(arguments: ["PRAGMA foreign_keys", "PRAGMA main.cache_size;", "SELECT 1", "PRAGMAX = 1", "-- PRAGMA foreign_keys = ON\nSELECT 1", ""])
     func otherStatementsAreNotSettings(_ sql: String) {
-        #expect(Applier.pragmaSetting(sql) == nil)
+        #expect(connectionSetting(sql) == nil)
+    }
+
+    /// The setting the first UP statement of a file holding `sql` sets, as the catalog has it.
+    private func connectionSetting(_ sql: String) -> String? {
+        MigrationCatalog([migration("0001_m", up: sql)], dialect: .sqlite).entries.first?.up.first?.connectionSetting
     }
 
     /// 0001 turns foreign keys on for itself (outside a transaction, where SQLite honours it);
