@@ -30,7 +30,7 @@ let package = Package(
         ]),
         .target(name: "StrataRules", dependencies: ["StrataCore", "StrataSyntax"]),
         .target(name: "StrataReporters", dependencies: ["StrataCore"]),
-        .target(name: "StrataGit", dependencies: ["StrataCore", "CGit2", "CLibraryLoader"]),
+        .target(name: "StrataGit", dependencies: ["StrataCore", "StrataSyntax", "CGit2", "CLibraryLoader"]),
         .target(name: "StrataApply", dependencies: [
             "StrataCore", "CSQLite", "CLibPQ", "CLibraryLoader",
             .product(name: "Crypto", package: "swift-crypto"),

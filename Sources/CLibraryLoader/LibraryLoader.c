@@ -89,21 +89,6 @@
     F(int, git_commit_tree, (git_tree **tree_out, const git_commit *commit), (tree_out, commit)) \
     V(git_config_free, (git_config *cfg), (cfg)) \
     F(int, git_config_get_string, (const char **out, const git_config *cfg, const char *name), (out, cfg, name)) \
-    F(int, git_diff_find_options_init, (git_diff_find_options *opts, unsigned int version), (opts, version)) \
-    F(int, git_diff_find_similar, (git_diff *diff, const git_diff_find_options *options), (diff, options)) \
-    V(git_diff_free, (git_diff *diff), (diff)) \
-    F(const git_diff_delta *, git_diff_get_delta, (const git_diff *diff, size_t idx), (diff, idx)) \
-    F(size_t, git_diff_num_deltas, (const git_diff *diff), (diff)) \
-    F(int, git_diff_options_init, (git_diff_options *opts, unsigned int version), (opts, version)) \
-    F(int, git_diff_tree_to_index, (git_diff **diff, git_repository *repo, git_tree *old_tree, git_index *index, \
-                                    const git_diff_options *opts), \
-      (diff, repo, old_tree, index, opts)) \
-    F(int, git_diff_tree_to_tree, (git_diff **diff, git_repository *repo, git_tree *old_tree, git_tree *new_tree, \
-                                   const git_diff_options *opts), \
-      (diff, repo, old_tree, new_tree, opts)) \
-    F(int, git_diff_tree_to_workdir_with_index, (git_diff **diff, git_repository *repo, git_tree *old_tree, \
-                                                 const git_diff_options *opts), \
-      (diff, repo, old_tree, opts)) \
     F(const git_error *, git_error_last, (void), ()) \
     F(int, git_index_entry_stage, (const git_index_entry *entry), (entry)) \
     F(size_t, git_index_entrycount, (const git_index *index), (index)) \

@@ -7,7 +7,8 @@ import Darwin
 
 /// The checksum recorded for a migration: SHA-256 (hex) of the file with a leading UTF-8 BOM
 /// removed and line endings normalised to LF, so a checkout with CRLF (Windows, autocrlf)
-/// does not look like an edit.
+/// does not look like an edit. The text hashed is `ChecksumText.normalized` (StrataCore, where
+/// history compares migrations by it); it is hashed here without being copied out.
 public enum Checksum {
     public static func of(_ bytes: [UInt8]) -> String {
         bytes.withUnsafeBufferPointer { of(buffer: $0) }

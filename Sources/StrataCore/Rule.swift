@@ -52,18 +52,16 @@ public struct Example: Sendable {
     }
 }
 
-/// The history an example assumes: files at the merge base (applied), extra files on the base
-/// branch's tip, and renames since the merge base (file names).
+/// The history an example assumes: files at the merge base (applied) and extra files on the
+/// base branch's tip. An applied file missing from the example's files is deleted, or renamed
+/// when a new file holds its SQL (`MigrationRenames`, as `strata check` finds them).
 public struct ExampleHistory: Sendable {
     public var applied: [(fileName: String, sql: String)]
     public var baseTip: [String]
-    public var renamed: [(from: String, to: String)]
 
-    public init(applied: [(fileName: String, sql: String)] = [], baseTip: [String] = [],
-                renamed: [(from: String, to: String)] = []) {
+    public init(applied: [(fileName: String, sql: String)] = [], baseTip: [String] = []) {
         self.applied = applied
         self.baseTip = baseTip
-        self.renamed = renamed
     }
 }
 

@@ -1,6 +1,7 @@
 import CGit2
 import Foundation
 import StrataCore
+import StrataSyntax
 
 /// What `strata check` asks of the repository.
 public struct HistoryRequest: Sendable {
@@ -17,6 +18,8 @@ public struct HistoryRequest: Sendable {
     /// The folder as reports show it (`migrations`).
     public var displayDirectory: String
     public var layout: LayoutKind
+    /// How the files are read when a new migration is compared with a deleted applied one.
+    public var dialect: Dialect
     /// `--base`, else `history.base` of strata.yml; nil to try the usual names.
     public var base: String?
     public var source: Source
@@ -25,8 +28,9 @@ public struct HistoryRequest: Sendable {
     public var indexFile: String?
 
     public init(workingDirectory: String, migrationsDirectory: String, displayDirectory: String,
-                layout: LayoutKind, base: String?, source: Source, indexFile: String? = nil) {
+                layout: LayoutKind, dialect: Dialect = .sqlite, base: String?, source: Source, indexFile: String? = nil) {
         self.indexFile = indexFile
+        self.dialect = dialect
         self.workingDirectory = workingDirectory
         self.migrationsDirectory = migrationsDirectory
         self.displayDirectory = displayDirectory
@@ -143,10 +147,10 @@ public enum HistoryLoader {
         }
         let baseFiles = try repository.files(in: folder, at: mergeBase, recursive: layout.recursive, include: isMigration, content: false)
         let baseBlobs = Dictionary(baseFiles.map { ($0.path, $0.blob) }, uniquingKeysWith: { a, _ in a })
-        var appliedPaths: [String: String] = [:]
+        var appliedPaths: [String: (up: String, down: String?)] = [:]
         for unit in try grouped(baseFiles.map(\.path), layout) {
             guard let upBlob = baseBlobs[unit.path] else { continue }
-            appliedPaths[unit.id] = unit.path
+            appliedPaths[unit.id] = (unit.path, unit.down?.path)
             if let down = unit.down, let downBlob = baseBlobs[down.path] {
                 // A separate DOWN file: the content compared is UP, a line break, then DOWN.
                 let applied = MigrationInput(id: unit.id, path: unit.path, bytes: try repository.blob(upBlob),
@@ -166,22 +170,17 @@ public enum HistoryLoader {
             facts.baseTip = Set(try grouped(try repository.files(in: folder, at: baseTip, recursive: layout.recursive, include: isMigration,
                                                                  content: false).map(\.path), layout).map(\.id))
         }
-        let renameSource: ContentSource = switch request.source {
-        case .workingTree: .workingTree
-        case .index: .index
-        case .revision: .commit(checked)
-        }
-        let prefix = folder.isEmpty ? "" : folder + "/"
-        for (from, to) in try repository.renames(in: folder, from: mergeBase, to: renameSource)
-        where from.hasPrefix(prefix) && to.hasPrefix(prefix) {
-            let old = String(from.dropFirst(prefix.count)), new = String(to.dropFirst(prefix.count))
-            guard isMigration(old), isMigration(new), layout.recursive || (!old.contains("/") && !new.contains("/")) else { continue }
-            facts.renamedFrom[layout.id(forRelativePath: new)] = layout.id(forRelativePath: old)
-        }
+        // A deleted applied migration and a new one are a rename only when the SQL is the same
+        // (not when git finds them similar: migrations written from one template are).
         let present = Set(inputs.map(\.id))
+        let gone = facts.applied.keys.filter { !present.contains($0) }.compactMap { id in
+            facts.appliedInput(id, path: appliedPaths[id]?.up ?? id + ".sql", downPath: appliedPaths[id]?.down)
+        }
+        facts.renamedFrom = MigrationRenames.pair(gone: gone, added: inputs.filter { facts.applied[$0.id] == nil },
+                                                  layout: layout, dialect: request.dialect)
         let renamedAway = Set(facts.renamedFrom.values)
         for id in facts.applied.keys where !present.contains(id) && !renamedAway.contains(id) {
-            facts.deleted[id] = displayPath(request, relative: appliedPaths[id] ?? id + ".sql")
+            facts.deleted[id] = displayPath(request, relative: appliedPaths[id]?.up ?? id + ".sql")
         }
         return HistoryContext(inputs: inputs, facts: facts)
     }

@@ -16,14 +16,9 @@ extension Repository {
     /// unless `content` is false.
     public func files(in folder: String, at commit: ObjectID, recursive: Bool, include: (String) -> Bool,
                       content: Bool = true) throws(GitError) -> [GitFile] {
-        var commitHandle: OpaquePointer?
-        var oid = commit.raw
-        try LibGit2.check(git_commit_lookup(&commitHandle, handle, &oid), "cannot read commit \(commit.short)")
-        defer { git_commit_free(commitHandle) }
-        var root: OpaquePointer?
-        try LibGit2.check(git_commit_tree(&root, commitHandle), "cannot read the tree of \(commit.short)")
+        let root = try tree(of: commit)
         defer { git_tree_free(root) }
-        var tree = root
+        var tree: OpaquePointer? = root
         var subtree: OpaquePointer?
         if !folder.isEmpty {
             var entry: OpaquePointer?
@@ -60,6 +55,17 @@ extension Repository {
                 break
             }
         }
+    }
+
+    /// The tree of a commit; the caller frees it.
+    func tree(of commit: ObjectID) throws(GitError) -> OpaquePointer {
+        var commitHandle: OpaquePointer?
+        var oid = commit.raw
+        try LibGit2.check(git_commit_lookup(&commitHandle, handle, &oid), "cannot read commit \(commit.short)")
+        defer { git_commit_free(commitHandle) }
+        var tree: OpaquePointer?
+        try LibGit2.check(git_commit_tree(&tree, commitHandle), "cannot read the tree of \(commit.short)")
+        return tree!
     }
 
     /// The id of the tree of `folder` at `commit` (nil when the folder is missing): equal ids

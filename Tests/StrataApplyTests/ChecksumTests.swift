@@ -1,5 +1,6 @@
 import Foundation
 import StrataApply
+import StrataCore
 import Testing
 
 @Suite("Checksums")
@@ -53,6 +54,20 @@ struct ChecksumTests {
                 i += 1
             }
             #expect(Checksum.of(text) == Checksum.of(replaced), "\(text)")
+        }
+    }
+
+    /// History pairs renames by the text the checksum is taken of (`ChecksumText`, StrataCore):
+    /// equal checksums exactly when that text is equal.
+    @Test func hashesTheTextHistoryCompares() {
+        let samples: [[UInt8]] = [[], [0xEF, 0xBB, 0xBF], Array("a\r\nb\r\r\nc\r".utf8), [0xEF, 0xBB, 0xBF] + Array("x\r\n".utf8),
+                                  Array("SELECT 'a\rb';\r\n".utf8), [0xEF, 0xBB] + Array("\r\n".utf8), Array("\r".utf8), Array("\n".utf8),
+                                  [0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF], Array("x\n".utf8), Array("\r\n".utf8), Array("\r\r\n".utf8)]
+        for sample in samples {
+            for other in samples {
+                #expect((Checksum.of(sample) == Checksum.of(other)) == (ChecksumText.normalized(sample) == ChecksumText.normalized(other)),
+                        "\(sample) \(other)")
+            }
         }
     }
 

@@ -77,6 +77,72 @@ struct HistoryLoaderTests {
         #expect(revision.inputs.first { $0.id == "0003_tags" }?.bytes == bytes("CHANGED\n"))
     }
 
+    /// A filled-in `strata new` file: migrations of one project differ in little else than
+    /// their statements, so git's similarity would pair any two of them.
+    func templated(_ table: String) -> String {
+        """
+        -- @name: create \(table)
+        -- @description: create \(table)
+        -- @timestamp: 2025-03-01T09:00:00Z
+        -- @rollbackSafe: true
+        -- @performanceImpact: low
+        -- @dependencies: []
+
+        -- UP MIGRATION
+        CREATE TABLE \(table) (id INTEGER PRIMARY KEY);
+
+        -- DOWN MIGRATION
+        DROP TABLE \(table);
+
+        """
+    }
+
+    /// A deleted applied migration and a new one from the same template are a deletion and a
+    /// new migration; a copy of the same SQL under a new name is a rename. The working tree,
+    /// the index and a commit tell the same.
+    @Test func renamesAreSameSQLNotSimilarFiles() throws {
+        let temp = try TempRepository()
+        for (n, table) in ["users", "posts", "items", "tags", "notes"].enumerated() {
+            try temp.write("migrations/000\(n + 1)_create_\(table).sql", templated(table))
+        }
+        try temp.commitAll("applied")
+        try temp.git("checkout", "-q", "-b", "feature")
+        try temp.remove("migrations/0003_create_items.sql")
+        try temp.write("migrations/0006_feature.sql", templated("features"))
+        try temp.move("migrations/0004_create_tags.sql", "migrations/0004_tags.sql")
+        try temp.write("migrations/0004_tags.sql", "-- renamed\n" + templated("tags").replacingOccurrences(of: "-- @name: create tags", with: "-- @name: Tags"))
+        let expectedDeleted = ["0003_create_items": temp.root.appendingPathComponent("migrations/0003_create_items.sql").path]
+        for source in [HistoryRequest.Source.workingTree, .index, .revision("feature")] {
+            if source == .index { try temp.git("add", "-A") }
+            if source == .revision("feature") { try temp.git("commit", "-q", "-m", "feature"); try temp.git("checkout", "-q", "main") }
+            let facts = try #require(try HistoryLoader.load(request(temp, source: source)).facts)
+            #expect(facts.renamedFrom == ["0004_tags": "0004_create_tags"], "\(source)")
+            #expect(facts.deleted == expectedDeleted, "\(source)")
+            #expect(facts.isNew("0006_feature") && !facts.isNew("0004_tags"), "\(source)")
+        }
+    }
+
+    /// golang-migrate: the migration is its UP and DOWN files; a rename moves both, and a DOWN
+    /// file edited on the way makes the pair a deletion and a new migration.
+    @Test func aRenameMovesUpAndDown() throws {
+        let temp = try TempRepository()
+        try temp.write("db/1_users.up.sql", "CREATE TABLE users (id INT);\n")
+        try temp.write("db/1_users.down.sql", "DROP TABLE users;\n")
+        try temp.write("db/2_posts.up.sql", "CREATE TABLE posts (id INT);\n")
+        try temp.write("db/2_posts.down.sql", "DROP TABLE posts;\n")
+        try temp.commitAll("applied")
+        try temp.git("checkout", "-q", "-b", "feature")
+        try temp.git("mv", "db/1_users.up.sql", "db/1_accounts.up.sql")
+        try temp.git("mv", "db/1_users.down.sql", "db/1_accounts.down.sql")
+        try temp.git("mv", "db/2_posts.up.sql", "db/2_articles.up.sql")
+        try temp.git("mv", "db/2_posts.down.sql", "db/2_articles.down.sql")
+        try temp.write("db/2_articles.down.sql", "DROP TABLE IF EXISTS posts;\n")
+        try temp.git("add", "-A")
+        let facts = try #require(try HistoryLoader.load(request(temp, folder: "db", source: .index, layout: .golangMigrate)).facts)
+        #expect(facts.renamedFrom == ["1_accounts": "1_users"])
+        #expect(facts.deleted == ["2_posts": temp.root.appendingPathComponent("db/2_posts.up.sql").path])
+    }
+
     @Test func renamesOutOfTheFolderAreDeletions() throws {
         let temp = try repository()
         try temp.git("mv", "migrations/0001_users.sql", "0001_users.sql")

@@ -132,7 +132,7 @@ struct RepositoryLayerTests {
         #expect(try Repository(discoveringFrom: temp.path).stagedFiles(in: "migrations", recursive: true, include: Self.sql).count == 3)
     }
 
-    /// `indexFile` (GIT_INDEX_FILE) replaces the repository's index for staged files and renames.
+    /// `indexFile` (GIT_INDEX_FILE) replaces the repository's index for staged files.
     @Test func anotherIndexFile() throws {
         let temp = try TempRepository()
         try temp.write("migrations/0001_a.sql", "SELECT 1;\n" + String(repeating: "SELECT 0;\n", count: 10))
@@ -141,55 +141,10 @@ struct RepositoryLayerTests {
         try FileManager.default.copyItem(atPath: temp.path + "/.git/index", toPath: saved)
         try temp.git("mv", "migrations/0001_a.sql", "migrations/0001_b.sql")
         let repository = try Repository(discoveringFrom: temp.path)
-        let base = try #require(try repository.headCommit())
         #expect(try repository.stagedFiles(in: "migrations", recursive: false, include: Self.sql).map(\.path) == ["0001_b.sql"])
-        #expect(try repository.renames(in: "migrations", from: base, to: .index).count == 1)
         repository.indexFile = saved
         #expect(try repository.stagedFiles(in: "migrations", recursive: false, include: Self.sql).map(\.path) == ["0001_a.sql"])
-        #expect(try repository.renames(in: "migrations", from: base, to: .index).isEmpty)
         repository.indexFile = temp.path + "/no-such-index"
         #expect(try repository.stagedFiles(in: "migrations", recursive: false, include: Self.sql).isEmpty, "a missing index file is empty, as in git")
-    }
-
-    @Test func renames() throws {
-        let temp = try TempRepository()
-        let body = (1...12).map { "INSERT INTO t VALUES (\($0));" }.joined(separator: "\n") + "\n"
-        try temp.write("migrations/0001_users.sql", "CREATE TABLE users (id INT);\n" + body)
-        try temp.write("migrations/0002_posts.sql", "CREATE TABLE posts (id INT);\n" + body)
-        try temp.write("migrations/0003_tags.sql", "CREATE TABLE tags (id INT);\n" + body)
-        try temp.write("docs/0001_readme.sql", "-- docs\n" + body)
-        try temp.commitAll("base")
-        let base = try #require(try Repository(discoveringFrom: temp.path).headCommit())
-
-        func renames(_ source: ContentSource, folder: String = "migrations") throws -> [String] {
-            try Repository(discoveringFrom: temp.path).renames(in: folder, from: base, to: source).map { "\($0.from) -> \($0.to)" }
-        }
-
-        // Working tree: a plain move (deleted + untracked) is a rename; an edited move too.
-        try temp.move("migrations/0001_users.sql", "migrations/0001_accounts.sql")
-        try temp.move("migrations/0002_posts.sql", "migrations/0002_articles.sql")
-        try temp.write("migrations/0002_articles.sql", "CREATE TABLE articles (id INT);\n" + body)
-        try temp.move("docs/0001_readme.sql", "docs/0001_guide.sql")
-        #expect(try renames(.workingTree) == ["migrations/0001_users.sql -> migrations/0001_accounts.sql",
-                                              "migrations/0002_posts.sql -> migrations/0002_articles.sql"])
-        let everywhere = try renames(.workingTree, folder: "")
-        #expect(everywhere == ["docs/0001_readme.sql -> docs/0001_guide.sql",
-                                                          "migrations/0001_users.sql -> migrations/0001_accounts.sql",
-                                                          "migrations/0002_posts.sql -> migrations/0002_articles.sql"], "\(everywhere)")
-        // Nothing staged yet.
-        #expect(try renames(.index).isEmpty)
-
-        // Index: only what is staged.
-        try temp.git("add", "migrations/0001_users.sql", "migrations/0001_accounts.sql")
-        #expect(try renames(.index) == ["migrations/0001_users.sql -> migrations/0001_accounts.sql"])
-
-        // A commit; a rewritten file is not a rename.
-        try temp.write("migrations/0003_tags.sql", "something else entirely\n")
-        try temp.move("migrations/0003_tags.sql", "migrations/0003_labels.sql")
-        try temp.commitAll("renames")
-        let head = try #require(try Repository(discoveringFrom: temp.path).headCommit())
-        #expect(try renames(.commit(head)) == ["migrations/0001_users.sql -> migrations/0001_accounts.sql",
-                                               "migrations/0002_posts.sql -> migrations/0002_articles.sql"])
-        #expect(try renames(.commit(base)).isEmpty)
     }
 }

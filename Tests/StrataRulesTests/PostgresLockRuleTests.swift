@@ -34,7 +34,7 @@ struct PostgresLockRuleTests {
         var linter = Linter(rules: AllRules.instances(), settings: [:], dialect: .postgresql, layout: layout)
         linter.versions = DialectVersions(postgres: postgres)
         linter.verbose = verbose
-        linter.history = history.map { historyFacts($0, current: inputs, layout: kind) }
+        linter.history = history.map { historyFacts($0, current: inputs, layout: kind, dialect: .postgresql) }
         return linter.lint(inputs).diagnostics.filter { $0.rule == rule && $0.file == files.last!.0 }
     }
 

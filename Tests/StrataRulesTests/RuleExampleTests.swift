@@ -44,20 +44,24 @@ func findings(of rule: RuleDescription, sql: String, example: Example, dialect: 
     inputs.append(MigrationInput(id: layout.id(forRelativePath: example.fileName), path: example.fileName, bytes: Array(sql.utf8)))
     let settings: [String: RuleSetting] = rule.optIn ? [rule.id: rule.defaultSeverity == .error ? .error : .warning] : [:]
     var linter = Linter(rules: AllRules.instances(), settings: settings, dialect: dialect, layout: example.layout)
-    linter.history = example.history.map { historyFacts($0, current: inputs, layout: layout) }
+    linter.history = example.history.map { historyFacts($0, current: inputs, layout: layout, dialect: dialect) }
     linter.versions = example.versions
     let files = Set([example.fileName] + example.expectedElsewhere)
     return linter.lint(inputs).diagnostics.filter { files.contains($0.file) && $0.rule == rule.id }
 }
 
-/// The facts `StrataGit` would find for an example's history.
-func historyFacts(_ history: ExampleHistory, current: [MigrationInput], layout: any MigrationLayout) -> HistoryFacts {
+/// The facts `StrataGit` would find for an example's history: renames paired as it pairs them.
+func historyFacts(_ history: ExampleHistory, current: [MigrationInput], layout: any MigrationLayout,
+                  dialect: Dialect) -> HistoryFacts {
     let id = { layout.id(forRelativePath: $0) }
     var facts = HistoryFacts(baseName: "origin/main", mergeBase: "abc1234")
     for (fileName, sql) in history.applied { facts.applied[id(fileName)] = Array(sql.utf8) }
     facts.baseTip = Set(history.applied.map { id($0.fileName) } + history.baseTip.map(id))
-    for (from, to) in history.renamed { facts.renamedFrom[id(to)] = id(from) }
     let present = Set(current.map(\.id))
+    let gone = history.applied.filter { !present.contains(id($0.fileName)) }
+        .map { MigrationInput(id: id($0.fileName), path: $0.fileName, bytes: Array($0.sql.utf8)) }
+    facts.renamedFrom = MigrationRenames.pair(gone: gone, added: current.filter { facts.applied[$0.id] == nil },
+                                              layout: layout, dialect: dialect)
     let renamedAway = Set(facts.renamedFrom.values)
     for (fileName, _) in history.applied where !present.contains(id(fileName)) && !renamedAway.contains(id(fileName)) {
         facts.deleted[id(fileName)] = fileName

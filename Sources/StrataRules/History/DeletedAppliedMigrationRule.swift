@@ -26,11 +26,18 @@ public struct DeletedAppliedMigrationRule: HistoryRule {
                     history: ExampleHistory(applied: [("0001_users.sql", applied), ("0002_orders.sql", ExampleFile.migration("SELECT 2;")),
                                                       ("0003_other.sql", ExampleFile.migration("SELECT 1;"))]),
                     expectedElsewhere: ["0001_users.sql", "0002_orders.sql"]),
+            // Renamed and its SQL edited: a new migration, so the applied one is gone.
+            Example(applied.replacingOccurrences(of: "id INT PRIMARY KEY", with: "id BIGINT PRIMARY KEY"), fileName: "0001_create_users.sql",
+                    history: ExampleHistory(applied: [("0001_users.sql", applied)]), expectedElsewhere: ["0001_users.sql"]),
+            // Two applied files of the same SQL and one new copy: one rename, one deletion.
+            Example(applied, fileName: "0002_accounts.sql",
+                    history: ExampleHistory(applied: [("0001_users.sql", applied), ("0002_users_again.sql", applied)]),
+                    expectedElsewhere: ["0001_users.sql"]),
         ],
         nonTriggeringExamples: [
             Example(applied, fileName: "0001_users.sql", history: ExampleHistory(applied: [("0001_users.sql", applied)])),
             Example(applied, fileName: "0001_accounts.sql",
-                    history: ExampleHistory(applied: [("0001_users.sql", applied)], renamed: [("0001_users.sql", "0001_accounts.sql")])),
+                    history: ExampleHistory(applied: [("0001_users.sql", applied)])),
         ])
 
     public func check(_ context: RuleContext) -> [Violation] { [] }

@@ -31,6 +31,9 @@ public struct EditedAppliedMigrationRule: Rule {
                     fileName: "0001_users.sql", history: ExampleHistory(applied: [("0001_users.sql", applied)])),
             Example(applied.replacingOccurrences(of: "CREATE TABLE", with: "↓-- the first table\nCREATE TABLE"),
                     fileName: "0001_users.sql", history: ExampleHistory(applied: [("0001_users.sql", applied)])),
+            // Renamed (the same SQL) with a behaviour change on the way: compared with the applied file.
+            Example(applied.replacingOccurrences(of: "@rollbackSafe: true", with: "@rollbackSafe: ↓false"),
+                    fileName: "0001_accounts.sql", history: ExampleHistory(applied: [("0001_users.sql", applied)])),
         ],
         nonTriggeringExamples: [
             Example(applied, fileName: "0001_users.sql", history: ExampleHistory(applied: [("0001_users.sql", applied)])),

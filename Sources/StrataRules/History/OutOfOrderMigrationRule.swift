@@ -22,12 +22,20 @@ public struct OutOfOrderMigrationRule: Rule {
                     history: ExampleHistory(applied: [("0001_base.sql", file)], baseTip: ["0003_theirs.sql"])),
             Example("↓" + file, fileName: "0002_mine.sql", earlier: [("0001_base.sql", file), ("0003_theirs.sql", file)],
                     history: ExampleHistory(applied: [("0001_base.sql", file), ("0003_theirs.sql", file)])),
+            // Renumbered and its SQL edited: a new migration, sorting before the applied 0003.
+            Example("↓" + ExampleFile.migration("CREATE TABLE posts (id BIGINT PRIMARY KEY);"), fileName: "0002_posts.sql",
+                    earlier: [("0001_base.sql", file)],
+                    history: ExampleHistory(applied: [("0001_base.sql", file), ("0003_posts.sql", ExampleFile.migration("CREATE TABLE posts (id INT PRIMARY KEY);"))])),
         ],
         nonTriggeringExamples: [
             Example(file, fileName: "0004_mine.sql", earlier: [("0001_base.sql", file)],
                     history: ExampleHistory(applied: [("0001_base.sql", file)], baseTip: ["0003_theirs.sql"])),
             Example(file, fileName: "0002_mine.sql", earlier: [("0001_base.sql", file)],
                     history: ExampleHistory(applied: [("0001_base.sql", file), ("0002_mine.sql", file)], baseTip: ["0003_theirs.sql"])),
+            // Renumbered with the same SQL: the applied migration renamed (renamed-applied-migration's), not a new one.
+            Example(ExampleFile.migration("CREATE TABLE posts (id INT PRIMARY KEY);"), fileName: "0002_posts.sql",
+                    earlier: [("0001_base.sql", file)],
+                    history: ExampleHistory(applied: [("0001_base.sql", file), ("0003_posts.sql", ExampleFile.migration("CREATE TABLE posts (id INT PRIMARY KEY);"))])),
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {

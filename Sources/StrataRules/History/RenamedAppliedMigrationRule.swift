@@ -11,23 +11,28 @@ public struct RenamedAppliedMigrationRule: Rule {
         rationale: """
             Databases record applied migrations by id, which is the file name. A renamed file is \
             a new, unapplied migration to every database that ran the old one: the applier would \
-            run it again, and its old id would look deleted. Renames are found by content \
-            similarity (libgit2), so an edited-and-renamed file is caught too.
+            run it again, and its old id would look deleted. A file counts as renamed when its SQL \
+            is the applied one's (comments, metadata comments included, and whitespace aside); \
+            renamed and edited, it is a new migration, and the applied one was deleted.
             """,
         help: "restore the old file name; to change how the migration is described, edit @name in a new migration",
         defaultSeverity: .error,
         needsHistory: true,
         triggeringExamples: [
             Example("↓" + applied, fileName: "0001_accounts.sql",
-                    history: ExampleHistory(applied: [("0001_users.sql", applied)], renamed: [("0001_users.sql", "0001_accounts.sql")])),
-            // Renamed and edited: similar enough for git to pair the two names.
-            Example("↓" + applied.replacingOccurrences(of: "id INT PRIMARY KEY", with: "id BIGINT PRIMARY KEY"), fileName: "0001_create_users.sql",
-                    history: ExampleHistory(applied: [("0001_users.sql", applied)], renamed: [("0001_users.sql", "0001_create_users.sql")])),
+                    history: ExampleHistory(applied: [("0001_users.sql", applied)])),
+            // Renamed and described anew: comments aside, the SQL is the applied one.
+            Example("↓" + applied.replacingOccurrences(of: "-- @name: Example", with: "-- @name: Create the users"), fileName: "0001_create_users.sql",
+                    history: ExampleHistory(applied: [("0001_users.sql", applied)])),
         ],
         nonTriggeringExamples: [
             Example(applied, fileName: "0001_users.sql", history: ExampleHistory(applied: [("0001_users.sql", applied)])),
             // A new file beside the applied one, not a rename of it.
             Example(ExampleFile.migration("CREATE TABLE accounts (id INT PRIMARY KEY);", down: "DROP TABLE accounts;"), fileName: "0002_accounts.sql",
+                    history: ExampleHistory(applied: [("0001_users.sql", applied)])),
+            // Renamed and its SQL edited: a new migration (the applied one is deleted), however
+            // alike the two files are.
+            Example(applied.replacingOccurrences(of: "id INT PRIMARY KEY", with: "id BIGINT PRIMARY KEY"), fileName: "0001_create_users.sql",
                     history: ExampleHistory(applied: [("0001_users.sql", applied)])),
         ])
 

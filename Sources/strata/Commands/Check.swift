@@ -60,7 +60,7 @@ struct Check: ParsableCommand {
         }
         let source: HistoryRequest.Source = staged ? .index : rev.map { .revision($0) } ?? .workingTree
         let request = HistoryRequest(workingDirectory: context.workingDirectory, migrationsDirectory: folder,
-                                     displayDirectory: display, layout: context.layout,
+                                     displayDirectory: display, layout: context.layout, dialect: context.dialect,
                                      base: base ?? context.configuration.historyBase, source: source,
                                      indexFile: ProcessInfo.processInfo.environment["GIT_INDEX_FILE"])
         let result = try Self.findings(request, context: context, dialect: context.dialect, selected: selected,

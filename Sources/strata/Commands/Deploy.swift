@@ -38,7 +38,7 @@ struct Deploy: ParsableCommand {
         let context = apply.context
         let request = HistoryRequest(workingDirectory: context.workingDirectory, migrationsDirectory: context.configuration.migrationsDirectory,
                                      displayDirectory: context.migrationsDirectoryForDisplay, layout: context.layout,
-                                     base: base ?? context.configuration.historyBase, source: .workingTree)
+                                     dialect: apply.url.dialect, base: base ?? context.configuration.historyBase, source: .workingTree)
         let result = try Check.findings(request, context: context, dialect: apply.url.dialect)
         let refusal: String? =
             if result.errorCount > 0 { "the checks found errors" }
