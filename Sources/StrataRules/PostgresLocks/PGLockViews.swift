@@ -11,14 +11,25 @@ extension PGLock {
     /// and does not make it new.
     static func newRelationReason(_ name: ObjectName, _ context: RuleContext, before index: Int) -> String? {
         if let reason = newTableReason(name, context, before: index) { return reason }
-        guard context.upFeatures.contains(.other) else { return nil }
-        for statement in context.upStatements.prefix(index) {
-            guard let created = createdObject(statement, context.source, kind: "view"), !created.orReplace,
-                  created.name.key == name.key else { continue }
-            return "\(name) is a view created earlier in this file"
-        }
-        return nil
+        guard context.upFeatures.contains(.other), let first = viewsCreated(context)[name.key], first < index else { return nil }
+        return "\(name) is a view created earlier in this file"
     }
+
+    /// The first statement of the UP section that creates each view by a plain CREATE VIEW,
+    /// by view key (worked out once per file: the lock rules ask per statement).
+    private static func viewsCreated(_ context: RuleContext) -> [String: Int] {
+        context.memo.value(ViewsCreatedKey.self) {
+            var found: [String: Int] = [:]
+            for (i, statement) in context.upStatements.enumerated() {
+                guard let created = createdObject(statement, context.source, kind: "view"), !created.orReplace,
+                      found[created.name.key] == nil else { continue }
+                found[created.name.key] = i
+            }
+            return found
+        }
+    }
+
+    private enum ViewsCreatedKey {}
 
     /// Whether every function a `DROP FUNCTION` names was created earlier in this file by a
     /// plain CREATE FUNCTION (not OR REPLACE): whatever uses it was made in the file too.
