@@ -52,10 +52,11 @@ public struct Linter: Sendable {
         return copy
     }
 
-    /// The severity a rule runs at, or nil when it is off (opt-in rules are off unless set).
+    /// The severity a rule runs at, or nil when it is off (opt-in rules are off unless set): as
+    /// `strata.yml` sets it, else as the preset and the layout say.
     public func severity(of description: RuleDescription) -> Severity? {
         if let setting = settings[description.id] { return setting.severity }
-        return preset.severity(of: description)
+        return preset.severity(of: description, on: layout.kind)
     }
 
     // MARK: - Entry points

@@ -74,6 +74,17 @@ extension LayoutKind {
 
     /// Whether DOWN SQL is a file of its own (golang-migrate, diesel, Flyway undo files).
     public var keepsDownApart: Bool { self == .golangMigrate || self == .diesel || self == .flyway }
+
+    /// Whether the tool runs a migration that has no DOWN SQL, or an empty one, without
+    /// complaint: goose (an empty `-- +goose Down`), golang-migrate (no `.down.sql`), Flyway
+    /// (undo files are a paid feature). `missing-down` is then a warning by default. A layout
+    /// added later says here whether its tool does (sqlx's reversible migrations are optional).
+    public var downIsOptional: Bool {
+        switch self {
+        case .goose, .golangMigrate, .flyway: true
+        case .strata, .plain, .dbmate, .diesel: false
+        }
+    }
 }
 
 extension MigrationFile {

@@ -73,6 +73,9 @@ public struct RuleDescription: Sendable {
     /// The safe alternative, printed under each finding.
     public var help: String?
     public var defaultSeverity: Severity
+    /// The default on layouts whose tool runs a migration without DOWN SQL
+    /// (`LayoutKind.downIsOptional`), when it differs from `defaultSeverity`.
+    public var defaultSeverityWhereDownIsOptional: Severity?
     /// Off unless enabled in `strata.yml`.
     public var optIn: Bool
     /// Layout capabilities the rule needs (metadata rules need `.metadata`).
@@ -89,8 +92,14 @@ public struct RuleDescription: Sendable {
     public var nonTriggeringExamples: [Example] { examples().nonTriggering }
     private let examples: @Sendable () -> (triggering: [Example], nonTriggering: [Example])
 
+    /// The severity the rule runs at on `layout` when `strata.yml` does not set one.
+    public func defaultSeverity(on layout: LayoutKind) -> Severity {
+        layout.downIsOptional ? defaultSeverityWhereDownIsOptional ?? defaultSeverity : defaultSeverity
+    }
+
     public init(id: String, summary: String, rationale: String, help: String? = nil,
-                defaultSeverity: Severity, optIn: Bool = false, requires: LayoutCapabilities = [],
+                defaultSeverity: Severity, defaultSeverityWhereDownIsOptional: Severity? = nil,
+                optIn: Bool = false, requires: LayoutCapabilities = [],
                 dialects: Set<Dialect> = Set(Dialect.allCases), suppressible: Bool = true,
                 needsHistory: Bool = false,
                 triggeringExamples: @autoclosure @escaping @Sendable () -> [Example],
@@ -101,6 +110,7 @@ public struct RuleDescription: Sendable {
         self.rationale = rationale
         self.help = help
         self.defaultSeverity = defaultSeverity
+        self.defaultSeverityWhereDownIsOptional = defaultSeverityWhereDownIsOptional
         self.optIn = optIn
         self.requires = requires
         self.dialects = dialects

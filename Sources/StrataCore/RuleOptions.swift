@@ -9,12 +9,14 @@ public enum Preset: String, Sendable, CaseIterable {
     /// Every rule, the opt-in ones included, at its default severity.
     case all
 
-    /// The severity a rule runs at under this preset, or nil when it is off.
-    public func severity(of description: RuleDescription) -> Severity? {
+    /// The severity a rule runs at under this preset, or nil when it is off; on `layout`, its
+    /// default there (`missing-down` is a warning where the tool makes DOWN optional).
+    public func severity(of description: RuleDescription, on layout: LayoutKind? = nil) -> Severity? {
+        let normal = layout.map(description.defaultSeverity(on:)) ?? description.defaultSeverity
         switch self {
-        case .recommended: description.optIn ? nil : description.defaultSeverity
-        case .strict: description.optIn ? nil : .error
-        case .all: description.defaultSeverity
+        case .recommended: return description.optIn ? nil : normal
+        case .strict: return description.optIn ? nil : .error
+        case .all: return normal
         }
     }
 }

@@ -131,6 +131,9 @@ public struct CreateTable: Sendable, Hashable {
     public var constraints: [TableConstraint] = []
     /// `CREATE TABLE ... AS SELECT` (columns unknown to the reader).
     public var asSelect = false
+    /// `CREATE TABLE ... AS ... WITH NO DATA`: the table is created empty (without it, AS fills
+    /// the table with the query's rows).
+    public var withNoData = false
     /// PostgreSQL `PARTITION OF parent` / `(LIKE other)` / `INHERITS`: columns come from elsewhere.
     public var derivesColumns = false
 

@@ -12,6 +12,7 @@ extension StatementReader {
 
         if c.accept("as") {
             table.asSelect = true
+            table.withNoData = endsWithNoData(c)
             return .createTable(table)
         }
         if c.isWord("partition"), c.isWord(at: c.peek(1), "of") {
@@ -38,12 +39,21 @@ extension StatementReader {
                 table.derivesColumns = true
             } else if c.isWord("as") {
                 table.asSelect = true
+                table.withNoData = endsWithNoData(c)
                 break
             } else {
                 c.skipGroup()
             }
         }
         return .createTable(table)
+    }
+
+    /// Whether the statement ends `WITH NO DATA` (a CREATE TABLE ... AS that copies no row).
+    static func endsWithNoData(_ c: Cursor) -> Bool {
+        guard let data = c.lastToken(in: c.index..<c.end), c.isWord(at: data, "data"),
+              let no = c.lastToken(in: c.index..<data), c.isWord(at: no, "no"),
+              let with = c.lastToken(in: c.index..<no) else { return false }
+        return c.isWord(at: with, "with")
     }
 
     /// One element of a CREATE TABLE body: a column, a table constraint, or `LIKE other`.

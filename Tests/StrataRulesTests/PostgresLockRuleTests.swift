@@ -49,7 +49,9 @@ struct PostgresLockRuleTests {
     }
 
     @Test func everyLockRuleNotesANewTable() {
+        // `other` is new too: a foreign key to a table that may be busy waits for its lock.
         let sql = """
+            CREATE TABLE other (id INT PRIMARY KEY);
             CREATE TABLE t (id INT, a INT, b TEXT, c INT);
             SET lock_timeout = '1s';
             ALTER TABLE t ADD COLUMN u UUID DEFAULT gen_random_uuid();

@@ -265,7 +265,21 @@ struct StatementReaderCreateTableTests {
         let strict = try #require(SRT.createTable("CREATE TABLE t (a INTEGER) WITHOUT ROWID, STRICT", dialect))
         #expect(strict.columns.count == 1 && !strict.asSelect && !strict.derivesColumns)
         let asSelect = try #require(SRT.createTable("CREATE TABLE t AS SELECT * FROM u", dialect))
-        #expect(asSelect.asSelect && asSelect.columns.isEmpty)
+        #expect(asSelect.asSelect && asSelect.columns.isEmpty && !asSelect.withNoData)
+    }
+
+    /// `WITH NO DATA` creates the table empty; without it, or with `WITH DATA`, AS copies the rows.
+    @Test func createTableAsWithNoData() throws {
+        let empty = try #require(SRT.createTable("CREATE TABLE t AS SELECT * FROM u WITH NO DATA"))
+        #expect(empty.asSelect && empty.withNoData)
+        let emptyWithColumns = try #require(SRT.createTable("create table t (a, b) as select x, y from u with no data"))
+        #expect(emptyWithColumns.asSelect && emptyWithColumns.withNoData)
+        let filled = try #require(SRT.createTable("CREATE TABLE t AS SELECT * FROM u WITH DATA"))
+        #expect(filled.asSelect && !filled.withNoData)
+        let filtered = try #require(SRT.createTable("CREATE TABLE t AS SELECT * FROM u WHERE note = 'with no data'"))
+        #expect(filtered.asSelect && !filtered.withNoData)
+        let plain = try #require(SRT.createTable("CREATE TABLE t (a int)"))
+        #expect(!plain.asSelect && !plain.withNoData)
     }
 
     @Test func postgresDerivedColumns() throws {

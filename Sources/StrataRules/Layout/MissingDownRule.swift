@@ -11,10 +11,14 @@ public struct MissingDownRule: Rule {
             The DOWN section is what undoes a migration when a deploy goes wrong. Without one, a bad \
             deploy can only be fixed forward, under pressure. A migration that truly cannot be \
             undone should say so with `@rollbackSafe: false` and a DOWN that explains, or \
-            suppress this rule with a reason.
+            suppress this rule with a reason. Where the layout's tool makes DOWN optional (goose, \
+            golang-migrate, Flyway, whose undo files are a paid feature) the finding is a warning; \
+            `missing-down: error` under `rules:` in strata.yml makes it an error there too. It is \
+            an error in Strata's own layout, and in dbmate's and diesel's.
             """,
         help: "write the statements that undo the UP section under `-- DOWN MIGRATION`",
         defaultSeverity: .error,
+        defaultSeverityWhereDownIsOptional: .warning,
         requires: .downSections,
         triggeringExamples: [
             Example("""
@@ -35,12 +39,11 @@ public struct MissingDownRule: Rule {
         let file = context.file
         guard let down = file.down else {
             if file.layout == .strata { return [Violation(at: file.anchor, message: "no DOWN MIGRATION section")] }
-            // Undo files are a paid Flyway feature, so most Flyway projects have none: a warning
-            // there, where the other layouts expect DOWN SQL with every migration.
+            // The severity is the layout's default (a warning where the tool makes DOWN
+            // optional, `LayoutKind.downIsOptional`) unless strata.yml sets one.
             return [Violation(at: file.anchor, message: "no DOWN SQL: expected \(file.expectedDownPlace)",
                               help: file.layout.keepsDownApart ? "write the statements that undo this migration in \(file.expectedDownPlace)"
-                                  : "write the statements that undo the UP section under `\(file.layout.downMarker)`",
-                              severity: file.layout == .flyway ? .warning : nil)]
+                                  : "write the statements that undo the UP section under `\(file.layout.downMarker)`")]
         }
         if down.statements.isEmpty {
             let start = down.marker?.range ?? file.downFile.map { SourceRange(at: file.source?.position(at: $0.offset) ?? .start) } ?? .init(at: .start)

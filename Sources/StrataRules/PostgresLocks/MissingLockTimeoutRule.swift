@@ -12,7 +12,14 @@ public struct MissingLockTimeoutRule: Rule {
         rationale: """
             ALTER TABLE, DROP TABLE, TRUNCATE, DROP TRIGGER and a plain DROP INDEX need an ACCESS \
             EXCLUSIVE lock, a plain CREATE INDEX a SHARE lock, CREATE TRIGGER a SHARE ROW \
-            EXCLUSIVE lock, and so does CREATE TABLE on every table its foreign keys reference. Even when the change itself is instant, the \
+            EXCLUSIVE lock, and so does CREATE TABLE on every table its foreign keys reference, as \
+            does ALTER TABLE ... ADD FOREIGN KEY (NOT VALID or not, and from a table new in the \
+            file too). DROP VIEW and DROP MATERIALIZED VIEW need an ACCESS EXCLUSIVE lock on the \
+            view (every query of the view queues; the tables under it are not locked), and DROP \
+            FUNCTION ... CASCADE one on every table whose triggers or indexes use the function, \
+            which it drops with it (checked on PostgreSQL 15: DROP VIEW behind an open SELECT of \
+            the view waited until lock_timeout cancelled it; DROP FUNCTION ... CASCADE of a \
+            trigger function locked the trigger's table ACCESS EXCLUSIVE). Even when the change itself is instant, the \
             statement first waits for every transaction that touches the table to finish, and \
             while it waits, every later query on the table queues behind it: one long report or \
             idle transaction turns a quick migration into an outage. `SET lock_timeout` makes \
@@ -20,7 +27,9 @@ public struct MissingLockTimeoutRule: Rule {
             and can be retried. Strata's `--lock-timeout` bounds only its own migration lock, not \
             PostgreSQL's. One finding per file, at the first such statement (the message counts the \
             others): one SET at the top fixes them all. Not reported: a table created earlier in the \
-            same file or new on the branch, an ALTER TABLE whose actions all take SHARE UPDATE \
+            same file or new on the branch, a view created by a plain CREATE VIEW earlier in the \
+            file, DROP FUNCTION without CASCADE (it fails when anything uses the function) or of \
+            a function a plain CREATE FUNCTION made earlier in the file, an ALTER TABLE whose actions all take SHARE UPDATE \
             EXCLUSIVE, which queues no reads or writes (VALIDATE CONSTRAINT, SET (storage \
             parameters), ALTER COLUMN ... SET STATISTICS, CLUSTER ON, SET WITHOUT CLUSTER), CONCURRENTLY operations, and a \
             lock_timeout set outside the file (role or database settings are not visible to \
@@ -40,6 +49,14 @@ public struct MissingLockTimeoutRule: Rule {
                     earlier: [("0001_base.sql", "CREATE TABLE customers (id BIGINT PRIMARY KEY);\n")], layout: .plain, dialects: [.postgresql]),
             Example("↓CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch();\nDROP TRIGGER IF EXISTS orders_audit ON public.orders;\n",
                     layout: .plain, dialects: [.postgresql]),
+            Example("↓DROP VIEW post_view;\nCREATE VIEW post_view AS SELECT id, title FROM post;\n", layout: .plain, dialects: [.postgresql]),
+            Example("CREATE FUNCTION slug(t text) RETURNS text LANGUAGE sql AS 'SELECT lower(t)';\n↓DROP FUNCTION IF EXISTS hot_rank (numeric, timestamptz), slug CASCADE;\n",
+                    layout: .plain, dialects: [.postgresql]),
+            Example(ExampleFile.migration("""
+                CREATE TABLE person_actions AS SELECT person_id, target_id FROM person_follower;
+                ↓ALTER TABLE person_actions ADD CONSTRAINT person_actions_person_fk FOREIGN KEY (person_id) REFERENCES person (id) NOT VALID;
+                """), earlier: PGLockExample.base("CREATE TABLE person (id BIGINT PRIMARY KEY);\nCREATE TABLE person_follower (person_id BIGINT, target_id BIGINT);"),
+                    dialects: [.postgresql]),
         ],
         nonTriggeringExamples: [
             Example(ExampleFile.migration("SET LOCAL lock_timeout = '5s';\nALTER TABLE users ADD COLUMN nickname TEXT;\nDROP INDEX idx_users_name;"),
@@ -55,6 +72,18 @@ public struct MissingLockTimeoutRule: Rule {
                 CREATE TABLE folders (id BIGINT PRIMARY KEY, parent_id BIGINT REFERENCES folders (id));
                 CREATE TABLE files (id BIGINT PRIMARY KEY, folder_id BIGINT REFERENCES folders (id));
                 CREATE TRIGGER files_touch BEFORE UPDATE ON files FOR EACH ROW EXECUTE FUNCTION touch();
+                """), dialects: [.postgresql]),
+            Example(ExampleFile.migration("""
+                CREATE VIEW recent_posts AS SELECT 1 AS id;
+                DROP VIEW recent_posts;
+                CREATE MATERIALIZED VIEW post_counts AS SELECT 1 AS n;
+                DROP MATERIALIZED VIEW post_counts;
+                CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+                DROP FUNCTION touch() CASCADE;
+                DROP FUNCTION IF EXISTS old_helper(int);
+                CREATE TABLE tags (id BIGINT PRIMARY KEY);
+                CREATE TABLE post_tags (tag_id BIGINT);
+                ALTER TABLE post_tags ADD FOREIGN KEY (tag_id) REFERENCES tags (id);
                 """), dialects: [.postgresql]),
         ])
 
@@ -109,14 +138,16 @@ public struct MissingLockTimeoutRule: Rule {
         for index in statements.indices {
             guard let tables = lockedTables(statements[index], at: index, context) else { continue }
             guard !context.lockTimeoutSet(beforeStatement: index) else { continue }
+            var busy = tables
             if !tables.isEmpty {
-                let reasons = tables.map { PGLock.newTableReason($0, context, before: index) }
+                let reasons = tables.map { PGLock.newRelationReason($0, context, before: index) }
                 if reasons.allSatisfy({ $0 != nil }), let reason = reasons[0] {
                     violations.append(context.skipped(Self.id, at: statements[index].range, reason: reason))
                     continue
                 }
+                busy = zip(tables, reasons).filter { $0.1 == nil }.map(\.0)
             }
-            if first == nil { first = (index, tables) } else { more += 1 }
+            if first == nil { first = (index, busy) } else { more += 1 }
         }
         if let first {
             let statement = statements[first.index]
@@ -134,7 +165,11 @@ public struct MissingLockTimeoutRule: Rule {
         switch statement.kind {
         case .alterTable(let alter):
             let onlyWeak = alter.actions.allSatisfy { isWeak($0.action, range: $0.range, statement, context.source) }
-            return alter.actions.isEmpty || onlyWeak ? nil : [alter.name]
+            // A foreign key also locks the table it references SHARE ROW EXCLUSIVE, NOT VALID or
+            // not, so a key from a table new in this file still waits on an existing one.
+            let referenced = alter.actions.compactMap { AddForeignKeyValidatedRule.referencedTable($0.action) }
+            var seen: Set<ObjectName> = [alter.name]
+            return alter.actions.isEmpty || onlyWeak ? nil : [alter.name] + referenced.filter { seen.insert($0).inserted }
         case .createIndex(let create) where !create.concurrently:
             return [create.table]
         case .drop(let drop) where drop.objectKind == .table && !drop.names.isEmpty:
@@ -154,6 +189,11 @@ public struct MissingLockTimeoutRule: Rule {
             return Self.triggerTable(statement, context.source).map { [$0] }
         case .drop(let drop) where drop.objectKind == .trigger:
             return Self.triggerTable(statement, context.source).map { [$0] }
+        case .drop(let drop) where (drop.objectKind == .view || drop.objectKind == .materializedView) && !drop.names.isEmpty:
+            return drop.names
+        case .drop(let drop) where drop.objectKind == .function && drop.cascade:
+            // The tables whose triggers or indexes use the function are not known here.
+            return PGLock.functionsCreatedInFile(drop.names, context, before: index) ? nil : []
         default:
             return nil
         }
@@ -163,6 +203,8 @@ public struct MissingLockTimeoutRule: Rule {
     private func what(_ statement: Statement, _ tables: [ObjectName]) -> String {
         let names = tables.map(\.description).joined(separator: ", ")
         switch statement.kind {
+        case .alterTable(let alter) where !tables.isEmpty && !tables.contains(alter.name):
+            return "ALTER TABLE \(alter.name) adds a foreign key to \(names) and waits for a SHARE ROW EXCLUSIVE lock on it"
         case .alterTable(let alter):
             return "ALTER TABLE \(alter.name) waits for an ACCESS EXCLUSIVE lock"
         case .createIndex(let create):
@@ -175,6 +217,10 @@ public struct MissingLockTimeoutRule: Rule {
             return "TRUNCATE \(truncate.tables.map(\.description).joined(separator: ", ")) waits for an ACCESS EXCLUSIVE lock"
         case .createTable(let create):
             return "CREATE TABLE \(create.name) with a foreign key to \(names) waits for a SHARE ROW EXCLUSIVE lock on it"
+        case .drop(let drop) where drop.objectKind == .view || drop.objectKind == .materializedView:
+            return "DROP \(drop.objectKind == .view ? "VIEW" : "MATERIALIZED VIEW") \(names) waits for an ACCESS EXCLUSIVE lock"
+        case .drop(let drop) where drop.objectKind == .function:
+            return "DROP FUNCTION \(drop.names.map(\.description).joined(separator: ", ")) CASCADE waits for an ACCESS EXCLUSIVE lock on every table whose triggers or indexes use it"
         case .drop:
             return "DROP TRIGGER on \(names) waits for an ACCESS EXCLUSIVE lock"
         default:

@@ -323,14 +323,16 @@ extension PGLock {
     }
 
     /// The findings `finding` makes of the ALTER TABLE actions, on tables that may hold data; on new
-    /// tables it leaves the skip note instead.
+    /// tables it leaves the skip note instead, unless `onNewTable` turns the finding into one
+    /// that still holds there (a lock the action takes on another table).
     static func checkActions(_ rule: String, _ context: RuleContext,
+                             onNewTable: ((PGLockAction, Violation) -> Violation?)? = nil,
                              _ finding: (PGLockAction) -> Violation?) -> [Violation] {
         var violations: [Violation] = []
         for action in alterActions(context) {
             guard let violation = finding(action) else { continue }
             if let note = skip(rule, context, table: action.table, statement: action.index, at: violation.range) {
-                violations.append(note)
+                violations.append(onNewTable?(action, violation) ?? note)
             } else {
                 violations.append(violation)
             }
