@@ -32,12 +32,17 @@ struct BlockFailureTests {
 
     static let usersFile = "-- +goose Up\nCREATE TABLE users (id INT PRIMARY KEY);\n-- +goose Down\nDROP TABLE users;\n"
 
+    /// The block before it holds two statements, each with its own result on PostgreSQL:
+    /// counting results as steps used to place this failure on the session reset after it.
     @Test(arguments: Backend.all)
     func aBlockFailingOnItsFirstStatementIsTheMigrationsFailure(_ backend: Backend) throws {
         let scratch = try ScratchDatabase(backend)
         let (applier, error) = try failure(of: [goose("00001_users", Self.usersFile), goose("00002_block", """
             -- +goose Up
+            -- +goose StatementBegin
             CREATE TABLE kept (id INT);
+            INSERT INTO kept VALUES (1);
+            -- +goose StatementEnd
             -- +goose StatementBegin
             INSERT INTO missing_table VALUES (1);
             CREATE TABLE half (id INT);
@@ -45,7 +50,7 @@ struct BlockFailureTests {
             -- +goose Down
             DROP TABLE kept;
             """)], on: scratch)
-        #expect(error.message.hasPrefix("migrations/00002_block.sql:4:1: 00002_block failed: "), "\(error.message)")
+        #expect(error.message.hasPrefix("migrations/00002_block.sql:7:1: 00002_block failed: "), "\(error.message)")
         #expect(error.message.contains("missing_table") && !error.message.contains("putting the session back"), "\(error.message)")
         #expect(error.message.hasSuffix("\n  statement: INSERT INTO missing_table VALUES (1)"), "\(error.message)")
         #expect(error.statement == "INSERT INTO missing_table VALUES (1)")
@@ -54,7 +59,7 @@ struct BlockFailureTests {
         #expect(try scratch.rows(on: db) == [["00001_users", "applied"]])
         let recorded = try db.query("SELECT event, error FROM __migration_events__ WHERE migration_id = '00002_block'")
         #expect(recorded.count == 1 && recorded.first?.first?.text == "failed", "\(recorded)")
-        #expect(recorded.first?.last?.text?.hasPrefix("migrations/00002_block.sql:4:1: 00002_block failed: ") == true)
+        #expect(recorded.first?.last?.text?.hasPrefix("migrations/00002_block.sql:7:1: 00002_block failed: ") == true)
     }
 
     /// A later statement of the block (here the third, indented), with an error that carries no

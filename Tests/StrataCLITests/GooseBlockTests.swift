@@ -13,30 +13,36 @@ struct GooseBlockTests {
         return p
     }
 
+    /// The block before it holds two statements, each with its own result: counting results as
+    /// steps used to place this failure past the migration's last step, on the session reset.
     @Test(arguments: Backend.all)
     func aBlockFailingOnItsFirstStatementFailsTheMigration(_ backend: Backend) throws {
         let p = try project(backend, block: """
             -- +goose Up
             -- +goose StatementBegin
-            INSERT INTO x VALUES (1);
             CREATE TABLE half (id INT);
+            INSERT INTO half VALUES (1);
+            -- +goose StatementEnd
+            -- +goose StatementBegin
+            INSERT INTO x VALUES (1);
+            CREATE TABLE never (id INT);
             -- +goose StatementEnd
             -- +goose Down
             DROP TABLE half;
             """)
         let up = try p.run("up", "--layout", "goose", "--log-json", "events.jsonl")
         #expect(up.status == 2, "\(up.stdout)\(up.stderr)")
-        #expect(up.stderr.hasPrefix("strata: error: migrations/00002_block.sql:3:1: 00002_block failed: "), "\(up.stderr)")
+        #expect(up.stderr.hasPrefix("strata: error: migrations/00002_block.sql:7:1: 00002_block failed: "), "\(up.stderr)")
         #expect(up.stderr.contains("\"x\"") || up.stderr.contains("no such table: x"), "\(up.stderr)")
         #expect(!up.stderr.contains("putting the session back"), "\(up.stderr)")
         #expect(up.stderr.contains("  statement: INSERT INTO x VALUES (1)\n"), "\(up.stderr)")
         #expect(try p.rows() == ["00001_users applied"])
-        #expect(try !p.tableExists("half"))
+        #expect(try !p.tableExists("half") && !p.tableExists("never"))
 
         let events = try JSON.lines(try p.project.read("events.jsonl"))
         let failed = try #require(events.first { $0["event"] as? String == "failed" })
         #expect(failed["migration_id"] as? String == "00002_block")
-        #expect((failed["error"] as? String)?.hasPrefix("migrations/00002_block.sql:3:1: 00002_block failed: ") == true, "\(failed)")
+        #expect((failed["error"] as? String)?.hasPrefix("migrations/00002_block.sql:7:1: 00002_block failed: ") == true, "\(failed)")
         let finished = try #require(events.last)
         #expect(finished["outcome"] as? String == "failed" && finished["exit_code"] as? Int == 2, "\(finished)")
 
