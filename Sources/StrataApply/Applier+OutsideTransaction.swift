@@ -78,13 +78,12 @@ extension Applier {
         let started = ContinuousClock.now
         for step in entry.up {
             statementWillRun?(entry, step)
-            do {
-                try database.execute(step.sql)
-            } catch {
-                let failed = failure(entry, step, error)
+            // A block goes as one piece of text, as its tool sends it.
+            if let stopped = database.execute(units: [step.unit]) {
+                let failed = failure(entry, step, stopped)
                 try? resetSessionAfter(entry)
                 let ms = Self.milliseconds(ContinuousClock.now - started)
-                let outcome = row(entry, ms: ms, status: .failed, statement: step.sql, error: failed.message)
+                let outcome = row(entry, ms: ms, status: .failed, statement: failed.statement, error: failed.message)
                 try? inLock { () throws(ApplyError) in
                     try ledger.update(outcome)
                     try ledger.recordEvent(HistoryEvent(outcome))

@@ -32,7 +32,7 @@ extension Applier {
         guard !plan.steps.isEmpty else { return report }
         try inLock { () throws(ApplyError) in try ledger.ensure() }
         for (n, step) in plan.steps.enumerated() {
-            try keepingSQLiteSettings(step.down.compactMap(\.connectionSetting)) { () throws(ApplyError) in
+            try keepingSQLiteSettings(step.down.flatMap(\.connectionSettings)) { () throws(ApplyError) in
                 try rollbackStep(step, n: n, of: plan.steps.count, reason: reason, forced: forced, backupPath: backupPath, report: &report)
             }
         }
@@ -58,10 +58,10 @@ extension Applier {
                     guard try stillApplied(step) else { return }
                     emit(.rollbackStarted, step.id, ["transaction": .bool(true)])
                     let started = ContinuousClock.now
-                    let statements = step.down.map(\.sql) + sessionReset
-                    if let (index, error) = database.executeInTransaction(statements) {
-                        let failed = index < step.down.count ? downFailure(step, step.down[index], error)
-                            : ApplyError(.statement, "\(step.id): putting the session back after its DOWN failed: \(error.message)")
+                    let units = step.down.map(\.unit) + sessionReset.map { SQLUnit($0) }
+                    if let stopped = database.execute(units: units) {
+                        let failed = stopped.unit < step.down.count ? downFailure(step, step.down[stopped.unit], stopped)
+                            : ApplyError(.statement, "\(step.id): putting the session back after its DOWN failed: \(stopped.error.message)")
                         let ms = Self.milliseconds(ContinuousClock.now - started)
                         unrecordedFailure = HistoryEvent(kind: .rollbackFailed, migrationID: step.id, occurredAt: Ledger.timestamp(),
                                                          actor: Ledger.actor, executionMilliseconds: ms, reason: reason,
@@ -128,13 +128,11 @@ extension Applier {
         emit(.rollbackStarted, step.id, ["transaction": .bool(false)])
         let started = ContinuousClock.now
         for statement in step.down {
-            do {
-                try database.execute(statement.sql)
-            } catch {
-                let failed = downFailure(step, statement, error)
+            if let stopped = database.execute(units: [statement.unit]) {
+                let failed = downFailure(step, statement, stopped)
                 if !sessionReset.isEmpty { try? database.execute(sessionReset.joined(separator: "; ")) }
                 let ms = Self.milliseconds(ContinuousClock.now - started)
-                row.failedStatement = statement.sql
+                row.failedStatement = failed.statement
                 row.error = "rollback failed midway: " + failed.message
                 let failedRow = row
                 try? inLock { () throws(ApplyError) in
@@ -170,10 +168,7 @@ extension Applier {
     /// The `error` of a row whose DOWN is running outside a transaction.
     static let rollbackClaim = "interrupted: its rollback was running"
 
-    private func downFailure(_ step: RollbackStep, _ statement: RollbackStep.Statement, _ error: ApplyError) -> ApplyError {
-        let firstLine = statement.sql.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? statement.sql
-        let place = step.path.map { "\($0):\(statement.line): " } ?? ""
-        return ApplyError(.statement, "\(place)rolling back \(step.id) failed: \(error.message)\n  statement: \(firstLine)\(statement.sql.contains("\n") ? " ..." : "")",
-                          statement: statement.sql, code: error.code)
+    private func downFailure(_ step: RollbackStep, _ statement: RollbackStep.Statement, _ stopped: ExecutionFailure) -> ApplyError {
+        Self.failure(in: step.path.map { "\($0):" }, statement, stopped, "rolling back \(step.id) failed")
     }
 }

@@ -229,7 +229,7 @@ public final class Applier {
         var knownRows: [String: LedgerEntry] = [:]
         var knownVersion: UInt32?
         for (n, entry) in plan.enumerated() {
-            let outcome: UpReport.Applied? = try keepingSQLiteSettings(entry.up.compactMap(\.connectionSetting)) { () throws(ApplyError) in
+            let outcome: UpReport.Applied? = try keepingSQLiteSettings(entry.up.flatMap(\.connectionSettings)) { () throws(ApplyError) in
                 guard entry.transactional else {
                     knownVersion = nil
                     return try runOutsideTransaction(entry, index: n, of: plan.count)
@@ -292,8 +292,9 @@ public final class Applier {
         emit(.migrationStarted, entry.id, ["file": .text(entry.path), "transaction": .bool(true)])
         if let statementWillRun { for step in entry.up { statementWillRun(entry, step) } }
         let started = ContinuousClock.now
-        if let (index, error) = database.executeInTransaction(entry.up.map(\.sql) + (resetSession ? sessionReset : [])) {
-            let failed = index < entry.up.count ? failure(entry, entry.up[index], error) : resetFailure(entry, error)
+        let units = entry.up.map(\.unit) + (resetSession ? sessionReset.map { SQLUnit($0) } : [])
+        if let stopped = database.execute(units: units) {
+            let failed = stopped.unit < entry.up.count ? failure(entry, entry.up[stopped.unit], stopped) : resetFailure(entry, stopped.error)
             let ms = Self.milliseconds(ContinuousClock.now - started)
             // In one transaction for the whole run nothing is kept, the tracking tables included.
             if deferredRows == nil { unrecordedFailure = HistoryEvent(row(entry, ms: ms, status: .failed, error: failed.message)) }
@@ -337,10 +338,21 @@ public final class Applier {
                    statement: error.statement, code: error.code)
     }
 
-    func failure(_ entry: CatalogEntry, _ step: CatalogEntry.Step, _ error: ApplyError) -> ApplyError {
-        let firstLine = step.sql.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? step.sql
-        return ApplyError(.statement, "\(entry.path):\(step.line): \(entry.id) failed: \(error.message)\n  statement: \(firstLine)\(step.sql.contains("\n") ? " ..." : "")",
-                          statement: step.sql, code: error.code)
+    /// A migration's statement failed: the file, line and column of the statement that failed
+    /// (inside a block, the block's statement), the migration, the error, and the statement's
+    /// first line; `statement` is that statement's text.
+    func failure(_ entry: CatalogEntry, _ step: CatalogEntry.Step, _ stopped: ExecutionFailure) -> ApplyError {
+        Self.failure(in: "\(entry.path):", step, stopped, "\(entry.id) failed")
+    }
+
+    /// `<place><line>:<column>: <what>: <error>` and the failing statement's first line.
+    static func failure(in place: String?, _ step: SQLStep, _ stopped: ExecutionFailure, _ what: String) -> ApplyError {
+        let part = step.part(of: stopped)
+        let sql = step.text(of: part)
+        let firstLine = sql.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? sql
+        let at = place.map { "\($0)\(part.start.line):\(part.start.column): " } ?? ""
+        return ApplyError(.statement, "\(at)\(what): \(stopped.error.message)\n  statement: \(firstLine)\(sql.contains("\n") ? " ..." : "")",
+                          statement: sql, code: stopped.error.code)
     }
 
     static func milliseconds(_ duration: Duration) -> Int64 {

@@ -13,6 +13,38 @@ public enum DatabaseValue: Sendable, Hashable {
     public var integer: Int64? { if case .integer(let i) = self { i } else { nil } }
 }
 
+/// SQL text the database runs as one piece: one statement, or a block of several that a tool
+/// sends together (a goose `StatementBegin` … `StatementEnd`), with how many it holds.
+public struct SQLUnit: Sendable, Equatable {
+    public var sql: String
+    public var statements: Int
+
+    public init(_ sql: String, statements: Int = 1) {
+        self.sql = sql
+        self.statements = max(1, statements)
+    }
+}
+
+/// Where `Database.execute(units:)` stopped.
+public struct ExecutionFailure: Error, Sendable, Equatable {
+    /// The unit that failed, by index.
+    public var unit: Int
+    /// Which statement of that unit failed (0: its first), as the database counted them.
+    public var statement: Int
+    /// Where in that unit's SQL (a UTF-8 offset) the database placed the error, when it said
+    /// (PostgreSQL's error position): a better guide than the count when a block holds text the
+    /// database and Strata cut into statements differently.
+    public var offset: Int?
+    public var error: ApplyError
+
+    public init(unit: Int, statement: Int = 0, offset: Int? = nil, error: ApplyError) {
+        self.unit = unit
+        self.statement = statement
+        self.offset = offset
+        self.error = error
+    }
+}
+
 /// One connection to a database. Not Sendable: a connection belongs to the thread that opened
 /// it (SQLite and libpq handles must not be shared); put one behind an actor to share it.
 ///
@@ -30,9 +62,11 @@ public protocol Database: AnyObject {
     func query(_ sql: String, _ parameters: [DatabaseValue]) throws(ApplyError) -> [[DatabaseValue]]
     /// The parameter marker for position `n` (1-based): `?1` (SQLite), `$1` (PostgreSQL).
     func placeholder(_ n: Int) -> String
-    /// Runs statements in order inside the caller's transaction, stopping at the first that
-    /// fails: its index and error, or nil when all ran. A driver may send them together.
-    func executeInTransaction(_ statements: [String]) -> (index: Int, error: ApplyError)?
+    /// Runs units in order, stopping at the first statement that fails: which unit, which of
+    /// its statements and the error, or nil when all ran. Several units only inside the
+    /// caller's transaction (a driver may send them together); a single one may run outside
+    /// one, sent as one piece of text as its tool sends it.
+    func execute(units: [SQLUnit]) -> ExecutionFailure?
     /// A number that changes whenever anything is committed to the database (by this
     /// connection or another), read without a query; nil when the driver has none. The applier
     /// keeps the tracking rows it read while this stays the same.
@@ -42,11 +76,9 @@ public protocol Database: AnyObject {
 extension Database {
     public func dataVersion() -> UInt32? { nil }
 
-    public func executeInTransaction(_ statements: [String]) -> (index: Int, error: ApplyError)? {
-        for (index, sql) in statements.enumerated() {
-            do { try execute(sql) } catch { return (index, error) }
-        }
-        return nil
+    /// Statements of one statement each, run as `execute(units:)` runs them.
+    public func execute(statements: [String]) -> ExecutionFailure? {
+        execute(units: statements.map { SQLUnit($0) })
     }
 
     @discardableResult

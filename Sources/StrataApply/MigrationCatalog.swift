@@ -1,16 +1,10 @@
 import StrataCore
 import StrataSyntax
 
-/// One migration file as the applier sees it: parsed, with its checksums and the UP statements
-/// it will run (each with its text and line).
+/// One migration file as the applier sees it: parsed, with its checksums and the UP steps it
+/// will run (each with its text and where its statements are).
 public struct CatalogEntry: Sendable {
-    public struct Step: Sendable {
-        public var sql: String
-        public var line: Int
-        /// The SQLite connection setting it sets (`Applier.connectionSetting`), put back after
-        /// the migration.
-        public var connectionSetting: String? = nil
-    }
+    public typealias Step = SQLStep
 
     public var id: String
     public var name: String
@@ -57,13 +51,7 @@ public struct MigrationCatalog: Sendable {
     public subscript(id: String) -> CatalogEntry? { entries.first { $0.id == id } }
 
     static func entry(_ file: MigrationFile, _ input: MigrationInput, postgresMajor: Int?) -> CatalogEntry {
-        let source = file.source
-        var steps: [CatalogEntry.Step] = []
-        for statement in file.up?.statements ?? [] {
-            guard let source else { break }
-            steps.append(.init(sql: source.text(statement.range.byteRange), line: statement.range.start.line,
-                               connectionSetting: Applier.connectionSetting(statement, in: source)))
-        }
+        let steps = SQLStep.steps(of: file.up, in: file.source)
         let reason = file.nonTransactionalReason(postgresMajor: postgresMajor)
         return CatalogEntry(id: file.id, name: file.value(MetadataKey.name.rawValue) ?? file.id, path: file.path,
                             checksum: checksum(file, input), downChecksum: downChecksum(file),

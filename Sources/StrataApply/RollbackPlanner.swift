@@ -12,17 +12,12 @@ public enum RollbackSelection: Sendable, Equatable {
 
 /// One migration of a rollback plan.
 public struct RollbackStep: Sendable {
-    public struct Statement: Sendable, Equatable {
-        public var sql: String
-        public var line: Int
-        /// As `CatalogEntry.Step.connectionSetting`.
-        public var connectionSetting: String? = nil
-    }
+    public typealias Statement = SQLStep
 
     public var id: String
     public var path: String?
     public var applied: LedgerEntry
-    /// The DOWN section's statements; empty when there is none or no file.
+    /// The DOWN section's steps (a block is one); empty when there is none or no file.
     public var down: [Statement]
     /// Nil when the DOWN runs in one transaction with its tracking changes; otherwise why not
     /// (`@transaction: false`, DROP INDEX CONCURRENTLY, ...).
@@ -111,11 +106,8 @@ public enum RollbackPlanner {
         var statements: [RollbackStep.Statement] = []
         var reason: String? = nil
         if let file {
-            if let source = file.source, let down = file.down {
-                statements = down.statements.map {
-                    .init(sql: source.text($0.range.byteRange), line: $0.range.start.line,
-                          connectionSetting: Applier.connectionSetting($0, in: source))
-                }
+            if file.down != nil {
+                statements = SQLStep.steps(of: file.down, in: file.source)
                 reason = nonTransactionalDownReason(file)
             }
             if file.rollbackSafe == false {

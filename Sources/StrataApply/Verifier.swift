@@ -69,8 +69,8 @@ public final class Verifier {
             // Everything before it, as `strata up` would run it.
             while applied < index {
                 let earlier = steps(of: entries[applied])
-                if let (step, error) = run(earlier.up, transactional: earlier.upTransactional) {
-                    let failure = finding("up-fails", earlier, at: step.position,
+                if let (position, error) = run(earlier.up, transactional: earlier.upTransactional) {
+                    let failure = finding("up-fails", earlier, at: position,
                                           "UP fails on a database built by the migrations before it: \(Self.tidy(error.message))")
                     findings.append(failure)
                     outcomes.append(VerifyOutcome(id: earlier.id, path: earlier.path, status: .failed))
@@ -109,8 +109,8 @@ public final class Verifier {
     private func verify(_ migration: MigrationSteps) throws(ApplyError) -> ([VerifyFinding], Bool) {
         let schema = scratch.snapshotSchema
         let beforeUp = try SchemaSnapshot.take(of: scratch.database, schema: schema)
-        if let (step, error) = run(migration.up, transactional: migration.upTransactional) {
-            return ([finding("up-fails", migration, at: step.position,
+        if let (position, error) = run(migration.up, transactional: migration.upTransactional) {
+            return ([finding("up-fails", migration, at: position,
                              "UP fails on a database built by the migrations before it: \(Self.tidy(error.message))")], false)
         }
         let afterUp = try SchemaSnapshot.take(of: scratch.database, schema: schema)
@@ -119,14 +119,14 @@ public final class Verifier {
             let changes = afterUp.changes(from: beforeUp)
             return (changes.map { downFinding($0, migration, upChanges: changes) }, true)
         }
-        if let (step, error) = run(migration.down, transactional: migration.downTransactional) {
-            return ([finding("down-does-not-reverse-up", migration, at: step.position, "DOWN fails after UP: \(Self.tidy(error.message))")], false)
+        if let (position, error) = run(migration.down, transactional: migration.downTransactional) {
+            return ([finding("down-does-not-reverse-up", migration, at: position, "DOWN fails after UP: \(Self.tidy(error.message))")], false)
         }
         let afterDown = try SchemaSnapshot.take(of: scratch.database, schema: schema)
         let upChanges = afterUp.changes(from: beforeUp)
         var found = afterDown.changes(from: beforeUp).map { downFinding($0, migration, upChanges: upChanges) }
-        if let (step, error) = run(migration.up, transactional: migration.upTransactional) {
-            found.append(finding("up-not-repeatable", migration, at: step.position,
+        if let (position, error) = run(migration.up, transactional: migration.upTransactional) {
+            found.append(finding("up-not-repeatable", migration, at: position,
                                  "UP fails when run again after DOWN: \(Self.tidy(error.message))"))
             return (found, false)
         }
@@ -169,12 +169,15 @@ public final class Verifier {
     }
 
     /// The first statement that names every name of `change` as a word: where it was made.
-    private func position(of change: SchemaSnapshot.Change, in steps: [Step]) -> SourcePosition? {
+    private func position(of change: SchemaSnapshot.Change, in steps: [SQLStep]) -> SourcePosition? {
         let names = change.names.map { $0.lowercased() }
-        return steps.first { step in
-            let text = step.sql.lowercased()
-            return names.allSatisfy { Self.containsWord(text, $0.split(separator: ".").last.map(String.init) ?? $0) }
-        }?.position
+        for step in steps {
+            for part in step.parts {
+                let text = step.text(of: part).lowercased()
+                if names.allSatisfy({ Self.containsWord(text, $0.split(separator: ".").last.map(String.init) ?? $0) }) { return part.start }
+            }
+        }
+        return nil
     }
 
     private static func containsWord(_ text: String, _ word: String) -> Bool {
@@ -220,17 +223,12 @@ public final class Verifier {
 
     // MARK: - Running
 
-    struct Step {
-        var sql: String
-        var position: SourcePosition
-    }
-
     /// A migration's UP and DOWN statements with where they are, and how each section runs.
     struct MigrationSteps {
         var id: String
         var path: String
-        var up: [Step]
-        var down: [Step]
+        var up: [SQLStep]
+        var down: [SQLStep]
         var upTransactional: Bool
         var downTransactional: Bool
         /// Where a finding about DOWN as a whole points: its marker, else the file's start.
@@ -239,40 +237,43 @@ public final class Verifier {
 
     private func steps(of entry: CatalogEntry) -> MigrationSteps {
         guard let file = files[entry.id], let source = file.source else {
-            return MigrationSteps(id: entry.id, path: entry.path, up: entry.up.map { Step(sql: $0.sql, position: SourcePosition(offset: 0, line: $0.line, column: 1)) },
-                                  down: [], upTransactional: entry.transactional, downTransactional: true, downAnchor: .start)
+            return MigrationSteps(id: entry.id, path: entry.path, up: entry.up, down: [], upTransactional: entry.transactional,
+                                  downTransactional: true, downAnchor: .start)
         }
-        let toStep = { (statement: Statement) in Step(sql: source.text(statement.range.byteRange), position: statement.range.start) }
         let down = file.down?.statements ?? []
         // DOWN runs as UP does: `@transaction` decides, else whether a statement refuses a transaction.
         let downTransactional = file.transactionDeclared ?? !down.contains {
             MigrationFile.nonTransactionalReason($0, source, postgresMajor: postgresMajor) != nil
         }
-        return MigrationSteps(id: entry.id, path: entry.path, up: (file.up?.statements ?? []).map(toStep), down: down.map(toStep),
+        return MigrationSteps(id: entry.id, path: entry.path, up: entry.up, down: SQLStep.steps(of: file.down, in: source),
                               upTransactional: entry.transactional, downTransactional: downTransactional,
                               downAnchor: file.down?.marker?.range.start ?? file.anchor)
     }
 
-    /// Runs statements in one transaction, or one by one; the first that fails and its error.
-    private func run(_ steps: [Step], transactional: Bool) -> (Step, ApplyError)? {
+    /// Runs steps in one transaction, or one by one (as `strata up` runs them); where the
+    /// statement that failed starts, and its error.
+    private func run(_ steps: [SQLStep], transactional: Bool) -> (position: SourcePosition, error: ApplyError)? {
         let database = scratch.database
-        guard !steps.isEmpty else { return nil }
+        guard let first = steps.first, let last = steps.last else { return nil }
+        func failed(_ step: SQLStep, _ stopped: ExecutionFailure) -> (SourcePosition, ApplyError) {
+            (step.part(of: stopped).start, stopped.error)
+        }
         guard transactional else {
             for step in steps {
-                do { try database.execute(step.sql) } catch { return (step, error) }
+                if let stopped = database.execute(units: [step.unit]) { return failed(step, stopped) }
             }
             return nil
         }
-        do { try database.execute("BEGIN") } catch { return (steps[0], error) }
-        if let (index, error) = database.executeInTransaction(steps.map(\.sql)) {
+        do { try database.execute("BEGIN") } catch { return (first.parts[0].start, error) }
+        if let stopped = database.execute(units: steps.map(\.unit)) {
             try? database.execute("ROLLBACK")
-            return (steps[index], error)
+            return failed(steps[stopped.unit], stopped)
         }
         do {
             try database.execute("COMMIT")
         } catch {
             try? database.execute("ROLLBACK")
-            return (steps[steps.count - 1], error)
+            return (last.parts[0].start, error)
         }
         return nil
     }

@@ -53,7 +53,32 @@ public struct MigrationSection: Sendable {
     public var marker: SectionMarker?
     /// Token range the section covers (after its marker, up to the next marker or the end).
     public var tokens: Range<Int>
+    /// Every statement, a block's one by one: what the rules, suppressions and models read.
     public var statements: [Statement]
+    /// Runs of two or more statements that their tool sends to the database as one piece of
+    /// text (a goose `StatementBegin` … `StatementEnd` block), as ranges of indices into
+    /// `statements`, in order; every other statement is sent on its own.
+    public var blocks: [Range<Int>] = []
+
+    /// The section as it is sent: ranges of indices into `statements`, one per statement,
+    /// except a block, which is one.
+    public var units: [Range<Int>] {
+        var result: [Range<Int>] = []
+        var next = 0
+        for block in blocks {
+            result += (next..<block.lowerBound).map { $0..<($0 + 1) }
+            result.append(block)
+            next = block.upperBound
+        }
+        return result + (next..<statements.count).map { $0..<($0 + 1) }
+    }
+
+    /// Adds statements read after another marker of the same kind, with their blocks.
+    mutating func append(_ more: [Statement], blocks moreBlocks: [Range<Int>]) {
+        let shift = statements.count
+        blocks += moreBlocks.map { ($0.lowerBound + shift)..<($0.upperBound + shift) }
+        statements += more
+    }
 }
 
 /// One migration file, parsed: identity, metadata, sections, suppressions.

@@ -28,18 +28,42 @@ struct PostgresDatabaseTests {
             try db.execute("BEGIN")
             let statements = ["CREATE TABLE a (x int) -- a trailing comment", "INSERT INTO a VALUES (1), (2)",
                               "INSERT INTO a VALUES ('not a number')", "CREATE TABLE never (x int)"]
-            let failed = try #require(db.executeInTransaction(statements))
-            #expect(failed.index == 2)
+            let failed = try #require(db.execute(statements: statements))
+            #expect(failed.unit == 2)
             #expect(failed.error.statement == statements[2])
             #expect(failed.error.message.contains("invalid input syntax for type integer"), "\(failed.error.message)")
             try db.execute("ROLLBACK")
             try db.execute("BEGIN")
-            #expect(db.executeInTransaction(Array(statements[0...1]) + ["COPY a TO STDOUT", "SELECT count(*) FROM a"]) == nil)
+            #expect(db.execute(statements: Array(statements[0...1]) + ["COPY a TO STDOUT", "SELECT count(*) FROM a"]) == nil)
             #expect(try db.query("SELECT sum(x) FROM a") == [[.integer(3)]])
-            let copy = try #require(db.executeInTransaction(["INSERT INTO a VALUES (3)", "COPY a FROM STDIN", "SELECT 1"]))
-            #expect(copy.index == 1 && copy.error.message.contains("COPY ... FROM STDIN with no input"), "\(copy.error.message)")
+            let copy = try #require(db.execute(statements: ["INSERT INTO a VALUES (3)", "COPY a FROM STDIN", "SELECT 1"]))
+            #expect(copy.unit == 1 && copy.error.message.contains("COPY ... FROM STDIN with no input"), "\(copy.error.message)")
             try db.execute("ROLLBACK")
             #expect(try db.query("SELECT to_regclass('a') IS NULL") == [[.integer(1)]])
+        }
+    }
+
+    /// A unit of several statements (a block) has a result per statement: a failure is placed
+    /// in the unit it belongs to, at its statement, and the error's position in the message is
+    /// given back as an offset in that unit (here past a multi-byte character).
+    @Test func aFailureInsideABlockIsPlacedInItsUnit() throws {
+        try TestPostgres.withSchema { db, _ in
+            try db.execute("BEGIN")
+            let block = "CREATE TABLE b (x text);\nINSERT INTO b VALUES ('é');\nINSERT INTO missing_table VALUES (1)"
+            let failed = try #require(db.execute(units: [SQLUnit("CREATE TABLE a (x int)"), SQLUnit(block, statements: 3),
+                                                         SQLUnit("SET SESSION AUTHORIZATION DEFAULT")]))
+            #expect(failed.unit == 1 && failed.statement == 2)
+            let offset = try #require(failed.offset)
+            #expect(Array(block.utf8)[offset...].starts(with: Array("missing_table".utf8)), "\(offset)")
+            #expect(failed.error.message.contains("missing_table"))
+            try db.execute("ROLLBACK")
+            // No position (a duplicate key): the count alone places it.
+            try db.execute("BEGIN")
+            let duplicate = try #require(db.execute(units: [SQLUnit("CREATE TABLE u (id int PRIMARY KEY); INSERT INTO u VALUES (1)", statements: 2),
+                                                            SQLUnit("SELECT 1"),
+                                                            SQLUnit("INSERT INTO u VALUES (2); INSERT INTO u VALUES (1)", statements: 2)]))
+            #expect(duplicate.unit == 2 && duplicate.statement == 1 && duplicate.offset == nil, "\(duplicate)")
+            try db.execute("ROLLBACK")
         }
     }
 

@@ -73,7 +73,7 @@ struct RollbackTests {
                                                     down: "ALTER TABLE users DROP COLUMN note;\nDROP TABLE no_such_table;")]
         let (applier, plan) = try appliedAndPlanned(scratch, Array(broken), .steps(2))
         let error = #expect(throws: ApplyError.self) { try applier.rollback(plan, reason: nil, forced: false, backupPath: nil) }
-        #expect(error?.message.hasPrefix("migrations/0003_note.sql:8: rolling back 0003_note failed") == true, "\(error?.message ?? "")")
+        #expect(error?.message.hasPrefix("migrations/0003_note.sql:8:1: rolling back 0003_note failed") == true, "\(error?.message ?? "")")
         #expect(try scratch.rows(on: applier.database).map { $0[0] } == ["0001_users", "0002_orders", "0003_note"])
         #expect(try applier.rollbackHistory().isEmpty)
         // The column is still there: the DROP COLUMN was rolled back with the rest.

@@ -30,7 +30,7 @@ struct SQLiteSettingsTests {
 
     /// The setting the first UP statement of a file holding `sql` sets, as the catalog has it.
     private func connectionSetting(_ sql: String) -> String? {
-        MigrationCatalog([migration("0001_m", up: sql)], dialect: .sqlite).entries.first?.up.first?.connectionSetting
+        MigrationCatalog([migration("0001_m", up: sql)], dialect: .sqlite).entries.first?.up.first?.connectionSettings.first
     }
 
     /// 0001 turns foreign keys on for itself (outside a transaction, where SQLite honours it);

@@ -47,7 +47,7 @@ struct TrackingLayout4Tests {
         let (no, yes) = backend == .sqlite ? ("0", "1") : ("false", "true")
         let a = Checksum.of(Array(first.utf8)), b = Checksum.of(Array(second.utf8))
         let c = Checksum.of(Array(thirdOutsideTransaction.utf8))
-        let error = "migrations/0003_c.sql:12: 0003_c failed: no such table: nowhere"
+        let error = "migrations/0003_c.sql:12:1: 0003_c failed: no such table: nowhere"
         var migrations = [
             "('0001_a', 'Example', '\(a)', 'down-of-a', '2025-01-02T03:04:05.678Z', 7, 'old@host', 'applied', NULL, NULL, 4242)",
             "('0002_b', 'Example', '\(b)', NULL, '2025-01-04T00:00:00.000Z', 12, 'old@host', 'applied', NULL, NULL, NULL)",

@@ -87,6 +87,66 @@ struct LayoutsTests {
         #expect(texts(files[1].up, files[1]) == ["CREATE INDEX CONCURRENTLY idx ON t (id)"])
     }
 
+    /// A block's statements are read one by one, as any others (dollar quotes and BEGIN ATOMIC
+    /// bodies kept whole), and the section keeps the block as one piece for the applier.
+    @Test func gooseBlocksAreReadStatementByStatementAndKeptAsOneUnit() throws {
+        let folder = try LayoutFolder([
+            "00001_block.sql": """
+                -- +goose Up
+                CREATE TABLE a (id INT);
+                -- +goose StatementBegin
+                ALTER TABLE a ADD COLUMN p int;
+                ALTER TABLE b ADD COLUMN q int NOT NULL;
+                CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;
+                CREATE FUNCTION g() RETURNS int AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql;
+                -- +goose StatementEnd
+                DROP TABLE z;
+                -- +goose StatementBegin
+                SELECT 1;
+                -- +goose StatementEnd
+                -- +goose Down
+                -- +goose StatementBegin
+                DROP FUNCTION g; DROP FUNCTION f;
+                -- +goose StatementEnd
+                DROP TABLE a;
+                """,
+        ])
+        let file = try #require(try folder.parse(.goose).first)
+        let up = try #require(file.up)
+        #expect(texts(up, file) == [
+            "CREATE TABLE a (id INT)", "ALTER TABLE a ADD COLUMN p int", "ALTER TABLE b ADD COLUMN q int NOT NULL",
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END",
+            "CREATE FUNCTION g() RETURNS int AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql", "DROP TABLE z", "SELECT 1",
+        ])
+        // The block of four is one unit; a block of one statement is sent as any statement is.
+        #expect(up.blocks == [1..<5])
+        #expect(up.units == [0..<1, 1..<5, 5..<6, 6..<7])
+        #expect(up.statements.map(\.range.start.line) == [2, 4, 5, 6, 7, 9, 11])
+        let down = try #require(file.down)
+        #expect(texts(down, file) == ["DROP FUNCTION g", "DROP FUNCTION f", "DROP TABLE a"])
+        #expect(down.blocks == [0..<2] && down.units == [0..<2, 2..<3])
+    }
+
+    /// Every rule sees each statement of a block: the NOT NULL column is `b.q`'s, at its place
+    /// (not `a.p`, which the text of the whole block used to be read as), a DROP TABLE second
+    /// in a block is seen, and a suppression inside a block covers the statement after it.
+    @Test func everyStatementOfABlockIsLinted() throws {
+        let folder = try LayoutFolder([
+            "00001_block.sql": """
+                -- +goose Up
+                -- +goose StatementBegin
+                ALTER TABLE a ADD COLUMN p int; ALTER TABLE b ADD COLUMN q int NOT NULL;
+                DROP TABLE old_b;
+                -- strata:ignore add-required-column c is empty in every environment
+                ALTER TABLE c ADD COLUMN r int NOT NULL;
+                -- +goose StatementEnd
+                """,
+        ])
+        let found = try folder.lint(.goose).filter { ["add-required-column", "drop-table", "unused-ignore"].contains($0.rule) }
+        #expect(found.map { "\($0.rule) \($0.line):\($0.column)" } == ["add-required-column 3:47", "drop-table 4:1"], "\(found)")
+        #expect(found.first?.message.contains("q on b") == true, "\(found.first?.message ?? "")")
+    }
+
     @Test func golangMigratePairsFilesAndReportsMissingDown() throws {
         let folder = try LayoutFolder([
             "1_users.up.sql": "CREATE TABLE users (id BIGINT PRIMARY KEY);\n",

@@ -101,22 +101,28 @@ public final class PostgresDatabase: Database {
 
     public func placeholder(_ n: Int) -> String { "$\(n)" }
 
-    /// All statements in one simple-protocol message (one round trip, as `psql -f` or dbmate
-    /// send a file), read back result by result: the server answers each statement in turn
-    /// and stops at the first error, so the results before it tell which statement failed.
-    /// Only inside a transaction: outside one, the server would wrap the message in an
-    /// implicit transaction, which statements such as CREATE INDEX CONCURRENTLY refuse.
-    public func executeInTransaction(_ statements: [String]) -> (index: Int, error: ApplyError)? {
-        guard statements.count > 1 else {
-            do { try statements.first.map(execute) } catch { return (0, error) }
+    /// All units in one simple-protocol message (one round trip, as `psql -f` or dbmate send a
+    /// file), read back result by result: the server answers each statement in turn and stops
+    /// at the first error, so the results before it tell which statement failed (a block's
+    /// statements each have their own), and the error's position, when it has one, where.
+    /// Several units only inside a transaction: outside one, the server would wrap the message
+    /// in an implicit transaction, which statements such as CREATE INDEX CONCURRENTLY refuse.
+    /// A single block goes the same way, in one message as goose sends it.
+    public func execute(units: [SQLUnit]) -> ExecutionFailure? {
+        guard units.count > 1 || units.contains(where: { $0.statements > 1 }) else {
+            if let unit = units.first {
+                do { try execute(unit.sql) } catch { return ExecutionFailure(unit: 0, error: error) }
+            }
             return nil
         }
         // A newline before each `;` ends a trailing line comment.
-        guard PQsendQuery(connection, statements.joined(separator: "\n;\n")) == 1 else {
-            return (0, ApplyError(.statement, url.scrub(Self.tidy(String(cString: PQerrorMessage(connection)))), statement: statements[0]))
+        let message = units.map(\.sql).joined(separator: Self.separator)
+        guard PQsendQuery(connection, message) == 1 else {
+            return ExecutionFailure(unit: 0, error: ApplyError(.statement, url.scrub(Self.tidy(String(cString: PQerrorMessage(connection)))),
+                                                               statement: units[0].sql))
         }
         var succeeded = 0
-        var failure: (index: Int, error: ApplyError)?
+        var failure: ExecutionFailure?
         while let result = PQgetResult(connection) {
             defer { PQclear(result) }
             let status = PQresultStatus(result)
@@ -132,21 +138,63 @@ public final class PostgresDatabase: Database {
                 var buffer: UnsafeMutablePointer<CChar>?
                 while PQgetCopyData(connection, &buffer, 0) > 0 { PQfreemem(buffer) }
             default:
-                if failure == nil {
-                    let index = min(succeeded, statements.count - 1)
-                    do { try check(result, statements[index]) } catch { failure = (index, error) }
-                }
+                if failure == nil { failure = locate(result, succeeded: succeeded, units: units, message: message) }
             }
         }
         return failure
     }
 
+    private static let separator = "\n;\n"
+
+    /// The failure `result` reports: the statement after the `succeeded` ones, counted through
+    /// the units' statements; or, when the server gives the error's position in the message,
+    /// the unit and the place in it that position falls on.
+    private func locate(_ result: OpaquePointer, succeeded: Int, units: [SQLUnit], message: String) -> ExecutionFailure {
+        var unit = 0, statement = succeeded
+        while unit < units.count - 1, statement >= units[unit].statements {
+            statement -= units[unit].statements
+            unit += 1
+        }
+        var offset: Int? = nil
+        if let field = PQresultErrorField(result, Int32(UInt8(ascii: "P"))), let position = Int(String(cString: field)),
+           let byte = Self.byteOffset(ofCharacter: position - 1, in: message) {
+            var start = 0
+            for (n, candidate) in units.enumerated() {
+                let length = candidate.sql.utf8.count
+                if byte >= start && byte < start + length {
+                    if n != unit { (unit, statement) = (n, 0) }
+                    offset = byte - start
+                    break
+                }
+                start += length + Self.separator.utf8.count
+            }
+        }
+        return ExecutionFailure(unit: unit, statement: statement, offset: offset, error: error(of: result, units[unit].sql))
+    }
+
+    /// The byte offset of the character at `index` (0-based, counting characters as PostgreSQL
+    /// counts its error positions) in `text`'s UTF-8.
+    static func byteOffset(ofCharacter index: Int, in text: String) -> Int? {
+        guard index >= 0 else { return nil }
+        var characters = -1
+        for (offset, byte) in text.utf8.enumerated() where byte & 0xC0 != 0x80 {
+            characters += 1
+            if characters == index { return offset }
+        }
+        return nil
+    }
+
     private func check(_ result: OpaquePointer?, _ sql: String) throws(ApplyError) {
         let status = PQresultStatus(result)
         guard status != PGRES_COMMAND_OK, status != PGRES_TUPLES_OK, status != PGRES_EMPTY_QUERY else { return }
+        throw error(of: result, sql)
+    }
+
+    /// The error a failed result reports, with its SQLSTATE.
+    private func error(of result: OpaquePointer?, _ sql: String) -> ApplyError {
         let message = result.map { String(cString: PQresultErrorMessage($0)) } ?? String(cString: PQerrorMessage(connection))
         let sqlState = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
-        throw ApplyError(.statement, url.scrub(Self.tidy(message)), statement: sql, code: sqlState)
+        return ApplyError(.statement, url.scrub(Self.tidy(message)), statement: sql, code: sqlState)
     }
 
     /// libpq messages end with a newline and may span lines; keep them on one.

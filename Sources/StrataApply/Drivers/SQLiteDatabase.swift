@@ -73,12 +73,48 @@ public final class SQLiteDatabase: Database {
     }
 
     public func execute(_ sql: String) throws(ApplyError) {
-        var message: UnsafeMutablePointer<CChar>?
-        let code = sqlite3_exec(handle, sql, nil, nil, &message)
-        guard code == SQLITE_OK else {
-            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
-            sqlite3_free(message)
-            throw ApplyError(.statement, text, statement: sql, code: "\(code)")
+        if let (_, error) = run(sql) { throw error }
+    }
+
+    /// Each unit in turn; a failure names the statement of the unit that failed.
+    public func execute(units: [SQLUnit]) -> ExecutionFailure? {
+        for (index, unit) in units.enumerated() {
+            if let (statement, error) = run(unit.sql) { return ExecutionFailure(unit: index, statement: statement, error: error) }
+        }
+        return nil
+    }
+
+    /// Runs the statements of `sql` one after the other, each prepared from where the one
+    /// before it ended (as `sqlite3_exec` does); nil when all ran, else the index of the one
+    /// that failed (text with no statement, such as a comment after the last `;`, is not
+    /// counted) and its error.
+    private func run(_ sql: String) -> (Int, ApplyError)? {
+        sql.utf8CString.withUnsafeBufferPointer { buffer -> (Int, ApplyError)? in
+            guard let base = buffer.baseAddress else { return nil }
+            let end = base + (buffer.count - 1)
+            var rest = base
+            var index = 0
+            while rest < end {
+                var statement: OpaquePointer?
+                var tail: UnsafePointer<CChar>?
+                let code = sqlite3_prepare_v2(handle, rest, Int32(end - rest), &statement, &tail)
+                guard code == SQLITE_OK else {
+                    let error = failure(sql, code)
+                    sqlite3_finalize(statement)
+                    return (index, error)
+                }
+                guard let tail, tail > rest else { sqlite3_finalize(statement); break }
+                rest = tail
+                // Nothing but blanks or comments.
+                guard let statement else { continue }
+                var stepped: Int32
+                repeat { stepped = sqlite3_step(statement) } while stepped == SQLITE_ROW
+                let error = stepped == SQLITE_DONE ? nil : failure(sql, stepped)
+                sqlite3_finalize(statement)
+                if let error { return (index, error) }
+                index += 1
+            }
+            return nil
         }
     }
 

@@ -1,8 +1,10 @@
 import StrataSyntax
 
 /// goose: one file a migration, `<version>_<name>.sql`, with `-- +goose Up` and `-- +goose Down`
-/// sections. Between `-- +goose StatementBegin` and `-- +goose StatementEnd` is one statement
-/// however many `;` it holds; `-- +goose NO TRANSACTION` runs the file outside a transaction.
+/// sections. What stands between `-- +goose StatementBegin` and `-- +goose StatementEnd` goose
+/// sends as one piece of text however many `;` it holds: its statements are read (and linted)
+/// one by one, and the applier sends them together as goose does (`MigrationSection.blocks`).
+/// `-- +goose NO TRANSACTION` runs the file outside a transaction.
 /// Annotations are matched without regard to case.
 public struct GooseLayout: MigrationLayout {
     public init() {}

@@ -55,7 +55,9 @@ extension LayoutSupport {
 
     /// UP and DOWN sections of a one-file layout from its markers (each runs to the next marker
     /// or the end); statements before the first marker are stray. `blocks` are token ranges
-    /// that are one statement each however many `;` they hold (goose `StatementBegin/End`).
+    /// whose statements the tool sends as one piece of text however many `;` they hold (goose
+    /// `StatementBegin/End`): each statement is read on its own, and the section keeps the
+    /// block (`MigrationSection.blocks`) for the applier.
     static func fillSections(_ file: inout MigrationFile, _ source: SourceText, markers: [SectionMarker],
                              depth: ParseDepth, blocks: [Range<Int>] = []) {
         let count = source.tokens.count
@@ -63,24 +65,18 @@ extension LayoutSupport {
         file.header = 0..<(markers.first?.tokenIndex ?? LayoutSupport.firstSignificant(source, from: 0, upper: count))
         guard depth != .header else { return }
         let full = depth == .full
-        if full { file.strayStatements = statements(source, in: file.header, blocks: blocks) }
+        if full { file.strayStatements = statements(source, in: file.header, blocks: blocks).statements }
         for (n, marker) in markers.enumerated() {
             let end = n + 1 < markers.count ? markers[n + 1].tokenIndex : count
             let range = (marker.tokenIndex + 1)..<end
-            let statements = full || marker.kind == .up ? statements(source, in: range, blocks: blocks) : []
+            let read = full || marker.kind == .up ? statements(source, in: range, blocks: blocks) : (statements: [], blocks: [])
             switch marker.kind {
             case .up:
-                if file.up == nil {
-                    file.up = MigrationSection(kind: .up, marker: marker, tokens: range, statements: statements)
-                } else {
-                    file.up?.statements += statements
-                }
+                if file.up == nil { file.up = MigrationSection(kind: .up, marker: marker, tokens: range, statements: []) }
+                file.up?.append(read.statements, blocks: read.blocks)
             case .down:
-                if file.down == nil {
-                    file.down = MigrationSection(kind: .down, marker: marker, tokens: range, statements: statements)
-                } else {
-                    file.down?.statements += statements
-                }
+                if file.down == nil { file.down = MigrationSection(kind: .down, marker: marker, tokens: range, statements: []) }
+                file.down?.append(read.statements, blocks: read.blocks)
             }
         }
         if full {
@@ -89,30 +85,22 @@ extension LayoutSupport {
         }
     }
 
-    /// Statements of `range`, where each of `blocks` inside it is one statement.
-    static func statements(_ source: SourceText, in range: Range<Int>, blocks: [Range<Int>]) -> [Statement] {
-        let inside = blocks.filter { range.contains($0.lowerBound) }
-        guard !inside.isEmpty else { return statements(source, in: range) }
+    /// Statements of `range`, split as anywhere else (a block's too), and the runs of them that
+    /// `blocks` make one piece of text each (indices into the statements; only runs of two or
+    /// more, as a block of one statement is sent as any statement is).
+    static func statements(_ source: SourceText, in range: Range<Int>,
+                           blocks: [Range<Int>]) -> (statements: [Statement], blocks: [Range<Int>]) {
         var result: [Statement] = []
+        var runs: [Range<Int>] = []
         var start = range.lowerBound
-        for block in inside {
+        for block in blocks where range.contains(block.lowerBound) {
             result += statements(source, in: start..<block.lowerBound)
-            if let tokens = significantSpan(source, block) { result.append(StatementReader.read(source, tokens: tokens)) }
+            let first = result.count
             start = min(block.upperBound, range.upperBound)
+            result += statements(source, in: block.lowerBound..<start)
+            if result.count - first > 1 { runs.append(first..<result.count) }
         }
-        return result + statements(source, in: start..<range.upperBound)
-    }
-
-    /// A block's tokens from its first to its last non-trivia token, a final `;` left out.
-    private static func significantSpan(_ source: SourceText, _ block: Range<Int>) -> Range<Int>? {
-        let tokens = source.tokens
-        guard var last = block.last(where: { !tokens[$0].kind.isTrivia }) else { return nil }
-        if tokens[last].kind == .semicolon {
-            guard let before = (block.lowerBound..<last).last(where: { !tokens[$0].kind.isTrivia }) else { return nil }
-            last = before
-        }
-        let first = firstSignificant(source, from: block.lowerBound, upper: last + 1)
-        return first <= last ? first..<(last + 1) : nil
+        return (result + statements(source, in: start..<range.upperBound), runs)
     }
 
     // MARK: - A separate DOWN file

@@ -25,6 +25,13 @@ public struct DropTableRule: Rule {
                     dialects: [.postgresql]),
             Example(ExampleFile.migration("CREATE TABLE tmp_import (id bigint);\n↓DROP TABLE tmp_import, old_import;"),
                     dialects: [.postgresql]),
+            Example("""
+                -- +goose Up
+                -- +goose StatementBegin
+                ALTER TABLE sessions ADD COLUMN revoked_at timestamptz;
+                ↓DROP TABLE legacy_sessions;
+                -- +goose StatementEnd
+                """, layout: .goose, dialects: [.postgresql]),
         ],
         nonTriggeringExamples: [
             Example(ExampleFile.migration("""

@@ -28,6 +28,13 @@ public struct AddRequiredColumnRule: Rule {
                     dialects: [.postgresql]),
             Example("alter table accounts ↓add column region text not null default null, ↓add code int primary key;\n",
                     layout: .plain, dialects: [.postgresql]),
+            // Each statement of a goose block is read on its own: the second one adds the column.
+            Example("""
+                -- +goose Up
+                -- +goose StatementBegin
+                ALTER TABLE accounts ADD COLUMN note text; ALTER TABLE users ↓ADD COLUMN tenant_id BIGINT NOT NULL;
+                -- +goose StatementEnd
+                """, layout: .goose, dialects: [.postgresql]),
         ],
         nonTriggeringExamples: [
             Example("ALTER TABLE users ADD COLUMN tenant_id BIGINT NOT NULL DEFAULT 0;\nALTER TABLE users ADD COLUMN nickname TEXT;\n",

@@ -75,6 +75,19 @@ public struct DownDoesNotReverseUpRule: Rule {
                                           down: "DELETE FROM users WHERE id = 1;"), earlier: usersTable),
             Example(ExampleFile.migration("DROP INDEX idx_users_name;", down: "-- cannot be undone\n")),
             Example(ExampleFile.migration("CREATE TABLE audit_log (id INTEGER PRIMARY KEY);", down: "SELECT 1;")),
+            // goose blocks are replayed statement by statement.
+            Example("""
+                -- +goose Up
+                -- +goose StatementBegin
+                CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+                CREATE INDEX idx_tags_name ON tags (name);
+                -- +goose StatementEnd
+                -- +goose Down
+                -- +goose StatementBegin
+                DROP INDEX idx_tags_name;
+                DROP TABLE tags;
+                -- +goose StatementEnd
+                """, layout: .goose),
         ])
 
     /// The table most examples start from.
