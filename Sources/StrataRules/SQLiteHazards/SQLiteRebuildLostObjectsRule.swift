@@ -107,7 +107,9 @@ public struct SQLiteRebuildLostObjectsRule: Rule {
                     !newIndexes.contains { $0.name == old.name || Self.sameKey($0.create, old.create) }
                 }
                 let lostTriggers = oldTriggers.filter { old in !newTriggers.contains { $0.name == old.name } }
-                let lost = lostIndexes.map { "index \($0.name)" } + lostTriggers.map { "trigger \($0.name)" }
+                // Names as written (the lists key them lower-cased, as SQLite compares them).
+                let lost = lostIndexes.map { "index \($0.create.name?.name ?? $0.name)" } + lostTriggers.map { "trigger \($0.name)" }
+                let rebuilt = before.tables[table]?.create.name.name ?? table
                 guard !lost.isEmpty else { continue }
                 // This file created them: their statements as written, names and quotes kept.
                 let again = (lostIndexes.map(\.statement) + lostTriggers.map(\.statement)).sorted().map {
@@ -116,7 +118,7 @@ public struct SQLiteRebuildLostObjectsRule: Rule {
                 let fix = SuggestedSQL(again, placement: .atEnd)
                 violations.append(Violation(
                     range: statement.range,
-                    message: "rebuilding \(table) drops its \(lost.joined(separator: ", ")), which this file does not create again",
+                    message: "rebuilding \(rebuilt) drops its \(lost.joined(separator: ", ")), which this file does not create again",
                     help: "after the rebuilt table is in place, create \(lost.count == 1 ? "it" : "them") again: `\(fix.text)`",
                     suggestion: fix))
             }
