@@ -38,8 +38,11 @@ struct LayoutTransactionTests {
         #expect(flyway[2].text == "executeInTransaction=false\n")
         #expect(try Self.files(.diesel, transactional: true).count == 2)
         #expect(try Self.files(.flyway, transactional: true).count == 2)
-        // golang-migrate reads no per-file setting: only its two files.
-        #expect(try Self.files(.golangMigrate, transactional: false).count == 2)
+        // golang-migrate reads no per-file setting: only its two files, the UP one saying how to run it.
+        let golang = try Self.files(.golangMigrate, transactional: false)
+        #expect(golang.count == 2)
+        #expect(golang[0].text.hasPrefix("-- golang-migrate sends this file as one string") && golang[0].text.contains("x-multi-statement=true"))
+        #expect(try Self.files(.golangMigrate, transactional: true)[0].text.hasPrefix("CREATE INDEX"))
     }
 
     @Test("the advice names the layout's own way, and the file's own name for Flyway")

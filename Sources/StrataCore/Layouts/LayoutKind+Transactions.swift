@@ -34,6 +34,18 @@ extension LayoutKind {
         }
     }
 
+    /// A comment for the top of a migration that must run outside a transaction, for the
+    /// layouts whose tool has no way to say so in or beside the file (golang-migrate): what to
+    /// do when running it.
+    public var noTransactionComment: String? {
+        switch self {
+        case .golangMigrate:
+            "-- golang-migrate sends this file as one string, which PostgreSQL runs in one transaction, where CONCURRENTLY fails: run migrate with x-multi-statement=true in the database URL"
+        default:
+            nil
+        }
+    }
+
     /// How the tool says a migration ran outside a transaction, for progress lines and
     /// reasons (`statement by statement (-- +goose NO TRANSACTION)`).
     public var noTransactionDeclaration: String {

@@ -38,7 +38,8 @@ public enum LayoutTemplate {
 
     /// The files of the new migration. `existing`: the paths of the folder's `.sql` files,
     /// relative to it. `transactional: false` is written where the layout can say it: a line in
-    /// the file (dbmate, goose), or a settings file beside it (diesel, Flyway).
+    /// the file (dbmate, goose), or a settings file beside it (diesel, Flyway); golang-migrate's
+    /// file gets a comment saying how to run it.
     public static func files(layout: LayoutKind, slug: String, up: String, down: String, transactional: Bool = true,
                              existing: [String], now: Date) throws(InputError) -> [File] {
         let body = { (text: String) in text.isEmpty ? "" : text.hasSuffix("\n") ? text : text + "\n" }
@@ -55,7 +56,8 @@ public enum LayoutTemplate {
                          text: (transactional ? "" : (layout.noTransactionLine ?? "") + "\n") + "-- +goose Up\n\(body(up))\n-- +goose Down\n\(body(down))")]
         case .golangMigrate:
             let version = nextVersion(existing, now: now)
-            return [File(path: "\(version)_\(slug).up.sql", text: body(up)), File(path: "\(version)_\(slug).down.sql", text: body(down))]
+            let note = transactional ? "" : layout.noTransactionComment.map { $0 + "\n" } ?? ""
+            return [File(path: "\(version)_\(slug).up.sql", text: note + body(up)), File(path: "\(version)_\(slug).down.sql", text: body(down))]
         case .diesel:
             let folder = "\(utc("yyyy-MM-dd-HHmmss", now))_\(slug)"
             return [File(path: folder + "/up.sql", text: body(up)), File(path: folder + "/down.sql", text: body(down))]
