@@ -79,7 +79,9 @@ public struct CreateIndexNonConcurrentRule: Rule {
             let what = create.name.map { "index \($0)" } ?? "an index"
             // The statement as written, CONCURRENTLY after INDEX: its names keep their quotes.
             var concurrent = SQLFragment(context.source, statement)
-            let fix = concurrent.firstWord("index").map { index in
+            // `ON ONLY parent` (a partitioned table's own index) takes no CONCURRENTLY.
+            let onOnly = concurrent.firstWord("on").map { concurrent.isWord("only", at: $0 + 1) } ?? false
+            let fix = onOnly ? nil : concurrent.firstWord("index").map { index in
                 concurrent.insert("CONCURRENTLY", at: index + 1)
                 return SuggestedSQL([concurrent.text], placement: .instead, transactional: false)
             }
