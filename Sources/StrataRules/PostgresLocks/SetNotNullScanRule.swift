@@ -170,8 +170,11 @@ public struct SetNotNullScanRule: Rule {
                     violations.append(note)
                     continue
                 }
-                let unvalidated = pending.first { $0.key.hasPrefix("\(table).") && $0.value == name }.map { String($0.key.dropFirst(table.count + 1)) }
-                    ?? context.tableBeforeFile(found.table)?.notNullChecks.first { !$0.valid && $0.column == name }?.name
+                // A CHECK (col IS NOT NULL) added NOT VALID and not validated yet (its column as
+                // the model reads CHECKs: lower-cased).
+                let column = name.lowercased()
+                let unvalidated = pending.first { $0.key.hasPrefix("\(table).") && $0.value == column }.map { String($0.key.dropFirst(table.count + 1)) }
+                    ?? context.tableBeforeFile(found.table)?.notNullChecks.first { !$0.valid && $0.column.lowercased() == column }?.name
                 let fix = usesChecks ? Self.checkFirst(found.table, column: name, existing: unvalidated) : nil
                 violations.append(Violation(
                     range: found.range,
