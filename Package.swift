@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "StrataReportersTests", dependencies: ["StrataCore", "StrataReporters", "StrataRules", "StrataSyntax"]),
         .testTarget(name: "StrataCLITests", dependencies: ["StrataCore", "StrataApply", "strata"]),
         .testTarget(name: "StrataGitTests", dependencies: ["StrataGit", "StrataCore"]),
-        .testTarget(name: "StrataApplyTests", dependencies: ["StrataApply", "StrataCore"]),
+        .testTarget(name: "StrataApplyTests", dependencies: ["StrataApply", "StrataCore", "StrataRules"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CGit2", "CSQLite", "CLibPQ", "CLibraryLoader"]),
     ],
     swiftLanguageModes: [.v6]

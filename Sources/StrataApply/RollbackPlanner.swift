@@ -139,7 +139,7 @@ public enum RollbackPlanner {
     /// or a DOWN statement PostgreSQL refuses in a transaction (DROP INDEX CONCURRENTLY, ...).
     static func nonTransactionalDownReason(_ file: MigrationFile) -> String? {
         switch file.transactionDeclared {
-        case false?: return "@transaction: false"
+        case false?: return file.layout.noTransactionDeclaration
         case true?: return nil
         case nil: break
         }

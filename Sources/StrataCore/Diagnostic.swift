@@ -29,9 +29,11 @@ public struct Diagnostic: Sendable, Hashable {
     public var message: String
     public var help: String?
     public var notes: [String]
+    /// The SQL `help` suggests, as statements, where the rule has a concrete one.
+    public var suggestion: SuggestedSQL?
 
     public init(rule: String, severity: Severity, file: String, range: SourceRange, message: String,
-                help: String? = nil, notes: [String] = []) {
+                help: String? = nil, notes: [String] = [], suggestion: SuggestedSQL? = nil) {
         self.rule = rule
         self.severity = severity
         self.file = file
@@ -39,6 +41,7 @@ public struct Diagnostic: Sendable, Hashable {
         self.message = message
         self.help = help
         self.notes = notes
+        self.suggestion = suggestion
     }
 
     public var line: Int { range.start.line }
@@ -61,17 +64,52 @@ public struct Violation: Sendable, Hashable {
     /// A lower severity than the rule's for this finding (an unknown metadata key is a warning
     /// under `invalid-metadata`); configuration can lower it further, never raise it.
     public var severity: Severity?
+    /// The statements `help` suggests, when it suggests concrete SQL: the same text, as values
+    /// (a test runs each on a real database).
+    public var suggestion: SuggestedSQL?
 
-    public init(range: SourceRange, message: String, help: String? = nil, severity: Severity? = nil) {
+    public init(range: SourceRange, message: String, help: String? = nil, severity: Severity? = nil,
+                suggestion: SuggestedSQL? = nil) {
         self.range = range
         self.message = message
         self.help = help
         self.severity = severity
+        self.suggestion = suggestion
     }
 
     public init(at position: SourcePosition, message: String, help: String? = nil, severity: Severity? = nil) {
         self.init(range: SourceRange(at: position), message: message, help: help, severity: severity)
     }
+}
+
+/// Concrete SQL a finding's help suggests: statements written for the file's dialect, names
+/// quoted as that dialect needs them, and where they go.
+public struct SuggestedSQL: Sendable, Hashable {
+    public enum Placement: String, Sendable, Hashable {
+        /// Just before the reported statement (`SET lock_timeout`).
+        case before
+        /// In place of the reported statement (`CREATE INDEX CONCURRENTLY ...`).
+        case instead
+        /// Right after the reported statement (the index a new foreign-key column lacks).
+        case after
+        /// After the UP section's last statement (what a table rebuild must create again).
+        case atEnd
+    }
+
+    /// Each statement without its `;`.
+    public var statements: [String]
+    public var placement: Placement
+    /// Whether the statements may run inside a transaction block (CONCURRENTLY may not).
+    public var transactional: Bool
+
+    public init(_ statements: [String], placement: Placement, transactional: Bool = true) {
+        self.statements = statements
+        self.placement = placement
+        self.transactional = transactional
+    }
+
+    /// The statements as one line of SQL: `A; B;`.
+    public var text: String { statements.map { $0 + ";" }.joined(separator: " ") }
 }
 
 /// The outcome of linting: every diagnostic, and how many files were read.

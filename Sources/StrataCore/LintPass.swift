@@ -186,7 +186,7 @@ struct LintPass {
             for violation in rule.rule.check(context) where linter.verbose || violation.severity != .note {
                 found.append(Diagnostic(rule: rule.id, severity: min(rule.severity, violation.severity ?? rule.severity),
                                         file: file.path, range: violation.range, message: violation.message,
-                                        help: violation.help ?? rule.help))
+                                        help: violation.help ?? rule.help, suggestion: violation.suggestion))
             }
         }
         let kept = applySuppressions(found, file: file)

@@ -4,17 +4,18 @@ import StrataSyntax
 /// (which runs the file statement by statement otherwise) and by the rules that must know
 /// what the applier will do with the file.
 extension MigrationFile {
-    /// Why the applier runs this file outside a transaction: `@transaction: false`, or, when
-    /// the header does not say, the first UP statement PostgreSQL refuses in a transaction
-    /// block. Nil when it wraps it (always with `@transaction: true`: the author asked for
-    /// one, and `concurrently-in-transaction` reports what cannot run in it).
+    /// Why the applier runs this file outside a transaction: `@transaction: false` (or the
+    /// layout's way of saying it, `+goose NO TRANSACTION`), or, when the header does not say,
+    /// the first UP statement PostgreSQL refuses in a transaction block. Nil when it wraps it
+    /// (always with `@transaction: true`: the author asked for one, and
+    /// `concurrently-in-transaction` reports what cannot run in it).
     public var nonTransactionalReason: String? { nonTransactionalReason(postgresMajor: nil) }
 
     /// `nonTransactionalReason` for a PostgreSQL server of that major version: before 12,
     /// `ALTER TYPE ... ADD VALUE` cannot run in a transaction block either. Nil: not known.
     public func nonTransactionalReason(postgresMajor: Int?) -> String? {
         switch transactionDeclared {
-        case false?: return "@transaction: false"
+        case false?: return layout.noTransactionDeclaration
         case true?: return nil
         case nil: break
         }

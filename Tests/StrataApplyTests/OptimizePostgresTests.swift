@@ -205,4 +205,31 @@ struct OptimizePostgresTests {
         #expect(statements.note.contains("shared_preload_libraries"))
         #expect(report.findings.isEmpty)
     }
+
+    @Test("mixed-case quoted names (Prisma's) stay quoted: the plan runs on PostgreSQL, and its DOWN undoes it")
+    func quotedMixedCaseNames() throws {
+        let scratch = try ScratchDatabase(.postgres)
+        let db = try scratch.connect()
+        try db.execute("""
+            CREATE TABLE "User" ("id" SERIAL PRIMARY KEY, "email" TEXT NOT NULL);
+            CREATE TABLE "Post" ("id" SERIAL PRIMARY KEY, "authorId" INTEGER NOT NULL, "title" TEXT NOT NULL,
+                                 CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User"("id"));
+            CREATE UNIQUE INDEX "Post_title_key" ON "Post"("title");
+            CREATE INDEX "Post_title_idx" ON "Post"("title");
+            """)
+        let report = try Self.analyze(db, [])
+        let plan = OptimizePlan(report, includeDrops: false)
+        #expect(plan.up == [
+            "CREATE INDEX CONCURRENTLY idx_post_authorid ON \"Post\" (\"authorId\")",
+            "DROP INDEX CONCURRENTLY IF EXISTS \"Post_title_idx\"",
+        ])
+        let missing = try #require(report.findings.first { $0.kind == .foreignKeyWithoutIndex })
+        #expect(missing.why.hasPrefix("each DELETE of a row of User, or change of its key, reads all of Post"))
+        let before = try SchemaSnapshot.take(of: db)
+        for statement in plan.up { try db.execute(statement) }
+        let after = try Self.analyze(db, [])
+        #expect(!after.findings.contains { $0.fix?.needsIncludeDrops == false }, "\(OptimizeSQLiteTests.described(after))")
+        for statement in plan.down { try db.execute(statement) }
+        #expect(try SchemaSnapshot.take(of: db) == before)
+    }
 }

@@ -30,7 +30,7 @@ struct LintCommandTests {
         #expect(outcome.status == 1)
         #expect(outcome.stdout == """
             migrations/0002_posts.sql:11:3: warning: foreign key column author_id of posts is not the leading column of any index [unindexed-column]
-              help: add `CREATE INDEX idx_posts_author_id ON posts (author_id);`
+              help: add `CREATE INDEX posts_author_id_idx ON posts (author_id);`
             migrations/0003_cleanup.sql:9:1: error: DROP TABLE users in a migration marked @rollbackSafe: true [destructive-in-rollback-safe]
               help: mark the file `@rollbackSafe: false`, or move the destructive step to its own migration
             3 files linted: 1 error, 1 warning

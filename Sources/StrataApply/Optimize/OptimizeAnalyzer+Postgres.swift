@@ -115,7 +115,7 @@ extension OptimizeAnalysis {
                                               meanMilliseconds: Self.number(row[2]), totalMilliseconds: Self.number(row[3]),
                                               rows: row[4].integer ?? 0)
             }
-            return StatementStatistics(status: .available, note: "the \(slowest.count) slowest statements by mean time", slowest: slowest)
+            return StatementStatistics(status: .available, note: slowest.count == 1 ? "the slowest statement by mean time" : "the \(slowest.count) slowest statements by mean time", slowest: slowest)
         } catch {
             return StatementStatistics(status: .unreadable, note: "pg_stat_statements is installed but cannot be read: \(error.message)", slowest: [])
         }

@@ -136,14 +136,14 @@ struct OptimizeAnalysis {
                 findings.append(OptimizeFinding(
                     kind: .foreignKeyCollationMismatch, table: child.key, index: unusable.name, columns: key.columns,
                     message: "foreign key \(described): \(unusable.name) leads on \(key.columns.joined(separator: ", ")) but sorts by \(collation), and SQLite looks child rows up with the parent key's collation (\(wanted.values.compactMap { $0 }.sorted().joined(separator: ", ")))",
-                    why: "each DELETE of a \(key.referencedTable) row, or change of its key, reads all of \(child.key) to find the rows that reference it: \(unusable.name) cannot serve that lookup",
+                    why: "each DELETE of a row of \(key.referencedTable), or change of its key, reads all of \(child.key) to find the rows that reference it: \(unusable.name) cannot serve that lookup",
                     sql: fixSQL, details: details, fix: fix))
                 continue
             }
             findings.append(OptimizeFinding(
                 kind: .foreignKeyWithoutIndex, table: child.key, columns: key.columns,
                 message: "foreign key \(described) has no index led by \(key.columns.joined(separator: ", "))",
-                why: "each DELETE of a \(key.referencedTable) row, or change of its key, reads all of \(child.key) to find the rows that reference it (holding its locks meanwhile), and joins from \(key.referencedTable) to \(child.key) scan it too",
+                why: "each DELETE of a row of \(key.referencedTable), or change of its key, reads all of \(child.key) to find the rows that reference it (holding its locks meanwhile), and joins from \(key.referencedTable) to \(child.key) scan it too",
                 sql: fixSQL, details: details, fix: fix))
         }
     }
@@ -182,13 +182,13 @@ struct OptimizeAnalysis {
             guard affinityClass(childAffinity) != affinityClass(parentAffinity) else { continue }
             let defeatsIndex = affinityClass(parentAffinity) == "numeric"
             let why = defeatsIndex
-                ? "SQLite converts \(child.key).\(childColumn) to \(parentAffinity) before comparing it with the parent key, so no index on \(childColumn) serves the lookup when a \(parent.key) row is deleted or its key changes: it reads all of \(child.key); and values that look alike ('1' and 1) may not match"
+                ? "SQLite converts \(child.key).\(childColumn) to \(parentAffinity) before comparing it with the parent key, so no index on \(childColumn) serves the lookup when a row of \(parent.key) is deleted or its key changes: it reads all of \(child.key); and values that look alike ('1' and 1) may not match"
                 : "the two columns store values differently (\(childAffinity) affinity against \(parentAffinity)): a value that looks the same on both sides may be stored as another type, and then neither matches in joins nor satisfies the key"
             return OptimizeFinding(
                 kind: .foreignKeyAffinityMismatch, table: child.key, columns: [childColumn],
                 message: "foreign key \(child.key) (\(childColumn)) → \(parent.key) (\(parentColumn)): the child column is declared \(c.type.isEmpty ? "without a type" : c.type) (\(childAffinity) affinity), the parent key \(p.type.isEmpty ? "without a type" : p.type) (\(parentAffinity) affinity)",
                 why: why,
-                sql: ["-- declare \(child.key).\(childColumn) with the parent key's type (\(p.type.isEmpty ? "no type" : p.type)): SQLite changes a column's type only by rebuilding the table (CREATE TABLE new, INSERT INTO new SELECT ..., DROP TABLE, ALTER TABLE new RENAME TO \(child.name))"],
+                sql: ["-- declare \(child.key).\(childColumn) with the parent key's type (\(p.type.isEmpty ? "no type" : p.type)): SQLite changes a column's type only by rebuilding the table (CREATE TABLE new, INSERT INTO new SELECT ..., DROP TABLE, ALTER TABLE new RENAME TO \(sql.identifier(child.name)))"],
                 details: ["references": parent.key, "child_affinity": childAffinity, "parent_affinity": parentAffinity,
                           "index_usable": defeatsIndex ? "false" : "true"])
         }

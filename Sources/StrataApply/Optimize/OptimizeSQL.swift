@@ -18,37 +18,13 @@ struct OptimizeSQL {
     }
 
     /// PostgreSQL's limit on identifiers (NAMEDATALEN - 1 bytes); SQLite has none.
-    static let postgresNameLimit = 63
+    static let postgresNameLimit = SQLIdentifier.postgresNameLimit
 
     // MARK: - Identifiers
 
-    /// Words either dialect reserves, or gives a meaning that makes a bare name risky.
-    private static let reserved: Set<String> = [
-        "abort", "add", "all", "alter", "analyse", "analyze", "and", "any", "array", "as", "asc", "attach", "autoincrement",
-        "between", "both", "by", "case", "cast", "check", "collate", "column", "commit", "constraint", "create", "cross",
-        "current_date", "current_time", "current_timestamp", "current_user", "database", "default", "deferrable", "delete",
-        "desc", "detach", "distinct", "do", "drop", "else", "end", "escape", "except", "exists", "explain", "false", "fetch",
-        "for", "foreign", "from", "full", "glob", "grant", "group", "having", "if", "in", "index", "indexed", "initially",
-        "inner", "insert", "intersect", "into", "is", "isnull", "join", "lateral", "leading", "left", "like", "limit",
-        "localtime", "localtimestamp", "natural", "not", "notnull", "null", "offset", "on", "only", "or", "order", "outer",
-        "placing", "pragma", "primary", "raise", "references", "regexp", "reindex", "rename", "replace", "returning",
-        "right", "rollback", "select", "session_user", "set", "some", "symmetric", "table", "then", "to", "trailing",
-        "transaction", "trigger", "true", "union", "unique", "update", "user", "using", "vacuum", "values", "variadic",
-        "view", "virtual", "when", "where", "window", "with",
-    ]
-
-    /// `name` as SQL: bare when it is a plain lower-case word (on SQLite, where names ignore
-    /// case, any ASCII word) that no dialect reserves, else double-quoted.
-    func identifier(_ name: String) -> String {
-        let plain = name.utf8.first.map { $0 == UInt8(ascii: "_") || (dialect == .sqlite ? isASCIILetter($0) : isLowerLetter($0)) } == true
-            && name.utf8.allSatisfy { $0 == UInt8(ascii: "_") || isDigit($0) || (dialect == .sqlite ? isASCIILetter($0) : isLowerLetter($0)) }
-        if plain, !Self.reserved.contains(name.lowercased()) { return name }
-        return "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    private func isLowerLetter(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") }
-    private func isASCIILetter(_ byte: UInt8) -> Bool { isLowerLetter(byte | 0x20) }
-    private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+    /// `name` as SQL: bare when the dialect reads it back as itself, else double-quoted
+    /// (`"Post"` on PostgreSQL, `"order"` on both).
+    func identifier(_ name: String) -> String { SQLIdentifier.quoted(name, for: dialect) }
 
     /// A table as SQL: qualified on PostgreSQL when it is not in the current schema.
     func reference(_ table: LiveSchema.Table) -> String {
@@ -78,11 +54,7 @@ struct OptimizeSQL {
         var suffix = 1
         while true {
             let ending = suffix == 1 ? "" : "_\(suffix)"
-            var name = base + ending
-            if dialect == .postgresql, name.utf8.count > Self.postgresNameLimit {
-                let hash = "_" + Self.fnv1a(base)
-                name = String(base.utf8.prefix(Self.postgresNameLimit - hash.utf8.count - ending.utf8.count))! + hash + ending
-            }
+            let name = dialect == .postgresql ? SQLIdentifier.fitted(base, ending: ending, limit: Self.postgresNameLimit) : base + ending
             let key = takenKey(name, schema: table.schema)
             if !taken.contains(key) {
                 taken.insert(key)
@@ -94,17 +66,6 @@ struct OptimizeSQL {
 
     private func takenKey(_ name: String, schema: String?) -> String {
         dialect == .postgresql ? "\(schema ?? "").\(name)" : name.lowercased()
-    }
-
-    /// FNV-1a, 32 bits, as 8 hex digits: stable across runs and platforms (Swift's own hashes
-    /// are seeded per process).
-    static func fnv1a(_ text: String) -> String {
-        var hash: UInt32 = 2_166_136_261
-        for byte in text.utf8 {
-            hash ^= UInt32(byte)
-            hash = hash &* 16_777_619
-        }
-        return String(format: "%08x", hash)
     }
 
     // MARK: - Statements

@@ -37,7 +37,9 @@ public enum LayoutTemplate {
     }
 
     /// The files of the new migration. `existing`: the paths of the folder's `.sql` files,
-    /// relative to it. `transactional: false` is written where the layout can say it.
+    /// relative to it. `transactional: false` is written where the layout can say it: a line in
+    /// the file (dbmate, goose), or a settings file beside it (diesel, Flyway); golang-migrate's
+    /// file gets a comment saying how to run it.
     public static func files(layout: LayoutKind, slug: String, up: String, down: String, transactional: Bool = true,
                              existing: [String], now: Date) throws(InputError) -> [File] {
         let body = { (text: String) in text.isEmpty ? "" : text.hasSuffix("\n") ? text : text + "\n" }
@@ -46,18 +48,20 @@ public enum LayoutTemplate {
             throw InputError(path: slug, message: "the \(layout.rawValue) layout has no template here")
         case .dbmate:
             let version = nextVersion(existing, now: now)
-            return [File(path: "\(version)_\(slug).sql",
-                         text: "-- migrate:up\(transactional ? "" : " transaction:false")\n\(body(up))\n-- migrate:down\n\(body(down))")]
+            let marker = transactional ? "-- migrate:up" : layout.noTransactionLine ?? "-- migrate:up"
+            return [File(path: "\(version)_\(slug).sql", text: "\(marker)\n\(body(up))\n-- migrate:down\n\(body(down))")]
         case .goose:
             let version = nextVersion(existing, now: now)
             return [File(path: "\(version)_\(slug).sql",
-                         text: (transactional ? "" : "-- +goose NO TRANSACTION\n") + "-- +goose Up\n\(body(up))\n-- +goose Down\n\(body(down))")]
+                         text: (transactional ? "" : (layout.noTransactionLine ?? "") + "\n") + "-- +goose Up\n\(body(up))\n-- +goose Down\n\(body(down))")]
         case .golangMigrate:
             let version = nextVersion(existing, now: now)
-            return [File(path: "\(version)_\(slug).up.sql", text: body(up)), File(path: "\(version)_\(slug).down.sql", text: body(down))]
+            let note = transactional ? "" : layout.noTransactionComment.map { $0 + "\n" } ?? ""
+            return [File(path: "\(version)_\(slug).up.sql", text: note + body(up)), File(path: "\(version)_\(slug).down.sql", text: body(down))]
         case .diesel:
             let folder = "\(utc("yyyy-MM-dd-HHmmss", now))_\(slug)"
             return [File(path: folder + "/up.sql", text: body(up)), File(path: folder + "/down.sql", text: body(down))]
+                + setting(layout, transactional, upPath: folder + "/up.sql")
         case .flyway:
             // The next whole version after the highest one: V3__x after V2_5__y.
             let majors = existing.compactMap { path -> Int? in
@@ -66,7 +70,16 @@ public enum LayoutTemplate {
             }
             let version = (majors.max() ?? 0) + 1
             return [File(path: "V\(version)__\(slug).sql", text: body(up)), File(path: "U\(version)__\(slug).sql", text: body(down))]
+                + setting(layout, transactional, upPath: "V\(version)__\(slug).sql")
         }
+    }
+
+    /// The file beside the migration that turns its transaction off, for the tools that keep
+    /// that setting in a file (diesel's metadata.toml, Flyway's `.sql.conf`): after the UP and
+    /// DOWN files, so those stay first.
+    private static func setting(_ layout: LayoutKind, _ transactional: Bool, upPath: String) -> [File] {
+        guard !transactional, let file = layout.noTransactionFile(besideUpFile: upPath) else { return [] }
+        return [File(path: file.path, text: file.text)]
     }
 
     /// The version the tools number new files with: a UTC timestamp (`20240101120000`, what

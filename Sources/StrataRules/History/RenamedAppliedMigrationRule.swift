@@ -38,6 +38,8 @@ public struct RenamedAppliedMigrationRule: Rule {
 
     public func check(_ context: RuleContext) -> [Violation] {
         guard let history = context.history, let old = history.renamedFrom[context.file.id] else { return [] }
-        return [Violation(at: .start, message: "applied migration '\(old)' was renamed to '\(context.file.id)'; databases that ran it know it as '\(old)'")]
+        // Only Strata's header has a name to edit; other tools know a migration by its file name alone.
+        return [Violation(at: .start, message: "applied migration '\(old)' was renamed to '\(context.file.id)'; databases that ran it know it as '\(old)'",
+                          help: context.file.layout == .strata ? nil : "restore the old file name")]
     }
 }

@@ -45,20 +45,22 @@ public struct SectionMarkersRule: Rule {
                                             : "no `\(up)` marker: nothing would run forward",
                                         help: strata ? nil : "start the forward SQL with `\(up)`"))
         }
+        // The layout's own markers (the description's help names Strata's).
+        let order = strata ? nil : "write `\(up)`, then the forward SQL, then `\(down)` and the rollback SQL"
         for extra in ups.dropFirst() {
-            violations.append(Violation(range: extra.range, message: "a second `\(up)` marker"))
+            violations.append(Violation(range: extra.range, message: "a second `\(up)` marker", help: order))
         }
         for extra in downs.dropFirst() {
-            violations.append(Violation(range: extra.range, message: "a second `\(down)` marker"))
+            violations.append(Violation(range: extra.range, message: "a second `\(down)` marker", help: order))
         }
         if let first = ups.first, let firstDown = downs.first, firstDown.tokenIndex < first.tokenIndex {
-            violations.append(Violation(range: firstDown.range, message: "the `\(down)` marker comes before `\(up)`"))
+            violations.append(Violation(range: firstDown.range, message: "the `\(down)` marker comes before `\(up)`", help: order))
         }
         // Without an UP marker in dbmate's or goose's files, every statement is before it: the
         // missing marker is the one finding.
         for statement in file.strayStatements where !(ups.isEmpty && !strata) {
             violations.append(Violation(range: statement.range,
-                                        message: "statement before `\(up)` belongs to no section and would never run"))
+                                        message: "statement before `\(up)` belongs to no section and would never run", help: order))
         }
         return violations
     }

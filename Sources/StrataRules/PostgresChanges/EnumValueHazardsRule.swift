@@ -21,7 +21,7 @@ public struct EnumValueHazardsRule: Rule {
             Re-creating the type to remove a value is not reported: Strata cannot see which \
             values the old type had, and the same pattern is used to add values.
             """,
-        help: "put ADD VALUE in its own migration marked `-- @transaction: false` and use the new value from the next migration on; instead of RENAME VALUE, add the new label, move rows and code to it, and retire the old one later",
+        help: "put ADD VALUE in a migration of its own that runs outside a transaction (`-- @transaction: false`, or the folder's tool's own way) and use the new value from the next migration on; instead of RENAME VALUE, add the new label, move rows and code to it, and retire the old one later",
         defaultSeverity: .warning,
         dialects: [.postgresql],
         triggeringExamples: [
@@ -69,11 +69,13 @@ public struct EnumValueHazardsRule: Rule {
             switch statement.kind {
             case .delete(let change) where Self.isEnumCatalog(change.table):
                 violations.append(Violation(range: statement.range,
-                                            message: "deleting from pg_enum removes enum values that running code and stored rows may still use"))
+                                            message: "deleting from pg_enum removes enum values that running code and stored rows may still use",
+                                            help: Self.catalogHelp))
                 continue
             case .update(let change) where Self.isEnumCatalog(change.table):
                 violations.append(Violation(range: statement.range,
-                                            message: "updating pg_enum relabels enum values that running code still writes"))
+                                            message: "updating pg_enum relabels enum values that running code still writes",
+                                            help: Self.catalogHelp))
                 continue
             default:
                 break
@@ -91,13 +93,15 @@ public struct EnumValueHazardsRule: Rule {
             }
             if renames {
                 violations.append(Violation(range: statement.range,
-                                            message: "renaming a value of enum \(type) breaks running code that still writes the old label"))
+                                            message: "renaming a value of enum \(type) breaks running code that still writes the old label",
+                                            help: "instead of RENAME VALUE, add the new label, move rows and code to it, and retire the old one later"))
                 continue
             }
             guard wrapped else { continue }
             if context.versions.postgres < 12 {
                 violations.append(Violation(range: statement.range,
-                                            message: "ALTER TYPE \(type) ADD VALUE cannot run inside a transaction block on PostgreSQL \(context.versions.postgres)"))
+                                            message: "ALTER TYPE \(type) ADD VALUE cannot run inside a transaction block on PostgreSQL \(context.versions.postgres)",
+                                            help: "put ADD VALUE \(Hints.inMigrationOutsideTransaction(context)), and use the new value from the next migration on"))
                 continue
             }
             var at = next + 2
@@ -106,11 +110,15 @@ public struct EnumValueHazardsRule: Rule {
                   let label = PostgresChangeSupport.stringValue(source, labelToken) else { continue }
             if let use = firstUse(of: label, in: statements, after: index, source: source) {
                 violations.append(Violation(range: PostgresChangeSupport.range(of: use, in: source),
-                                            message: "'\(label)' is used in the transaction that adds it to enum \(type); PostgreSQL refuses a value before it is committed"))
+                                            message: "'\(label)' is used in the transaction that adds it to enum \(type); PostgreSQL refuses a value before it is committed",
+                                            help: "use '\(label)' from the next migration on, or put ADD VALUE \(Hints.inMigrationOutsideTransaction(context)) before the statements that use it"))
             }
         }
         return violations
     }
+
+    /// What to do instead of writing pg_enum.
+    static let catalogHelp = "leave pg_enum to PostgreSQL: move rows and code off the value, then re-create the type without it (or keep the value, unused)"
 
     static func isEnumCatalog(_ table: ObjectName) -> Bool {
         table.name == "pg_enum" && (table.schema == nil || table.schema == "pg_catalog")

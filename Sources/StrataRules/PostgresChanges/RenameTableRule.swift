@@ -21,11 +21,15 @@ public struct RenameTableRule: Rule {
         defaultSeverity: .warning,
         dialects: [.postgresql],
         triggeringExamples: [
-            Example(ExampleFile.migration("ALTER TABLE users ↓RENAME TO accounts;"), dialects: [.postgresql]),
-            Example(ExampleFile.migration("ALTER TABLE IF EXISTS billing.invoices ↓RENAME TO bills;"),
-                    earlier: [("0001_invoices.sql", ExampleFile.migration("CREATE TABLE billing.invoices (id bigint PRIMARY KEY);"))],
+            Example(ExampleFile.migration("ALTER TABLE users ↓RENAME TO accounts;"),
+                    earlier: [("0001_users.sql", ExampleFile.migration("CREATE TABLE users (id bigint PRIMARY KEY);"))],
                     dialects: [.postgresql]),
-            Example("ALTER TABLE \"Orders\" ↓RENAME TO orders;\n", layout: .plain, dialects: [.postgresql]),
+            Example(ExampleFile.migration("ALTER TABLE IF EXISTS billing.invoices ↓RENAME TO bills;"),
+                    earlier: [("0001_invoices.sql", ExampleFile.migration("CREATE SCHEMA billing;\nCREATE TABLE billing.invoices (id bigint PRIMARY KEY);"))],
+                    dialects: [.postgresql]),
+            Example("ALTER TABLE \"Orders\" ↓RENAME TO orders;\n",
+                    earlier: [("0001_orders.sql", "CREATE TABLE \"Orders\" (\"id\" SERIAL PRIMARY KEY);\n")],
+                    layout: .plain, dialects: [.postgresql]),
         ],
         nonTriggeringExamples: [
             Example(ExampleFile.migration("""
@@ -59,8 +63,13 @@ public struct RenameTableRule: Rule {
                 if let reason = PostgresChangeSupport.newTableReason(context, alter.name, renamedTo: to, before: index) {
                     violations.append(context.skipped(Self.description.id, at: range, reason: reason))
                 } else if !PostgresChangeSupport.nameReestablished(context, key: alter.name.key, after: index) {
+                    // The new name is in the old one's schema: RENAME TO takes no schema.
+                    let view = SuggestedSQL(["CREATE VIEW \(alter.name.sql(.postgresql)) AS SELECT * FROM \(Hints.sibling(to.name, of: alter.name).sql(.postgresql))"],
+                                            placement: .after)
                     violations.append(Violation(range: range,
-                                                message: "renaming table \(alter.name) to \(to) breaks running code that still uses the old name"))
+                                                message: "renaming table \(alter.name) to \(to) breaks running code that still uses the old name",
+                                                help: "expand and contract: right after the rename, `\(view.text)` keeps the old name working (a simple view takes INSERT, UPDATE and DELETE too); drop the view once no deployed code uses the old name",
+                                                suggestion: view))
                 }
             }
         }

@@ -19,7 +19,7 @@ public struct TransactionBalanceRule: Rule {
             connection ends, and a COMMIT or ROLLBACK without a BEGIN is a leftover. SAVEPOINT, \
             RELEASE and ROLLBACK TO SAVEPOINT are fine.
             """,
-        help: "delete the BEGIN/COMMIT lines and let the applier's transaction cover the file; if a statement must run outside a transaction, mark the file `-- @transaction: false` and keep any BEGIN/COMMIT pairs balanced",
+        help: "delete the BEGIN/COMMIT lines and let the applier's transaction cover the file; if a statement must run outside a transaction, mark the file `-- @transaction: false` (or the folder's tool's own way) and keep any BEGIN/COMMIT pairs balanced",
         defaultSeverity: .error,
         dialects: [.postgresql],
         triggeringExamples: [
@@ -98,6 +98,12 @@ public struct TransactionBalanceRule: Rule {
         if let open, !wrapped {
             violations.append(Violation(range: open.range, message: "BEGIN without a COMMIT or ROLLBACK leaves a transaction open when the migration ends"))
         }
-        return violations
+        guard !violations.isEmpty else { return [] }
+        let help = "delete the BEGIN/COMMIT lines and let the applier's transaction cover the file; if a statement must run outside a transaction (\(Hints.outsideTransaction(context))), keep any BEGIN/COMMIT pairs balanced"
+        return violations.map { violation in
+            var violation = violation
+            violation.help = help
+            return violation
+        }
     }
 }

@@ -25,7 +25,11 @@ public struct AddCheckValidatedRule: Rule {
             Example(ExampleFile.migration("ALTER TABLE orders ↓ADD CONSTRAINT orders_total_positive CHECK (total >= 0);"),
                     earlier: PGLockExample.base("CREATE TABLE orders (id BIGINT PRIMARY KEY, total NUMERIC);"),
                     dialects: [.postgresql]),
-            Example("alter table users ↓add check (char_length(name) <= 200);\n", layout: .plain, dialects: [.postgresql]),
+            Example("alter table users ↓add check (char_length(name) <= 200);\n",
+                    earlier: [("0001_users.sql", "CREATE TABLE users (id BIGINT PRIMARY KEY, name TEXT);\n")], layout: .plain, dialects: [.postgresql]),
+            Example("ALTER TABLE \"Post\" ↓ADD CONSTRAINT \"Post_title_check\" CHECK (char_length(\"title\") > 0);\n",
+                    earlier: [("0001_init.sql", "CREATE TABLE \"Post\" (\"id\" SERIAL PRIMARY KEY, \"title\" TEXT NOT NULL);\n")],
+                    layout: .plain, dialects: [.postgresql]),
         ],
         nonTriggeringExamples: [
             Example("ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;\n",
@@ -43,8 +47,10 @@ public struct AddCheckValidatedRule: Rule {
             guard case .addConstraint(let constraint) = found.action, case .check = constraint.kind,
                   !constraint.notValid else { return nil }
             let name = constraint.name.map { " \($0)" } ?? ""
+            let fix = PGLock.addedNotValid(found, constraint, context, defaultName: [found.table.name], suffix: "check")
             return Violation(range: found.range,
-                             message: "CHECK constraint\(name) on \(found.table) is checked against every row under an ACCESS EXCLUSIVE lock, blocking the table's reads and writes")
+                             message: "CHECK constraint\(name) on \(found.table) is checked against every row under an ACCESS EXCLUSIVE lock, blocking the table's reads and writes",
+                             help: fix.map(PGLock.notValidHelp), suggestion: fix)
         }
     }
 }

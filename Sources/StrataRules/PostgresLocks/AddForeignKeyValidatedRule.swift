@@ -37,6 +37,11 @@ public struct AddForeignKeyValidatedRule: Rule {
                     earlier: PGLockExample.base("CREATE TABLE customers (id BIGINT PRIMARY KEY);\nCREATE TABLE orders (id BIGINT PRIMARY KEY, customer_id BIGINT);"),
                     dialects: [.postgresql]),
             Example("alter table comments ↓add column author_id bigint default 1 references users (id) on delete cascade;\nalter table comments ↓add foreign key (post_id) references posts;\n",
+                    earlier: [("0001_base.sql", "CREATE TABLE users (id BIGINT PRIMARY KEY);\nCREATE TABLE posts (id BIGINT PRIMARY KEY);\nCREATE TABLE comments (id BIGINT PRIMARY KEY, post_id BIGINT);\n")],
+                    layout: .plain, dialects: [.postgresql]),
+            // Prisma's names: quoted, mixed case, the referenced table written `"User"("id")`.
+            Example("ALTER TABLE \"Post\" ↓ADD CONSTRAINT \"Post_authorId_fkey\" FOREIGN KEY (\"authorId\") REFERENCES \"User\"(\"id\") ON DELETE RESTRICT ON UPDATE CASCADE;\n",
+                    earlier: [("0001_init.sql", "CREATE TABLE \"User\" (\"id\" SERIAL PRIMARY KEY);\nCREATE TABLE \"Post\" (\"id\" SERIAL PRIMARY KEY, \"authorId\" INTEGER NOT NULL);\n")],
                     layout: .plain, dialects: [.postgresql]),
             Example(ExampleFile.migration("""
                 CREATE TABLE comment_actions AS SELECT person_id, comment_id, score FROM comment_likes;
@@ -82,8 +87,11 @@ public struct AddForeignKeyValidatedRule: Rule {
             case .addConstraint(let constraint):
                 guard case .foreignKey(let columns, let references) = constraint.kind, !constraint.notValid else { return nil }
                 let list = columns.map(\.name).joined(separator: ", ")
+                let fix = PGLock.addedNotValid(found, constraint, context,
+                                               defaultName: [found.table.name] + columns.map(\.name), suffix: "fkey")
                 return Violation(range: found.range,
-                                 message: "foreign key on \(found.table) (\(list)) is checked against \(references.table) row by row while both tables are locked SHARE ROW EXCLUSIVE, blocking their writes")
+                                 message: "foreign key on \(found.table) (\(list)) is checked against \(references.table) row by row while both tables are locked SHARE ROW EXCLUSIVE, blocking their writes",
+                                 help: fix.map(PGLock.notValidHelp), suggestion: fix)
             case .addColumn(let column, _):
                 // Without a DEFAULT the new column is NULL in every row: PostgreSQL skips the
                 // check and marks the key valid at once (only an explicit default, even NULL,

@@ -18,7 +18,7 @@ public struct AddPrimaryKeyRule: Rule {
             it (its columns should already be NOT NULL, see `set-not-null-scan`). A table created \
             earlier in the same file, or new on the branch, is exempt.
             """,
-        help: "`CREATE UNIQUE INDEX CONCURRENTLY t_pkey_idx ON t (id);` in a migration with `-- @transaction: false`, then `ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_pkey_idx;`",
+        help: "`CREATE UNIQUE INDEX CONCURRENTLY t_pkey ON t (id);` in a migration that runs outside a transaction (`-- @transaction: false`, or the folder's tool's own way), then `ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_pkey;`",
         defaultSeverity: .warning,
         dialects: [.postgresql],
         triggeringExamples: [
@@ -26,6 +26,10 @@ public struct AddPrimaryKeyRule: Rule {
                     earlier: PGLockExample.base("CREATE TABLE events (id BIGINT NOT NULL, kind TEXT);"),
                     dialects: [.postgresql]),
             Example("alter table memberships ↓add constraint memberships_pkey primary key (user_id, group_id);\n",
+                    earlier: [("0001_memberships.sql", "CREATE TABLE memberships (user_id BIGINT NOT NULL, group_id BIGINT NOT NULL);\n")],
+                    layout: .plain, dialects: [.postgresql]),
+            Example("ALTER TABLE \"_PostToTag\" ↓ADD CONSTRAINT \"_PostToTag_AB_pkey\" PRIMARY KEY (\"A\", \"B\");\n",
+                    earlier: [("0001_init.sql", "CREATE TABLE \"_PostToTag\" (\"A\" INTEGER NOT NULL, \"B\" INTEGER NOT NULL);\n")],
                     layout: .plain, dialects: [.postgresql]),
         ],
         nonTriggeringExamples: [
@@ -44,12 +48,18 @@ public struct AddPrimaryKeyRule: Rule {
             switch found.action {
             case .addConstraint(let constraint):
                 guard case .primaryKey(let columns) = constraint.kind, constraint.usingIndex == nil else { return nil }
+                let fix = PGLock.uniqueIndexFirst(found, columns: columns, constraintName: constraint.name, suffix: "pkey", kind: "PRIMARY KEY")
                 return Violation(range: found.range,
-                                 message: "PRIMARY KEY (\(columns.map(\.name).joined(separator: ", "))) on \(found.table) builds its index under an ACCESS EXCLUSIVE lock, blocking the table's reads and writes")
+                                 message: "PRIMARY KEY (\(columns.map(\.name).joined(separator: ", "))) on \(found.table) builds its index under an ACCESS EXCLUSIVE lock, blocking the table's reads and writes",
+                                 help: fix.map { PGLock.uniqueIndexFirstHelp($0, context) + " (its columns should be NOT NULL already, see `set-not-null-scan`)" },
+                                 suggestion: fix)
             case .addColumn(let column, _):
                 guard column.primaryKey else { return nil }
+                // The column must exist, filled and NOT NULL, before its index: no one fix here.
+                let steps = PGLock.uniqueIndexFirst(found, columns: [column.name], constraintName: nil, suffix: "pkey", kind: "PRIMARY KEY")
                 return Violation(range: found.range,
-                                 message: "ADD COLUMN \(column.name) PRIMARY KEY on \(found.table) builds its index under an ACCESS EXCLUSIVE lock, blocking the table's reads and writes")
+                                 message: "ADD COLUMN \(column.name) PRIMARY KEY on \(found.table) builds its index under an ACCESS EXCLUSIVE lock, blocking the table's reads and writes",
+                                 help: steps.map { "add the column without PRIMARY KEY and fill it (NOT NULL), then " + PGLock.uniqueIndexFirstHelp($0, context) })
             default:
                 return nil
             }

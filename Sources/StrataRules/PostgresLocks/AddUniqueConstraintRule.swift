@@ -17,14 +17,19 @@ public struct AddUniqueConstraintRule: Rule {
             ADD CONSTRAINT ... UNIQUE USING INDEX then only attaches it, in a moment. A table \
             created earlier in the same file, or new on the branch, is exempt.
             """,
-        help: "`CREATE UNIQUE INDEX CONCURRENTLY t_col_key ON t (col);` in a migration with `-- @transaction: false`, then `ALTER TABLE t ADD CONSTRAINT t_col_key UNIQUE USING INDEX t_col_key;`",
+        help: "`CREATE UNIQUE INDEX CONCURRENTLY t_col_key ON t (col);` in a migration that runs outside a transaction (`-- @transaction: false`, or the folder's tool's own way), then `ALTER TABLE t ADD CONSTRAINT t_col_key UNIQUE USING INDEX t_col_key;`",
         defaultSeverity: .warning,
         dialects: [.postgresql],
         triggeringExamples: [
             Example(ExampleFile.migration("ALTER TABLE users ↓ADD CONSTRAINT users_email_key UNIQUE (email);"),
                     earlier: PGLockExample.base("CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT);"),
                     dialects: [.postgresql]),
-            Example("alter table accounts ↓add unique (slug), ↓add column handle text unique;\n", layout: .plain, dialects: [.postgresql]),
+            Example("alter table accounts ↓add unique (slug), ↓add column handle text unique;\n",
+                    earlier: [("0001_accounts.sql", "CREATE TABLE accounts (id BIGINT PRIMARY KEY, slug TEXT);\n")],
+                    layout: .plain, dialects: [.postgresql]),
+            Example("ALTER TABLE \"User\" ↓ADD CONSTRAINT \"User_email_key\" UNIQUE (\"email\");\n",
+                    earlier: [("0001_init.sql", "CREATE TABLE \"User\" (\"id\" SERIAL PRIMARY KEY, \"email\" TEXT NOT NULL);\n")],
+                    layout: .plain, dialects: [.postgresql]),
         ],
         nonTriggeringExamples: [
             Example("ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_idx;\n",
@@ -42,12 +47,19 @@ public struct AddUniqueConstraintRule: Rule {
             switch found.action {
             case .addConstraint(let constraint):
                 guard case .unique(let columns) = constraint.kind, constraint.usingIndex == nil else { return nil }
+                let fix = PGLock.uniqueIndexFirst(found, columns: columns, constraintName: constraint.name, suffix: "key", kind: "UNIQUE")
                 return Violation(range: found.range,
-                                 message: "UNIQUE (\(columns.map(\.name).joined(separator: ", "))) on \(found.table) builds its index under an ACCESS EXCLUSIVE lock, blocking the table's reads and writes")
+                                 message: "UNIQUE (\(columns.map(\.name).joined(separator: ", "))) on \(found.table) builds its index under an ACCESS EXCLUSIVE lock, blocking the table's reads and writes",
+                                 help: fix.map { PGLock.uniqueIndexFirstHelp($0, context) }, suggestion: fix)
             case .addColumn(let column, _):
                 guard column.unique else { return nil }
+                let fix = PGLock.uniqueColumnLater(found, column, context)
                 return Violation(range: found.range,
-                                 message: "ADD COLUMN \(column.name) UNIQUE on \(found.table) builds its index under an ACCESS EXCLUSIVE lock, blocking the table's reads and writes")
+                                 message: "ADD COLUMN \(column.name) UNIQUE on \(found.table) builds its index under an ACCESS EXCLUSIVE lock, blocking the table's reads and writes",
+                                 help: fix.map { fix in
+                                     "add the column without UNIQUE, `\(fix.statements[0]);`, then " + PGLock.uniqueIndexFirstHelp(SuggestedSQL(Array(fix.statements.dropFirst()), placement: .instead), context)
+                                 },
+                                 suggestion: fix)
             default:
                 return nil
             }

@@ -58,9 +58,13 @@ public struct ConcurrentlyInTransactionRule: Rule {
         func report(_ range: SourceRange, _ what: String) {
             guard declared || inBlock else { return }
             let block = inBlock ? "between BEGIN and COMMIT" : "in the transaction `@transaction: true` asks for"
+            let remove = declared
+                ? "remove `@transaction: true` (or say `-- @transaction: false`)\(inBlock ? " and the BEGIN/COMMIT around it" : "")"
+                : "remove the BEGIN/COMMIT around it"
             violations.append(Violation(
                 range: range,
-                message: "\(what) cannot run inside a transaction block; this one runs \(block), and PostgreSQL refuses it"))
+                message: "\(what) cannot run inside a transaction block; this one runs \(block), and PostgreSQL refuses it",
+                help: "\(remove), and keep the concurrent statement to a migration of its own that runs outside a transaction (\(Hints.outsideTransaction(context))): a failure part-way then leaves nothing half-applied besides an INVALID index to drop"))
         }
         for statement in context.upStatements {
             switch statement.kind {

@@ -21,7 +21,7 @@ public struct CreateIndexNonConcurrentRule: Rule {
             partitioned (PostgreSQL cannot build an index CONCURRENTLY on a partitioned parent; \
             build it on each partition, then ALTER INDEX ... ATTACH PARTITION).
             """,
-        help: "use `CREATE INDEX CONCURRENTLY` in a migration with `-- @transaction: false` (one index per file, so a failed build leaves only an INVALID index to drop and retry)",
+        help: "use `CREATE INDEX CONCURRENTLY` in a migration that runs outside a transaction (`-- @transaction: false`, or the folder's tool's own way), one index per file, so that a failed build leaves only an INVALID index to drop and retry",
         defaultSeverity: .warning,
         dialects: [.postgresql],
         triggeringExamples: [
@@ -29,7 +29,22 @@ public struct CreateIndexNonConcurrentRule: Rule {
                     earlier: PGLockExample.base("CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT);"),
                     dialects: [.postgresql]),
             Example("↓create unique index if not exists orders_ref_key on public.orders using btree (ref) where deleted_at is null;\n",
+                    earlier: [("0001_orders.sql", "CREATE TABLE orders (id BIGINT PRIMARY KEY, ref TEXT, deleted_at TIMESTAMPTZ);\n")],
                     layout: .plain, dialects: [.postgresql]),
+            // Prisma's names: quoted, mixed case.
+            Example("-- migrate:up\n↓CREATE INDEX \"Post_authorId_idx\" ON \"Post\"(\"authorId\");\n\n-- migrate:down\nDROP INDEX \"Post_authorId_idx\";\n",
+                    fileName: "20240102000000_post_author_index.sql",
+                    earlier: [("20240101000000_init.sql", """
+                        -- migrate:up
+                        CREATE TABLE "User" ("id" SERIAL PRIMARY KEY);
+                        CREATE TABLE "Post" ("id" SERIAL PRIMARY KEY, "authorId" INTEGER NOT NULL REFERENCES "User"("id"));
+
+                        -- migrate:down
+                        DROP TABLE "Post";
+                        DROP TABLE "User";
+
+                        """)],
+                    layout: .dbmate, dialects: [.postgresql]),
         ],
         nonTriggeringExamples: [
             Example(PGLockExample.noTransaction("CREATE INDEX CONCURRENTLY idx_users_email ON users (email);"),
@@ -62,9 +77,19 @@ public struct CreateIndexNonConcurrentRule: Rule {
                 continue
             }
             let what = create.name.map { "index \($0)" } ?? "an index"
+            // The statement as written, CONCURRENTLY after INDEX: its names keep their quotes.
+            var concurrent = SQLFragment(context.source, statement)
+            // `ON ONLY parent` (a partitioned table's own index) takes no CONCURRENTLY.
+            let onOnly = concurrent.firstWord("on").map { concurrent.isWord("only", at: $0 + 1) } ?? false
+            let fix = onOnly ? nil : concurrent.firstWord("index").map { index in
+                concurrent.insert("CONCURRENTLY", at: index + 1)
+                return SuggestedSQL([concurrent.text], placement: .instead, transactional: false)
+            }
             violations.append(Violation(
                 range: statement.range,
-                message: "CREATE \(create.unique ? "UNIQUE " : "")INDEX without CONCURRENTLY builds \(what) under a SHARE lock on \(create.table), blocking its writes until the build ends"))
+                message: "CREATE \(create.unique ? "UNIQUE " : "")INDEX without CONCURRENTLY builds \(what) under a SHARE lock on \(create.table), blocking its writes until the build ends",
+                help: "write \(fix.map { "`\($0.text)`" } ?? "CREATE INDEX CONCURRENTLY") instead, \(Hints.inMigrationOutsideTransaction(context)); one index per migration, so that a failed build leaves only an INVALID index to drop and retry",
+                suggestion: fix))
         }
         return violations
     }

@@ -20,7 +20,7 @@ public struct DropIndexNonConcurrentRule: Rule {
             when Strata can tell the table: the index is created in this file or known to the \
             schema model.
             """,
-        help: "use `DROP INDEX CONCURRENTLY IF EXISTS name;` in a migration with `-- @transaction: false`",
+        help: "use `DROP INDEX CONCURRENTLY IF EXISTS name;`, one index a statement, in a migration that runs outside a transaction (`-- @transaction: false`, or the folder's tool's own way)",
         defaultSeverity: .warning,
         dialects: [.postgresql],
         triggeringExamples: [
@@ -28,6 +28,19 @@ public struct DropIndexNonConcurrentRule: Rule {
                     earlier: PGLockExample.base("CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT);\nCREATE INDEX idx_users_email ON users (email);"),
                     dialects: [.postgresql]),
             Example("↓drop index if exists public.orders_ref_key;\n", layout: .plain, dialects: [.postgresql]),
+            Example("-- +goose Up\n↓DROP INDEX \"public\".\"Post_authorId_idx\", \"Post_title_key\";\n\n-- +goose Down\nSELECT 1;\n",
+                    fileName: "00002_drop_post_indexes.sql",
+                    earlier: [("00001_init.sql", """
+                        -- +goose Up
+                        CREATE TABLE "Post" ("id" SERIAL PRIMARY KEY, "authorId" INTEGER NOT NULL, "title" TEXT);
+                        CREATE INDEX "Post_authorId_idx" ON "Post"("authorId");
+                        CREATE UNIQUE INDEX "Post_title_key" ON "Post"("title");
+
+                        -- +goose Down
+                        DROP TABLE "Post";
+
+                        """)],
+                    layout: .goose, dialects: [.postgresql]),
         ],
         nonTriggeringExamples: [
             Example(PGLockExample.noTransaction("DROP INDEX CONCURRENTLY IF EXISTS idx_users_email;"),
@@ -55,9 +68,16 @@ public struct DropIndexNonConcurrentRule: Rule {
             let names = drop.names.map(\.description).joined(separator: ", ")
             let known = Set(tables.compactMap { $0?.description }).sorted()
             let on = known.isEmpty ? "its table" : known.joined(separator: ", ")
+            // CONCURRENTLY drops one index a statement, and without CASCADE.
+            let fix = drop.cascade ? nil : SuggestedSQL(drop.names.map { "DROP INDEX CONCURRENTLY IF EXISTS \($0.sql(.postgresql))" },
+                                                         placement: .instead, transactional: false)
+            let write = fix.map { "write `\($0.text)` instead" }
+                ?? "drop what depends on the index first, then use DROP INDEX CONCURRENTLY (it takes no CASCADE)"
             violations.append(Violation(
                 range: statement.range,
-                message: "DROP INDEX \(names) without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on \(on), blocking its reads and writes"))
+                message: "DROP INDEX \(names) without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on \(on), blocking its reads and writes",
+                help: "\(write), \(Hints.inMigrationOutsideTransaction(context))",
+                suggestion: fix))
         }
         return violations
     }

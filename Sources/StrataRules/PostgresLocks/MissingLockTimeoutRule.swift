@@ -57,6 +57,8 @@ public struct MissingLockTimeoutRule: Rule {
                 ↓ALTER TABLE person_actions ADD CONSTRAINT person_actions_person_fk FOREIGN KEY (person_id) REFERENCES person (id) NOT VALID;
                 """), earlier: PGLockExample.base("CREATE TABLE person (id BIGINT PRIMARY KEY);\nCREATE TABLE person_follower (person_id BIGINT, target_id BIGINT);"),
                     dialects: [.postgresql]),
+            Example("↓ALTER TABLE \"Post\" ADD COLUMN \"publishedAt\" TIMESTAMP(3);\n",
+                    earlier: [("0001_init.sql", "CREATE TABLE \"Post\" (\"id\" SERIAL PRIMARY KEY);\n")], layout: .plain, dialects: [.postgresql]),
         ],
         nonTriggeringExamples: [
             Example(ExampleFile.migration("SET LOCAL lock_timeout = '5s';\nALTER TABLE users ADD COLUMN nickname TEXT;\nDROP INDEX idx_users_name;"),
@@ -152,8 +154,11 @@ public struct MissingLockTimeoutRule: Rule {
         if let first {
             let statement = statements[first.index]
             let rest = more == 0 ? "" : " (and \(more) more lock-taking statement\(more == 1 ? "" : "s") after it)"
+            let fix = SuggestedSQL(["SET lock_timeout = '5s'"], placement: .before)
             violations.append(Violation(range: statement.range,
-                                        message: "\(what(statement, first.tables)) with no lock_timeout set before it, so queries queue behind it while it waits\(rest)"))
+                                        message: "\(what(statement, first.tables)) with no lock_timeout set before it, so queries queue behind it while it waits\(rest)",
+                                        help: "put `\(fix.text)` (or `SET LOCAL` inside the transaction) at the top of the UP section, and retry the migration when it times out",
+                                        suggestion: fix))
         }
         return violations
     }

@@ -20,12 +20,18 @@ public struct ReindexNonConcurrentRule: Rule {
             CONCURRENTLY and drop the old one instead), and a table created earlier in the same \
             file or new on the branch.
             """,
-        help: "use `REINDEX INDEX CONCURRENTLY name` (or `REINDEX TABLE CONCURRENTLY`) in a migration with `-- @transaction: false`",
+        help: "use `REINDEX INDEX CONCURRENTLY name` (or `REINDEX TABLE CONCURRENTLY`) in a migration that runs outside a transaction (`-- @transaction: false`, or the folder's tool's own way)",
         defaultSeverity: .warning,
         dialects: [.postgresql],
         triggeringExamples: [
-            Example(ExampleFile.migration("↓REINDEX INDEX idx_users_email;"), dialects: [.postgresql]),
-            Example("↓reindex (verbose) table public.orders;\n", layout: .plain, dialects: [.postgresql]),
+            Example(ExampleFile.migration("↓REINDEX INDEX idx_users_email;"),
+                    earlier: PGLockExample.base("CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT);\nCREATE INDEX idx_users_email ON users (email);"),
+                    dialects: [.postgresql]),
+            Example("↓reindex (verbose) table public.orders;\n",
+                    earlier: [("0001_orders.sql", "CREATE TABLE orders (id BIGINT PRIMARY KEY);\n")], layout: .plain, dialects: [.postgresql]),
+            Example("↓REINDEX TABLE \"Post\";\n",
+                    earlier: [("0001_init.sql", "CREATE TABLE \"Post\" (\"id\" SERIAL PRIMARY KEY, \"authorId\" INTEGER);\n")],
+                    layout: .plain, dialects: [.postgresql]),
         ],
         nonTriggeringExamples: [
             Example(PGLockExample.noTransaction("REINDEX INDEX CONCURRENTLY idx_users_email;"), dialects: [.postgresql]),
@@ -55,9 +61,17 @@ public struct ReindexNonConcurrentRule: Rule {
             }
             let target = "\(reindex.kind.uppercased())\(reindex.name.map { " \($0)" } ?? "")"
             let tables = reindex.kind == "schema" || reindex.kind == "database" ? "each of its tables" : "the table"
+            // REINDEX DATABASE names the database (before PostgreSQL 16 it must): no fix written for it.
+            let fix = reindex.kind == "database" ? nil : reindex.name.map { name in
+                SuggestedSQL(["REINDEX \(reindex.kind.uppercased()) CONCURRENTLY \(name.sql(.postgresql))"],
+                             placement: .instead, transactional: false)
+            }
+            let write = fix.map { "write `\($0.text)` instead" } ?? "use REINDEX \(reindex.kind.uppercased()) CONCURRENTLY"
             violations.append(Violation(
                 range: statement.range,
-                message: "REINDEX \(target) without CONCURRENTLY blocks writes to \(tables) (SHARE lock) and reads that use the rebuilt indexes (ACCESS EXCLUSIVE) until it ends"))
+                message: "REINDEX \(target) without CONCURRENTLY blocks writes to \(tables) (SHARE lock) and reads that use the rebuilt indexes (ACCESS EXCLUSIVE) until it ends",
+                help: "\(write), \(Hints.inMigrationOutsideTransaction(context))",
+                suggestion: fix))
         }
         return violations
     }

@@ -31,7 +31,7 @@ public struct SetNotNullScanRule: Rule {
             reported, since the schema model does not tell the state before this file. Targets before PostgreSQL 12 always scan. \
             A table created earlier in the same file, or new on the branch, is exempt.
             """,
-        help: "add `CONSTRAINT t_col_not_null CHECK (col IS NOT NULL) NOT VALID`, VALIDATE it in a later migration, then SET NOT NULL and drop the CHECK (PostgreSQL 12+)",
+        help: "add `CONSTRAINT t_col_nn CHECK (col IS NOT NULL) NOT VALID`, VALIDATE it in a later migration, then SET NOT NULL and drop the CHECK (PostgreSQL 12+)",
         defaultSeverity: .warning,
         dialects: [.postgresql],
         triggeringExamples: [
@@ -39,6 +39,10 @@ public struct SetNotNullScanRule: Rule {
                     earlier: PGLockExample.base("CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT);"),
                     dialects: [.postgresql]),
             Example("alter table orders ↓alter customer_id set not null, ↓alter column placed_at set not null;\n",
+                    earlier: [("0001_orders.sql", "CREATE TABLE orders (id BIGINT PRIMARY KEY, customer_id BIGINT, placed_at TIMESTAMPTZ);\n")],
+                    layout: .plain, dialects: [.postgresql]),
+            Example("ALTER TABLE \"Post\" ↓ALTER COLUMN \"authorId\" SET NOT NULL;\n",
+                    earlier: [("0001_init.sql", "CREATE TABLE \"Post\" (\"id\" SERIAL PRIMARY KEY, \"authorId\" INTEGER);\n")],
                     layout: .plain, dialects: [.postgresql]),
             Example("ALTER TABLE users ↓ALTER COLUMN email SET NOT NULL, DROP CONSTRAINT users_email_not_null;\n",
                     layout: .plain, dialects: [.postgresql], versions: DialectVersions(postgres: 11)),
@@ -78,6 +82,28 @@ public struct SetNotNullScanRule: Rule {
                 ALTER TABLE profiles ALTER COLUMN handle SET NOT NULL;
                 """), dialects: [.postgresql]),
         ])
+
+    /// SET NOT NULL without the scan (PostgreSQL 12+): a CHECK (col IS NOT NULL) added NOT
+    /// VALID (unless `existing` names one), validated, then SET NOT NULL, then the CHECK
+    /// dropped. The CHECK is named `<table>_<column>_nn`, not `_not_null`, which PostgreSQL 18
+    /// gives the NOT NULL constraint itself.
+    static func checkFirst(_ table: ObjectName, column: String, existing: String?) -> SuggestedSQL {
+        let name = SQLIdentifier.quoted(existing ?? SQLIdentifier.derivedName([table.name, column], suffix: "nn", for: .postgresql),
+                                        for: .postgresql)
+        let alter = "ALTER TABLE \(table.sql(.postgresql))"
+        let quotedColumn = SQLIdentifier.quoted(column, for: .postgresql)
+        let add = existing == nil ? ["\(alter) ADD CONSTRAINT \(name) CHECK (\(quotedColumn) IS NOT NULL) NOT VALID"] : []
+        return SuggestedSQL(add + ["\(alter) VALIDATE CONSTRAINT \(name)", "\(alter) ALTER COLUMN \(quotedColumn) SET NOT NULL",
+                                   "\(alter) DROP CONSTRAINT \(name)"], placement: .instead)
+    }
+
+    static func help(_ fix: SuggestedSQL, existing: String?) -> String {
+        let later = fix.statements.suffix(3).map { $0 + ";" }.joined(separator: " ")
+        let first = existing == nil
+            ? "add the CHECK NOT VALID here, `\(fix.statements[0]);`, and in a later migration"
+            : "\(existing!) is still NOT VALID: in a migration after the one that added it,"
+        return "\(first) validate it, set NOT NULL and drop it: `\(later)` (a valid CHECK spares SET NOT NULL the scan)"
+    }
 
     /// Whether a constraint name reads like the helper CHECK of `column`.
     static func namesHelperCheck(_ name: String, column: String, markers: [String]) -> Bool {
@@ -144,9 +170,16 @@ public struct SetNotNullScanRule: Rule {
                     violations.append(note)
                     continue
                 }
+                // A CHECK (col IS NOT NULL) added NOT VALID and not validated yet (its column as
+                // the model reads CHECKs: lower-cased).
+                let column = name.lowercased()
+                let unvalidated = pending.first { $0.key.hasPrefix("\(table).") && $0.value == column }.map { String($0.key.dropFirst(table.count + 1)) }
+                    ?? context.tableBeforeFile(found.table)?.notNullChecks.first { !$0.valid && $0.column.lowercased() == column }?.name
+                let fix = usesChecks ? Self.checkFirst(found.table, column: name, existing: unvalidated) : nil
                 violations.append(Violation(
                     range: found.range,
-                    message: "SET NOT NULL on \(found.table).\(name) reads every row under an ACCESS EXCLUSIVE lock, blocking the table's reads and writes for the scan"))
+                    message: "SET NOT NULL on \(found.table).\(name) reads every row under an ACCESS EXCLUSIVE lock, blocking the table's reads and writes for the scan",
+                    help: fix.map { Self.help($0, existing: unvalidated) }, suggestion: fix))
             default:
                 break
             }

@@ -21,7 +21,7 @@ public struct ValidateSameTransactionRule: Rule {
             also separates them, and an explicit BEGIN joins them again. A table created earlier in the same file, or new on the branch, \
             is exempt.
             """,
-        help: "move the VALIDATE CONSTRAINT to a later migration (or mark this one `-- @transaction: false`)",
+        help: "move the VALIDATE CONSTRAINT to a later migration (or run this one outside a transaction: `-- @transaction: false`, or the folder's tool's own way)",
         defaultSeverity: .warning,
         dialects: [.postgresql],
         triggeringExamples: [
@@ -89,9 +89,12 @@ public struct ValidateSameTransactionRule: Rule {
                             violations.append(note)
                             continue
                         }
+                        let destination = inBlock ? "out of the BEGIN/COMMIT block that adds it, into a later migration"
+                            : "to a later migration (or run this one outside a transaction: \(Hints.outsideTransaction(context)))"
                         violations.append(Violation(
                             range: range,
-                            message: "VALIDATE CONSTRAINT \(name) runs in the transaction that added it NOT VALID, so the scan of \(alter.name) happens under the ADD's lock"))
+                            message: "VALIDATE CONSTRAINT \(name) runs in the transaction that added it NOT VALID, so the scan of \(alter.name) happens under the ADD's lock",
+                            help: "move `ALTER TABLE \(alter.name.sql(.postgresql)) VALIDATE CONSTRAINT \(SQLIdentifier.quoted(name, for: .postgresql));` \(destination)"))
                     default:
                         break
                     }

@@ -15,7 +15,7 @@ public struct PragmaInTransactionRule: Rule {
             table then runs with them on, and its DROP TABLE cascades into real data (rails \
             #55866). The pragma must run outside a transaction.
             """,
-        help: "add `-- @transaction: false` to the header so the file runs statement by statement, and check `PRAGMA foreign_key_check` after the rebuild",
+        help: "run the file outside a transaction (`-- @transaction: false` in the header, or the folder's tool's own way) so that it runs statement by statement, and check `PRAGMA foreign_key_check` after the rebuild",
         defaultSeverity: .error,
         dialects: [.sqlite],
         triggeringExamples: [
@@ -38,9 +38,8 @@ public struct PragmaInTransactionRule: Rule {
 
     public func check(_ context: RuleContext) -> [Violation] {
         let wrapped = context.file.nonTransactionalReason == nil
-        // The plain layout has no header to say `@transaction: false`.
-        let help: String? = context.capabilities.contains(.metadata) ? nil
-            : "a file of the plain layout has no header to opt out of the wrapping transaction: run the rebuild in a file of the strata layout marked `-- @transaction: false`, or outside the migrations"
+        // In the file's tool's own terms (a plain file has no way to say it).
+        let help = "run the file outside a transaction (\(Hints.outsideTransaction(context))) so that it runs statement by statement, and check `PRAGMA foreign_key_check` after the rebuild"
         var inBlock = false
         var violations: [Violation] = []
         for statement in context.upStatements {
@@ -53,7 +52,7 @@ public struct PragmaInTransactionRule: Rule {
                 let block = inBlock ? "between BEGIN and COMMIT" : "inside the transaction Strata wraps this migration in"
                 violations.append(Violation(range: statement.range,
                                             message: "PRAGMA \(pragma.name.lowercased()) does nothing \(block)",
-                                            help: inBlock ? nil : help))
+                                            help: inBlock && !wrapped ? "move the PRAGMA before the BEGIN, where it takes effect, and check `PRAGMA foreign_key_check` before the COMMIT" : help))
             default:
                 break
             }

@@ -24,8 +24,9 @@ public struct SQLiteAlterUnsupportedRule: Rule {
             when `sqlite.version` in strata.yml is older than the release that added them.
             """,
         help: """
-            rebuild the table (https://www.sqlite.org/lang_altertable.html#otheralter) in a file with \
-            `-- @transaction: false`: PRAGMA foreign_keys = OFF; BEGIN; CREATE TABLE new_t with the \
+            rebuild the table (https://www.sqlite.org/lang_altertable.html#otheralter) in a file that \
+            runs outside a transaction (`-- @transaction: false`, or the folder's tool's own way): \
+            PRAGMA foreign_keys = OFF; BEGIN; CREATE TABLE new_t with the \
             new definition; INSERT INTO new_t SELECT ... FROM t; DROP TABLE t; ALTER TABLE new_t \
             RENAME TO t; recreate t's indexes, triggers and views; PRAGMA foreign_key_check; COMMIT; \
             PRAGMA foreign_keys = ON
@@ -68,7 +69,8 @@ public struct SQLiteAlterUnsupportedRule: Rule {
                 if let position = (0..<min(run.count, 4)).first(where: { run.isWord($0, "if") || run.isWord($0, "only") }) {
                     let form = alter.ifExists ? "ALTER TABLE IF EXISTS" : "ALTER TABLE ONLY"
                     violations.append(Violation(range: SQLiteHazards.range(of: run.token(position), in: context.source),
-                                                message: "\(form) \(alter.name) is not SQLite syntax"))
+                                                message: "\(form) \(alter.name) is not SQLite syntax",
+                                                help: "write `ALTER TABLE \(alter.name.sql(.sqlite))` without \(alter.ifExists ? "IF EXISTS" : "ONLY"): SQLite has no such clause"))
                 }
             }
             for (index, (action, range)) in alter.actions.enumerated() {
@@ -78,10 +80,11 @@ public struct SQLiteAlterUnsupportedRule: Rule {
                     let message = version
                         ? "ALTER TABLE \(alter.name) \(form.replacingOccurrences(of: " before ", with: " needs ")) or later (sqlite.version is \(context.versions.sqlite))"
                         : "ALTER TABLE \(alter.name) \(form) is not supported by SQLite"
-                    violations.append(Violation(range: start, message: message))
+                    violations.append(Violation(range: start, message: message, help: SQLiteHazards.rebuildHelp(alter.name, context)))
                 } else if index > 0 {
                     violations.append(Violation(range: start,
-                                                message: "ALTER TABLE \(alter.name) has several actions; SQLite takes one per statement"))
+                                                message: "ALTER TABLE \(alter.name) has several actions; SQLite takes one per statement",
+                                                help: "write one `ALTER TABLE \(alter.name.sql(.sqlite)) ...;` statement for each action"))
                 }
             }
         }

@@ -49,6 +49,15 @@ public struct SQLiteRebuildLostObjectsRule: Rule {
                 INSERT INTO orders SELECT id, coalesce(total, 0), updated_at FROM orders_old;
                 ↓DROP TABLE orders_old;
                 """, down: "DROP TABLE orders;"), dialects: [.sqlite]),
+            // Prisma's way of redefining a table, quoted names and all.
+            Example(ExampleFile.migration("""
+                CREATE TABLE "Post" ("id" INTEGER NOT NULL PRIMARY KEY, "title" TEXT);
+                CREATE UNIQUE INDEX "Post_title_key" ON "Post"("title");
+                CREATE TABLE "new_Post" ("id" INTEGER NOT NULL PRIMARY KEY, "title" TEXT NOT NULL);
+                INSERT INTO "new_Post" ("id", "title") SELECT "id", coalesce("title", '') FROM "Post";
+                ↓DROP TABLE "Post";
+                ALTER TABLE "new_Post" RENAME TO "Post";
+                """, down: "DROP TABLE \"Post\";"), dialects: [.sqlite]),
         ],
         nonTriggeringExamples: [
             Example(ExampleFile.migration("""
@@ -98,11 +107,20 @@ public struct SQLiteRebuildLostObjectsRule: Rule {
                     !newIndexes.contains { $0.name == old.name || Self.sameKey($0.create, old.create) }
                 }
                 let lostTriggers = oldTriggers.filter { old in !newTriggers.contains { $0.name == old.name } }
-                let lost = lostIndexes.map { "index \($0.name)" } + lostTriggers.map { "trigger \($0.name)" }
+                // Names as written (the lists key them lower-cased, as SQLite compares them).
+                let lost = lostIndexes.map { "index \($0.create.name?.name ?? $0.name)" } + lostTriggers.map { "trigger \($0.name)" }
+                let rebuilt = before.tables[table]?.create.name.name ?? table
                 guard !lost.isEmpty else { continue }
+                // This file created them: their statements as written, names and quotes kept.
+                let again = (lostIndexes.map(\.statement) + lostTriggers.map(\.statement)).sorted().map {
+                    SQLFragment(context.source, statements[$0]).text
+                }
+                let fix = SuggestedSQL(again, placement: .atEnd)
                 violations.append(Violation(
                     range: statement.range,
-                    message: "rebuilding \(table) drops its \(lost.joined(separator: ", ")), which this file does not create again"))
+                    message: "rebuilding \(rebuilt) drops its \(lost.joined(separator: ", ")), which this file does not create again",
+                    help: "after the rebuilt table is in place, create \(lost.count == 1 ? "it" : "them") again: `\(fix.text)`",
+                    suggestion: fix))
             }
         }
         return violations

@@ -40,7 +40,8 @@ public struct SQLiteRebuildOrderRule: Rule {
         help: """
             create the new table under a new name and rename it into place last: CREATE TABLE new_t \
             (...); INSERT INTO new_t SELECT ... FROM t; DROP TABLE t; ALTER TABLE new_t RENAME TO t; \
-            in a `-- @transaction: false` file with PRAGMA foreign_keys = OFF around it and \
+            in a file that runs outside a transaction (`-- @transaction: false`, or the folder's tool's \
+            own way) with PRAGMA foreign_keys = OFF around it and \
             PRAGMA foreign_key_check before committing (https://www.sqlite.org/lang_altertable.html#otheralter)
             """,
         defaultSeverity: .warning,
@@ -81,7 +82,8 @@ public struct SQLiteRebuildOrderRule: Rule {
             guard !referrers.isEmpty else { continue }
             violations.append(Violation(
                 range: alter.actions[0].range,
-                message: "\(alter.name) is renamed to \(to) before its replacement is created: SQLite rewrites \(referrers.joined(separator: ", ")) to point at \(to), which this file then drops"))
+                message: "\(alter.name) is renamed to \(to) before its replacement is created: SQLite rewrites \(referrers.joined(separator: ", ")) to point at \(to), which this file then drops",
+                help: "create the new table under a new name and rename it into place last; " + SQLiteHazards.rebuildHelp(alter.name, context)))
         }
         return violations
     }

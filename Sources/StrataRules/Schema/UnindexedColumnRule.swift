@@ -36,9 +36,9 @@ public struct UnindexedColumnRule: Rule {
                   FOREIGN KEY (post_id) REFERENCES posts (id)
                 );
                 CREATE INDEX idx_comments_body_post ON comments (body, post_id);
-                """, layout: .plain),
+                """, earlier: [("0001_posts.sql", "CREATE TABLE posts (id BIGINT PRIMARY KEY);\n")], layout: .plain),
             Example("CREATE TABLE likes (↓user_id INT REFERENCES users (id), FOREIGN KEY (user_id) REFERENCES users (id));\n",
-                    layout: .plain),
+                    earlier: [("0001_users.sql", "CREATE TABLE users (id INT PRIMARY KEY);\n")], layout: .plain),
             // The foreign key added by a later statement (as `add-fk-validated` advises: NOT VALID, then VALIDATE).
             Example("""
                 ALTER TABLE posts ADD COLUMN ↓reviewer_id BIGINT;
@@ -54,6 +54,36 @@ public struct UnindexedColumnRule: Rule {
                 CREATE TABLE replies (id BIGINT PRIMARY KEY, ↓parent_id BIGINT REFERENCES replies (id), hidden BOOLEAN);
                 CREATE INDEX idx_replies_parent_visible ON replies (parent_id) WHERE NOT hidden;
                 """, layout: .plain),
+            // Prisma's migrations: quoted, mixed-case names the index must keep (the foreign key
+            // separate on PostgreSQL, inline on SQLite).
+            Example("""
+                CREATE TABLE "Post" (
+                    "id" INTEGER NOT NULL,
+                    ↓"authorId" INTEGER NOT NULL,
+                    CONSTRAINT "Post_pkey" PRIMARY KEY ("id")
+                );
+                ALTER TABLE "Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+                """, fileName: "20240102000000_post/migration.sql",
+                    earlier: [("20240101000000_user/migration.sql", "CREATE TABLE \"User\" (\"id\" INTEGER NOT NULL, CONSTRAINT \"User_pkey\" PRIMARY KEY (\"id\"));\n")],
+                    layout: .plain, dialects: [.postgresql]),
+            Example("""
+                CREATE TABLE "Post" (
+                    "id" INTEGER NOT NULL PRIMARY KEY,
+                    ↓"authorId" INTEGER NOT NULL,
+                    CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
+                );
+                """, fileName: "20240102000000_post/migration.sql",
+                    earlier: [("20240101000000_user/migration.sql", "CREATE TABLE \"User\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n")],
+                    layout: .plain, dialects: [.sqlite]),
+            // A column added to a table an earlier migration made, in a schema of its own.
+            Example("ALTER TABLE \"billing\".\"Invoice\" ADD COLUMN ↓\"customerId\" BIGINT REFERENCES \"billing\".\"Customer\" (\"id\");\n",
+                    earlier: [("0001_billing.sql", """
+                        CREATE SCHEMA billing;
+                        CREATE TABLE billing."Customer" ("id" BIGINT PRIMARY KEY);
+                        CREATE TABLE billing."Invoice" ("id" BIGINT PRIMARY KEY);
+
+                        """)],
+                    layout: .plain, dialects: [.postgresql]),
         ],
         nonTriggeringExamples: [
             Example("""
@@ -149,9 +179,17 @@ public struct UnindexedColumnRule: Rule {
         guard context.schema.tables[table.key] != nil,
               !context.schema.isCovered(table: table.key, columns: columns) else { return [] }
         let list = columns.joined(separator: ", ")
-        let indexName = "idx_\(table.name)_\(columns.joined(separator: "_"))"
+        let dialect = context.dialect
+        // Named as PostgreSQL and Prisma name it (`Post_authorId_idx`), quoted where needed.
+        let name = SQLIdentifier.quoted(SQLIdentifier.derivedName([table.name] + columns, suffix: "idx", for: dialect), for: dialect)
+        let elements = columns.map { SQLIdentifier.quoted($0, for: dialect) }.joined(separator: ", ")
+        // On a PostgreSQL table that may hold rows already, the build must not block its writes.
+        let busy = dialect == .postgresql && context.newTableReason(table, beforeStatement: context.upStatements.count) == nil
+        let fix = SuggestedSQL(["CREATE INDEX \(busy ? "CONCURRENTLY " : "")\(name) ON \(table.sql(dialect)) (\(elements))"],
+                               placement: .after, transactional: !busy)
         return [Violation(range: range,
                           message: "foreign key column\(columns.count > 1 ? "s" : "") \(list) of \(table) \(columns.count > 1 ? "are" : "is") not the leading column\(columns.count > 1 ? "s" : "") of any index",
-                          help: "add `CREATE INDEX \(indexName) ON \(table) (\(list));`")]
+                          help: "add `\(fix.text)`\(busy ? " \(Hints.inMigrationOutsideTransaction(context))" : "")",
+                          suggestion: fix)]
     }
 }

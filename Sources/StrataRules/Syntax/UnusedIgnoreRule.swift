@@ -47,7 +47,7 @@ public struct UnusedIgnoreRule: Rule {
             if suppression.misplaced {
                 violations.append(Violation(range: suppression.range,
                                             message: "strata:ignore-file is only read in the file's header",
-                                            help: "move it above the first statement (above `-- UP MIGRATION`)"))
+                                            help: "move it above the first statement\(context.capabilities.contains(.sectionMarkers) ? " (above `\(context.file.layout.upMarker)`)" : "")"))
                 continue
             }
             for (id, range) in suppression.rules where !context.knownRules.contains(id) {

@@ -1,0 +1,90 @@
+import StrataSyntax
+
+/// How each tool's migrations say "run me outside a transaction": the one place the rules'
+/// hints, the templates (`strata new`, `strata optimize --write-migration`) and the applier's
+/// progress lines learn it, so that a dbmate file is told dbmate's way and not Strata's header.
+extension LayoutKind {
+    /// The line a migration file of this layout carries to run outside a transaction, where
+    /// the tool reads one in the file: `-- @transaction: false`, dbmate's
+    /// `-- migrate:up transaction:false` (its UP marker with the option), goose's
+    /// `-- +goose NO TRANSACTION`. Nil for golang-migrate, diesel, Flyway and plain files, whose
+    /// tools read no such line (`noTransactionFile` names diesel's and Flyway's file).
+    public var noTransactionLine: String? {
+        switch self {
+        case .strata: "-- @transaction: false"
+        case .dbmate: "-- migrate:up transaction:false"
+        case .goose: "-- +goose NO TRANSACTION"
+        case .plain, .golangMigrate, .diesel, .flyway: nil
+        }
+    }
+
+    /// The file beside a migration that makes the tool run it outside a transaction, and
+    /// its text, for the layouts that keep the setting in a file of its own: diesel's
+    /// `metadata.toml` in the migration's folder, Flyway's script configuration file (the
+    /// script's name with `.conf` added). `upPath` is the UP file's path.
+    public func noTransactionFile(besideUpFile upPath: String) -> (path: String, text: String)? {
+        switch self {
+        case .diesel:
+            let folder = upPath.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(upPath[...$0]) } ?? ""
+            return (folder + "metadata.toml", "run_in_transaction = false\n")
+        case .flyway:
+            return (upPath + ".conf", "executeInTransaction=false\n")
+        default:
+            return nil
+        }
+    }
+
+    /// A comment for the top of a migration that must run outside a transaction, for the
+    /// layouts whose tool has no way to say so in or beside the file (golang-migrate): what to
+    /// do when running it.
+    public var noTransactionComment: String? {
+        switch self {
+        case .golangMigrate:
+            "-- golang-migrate sends this file as one string, which PostgreSQL runs in one transaction, where CONCURRENTLY fails: run migrate with x-multi-statement=true in the database URL"
+        default:
+            nil
+        }
+    }
+
+    /// How the tool says a migration ran outside a transaction, for progress lines and
+    /// reasons (`statement by statement (-- +goose NO TRANSACTION)`).
+    public var noTransactionDeclaration: String {
+        switch self {
+        case .golangMigrate: "an .autocommit.up.sql file"
+        default: (noTransactionLine ?? "-- @transaction: false").replacingOccurrences(of: "-- ", with: "")
+        }
+    }
+}
+
+extension MigrationFile {
+    /// What to do so that this file runs outside a transaction, in its tool's terms, as an
+    /// instruction: "mark it `-- @transaction: false` in its header", "put
+    /// `executeInTransaction=false` in V3__index.sql.conf beside it", or, where the tool has no
+    /// per-file switch (golang-migrate, plain files), what it offers instead.
+    public func outsideTransactionAdvice(_ dialect: Dialect) -> String {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        switch layout {
+        case .strata:
+            return "mark it `-- @transaction: false` in its header"
+        case .dbmate:
+            return "write its UP marker as `-- migrate:up transaction:false`"
+        case .goose:
+            return "add `-- +goose NO TRANSACTION` at the top of the file"
+        case .diesel:
+            return "put `run_in_transaction = false` in a metadata.toml beside its up.sql"
+        case .flyway:
+            return "put `executeInTransaction=false` in \(name).conf beside it"
+        case .golangMigrate:
+            // golang-migrate reads no per-file setting: its PostgreSQL driver sends a file as
+            // one string, which PostgreSQL runs as one transaction when it holds several
+            // statements; its sqlite3 driver wraps every migration in BEGIN/COMMIT.
+            return dialect == .postgresql
+                ? "golang-migrate has no per-file switch: give the statement a migration of its own, since PostgreSQL runs a file of several statements, sent as one string, in one transaction; or run migrate with `x-multi-statement=true` in the database URL"
+                : "golang-migrate has no per-file switch: its sqlite3 driver wraps each migration in a transaction unless the database URL says `x-no-tx-wrap=true`, and then the file writes BEGIN/COMMIT where it needs them"
+        case .plain:
+            return dialect == .postgresql
+                ? "a plain file has no switch for it; Strata's applier runs a file holding a CONCURRENTLY statement outside a transaction by itself"
+                : "a plain file has no switch for it: run it by hand, or with a tool whose files can say so"
+        }
+    }
+}
