@@ -84,8 +84,8 @@ struct SuggestedSQLTests {
         }
         for statement in own.prefix(upTo) { try db.execute(statement.sql) }
         if c.suggestion.transactional {
-            if let (index, error) = db.executeInTransaction(c.suggestion.statements) {
-                Issue.record("suggested statement \(index + 1) failed: \(c.suggestion.statements[index]): \(error)")
+            if let stopped = db.execute(units: c.suggestion.statements.map { SQLUnit($0) }) {
+                Issue.record("suggested statement \(stopped.unit + 1) failed: \(c.suggestion.statements[stopped.unit]): \(stopped.error)")
             }
         } else {
             for statement in c.suggestion.statements {
