@@ -58,6 +58,7 @@ public struct NamedFiles: Sendable {
         let configured = PathText.absolute(migrationsFolder, from: workingDirectory)
         let spellings = FileDiscovery.directoryExists(configured)
             ? Array(Set([configured] + (PathText.resolvingSymlinks(configured).map { [$0] } ?? []))).sorted() : []
+        if spellings.isEmpty, layout == .plain { return NamedFiles(loose: files) }
         var folderVerdicts: [String: Bool] = [:]
         for file in files {
             let path = PathText.absolute(file, from: workingDirectory)

@@ -9,8 +9,10 @@ import Darwin
 public enum PathText {
     /// `path` made absolute from `directory`, without `.`, `..` or empty components.
     public static func absolute(_ path: String, from directory: String) -> String {
-        var parts: [Substring] = []
         let whole = path.hasPrefix("/") ? path : directory + "/" + path
+        // Usually there is nothing to take out (thousands of named files pass through here).
+        if isNormal(whole) { return whole }
+        var parts: [Substring] = []
         for part in whole.split(separator: "/", omittingEmptySubsequences: true) {
             if part == "." { continue }
             if part == ".." {
@@ -20,6 +22,23 @@ public enum PathText {
             parts.append(part)
         }
         return "/" + parts.joined(separator: "/")
+    }
+
+    /// Whether an absolute path has no `.`, `..` or empty component and no trailing `/`.
+    private static func isNormal(_ path: String) -> Bool {
+        var path = path
+        return path.withUTF8 { bytes in
+            guard bytes.count > 1 else { return bytes.count == 1 }
+            guard bytes[bytes.count - 1] != UInt8(ascii: "/") else { return false }
+            var start = 1   // after the leading `/`
+            for i in 1...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: "/") {
+                let length = i - start
+                if length == 0 { return false }
+                if bytes[start] == UInt8(ascii: "."), length == 1 || (length == 2 && bytes[start + 1] == UInt8(ascii: ".")) { return false }
+                start = i + 1
+            }
+            return true
+        }
     }
 
     /// Whether absolute `path` lies below absolute `folder` (both as `absolute` gives them).

@@ -60,6 +60,10 @@ struct NamedFilesTests {
         ("../other/./x.sql", "/work/api", "/work/other/x.sql"),
         ("/abs/../abs/x.sql", "/work", "/abs/x.sql"),
         ("../../..", "/a", "/"),
+        ("/", "/a", "/"),
+        ("/a/.b/..c/x.sql", "/w", "/a/.b/..c/x.sql"),
+        ("x.sql", "/w/", "/w/x.sql"),
+        ("db/", "/w", "/w/db"),
     ])
     func absolutePathsAsText(path: String, directory: String, expected: String) {
         #expect(PathText.absolute(path, from: directory) == expected)

@@ -18,7 +18,7 @@ struct Check: ParsableCommand {
             Without a repository or a base it says so and runs lint alone, unless --require-base.
             """)
 
-    @Argument(help: "The migrations folder, or files in it to limit the report to (default: the configured folder).")
+    @Argument(help: "The migrations folder, or files to limit the report to, each checked with its folder (default: the configured folder).")
     var paths: [String] = []
 
     @Option(name: .long, help: "The protected branch or ref to compare with.")

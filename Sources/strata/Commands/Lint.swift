@@ -10,6 +10,7 @@ struct Lint: ParsableCommand {
         abstract: "Check migration files for unsafe or malformed changes.",
         discussion: """
             PATHs are files or folders (default: the migrations folder of strata.yml, else ./migrations). \
+            A file in a migrations folder is read with the rest of the folder, and only the files named are reported. \
             Exit 0 when clean, 1 on any error-level finding or more warnings than --max-warnings, \
             2 on a configuration or I/O error.
             """)
