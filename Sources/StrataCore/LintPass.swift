@@ -61,13 +61,27 @@ struct LintPass {
     func run(_ items: [Linter.Item], report: ([Diagnostic]) -> Void) throws(InputError) -> LintSummary {
         let (order, info) = try identityPass(items)
         let inPathOrder = !linter.layout.capabilities.contains(.metadata)
-        var output = ReportOrder(items: items, extra: historyFindings(), pathOrder: inPathOrder && linter.layout.kind == .plain ? order : nil)
+        // Files only replayed (by item index): unchanged since applied (`replayOnly`), or not
+        // among the files named (`focus`).
+        let named = linter.focus.map { focus in items.map { focus.contains($0.path) || $0.downPath.map(focus.contains) == true } }
+        let replayed = items.indices.map { index in
+            named?[index] == false || (!linter.replayOnly.isEmpty && linter.replayOnly.contains(items[index].id))
+        }
+        var history = historyFindings()
+        if let focus = linter.focus, let named {
+            // A named migration's files are reported together (either one named checks both).
+            let files = focus.union(items.indices.filter { named[$0] }.flatMap { [items[$0].path] + (items[$0].downPath.map { [$0] } ?? []) })
+            history.removeAll { !files.contains($0.file) }
+        }
+        var output = ReportOrder(items: items, extra: history,
+                                 pathOrder: inPathOrder && linter.layout.kind == .plain ? order : nil,
+                                 fileCount: named.map { $0.count { $0 } })
         let threads = max(1, min(Cores.active, items.count / 8))
         // Each lane replays every file, which pays only when there is checking to share: when
         // nearly every file is only replayed (`strata check` of a long history with one new
         // migration), one lane replays and checks while the other threads only read and
         // parse ahead of it.
-        let checked = linter.replayOnly.isEmpty ? items.count : items.count { !linter.replayOnly.contains($0.id) }
+        let checked = replayed.count { !$0 }
         let lanes = max(1, min(linter.lanes ?? threads, checked / 8))
         let parsers = linter.parserThreads ?? (linter.lanes == nil ? max(0, threads - lanes) : 0)
         let pipeline = CheckPipeline(count: order.count, span: linter.windowSize, lanes: lanes, parsers: parsers)
@@ -76,12 +90,12 @@ struct LintPass {
             defer { pipeline.laneFinished() }
             var finished: (position: Int, found: [Diagnostic]?)?
             while let (position, file, claimed) = pipeline.step(lane: lane, finished: finished?.position, found: finished?.found,
-                                                               parsing: { parse(items[order[$0]]) }) {
+                                                               parsing: { parse(items, order[$0], replayed: replayed) }) {
                 let statements = file.notText == nil ? file.up?.statements ?? [] : []
                 if !claimed {
                     schema.model.replay(file: statements, migration: file.id)
                     finished = (position, nil)
-                } else if linter.replayOnly.contains(file.id) {
+                } else if replayed[order[position]] {
                     schema.model.replay(file: statements, migration: file.id)
                     finished = (position, [])
                 } else {
@@ -98,7 +112,7 @@ struct LintPass {
             thread.start()
             return thread
         } + (0..<parsers).map { _ in
-            let thread = Thread { pipeline.parseAhead { parse(items[order[$0]]) } }
+            let thread = Thread { pipeline.parseAhead { parse(items, order[$0], replayed: replayed) } }
             thread.stackSize = 1 << 22
             thread.start()
             return thread
@@ -122,7 +136,7 @@ struct LintPass {
             // The first file that cannot be read is the one to name, as a sequential run
             // would: earlier files no lane got to are read now.
             for position in 0..<failure.position where !pipeline.isParsed(position) {
-                if case .failure(let error) = parse(items[order[position]]) { throw error }
+                if case .failure(let error) = parse(items, order[position], replayed: replayed) { throw error }
             }
             throw failure.error
         }
@@ -161,13 +175,14 @@ struct LintPass {
         return (order.ordered.flatMap { indicesByID[$0] ?? [] }, info)
     }
 
-    /// One file read and parsed as deep as the linter needs it.
-    private func parse(_ item: Linter.Item) -> Result<MigrationFile, InputError> {
+    /// File `index` read and parsed as deep as the linter needs it (a file only replayed, its
+    /// UP statements).
+    private func parse(_ items: [Linter.Item], _ index: Int, replayed: [Bool]) -> Result<MigrationFile, InputError> {
+        let item = items[index]
         if case .parsed(let file) = item.content { return .success(file) }
         return Result { () throws(InputError) in
             let input = try item.input()
-            return linter.layout.parse(input, dialect: linter.dialect,
-                                       depth: linter.replayOnly.contains(item.id) ? .forward : .full)
+            return linter.layout.parse(input, dialect: linter.dialect, depth: replayed[index] ? .forward : .full)
         }
     }
 

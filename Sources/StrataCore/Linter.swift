@@ -22,6 +22,13 @@ public struct Linter: Sendable {
     /// Ids of files only replayed, not checked: `strata check` skips the rules on migrations
     /// unchanged since they were applied (their findings passed review on the base branch).
     public var replayOnly: Set<String> = []
+    /// The files to check and report on, by their paths as the run shows them (a folder's path
+    /// joined with the path below it); nil: every file. The other files are read only for what
+    /// the named ones need of them (ids, numbers, dependencies, the schema they build): no rule
+    /// runs on them, none of their findings is reported and they are not counted. A migration
+    /// kept in two files (golang-migrate, diesel, Flyway undo) is checked, and its findings in
+    /// both files reported, when either file is named.
+    public var focus: Set<String>?
     /// The most files held (read, parsed, being checked) at once.
     public var windowSize = 256
     /// Threads that check files at once (each replays every file into its own schema model and
@@ -110,6 +117,15 @@ public struct Linter: Sendable {
         var id: String
         var path: String
         var content: Content
+
+        /// The separate DOWN file's path, for layouts that keep DOWN apart.
+        var downPath: String? {
+            switch content {
+            case .memory(let input): input.down?.path
+            case .disk(let file): file.down?.path
+            case .parsed(let file): file.downFile?.path
+            }
+        }
 
         /// The migration read: its file and, for layouts that keep DOWN apart, its DOWN file.
         func input() throws(InputError) -> MigrationInput {

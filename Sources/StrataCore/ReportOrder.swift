@@ -18,9 +18,10 @@ struct ReportOrder {
 
     /// `extra` are findings not made by checking a file (history rules): they join the file of
     /// the same path, or take a rank of their own when no file has it.
-    /// `pathOrder` is `Self.pathOrder(items)` when the caller has it already.
-    init(items: [Linter.Item], extra: [Diagnostic], pathOrder: [Int]? = nil) {
-        summary.fileCount = items.count
+    /// `pathOrder` is `Self.pathOrder(items)` when the caller has it already. `fileCount` is the
+    /// files checked when not all of them are (`Linter.focus`).
+    init(items: [Linter.Item], extra: [Diagnostic], pathOrder: [Int]? = nil, fileCount: Int? = nil) {
+        summary.fileCount = fileCount ?? items.count
         var firstItemOfPath: [String: Int] = [:]
         if !extra.isEmpty {
             for (index, item) in items.enumerated() where firstItemOfPath[item.path] == nil { firstItemOfPath[item.path] = index }

@@ -7,26 +7,38 @@ import StrataCore
 /// ::error file=db/0002.sql,line=3,col=1,title=ban-drop-column::dropping a column breaks running code
 /// ```
 ///
-/// The help, when there is one, follows the message on its own line. No summary line.
+/// The help, when there is one, follows the message on its own line. No summary line. Inside a
+/// git repository (`repository`) `file=` is the path from its root, where GitHub looks for it;
+/// a file outside it, and every file without a repository, keeps the path the finding names.
 public struct GitHubReporter: Reporter {
     public static let identifier = "github"
     public static let description = "GitHub Actions annotations (::error / ::warning workflow commands)"
 
-    public init() {}
+    /// The git repository paths start from; nil: paths as the findings name them.
+    public var repository: RepositoryPaths?
+
+    public init(repository: RepositoryPaths? = nil) {
+        self.repository = repository
+    }
 
     public func writer(rules: [RuleDescription], to output: ReportOutput) -> any ReportWriter {
-        Writer(output: output)
+        Writer(output: output, repository: repository)
     }
 
     private final class Writer: ReportWriter {
         let output: ReportOutput
+        let repository: RepositoryPaths?
 
-        init(output: ReportOutput) { self.output = output }
+        init(output: ReportOutput, repository: RepositoryPaths?) {
+            self.output = output
+            self.repository = repository
+        }
 
         func add(_ diagnostics: [Diagnostic]) {
             for diagnostic in diagnostics {
+                let file = repository?.relative(diagnostic.file) ?? diagnostic.file
                 let properties = [
-                    "file=" + GitHubReporter.escapeProperty(diagnostic.file),
+                    "file=" + GitHubReporter.escapeProperty(file),
                     "line=\(diagnostic.line)",
                     "col=\(diagnostic.column)",
                     "title=" + GitHubReporter.escapeProperty(diagnostic.rule),

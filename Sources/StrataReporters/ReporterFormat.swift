@@ -15,6 +15,15 @@ public enum ReporterFormat: String, CaseIterable, Sendable {
     /// One line for `--help` (the reporter's `description`).
     public var summary: String { reporterType.description }
 
+    /// Whether CI reads the format, which places findings by their path from the repository's
+    /// root (text and JSON keep the paths as typed). A CI format added later says so here.
+    public var pathsFromRepositoryRoot: Bool {
+        switch self {
+        case .text, .json: false
+        case .sarif, .github: true
+        }
+    }
+
     /// A reporter for this format.
     ///
     /// - Parameters:
@@ -23,12 +32,15 @@ public enum ReporterFormat: String, CaseIterable, Sendable {
     ///   - version: Strata's version, written into SARIF's `tool.driver.version`.
     ///   - informationURI: Strata's home page for SARIF's `tool.driver.informationUri`; left out
     ///     when nil.
-    public func makeReporter(color: Bool, version: String = "dev", informationURI: String? = nil) -> any Reporter {
+    ///   - repository: the git repository the formats CI reads take paths from
+    ///     (`pathsFromRepositoryRoot`); the others ignore it.
+    public func makeReporter(color: Bool, version: String = "dev", informationURI: String? = nil,
+                             repository: RepositoryPaths? = nil) -> any Reporter {
         switch self {
         case .text: TextReporter(color: color)
         case .json: JSONReporter()
-        case .sarif: SARIFReporter(version: version, informationURI: informationURI)
-        case .github: GitHubReporter()
+        case .sarif: SARIFReporter(version: version, informationURI: informationURI, repository: repository)
+        case .github: GitHubReporter(repository: repository)
         }
     }
 }

@@ -5,8 +5,12 @@ import StrataCore
 /// One run: the `strata` driver with every known rule (`name` is the id in UpperCamelCase,
 /// `fullDescription` its rationale, `defaultConfiguration.level` its default severity), then one
 /// result per diagnostic pointing at its rule by `ruleId` and `ruleIndex`. Paths are written as
-/// relative URI references, percent-encoded. Columns count Unicode scalars, as the run's
-/// `columnKind` says. Pretty-printed with two-space indentation, one trailing newline.
+/// relative URI references, percent-encoded: inside a git repository (`repository`), from its
+/// root, with `uriBaseId` `%SRCROOT%`, which the run's `originalUriBaseIds` maps to the root's
+/// `file://` URI (GitHub code scanning reads a relative path from the repository's root); a file
+/// outside it as an absolute `file://` URI. Without a repository, paths as the findings name
+/// them. Columns count Unicode scalars, as the run's `columnKind` says. Pretty-printed with
+/// two-space indentation, one trailing newline.
 public struct SARIFReporter: Reporter {
     public static let identifier = "sarif"
     public static let description = "SARIF 2.1.0 for GitHub code scanning and other SARIF viewers"
@@ -14,15 +18,20 @@ public struct SARIFReporter: Reporter {
     public static let schemaURI = "https://json.schemastore.org/sarif-2.1.0.json"
     public static let sarifVersion = "2.1.0"
     public static let toolName = "strata"
+    /// The base id of paths from the repository's root.
+    public static let sourceRootID = "%SRCROOT%"
 
     /// Strata's version, `tool.driver.version`.
     public var version: String
     /// Strata's home page, `tool.driver.informationUri`; left out when nil.
     public var informationURI: String?
+    /// The git repository paths start from; nil: paths as the findings name them.
+    public var repository: RepositoryPaths?
 
-    public init(version: String, informationURI: String? = nil) {
+    public init(version: String, informationURI: String? = nil, repository: RepositoryPaths? = nil) {
         self.version = version
         self.informationURI = informationURI
+        self.repository = repository
     }
 
     public func writer(rules: [RuleDescription], to output: ReportOutput) -> any ReportWriter {
@@ -42,24 +51,33 @@ public struct SARIFReporter: Reporter {
         output.writeJSONString(Self.sarifVersion)
         output.write(",\n  \"runs\": [\n    {\n      \"tool\": ")
         output.write(tool.pretty(indent: 2, depth: 3))
+        if let repository {
+            let bases = JSONValue.object([(Self.sourceRootID, .object([("uri", .string(Self.directoryURI(repository.root)))]))])
+            output.write(",\n      \"originalUriBaseIds\": ")
+            output.write(bases.pretty(indent: 2, depth: 3))
+        }
         output.write(",\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [")
-        return Writer(output: output, ruleIndex: ruleIndex)
+        return Writer(output: output, ruleIndex: ruleIndex, repository: repository)
     }
 
     private final class Writer: ReportWriter {
         let output: ReportOutput
         let ruleIndex: [String: Int]
+        let repository: RepositoryPaths?
         var results = 0
 
-        init(output: ReportOutput, ruleIndex: [String: Int]) {
+        init(output: ReportOutput, ruleIndex: [String: Int], repository: RepositoryPaths?) {
             self.output = output
             self.ruleIndex = ruleIndex
+            self.repository = repository
         }
 
         func add(_ diagnostics: [Diagnostic]) {
             for diagnostic in diagnostics {
                 output.write(results == 0 ? "\n        " : ",\n        ")
-                output.write(SARIFReporter.result(diagnostic, ruleIndex: ruleIndex[diagnostic.rule]).pretty(indent: 2, depth: 4))
+                let location = SARIFReporter.artifactLocation(diagnostic.file, repository: repository)
+                output.write(SARIFReporter.result(diagnostic, ruleIndex: ruleIndex[diagnostic.rule], location: location)
+                    .pretty(indent: 2, depth: 4))
                 results += 1
             }
         }
@@ -82,13 +100,37 @@ public struct SARIFReporter: Reporter {
         if let help = rule.help {
             members.append(("help", .object([("text", .string(help))])))
         }
+        if let helpURI = helpURI(rule) {
+            members.append(("helpUri", .string(helpURI)))
+        }
         members.append(("defaultConfiguration", .object([("level", .string(level(rule.defaultSeverity)))])))
         return .object(members)
     }
 
+    /// A rule's documentation page (`helpUri`). Strata has no page per rule yet: once
+    /// `docs/rules/<id>.md` is published, this is the one place that returns its address.
+    static func helpURI(_ rule: RuleDescription) -> String? {
+        nil
+    }
+
+    /// Where a finding's file is: from the repository's root when inside it, an absolute
+    /// `file://` URI when outside; without a repository, the path as the finding names it.
+    static func artifactLocation(_ file: String, repository: RepositoryPaths?) -> JSONValue {
+        guard let repository else { return .object([("uri", .string(uriReference(file)))]) }
+        guard let path = repository.relative(file) else {
+            return .object([("uri", .string("file://" + uriReference(repository.absolute(file))))])
+        }
+        return .object([("uri", .string(uriReference(path))), ("uriBaseId", .string(sourceRootID))])
+    }
+
+    /// A folder as a `file://` URI ending in `/` (SARIF's `originalUriBaseIds` entries must).
+    static func directoryURI(_ path: String) -> String {
+        "file://" + uriReference(path.hasSuffix("/") ? path : path + "/")
+    }
+
     /// A result. `ruleIndex` is left out for a rule missing from the rules given (the result
     /// still names it by `ruleId`).
-    private static func result(_ diagnostic: Diagnostic, ruleIndex: Int?) -> JSONValue {
+    private static func result(_ diagnostic: Diagnostic, ruleIndex: Int?, location: JSONValue) -> JSONValue {
         var members: [(key: String, value: JSONValue)] = [("ruleId", .string(diagnostic.rule))]
         if let ruleIndex { members.append(("ruleIndex", .int(ruleIndex))) }
         members += [
@@ -97,7 +139,7 @@ public struct SARIFReporter: Reporter {
             ("locations", .array([
                 .object([
                     ("physicalLocation", .object([
-                        ("artifactLocation", .object([("uri", .string(uriReference(diagnostic.file)))])),
+                        ("artifactLocation", location),
                         ("region", .object([
                             ("startLine", .int(diagnostic.line)),
                             ("startColumn", .int(diagnostic.column)),

@@ -273,6 +273,9 @@ import Testing
                 .report(Fixture.result, rules: Fixture.rules),
             SARIFReporter(version: "1.2.3").report(Fixture.result, rules: Fixture.rules),
             SARIFReporter(version: "1.2.3").report(Fixture.empty, rules: []),
+            SARIFReporter(version: "1.2.3", repository: RepositoryPaths(root: "/work/repo", workingDirectory: "/work/repo/db"))
+                .report(LintResult(diagnostics: Fixture.result.diagnostics + [Fixture.diagnostic(.note, file: "/tmp/x.sql")],
+                                   fileCount: 4), rules: Fixture.rules),
             SARIFReporter(version: "1.2.3").report(
                 LintResult(diagnostics: [Fixture.diagnostic(.error, rule: "not-listed")], fileCount: 1),
                 rules: Fixture.rules),

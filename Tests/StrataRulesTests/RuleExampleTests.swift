@@ -129,6 +129,15 @@ struct RuleRegistryTests {
         }
     }
 
+    /// SARIF's `help` for every rule, and the text under a finding whose violation has none.
+    @Test func everyRuleSaysWhatToDoInstead() {
+        for rule in AllRules.descriptions {
+            let help = rule.help ?? ""
+            #expect(!help.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(rule.id) needs a help")
+            #expect(!help.hasSuffix("."), "\(rule.id): help has no trailing period")
+        }
+    }
+
     @Test func idsAreUniqueAndKebabCase() {
         let ids = AllRules.descriptions.map(\.id)
         #expect(Set(ids).count == ids.count)

@@ -13,6 +13,7 @@ public struct InvalidMetadataRule: Rule {
             one counts. Unknown keys are usually typos (`@rollbacksafe`) and are reported as \
             warnings under this id.
             """,
+        help: "give each key once, spelled as documented, with a value in its documented form (`@rollbackSafe: true`, `@dependencies: [\"0001_init\"]`)",
         defaultSeverity: .error,
         requires: .metadata,
         triggeringExamples: [

@@ -16,6 +16,7 @@ public struct UnindexedColumnRule: Rule {
             counts only when its WHERE is `col IS NOT NULL` on a key column: a lookup by the key \
             implies it, and both PostgreSQL and SQLite then use the index.
             """,
+        help: "add an index that leads with the column (`CREATE INDEX ... ON child (parent_id);`), in this migration or the next",
         defaultSeverity: .warning,
         triggeringExamples: [
             Example(ExampleFile.migration("""

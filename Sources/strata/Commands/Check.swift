@@ -18,7 +18,7 @@ struct Check: ParsableCommand {
             Without a repository or a base it says so and runs lint alone, unless --require-base.
             """)
 
-    @Argument(help: "The migrations folder, or files in it to limit the report to (default: the configured folder).")
+    @Argument(help: "The migrations folder, or files to limit the report to, each checked with its folder (default: the configured folder).")
     var paths: [String] = []
 
     @Option(name: .long, help: "The protected branch or ref to compare with.")
@@ -43,37 +43,56 @@ struct Check: ParsableCommand {
 
     func run() throws {
         LibGit2.warmUp()
-        let context = try CommandContext(project)
-        if output.verbose { context.reportDetection() }
         let fm = FileManager.default
-        var folder = context.configuration.migrationsDirectory
-        var display = context.migrationsDirectoryForDisplay
-        var selected: Set<String> = []
+        let workingDirectory = fm.currentDirectoryPath
+        var folderGiven: String?
+        var files: [String] = []
         for path in paths {
             var isFolder: ObjCBool = false
             if fm.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
-                folder = Self.absolute(path, context.workingDirectory)
-                display = path.hasSuffix("/") ? String(path.dropLast()) : path
+                folderGiven = path
             } else {
-                selected.insert(Self.absolute(path, context.workingDirectory))
+                files.append(path)
             }
         }
+        let context = try CommandContext(project, namedFiles: files,
+                                         namedFilesFolder: folderGiven.map { Self.absolute($0, workingDirectory) })
+        if output.verbose { context.reportDetection() }
         let source: HistoryRequest.Source = staged ? .index : rev.map { .revision($0) } ?? .workingTree
-        let request = HistoryRequest(workingDirectory: context.workingDirectory, migrationsDirectory: folder,
-                                     displayDirectory: display, layout: context.layout, dialect: context.dialect,
-                                     base: base ?? context.configuration.historyBase, source: source,
-                                     indexFile: ProcessInfo.processInfo.environment["GIT_INDEX_FILE"])
-        let result = try Self.findings(request, context: context, dialect: context.dialect, selected: selected,
-                                       requireBase: requireBase, verbose: output.verbose)
+        func request(folder: String, display: String) -> HistoryRequest {
+            HistoryRequest(workingDirectory: context.workingDirectory, migrationsDirectory: folder,
+                           displayDirectory: display, layout: context.layout, dialect: context.dialect,
+                           base: base ?? context.configuration.historyBase, source: source,
+                           indexFile: ProcessInfo.processInfo.environment["GIT_INDEX_FILE"])
+        }
+        guard !files.isEmpty else {
+            let folder = folderGiven.map { Self.absolute($0, context.workingDirectory) } ?? context.configuration.migrationsDirectory
+            let display = folderGiven.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? context.migrationsDirectoryForDisplay
+            try output.report(try Self.findings(request(folder: folder, display: display), context: context, dialect: context.dialect,
+                                                requireBase: requireBase, verbose: output.verbose))
+            return
+        }
+        // Files named (a pre-commit hook's staged files): each migrations folder holding some is
+        // checked whole, and only they are reported.
+        for file in context.named.loose {
+            FileHandle.standardError.write(Data("strata: note: \(file): not in a migrations folder, not checked\n".utf8))
+        }
+        var result = LintResult(diagnostics: [], fileCount: 0)
+        for group in context.named.groups {
+            let found = try Self.findings(request(folder: group.absoluteFolder, display: group.folder), context: context,
+                                          dialect: context.dialect, named: group, requireBase: requireBase, verbose: output.verbose)
+            result.diagnostics += found.diagnostics
+            result.fileCount += found.fileCount
+        }
         try output.report(result)
     }
 
     /// What `check` reports for `request`: history findings, and lint findings for new or
-    /// changed files. Says on stderr when history is unavailable (an error with `requireBase`).
-    /// `deploy` runs the same checks through this.
+    /// changed files; with `named`, for those of its files only. Says on stderr when history is
+    /// unavailable (an error with `requireBase`). `deploy` runs the same checks through this.
     static func findings(_ request: HistoryRequest, context: CommandContext, dialect: Dialect,
-                         selected: Set<String> = [], requireBase: Bool = false, verbose: Bool = false) throws -> LintResult {
-        let history = try CommandContext.run { () throws(GitError) in try HistoryLoader.load(request) }
+                         named: NamedFiles.Group? = nil, requireBase: Bool = false, verbose: Bool = false) throws -> LintResult {
+        var history = try CommandContext.run { () throws(GitError) in try HistoryLoader.load(request) }
         if let note = history.note, let missing = history.missingHistory {
             if requireBase { CommandContext.fail("--require-base: \(missing)") }
             FileHandle.standardError.write(Data("strata: note: \(note)\n".utf8))
@@ -83,22 +102,44 @@ struct Check: ParsableCommand {
         if let facts = history.facts {
             linter.replayOnly = Set(history.inputs.filter { !facts.isNewOrChanged($0.id, bytes: $0.content) }.map(\.id))
         }
+        if let named {
+            // The named files go by the paths they were named by; the rest are read for context.
+            var focus = Set<String>()
+            for index in history.inputs.indices {
+                if let path = named.namedPath(for: history.inputs[index].path) {
+                    history.inputs[index].path = path
+                    focus.insert(path)
+                }
+                if let down = history.inputs[index].down, let path = named.namedPath(for: down.path) {
+                    history.inputs[index].down?.path = path
+                    focus.insert(path)
+                }
+            }
+            // A deleted migration named (its finding is about a file no longer there).
+            if var facts = history.facts {
+                for (id, path) in facts.deleted {
+                    guard let named = named.namedPath(for: path) else { continue }
+                    facts.deleted[id] = named
+                    focus.insert(named)
+                }
+                linter.history = facts
+            }
+            linter.focus = focus
+        }
         var result = linter.lint(history.inputs)
-        result.diagnostics = relevant(result.diagnostics, inputs: history.inputs, facts: history.facts,
-                                      selected: selected, workingDirectory: context.workingDirectory)
+        result.diagnostics = relevant(result.diagnostics, inputs: history.inputs, facts: history.facts)
         return result
     }
 
     /// History findings always; lint findings only for files new or changed since the merge base
-    /// (the rest already passed review on the base branch); only the selected files, if any.
-    static func relevant(_ diagnostics: [Diagnostic], inputs: [MigrationInput], facts: HistoryFacts?,
-                         selected: Set<String>, workingDirectory: String) -> [Diagnostic] {
+    /// (the rest already passed review on the base branch).
+    static func relevant(_ diagnostics: [Diagnostic], inputs: [MigrationInput], facts: HistoryFacts?) -> [Diagnostic] {
+        guard let facts else { return diagnostics }
         let historyRules = Set(AllRules.descriptions.filter(\.needsHistory).map(\.id))
         let byPath = Dictionary(inputs.flatMap { input in [(input.path, input)] + (input.down.map { [($0.path, input)] } ?? []) },
                                 uniquingKeysWith: { first, _ in first })
         return diagnostics.filter { diagnostic in
-            if !selected.isEmpty, !selected.contains(absolute(diagnostic.file, workingDirectory)) { return false }
-            guard let facts, let input = byPath[diagnostic.file] else { return true }
+            guard let input = byPath[diagnostic.file] else { return true }
             return historyRules.contains(diagnostic.rule) || facts.isNewOrChanged(input.id, bytes: input.content)
         }
     }

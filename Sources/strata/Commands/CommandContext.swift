@@ -13,10 +13,14 @@ struct CommandContext {
     /// How `--layout auto` chose the layout (for `--verbose`); nil when it was given.
     let detection: LayoutDetector.Detection?
     let workingDirectory: String
+    /// The files named one by one, by the migrations folder each belongs to (`NamedFiles`).
+    let named: NamedFiles
 
     /// `lintPaths`: the files and folders a lint reads, where `--layout auto` looks (else the
-    /// migrations folder).
-    init(_ options: ProjectOptions, lintPaths: [String] = []) throws {
+    /// migrations folder). `namedFiles`: the files among the paths, grouped by the migrations
+    /// folder they are in (`namedFilesFolder`, else the configured one, or a folder of their
+    /// own); `--layout auto` then looks at the folders read for them.
+    init(_ options: ProjectOptions, lintPaths: [String] = [], namedFiles: [String] = [], namedFilesFolder: String? = nil) throws {
         let cwd = FileManager.default.currentDirectoryPath
         workingDirectory = cwd
         configuration = try Self.run { () throws(ConfigurationError) in
@@ -24,14 +28,14 @@ struct CommandContext {
         }
         dialect = options.dialect ?? configuration.dialect
             ?? Self.dialect(fromDatabaseURL: ProcessInfo.processInfo.environment["DATABASE_URL"]) ?? .sqlite
+        var layout: LayoutKind
+        var detection: LayoutDetector.Detection?
         switch options.layout {
         case .fixed(let kind)?:
             layout = kind
-            detection = nil
         case .auto?, nil:
             if options.layout == nil, let configured = configuration.layout {
                 layout = configured
-                detection = nil
             } else {
                 let paths = lintPaths.isEmpty ? [configuration.migrationsDirectory] : lintPaths
                 let found = try Self.run { () throws(InputError) in try LayoutDetector.detect(paths) }
@@ -39,6 +43,20 @@ struct CommandContext {
                 detection = found
             }
         }
+        named = namedFiles.isEmpty ? NamedFiles() : NamedFiles.resolve(
+            namedFiles, migrationsFolder: namedFilesFolder ?? configuration.migrationsDirectory,
+            workingDirectory: cwd, layout: layout)
+        if detection != nil, !named.groups.isEmpty {
+            // The layout of the folders read, not of the named files alone (a file without
+            // markers in a folder of dbmate files is a dbmate file).
+            let grouped = Set(named.groups.flatMap(\.files))
+            let paths = named.groups.map(\.folder) + lintPaths.filter { !grouped.contains($0) }
+            let found = try Self.run { () throws(InputError) in try LayoutDetector.detect(paths) }
+            layout = found.layout
+            detection = found
+        }
+        self.layout = layout
+        self.detection = detection
     }
 
     /// `strata: layout diesel (detected: ...)` on stderr, for `--verbose`.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import StrataCore
 import StrataReporters
 import StrataRules
@@ -78,7 +79,8 @@ struct OutputOptions: ParsableArguments {
     /// Prints the report while `lint` runs (it hands each file's findings to the writer as they
     /// are final), then ends the command with exit code 1 on errors or too many warnings.
     func report(_ lint: (any ReportWriter) throws -> LintSummary) throws {
-        let reporter = format.makeReporter(color: Terminal.stdoutSupportsColor, version: Strata.version)
+        let reporter = format.makeReporter(color: Terminal.stdoutSupportsColor, version: Strata.version,
+                                           repository: format.pathsFromRepositoryRoot ? Self.repositoryPaths() : nil)
         let output = ReportOutput(fileDescriptor: 1)
         let writer = reporter.writer(rules: AllRules.descriptions, to: output)
         let summary = try lint(writer)
@@ -87,5 +89,23 @@ struct OutputOptions: ParsableArguments {
         if summary.errorCount > 0 { throw ExitCode(1) }
         if failOn == .warning, summary.warningCount > 0 { throw ExitCode(1) }
         if let maxWarnings, summary.warningCount > maxWarnings { throw ExitCode(1) }
+    }
+
+    /// The git repository around the working directory, for the formats CI reads; nil outside
+    /// one. Found by looking for `.git` upwards (no libgit2: `lint` does not load it), from the
+    /// working directory with its symlinks resolved, so the root and the paths below it are
+    /// spelled alike; the shell's `$PWD`, when it is another spelling of the same folder, reads
+    /// as it (a path typed from it).
+    static func repositoryPaths() -> RepositoryPaths? {
+        let current = FileManager.default.currentDirectoryPath
+        guard let workingDirectory = PathText.resolvingSymlinks(current),
+              let root = GitWorkTree.root(containing: workingDirectory) else { return nil }
+        var aliases = [current]
+        if let shell = ProcessInfo.processInfo.environment["PWD"], shell.hasPrefix("/"),
+           PathText.resolvingSymlinks(shell) == workingDirectory {
+            aliases.append(shell)
+        }
+        return RepositoryPaths(root: root, workingDirectory: workingDirectory,
+                               workingDirectoryAliases: aliases.filter { $0 != workingDirectory })
     }
 }

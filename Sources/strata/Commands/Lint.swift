@@ -10,6 +10,7 @@ struct Lint: ParsableCommand {
         abstract: "Check migration files for unsafe or malformed changes.",
         discussion: """
             PATHs are files or folders (default: the migrations folder of strata.yml, else ./migrations). \
+            A file in a migrations folder is read with the rest of the folder, and only the files named are reported. \
             Exit 0 when clean, 1 on any error-level finding or more warnings than --max-warnings, \
             2 on a configuration or I/O error.
             """)
@@ -22,15 +23,52 @@ struct Lint: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let context = try CommandContext(project, lintPaths: paths)
+        let files = paths.filter(Self.namesFile)
+        let context = try CommandContext(project, lintPaths: paths, namedFiles: files)
         if output.verbose { context.reportDetection() }
-        let targets = paths.isEmpty ? [context.migrationsDirectoryForDisplay] : paths
+        // Named files in a migrations folder are linted with the rest of it (only they are
+        // reported); folders, and files in no migrations folder, as given.
+        let groups = Self.groups(context.named.groups, besideFolders: paths.filter { !Self.namesFile($0) },
+                                 recursive: context.layout.layout.recursive, workingDirectory: context.workingDirectory)
+        let grouped = Set(groups.flatMap(\.files))
+        let asGiven = paths.filter { !grouped.contains($0) }
+        let targets = paths.isEmpty ? [context.migrationsDirectoryForDisplay] : asGiven
         if paths.isEmpty, !FileManager.default.fileExists(atPath: context.configuration.migrationsDirectory) {
             CommandContext.fail("\(targets[0]): no such folder; pass the files or folders to lint, or set `migrations:` in strata.yml")
         }
         let linter = context.linter(dialect: context.dialect, verbose: output.verbose)
         try output.report { writer in
-            try CommandContext.run { () throws(InputError) in try linter.lint(paths: targets) { writer.add($0) } }
+            try CommandContext.run { () throws(InputError) in
+                var summary = targets.isEmpty ? LintSummary() : try linter.lint(paths: targets) { writer.add($0) }
+                for group in groups { summary.add(try linter.lint(group) { writer.add($0) }) }
+                return summary
+            }
         }
+    }
+
+    /// Whether a PATH names a file rather than a folder (a `*.sql` name is taken as a file
+    /// without a system call, as discovery does).
+    static func namesFile(_ path: String) -> Bool {
+        path.utf8.count > 4 && path.hasSuffix(".sql") || !FileDiscovery.directoryExists(path)
+    }
+
+    /// The groups whose folder is not linted whole anyway, as a folder given (or below one,
+    /// for a layout that searches folders below the one given).
+    static func groups(_ groups: [NamedFiles.Group], besideFolders folders: [String], recursive: Bool,
+                       workingDirectory: String) -> [NamedFiles.Group] {
+        let given = folders.map { PathText.absolute($0, from: workingDirectory) }
+        return groups.filter { group in
+            !given.contains { $0 == group.absoluteFolder || recursive && group.absoluteFolder.hasPrefix($0 == "/" ? "/" : $0 + "/") }
+        }
+    }
+}
+
+extension LintSummary {
+    /// The counts of another run added to these.
+    mutating func add(_ other: LintSummary) {
+        fileCount += other.fileCount
+        errorCount += other.errorCount
+        warningCount += other.warningCount
+        noteCount += other.noteCount
     }
 }
