@@ -338,19 +338,22 @@ public final class Applier {
                    statement: error.statement, code: error.code)
     }
 
-    /// A migration's statement failed: the file, line and column of the statement that failed
-    /// (inside a block, the block's statement), the migration, the error, and the statement's
+    /// A migration's statement failed: the file, line and column of the error (inside a block,
+    /// in the block's statement that failed), the migration, the error, and the statement's
     /// first line; `statement` is that statement's text.
     func failure(_ entry: CatalogEntry, _ step: CatalogEntry.Step, _ stopped: ExecutionFailure) -> ApplyError {
         Self.failure(in: "\(entry.path):", step, stopped, "\(entry.id) failed")
     }
 
-    /// `<place><line>:<column>: <what>: <error>` and the failing statement's first line.
+    /// `<place><line>:<column>: <what>: <error>` and the failing statement's first line. The
+    /// line and column are where the database placed the error when it said (PostgreSQL's
+    /// error position), else where the failing statement starts.
     static func failure(in place: String?, _ step: SQLStep, _ stopped: ExecutionFailure, _ what: String) -> ApplyError {
         let part = step.part(of: stopped)
         let sql = step.text(of: part)
         let firstLine = sql.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? sql
-        let at = place.map { "\($0)\(part.start.line):\(part.start.column): " } ?? ""
+        let position = step.position(of: stopped)
+        let at = place.map { "\($0)\(position.line):\(position.column): " } ?? ""
         return ApplyError(.statement, "\(at)\(what): \(stopped.error.message)\n  statement: \(firstLine)\(sql.contains("\n") ? " ..." : "")",
                           statement: sql, code: stopped.error.code)
     }

@@ -43,6 +43,26 @@ public struct SQLStep: Sendable, Equatable {
         return parts[max(0, min(failure.statement, parts.count - 1))]
     }
 
+    /// Where in the file the database placed `failure` (of this step): the place its error
+    /// position points at, when it gave one inside the failing statement; else where that
+    /// statement starts. Columns count characters, as `SourceText` does.
+    public func position(of failure: ExecutionFailure) -> SourcePosition {
+        let part = part(of: failure)
+        guard let offset = failure.offset, part.range.contains(offset) || offset == part.range.upperBound else { return part.start }
+        var position = part.start
+        let utf8 = Array(sql.utf8)
+        for byte in utf8[part.range.lowerBound..<min(offset, utf8.count)] {
+            if byte == 0x0A {
+                position.line += 1
+                position.column = 1
+            } else if byte & 0xC0 != 0x80 {
+                position.column += 1
+            }
+        }
+        position.offset = part.start.offset + (offset - part.range.lowerBound)
+        return position
+    }
+
     /// The steps of a section in the order they run: each statement on its own, each block as
     /// one step.
     public static func steps(of section: MigrationSection?, in source: SourceText?) -> [SQLStep] {

@@ -251,12 +251,12 @@ public final class Verifier {
     }
 
     /// Runs steps in one transaction, or one by one (as `strata up` runs them); where the
-    /// statement that failed starts, and its error.
+    /// database placed the error (else where the statement that failed starts), and the error.
     private func run(_ steps: [SQLStep], transactional: Bool) -> (position: SourcePosition, error: ApplyError)? {
         let database = scratch.database
         guard let first = steps.first, let last = steps.last else { return nil }
         func failed(_ step: SQLStep, _ stopped: ExecutionFailure) -> (SourcePosition, ApplyError) {
-            (step.part(of: stopped).start, stopped.error)
+            (step.position(of: stopped), stopped.error)
         }
         guard transactional else {
             for step in steps {

@@ -67,6 +67,21 @@ struct PostgresDatabaseTests {
         }
     }
 
+    /// The error is the server's, with its DETAIL and HINT, but without libpq's `LINE n:`
+    /// excerpt: that line counts the text sent (several statements joined), not the file.
+    @Test func errorsKeepDetailAndHintButNotTheSentTextsLine() throws {
+        try TestPostgres.withSchema { db, _ in
+            try db.execute("CREATE TABLE u (id int PRIMARY KEY, name text); INSERT INTO u VALUES (1, 'a')")
+            let missing = try #require(db.execute(units: [SQLUnit("INSERT INTO u VALUES (2, 'b');\nSELECT nam FROM u", statements: 2)]))
+            #expect(missing.error.message.hasPrefix("ERROR:  column \"nam\" does not exist"), "\(missing.error.message)")
+            #expect(missing.error.message.contains("HINT:  Perhaps you meant to reference the column \"u.name\""), "\(missing.error.message)")
+            #expect(!missing.error.message.contains("LINE ") && !missing.error.message.contains("^"), "\(missing.error.message)")
+            let duplicate = try #require(db.execute(units: [SQLUnit("INSERT INTO u VALUES (1, 'b')")]))
+            #expect(duplicate.error.message.contains("DETAIL:  Key (id)=(1) already exists"), "\(duplicate.error.message)")
+            #expect(duplicate.error.code == "23505")
+        }
+    }
+
     @Test func parametersAreNeverSQL() throws {
         try TestPostgres.withSchema { db, _ in
             try db.execute("CREATE TABLE ids (id text); CREATE TABLE keep (x int); INSERT INTO keep VALUES (1)")

@@ -107,14 +107,10 @@ public final class PostgresDatabase: Database {
     /// statements each have their own), and the error's position, when it has one, where.
     /// Several units only inside a transaction: outside one, the server would wrap the message
     /// in an implicit transaction, which statements such as CREATE INDEX CONCURRENTLY refuse.
-    /// A single block goes the same way, in one message as goose sends it.
+    /// A single block goes the same way, in one message as goose sends it; so does a single
+    /// statement (the same as `PQexec`), so its error position is read too.
     public func execute(units: [SQLUnit]) -> ExecutionFailure? {
-        guard units.count > 1 || units.contains(where: { $0.statements > 1 }) else {
-            if let unit = units.first {
-                do { try execute(unit.sql) } catch { return ExecutionFailure(unit: 0, error: error) }
-            }
-            return nil
-        }
+        guard !units.isEmpty else { return nil }
         // A newline before each `;` ends a trailing line comment.
         let message = units.map(\.sql).joined(separator: Self.separator)
         guard PQsendQuery(connection, message) == 1 else {
@@ -192,9 +188,26 @@ public final class PostgresDatabase: Database {
 
     /// The error a failed result reports, with its SQLSTATE.
     private func error(of result: OpaquePointer?, _ sql: String) -> ApplyError {
-        let message = result.map { String(cString: PQresultErrorMessage($0)) } ?? String(cString: PQerrorMessage(connection))
+        let message = result.flatMap(Self.serverMessage) ?? result.map { String(cString: PQresultErrorMessage($0)) }
+            ?? String(cString: PQerrorMessage(connection))
         let sqlState = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
         return ApplyError(.statement, url.scrub(Self.tidy(message)), statement: sql, code: sqlState)
+    }
+
+    /// The server's error from its fields: severity and message, then DETAIL, HINT and CONTEXT
+    /// when present. Not libpq's text, which adds a `LINE n:` excerpt of the text Strata sent:
+    /// its line counts that text (several statements joined), not the file, and the applier
+    /// names the file's line and column of the error itself. Nil without a primary message.
+    static func serverMessage(_ result: OpaquePointer) -> String? {
+        func field(_ code: Character) -> String? {
+            PQresultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        guard let primary = field("M") else { return nil }
+        var lines = ["\(field("S") ?? "ERROR"):  \(primary)"]
+        if let detail = field("D") { lines.append("DETAIL:  \(detail)") }
+        if let hint = field("H") { lines.append("HINT:  \(hint)") }
+        if let context = field("W") { lines.append("CONTEXT:  \(context)") }
+        return lines.joined(separator: "\n")
     }
 
     /// libpq messages end with a newline and may span lines; keep them on one.
