@@ -14,8 +14,12 @@ public struct ConcurrentlyInTransactionRule: Rule {
             every time it runs, whether the table is new or not. Strata's applier runs a file \
             holding one of them outside a transaction by itself when the header does not say, so \
             the rule reports only what will fail for sure: a file whose header asks for a \
-            transaction (`@transaction: true`), and a concurrent statement between an explicit \
-            BEGIN and its COMMIT in any layout.
+            transaction (`@transaction: true`), a concurrent statement between an explicit \
+            BEGIN and its COMMIT in any layout, and one inside a goose `StatementBegin` … \
+            `StatementEnd` block holding other statements: the block is sent as one piece of \
+            text, which PostgreSQL runs as one implicit transaction (checked on PostgreSQL 15: \
+            `CREATE TABLE a (x int); CREATE INDEX CONCURRENTLY ON a (x);` in one query fails \
+            with "cannot run inside a transaction block"), even under `-- +goose NO TRANSACTION`.
             """,
         help: "remove `@transaction: true` (or say `-- @transaction: false`) and the surrounding BEGIN/COMMIT, and keep the file to the concurrent statement (a failure part-way then leaves nothing half-applied besides an INVALID index to drop)",
         defaultSeverity: .error,
@@ -38,6 +42,17 @@ public struct ConcurrentlyInTransactionRule: Rule {
                 COMMIT;
                 CREATE INDEX CONCURRENTLY idx_new ON users (email);
                 """), dialects: [.postgresql]),
+            Example("""
+                -- +goose NO TRANSACTION
+                -- +goose Up
+                -- +goose StatementBegin
+                ALTER TABLE users ADD COLUMN email_lower TEXT;
+                ↓CREATE INDEX CONCURRENTLY idx_users_email_lower ON users (email_lower);
+                -- +goose StatementEnd
+
+                -- +goose Down
+                DROP INDEX IF EXISTS idx_users_email_lower;
+                """, fileName: "00002_email_lower.sql", layout: .goose, dialects: [.postgresql]),
         ],
         nonTriggeringExamples: [
             Example(PGLockExample.noTransaction("CREATE INDEX CONCURRENTLY idx_users_email ON users (email);"), dialects: [.postgresql]),
@@ -47,6 +62,18 @@ public struct ConcurrentlyInTransactionRule: Rule {
             Example("CREATE INDEX CONCURRENTLY idx_users_email ON users (email);\n", layout: .plain, dialects: [.postgresql]),
             Example("BEGIN;\nCREATE TABLE t (id INT);\nCOMMIT;\nCREATE INDEX CONCURRENTLY idx_t_id ON t (id);\n",
                     layout: .plain, dialects: [.postgresql]),
+            // A block of the one statement is sent alone, as a statement outside a block is.
+            Example("""
+                -- +goose NO TRANSACTION
+                -- +goose Up
+                -- +goose StatementBegin
+                CREATE INDEX CONCURRENTLY idx_users_email ON users (email);
+                -- +goose StatementEnd
+                CREATE INDEX CONCURRENTLY idx_users_name ON users (name);
+
+                -- +goose Down
+                DROP INDEX IF EXISTS idx_users_email;
+                """, fileName: "00002_indexes.sql", layout: .goose, dialects: [.postgresql]),
         ])
 
     public func check(_ context: RuleContext) -> [Violation] {
@@ -54,8 +81,19 @@ public struct ConcurrentlyInTransactionRule: Rule {
         // block until its COMMIT or ROLLBACK whatever the header says.
         let declared = context.file.transactionDeclared == true
         var inBlock = false
+        // Statements of a goose block that holds others: sent as one text, one implicit transaction.
+        let sentWithOthers = Set(context.file.up?.blocks.filter { $0.count > 1 }.flatMap { $0 } ?? [])
+        var index = 0
         var violations: [Violation] = []
         func report(_ range: SourceRange, _ what: String) {
+            if sentWithOthers.contains(index), !declared, !inBlock {
+                violations.append(Violation(
+                    range: range,
+                    message: "\(what) cannot run inside a transaction block; this one is in a StatementBegin/StatementEnd block with other statements, which is sent as one text and runs as one implicit transaction, and PostgreSQL refuses it",
+                    help: "end the block before the concurrent statement and leave that statement outside any block (or in a block of its own)"
+                        + (context.file.transactionDeclared == false ? "" : ", in a file that runs outside a transaction (\(Hints.outsideTransaction(context)))")))
+                return
+            }
             guard declared || inBlock else { return }
             let block = inBlock ? "between BEGIN and COMMIT" : "in the transaction `@transaction: true` asks for"
             let remove = declared
@@ -66,7 +104,8 @@ public struct ConcurrentlyInTransactionRule: Rule {
                 message: "\(what) cannot run inside a transaction block; this one runs \(block), and PostgreSQL refuses it",
                 help: "\(remove), and keep the concurrent statement to a migration of its own that runs outside a transaction (\(Hints.outsideTransaction(context))): a failure part-way then leaves nothing half-applied besides an INVALID index to drop"))
         }
-        for statement in context.upStatements {
+        for (n, statement) in context.upStatements.enumerated() {
+            index = n
             switch statement.kind {
             case .transaction(.begin):
                 inBlock = true
