@@ -1,0 +1,81 @@
+import Foundation
+import StrataApply
+import Testing
+
+/// Runs stopped midway and runs side by side: a restore killed while it runs, rollbacks
+/// started together, an `up` right after a run killed outside a transaction.
+@Suite("Adversarial: interrupted and concurrent runs")
+struct InterruptedRunTests {
+    // MARK: - A restore interrupted midway
+
+    /// The restore's psql waits inside its transaction (its DROP SCHEMA needs a lock another
+    /// session holds) when strata is stopped. Its client programs must die with it: left
+    /// behind, psql would go on once the lock is free and commit the restore, with nothing
+    /// recorded and nothing checked, and the table made after the backup would be gone.
+    @Test(.enabled(if: Backend.postgresRuns), arguments: [SIGKILL, SIGTERM, SIGINT])
+    func aRestoreStoppedMidwayLeavesTheDatabaseAsItWasAndNoClientBehind(_ signal: Int32) throws {
+        let p = try ApplyProject(.postgres)
+        let db = try p.connect()
+        try db.execute("CREATE TABLE items (id INT PRIMARY KEY, name TEXT); INSERT INTO items VALUES (1, 'kept'), (2, 'kept too')")
+        let created = try p.run("backup", "create")
+        try #require(created.status == 0, "\(created.stdout)\(created.stderr)")
+        let folder = p.project.root.appendingPathComponent("backups").path
+        let backup = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).first { $0.hasSuffix(".dump") })
+        try db.execute("CREATE TABLE later (x INT); INSERT INTO later VALUES (7); UPDATE items SET name = 'changed' WHERE id = 1")
+
+        let holder = try p.connect()
+        try holder.execute("BEGIN; LOCK TABLE items IN ACCESS SHARE MODE")
+        let run = try PipedCLI(["backup", "restore", backup, "--database", p.url, "--lock-timeout", "300"], in: p.project.root)
+        let restoreSessions = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'psql'"
+        let waiting = try eventually(60) { try p.column(restoreSessions + " AND wait_event_type = 'Lock'") == ["1"] }
+        try #require(waiting, "\(run.output)")
+        let clients = childProcesses(of: run.pid)
+        #expect(clients.contains { $0.name == "psql" }, "\(clients)")
+
+        run.send(signal)
+        #expect(run.exitCode == nil, "strata ended by the signal")
+        #expect(eventually(10) { clients.allSatisfy { processHasEnded($0.pid) } }, "left running: \(clients.filter { !processHasEnded($0.pid) })")
+        // The lock is free: a psql left behind would go on and commit the restore now.
+        try holder.execute("COMMIT")
+        #expect(try eventually(60) { try p.column(restoreSessions) == ["0"] })
+        #expect(try p.column("SELECT x FROM later") == ["7"])
+        #expect(try p.column("SELECT name FROM items ORDER BY id") == ["changed", "kept too"])
+    }
+
+    /// SQLite restores with its backup API, in this process and in one write transaction:
+    /// killed while it writes the pages, it leaves the database whole, as it was (its journal
+    /// is rolled back by the next connection), or, had it committed first, as the backup was:
+    /// never a mix of the two.
+    @Test func anSQLiteRestoreKilledWhileItWritesLeavesOneWholeDatabase() throws {
+        let p = try ApplyProject(.sqlite)
+        let db = try p.connect()
+        try db.execute("""
+            CREATE TABLE items (id INT PRIMARY KEY, name TEXT);
+            INSERT INTO items VALUES (1, 'kept'), (2, 'kept too');
+            CREATE TABLE bulk (x INT, filler TEXT);
+            INSERT INTO bulk WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 100000) SELECT x, hex(randomblob(200)) FROM n;
+            """)
+        let created = try p.run("backup", "create")
+        try #require(created.status == 0, "\(created.stdout)\(created.stderr)")
+        let folder = p.project.root.appendingPathComponent("backups").path
+        let backup = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).first { $0.hasSuffix(".sqlite") })
+        try db.execute("CREATE TABLE later (x INT); INSERT INTO later VALUES (7); UPDATE items SET name = 'changed' WHERE id = 1; DELETE FROM bulk WHERE x > 10")
+
+        let run = try PipedCLI(["backup", "restore", backup, "--database", p.url], in: p.project.root)
+        // The journal appears with the restore's first page written: kill it then.
+        let journal = p.sqlitePath + "-journal"
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: journal), !run.hasExited, Date() < deadline { usleep(200) }
+        run.send(SIGKILL)
+        run.waitForExit()
+        let after = try p.connect()
+        #expect(try after.query("PRAGMA integrity_check").first?.first?.text == "ok")
+        let names = try p.column("SELECT name FROM items ORDER BY id")
+        let bulk = try p.column("SELECT count(*) FROM bulk")
+        if try p.tableExists("later") {
+            #expect(names == ["changed", "kept too"] && bulk == ["10"], "\(names) \(bulk)")
+        } else {
+            #expect(names == ["kept", "kept too"] && bulk == ["100000"], "\(names) \(bulk)")
+        }
+    }
+}
