@@ -78,4 +78,62 @@ struct InterruptedRunTests {
             #expect(names == ["kept", "kept too"] && bulk == ["100000"], "\(names) \(bulk)")
         }
     }
+
+    // MARK: - Concurrent rollbacks
+
+    /// Four rollbacks of the same migration, planned while another connection holds the
+    /// migration lock, then let go together: one rolls it back, the others find it done, and
+    /// only the one that does the work takes the backup.
+    @Test(arguments: Backend.all)
+    func concurrentRollbacksTakeOneBackup(_ backend: Backend) throws {
+        let p = try ApplyProject(backend)
+        try p.write("migrations/0001_a.sql", Fixtures.migration(up: "CREATE TABLE a (x INT);", down: "DROP TABLE a;"))
+        try p.write("migrations/0002_b.sql", Fixtures.migration(up: "CREATE TABLE b (x INT);", down: "DROP TABLE b;"))
+        let up = try p.run("up")
+        try #require(up.status == 0, "\(up.stdout)\(up.stderr)")
+
+        let holder = try p.connect()
+        switch backend {
+        case .postgres: try holder.execute("SELECT pg_advisory_lock(hashtext('strata:' || current_database() || ':' || 'public'))")
+        case .sqlite: try holder.execute("BEGIN IMMEDIATE")
+        }
+        let runs = try (0..<4).map { _ in try p.start(["rollback", "--backup"]) }
+        let planned = eventually(60) { runs.allSatisfy { $0.stdoutSoFar.contains("1 migration to roll back, risk: low\n") } }
+        #expect(planned, "\(runs.map(\.stdoutSoFar))")
+        switch backend {
+        case .postgres: try holder.execute("SELECT pg_advisory_unlock_all()")
+        case .sqlite: try holder.execute("ROLLBACK")
+        }
+        let outcomes = runs.map { $0.wait() }
+        for outcome in outcomes { #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)") }
+        let worked = outcomes.filter { $0.stdout.contains("[1/1] 0002_b ... rolled back ") }
+        #expect(worked.count == 1, "\(outcomes.map(\.stdout))")
+        #expect(worked.allSatisfy { $0.stdout.contains("\nbackup: backups/backup_") }, "\(worked.map(\.stdout))")
+        let idle = outcomes.filter { $0.stdout.contains("[1/1] 0002_b ... already rolled back by another run") }
+        #expect(idle.count == 3 && idle.allSatisfy { !$0.stdout.contains("backup:") }, "\(idle.map(\.stdout))")
+        let folder = p.project.root.appendingPathComponent("backups").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { !$0.hasSuffix(".manifest.json") }
+        #expect(files.count == 1, "\(files)")
+        #expect(try p.rows() == ["0001_a applied"])
+        #expect(try p.column("SELECT backup_path FROM __migration_rollbacks__") == files.map { "backups/" + $0 })
+    }
+
+    /// A rollback with nothing left to do (another run undid it between its plan and its lock)
+    /// takes no backup, even one that loses rows and would take one.
+    @Test func aRollbackThatFindsItsWorkDoneTakesNoBackup() throws {
+        let p = try ApplyProject(.sqlite)
+        try p.write("migrations/0001_a.sql", Fixtures.migration(up: "CREATE TABLE a (x INT);\nINSERT INTO a VALUES (1);", down: "DROP TABLE a;"))
+        #expect(try p.run("up").status == 0)
+        let holder = try p.connect()
+        try holder.execute("BEGIN IMMEDIATE")
+        let run = try p.start(["rollback", "--force"])
+        #expect(eventually(60) { run.stdoutSoFar.contains("1 migration to roll back, risk: high\n") }, "\(run.stdoutSoFar)")
+        // Undone by hand while the run waits for the lock.
+        try holder.execute("DROP TABLE a; DELETE FROM __migrations__; COMMIT")
+        let outcome = run.wait()
+        #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)")
+        #expect(outcome.stdout.contains("[1/1] 0001_a ... already rolled back by another run"), "\(outcome.stdout)")
+        #expect(!outcome.stdout.contains("backup:"), "\(outcome.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: p.project.root.appendingPathComponent("backups").path))
+    }
 }
