@@ -136,4 +136,38 @@ struct InterruptedRunTests {
         #expect(!outcome.stdout.contains("backup:"), "\(outcome.stdout)")
         #expect(!FileManager.default.fileExists(atPath: p.project.root.appendingPathComponent("backups").path))
     }
+
+    // MARK: - `up` right after a run killed outside a transaction
+
+    /// Killed inside a migration that runs outside a transaction, then `up` at once: on
+    /// PostgreSQL the killed run's session still holds the migration lock for a moment, so the
+    /// next `up` waits for it, then finds the claim of a run that is gone. It refuses (exit 1,
+    /// as README says), naming `strata repair`, whichever moment it finds it at.
+    @Test(arguments: Backend.all)
+    func upRightAfterARunKilledOutsideATransactionRefuses(_ backend: Backend) throws {
+        let p = try ApplyProject(backend)
+        try p.write("migrations/0001_fast.sql", Fixtures.migration(up: "CREATE TABLE filler (x INT);", down: "DROP TABLE filler;"))
+        let long = switch backend {
+        case .postgres: "SELECT pg_sleep(30);"
+        case .sqlite: "SELECT count(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c);"
+        }
+        try p.write("migrations/0002_long.sql", "-- @transaction: false\n" + Fixtures.migration(
+            up: "CREATE TABLE made_by_long (x INT);\nINSERT INTO made_by_long VALUES (1);\n" + long, down: "DROP TABLE made_by_long;"))
+        let run = try p.start(["up"])
+        let started = try eventually(30) {
+            guard try p.tableExists("made_by_long"), try p.column("SELECT count(*) FROM made_by_long") == ["1"] else { return false }
+            return try backend == .sqlite || p.column("""
+                SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+                  AND query LIKE '%pg_sleep(30)%' AND state = 'active'
+                """) == ["1"]
+        }
+        try #require(started)
+        run.kill9()
+        let refused = try p.run("up")
+        #expect(refused.status == 1, "\(refused.stdout)\n\(refused.stderr)")
+        #expect(refused.stderr.hasPrefix("strata: up refused, nothing applied:\n- 0002_long was interrupted midway: the run that started it (pid \(run.process.processIdentifier) on "),
+                "\(refused.stderr)")
+        #expect(refused.stderr.hasSuffix(") is gone; fix the database, then run `strata repair 0002_long`\n"), "\(refused.stderr)")
+        #expect(try p.rows() == ["0001_fast applied", "0002_long failed"])
+    }
 }
