@@ -34,7 +34,7 @@ struct BackupToolTests {
             #!/bin/sh
             printf '%s\\n' "$@" > '\(record).args'
             printf '%s' "$PGPASSWORD" > '\(record).env'
-            echo "pg_dump: error: connection to postgresql://postgres:$PGPASSWORD@127.0.0.1/x failed (password=$PGPASSWORD)" >&2
+            echo "pg_dump: error: connection to postgresql://postgres:$PGPASSWORD@127.0.0.1/x failed, password=$PGPASSWORD" >&2
             exit 1
 
             """
@@ -44,7 +44,7 @@ struct BackupToolTests {
 
         let error = try #require(throws: ApplyError.self) { try store.create(url: fixture.url) }
         #expect(error.kind == .backup)
-        #expect(error.message == "pg_dump failed (exit code 1): pg_dump: error: connection to postgresql://postgres:***@127.0.0.1/x failed (password=***)")
+        #expect(error.message == "pg_dump failed (exit code 1): pg_dump: error: connection to postgresql://postgres:***@127.0.0.1/x failed, password=***")
         let arguments = try String(contentsOfFile: record + ".args", encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(!arguments.joined(separator: " ").contains(password))
         #expect(arguments.contains("--format=custom") && arguments.contains("--no-password"))

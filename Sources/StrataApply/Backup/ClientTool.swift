@@ -70,9 +70,6 @@ final class ToolProcess {
         self.output = outputPipe?.fileHandleForWriting.fileDescriptor ?? output?.fileDescriptor
     }
 
-    /// The program's process id, once started.
-    var processIdentifier: pid_t { pid }
-
     func start() throws(ApplyError) {
         let null = open("/dev/null", O_RDWR | O_CLOEXEC)
         defer { if null >= 0 { close(null) } }
@@ -96,8 +93,12 @@ final class ToolProcess {
     /// Waits for the program to end: nil when it succeeded, else what it said (the URL's
     /// password redacted, on one line) or how it ended.
     func wait(scrubbing url: DatabaseURL) -> String? {
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        var reaped = waitpid(pid, &status, 0)
+        while reaped < 0, errno == EINTR { reaped = waitpid(pid, &status, 0) }
+        let failedWait = reaped == pid ? nil : String(cString: strerror(errno))
         let text = errors.text()
+        // Only this object waits for its pid; should anything else have, the outcome is unknown.
+        if let failedWait { return "\(tool.name): cannot tell how it ended (\(failedWait))" }
         let signalled = status & 0x7F != 0, exitCode = (status >> 8) & 0xFF
         if !signalled, exitCode == 0 { return nil }
         let said = url.scrub(PostgresDatabase.tidy(text))
