@@ -29,7 +29,7 @@ extension Applier {
                 try ledger.record(row(entry, ms: 0, status: .failed, error: Self.claimMarker))
                 return try runClaimed(entry, index: index, of: total)
             }
-            if Self.isClaim(existing) { throw ApplyError(.statement, interrupted(existing)) }
+            if Self.isClaim(existing) { throw ApplyError(.refused, interrupted(existing)) }
             try requireApplied(existing)
         case .sqlite:
             // SQLite's lock lasts a transaction only: the claim is written under the write
@@ -51,7 +51,7 @@ extension Applier {
                     try requireApplied(existing)
                     break
                 }
-                if try claimIsAbandoned(existing) { throw ApplyError(.statement, interrupted(existing)) }
+                if try claimIsAbandoned(existing) { throw ApplyError(.refused, interrupted(existing)) }
                 guard ContinuousClock.now < deadline else {
                     throw ApplyError(.statement, "\(entry.id) was still running in another run (\(claimant(existing))) after \(lockTimeout.seconds) s; if no other strata is running, it was interrupted: fix the database, then run `strata repair \(entry.id)`")
                 }
@@ -65,10 +65,11 @@ extension Applier {
     }
 
     /// Another run's row for a migration this run planned: fine when applied; a failed one
-    /// stops this run (what follows may depend on it).
+    /// stops this run (what follows may depend on it): `up` refuses, as it does when
+    /// it finds one before it starts.
     func requireApplied(_ existing: LedgerEntry) throws(ApplyError) {
         guard existing.status == .failed else { return }
-        throw ApplyError(.statement, "\(existing.id) failed midway in another run; fix the database, then run `strata repair \(existing.id)`")
+        throw ApplyError(.refused, "\(existing.id) failed midway in another run; fix the database, then run `strata repair \(existing.id)`")
     }
 
     /// Runs the statements of a migration this run has claimed, then writes the outcome over

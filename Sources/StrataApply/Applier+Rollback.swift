@@ -27,25 +27,33 @@ extension Applier {
     /// Undoes the plan's steps in order. A failing DOWN in a transaction leaves that migration
     /// (and every later step) applied, as before; one outside a transaction stops with the
     /// row `failed` and the failing statement, for `strata repair`.
-    public func rollback(_ plan: RollbackPlan, reason: String?, forced: Bool, backupPath: String?) throws(ApplyError) -> RollbackReport {
+    ///
+    /// `takeBackup` takes the backup that guards the rollback and returns the path to record:
+    /// it is called once, under the migration lock, just before the first DOWN that runs, so
+    /// concurrent rollbacks of the same migrations take one backup between them (the others
+    /// find the work done and take none), and a rollback with nothing left to do takes none.
+    /// `backupPath` records a backup taken beforehand instead.
+    public func rollback(_ plan: RollbackPlan, reason: String?, forced: Bool, backupPath: String? = nil,
+                         takeBackup: (() throws(ApplyError) -> String)? = nil) throws(ApplyError) -> RollbackReport {
         var report = RollbackReport(undone: [], alreadyUndone: [])
         guard !plan.steps.isEmpty else { return report }
         try inLock { () throws(ApplyError) in try ledger.ensure() }
+        let backup = RollbackBackup(path: backupPath, take: takeBackup)
         for (n, step) in plan.steps.enumerated() {
             try keepingSQLiteSettings(step.down.flatMap(\.connectionSettings)) { () throws(ApplyError) in
-                try rollbackStep(step, n: n, of: plan.steps.count, reason: reason, forced: forced, backupPath: backupPath, report: &report)
+                try rollbackStep(step, n: n, of: plan.steps.count, reason: reason, forced: forced, backup: backup, report: &report)
             }
         }
         return report
     }
 
     /// One step of `rollback`, in a transaction or outside one, added to `report`.
-    private func rollbackStep(_ step: RollbackStep, n: Int, of total: Int, reason: String?, forced: Bool, backupPath: String?,
+    private func rollbackStep(_ step: RollbackStep, n: Int, of total: Int, reason: String?, forced: Bool, backup: RollbackBackup,
                               report: inout RollbackReport) throws(ApplyError) {
         let label = "[\(n + 1)/\(total)] \(step.id)"
         let record = { (ms: Int64) in
             RollbackRecord(migrationID: step.id, rolledBackAt: Ledger.timestamp(), reason: reason, forced: forced,
-                           risk: step.risk.level.description, backupPath: backupPath, executionMilliseconds: ms,
+                           risk: step.risk.level.description, backupPath: backup.path, executionMilliseconds: ms,
                            rolledBackBy: Ledger.actor)
         }
         // Its time when this run undid it; nil when another run did first.
@@ -56,6 +64,7 @@ extension Applier {
             do {
                 try inLock { () throws(ApplyError) in
                     guard try stillApplied(step) else { return }
+                    try backup.takeIfDue()
                     emit(.rollbackStarted, step.id, ["transaction": .bool(true)])
                     let started = ContinuousClock.now
                     let units = step.down.map(\.unit) + sessionReset.map { SQLUnit($0) }
@@ -82,7 +91,7 @@ extension Applier {
             }
             undone = done
         } else {
-            undone = try rollbackOutsideTransaction(step, record: record)
+            undone = try rollbackOutsideTransaction(step, backup: backup, record: record)
             how = " (outside a transaction: \(step.nonTransactionalReason ?? ""))"
         }
         if let undone {
@@ -110,7 +119,8 @@ extension Applier {
     /// with `rollbackClaim`, so a run that stops midway (an error, a kill) leaves the
     /// migration neither applied nor undone, for `strata repair`; at the end the row goes and
     /// the rollback is recorded, in one transaction. Nil when another run undid it first.
-    private func rollbackOutsideTransaction(_ step: RollbackStep, record: (Int64) -> RollbackRecord) throws(ApplyError) -> Int64? {
+    private func rollbackOutsideTransaction(_ step: RollbackStep, backup: RollbackBackup,
+                                            record: (Int64) -> RollbackRecord) throws(ApplyError) -> Int64? {
         if database.dialect == .postgresql {
             try pollSessionLock()
         }
@@ -118,6 +128,7 @@ extension Applier {
         var claimed: LedgerEntry? = nil
         try inLock { () throws(ApplyError) in
             guard try stillApplied(step), var row = try ledger.entry(step.id) else { return }
+            try backup.takeIfDue()
             row.status = .failed
             row.error = Self.rollbackClaim
             row.pid = Ledger.pid
@@ -170,5 +181,24 @@ extension Applier {
 
     private func downFailure(_ step: RollbackStep, _ statement: RollbackStep.Statement, _ stopped: ExecutionFailure) -> ApplyError {
         Self.failure(in: step.path.map { "\($0):" }, statement, stopped, "rolling back \(step.id) failed")
+    }
+}
+
+/// The backup a rollback records: taken beforehand (`path`), or by `take` under the migration
+/// lock before the first DOWN that runs (the backup is of the database as no run has changed
+/// it yet, and the lock keeps another rollback from taking one too).
+private final class RollbackBackup {
+    private(set) var path: String?
+    private var take: (() throws(ApplyError) -> String)?
+
+    init(path: String?, take: (() throws(ApplyError) -> String)?) {
+        self.path = path
+        self.take = take
+    }
+
+    func takeIfDue() throws(ApplyError) {
+        guard let take else { return }
+        path = try take()
+        self.take = nil
     }
 }

@@ -16,7 +16,8 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
     public let target: Target
     /// The URL with the password replaced by `***`.
     public let redacted: String
-    /// The password, for scrubbing driver messages (libpq may echo parts of the URL).
+    /// The password (decoded), for the client programs' PGPASSWORD and for redacting the URL
+    /// where a driver message repeats it.
     let password: String?
 
     public var dialect: Dialect {
@@ -97,13 +98,46 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         return scheme
     }
 
-    /// `text` with the password (raw and percent-encoded) replaced by `***`.
+    /// `text` (a message from libpq, the server or a client program) with the URL's password
+    /// redacted where the URL's parts appear: the whole URL, `user:PASSWORD@` (as written in
+    /// the URL, or decoded), and any `password=VALUE`. The password's text elsewhere is left
+    /// alone: those messages never hold it otherwise (libpq and the server name the host, user
+    /// and database only), and replacing every occurrence would reveal a short one (`refused`
+    /// in "Connection refused", or `on` anywhere, turned into `***`).
     func scrub(_ text: String) -> String {
-        guard let password, !password.isEmpty else { return text }
-        var out = text.replacingOccurrences(of: password, with: "***")
-        if let encoded = password.addingPercentEncoding(withAllowedCharacters: .alphanumerics), encoded != password {
-            out = out.replacingOccurrences(of: encoded, with: "***")
+        guard let password, !password.isEmpty, case .postgres(let connectionString) = target else { return text }
+        var out = text.replacingOccurrences(of: connectionString, with: redacted)
+        var forms = [password]
+        if let written = Self.writtenPassword(connectionString), written != password { forms.append(written) }
+        if let encoded = password.addingPercentEncoding(withAllowedCharacters: .alphanumerics), !forms.contains(encoded) {
+            forms.append(encoded)
         }
-        return out
+        for form in forms { out = out.replacingOccurrences(of: ":" + form + "@", with: ":***@") }
+        return Self.redactPasswordParameters(out)
+    }
+
+    /// The password as written in a URL's user information (percent-encoded or not).
+    private static func writtenPassword(_ url: String) -> String? {
+        guard let schemeEnd = url.range(of: "://") else { return nil }
+        let rest = url[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@") ?? rest.lastIndex(of: "@"),
+              let colon = rest[..<at].firstIndex(of: ":") else { return nil }
+        return String(rest[rest.index(after: colon)..<at])
+    }
+
+    /// Every `password=VALUE` (any case; the value ends at `&`, a space or a quote) as
+    /// `password=***`.
+    static func redactPasswordParameters(_ text: String) -> String {
+        var out = ""
+        var rest = text[...]
+        while let range = rest.range(of: "password=", options: .caseInsensitive) {
+            out += rest[..<range.upperBound]
+            let value = rest[range.upperBound...]
+            let end = value.firstIndex { $0 == "&" || $0 == "'" || $0 == "\"" || $0.isWhitespace } ?? value.endIndex
+            if end > value.startIndex { out += "***" }
+            rest = value[end...]
+        }
+        return out + rest
     }
 }

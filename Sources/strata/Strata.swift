@@ -1,4 +1,12 @@
 import ArgumentParser
+// @preconcurrency: Swift 6 refuses a plain reference to C's `stdout` (a global variable); this
+// file only hands it to setvbuf once, before any other thread exists. (Foundation, which
+// imports the module again without the attribute, is not imported here.)
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+@preconcurrency import Darwin
+#endif
 
 #if canImport(Glibc)
 /// glibc's `mallopt` (declared in malloc.h, which Swift's Glibc module does not export).
@@ -24,6 +32,12 @@ struct Strata: ParsableCommand {
     /// before parsing: the parser spends ~65 µs per positional argument, which dominated a lint
     /// of a few thousand files passed by name (as pre-commit and xargs do).
     static func main() {
+        // Every line written with print() reaches standard output when it is printed, whether
+        // that is a terminal, a pipe or a file: `strata up | ts` in a CI log shows each
+        // migration as it ends, not all of them when the run does (stdio buffers a pipe or a
+        // file whole). Reports (lint's thousands of findings, JSON) go through ReportOutput's
+        // own 64 KiB buffer and write(2), so line buffering costs them nothing.
+        setvbuf(stdout, nil, _IOLBF, 0)
         #if canImport(Glibc)
         // glibc gives every thread that allocates an arena of its own (up to 8 per core), and
         // freed memory stays in them. Four arenas keep the peak memory flat, while the threads

@@ -20,9 +20,9 @@ struct BackupToolTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path("backups")).isEmpty)
     }
 
-    /// A stand-in pg_dump records its arguments and environment, then fails echoing the
-    /// password: the password must reach it through PGPASSWORD only, and be scrubbed from
-    /// the error.
+    /// A stand-in pg_dump records its arguments and environment, then fails echoing a URL and
+    /// a connection parameter with the password: the password must reach it through
+    /// PGPASSWORD only, and be redacted from the error where it appears as part of a URL.
     @Test(.enabled(if: TestPostgres.runs))
     func pgDumpGetsThePasswordThroughItsEnvironmentOnly() throws {
         let fixture = try BackupFixture(.postgres)
@@ -34,7 +34,7 @@ struct BackupToolTests {
             #!/bin/sh
             printf '%s\\n' "$@" > '\(record).args'
             printf '%s' "$PGPASSWORD" > '\(record).env'
-            echo "pg_dump: error: connection failed for password $PGPASSWORD" >&2
+            echo "pg_dump: error: connection to postgresql://postgres:$PGPASSWORD@127.0.0.1/x failed, password=$PGPASSWORD" >&2
             exit 1
 
             """
@@ -44,7 +44,7 @@ struct BackupToolTests {
 
         let error = try #require(throws: ApplyError.self) { try store.create(url: fixture.url) }
         #expect(error.kind == .backup)
-        #expect(error.message == "pg_dump failed (exit code 1): pg_dump: error: connection failed for password ***")
+        #expect(error.message == "pg_dump failed (exit code 1): pg_dump: error: connection to postgresql://postgres:***@127.0.0.1/x failed, password=***")
         let arguments = try String(contentsOfFile: record + ".args", encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(!arguments.joined(separator: " ").contains(password))
         #expect(arguments.contains("--format=custom") && arguments.contains("--no-password"))

@@ -1,4 +1,4 @@
-import StrataApply
+@testable import StrataApply
 import StrataSyntax
 import Testing
 
@@ -49,5 +49,30 @@ struct DatabaseURLTests {
                 #expect(!error.message.contains("topsecret") && !error.message.contains("secret@"), "\(error.message)")
             }
         }
+    }
+
+    /// Driver messages lose the URL's password where the URL's parts appear in them, and only
+    /// there: the password's text inside the message's words stays (a short password replaced
+    /// everywhere would show itself: "Connection ***fused").
+    @Test func scrubRedactsTheURLsPartsNotWordsOfTheMessage() throws {
+        let url = try DatabaseURL("postgresql://app:re@db.internal:5432/shop")
+        #expect(url.scrub("invalid URI \"postgresql://app:re@db.internal:5432/shop\"") == "invalid URI \"postgresql://app:***@db.internal:5432/shop\"")
+        #expect(url.scrub("for app:re@db.internal") == "for app:***@db.internal")
+        #expect(url.scrub("host=db password=re port=5432") == "host=db password=*** port=5432")
+        #expect(url.scrub("?sslmode=require&Password=re&x=1") == "?sslmode=require&Password=***&x=1")
+        let message = """
+            connection to server at "db.internal" (10.0.0.5), port 5432 failed: Connection refused
+            \tIs the server running on that host and accepting TCP/IP connections?
+            """
+        #expect(url.scrub(message) == message)
+        let on = try DatabaseURL("postgresql://app:on@db.internal/shop")
+        let failed = "connection to server at \"db.internal\" (10.0.0.5), port 5432 failed: FATAL:  password authentication failed for user \"app\""
+        #expect(on.scrub(failed) == failed)
+        // As written in the URL (percent-encoded) and decoded.
+        let encoded = try DatabaseURL("postgresql://app:p%40ss@db/shop")
+        #expect(encoded.scrub("postgresql://app:p%40ss@db/shop, app:p@ss@db") == "postgresql://app:***@db/shop, app:***@db")
+        // A URL without a password has nothing to redact.
+        let none = try DatabaseURL("postgresql://app@db/shop")
+        #expect(none.scrub("password=x") == "password=x")
     }
 }

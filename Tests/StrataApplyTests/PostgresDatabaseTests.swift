@@ -118,6 +118,31 @@ struct PostgresDatabaseTests {
         }
     }
 
+    /// A short password ("re" is in "refused", "on" in "connection") is redacted from the URL
+    /// the message shows, and the server's and libpq's words stay readable.
+    @Test(arguments: ["re", "on"])
+    func aShortPasswordLeavesTheMessagesReadable(_ secret: String) throws {
+        do {
+            _ = try DatabaseConnector.connect(DatabaseURL(try TestPostgres.url(withPassword: secret)))
+            Issue.record("connected with a wrong password")
+        } catch let error as ApplyError {
+            #expect(error.message.hasPrefix("cannot connect to postgresql://postgres:***@127.0.0.1:"), "\(error.message)")
+            #expect(error.message.contains("connection to server at \"127.0.0.1\""), "\(error.message)")
+            #expect(error.message.contains("FATAL:  password authentication failed for user \"postgres\""), "\(error.message)")
+            #expect(!error.message.contains(":\(secret)@") && !error.message.contains("***fused"), "\(error.message)")
+        }
+        var closed = try #require(URLComponents(string: try TestPostgres.url(withPassword: secret)))
+        closed.port = 1   // nothing listens there
+        do {
+            _ = try DatabaseConnector.connect(DatabaseURL(try #require(closed.string)))
+            Issue.record("connected to port 1")
+        } catch let error as ApplyError {
+            #expect(error.message.hasPrefix("cannot connect to postgresql://postgres:***@127.0.0.1:1/"), "\(error.message)")
+            #expect(error.message.contains("connection to server at \"127.0.0.1\", port 1 failed: Connection refused"), "\(error.message)")
+            #expect(!error.message.contains(":\(secret)@"), "\(error.message)")
+        }
+    }
+
     @Test func unreachableServerAndMissingDatabase() throws {
         let url = try TestPostgres.requireURL()
         var components = try #require(URLComponents(string: url))

@@ -216,6 +216,27 @@ struct ApplyCommandTests {
         #expect(try p.column("SELECT count(*) FROM canary") == ["1"])
     }
 
+    /// A short password: the URL shown hides it, and the message around it reads as the
+    /// server and libpq wrote it ("Connection refused", not "Connection ***fused").
+    @Test(.enabled(if: Backend.postgresRuns), arguments: ["re", "on"])
+    func aShortPasswordIsRedactedFromTheURLNotFromTheMessage(_ secret: String) throws {
+        let p = try Project()
+        try p.write("migrations/0001_a.sql", Fixtures.migration(up: "SELECT 1;"))
+        var wrong = try #require(URLComponents(string: try Backend.requireServerURL()))
+        wrong.password = secret
+        var closed = wrong
+        closed.port = 1
+        for (components, expected) in [(wrong, "password authentication failed for user \"postgres\""),
+                                       (closed, "port 1 failed: Connection refused")] {
+            let outcome = try CLI.run(["status", "--database", try #require(components.string)], in: p.root)
+            #expect(outcome.status == 2)
+            #expect(outcome.stderr.hasPrefix("strata: error: cannot connect to postgresql://postgres:***@127.0.0.1:"), "\(outcome.stderr)")
+            #expect(outcome.stderr.contains("connection to server at \"127.0.0.1\""), "\(outcome.stderr)")
+            #expect(outcome.stderr.contains(expected), "\(outcome.stderr)")
+            #expect(!outcome.stderr.contains(":\(secret)@"), "\(outcome.stderr)")
+        }
+    }
+
     @Test(.enabled(if: Backend.postgresRuns)) func connectionFailuresAreClearAndNeverShowThePassword() throws {
         let p = try Project()
         try p.write("migrations/0001_a.sql", Fixtures.migration(up: "SELECT 1;"))

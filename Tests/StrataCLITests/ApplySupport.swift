@@ -129,6 +129,9 @@ final class RunningCLI {
         try? FileManager.default.removeItem(at: errURL)
     }
 
+    /// What the process has written to standard output so far.
+    var stdoutSoFar: String { (try? String(contentsOf: outURL, encoding: .utf8)) ?? "" }
+
     func kill9() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

@@ -14,4 +14,15 @@
 /// `git_libgit2_opts` is variadic, which Swift cannot call: hence this function.
 int strata_git_disable_strict_hash_verification(void);
 
+#include <sys/types.h>
+
+/// Starts the program at `path` (argv and envp NULL-terminated, as for execve) with the three
+/// descriptors as its standard input, output and error, and puts its pid in `pid_out`. On
+/// Linux the child is killed (SIGKILL) when the thread that started it ends, so with Strata
+/// however Strata ends: call it from the thread that then waits for the child. It starts with
+/// default signal handling, no blocked signals, and no other descriptor of Strata's open.
+/// Returns 0, or the errno of what failed (exec included: no child is left then).
+int strata_spawn_tied(const char *path, char *const argv[], char *const envp[],
+                      int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid_out);
+
 #endif

@@ -1,3 +1,4 @@
+import CLibraryLoader
 import Foundation
 
 /// A PostgreSQL client program (pg_dump, pg_restore, psql) found in a PATH-style list of
@@ -46,41 +47,72 @@ struct ClientTool {
 
 /// One run of a client program. Standard input and output are what the caller gives (a file,
 /// a pipe to another program, or nothing); standard error is collected for the error message.
+///
+/// The program dies with Strata (`strata_spawn_tied`): killed, interrupted or crashed, Strata
+/// leaves no pg_restore or psql behind to finish a restore it no longer watches. Start it and
+/// wait for it on the same thread.
 final class ToolProcess {
     let tool: ClientTool
-    private let process = Process()
+    private let arguments: [String]
+    private let environment: [String: String]
+    private let input: Int32?
+    private let output: Int32?
     private let errors = StandardErrorCollector()
+    private var pid: pid_t = 0
+    private var status: Int32 = 0
 
     init(_ tool: ClientTool, _ arguments: [String], environment: [String: String],
          input: FileHandle? = nil, inputPipe: Pipe? = nil, output: FileHandle? = nil, outputPipe: Pipe? = nil) {
         self.tool = tool
-        process.executableURL = URL(fileURLWithPath: tool.path)
-        process.arguments = arguments
-        process.environment = environment
-        process.standardInput = inputPipe ?? input ?? FileHandle.nullDevice
-        process.standardOutput = outputPipe ?? output ?? FileHandle.nullDevice
-        process.standardError = errors.pipe
+        self.arguments = arguments
+        self.environment = environment
+        self.input = inputPipe?.fileHandleForReading.fileDescriptor ?? input?.fileDescriptor
+        self.output = outputPipe?.fileHandleForWriting.fileDescriptor ?? output?.fileDescriptor
     }
 
     func start() throws(ApplyError) {
-        do {
-            try process.run()
-        } catch {
-            throw ApplyError(.backup, "cannot run \(tool.path): \(BackupFiles.describe(error))")
+        let null = open("/dev/null", O_RDWR | O_CLOEXEC)
+        defer { if null >= 0 { close(null) } }
+        let argv = [tool.path] + arguments
+        let envp = environment.map { "\($0.key)=\($0.value)" }
+        let code = withCStringArray(argv) { argv in
+            withCStringArray(envp) { envp in
+                strata_spawn_tied(tool.path, argv, envp, input ?? null, output ?? null,
+                                  errors.pipe.fileHandleForWriting.fileDescriptor, &pid)
+            }
+        }
+        // The program has its own copy of the error pipe's end: once it exits, the reader
+        // sees the end of the pipe.
+        try? errors.pipe.fileHandleForWriting.close()
+        guard code == 0 else {
+            throw ApplyError(.backup, "cannot run \(tool.path): \(String(cString: strerror(code)))")
         }
         errors.startReading()
     }
 
-    /// Waits for the program to end: nil when it succeeded, else what it said (password
-    /// scrubbed, on one line) or how it ended.
+    /// Waits for the program to end: nil when it succeeded, else what it said (the URL's
+    /// password redacted, on one line) or how it ended.
     func wait(scrubbing url: DatabaseURL) -> String? {
-        process.waitUntilExit()
+        var reaped = waitpid(pid, &status, 0)
+        while reaped < 0, errno == EINTR { reaped = waitpid(pid, &status, 0) }
+        let failedWait = reaped == pid ? nil : String(cString: strerror(errno))
         let text = errors.text()
-        if process.terminationReason == .exit, process.terminationStatus == 0 { return nil }
+        // Only this object waits for its pid; should anything else have, the outcome is unknown.
+        if let failedWait { return "\(tool.name): cannot tell how it ended (\(failedWait))" }
+        let signalled = status & 0x7F != 0, exitCode = (status >> 8) & 0xFF
+        if !signalled, exitCode == 0 { return nil }
         let said = url.scrub(PostgresDatabase.tidy(text))
-        let how = process.terminationReason == .exit ? "exit code \(process.terminationStatus)" : "signal \(process.terminationStatus)"
+        let how = signalled ? "signal \(status & 0x7F)" : "exit code \(exitCode)"
         return said.isEmpty ? "\(tool.name) failed (\(how))" : "\(tool.name) failed (\(how)): \(said)"
     }
+}
+
+/// `strings` as a NULL-terminated array of C strings, for `body`.
+private func withCStringArray<T>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> T) -> T {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for pointer in pointers { free(pointer) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }
 
 /// Reads a program's standard error on another thread, so that a long message cannot fill the

@@ -52,7 +52,9 @@ struct PostgresBackup {
     /// Restores `file` in one transaction: every schema of the database is dropped (so tables
     /// created after the backup go too), then the dump's content is created again. pg_restore
     /// turns the archive into SQL and psql runs it with the drops before it, all-or-nothing;
-    /// a failure leaves the database as it was.
+    /// a failure leaves the database as it was. Both programs die with this process
+    /// (`ToolProcess`): stopped midway (Ctrl-C, SIGTERM, SIGKILL), psql's connection closes
+    /// before its COMMIT, and the server rolls the whole restore back.
     func restore(_ file: String) throws(ApplyError) -> [String] {
         let pgRestore = try ClientTool.find("pg_restore", in: searchPath)
         let psql = try ClientTool.find("psql", in: searchPath)

@@ -9,7 +9,8 @@ public struct ApplyEvent: Sendable, Equatable {
         /// The run's end: `outcome` (`ok`, `refused` or `failed`), `exit_code`, `applied`,
         /// `rolled_back`, `error`.
         case runFinished = "run_finished"
-        /// `up` would not start: the plan was refused (`details["reasons"]`); nothing applied.
+        /// `up` refused (`details["reasons"]`): its plan (nothing applied), or a migration it
+        /// reached that another run left failed or interrupted (what it applied before stays).
         case refused
         case migrationStarted = "migration_started"
         /// Applied and committed.

@@ -89,19 +89,23 @@ struct Rollback: ParsableCommand {
                 CommandContext.fail("rollback cancelled; nothing rolled back", code: 1)
             }
         }
+        // Taken under the migration lock, just before the first DOWN runs: a rollback that
+        // finds its work done by a concurrent one takes none.
         var backupPath: String? = nil
-        if backup == true || (backup == nil && losesRows) {
-            let store = BackupStore(directory: apply.context.configuration.backupsDirectory)
+        let store = BackupStore(directory: apply.context.configuration.backupsDirectory)
+        let takeBackup: (() throws(ApplyError) -> String)? = backup == true || (backup == nil && losesRows) ? { () throws(ApplyError) in
             let backupStarted = ContinuousClock.now
-            let record = try CommandContext.run { () throws(ApplyError) in try store.create(url: apply.url) }
+            let record = try store.create(url: apply.url)
             RunLog.record(.backupCreated(record, milliseconds: milliseconds(since: backupStarted)))
-            backupPath = CommandContext.relative(record.path, from: apply.context.workingDirectory)
-            if !json { print("backup: \(backupPath ?? record.path)") }
-        }
+            let shown = CommandContext.relative(record.path, from: apply.context.workingDirectory)
+            if !json { print("backup: \(shown)") }
+            backupPath = shown
+            return shown
+        } : nil
         if !json { applier.progress = { print($0) } }
         let started = ContinuousClock.now
         let report = try CommandContext.run { () throws(ApplyError) in
-            try applier.rollback(plan, reason: reason, forced: force && level >= .high, backupPath: backupPath)
+            try applier.rollback(plan, reason: reason, forced: force && level >= .high, takeBackup: takeBackup)
         }
         let ms = milliseconds(since: started)
         if json {

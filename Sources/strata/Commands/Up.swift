@@ -82,6 +82,14 @@ struct UpOptions: ParsableArguments {
             return
         }
         applier.progress = { print($0) }
+        // How many this run applied, for a refusal midway (another run's migration found
+        // failed or interrupted once this one reaches it).
+        var appliedCount = 0
+        let logEvent = applier.onEvent
+        applier.onEvent = { event in
+            if event.kind == .applied { appliedCount += 1 }
+            logEvent?(event)
+        }
         if verbose { showStatements(of: applier, apply.context) }
         let started = ContinuousClock.now
         var lintRefusal: [String] = []
@@ -97,6 +105,8 @@ struct UpOptions: ParsableArguments {
             report = try applier.up(pending, singleTransaction: singleTransaction, gate: gate)
         } catch where !lintRefusal.isEmpty {
             try Self.refuseRolledBack(lintRefusal)
+        } catch where error.kind == .refused {
+            try Self.refuseMidway(error.message, applied: singleTransaction ? 0 : appliedCount)
         } catch {
             CommandContext.fail(error.errorDescription ?? "\(error)")
         }
@@ -116,6 +126,17 @@ struct UpOptions: ParsableArguments {
         RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(reasons.joined(separator: "\n"))]))
         FileHandle.standardError.write(Data(("strata: up refused, rolled back, nothing applied:\n"
             + reasons.map { "- \($0)" }.joined(separator: "\n") + "\n").utf8))
+        throw ExitCode(1)
+    }
+
+    /// A migration this run reached failed, or was interrupted, in another run (its claim
+    /// found once the run that made it was gone): a refusal, as when `up` finds it before it
+    /// starts, with what this run applied before it.
+    static func refuseMidway(_ reason: String, applied: Int) throws -> Never {
+        RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(reason)]))
+        let head = applied == 0 ? "strata: up refused, nothing applied:"
+            : "strata: up refused after applying \(applied) migration\(applied == 1 ? "" : "s"):"
+        FileHandle.standardError.write(Data("\(head)\n- \(reason)\n".utf8))
         throw ExitCode(1)
     }
 
