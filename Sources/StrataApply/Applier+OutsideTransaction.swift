@@ -80,7 +80,7 @@ extension Applier {
         for step in entry.up {
             statementWillRun?(entry, step)
             // A block goes as one piece of text, as its tool sends it.
-            if let stopped = database.execute(units: [step.unit]) {
+            if let stopped = sayingStillRunning("[\(index + 1)/\(total)] \(entry.id)", { database.execute(units: [step.unit]) }) {
                 let failed = failure(entry, step, stopped)
                 try? resetSessionAfter(entry)
                 let ms = Self.milliseconds(ContinuousClock.now - started)

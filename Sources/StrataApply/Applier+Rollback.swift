@@ -68,7 +68,7 @@ extension Applier {
                     emit(.rollbackStarted, step.id, ["transaction": .bool(true)])
                     let started = ContinuousClock.now
                     let units = step.down.map(\.unit) + sessionReset.map { SQLUnit($0) }
-                    if let stopped = database.execute(units: units) {
+                    if let stopped = sayingStillRunning(label, { database.execute(units: units) }) {
                         let failed = stopped.unit < step.down.count ? downFailure(step, step.down[stopped.unit], stopped)
                             : ApplyError(.statement, "\(step.id): putting the session back after its DOWN failed: \(stopped.error.message)")
                         let ms = Self.milliseconds(ContinuousClock.now - started)
@@ -91,7 +91,7 @@ extension Applier {
             }
             undone = done
         } else {
-            undone = try rollbackOutsideTransaction(step, backup: backup, record: record)
+            undone = try rollbackOutsideTransaction(step, label: label, backup: backup, record: record)
             how = " (outside a transaction: \(step.nonTransactionalReason ?? ""))"
         }
         if let undone {
@@ -119,7 +119,7 @@ extension Applier {
     /// with `rollbackClaim`, so a run that stops midway (an error, a kill) leaves the
     /// migration neither applied nor undone, for `strata repair`; at the end the row goes and
     /// the rollback is recorded, in one transaction. Nil when another run undid it first.
-    private func rollbackOutsideTransaction(_ step: RollbackStep, backup: RollbackBackup,
+    private func rollbackOutsideTransaction(_ step: RollbackStep, label: String, backup: RollbackBackup,
                                             record: (Int64) -> RollbackRecord) throws(ApplyError) -> Int64? {
         if database.dialect == .postgresql {
             try pollSessionLock()
@@ -139,7 +139,7 @@ extension Applier {
         emit(.rollbackStarted, step.id, ["transaction": .bool(false)])
         let started = ContinuousClock.now
         for statement in step.down {
-            if let stopped = database.execute(units: [statement.unit]) {
+            if let stopped = sayingStillRunning(label, { database.execute(units: [statement.unit]) }) {
                 let failed = downFailure(step, statement, stopped)
                 if !sessionReset.isEmpty { try? database.execute(sessionReset.joined(separator: "; ")) }
                 let ms = Self.milliseconds(ContinuousClock.now - started)

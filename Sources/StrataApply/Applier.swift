@@ -45,6 +45,11 @@ public final class Applier {
     public var lockTimeout: Duration = .seconds(60)
     /// Where progress lines go.
     public var progress: (String) -> Void = { _ in }
+    /// Where "still running" lines go, from another thread, while a migration or a DOWN runs
+    /// longer than `stillRunningAfter` (then every `stillRunningEvery`); nil: none.
+    public var stillRunning: (@Sendable (String) -> Void)?
+    public var stillRunningAfter: Duration = .seconds(10)
+    public var stillRunningEvery: Duration = .seconds(30)
     /// Told of each statement just before it is sent (`up --verbose`): a migration in a
     /// transaction sends its statements together, so they are all told first; one outside a
     /// transaction is told statement by statement.
@@ -293,7 +298,7 @@ public final class Applier {
         if let statementWillRun { for step in entry.up { statementWillRun(entry, step) } }
         let started = ContinuousClock.now
         let units = entry.up.map(\.unit) + (resetSession ? sessionReset.map { SQLUnit($0) } : [])
-        if let stopped = database.execute(units: units) {
+        if let stopped = sayingStillRunning("[\(index + 1)/\(total)] \(entry.id)", { database.execute(units: units) }) {
             let failed = stopped.unit < entry.up.count ? failure(entry, entry.up[stopped.unit], stopped) : resetFailure(entry, stopped.error)
             let ms = Self.milliseconds(ContinuousClock.now - started)
             // In one transaction for the whole run nothing is kept, the tracking tables included.

@@ -115,7 +115,10 @@ struct Optimize: ParsableCommand {
             }
             return
         }
-        if !json { apply.applier.progress = { print($0) } }
+        if !json {
+            apply.applier.progress = { print($0) }
+            apply.applier.stillRunning = { print($0) }
+        }
         let result: UpReport
         do {
             result = try apply.applier.applyOptimization(written.file, input: written.input)

@@ -102,7 +102,10 @@ struct Rollback: ParsableCommand {
             backupPath = shown
             return shown
         } : nil
-        if !json { applier.progress = { print($0) } }
+        if !json {
+            applier.progress = { print($0) }
+            applier.stillRunning = { print($0) }
+        }
         let started = ContinuousClock.now
         let report = try CommandContext.run { () throws(ApplyError) in
             try applier.rollback(plan, reason: reason, forced: force && level >= .high, takeBackup: takeBackup)

@@ -82,6 +82,7 @@ struct UpOptions: ParsableArguments {
             return
         }
         applier.progress = { print($0) }
+        applier.stillRunning = { print($0) }
         // How many this run applied, for a refusal midway (another run's migration found
         // failed or interrupted once this one reaches it).
         var appliedCount = 0

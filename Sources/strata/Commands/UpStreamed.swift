@@ -26,6 +26,7 @@ extension UpOptions {
             if !announced { print("database: \(url.redacted)"); announced = true }
             print(line)
         }
+        applier.stillRunning = { print($0) }
         if verbose { showStatements(of: applier, start.context) }
         let started = ContinuousClock.now
         let outcome: StreamedUpOutcome
