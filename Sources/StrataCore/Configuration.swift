@@ -93,12 +93,15 @@ public struct ConfigurationError: Error, LocalizedError, Sendable, Equatable {
 }
 
 extension Configuration {
-    /// Finds `strata.yml` in `directory` or the nearest folder above it.
+    /// Finds `strata.yml` in `directory` or the nearest folder above it. A name that is there
+    /// counts even when it is a link to nothing or a loop: reading it then says so, rather than
+    /// a configuration one did not mean being used in silence.
     public static func find(from directory: String) -> String? {
         var url = URL(fileURLWithPath: directory).standardizedFileURL
         while true {
             let candidate = url.appendingPathComponent(fileName).path
-            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            var info = stat()
+            if lstat(candidate, &info) == 0 { return candidate }
             let parent = url.deletingLastPathComponent()
             if parent.path == url.path { return nil }
             url = parent
@@ -112,11 +115,15 @@ extension Configuration {
         guard let path = explicitPath ?? find(from: workingDirectory) else {
             return Configuration(migrationsDirectory: "migrations")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError(file: path, message: FileManager.default.fileExists(atPath: path)
-                                     ? "cannot read the configuration file" : "no such configuration file")
+        // Read as a migration is: a regular file (after links), within the size limit; a FIFO
+        // named strata.yml would otherwise hang every command.
+        let bytes: [UInt8]
+        do {
+            bytes = try FileDiscovery.read(path, folderMessage: "is a folder, not a configuration file")
+        } catch {
+            throw ConfigurationError(file: path, message: error.message == "no such file or directory" ? "no such configuration file" : error.message)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ConfigurationError(file: path, message: "the configuration file is not UTF-8 text")
         }
         return try parse(text, path: path, knownRules: knownRules)

@@ -1,10 +1,8 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
-private let systemRead = Glibc.read
 #elseif canImport(Darwin)
 import Darwin
-private let systemRead = Darwin.read
 #endif
 
 /// An I/O problem with the paths given to a command.
@@ -90,14 +88,37 @@ public enum FileDiscovery {
         if !named.isEmpty { result += try layout.migrations(among: named) }
         // A file named both on its own and through its folder is read once.
         // (ory/popx pairs one generic UP file with several DOWN files: each pair is a migration.)
+        // Compared by raw bytes too: `0001_\xFF.sql` and `0001_\xFE.sql` both show as
+        // `0001_\u{FFFD}.sql`, and are two files.
         var seen = Set<PathPair>(minimumCapacity: result.count)
-        return result.filter { seen.insert(PathPair(up: $0.path, down: $0.down?.path)).inserted }
+        return result.filter { seen.insert(PathPair(up: $0.path, upRaw: $0.rawPath, down: $0.down?.path, downRaw: $0.down?.rawPath)).inserted }
     }
 
     /// A migration's files, as the duplicate check compares them.
     private struct PathPair: Hashable {
         let up: String
+        let upRaw: [UInt8]?
         let down: String?
+        let downRaw: [UInt8]?
+    }
+
+    /// Refuses a set of migrations a database cannot track: two files with one id (a folder
+    /// reached twice, diesel's one folder per database, names that differ only in bytes that are
+    /// not UTF-8) would be applied as one, or one of them never; and a path that is not UTF-8
+    /// has an id that is not its name (the tracking tables hold text), which `--target`,
+    /// `repair` and the rows could never name exactly.
+    public static func requireApplicable(_ files: [DiscoveredFile]) throws(InputError) {
+        var byID: [String: String] = [:]
+        byID.reserveCapacity(files.count)
+        for file in files {
+            for raw in [file.rawPath, file.down?.rawPath] {
+                guard let raw else { continue }
+                throw InputError(path: escaped(raw), message: "the file name is not valid UTF-8 (bytes shown as \\xNN); migration ids are stored as text: rename the file")
+            }
+            if let other = byID.updateValue(file.path, forKey: file.id) {
+                throw InputError(path: file.path, message: "is migration \(file.id), as is \(other): each migration needs an id of its own; rename one, or point `migrations:` in strata.yml at one database's folder")
+            }
+        }
     }
 
     /// Paths below a folder (from a git tree) grouped into migrations as `layout` groups a
@@ -155,17 +176,41 @@ public enum FileDiscovery {
 
     /// Relative paths of `.sql` files below `directory`, sorted by their bytes (so `0002` < `0010`
     /// with equal widths, and the order never depends on the locale), each with its raw bytes
-    /// when a name in it is not valid UTF-8.
+    /// when a name in it is not valid UTF-8. Anything named `*.sql` is listed, whatever it is:
+    /// reading it says what is wrong with a FIFO or a device.
+    ///
+    /// Each folder is read once, by device and inode: a link back up (`up -> ..`) or to a folder
+    /// already read adds nothing (it made the plain layout read one migration 41 times). Real
+    /// sub-folders are all read before any folder reached through a symbolic link, and links in
+    /// byte order of their paths, so which name a folder is read under does not depend on the
+    /// order readdir returns names in.
     public static func sqlFiles(in directory: String, recursive: Bool) throws(InputError) -> [(String, [UInt8]?)] {
-        var found: [(relative: [UInt8], valid: Bool)] = []
-        var pending: [(relative: [UInt8], valid: Bool)] = [([], true)]
+        typealias Pending = (relative: [UInt8], valid: Bool)
+        var found: [Pending] = []
+        var pending: [Pending] = [([], true)]
+        var linked: [Pending] = []
+        var visited = Set<FolderIdentity>()
         let root = Array(directory.utf8)
-        while let (relative, valid) = pending.popLast() {
+        while true {
+            let next: Pending
+            if let real = pending.popLast() {
+                next = real
+            } else if let first = linked.indices.min(by: { linked[$0].relative.lexicographicallyPrecedes(linked[$1].relative) }) {
+                next = linked.remove(at: first)
+            } else {
+                break
+            }
+            let (relative, valid) = next
             let absolute = relative.isEmpty ? root : root + [UInt8(ascii: "/")] + relative
             guard let dir = opendir(cPath(absolute)) else {
                 throw InputError(path: String(decoding: absolute, as: UTF8.self), message: String(cString: strerror(errno)))
             }
             defer { closedir(dir) }
+            var info = stat()
+            guard fstat(dirfd(dir), &info) == 0 else {
+                throw InputError(path: String(decoding: absolute, as: UTF8.self), message: String(cString: strerror(errno)))
+            }
+            guard visited.insert(FolderIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))).inserted else { continue }
             while let entry = readdir(dir) {
                 // The name is read in place, up to its NUL: a record is only as long as its name
                 // (d_reclen), so copying the whole `dirent` (d_name is declared 256 bytes) can read
@@ -177,14 +222,23 @@ public enum FileDiscovery {
                 let child = relative.isEmpty ? name : relative + [UInt8(ascii: "/")] + name
                 let childValid = valid && String(validating: name, as: UTF8.self) != nil
                 var kind = record.load(fromByteOffset: direntTypeOffset, as: UInt8.self)
+                var throughLink = kind == UInt8(DT_LNK)
                 if kind == UInt8(DT_UNKNOWN) || kind == UInt8(DT_LNK) {
+                    // A file system that leaves the type out: lstat says, and whether it is a link.
+                    let full = cPath(root + [UInt8(ascii: "/")] + child)
                     var info = stat()
-                    if stat(cPath(root + [UInt8(ascii: "/")] + child), &info) == 0 {
+                    if kind == UInt8(DT_UNKNOWN), lstat(full, &info) == 0 {
+                        throughLink = (info.st_mode & S_IFMT) == S_IFLNK
+                        if !throughLink { kind = (info.st_mode & S_IFMT) == S_IFDIR ? UInt8(DT_DIR) : UInt8(DT_REG) }
+                    }
+                    if throughLink, stat(full, &info) == 0 {
                         kind = (info.st_mode & S_IFMT) == S_IFDIR ? UInt8(DT_DIR) : UInt8(DT_REG)
                     }
                 }
                 if kind == UInt8(DT_DIR) {
-                    if recursive { pending.append((child, childValid)) }
+                    if recursive {
+                        if throughLink { linked.append((child, childValid)) } else { pending.append((child, childValid)) }
+                    }
                 } else if name.count > 4, name.suffix(4).elementsEqual(".sql".utf8) {
                     found.append((child, childValid))
                 }
@@ -194,81 +248,13 @@ public enum FileDiscovery {
         return found.map { (String(decoding: $0.relative, as: UTF8.self), $0.valid ? nil : $0.relative) }
     }
 
+    /// A folder as the file system knows it, whatever the path to it.
+    private struct FolderIdentity: Hashable {
+        let device: UInt64
+        let inode: UInt64
+    }
+
     /// Where `d_name` and `d_type` are in a `dirent` record.
     private static let direntNameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
     private static let direntTypeOffset = MemoryLayout<dirent>.offset(of: \dirent.d_type)!
-
-    /// A NUL-terminated copy of path bytes for the C calls.
-    static func cPath(_ bytes: [UInt8]) -> [CChar] { bytes.map { CChar(bitPattern: $0) } + [0] }
-
-    /// The bytes of a discovered file (opened by its raw path when its name is not UTF-8).
-    public static func read(_ file: DiscoveredFile) throws(InputError) -> [UInt8] {
-        guard let raw = file.rawPath else { return try read(file.path) }
-        return try read(cPath(raw), shownAs: file.path)
-    }
-
-    /// A discovered migration read whole: its file and, when it has one, its DOWN file.
-    public static func input(_ file: DiscoveredFile) throws(InputError) -> MigrationInput {
-        var input = MigrationInput(id: file.id, path: file.path, bytes: try read(file))
-        if let down = file.down {
-            let bytes: [UInt8]
-            if let raw = down.rawPath { bytes = try read(cPath(raw), shownAs: down.path) } else { bytes = try read(down.path) }
-            input.down = .init(path: down.path, bytes: bytes)
-        }
-        return input
-    }
-
-    /// The bytes of a file: one `fstat` for the size, then usually one `read` (a buffer one
-    /// byte larger than the file shows the end without a second call); no zero-filling.
-    public static func read(_ path: String) throws(InputError) -> [UInt8] {
-        try read(cPath(Array(path.utf8)), shownAs: path)
-    }
-
-    private static func read(_ cPath: [CChar], shownAs path: String) throws(InputError) -> [UInt8] {
-        let fd = open(cPath, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw InputError(path: path, message: errno == ENOENT ? "no such file or directory" : String(cString: strerror(errno)))
-        }
-        defer { close(fd) }
-        // Most migrations are a few kilobytes: one read into a scratch buffer, no fstat (three
-        // system calls a file instead of four, thousands of files at a time).
-        let scratchSize = 1 << 16
-        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: scratchSize)
-        defer { scratch.deallocate() }
-        var n: Int
-        repeat { n = systemRead(fd, scratch, scratchSize) } while n < 0 && errno == EINTR
-        if n < 0 {
-            if errno == EISDIR { throw InputError(path: path, message: "is a folder; name it with a trailing / to lint the files in it") }
-            throw InputError(path: path, message: String(cString: strerror(errno)))
-        }
-        // A regular file returns less than asked only at its end.
-        if n < scratchSize { return Array(UnsafeBufferPointer(start: scratch, count: n)) }
-        return try readRest(fd, after: UnsafeBufferPointer(start: scratch, count: n), shownAs: path)
-    }
-
-    /// A file larger than the scratch buffer: the rest read into an array sized by `fstat`.
-    private static func readRest(_ fd: Int32, after start: UnsafeBufferPointer<UInt8>, shownAs path: String) throws(InputError) -> [UInt8] {
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw InputError(path: path, message: String(cString: strerror(errno))) }
-        var bytes = Array(start)
-        bytes.reserveCapacity(max(Int(info.st_size), start.count) + 1)
-        let chunk = 1 << 16
-        var failure: Int32 = 0
-        while true {
-            var read = 0
-            bytes.append(contentsOf: repeatElement(0, count: chunk))
-            bytes.withUnsafeMutableBufferPointer { buffer in
-                let base = buffer.baseAddress! + buffer.count - chunk
-                while true {
-                    let n = systemRead(fd, base, chunk)
-                    if n < 0, errno == EINTR { continue }
-                    if n < 0 { failure = errno } else { read = n }
-                    return
-                }
-            }
-            bytes.removeLast(chunk - read)
-            if failure != 0 { throw InputError(path: path, message: String(cString: strerror(failure))) }
-            if read == 0 { return bytes }
-        }
-    }
 }

@@ -90,6 +90,8 @@ struct FastParseTests {
     @Test(arguments: [
         ["--help"], ["extra"], ["--target"], ["--target=x"], ["--wait", "soon"], ["--wait", "-1"], ["--lock-timeout", "-2"],
         ["--dry-run", "--dry-run"], ["--database", "--verbose"], ["--layout", "rails"], ["--unknown"], ["--wait=60"],
+        // Doubles that are no number of seconds to wait: ArgumentParser's validation words the error.
+        ["--wait", "nan"], ["--lock-timeout", "inf"], ["--lock-timeout", "1e19"], ["--wait", "604801"],
     ])
     func leavesTheRestOfUpToArgumentParser(_ arguments: [String]) {
         #expect(FastParse.up(arguments[...]) == nil)

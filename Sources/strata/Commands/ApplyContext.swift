@@ -22,7 +22,11 @@ struct ApplyStart {
             CommandContext.fail("\(folder): no such folder; set `migrations:` in strata.yml")
         }
         let layout = context.layout.layout
-        discovered = try CommandContext.run { () throws(InputError) in try FileDiscovery.discover([folder], layout: layout) }
+        discovered = try CommandContext.run { () throws(InputError) in
+            let found = try FileDiscovery.discover([folder], layout: layout)
+            try FileDiscovery.requireApplicable(found)
+            return found
+        }
     }
 }
 
@@ -80,7 +84,7 @@ struct ApplyContext {
     /// An applier on `database`, with the options' lock timeout and the run's event log.
     static func applier(_ database: any Database, _ catalog: MigrationCatalog, _ options: DatabaseOptions) throws -> Applier {
         let applier = try CommandContext.run { () throws(ApplyError) in try Applier(database: database, catalog: catalog) }
-        applier.lockTimeout = .milliseconds(Int(options.lockTimeout * 1000))
+        applier.lockTimeout = try options.lockTimeoutDuration
         if RunLog.current != nil { applier.onEvent = { RunLog.record($0) } }
         return applier
     }

@@ -83,10 +83,10 @@ struct BackupOptions: ParsableArguments {
     @OptionGroup var log: LogOptions
 
     /// The store for the configured folder, with the database options' waits.
-    private func store(_ context: CommandContext) -> BackupStore {
+    private func store(_ context: CommandContext) throws -> BackupStore {
         var store = BackupStore(directory: dir ?? context.configuration.backupsDirectory)
-        store.lockTimeout = .milliseconds(Int(database.lockTimeout * 1000))
-        store.connectWait = database.wait.map { .milliseconds(Int($0 * 1000)) }
+        store.lockTimeout = try database.lockTimeoutDuration
+        store.connectWait = try database.waitDuration
         return store
     }
 
@@ -99,7 +99,7 @@ struct BackupOptions: ParsableArguments {
         let context = try context()
         let url = try database.url(context)
         try RunLog.open(log.logJSON, command: "backup create", url: url)
-        let store = store(context)
+        let store = try store(context)
         print("database: \(url.redacted)")
         let started = ContinuousClock.now
         let backup = try perform(store, context) { () throws(ApplyError) in try store.create(url: url) }
@@ -113,7 +113,7 @@ struct BackupOptions: ParsableArguments {
         // Listing changes nothing, so there is nothing to log.
         if log.logJSON != nil { throw ValidationError("--log-json goes with create and restore, not list") }
         let context = try context()
-        let store = store(context)
+        let store = try store(context)
         let found = try perform(store, context) { () throws(ApplyError) in try store.list() }
         let folder = Self.display(store.directory, context)
         guard !found.backups.isEmpty || !found.unusable.isEmpty else {
@@ -138,7 +138,7 @@ struct BackupOptions: ParsableArguments {
         let context = try context()
         let url = try database.url(context)
         try RunLog.open(log.logJSON, command: "backup restore", url: url)
-        let store = store(context)
+        let store = try store(context)
         // A file outside the folder is refused unless --yes: say so with the refusal.
         let outside = !outsideAllowed && !store.contains(store.path(for: file))
         let backup = try perform(store, context, hint: outside ? "pass --yes to restore it anyway" : nil) { () throws(ApplyError) in

@@ -15,7 +15,8 @@ struct MetricsCommand: ParsableCommand {
             Migrations by state (applied, pending, failed, changed, missing), slow ones, the last \
             apply's time and duration, rollbacks, and the age of the latest backup in the backups \
             folder. --output FILE replaces FILE atomically (a temporary file in the same folder, \
-            renamed over it), as the textfile collector needs. It never writes to the database; \
+            renamed over it), as the textfile collector needs; a character device or a FIFO \
+            (/dev/stdout, a pipe) is written to as it is. It never writes to the database; \
             exit 0 whatever the migrations' state, 2 when the database or the folder cannot be read \
             or FILE cannot be written.
             """)
@@ -23,7 +24,7 @@ struct MetricsCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: prometheus (the text exposition format) or json.")
     var format: MetricsFormat = .prometheus
 
-    @Option(name: .long, help: ArgumentHelp("Write to FILE (atomically) instead of standard output.", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("Write to FILE (a regular file: atomically) instead of standard output.", valueName: "FILE"))
     var output: String?
 
     @Option(name: .long, help: ArgumentHelp("Backups folder (default: backups.directory in strata.yml, else ./backups).", valueName: "FOLDER"))
