@@ -104,27 +104,11 @@ struct ApplyConcurrencyTests {
     @Test(arguments: Backend.all)
     func aRunKilledOutsideATransactionLeavesAFailedRowUntilRepair(_ backend: Backend) throws {
         let p = try ApplyProject(backend)
-        try p.write("migrations/0001_fast.sql", Fixtures.migration(up: "CREATE TABLE filler (x INT);", down: "DROP TABLE filler;"))
-        let long = switch backend {
-        case .postgres: "SELECT pg_sleep(30);"
-        case .sqlite: "SELECT count(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c);"
-        }
-        try p.write("migrations/0002_long.sql", "-- @transaction: false\n" + Fixtures.migration(
-            up: "CREATE TABLE made_by_long (x INT);\nINSERT INTO made_by_long VALUES (1);\n" + long, down: "DROP TABLE made_by_long;"))
-        let sleeping = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%pg_sleep(30)%'"
-        let run = try p.start(["up"])
-        // Each statement commits on its own: once the INSERT is there, the long one is next.
-        let started = try eventually(20) {
-            guard try p.tableExists("made_by_long"), try p.column("SELECT count(*) FROM made_by_long") == ["1"] else { return false }
-            return try backend == .sqlite || p.column(sleeping + " AND state = 'active'") == ["1"]
-        }
-        #expect(started)
-        #expect(run.process.isRunning)
-        run.kill9()
+        let run = try p.upKilledInsideALongMigrationOutsideATransaction()
         if backend == .postgres {
             // The server notices the client is gone (client_connection_check_interval), ends the
             // statement and so frees the migration lock the run held.
-            #expect(try eventually(30) { try p.column(sleeping) == ["0"] })
+            #expect(try eventually(30) { try p.column(ApplyProject.sleepingLong) == ["0"] })
         }
         #expect(try p.rows() == ["0001_fast applied", "0002_long failed"])
         let status = try p.run("status")

@@ -154,3 +154,31 @@ func eventually(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> B
     }
     return try condition()
 }
+
+extension ApplyProject {
+    /// `0001_fast`, then `0002_long`, which runs outside a transaction and never ends (it
+    /// sleeps or counts forever after a first INSERT): `up` started on them and SIGKILLed once
+    /// the long statement runs (each statement commits on its own, so the INSERT tells). The
+    /// run's claim on 0002_long stays behind. Returns the killed run.
+    func upKilledInsideALongMigrationOutsideATransaction() throws -> RunningCLI {
+        try write("migrations/0001_fast.sql", Fixtures.migration(up: "CREATE TABLE filler (x INT);", down: "DROP TABLE filler;"))
+        let long = switch backend {
+        case .postgres: "SELECT pg_sleep(30);"
+        case .sqlite: "SELECT count(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c);"
+        }
+        try write("migrations/0002_long.sql", "-- @transaction: false\n" + Fixtures.migration(
+            up: "CREATE TABLE made_by_long (x INT);\nINSERT INTO made_by_long VALUES (1);\n" + long, down: "DROP TABLE made_by_long;"))
+        let run = try start(["up"])
+        let started = try eventually(30) {
+            guard try tableExists("made_by_long"), try column("SELECT count(*) FROM made_by_long") == ["1"] else { return false }
+            return try backend == .sqlite || column(Self.sleepingLong + " AND state = 'active'") == ["1"]
+        }
+        try #require(started)
+        #expect(run.process.isRunning)
+        run.kill9()
+        return run
+    }
+
+    /// PostgreSQL sessions sleeping in `0002_long` (`upKilledInsideALongMigrationOutsideATransaction`).
+    static let sleepingLong = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%pg_sleep(30)%'"
+}

@@ -146,23 +146,7 @@ struct InterruptedRunTests {
     @Test(arguments: Backend.all)
     func upRightAfterARunKilledOutsideATransactionRefuses(_ backend: Backend) throws {
         let p = try ApplyProject(backend)
-        try p.write("migrations/0001_fast.sql", Fixtures.migration(up: "CREATE TABLE filler (x INT);", down: "DROP TABLE filler;"))
-        let long = switch backend {
-        case .postgres: "SELECT pg_sleep(30);"
-        case .sqlite: "SELECT count(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c);"
-        }
-        try p.write("migrations/0002_long.sql", "-- @transaction: false\n" + Fixtures.migration(
-            up: "CREATE TABLE made_by_long (x INT);\nINSERT INTO made_by_long VALUES (1);\n" + long, down: "DROP TABLE made_by_long;"))
-        let run = try p.start(["up"])
-        let started = try eventually(30) {
-            guard try p.tableExists("made_by_long"), try p.column("SELECT count(*) FROM made_by_long") == ["1"] else { return false }
-            return try backend == .sqlite || p.column("""
-                SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
-                  AND query LIKE '%pg_sleep(30)%' AND state = 'active'
-                """) == ["1"]
-        }
-        try #require(started)
-        run.kill9()
+        let run = try p.upKilledInsideALongMigrationOutsideATransaction()
         let refused = try p.run("up")
         #expect(refused.status == 1, "\(refused.stdout)\n\(refused.stderr)")
         #expect(refused.stderr.hasPrefix("strata: up refused, nothing applied:\n- 0002_long was interrupted midway: the run that started it (pid \(run.process.processIdentifier) on "),
