@@ -100,7 +100,7 @@ struct Check: ParsableCommand {
         var linter = context.linter(dialect: dialect, verbose: verbose)
         linter.history = history.facts
         if let facts = history.facts {
-            linter.replayOnly = Set(history.inputs.filter { !facts.isNewOrChanged($0.id, bytes: $0.content) }.map(\.id))
+            linter.replayOnly = Set(history.inputs.filter { !facts.isNewOrChanged($0) }.map(\.id))
         }
         if let named {
             // The named files go by the paths they were named by; the rest are read for context.
@@ -140,7 +140,7 @@ struct Check: ParsableCommand {
                                 uniquingKeysWith: { first, _ in first })
         return diagnostics.filter { diagnostic in
             guard let input = byPath[diagnostic.file] else { return true }
-            return historyRules.contains(diagnostic.rule) || facts.isNewOrChanged(input.id, bytes: input.content)
+            return historyRules.contains(diagnostic.rule) || facts.isNewOrChanged(input)
         }
     }
 
