@@ -110,8 +110,9 @@ private func settingsLines(_ file: MigrationInput.SettingsFile) throws(InputErro
     guard let text = String(validating: bytes, as: UTF8.self) else {
         throw InputError(path: file.path, message: "is not UTF-8 text; it is read for whether the migration runs in a transaction")
     }
-    return text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { index, line in
-        (index + 1, line.hasSuffix("\r") ? line.dropLast() : line)
+    // "\r\n" is one Character in Swift: split on both.
+    return text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated().map { index, line in
+        (index + 1, line)
     }
 }
 
