@@ -274,6 +274,11 @@ struct TransactionSettingsFileTests {
         #expect(try pragmaFindings() > 0)
         try db.write("migrations/V2__rebuild.sql.conf", "executeInTransaction=false\n")
         #expect(try pragmaFindings() == 0)
+        // The streamed reader of `up --single-transaction` reads it too: one transaction cannot hold it.
+        let single = try db.run("up", "--single-transaction", "--layout", "flyway")
+        #expect(single.status != 0 && single.stderr.contains("V2__rebuild cannot run in a transaction (executeInTransaction=false in V2__rebuild.sql.conf): --single-transaction refused"),
+                "\(single.stdout)\(single.stderr)")
+        #expect(try db.rows().isEmpty)
         let up = try db.run("up", "--layout", "flyway", "--log-json", "up.jsonl")
         #expect(up.status == 0, "\(up.stdout)\(up.stderr)")
         let started = try JSON.lines(try db.project.read("up.jsonl")).filter { $0["event"] as? String == "migration_started" }
