@@ -48,8 +48,8 @@ struct TransactionSettingsFileTests {
     }
 
     /// The findings of `strata lint` on PostgreSQL, as (rule, file, help).
-    static func lint(_ project: Project, _ layout: Layout) throws -> [(rule: String, file: String, help: String)] {
-        let outcome = try project.run("lint", "--dialect", "postgresql", "--layout", layout.name, "--format", "json")
+    static func lint(_ project: Project, _ layout: Layout, _ paths: String...) throws -> [(rule: String, file: String, help: String)] {
+        let outcome = try CLI.run(["lint", "--dialect", "postgresql", "--layout", layout.name, "--format", "json"] + paths, in: project.root)
         #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)")
         let diagnostics = try JSON.object(outcome.stdout)["diagnostics"] as? [[String: Any]] ?? []
         return diagnostics.map { ($0["rule"] as? String ?? "", $0["file"] as? String ?? "", $0["help"] as? String ?? "") }
@@ -83,6 +83,10 @@ struct TransactionSettingsFileTests {
         #expect(try validate() == 1)
         try project.write(layout.settings, layout.noTransaction.replacingOccurrences(of: "false", with: "true") + "\n")
         #expect(try validate() == 1)
+        // The settings file named (a pre-commit hook's staged file) stands for its migration.
+        let named = try Self.lint(project, layout, layout.settings)
+        #expect(named.contains { $0.rule == "validate-same-tx" && $0.file == layout.second.up }, "\(named)")
+        #expect(named.allSatisfy { $0.file == layout.second.up }, "\(named)")
         if layout.name == "flyway" {
             // Another key only: Flyway's default (in a transaction) holds.
             try project.write(layout.settings, "# the script's own settings\nencoding=UTF-8\n")
@@ -180,8 +184,11 @@ struct TransactionSettingsFileTests {
         let check = try repo.checkJSON("--layout", layout.name)
         let declaration = layout.name == "diesel" ? "run_in_transaction = false in metadata.toml" : "executeInTransaction=false in V1__orders.sql.conf"
         #expect(check.status == 1, "\(check.diagnostics) \(check.stderr)")
-        #expect(check.diagnostics == [Finding(layout.first.up, 1, 1, "error", "edited-applied-migration",
-                                              "applied migration edited: the settings file beside it changed whether it runs in a transaction, from no setting to `\(declaration)`, since it was applied (on main since \(since))")])
+        let finding = Finding(layout.first.up, 1, 1, "error", "edited-applied-migration",
+                              "applied migration edited: the settings file beside it changed whether it runs in a transaction, from no setting to `\(declaration)`, since it was applied (on main since \(since))")
+        #expect(check.diagnostics == [finding])
+        // Named alone, as a pre-commit hook passes a staged file.
+        #expect(try repo.checkJSON("--layout", layout.name, settings).diagnostics == [finding])
         // A comment in it changes nothing: the same setting, nothing reported.
         try repo.write(settings, "# added later\n" + layout.noTransaction + "\n")
         try repo.commitAll("settings")

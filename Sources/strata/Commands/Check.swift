@@ -114,6 +114,11 @@ struct Check: ParsableCommand {
                     history.inputs[index].down?.path = path
                     focus.insert(path)
                 }
+                // A settings file named (diesel's metadata.toml, Flyway's .sql.conf): its migration.
+                let input = history.inputs[index]
+                if [input.settings?.path, input.down?.settings?.path].contains(where: { $0.flatMap(named.namedPath) != nil }) {
+                    focus.insert(input.path)
+                }
             }
             // A deleted migration named (its finding is about a file no longer there).
             if var facts = history.facts {
