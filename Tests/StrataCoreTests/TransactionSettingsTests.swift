@@ -145,6 +145,15 @@ struct TransactionSettingsTests {
             return nil
         }
         #expect(dangling?.message.contains("symbolic link to a file that does not exist") == true, "\(String(describing: dangling))")
+        // A FIFO in its place is refused, never waited on.
+        try FileManager.default.removeItem(at: root.appendingPathComponent("flyway/V2__b.sql.conf"))
+        #expect(mkfifo(root.appendingPathComponent("flyway/V2__b.sql.conf").path, 0o644) == 0)
+        let fifo = Self.failure { () throws(InputError) in
+            _ = try FileDiscovery.input(try FileDiscovery.discover([flywayFolder], layout: FlywayLayout())[1])
+            return nil
+        }
+        #expect(fifo?.errorDescription == flywayFolder + "V2__b.sql.conf: is a FIFO (named pipe), not a regular file; strata reads only regular files: remove it or rename it",
+                "\(String(describing: fifo))")
     }
 
     /// What Strata writes (`strata new`, `optimize --write-migration`) is what it reads back.
