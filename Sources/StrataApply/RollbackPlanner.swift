@@ -135,11 +135,13 @@ public enum RollbackPlanner {
                             risk: RollbackRisk(items: items))
     }
 
-    /// Why the DOWN section runs statement by statement: the header's `@transaction: false`,
-    /// or a DOWN statement PostgreSQL refuses in a transaction (DROP INDEX CONCURRENTLY, ...).
+    /// Why the DOWN section runs statement by statement: the header's `@transaction: false` (or
+    /// the settings file that says so for DOWN: diesel's `metadata.toml`, a Flyway undo
+    /// script's `.conf`), or a DOWN statement PostgreSQL refuses in a transaction (DROP INDEX
+    /// CONCURRENTLY, ...).
     static func nonTransactionalDownReason(_ file: MigrationFile) -> String? {
-        switch file.transactionDeclared {
-        case false?: return file.layout.noTransactionDeclaration
+        switch file.downTransactionDeclared {
+        case false?: return file.downNoTransactionDeclaration
         case true?: return nil
         case nil: break
         }

@@ -241,8 +241,9 @@ public final class Verifier {
                                   downTransactional: true, downAnchor: .start)
         }
         let down = file.down?.statements ?? []
-        // DOWN runs as UP does: `@transaction` decides, else whether a statement refuses a transaction.
-        let downTransactional = file.transactionDeclared ?? !down.contains {
+        // DOWN runs as `rollback` runs it: as declared (`@transaction`, or its settings file),
+        // else by whether a statement refuses a transaction.
+        let downTransactional = file.downTransactionDeclared ?? !down.contains {
             MigrationFile.nonTransactionalReason($0, source, postgresMajor: postgresMajor) != nil
         }
         return MigrationSteps(id: entry.id, path: entry.path, up: entry.up, down: SQLStep.steps(of: file.down, in: source),

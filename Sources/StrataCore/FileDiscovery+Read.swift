@@ -22,15 +22,25 @@ extension FileDiscovery {
         return try read(cPath(raw), shownAs: file.path)
     }
 
-    /// A discovered migration read whole: its file and, when it has one, its DOWN file.
+    /// A discovered migration read whole: its file and, when it has them, its DOWN file and
+    /// settings files. A settings file its tool could not read stops here, naming its line.
     public static func input(_ file: DiscoveredFile) throws(InputError) -> MigrationInput {
         var input = MigrationInput(id: file.id, path: file.path, bytes: try read(file))
         if let down = file.down {
             let bytes: [UInt8]
             if let raw = down.rawPath { bytes = try read(cPath(raw), shownAs: down.path) } else { bytes = try read(down.path) }
-            input.down = .init(path: down.path, bytes: bytes)
+            input.down = .init(path: down.path, bytes: bytes, settings: try down.settings.map(settingsFile))
         }
+        if let settings = file.settings { input.settings = try settingsFile(settings) }
         return input
+    }
+
+    /// A settings file read (as any file is: regular, size-limited) and checked.
+    private static func settingsFile(_ found: DiscoveredFile.SettingsPath) throws(InputError) -> MigrationInput.SettingsFile {
+        let bytes = if let raw = found.rawPath { try read(cPath(raw), shownAs: found.path) } else { try read(found.path) }
+        let file = MigrationInput.SettingsFile(format: found.format, path: found.path, bytes: bytes)
+        _ = try file.transactionSetting()
+        return file
     }
 
     /// The bytes of a regular file (after following links) of at most `maximumFileSize` bytes;

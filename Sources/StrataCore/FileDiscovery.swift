@@ -9,13 +9,21 @@ import Darwin
 public struct InputError: Error, LocalizedError, Sendable, Equatable {
     public var path: String
     public var message: String
+    /// Where in the file, when the problem is in its text (a malformed `metadata.toml`).
+    public var line: Int?
+    public var column: Int?
 
-    public init(path: String, message: String) {
+    public init(path: String, message: String, line: Int? = nil, column: Int? = nil) {
         self.path = path
         self.message = message
+        self.line = line
+        self.column = column
     }
 
-    public var errorDescription: String? { "\(path): \(message)" }
+    public var errorDescription: String? {
+        guard let line else { return "\(path): \(message)" }
+        return "\(path):\(line):\(column ?? 1): \(message)"
+    }
 }
 
 /// A migration file found on disk: its path (as given, joined with the path below a folder given;
@@ -28,22 +36,42 @@ public struct DiscoveredFile: Sendable, Hashable {
     public var rawPath: [UInt8]?
     /// The separate DOWN file paired with this one (golang-migrate, diesel, Flyway undo).
     public var down: DownPath?
+    /// The settings file beside the migration, when the layout reads one and it is there
+    /// (diesel's `metadata.toml`, Flyway's `V3__x.sql.conf`).
+    public var settings: SettingsPath?
 
     public struct DownPath: Sendable, Hashable {
         public var path: String
         public var rawPath: [UInt8]?
+        /// The DOWN file's own settings file (a Flyway undo script's `U3__x.sql.conf`).
+        public var settings: SettingsPath?
 
-        public init(path: String, rawPath: [UInt8]? = nil) {
+        public init(path: String, rawPath: [UInt8]? = nil, settings: SettingsPath? = nil) {
             self.path = path
             self.rawPath = rawPath
+            self.settings = settings
         }
     }
 
-    public init(path: String, id: String, rawPath: [UInt8]? = nil, down: DownPath? = nil) {
+    /// A settings file found beside a migration file, and how its tool writes it.
+    public struct SettingsPath: Sendable, Hashable {
+        public var path: String
+        public var rawPath: [UInt8]?
+        public var format: MigrationInput.SettingsFile.Format
+
+        public init(path: String, rawPath: [UInt8]? = nil, format: MigrationInput.SettingsFile.Format) {
+            self.path = path
+            self.rawPath = rawPath
+            self.format = format
+        }
+    }
+
+    public init(path: String, id: String, rawPath: [UInt8]? = nil, down: DownPath? = nil, settings: SettingsPath? = nil) {
         self.path = path
         self.id = id
         self.rawPath = rawPath
         self.down = down
+        self.settings = settings
     }
 
     /// The path below the folder it was found in (the whole path for a file given by name).
@@ -76,22 +104,56 @@ public enum FileDiscovery {
             }
             let prefix = path.hasSuffix("/") ? path : path + "/"
             var files: [DiscoveredFile] = []
-            for (relative, raw) in try sqlFiles(in: path, recursive: layout.recursive) {
+            let listing = try migrationFiles(in: path, recursive: layout.recursive, settingsOf: layout.kind)
+            for (relative, raw) in listing.sql {
                 var file = DiscoveredFile(path: prefix + relative, id: layout.id(forRelativePath: relative),
                                           rawPath: raw.map { Array(prefix.utf8) + $0 })
                 file.relative = Substring(relative)
                 files.append(file)
             }
-            result += try layout.migrations(among: files)
+            var units = try layout.migrations(among: files)
+            if !listing.settings.isEmpty {
+                let present = Dictionary(listing.settings.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
+                attachSettings(&units, kind: layout.kind, prefix: prefix) { relative in
+                    present[relative].map { raw in (true, raw.map { Array(prefix.utf8) + $0 }) } ?? (false, nil)
+                }
+            }
+            result += units
         }
-        // Files named one by one (a pre-commit hook's staged files) pair up as a folder's do.
-        if !named.isEmpty { result += try layout.migrations(among: named) }
+        // Files named one by one (a pre-commit hook's staged files) pair up as a folder's do;
+        // their settings files are looked for beside them.
+        if !named.isEmpty {
+            var units = try layout.migrations(among: named)
+            if layout.kind.readsSettingsFiles {
+                attachSettings(&units, kind: layout.kind, prefix: "") { path in (fileExists(path), nil) }
+            }
+            result += units
+        }
         // A file named both on its own and through its folder is read once.
         // (ory/popx pairs one generic UP file with several DOWN files: each pair is a migration.)
         // Compared by raw bytes too: `0001_\xFF.sql` and `0001_\xFE.sql` both show as
         // `0001_\u{FFFD}.sql`, and are two files.
         var seen = Set<PathPair>(minimumCapacity: result.count)
         return result.filter { seen.insert(PathPair(up: $0.path, upRaw: $0.rawPath, down: $0.down?.path, downRaw: $0.down?.rawPath)).inserted }
+    }
+
+    /// Gives each migration the settings files beside its UP and DOWN files that `exists`
+    /// says are there (by the path below `prefix`; with their raw bytes when not UTF-8).
+    private static func attachSettings(_ units: inout [DiscoveredFile], kind: LayoutKind, prefix: String,
+                                       exists: (String) -> (Bool, [UInt8]?)) {
+        func below(_ path: String) -> String {
+            path.utf8.starts(with: prefix.utf8) ? String(decoding: path.utf8.dropFirst(prefix.utf8.count), as: UTF8.self) : path
+        }
+        for index in units.indices {
+            if let (relative, format) = kind.settingsPath(besideUpFile: below(units[index].path)) {
+                let (found, raw) = exists(relative)
+                if found { units[index].settings = DiscoveredFile.SettingsPath(path: prefix + relative, rawPath: raw, format: format) }
+            }
+            if let down = units[index].down, let (relative, format) = kind.settingsPath(besideDownFile: below(down.path)) {
+                let (found, raw) = exists(relative)
+                if found { units[index].down?.settings = DiscoveredFile.SettingsPath(path: prefix + relative, rawPath: raw, format: format) }
+            }
+        }
     }
 
     /// A migration's files, as the duplicate check compares them.
@@ -185,8 +247,18 @@ public enum FileDiscovery {
     /// byte order of their paths, so which name a folder is read under does not depend on the
     /// order readdir returns names in.
     public static func sqlFiles(in directory: String, recursive: Bool) throws(InputError) -> [(String, [UInt8]?)] {
+        try migrationFiles(in: directory, recursive: recursive, settingsOf: nil).sql
+    }
+
+    /// `sqlFiles`, and in the same walk the settings files `layout` reads beside its
+    /// migrations (diesel's `metadata.toml`, Flyway's `*.sql.conf`), listed as the `.sql` files
+    /// are.
+    static func migrationFiles(in directory: String, recursive: Bool,
+                               settingsOf layout: LayoutKind?) throws(InputError) -> (sql: [(String, [UInt8]?)], settings: [(String, [UInt8]?)]) {
         typealias Pending = (relative: [UInt8], valid: Bool)
         var found: [Pending] = []
+        var settings: [Pending] = []
+        let readsSettings = layout?.readsSettingsFiles == true
         var pending: [Pending] = [([], true)]
         var linked: [Pending] = []
         var visited = Set<FolderIdentity>()
@@ -241,11 +313,14 @@ public enum FileDiscovery {
                     }
                 } else if name.count > 4, name.suffix(4).elementsEqual(".sql".utf8) {
                     found.append((child, childValid))
+                } else if readsSettings, layout!.readsSettingsFile(named: name) {
+                    settings.append((child, childValid))
                 }
             }
         }
         found.sort { $0.relative.lexicographicallyPrecedes($1.relative) }
-        return found.map { (String(decoding: $0.relative, as: UTF8.self), $0.valid ? nil : $0.relative) }
+        let named = { (entry: Pending) in (String(decoding: entry.relative, as: UTF8.self), entry.valid ? nil : entry.relative) }
+        return (found.map(named), settings.map(named))
     }
 
     /// A folder as the file system knows it, whatever the path to it.

@@ -11,6 +11,11 @@ public struct HistoryFacts: Sendable {
     public var applied: [String: [UInt8]]
     /// For applied migrations with a separate DOWN file: where the DOWN file starts in `applied`.
     public var appliedDownOffset: [String: Int] = [:]
+    /// The settings files applied migrations had beside them at the merge base (diesel's
+    /// `metadata.toml`, Flyway's `.sql.conf`; kept apart from `applied`, as from checksums),
+    /// and a Flyway undo script's own.
+    public var appliedSettings: [String: MigrationInput.SettingsFile] = [:]
+    public var appliedDownSettings: [String: MigrationInput.SettingsFile] = [:]
     /// Ids of the migrations on the base branch's tip (some may be newer than the merge base).
     public var baseTip: Set<String>
     /// Current id → the applied id it was renamed from.
@@ -28,14 +33,16 @@ public struct HistoryFacts: Sendable {
         self.deleted = deleted
     }
 
-    /// The applied content of `id` as the input its layout parses (the DOWN file split off again).
+    /// The applied content of `id` as the input its layout parses (the DOWN file split off
+    /// again), with the settings files it had.
     public func appliedInput(_ id: String, path: String, downPath: String?) -> MigrationInput? {
         guard let bytes = applied[id] else { return nil }
         guard let offset = appliedDownOffset[id], offset > 0, offset <= bytes.count else {
-            return MigrationInput(id: id, path: path, bytes: bytes)
+            return MigrationInput(id: id, path: path, bytes: bytes, settings: appliedSettings[id])
         }
         return MigrationInput(id: id, path: path, bytes: Array(bytes[..<(offset - 1)]),
-                              down: .init(path: downPath ?? path, bytes: Array(bytes[offset...])))
+                              down: .init(path: downPath ?? path, bytes: Array(bytes[offset...]), settings: appliedDownSettings[id]),
+                              settings: appliedSettings[id])
     }
 
     /// Whether a migration is new on this branch: neither applied nor a renamed applied one.
@@ -45,6 +52,20 @@ public struct HistoryFacts: Sendable {
     public func isNewOrChanged(_ id: String, bytes: [UInt8]) -> Bool {
         guard let old = applied[id] else { return true }
         return old != bytes
+    }
+
+    /// Whether the migration differs from what the base knows: new, renamed, its SQL edited,
+    /// or its settings files now deciding otherwise whether it runs in a transaction (a
+    /// comment added to one changes nothing).
+    public func isNewOrChanged(_ input: MigrationInput) -> Bool {
+        guard let old = applied[input.id] else { return true }
+        return old != input.content || appliedSettingsTransactions(input.id) != input.settingsTransactions
+    }
+
+    /// `MigrationInput.settingsTransactions` of the applied migration `id`.
+    public func appliedSettingsTransactions(_ id: String) -> [Bool?] {
+        [appliedSettings[id]?.readableTransactionSetting?.runsInTransaction,
+         appliedDownSettings[id]?.readableTransactionSetting?.runsInTransaction]
     }
 }
 

@@ -8,6 +8,11 @@ public struct MigrationEdit: Sendable, Equatable {
         case sql
         /// A metadata value that changes behaviour (`@dependencies`, `@rollbackSafe`, `@transaction`).
         case behaviourMetadata(key: String, before: String?, after: String?)
+        /// What a settings file beside the migration says about running in a transaction
+        /// (diesel's `metadata.toml`, Flyway's `.sql.conf`; `down`: a Flyway undo script's own),
+        /// in the tool's words (`TransactionSetting.declaration`), nil for no setting. The SQL
+        /// and its checksum may be unchanged: the file is not part of them.
+        case transactionSetting(down: Bool, before: String?, after: String?)
         /// Only comments, whitespace, line endings or descriptive metadata changed.
         case cosmetic
     }
@@ -37,7 +42,8 @@ public struct MigrationEdit: Sendable, Equatable {
     /// Compares two parses of the same migration (same layout and dialect); nil when the bytes
     /// are identical.
     public static func classify(before: MigrationFile, after: MigrationFile) -> MigrationEdit? {
-        guard let old = before.source, let new = after.source, old.bytes != new.bytes else { return nil }
+        guard let old = before.source, let new = after.source else { return nil }
+        guard old.bytes != new.bytes else { return settingsEdit(before: before, after: after, in: new) }
         let lines = changedLines(old.bytes, new.bytes)
         let oldSignature = signature(before), newSignature = signature(after)
         if !oldSignature.map(\.bytes).elementsEqual(newSignature.map(\.bytes)) {
@@ -54,11 +60,28 @@ public struct MigrationEdit: Sendable, Equatable {
                 return edit
             }
         }
+        if let edit = settingsEdit(before: before, after: after, in: new) { return edit }
         var edit = MigrationEdit(kind: .cosmetic, changedLines: lines.changed, removedAfterLine: lines.removedAfter)
         if let line = lines.changed?.lowerBound ?? lines.removedAfter.map({ $0 + 1 }), line - 1 < new.lineStarts.count {
             edit.position = new.position(at: new.lineStarts[max(0, line - 1)])
         }
         return edit
+    }
+
+    /// A change of what the settings files say about running in a transaction (UP's, then a
+    /// separate DOWN file's own); it points at the start of the migration's file.
+    private static func settingsEdit(before: MigrationFile, after: MigrationFile, in source: SourceText) -> MigrationEdit? {
+        let pairs: [(down: Bool, TransactionSetting?, TransactionSetting?)] = [
+            (false, before.transactionSetting, after.transactionSetting),
+            (true, before.downTransactionSetting, after.downTransactionSetting),
+        ]
+        for (down, was, now) in pairs where was?.runsInTransaction != now?.runsInTransaction {
+            var edit = MigrationEdit(kind: .transactionSetting(down: down, before: was?.declaration, after: now?.declaration),
+                                     changedLines: nil, removedAfterLine: nil)
+            edit.position = source.position(at: 0)
+            return edit
+        }
+        return nil
     }
 
     /// An SQL edit: the statement tokens that differ once the common leading and trailing ones

@@ -15,7 +15,7 @@ extension MigrationFile {
     /// `ALTER TYPE ... ADD VALUE` cannot run in a transaction block either. Nil: not known.
     public func nonTransactionalReason(postgresMajor: Int?) -> String? {
         switch transactionDeclared {
-        case false?: return layout.noTransactionDeclaration
+        case false?: return transactionSetting?.declaration ?? layout.noTransactionDeclaration
         case true?: return nil
         case nil: break
         }
@@ -26,9 +26,25 @@ extension MigrationFile {
         return nil
     }
 
-    /// `@transaction` as the header gives it; nil when it does not.
+    /// `@transaction` as the header gives it (or the layout's line for it), or as the settings
+    /// file beside the migration gives it (diesel's `run_in_transaction`, Flyway's
+    /// `executeInTransaction`); nil when neither says.
     public var transactionDeclared: Bool? {
-        value(MetadataKey.transaction.rawValue).flatMap(MetadataValue.parseBool)
+        if let setting = transactionSetting { return setting.runsInTransaction }
+        return value(MetadataKey.transaction.rawValue).flatMap(MetadataValue.parseBool)
+    }
+
+    /// `transactionDeclared` for the DOWN SQL: the same, except for a layout whose DOWN file
+    /// has a settings file of its own (Flyway's undo script), where that file says.
+    public var downTransactionDeclared: Bool? {
+        layout.downFileHasOwnSettings ? downTransactionSetting?.runsInTransaction : transactionDeclared
+    }
+
+    /// How DOWN is declared to run outside a transaction, in the tool's words, when it is.
+    public var downNoTransactionDeclaration: String? {
+        guard downTransactionDeclared == false else { return nil }
+        let setting = layout.downFileHasOwnSettings ? downTransactionSetting : transactionSetting
+        return setting?.declaration ?? layout.noTransactionDeclaration
     }
 
     /// Statements PostgreSQL refuses inside a transaction block (and SQLite's VACUUM).

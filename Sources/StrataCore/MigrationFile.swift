@@ -105,6 +105,12 @@ public struct MigrationFile: Sendable {
     /// Where the separate DOWN file starts in `source` (which holds the UP file, a line break,
     /// then the DOWN file), for layouts that keep DOWN in a file of its own; nil otherwise.
     public var downFile: DownFilePart?
+    /// What the settings file beside the migration says about running in a transaction
+    /// (diesel's `metadata.toml`, Flyway's `V3__x.sql.conf`), for the layouts that read one.
+    public var transactionSetting: TransactionSetting?
+    /// What a separate DOWN file's own settings file says (a Flyway undo script's
+    /// `U3__x.sql.conf`): for Flyway, DOWN follows it and not UP's.
+    public var downTransactionSetting: TransactionSetting?
 
     public init(id: String, path: String, layout: LayoutKind, source: SourceText?,
                 notText: (position: SourcePosition, reason: String)? = nil,

@@ -8,7 +8,8 @@
 /// is inside it; else, for a layout with a naming scheme, its own folder when every `.sql` file
 /// there is named as that layout names migrations (`NNNN_*.sql`, `*.up.sql`, `V1__*.sql`), or
 /// for diesel the folder above the migration's own (`<folder>/<version>_<name>/up.sql`). Any
-/// other file is linted as given, alone.
+/// other file is linted as given, alone. A settings file named (diesel's `metadata.toml`,
+/// Flyway's `.sql.conf`) stands for its migration.
 ///
 /// Paths are compared as text (`PathText`), not through the file system: thousands of named
 /// files cost no system call each.
@@ -91,8 +92,9 @@ public struct NamedFiles: Sendable {
         let parent = String(FilePairing.folder(Substring(path)).dropLast())
         let name = FilePairing.name(Substring(path))
         if layout == .diesel {
-            // `<folder>/<version>_<name>/up.sql`: the folder above the migration's own.
-            guard name == "up.sql" || name == "down.sql", !parent.isEmpty,
+            // `<folder>/<version>_<name>/up.sql` (or its down.sql, metadata.toml): the folder
+            // above the migration's own.
+            guard name == "up.sql" || name == "down.sql" || name == "metadata.toml", !parent.isEmpty,
                   MigrationFile.numericPrefix(of: String(FilePairing.name(Substring(parent)))) != nil else { return nil }
             let grandparent = String(FilePairing.folder(Substring(parent)).dropLast())
             return grandparent.isEmpty ? "/" : grandparent
@@ -165,6 +167,10 @@ extension Linter {
             if let down = files[index].down, let named = group.namedPath(for: down.path) {
                 files[index].down?.path = named
                 focus.insert(named)
+            }
+            // A settings file named (diesel's metadata.toml, Flyway's .sql.conf): its migration.
+            if [files[index].settings?.path, files[index].down?.settings?.path].contains(where: { $0.flatMap(group.namedPath) != nil }) {
+                focus.insert(files[index].path)
             }
         }
         // A named file the folder does not hold is named wrong (a file the layout leaves out,

@@ -104,14 +104,14 @@ public enum HistoryLoader {
             blobIDs = Array(repeating: nil, count: inputs.count)
         case .index:
             checked = try repository.headCommit()
-            let staged = try repository.stagedFiles(in: folder, recursive: layout.recursive, include: isMigration)
+            let staged = try repository.stagedFiles(in: folder, recursive: layout.recursive, include: migrationOrSettings(layout.kind))
             (inputs, blobIDs) = try migrationInputs(staged, request, layout)
         case .revision(let revision):
             guard let commit = try repository.resolveCommit(revision) else {
                 throw GitError(message: "unknown revision '\(revision)'\(repository.isShallow ? " (this is a shallow clone: fetch more history)" : "")")
             }
             checked = commit
-            let files = try repository.files(in: folder, at: commit, recursive: layout.recursive, include: isMigration)
+            let files = try repository.files(in: folder, at: commit, recursive: layout.recursive, include: migrationOrSettings(layout.kind))
             (inputs, blobIDs) = try migrationInputs(files, request, layout)
         }
 
@@ -145,12 +145,23 @@ public enum HistoryLoader {
             let blob = if let known = blobIDs[n] { known } else { try repository.blobID(of: input.bytes) }
             current[input.id] = (blob, input.bytes)
         }
-        let baseFiles = try repository.files(in: folder, at: mergeBase, recursive: layout.recursive, include: isMigration, content: false)
+        let baseFiles = try repository.files(in: folder, at: mergeBase, recursive: layout.recursive,
+                                             include: migrationOrSettings(layout.kind), content: false)
         let baseBlobs = Dictionary(baseFiles.map { ($0.path, $0.blob) }, uniquingKeysWith: { a, _ in a })
         var appliedPaths: [String: (up: String, down: String?)] = [:]
-        for unit in try grouped(baseFiles.map(\.path), layout) {
+        for unit in try grouped(baseFiles.map(\.path).filter(isMigration), layout) {
             guard let upBlob = baseBlobs[unit.path] else { continue }
             appliedPaths[unit.id] = (unit.path, unit.down?.path)
+            // The settings files it had (not part of its content, so not of what is compared
+            // byte for byte): what they said is compared on its own (`isNewOrChanged`).
+            func settings(_ found: (path: String, format: MigrationInput.SettingsFile.Format)?) throws(GitError) -> MigrationInput.SettingsFile? {
+                guard let found, let blob = baseBlobs[found.path] else { return nil }
+                return MigrationInput.SettingsFile(format: found.format, path: found.path, bytes: try repository.blob(blob))
+            }
+            facts.appliedSettings[unit.id] = try settings(layout.kind.settingsPath(besideUpFile: unit.path))
+            facts.appliedDownSettings[unit.id] = try unit.down.flatMap { down throws(GitError) in
+                try settings(layout.kind.settingsPath(besideDownFile: down.path))
+            }
             if let down = unit.down, let downBlob = baseBlobs[down.path] {
                 // A separate DOWN file: the content compared is UP, a line break, then DOWN.
                 let applied = MigrationInput(id: unit.id, path: unit.path, bytes: try repository.blob(upBlob),
@@ -188,6 +199,15 @@ public enum HistoryLoader {
     // MARK: - Pieces
 
     static func isMigration(_ path: String) -> Bool { path.hasSuffix(".sql") }
+
+    /// Migration files and the settings files `layout` reads beside them (diesel's
+    /// `metadata.toml`, Flyway's `*.sql.conf`), so that git content decides as files on disk do.
+    static func migrationOrSettings(_ layout: LayoutKind) -> (String) -> Bool {
+        guard layout.readsSettingsFiles else { return isMigration }
+        return { path in
+            isMigration(path) || layout.readsSettingsFile(named: path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).last ?? [][...])
+        }
+    }
 
     /// The configured base, or the first of the usual names that exists, with its tip. Among
     /// the usual names, one that is the checked-out branch itself (`feature`, `origin/feature`,
@@ -249,14 +269,27 @@ public enum HistoryLoader {
                     files.map(\.blob))
         }
         let byPath = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        // A settings file read from git is checked as one on disk is (`FileDiscovery.input`).
+        func settings(_ found: (path: String, format: MigrationInput.SettingsFile.Format)?) throws(GitError) -> MigrationInput.SettingsFile? {
+            guard let found, let file = byPath[found.path] else { return nil }
+            let settings = MigrationInput.SettingsFile(format: found.format, path: displayPath(request, relative: file.path), bytes: file.bytes)
+            do {
+                _ = try settings.transactionSetting()
+            } catch {
+                throw GitError(message: error.errorDescription ?? "\(error)")
+            }
+            return settings
+        }
         var inputs: [MigrationInput] = []
         var blobs: [ObjectID?] = []
-        for unit in try grouped(files.map(\.path), layout) {
+        for unit in try grouped(files.map(\.path).filter(isMigration), layout) {
             guard let up = byPath[unit.path] else { continue }
             var input = MigrationInput(id: unit.id, path: displayPath(request, relative: up.path), bytes: up.bytes)
             if let down = unit.down.flatMap({ byPath[$0.path] }) {
-                input.down = .init(path: displayPath(request, relative: down.path), bytes: down.bytes)
+                input.down = .init(path: displayPath(request, relative: down.path), bytes: down.bytes,
+                                   settings: try settings(layout.kind.settingsPath(besideDownFile: down.path)))
             }
+            input.settings = try settings(layout.kind.settingsPath(besideUpFile: up.path))
             inputs.append(input)
             blobs.append(input.down == nil ? up.blob : nil)
         }

@@ -2,7 +2,8 @@ import StrataSyntax
 
 /// diesel: a folder a migration, `<version>_<name>/up.sql` and `<version>_<name>/down.sql`; the
 /// id is the folder's name. Folders are searched below the one given, so a `migrations/` folder
-/// holding one folder a database (`postgresql/`, `sqlite/`) reads too.
+/// holding one folder a database (`postgresql/`, `sqlite/`) reads too. A `metadata.toml` in a
+/// migration's folder says whether it runs in a transaction (`TransactionSettings.swift`).
 public struct DieselLayout: MigrationLayout {
     public init() {}
 
@@ -30,7 +31,11 @@ public struct DieselLayout: MigrationLayout {
         }
     }
 
+    /// `run_in_transaction` of the folder's `metadata.toml` decides for UP and DOWN alike, as
+    /// diesel runs and reverts a migration.
     public func parse(_ input: MigrationInput, dialect: Dialect, depth: ParseDepth) -> MigrationFile {
-        LayoutSupport.parsePair(input, layout: .diesel, dialect: dialect, depth: depth)
+        var file = LayoutSupport.parsePair(input, layout: .diesel, dialect: dialect, depth: depth)
+        file.transactionSetting = input.settings?.readableTransactionSetting
+        return file
     }
 }

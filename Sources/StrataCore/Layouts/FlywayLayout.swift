@@ -70,7 +70,12 @@ public struct FlywayLayout: MigrationLayout {
         }
     }
 
+    /// `executeInTransaction` of the script's configuration file (`V3__x.sql.conf`) decides for
+    /// UP, the undo script's own (`U3__x.sql.conf`) for DOWN, as Flyway reads each script's.
     public func parse(_ input: MigrationInput, dialect: Dialect, depth: ParseDepth) -> MigrationFile {
-        LayoutSupport.parsePair(input, layout: .flyway, dialect: dialect, depth: depth)
+        var file = LayoutSupport.parsePair(input, layout: .flyway, dialect: dialect, depth: depth)
+        file.transactionSetting = input.settings?.readableTransactionSetting
+        file.downTransactionSetting = input.down?.settings?.readableTransactionSetting
+        return file
     }
 }

@@ -22,15 +22,13 @@ extension LayoutKind {
     /// its text, for the layouts that keep the setting in a file of its own: diesel's
     /// `metadata.toml` in the migration's folder, Flyway's script configuration file (the
     /// script's name with `.conf` added). `upPath` is the UP file's path.
+    /// The layouts read the file back (`TransactionSettings.swift`), so what is written here
+    /// is what the applier and the rules then see.
     public func noTransactionFile(besideUpFile upPath: String) -> (path: String, text: String)? {
-        switch self {
-        case .diesel:
-            let folder = upPath.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(upPath[...$0]) } ?? ""
-            return (folder + "metadata.toml", "run_in_transaction = false\n")
-        case .flyway:
-            return (upPath + ".conf", "executeInTransaction=false\n")
-        default:
-            return nil
+        guard let (path, format) = settingsPath(besideUpFile: upPath) else { return nil }
+        switch format {
+        case .dieselMetadata: return (path, "run_in_transaction = false\n")
+        case .flywayScriptConfig: return (path, "executeInTransaction=false\n")
         }
     }
 
@@ -47,10 +45,13 @@ extension LayoutKind {
     }
 
     /// How the tool says a migration ran outside a transaction, for progress lines and
-    /// reasons (`statement by statement (-- +goose NO TRANSACTION)`).
+    /// reasons (`statement by statement (-- +goose NO TRANSACTION)`). A migration read with its
+    /// settings file says it with the file's name (`TransactionSetting.declaration`).
     public var noTransactionDeclaration: String {
         switch self {
         case .golangMigrate: "an .autocommit.up.sql file"
+        case .diesel: "run_in_transaction = false in metadata.toml"
+        case .flyway: "executeInTransaction=false in the script's .conf file"
         default: (noTransactionLine ?? "-- @transaction: false").replacingOccurrences(of: "-- ", with: "")
         }
     }

@@ -1,21 +1,29 @@
 import StrataSyntax
 
 /// One migration to read: its id, the path to show, and its bytes; for layouts that keep the
-/// DOWN SQL in a file of its own (golang-migrate, diesel, Flyway undo files), that file too.
+/// DOWN SQL in a file of its own (golang-migrate, diesel, Flyway undo files), that file too;
+/// for layouts that say in a file beside it whether it runs in a transaction (diesel's
+/// `metadata.toml`, Flyway's `.sql.conf`), that file.
 public struct MigrationInput: Sendable {
     public var id: String
     public var path: String
     public var bytes: [UInt8]
     /// The separate DOWN file, when the layout has one and it exists.
     public var down: DownFile?
+    /// The settings file beside the migration, when the layout reads one and it exists
+    /// (diesel's `metadata.toml`, Flyway's `V3__x.sql.conf`). Not part of `content`.
+    public var settings: SettingsFile?
 
     public struct DownFile: Sendable, Hashable {
         public var path: String
         public var bytes: [UInt8]
+        /// The DOWN file's own settings file (a Flyway undo script's `U3__x.sql.conf`).
+        public var settings: SettingsFile?
 
-        public init(path: String, bytes: [UInt8]) {
+        public init(path: String, bytes: [UInt8], settings: SettingsFile? = nil) {
             self.path = path
             self.bytes = bytes
+            self.settings = settings
         }
     }
 
@@ -26,11 +34,19 @@ public struct MigrationInput: Sendable {
         return bytes + [0x0A] + down.bytes
     }
 
-    public init(id: String, path: String, bytes: [UInt8], down: DownFile? = nil) {
+    public init(id: String, path: String, bytes: [UInt8], down: DownFile? = nil, settings: SettingsFile? = nil) {
         self.id = id
         self.path = path
         self.bytes = bytes
         self.down = down
+        self.settings = settings
+    }
+
+    /// Whether the settings files (UP's, and DOWN's own) make the migration run in a
+    /// transaction, as far as they can be read; nil where one says nothing. Two versions of a
+    /// migration with the same answers run the same way, whatever else their settings hold.
+    public var settingsTransactions: [Bool?] {
+        [settings?.readableTransactionSetting?.runsInTransaction, down?.settings?.readableTransactionSetting?.runsInTransaction]
     }
 }
 

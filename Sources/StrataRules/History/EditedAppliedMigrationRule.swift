@@ -14,8 +14,11 @@ public struct EditedAppliedMigrationRule: Rule {
             created after it get the new one, and nothing tells them apart. Flyway and sqlx notice \
             only at deploy time, goose and dbmate never. An edit that only touches comments or \
             whitespace is reported as a warning; a change to @dependencies, @rollbackSafe or \
-            @transaction changes what the applier does and stays an error, while @name, \
-            @description or @performanceImpact wording is a warning.
+            @transaction changes what the applier does and stays an error, as does a change to \
+            what a diesel metadata.toml or a Flyway .sql.conf beside the migration says about \
+            running it in a transaction (the file is not part of the checksum, so the databases' \
+            records would not notice), while @name, @description or @performanceImpact wording \
+            is a warning.
             """,
         help: "restore the applied file and put the change in a new migration (`strata new`)",
         defaultSeverity: .error,
@@ -49,7 +52,9 @@ public struct EditedAppliedMigrationRule: Rule {
         guard let history = context.history,
               let appliedID = history.applied[file.id] != nil ? file.id : history.renamedFrom[file.id],
               let old = history.appliedInput(appliedID, path: file.path, downPath: file.downFile?.path),
-              let current = file.source, old.content != current.bytes else { return [] }
+              let current = file.source,
+              old.content != current.bytes || old.settingsTransactions != [file.transactionSetting, file.downTransactionSetting].map({ $0?.runsInTransaction })
+        else { return [] }
         let before = file.layout.layout.parse(old, dialect: context.dialect, statements: true)
         guard var edit = MigrationEdit.classify(before: before, after: file) else { return [] }
         // Lines of a separate DOWN file are counted from its own start, as the finding's are.
@@ -64,6 +69,10 @@ public struct EditedAppliedMigrationRule: Rule {
             return [Violation(at: edit.position, message: "applied migration edited: its SQL changed on \(edit.linesDescription) since \(since)")]
         case .behaviourMetadata(let key, let was, let now):
             return [Violation(at: edit.position, message: "applied migration edited: @\(key) changed from \(was ?? "nothing") to \(now ?? "nothing") on \(edit.linesDescription) since \(since)")]
+        case .transactionSetting(let down, let was, let now):
+            let what = down ? "its undo script's settings file" : "the settings file beside it"
+            return [Violation(at: edit.position, message: "applied migration edited: \(what) changed whether it runs in a transaction, from \(was.map { "`\($0)`" } ?? "no setting") to \(now.map { "`\($0)`" } ?? "no setting"), since \(since)",
+                              help: "restore the settings file as it was applied; databases that ran the migration ran it the old way, and a new migration can do what the change meant")]
         case .cosmetic:
             return [Violation(at: edit.position, message: "applied migration edited: only comments, whitespace or descriptive metadata changed on \(edit.linesDescription)",
                               help: "harmless to databases, but the file's checksum changes; restore it unless the applier's records are updated",

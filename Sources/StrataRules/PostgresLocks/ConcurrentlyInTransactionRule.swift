@@ -95,9 +95,13 @@ public struct ConcurrentlyInTransactionRule: Rule {
                 return
             }
             guard declared || inBlock else { return }
-            let block = inBlock ? "between BEGIN and COMMIT" : "in the transaction `@transaction: true` asks for"
+            // A diesel metadata.toml or Flyway .sql.conf that says `true` is named as the header would be.
+            let setting = context.file.transactionSetting
+            let block = inBlock ? "between BEGIN and COMMIT" : "in the transaction `\(setting?.declaration ?? "@transaction: true")` asks for"
+            let undeclare = setting.map { "set it to false in \($0.path.split(separator: "/").last.map(String.init) ?? $0.path)" }
+                ?? "remove `@transaction: true` (or say `-- @transaction: false`)"
             let remove = declared
-                ? "remove `@transaction: true` (or say `-- @transaction: false`)\(inBlock ? " and the BEGIN/COMMIT around it" : "")"
+                ? "\(undeclare)\(inBlock ? " and the BEGIN/COMMIT around it" : "")"
                 : "remove the BEGIN/COMMIT around it"
             violations.append(Violation(
                 range: range,

@@ -100,7 +100,7 @@ struct Check: ParsableCommand {
         var linter = context.linter(dialect: dialect, verbose: verbose)
         linter.history = history.facts
         if let facts = history.facts {
-            linter.replayOnly = Set(history.inputs.filter { !facts.isNewOrChanged($0.id, bytes: $0.content) }.map(\.id))
+            linter.replayOnly = Set(history.inputs.filter { !facts.isNewOrChanged($0) }.map(\.id))
         }
         if let named {
             // The named files go by the paths they were named by; the rest are read for context.
@@ -113,6 +113,11 @@ struct Check: ParsableCommand {
                 if let down = history.inputs[index].down, let path = named.namedPath(for: down.path) {
                     history.inputs[index].down?.path = path
                     focus.insert(path)
+                }
+                // A settings file named (diesel's metadata.toml, Flyway's .sql.conf): its migration.
+                let input = history.inputs[index]
+                if [input.settings?.path, input.down?.settings?.path].contains(where: { $0.flatMap(named.namedPath) != nil }) {
+                    focus.insert(input.path)
                 }
             }
             // A deleted migration named (its finding is about a file no longer there).
@@ -140,7 +145,7 @@ struct Check: ParsableCommand {
                                 uniquingKeysWith: { first, _ in first })
         return diagnostics.filter { diagnostic in
             guard let input = byPath[diagnostic.file] else { return true }
-            return historyRules.contains(diagnostic.rule) || facts.isNewOrChanged(input.id, bytes: input.content)
+            return historyRules.contains(diagnostic.rule) || facts.isNewOrChanged(input)
         }
     }
 

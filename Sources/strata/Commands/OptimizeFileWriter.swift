@@ -35,6 +35,11 @@ enum OptimizeFileWriter {
         let path = paths[0]
         var input = MigrationInput(id: context.layout.layout.id(forRelativePath: files[0].path), path: path, bytes: Array(files[0].text.utf8))
         if files.count > 1 { input.down = .init(path: paths[1], bytes: Array(files[1].text.utf8)) }
+        // The settings file it writes beside it (diesel's metadata.toml, Flyway's .sql.conf) is
+        // linted with it, as the layout will read it back.
+        if let (settingsPath, format) = context.layout.settingsPath(besideUpFile: path), let index = paths.firstIndex(of: settingsPath) {
+            input.settings = .init(format: format, path: settingsPath, bytes: Array(files[index].text.utf8))
+        }
         let file = context.layout.layout.parse(input, dialect: apply.url.dialect, depth: .full)
         let findings = context.linter(dialect: apply.url.dialect).lint(parsed: apply.files + [file]).diagnostics.filter { paths.contains($0.file) }
         for finding in findings {
