@@ -72,7 +72,11 @@ extension MigrationFile {
         case .goose:
             return "add `-- +goose NO TRANSACTION` at the top of the file"
         case .diesel:
-            return "put `run_in_transaction = false` in a metadata.toml beside its up.sql"
+            // diesel sends up.sql as one string (batch_execute): on PostgreSQL several
+            // statements sent so run in one implicit transaction, setting or not.
+            return dialect == .postgresql
+                ? "put `run_in_transaction = false` in a metadata.toml beside its up.sql, and keep the statement alone in that up.sql: diesel sends the file as one string, which PostgreSQL runs in one implicit transaction when it holds several statements"
+                : "put `run_in_transaction = false` in a metadata.toml beside its up.sql"
         case .flyway:
             return "put `executeInTransaction=false` in \(name).conf beside it"
         case .golangMigrate:
