@@ -135,11 +135,9 @@ struct SQLFragment {
                 utf8.append(contentsOf: inserted.utf8)
                 continue
             }
-            for i in piece.bytes {
-                let b = source[i]
-                guard b < 0x80 else { return textDecodingEachPiece }
-                utf8.append(b)
-            }
+            let token = source[piece.bytes]
+            guard token.allSatisfy({ $0 < 0x80 }) else { return textDecodingEachPiece }
+            utf8.append(contentsOf: token)
         }
         return String(decoding: utf8, as: UTF8.self)
     }
