@@ -50,6 +50,7 @@ struct SQLFragment {
         pieces = []
         var i = source.firstToken(startingAtOrAfter: bytes.lowerBound, in: statement.tokens)
         let end = min(statement.tokens.upperBound, source.tokens.count)
+        pieces.reserveCapacity(source.firstToken(startingAtOrAfter: bytes.upperBound, in: i..<end) - i)
         while i < end, source.tokens[i].offset < bytes.upperBound {
             let token = source.tokens[i]
             i += 1
@@ -123,23 +124,36 @@ struct SQLFragment {
         pieces.removeSubrange(range.clamped(to: 0..<pieces.count))
     }
 
-    /// The pieces joined, each decoded as `SourceText.text` decodes a token. The bytes are
-    /// gathered and decoded once when every token is ASCII (then decoding each alone gives
-    /// the same text); otherwise each token is decoded alone, invalid UTF-8 repaired per token.
+    /// The pieces joined, each decoded as `SourceText.text` decodes a token. When every token
+    /// is ASCII (decoding it alone then gives its bytes) the bytes are copied into the text
+    /// whole; otherwise each token is decoded alone, invalid UTF-8 repaired per token.
     var text: String {
-        var utf8: [UInt8] = []
-        utf8.reserveCapacity(pieces.reduce(0) { $0 + 1 + ($1.inserted?.utf8.count ?? $1.bytes.count) })
+        var count = 0
         for piece in pieces {
-            if piece.spaced { utf8.append(UInt8(ascii: " ")) }
+            if piece.spaced { count += 1 }
             if let inserted = piece.inserted {
-                utf8.append(contentsOf: inserted.utf8)
+                count += inserted.utf8.count
                 continue
             }
-            let token = source[piece.bytes]
-            guard token.allSatisfy({ $0 < 0x80 }) else { return textDecodingEachPiece }
-            utf8.append(contentsOf: token)
+            for i in piece.bytes where source[i] >= 0x80 { return textDecodingEachPiece }
+            count += piece.bytes.count
         }
-        return String(decoding: utf8, as: UTF8.self)
+        return String(unsafeUninitializedCapacity: count) { out in
+            var at = 0
+            func put(_ byte: UInt8) {
+                out[at] = byte
+                at += 1
+            }
+            for piece in pieces {
+                if piece.spaced { put(UInt8(ascii: " ")) }
+                if let inserted = piece.inserted {
+                    for byte in inserted.utf8 { put(byte) }
+                } else {
+                    for i in piece.bytes { put(source[i]) }
+                }
+            }
+            return at
+        }
     }
 
     private var textDecodingEachPiece: String {

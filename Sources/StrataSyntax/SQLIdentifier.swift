@@ -26,11 +26,11 @@ public enum SQLIdentifier {
         }
         func digit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
         guard letter(first) || first == UInt8(ascii: "_") else { return true }
-        let plain = name.utf8.allSatisfy { b in
-            letter(b) || digit(b) || b == UInt8(ascii: "_") || (lowerOnly && b == UInt8(ascii: "$"))
+        for b in name.utf8 where !(letter(b) || digit(b) || b == UInt8(ascii: "_") || (lowerOnly && b == UInt8(ascii: "$"))) {
+            return true
         }
         // A plain PostgreSQL name is lower case already: looked up without lowercasing it again.
-        return !plain || (lowerOnly ? postgresKeywords.contains(name) : isKeyword(name, for: dialect))
+        return lowerOnly ? postgresKeywords.contains(name) : isKeyword(name, for: dialect)
     }
 
     /// Whether `word` is a keyword the dialect will not take as a bare name everywhere.
