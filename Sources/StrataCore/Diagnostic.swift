@@ -109,7 +109,16 @@ public struct SuggestedSQL: Sendable, Hashable {
     }
 
     /// The statements as one line of SQL: `A; B;`.
-    public var text: String { statements.map { $0 + ";" }.joined(separator: " ") }
+    public var text: String {
+        var out = ""
+        out.reserveCapacity(statements.reduce(0) { $0 + $1.utf8.count + 2 })
+        for (index, statement) in statements.enumerated() {
+            if index > 0 { out += " " }
+            out += statement
+            out += ";"
+        }
+        return out
+    }
 }
 
 /// The outcome of linting: every diagnostic, and how many files were read.

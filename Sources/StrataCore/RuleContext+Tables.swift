@@ -86,6 +86,8 @@ public struct UpFeatures: OptionSet, Sendable {
     public static let otherAction = UpFeatures(rawValue: 1 << 25)
     /// A `CREATE MATERIALIZED VIEW` (an "other" statement the lock rules still look for).
     public static let createMaterializedView = UpFeatures(rawValue: 1 << 26)
+    /// A `CREATE VIEW` (labelled `create view`, OR REPLACE and TEMP included).
+    public static let createView = UpFeatures(rawValue: 1 << 27)
 
     /// The feature of a statement's kind.
     public init(_ kind: StatementKind) {
@@ -145,6 +147,8 @@ struct UpSectionFacts: Sendable {
                 if firstCreate[create.name.key] == nil { firstCreate[create.name.key] = index }
             case .other(let words) where words == "create materialized view":
                 features.insert(.createMaterializedView)
+            case .other(let words) where words == "create view":
+                features.insert(.createView)
             case .set(let set) where firstLockTimeout == nil && set.name.lowercased() == "lock_timeout":
                 let value = set.value.trimmingCharacters(in: CharacterSet(charactersIn: "'\" ")).lowercased()
                 if value != "0", value != "default", value != "0ms", value != "0s" { firstLockTimeout = index }

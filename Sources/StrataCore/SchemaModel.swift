@@ -165,8 +165,19 @@ public struct SchemaModel: Sendable {
         }
     }
 
+    /// Whether `apply` may change the model for a statement of this kind: it models tables,
+    /// columns, keys and indexes, and leaves the model as it is for every other statement.
+    /// (`apply` asks it first, so the two cannot disagree.)
+    public static func mayChange(_ kind: StatementKind) -> Bool {
+        switch kind {
+        case .createTable, .alterTable, .createIndex, .drop: true
+        case .truncate, .delete, .update, .insert, .transaction, .set, .pragma, .other: false
+        }
+    }
+
     /// Applies one statement of migration `migration`.
     public mutating func apply(_ statement: Statement, migration: String) {
+        guard Self.mayChange(statement.kind) else { return }
         switch statement.kind {
         case .createTable(let create):
             apply(create, migration: migration)

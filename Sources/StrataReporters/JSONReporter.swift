@@ -57,8 +57,10 @@ public struct JSONReporter: Reporter {
         }
 
         private func writeHelp(_ help: String, of rule: String) {
-            if let cached = escapedHelp[rule], cached.help == help {
-                body.write(bytes: cached.json)
+            if let cached = escapedHelp[rule] {
+                // A help that quotes the finding's own SQL differs from the rule's first one:
+                // written as it is, and the first one stays cached for the findings that repeat it.
+                if cached.help == help { body.write(bytes: cached.json) } else { body.writeJSONString(help) }
                 return
             }
             let literal = ReportOutput()

@@ -26,10 +26,11 @@ public enum SQLIdentifier {
         }
         func digit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
         guard letter(first) || first == UInt8(ascii: "_") else { return true }
-        let plain = name.utf8.allSatisfy { b in
-            letter(b) || digit(b) || b == UInt8(ascii: "_") || (lowerOnly && b == UInt8(ascii: "$"))
+        for b in name.utf8 where !(letter(b) || digit(b) || b == UInt8(ascii: "_") || (lowerOnly && b == UInt8(ascii: "$"))) {
+            return true
         }
-        return !plain || isKeyword(name, for: dialect)
+        // A plain PostgreSQL name is lower case already: looked up without lowercasing it again.
+        return lowerOnly ? postgresKeywords.contains(name) : isKeyword(name, for: dialect)
     }
 
     /// Whether `word` is a keyword the dialect will not take as a bare name everywhere.
@@ -51,6 +52,8 @@ public enum SQLIdentifier {
 
     /// `text` between two `quote`s, each `quote` inside doubled.
     private static func enclosed(_ text: String, in quote: Character) -> String {
+        // Most names hold no quote at all (`"Post"`): then there is nothing to double.
+        if let byte = quote.asciiValue, !text.utf8.contains(byte) { return "\(quote)\(text)\(quote)" }
         var out = String(quote)
         for character in text {
             out.append(character)

@@ -63,7 +63,6 @@ extension MigrationFile {
     /// `executeInTransaction=false` in V3__index.sql.conf beside it", or, where the tool has no
     /// per-file switch (golang-migrate, plain files), what it offers instead.
     public func outsideTransactionAdvice(_ dialect: Dialect) -> String {
-        let name = path.split(separator: "/").last.map(String.init) ?? path
         switch layout {
         case .strata:
             return "mark it `-- @transaction: false` in its header"
@@ -78,6 +77,8 @@ extension MigrationFile {
                 ? "put `run_in_transaction = false` in a metadata.toml beside its up.sql, and keep the statement alone in that up.sql: diesel sends the file as one string, which PostgreSQL runs in one implicit transaction when it holds several statements"
                 : "put `run_in_transaction = false` in a metadata.toml beside its up.sql"
         case .flyway:
+            // Only Flyway's advice names the file: the other layouts' never pay for the split.
+            let name = path.split(separator: "/").last.map(String.init) ?? path
             return "put `executeInTransaction=false` in \(name).conf beside it"
         case .golangMigrate:
             // golang-migrate reads no per-file setting: its PostgreSQL driver sends a file as

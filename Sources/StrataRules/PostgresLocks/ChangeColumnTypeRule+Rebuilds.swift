@@ -46,6 +46,7 @@ extension ChangeColumnTypeRule {
     /// A written column type with the type it names renamed as `renames` says (`e[]` with e
     /// renamed to e_old is `e_old[]`); nil when its type was not renamed.
     static func renamed(_ written: String, _ renames: [String: String]) -> String? {
+        guard !renames.isEmpty else { return nil }
         let type = ColumnType(written)
         guard type.modifiers.isEmpty, let to = renames[type.unqualifiedBase] else { return nil }
         return type.array ? to + "[]" : to
@@ -57,5 +58,38 @@ extension ChangeColumnTypeRule.ColumnType {
     var unqualifiedBase: String {
         guard let dot = base.utf8.lastIndex(of: UInt8(ascii: ".")) else { return base }
         return String(base[base.utf8.index(after: dot)...])
+    }
+}
+
+/// The schema as each statement of the UP section finds it: the schema before the file, then
+/// the file's statements before that one applied. Asked in file order. While only statements
+/// that leave the model as it is come before, it is the schema before the file, read in place;
+/// it is copied at the first statement that may change it (a copy of a large project's schema
+/// costs more than the rest of the rule, and most files change a column's type first).
+struct SchemaAsTheFileGoes {
+    private let context: RuleContext
+    private let statements: [Statement]
+    private var replayed: SchemaModel?
+    /// The statements before this one are applied to `replayed`, or, while it is nil, change
+    /// nothing.
+    private var applied = 0
+
+    init(_ context: RuleContext) {
+        self.context = context
+        statements = context.upStatements
+    }
+
+    /// `name` as the statement at `index` finds it.
+    mutating func table(_ name: ObjectName, before index: Int) -> SchemaModel.Table? {
+        if replayed == nil {
+            while applied < index, !SchemaModel.mayChange(statements[applied].kind) { applied += 1 }
+            guard applied < index else { return context.tableBeforeFile(name) }
+            replayed = context.schemaBeforeFile
+        }
+        while applied < index {
+            replayed?.apply(statements[applied], migration: context.file.id)
+            applied += 1
+        }
+        return replayed?.table(name)
     }
 }

@@ -190,14 +190,13 @@ public struct ChangeColumnTypeRule: Rule {
         var known: [String: String] = [:]
         // The schema as each statement finds it: the earlier migrations, then this file's
         // statements before it (a column or table renamed earlier in the file keeps its type).
-        var schema = context.schemaBeforeFile
+        var schema = SchemaAsTheFileGoes(context)
         // Types this file renamed (`ALTER TYPE a RENAME TO b`), old name to new: a column of
         // type a from before the rename is of type b, and a later `TYPE a` is another type.
         var renamedTypes: [String: String] = [:]
         var utc = false
         var violations: [Violation] = []
         for (index, statement) in context.upStatements.enumerated() {
-            defer { schema.apply(statement, migration: context.file.id) }
             switch statement.kind {
             case .set(let set) where set.name.lowercased() == "timezone":
                 let zone = set.value.lowercased().filter { $0 != "'" && $0 != "\"" && $0 != " " }
@@ -223,7 +222,7 @@ public struct ChangeColumnTypeRule: Rule {
                         let key = "\(table).\(column.name)"
                         // This file's own definition first, else the schema as this statement
                         // finds it, with the file's type renames applied.
-                        let oldWritten = known[key] ?? schema.table(alter.name)?.column(column.name)?.type.map {
+                        let oldWritten = known[key] ?? schema.table(alter.name, before: index)?.column(column.name)?.type.map {
                             Self.renamed($0, renamedTypes) ?? $0
                         }
                         let old = oldWritten.map(ColumnType.init)
@@ -232,7 +231,7 @@ public struct ChangeColumnTypeRule: Rule {
                         let new = ColumnType(type)
                         if let old, Self.rebuildsIndexesOnly(from: old, to: new, utcSession: checksZone && utc, using: using, column: column.name) {
                             // No rewrite, but the indexes on the column are built again.
-                            let indexes = Self.indexes(on: column.name, of: schema.table(alter.name))
+                            let indexes = Self.indexes(on: column.name, of: schema.table(alter.name, before: index))
                             guard !indexes.isEmpty else { continue }
                             if let note = PGLock.skip(Self.id, context, table: alter.name, statement: index, at: range) {
                                 violations.append(note)

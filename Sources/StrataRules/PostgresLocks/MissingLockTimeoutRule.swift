@@ -140,28 +140,30 @@ public struct MissingLockTimeoutRule: Rule {
         for index in statements.indices {
             guard let tables = lockedTables(statements[index], at: index, context) else { continue }
             guard !context.lockTimeoutSet(beforeStatement: index) else { continue }
-            var busy = tables
+            var reasons: [String?] = []
             if !tables.isEmpty {
-                let reasons = tables.map { PGLock.newRelationReason($0, context, before: index) }
+                reasons = tables.map { PGLock.newRelationReason($0, context, before: index) }
                 if reasons.allSatisfy({ $0 != nil }), let reason = reasons[0] {
                     violations.append(context.skipped(Self.id, at: statements[index].range, reason: reason))
                     continue
                 }
-                busy = zip(tables, reasons).filter { $0.1 == nil }.map(\.0)
             }
-            if first == nil { first = (index, busy) } else { more += 1 }
+            guard first == nil else { more += 1; continue }
+            first = (index, reasons.isEmpty ? tables : zip(tables, reasons).filter { $0.1 == nil }.map(\.0))
         }
         if let first {
             let statement = statements[first.index]
             let rest = more == 0 ? "" : " (and \(more) more lock-taking statement\(more == 1 ? "" : "s") after it)"
-            let fix = SuggestedSQL(["SET lock_timeout = '5s'"], placement: .before)
             violations.append(Violation(range: statement.range,
                                         message: "\(what(statement, first.tables)) with no lock_timeout set before it, so queries queue behind it while it waits\(rest)",
-                                        help: "put `\(fix.text)` (or `SET LOCAL` inside the transaction) at the top of the UP section, and retry the migration when it times out",
-                                        suggestion: fix))
+                                        help: Self.help, suggestion: Self.fix))
         }
         return violations
     }
+
+    /// The fix and its help, the same for every file: written once.
+    private static let fix = SuggestedSQL(["SET lock_timeout = '5s'"], placement: .before)
+    private static let help = "put `\(fix.text)` (or `SET LOCAL` inside the transaction) at the top of the UP section, and retry the migration when it times out"
 
     /// The tables a statement locks in a way that queues other queries (empty: an index whose
     /// table Strata cannot tell, taken to be on a table that may be busy); nil when it takes
@@ -169,12 +171,14 @@ public struct MissingLockTimeoutRule: Rule {
     private func lockedTables(_ statement: Statement, at index: Int, _ context: RuleContext) -> [ObjectName]? {
         switch statement.kind {
         case .alterTable(let alter):
-            let onlyWeak = alter.actions.allSatisfy { isWeak($0.action, range: $0.range, statement, context.source) }
+            guard !alter.actions.isEmpty,
+                  !alter.actions.allSatisfy({ isWeak($0.action, range: $0.range, statement, context.source) }) else { return nil }
             // A foreign key also locks the table it references SHARE ROW EXCLUSIVE, NOT VALID or
             // not, so a key from a table new in this file still waits on an existing one.
             let referenced = alter.actions.compactMap { AddForeignKeyValidatedRule.referencedTable($0.action) }
+            guard !referenced.isEmpty else { return [alter.name] }
             var seen: Set<ObjectName> = [alter.name]
-            return alter.actions.isEmpty || onlyWeak ? nil : [alter.name] + referenced.filter { seen.insert($0).inserted }
+            return [alter.name] + referenced.filter { seen.insert($0).inserted }
         case .createIndex(let create) where !create.concurrently:
             return [create.table]
         case .drop(let drop) where drop.objectKind == .table && !drop.names.isEmpty:

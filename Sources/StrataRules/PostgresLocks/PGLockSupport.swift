@@ -14,12 +14,15 @@ struct PGLockTokens {
         let all = source.tokens
         let lower = max(0, min(statement.tokens.lowerBound, all.count))
         let upper = max(lower, min(statement.tokens.upperBound, all.count))
-        indices = (lower..<upper).filter { i in
-            let t = all[i]
-            guard !t.kind.isTrivia, t.kind != .semicolon else { return false }
-            if let bytes { return bytes.contains(t.offset) }
-            return true
+        if let bytes {
+            // Found by binary search: an action of a long ALTER TABLE is a few of its tokens.
+            indices = source.significantTokens(startingIn: bytes, of: lower..<upper)
+            return
         }
+        var found: [Int] = []
+        found.reserveCapacity(upper - lower)
+        for i in lower..<upper where !all[i].kind.isTrivia && all[i].kind != .semicolon { found.append(i) }
+        indices = found
     }
 
     var atEnd: Bool { position >= indices.count }
@@ -325,14 +328,16 @@ extension PGLock {
     /// The findings `finding` makes of the ALTER TABLE actions, on tables that may hold data; on new
     /// tables it leaves the skip note instead, unless `onNewTable` turns the finding into one
     /// that still holds there (a lock the action takes on another table).
+    /// (`onNewTable` is not optional so that it stays non-escaping: a closure that escapes
+    /// copies the whole `RuleContext` it captures, for every file.)
     static func checkActions(_ rule: String, _ context: RuleContext,
-                             onNewTable: ((PGLockAction, Violation) -> Violation?)? = nil,
+                             onNewTable: (PGLockAction, Violation) -> Violation? = { _, _ in nil },
                              _ finding: (PGLockAction) -> Violation?) -> [Violation] {
         var violations: [Violation] = []
         for action in alterActions(context) {
             guard let violation = finding(action) else { continue }
             if let note = skip(rule, context, table: action.table, statement: action.index, at: violation.range) {
-                violations.append(onNewTable?(action, violation) ?? note)
+                violations.append(onNewTable(action, violation) ?? note)
             } else {
                 violations.append(violation)
             }

@@ -11,7 +11,7 @@ extension PGLock {
     /// and does not make it new.
     static func newRelationReason(_ name: ObjectName, _ context: RuleContext, before index: Int) -> String? {
         if let reason = newTableReason(name, context, before: index) { return reason }
-        guard context.upFeatures.contains(.other), let first = viewsCreated(context)[name.key], first < index else { return nil }
+        guard context.upFeatures.contains(.createView), let first = viewsCreated(context)[name.key], first < index else { return nil }
         return "\(name) is a view created earlier in this file"
     }
 
@@ -21,7 +21,7 @@ extension PGLock {
         context.memo.value(ViewsCreatedKey.self) {
             var found: [String: Int] = [:]
             for (i, statement) in context.upStatements.enumerated() {
-                guard let created = createdObject(statement, context.source, kind: "view"), !created.orReplace,
+                guard let created = createdObject(statement, context.source, kind: .view), !created.orReplace,
                       found[created.name.key] == nil else { continue }
                 found[created.name.key] = i
             }
@@ -36,20 +36,32 @@ extension PGLock {
     static func functionsCreatedInFile(_ names: [ObjectName], _ context: RuleContext, before index: Int) -> Bool {
         var created = Set<String>()
         for statement in context.upStatements.prefix(index) {
-            if let function = createdObject(statement, context.source, kind: "function"), !function.orReplace {
+            if let function = createdObject(statement, context.source, kind: .function), !function.orReplace {
                 created.insert(function.name.key)
             }
         }
         return !names.isEmpty && names.allSatisfy { created.contains($0.key) }
     }
 
+    /// What `createdObject` looks for: the statement's label and the object's keyword.
+    enum CreatedKind: String {
+        case view, function
+
+        var label: String {
+            switch self {
+            case .view: "create view"
+            case .function: "create function"
+            }
+        }
+    }
+
     /// The object a `CREATE [OR REPLACE] [TEMP] [RECURSIVE] <kind> name` statement makes, with
     /// whether it says OR REPLACE; nil for any other statement.
-    static func createdObject(_ statement: Statement, _ source: SourceText, kind: String) -> (name: ObjectName, orReplace: Bool)? {
-        guard case .other(let label) = statement.kind, label == "create \(kind)" else { return nil }
+    static func createdObject(_ statement: Statement, _ source: SourceText, kind: CreatedKind) -> (name: ObjectName, orReplace: Bool)? {
+        guard case .other(let label) = statement.kind, label == kind.label else { return nil }
         var t = PGLockTokens(statement, source)
         var orReplace = false
-        while let token = t.token(), source.text(of: token).lowercased() != kind {
+        while let token = t.token(), source.text(of: token).lowercased() != kind.rawValue {
             if t.isWord("replace") { orReplace = true }
             t.advance()
         }
