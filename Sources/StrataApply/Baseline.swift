@@ -7,6 +7,13 @@ public enum BaselineSource: String, CaseIterable, Sendable {
     case golangMigrate = "golang-migrate"
     case flyway
     case diesel
+    case sqlx
+    case prisma
+    case drizzle
+    case atlas
+    case sqlMigrate = "sql-migrate"
+    case liquibaseSQL = "liquibase-sql"
+    case sqitch
 
     /// The table the tool keeps its applied migrations in.
     public var table: String {
@@ -15,6 +22,13 @@ public enum BaselineSource: String, CaseIterable, Sendable {
         case .goose: "goose_db_version"
         case .flyway: "flyway_schema_history"
         case .diesel: "__diesel_schema_migrations"
+        case .sqlx: "_sqlx_migrations"
+        case .prisma: "_prisma_migrations"
+        case .drizzle: "__drizzle_migrations"
+        case .atlas: "atlas_schema_revisions"
+        case .sqlMigrate: "gorp_migrations"
+        case .liquibaseSQL: "databasechangelog"
+        case .sqitch: "changes"
         }
     }
 
@@ -30,6 +44,8 @@ public enum BaselineSource: String, CaseIterable, Sendable {
             // diesel: the folder name up to the first `_`, dashes removed.
             let prefix = id.split(separator: "_", maxSplits: 1).first.map(String.init) ?? id
             return prefix.replacingOccurrences(of: "-", with: "")
+        case .sqlx, .prisma, .drizzle, .atlas, .sqlMigrate, .liquibaseSQL, .sqitch:
+            return nil
         case .flyway:
             guard let parts = FlywayLayout.parts(Substring(id + ".sql")) else { return nil }
             return parts.prefix == "R" ? "R__" + parts.description : FlywayLayout.normalized(parts.version)

@@ -65,6 +65,8 @@ struct BaselineReader {
             }
         case .flyway:
             try readFlyway(table, into: &applied, catalog: catalog)
+        case .sqlx, .prisma, .drizzle, .atlas, .sqlMigrate, .liquibaseSQL, .sqitch:
+            throw ApplyError(.refused, "baseline from \(source.rawValue) is not built yet")
         }
         return applied
     }

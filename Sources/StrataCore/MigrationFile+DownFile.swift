@@ -83,6 +83,13 @@ extension LayoutKind {
         switch self {
         case .goose, .golangMigrate, .flyway: true
         case .strata, .plain, .dbmate, .diesel: false
+        case .sqlx: true
+        case .prisma: true
+        case .drizzle: true
+        case .atlas: true
+        case .sqlMigrate: false
+        case .liquibaseSQL: false
+        case .sqitch: false
         }
     }
 }

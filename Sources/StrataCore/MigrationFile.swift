@@ -16,6 +16,21 @@ public enum LayoutKind: String, Sendable, CaseIterable, Codable {
     case diesel
     /// Flyway: `V<version>__<description>.sql`, with `U<version>__...` undo files.
     case flyway
+    /// sqlx (and the Supabase CLI): `<version>_<name>.sql` forward only, or
+    /// `<version>_<name>.up.sql` / `.down.sql` pairs.
+    case sqlx
+    /// Prisma Migrate: `prisma/migrations/<timestamp>_<name>/migration.sql`, forward only.
+    case prisma
+    /// Drizzle Kit: `<NNNN>_<name>.sql` with `--> statement-breakpoint`, ordered by `meta/_journal.json`.
+    case drizzle
+    /// Atlas versioned migrations: `*.sql` with an `atlas.sum` integrity file.
+    case atlas
+    /// sql-migrate: `-- +migrate Up` / `-- +migrate Down` in one file.
+    case sqlMigrate = "sql-migrate"
+    /// Liquibase formatted SQL: `--liquibase formatted sql`, one migration per `--changeset`.
+    case liquibaseSQL = "liquibase-sql"
+    /// Sqitch: `sqitch.plan` with `deploy/`, `revert/` and `verify/` scripts.
+    case sqitch
 }
 
 /// A `-- @key: value` line of the header.

@@ -120,6 +120,20 @@ public struct NamedFiles: Sendable {
             return (name.hasSuffix(".up.sql") || name.hasSuffix(".down.sql")) && MigrationFile.numericPrefix(of: String(name)) != nil
         case .strata, .dbmate, .goose:
             return MigrationFile.numericPrefix(of: String(name)) != nil
+        case .sqlx:
+            return MigrationFile.numericPrefix(of: String(name)) != nil
+        case .prisma:
+            return false
+        case .drizzle:
+            return MigrationFile.numericPrefix(of: String(name)) != nil
+        case .atlas:
+            return MigrationFile.numericPrefix(of: String(name)) != nil
+        case .sqlMigrate:
+            return MigrationFile.numericPrefix(of: String(name)) != nil
+        case .liquibaseSQL:
+            return false
+        case .sqitch:
+            return false
         }
     }
 

@@ -15,6 +15,13 @@ extension LayoutKind {
         case .dbmate: "-- migrate:up transaction:false"
         case .goose: "-- +goose NO TRANSACTION"
         case .plain, .golangMigrate, .diesel, .flyway: nil
+        case .sqlx: nil
+        case .prisma: nil
+        case .drizzle: nil
+        case .atlas: nil
+        case .sqlMigrate: nil
+        case .liquibaseSQL: nil
+        case .sqitch: nil
         }
     }
 
@@ -87,6 +94,8 @@ extension MigrationFile {
             return dialect == .postgresql
                 ? "golang-migrate has no per-file switch: give the statement a migration of its own, since PostgreSQL runs a file of several statements, sent as one string, in one transaction; or run migrate with `x-multi-statement=true` in the database URL"
                 : "golang-migrate has no per-file switch: its sqlite3 driver wraps each migration in a transaction unless the database URL says `x-no-tx-wrap=true`, and then the file writes BEGIN/COMMIT where it needs them"
+        case .sqlx, .prisma, .drizzle, .atlas, .sqlMigrate, .liquibaseSQL, .sqitch:
+            return "run it outside a transaction as \(layout.rawValue) allows"
         case .plain:
             return dialect == .postgresql
                 ? "a plain file has no switch for it; Strata's applier runs a file holding a CONCURRENTLY statement outside a transaction by itself"

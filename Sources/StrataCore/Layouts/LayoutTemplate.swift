@@ -44,7 +44,7 @@ public enum LayoutTemplate {
                              existing: [String], now: Date) throws(InputError) -> [File] {
         let body = { (text: String) in text.isEmpty ? "" : text.hasSuffix("\n") ? text : text + "\n" }
         switch layout {
-        case .strata, .plain:
+        case .strata, .plain, .sqlx, .prisma, .drizzle, .atlas, .sqlMigrate, .liquibaseSQL, .sqitch:
             throw InputError(path: slug, message: "the \(layout.rawValue) layout has no template here")
         case .dbmate:
             let version = nextVersion(existing, now: now)

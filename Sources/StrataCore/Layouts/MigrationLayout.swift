@@ -109,6 +109,13 @@ extension LayoutKind {
         case .golangMigrate: GolangMigrateLayout()
         case .diesel: DieselLayout()
         case .flyway: FlywayLayout()
+        case .sqlx: SqlxLayout()
+        case .prisma: PrismaLayout()
+        case .drizzle: DrizzleLayout()
+        case .atlas: AtlasLayout()
+        case .sqlMigrate: SQLMigrateLayout()
+        case .liquibaseSQL: LiquibaseSQLLayout()
+        case .sqitch: SqitchLayout()
         }
     }
 }
@@ -132,6 +139,14 @@ enum LayoutSupport {
             ? "file is not text: NUL byte at byte \(offset)"
             : "file is not valid UTF-8 text: invalid byte 0x\(String(source.bytes[offset], radix: 16, uppercase: true)) at byte \(offset)"
         return (source.position(at: offset), reason)
+    }
+
+    /// A file read as forward statements only (no metadata, no DOWN), as `layout`: the
+    /// starting point of layouts whose files are plain SQL.
+    static func forwardOnly(_ input: MigrationInput, layout: LayoutKind, dialect: Dialect, depth: ParseDepth) -> MigrationFile {
+        var file = PlainLayout().parse(input, dialect: dialect, depth: depth)
+        file.layout = layout
+        return file
     }
 
     /// Statements of a token range, read.
