@@ -69,6 +69,8 @@ public struct Configuration: Sendable {
     }
 
     public static let fileName = "strata.yml"
+    /// The names the configuration file may have; one folder holding both is an error.
+    public static let fileNames = ["strata.yml", "strata.yaml"]
     public static let keys = ["migrations", "layout", "dialect", "preset", "rules", "postgres", "sqlite", "history", "database", "backups", "monitoring"]
 }
 
@@ -93,15 +95,17 @@ public struct ConfigurationError: Error, LocalizedError, Sendable, Equatable {
 }
 
 extension Configuration {
-    /// Finds `strata.yml` in `directory` or the nearest folder above it. A name that is there
+    /// Finds `strata.yml` (or `strata.yaml`) in `directory` or the nearest folder above it. A name that is there
     /// counts even when it is a link to nothing or a loop: reading it then says so, rather than
     /// a configuration one did not mean being used in silence.
     public static func find(from directory: String) -> String? {
         var url = URL(fileURLWithPath: directory).standardizedFileURL
         while true {
-            let candidate = url.appendingPathComponent(fileName).path
-            var info = stat()
-            if lstat(candidate, &info) == 0 { return candidate }
+            for name in fileNames {
+                let candidate = url.appendingPathComponent(name).path
+                var info = stat()
+                if lstat(candidate, &info) == 0 { return candidate }
+            }
             let parent = url.deletingLastPathComponent()
             if parent.path == url.path { return nil }
             url = parent
@@ -114,6 +118,13 @@ extension Configuration {
                             knownRules: Set<String>) throws(ConfigurationError) -> Configuration {
         guard let path = explicitPath ?? find(from: workingDirectory) else {
             return Configuration(migrationsDirectory: "migrations")
+        }
+        if explicitPath == nil, path.hasSuffix("/" + fileNames[0]) {
+            var info = stat()
+            let other = String(path.dropLast(fileNames[0].count)) + fileNames[1]
+            if lstat(other, &info) == 0 {
+                throw ConfigurationError(file: path, message: "both strata.yml and strata.yaml are here: keep one (Strata would not know which you edit)")
+            }
         }
         // Read as a migration is: a regular file (after links), within the size limit; a FIFO
         // named strata.yml would otherwise hang every command.

@@ -309,3 +309,14 @@ public enum HistoryLoader {
         }
     }
 }
+
+extension HistoryLoader {
+    /// The protected branch `strata check` would compare with when none is configured, as
+    /// `strata init` writes it (`origin/HEAD` written as the branch it points to); nil outside a
+    /// repository or when none of the usual names exists.
+    public static func defaultBase(workingDirectory: String) -> String? {
+        guard let repository = try? Repository(discoveringFrom: workingDirectory),
+              let (name, _) = try? resolveBase(nil, in: repository) else { return nil }
+        return repository.symbolicTarget(name) ?? name
+    }
+}

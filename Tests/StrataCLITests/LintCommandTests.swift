@@ -105,7 +105,12 @@ struct LintCommandTests {
 
         let noFolder = try p.run("lint")
         #expect(noFolder.status == 2)
-        #expect(noFolder.stderr.contains("migrations: no such folder; pass the files or folders to lint"))
+        #expect(noFolder.stderr.contains("no migrations folder found (looked for migrations/, db/migrations/"))
+        try p.write("strata.yml", "migrations: db/changes\n")
+        let configuredFolder = try p.run("lint")
+        #expect(configuredFolder.status == 2)
+        #expect(configuredFolder.stderr.contains("db/changes: no such folder; pass the files or folders to lint"))
+        try FileManager.default.removeItem(at: p.root.appendingPathComponent("strata.yml"))
 
         let missingFile = try p.run("lint", "gone.sql")
         #expect(missingFile.status == 2)
@@ -173,8 +178,11 @@ struct LintCommandTests {
         let p = try Project()
         try p.write("sql/f.sql", "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1;\n")
         // SQLite has no dollar quotes (and no CREATE FUNCTION, which sqlite-pg-only-syntax says).
-        let sqlite = try p.run("lint", "--layout", "plain", "sql")
+        let sqlite = try p.run("lint", "--layout", "plain", "sql", environment: ["DATABASE_URL": "sqlite:./app.db"])
         #expect(!sqlite.stdout.contains("parse-error") && sqlite.stdout.contains("[sqlite-pg-only-syntax]"), "\(sqlite.stdout)")
+        // With nothing set, the `$$` in the file shows PostgreSQL.
+        let inferred = try p.run("lint", "--layout", "plain", "sql")
+        #expect(inferred.stdout.contains("unterminated dollar-quoted string"), "\(inferred.stdout)")
         let url = "postgresql://deploy:s3cr3t-pw@db.internal:5432/app"
         let pg = try p.run("lint", "--layout", "plain", "sql", environment: ["DATABASE_URL": url])
         #expect(pg.status == 1)

@@ -23,6 +23,13 @@ struct HintTests {
             case .diesel: ("2024-01-0\(index + 1)-000000_\(file.name)/up.sql", file.up, .init(path: "2024-01-0\(index + 1)-000000_\(file.name)/down.sql", bytes: Array("SELECT 1;\n".utf8)))
             case .flyway: ("V\(index + 1)__\(file.name).sql", file.up, nil)
             case .plain: ("000\(index + 1)_\(file.name).sql", file.up, nil)
+            case .sqlx: ("2024010\(index + 1)000000_\(file.name).sql", file.up, nil)
+            case .prisma: ("2024010\(index + 1)000000_\(file.name)/migration.sql", file.up, nil)
+            case .drizzle: ("000\(index)_\(file.name).sql", file.up, nil)
+            case .atlas: ("2024010\(index + 1)000000_\(file.name).sql", file.up, nil)
+            case .sqlMigrate: ("\(index + 1)_\(file.name).sql", "-- +migrate Up\n\(file.up)\n-- +migrate Down\nSELECT 1;\n", nil)
+            case .liquibaseSQL: ("\(index + 1)_\(file.name).sql", "--liquibase formatted sql\n--changeset t:\(index + 1)\n\(file.up)\n--rollback SELECT 1;\n", nil)
+            case .sqitch: ("deploy/\(file.name).sql", file.up, nil)
             }
             return MigrationInput(id: kind.id(forRelativePath: path), path: path, bytes: Array(text.utf8), down: down)
         }
@@ -43,6 +50,13 @@ struct HintTests {
         .diesel: "`run_in_transaction = false` in a metadata.toml",
         .flyway: "`executeInTransaction=false` in V2__2_change.sql.conf",
         .plain: "a plain file has no switch for it",
+        .sqlx: "run it outside a transaction as sqlx allows",
+        .prisma: "run it outside a transaction as prisma allows",
+        .drizzle: "run it outside a transaction as drizzle allows",
+        .atlas: "run it outside a transaction as atlas allows",
+        .sqlMigrate: "run it outside a transaction as sql-migrate allows",
+        .liquibaseSQL: "run it outside a transaction as liquibase-sql allows",
+        .sqitch: "run it outside a transaction as sqitch allows",
     ]
 
     static let postgresBase = """

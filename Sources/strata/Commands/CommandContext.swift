@@ -15,6 +15,10 @@ struct CommandContext {
     let workingDirectory: String
     /// The files named one by one, by the migrations folder each belongs to (`NamedFiles`).
     let named: NamedFiles
+    /// Where the migrations folder was found when no strata.yml names it (for `--verbose`).
+    let folderFinding: ProjectDiscovery.Finding?
+    /// What chose the dialect (for `--verbose`): `--dialect`, strata.yml, or what the project shows.
+    let dialectSource: String
 
     /// `lintPaths`: the files and folders a lint reads, where `--layout auto` looks (else the
     /// migrations folder). `namedFiles`: the files among the paths, grouped by the migrations
@@ -23,11 +27,18 @@ struct CommandContext {
     init(_ options: ProjectOptions, lintPaths: [String] = [], namedFiles: [String] = [], namedFilesFolder: String? = nil) throws {
         let cwd = FileManager.default.currentDirectoryPath
         workingDirectory = cwd
-        configuration = try Self.run { () throws(ConfigurationError) in
+        var configuration = try Self.run { () throws(ConfigurationError) in
             try Configuration.load(explicitPath: options.config, workingDirectory: cwd, knownRules: AllRules.ids)
         }
-        dialect = options.dialect ?? configuration.dialect
-            ?? Self.dialect(fromDatabaseURL: ProcessInfo.processInfo.environment["DATABASE_URL"]) ?? .sqlite
+        let environment = ProcessInfo.processInfo.environment
+        // No strata.yml: the folder where the project's tool keeps its migrations.
+        var folderFinding: ProjectDiscovery.Finding?
+        if configuration.file == nil, let found = ProjectDiscovery.migrationsFolder(root: cwd, environment: environment) {
+            configuration.migrationsDirectory = found.value
+            folderFinding = found
+        }
+        self.configuration = configuration
+        self.folderFinding = folderFinding
         var layout: LayoutKind
         var detection: LayoutDetector.Detection?
         switch options.layout {
@@ -57,18 +68,39 @@ struct CommandContext {
         }
         self.layout = layout
         self.detection = detection
+        if let given = options.dialect {
+            dialect = given
+            dialectSource = "--dialect"
+        } else if let configured = configuration.dialect {
+            dialect = configured
+            dialectSource = configuration.file.map { Self.relative($0, from: cwd) } ?? "strata.yml"
+        } else {
+            // The folder the command reads: a folder given, a named file's, else the configured one.
+            let folder = lintPaths.first(where: FileDiscovery.directoryExists) ?? named.groups.first?.folder ?? configuration.migrationsDirectory
+            let root = configuration.file.map { ($0 as NSString).deletingLastPathComponent } ?? cwd
+            switch DialectInference.infer(root: root, migrationsFolder: folder, environment: environment) {
+            case .dialect(let found, let source)?:
+                dialect = found
+                dialectSource = source
+            case .unsupported(let name, let source)?:
+                Self.fail("the migrations are written for \(name) (\(source)); Strata reads SQLite and PostgreSQL: pass --dialect (or `dialect:` in strata.yml) to read them as one of those anyway")
+            case nil:
+                dialect = .sqlite
+                dialectSource = "the default: nothing in the project names a dialect"
+            }
+        }
     }
 
     /// `strata: layout diesel (detected: ...)` on stderr, for `--verbose`.
     func reportDetection() {
-        guard let detection else { return }
-        FileHandle.standardError.write(Data("strata: layout \(layout.rawValue) (detected: \(detection.reason))\n".utf8))
-    }
-
-    /// `sqlite:`/`sqlite://` → sqlite, `postgres://`/`postgresql://` → postgresql.
-    static func dialect(fromDatabaseURL url: String?) -> Dialect? {
-        guard let url, let colon = url.firstIndex(of: ":") else { return nil }
-        return Dialect(name: String(url[..<colon]))
+        var lines: [String] = []
+        if let found = folderFinding {
+            let others = found.alsoFound.isEmpty ? "" : "; also found \(found.alsoFound.joined(separator: ", ")): set `migrations:` in strata.yml to choose"
+            lines.append("strata: migrations \(migrationsDirectoryForDisplay) (found: \(found.source)\(others))")
+        }
+        if let detection { lines.append("strata: layout \(layout.rawValue) (detected: \(detection.reason))") }
+        lines.append("strata: dialect \(dialect.rawValue) (from \(dialectSource))")
+        FileHandle.standardError.write(Data(lines.map { $0 + "\n" }.joined().utf8))
     }
 
     /// A linter with every rule, set up as strata.yml says (rules, preset, versions).

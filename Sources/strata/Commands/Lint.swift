@@ -34,6 +34,10 @@ struct Lint: ParsableCommand {
         let asGiven = paths.filter { !grouped.contains($0) }
         let targets = paths.isEmpty ? [context.migrationsDirectoryForDisplay] : asGiven
         if paths.isEmpty, !FileManager.default.fileExists(atPath: context.configuration.migrationsDirectory) {
+            if context.configuration.file == nil {
+                let looked = ProjectDiscovery.knownFolders.map { $0.path + "/" }.joined(separator: ", ")
+                CommandContext.fail("no migrations folder found (looked for \(looked), sqitch.plan, and folders named migrations up to three levels down); pass the folder to lint, or write `migrations:` in strata.yml (`strata init` writes one)")
+            }
             CommandContext.fail("\(targets[0]): no such folder; pass the files or folders to lint, or set `migrations:` in strata.yml")
         }
         let linter = context.linter(dialect: context.dialect, verbose: output.verbose)
