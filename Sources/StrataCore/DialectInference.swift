@@ -110,24 +110,24 @@ public enum DialectInference {
         }
     }
 
-    /// Syntax that only one of the dialects has, counted over the migrations' `.sql` files
-    /// (at most 200 files, 4 MB): a side wins with at least one file showing it and three
-    /// times as many as the other side.
+    /// Syntax that only one of the dialects has, counted over the migrations' `.sql` files (at
+    /// most 64 files and 1 MB: this runs before every command that has no dialect set): a side
+    /// wins with at least one file showing it and three times as many as the other side.
     static func sqlEvidence(_ folder: String, shownFolder: String) -> Answer? {
         var files: [String] = []
         if let walker = FileManager.default.enumerator(atPath: folder) {
-            while let path = walker.nextObject() as? String, files.count < 200 {
+            while let path = walker.nextObject() as? String, files.count < 64 {
                 if path.hasSuffix(".sql") { files.append(path) }
             }
         }
         var postgres: [String] = [], sqlite: [String] = []
-        var budget = 4 << 20
+        var budget = 1 << 20
         for path in files.sorted() where budget > 0 {
             guard let bytes = try? FileDiscovery.read(folder + "/" + path), bytes.count <= budget else { continue }
             budget -= bytes.count
             let text = String(decoding: bytes, as: UTF8.self).lowercased()
-            if let sign = postgresSigns.first(where: text.contains) { postgres.append("\(sign) in \(shownFolder)\(path)") }
-            if let sign = sqliteSigns.first(where: text.contains) { sqlite.append("\(sign) in \(shownFolder)\(path)") }
+            if let sign = postgresSigns.first(where: text.contains) { postgres.append("\(sign.trimmingCharacters(in: .whitespaces)) in \(shownFolder)\(path)") }
+            if let sign = sqliteSigns.first(where: text.contains) { sqlite.append("\(sign.trimmingCharacters(in: .whitespaces)) in \(shownFolder)\(path)") }
         }
         if !postgres.isEmpty, postgres.count >= 3 * sqlite.count {
             return .dialect(.postgresql, source: "the SQL: \(postgres.count) of \(files.count) files use PostgreSQL-only syntax (\(postgres[0]))")
