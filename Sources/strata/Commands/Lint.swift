@@ -94,7 +94,9 @@ struct Lint: ParsableCommand {
 
     private static func write(_ file: SuppressionsFile, to path: String, name: String) {
         do {
-            try Data(file.text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            let url = URL(fileURLWithPath: path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(file.text.utf8).write(to: url, options: .atomic)
         } catch {
             CommandContext.fail("\(name): cannot write the suppressions file: \(error.localizedDescription)")
         }
