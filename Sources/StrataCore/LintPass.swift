@@ -81,9 +81,9 @@ struct LintPass {
         // The suppressions file: what it covers is counted, and taken out, file by file as the
         // findings are handed on (on this thread, in report order).
         let bulk = linter.bulkSuppressions
-        var tally = bulk.map { BulkSuppressions.Tally(displayName: $0.displayName) }
-        var keys: [String: String] = [:]
-        if let bulk, tally != nil { history = bulk.apply(history, covered: bulkSuppressibleIDs, tally: &tally!, keys: &keys) }
+        var tally = BulkSuppressions.Tally(displayName: bulk?.displayName ?? "")
+        var keys: [String: String] = [:]   // finding paths' keys in the file, worked out once
+        if let bulk { history = bulk.apply(history, covered: bulkSuppressibleIDs, tally: &tally, keys: &keys) }
         var output = ReportOrder(items: items, extra: history,
                                  pathOrder: inPathOrder && linter.layout.kind == .plain ? order : nil,
                                  fileCount: named.map { $0.count { $0 } })
@@ -132,12 +132,12 @@ struct LintPass {
         func handOn(wait: Bool) {
             for var found in pipeline.takeFound(from: next, wait: wait) {
                 let item = order[next]
-                if let bulk, tally != nil {
+                if let bulk {
                     if !replayed[item] {
-                        bulk.markChecked(items[item].path, tally: &tally!, keys: &keys)
-                        if let down = items[item].downPath { bulk.markChecked(down, tally: &tally!, keys: &keys) }
+                        bulk.markChecked(items[item].path, tally: &tally, keys: &keys)
+                        if let down = items[item].downPath { bulk.markChecked(down, tally: &tally, keys: &keys) }
                     }
-                    found = bulk.apply(found, covered: bulkSuppressibleIDs, tally: &tally!, keys: &keys)
+                    found = bulk.apply(found, covered: bulkSuppressibleIDs, tally: &tally, keys: &keys)
                 }
                 output.finish(item: item, found, report: report)
                 next += 1
@@ -161,7 +161,7 @@ struct LintPass {
         }
         output.flush(report)
         var summary = output.summary
-        summary.bulk = tally
+        summary.bulk = bulk == nil ? nil : tally
         return summary
     }
 

@@ -50,7 +50,8 @@ struct Lint: ParsableCommand {
         }
         var linter = context.linter(dialect: context.dialect, verbose: output.verbose)
         let existing = linter.bulkSuppressions?.file
-        if suppressAll || pruneSuppressions, existing != nil || suppressAll {
+        if suppressAll || (pruneSuppressions && existing != nil) {
+            // Recording or pruning: the counts found are kept (`LintSummary.bulk`) to write the file.
             var bulk = linter.bulkSuppressions ?? context.bulkSuppressions(SuppressionsFile())
             bulk.recordAll = suppressAll
             linter.bulkSuppressions = bulk
