@@ -33,6 +33,7 @@ public enum RuleSetting: String, Sendable, CaseIterable {
 ///   directory: ./backups
 /// monitoring:
 ///   slow_ms: 5000
+/// suppressions: strata-suppressions.json
 /// ```
 public struct Configuration: Sendable {
     /// The file this was read from; nil for the built-in defaults.
@@ -54,6 +55,15 @@ public struct Configuration: Sendable {
     public var backupsDirectory = "backups"
     /// `monitoring.slow_ms`: above this many milliseconds a migration is slow (`status`, `metrics`).
     public var slowMilliseconds: Int64 = Configuration.defaultSlowMilliseconds
+    /// `suppressions`, resolved like `migrations`: the suppressions file; nil: the default,
+    /// `strata-suppressions.json` in the project root (`projectDirectory`).
+    public var suppressionsFile: String?
+
+    /// The folder of the configuration file, the project root; nil without one (the working
+    /// directory is then the root).
+    public var projectDirectory: String? {
+        file.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
+    }
 
     /// The default of `monitoring.slow_ms`: 5 s.
     public static let defaultSlowMilliseconds: Int64 = 5000
@@ -71,7 +81,7 @@ public struct Configuration: Sendable {
     public static let fileName = "strata.yml"
     /// The names the configuration file may have; one folder holding both is an error.
     public static let fileNames = ["strata.yml", "strata.yaml"]
-    public static let keys = ["migrations", "layout", "dialect", "preset", "rules", "postgres", "sqlite", "history", "database", "backups", "monitoring"]
+    public static let keys = ["migrations", "layout", "dialect", "preset", "rules", "postgres", "sqlite", "history", "database", "backups", "monitoring", "suppressions"]
 }
 
 /// A configuration problem, with the place in the file where there is one.
@@ -230,6 +240,10 @@ extension Configuration {
                 configuration.backupsDirectory = resolve(try parseBackups(value, path), against: directory)
             case "monitoring":
                 configuration.slowMilliseconds = try parseMonitoring(value, path)
+            case "suppressions":
+                let file = try scalar(value, key, path)
+                guard !file.isEmpty else { throw error(path, value, "`suppressions` must name a file") }
+                configuration.suppressionsFile = resolve(file, against: directory)
             default:
                 let hint = Suggestion.hint(for: key, in: keys)
                 throw error(path, keyNode, "unknown key '\(key)'\(hint); known keys: \(keys.joined(separator: ", "))")

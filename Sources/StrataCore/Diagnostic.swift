@@ -125,6 +125,8 @@ public struct SuggestedSQL: Sendable, Hashable {
 public struct LintResult: Sendable {
     public var diagnostics: [Diagnostic]
     public var fileCount: Int
+    /// What the suppressions file covered, when the linter had one.
+    public var bulk: BulkSuppressions.Tally?
 
     public init(diagnostics: [Diagnostic], fileCount: Int) {
         self.diagnostics = diagnostics

@@ -23,13 +23,15 @@ struct LintPass {
         let severity: Severity
         let help: String?
         let suppressible: Bool
+        let bulkSuppressible: Bool
 
-        init(rule: any Rule, id: String, severity: Severity, help: String?, suppressible: Bool) {
+        init(rule: any Rule, id: String, severity: Severity, help: String?, suppressible: Bool, bulkSuppressible: Bool) {
             self.rule = rule
             self.id = id
             self.severity = severity
             self.help = help
             self.suppressible = suppressible
+            self.bulkSuppressible = bulkSuppressible
         }
     }
 
@@ -37,6 +39,8 @@ struct LintPass {
     let active: [ActiveRule]
     /// Ids of the active rules a suppression can silence.
     let suppressibleIDs: Set<String>
+    /// Ids of the active rules the suppressions file can cover.
+    let bulkSuppressibleIDs: Set<String>
     let activeIDs: Set<String>
     /// The severity `unused-ignore` runs at, when it runs.
     let unusedIgnoreSeverity: Severity?
@@ -51,9 +55,10 @@ struct LintPass {
                   linter.history != nil || !description.needsHistory,
                   description.dialects.contains(linter.dialect) else { return nil }
             return ActiveRule(rule: rule, id: description.id, severity: severity, help: description.help,
-                              suppressible: description.suppressible)
+                              suppressible: description.suppressible, bulkSuppressible: description.bulkSuppressible)
         }
         suppressibleIDs = Set(active.filter(\.suppressible).map(\.id))
+        bulkSuppressibleIDs = Set(active.filter(\.bulkSuppressible).map(\.id))
         activeIDs = Set(active.map(\.id))
         unusedIgnoreSeverity = active.first { $0.id == UnusedIgnore.ruleID }?.severity
     }
@@ -73,6 +78,12 @@ struct LintPass {
             let files = focus.union(items.indices.filter { named[$0] }.flatMap { [items[$0].path] + (items[$0].downPath.map { [$0] } ?? []) })
             history.removeAll { !files.contains($0.file) }
         }
+        // The suppressions file: what it covers is counted, and taken out, file by file as the
+        // findings are handed on (on this thread, in report order).
+        let bulk = linter.bulkSuppressions
+        var tally = BulkSuppressions.Tally(displayName: bulk?.displayName ?? "")
+        var keys: [String: String] = [:]   // finding paths' keys in the file, worked out once
+        if let bulk { history = bulk.apply(history, covered: bulkSuppressibleIDs, tally: &tally, keys: &keys) }
         var output = ReportOrder(items: items, extra: history,
                                  pathOrder: inPathOrder && linter.layout.kind == .plain ? order : nil,
                                  fileCount: named.map { $0.count { $0 } })
@@ -119,8 +130,16 @@ struct LintPass {
         }
         var next = 0
         func handOn(wait: Bool) {
-            for found in pipeline.takeFound(from: next, wait: wait) {
-                output.finish(item: order[next], found, report: report)
+            for var found in pipeline.takeFound(from: next, wait: wait) {
+                let item = order[next]
+                if let bulk {
+                    if !replayed[item] {
+                        bulk.markChecked(items[item].path, tally: &tally, keys: &keys)
+                        if let down = items[item].downPath { bulk.markChecked(down, tally: &tally, keys: &keys) }
+                    }
+                    found = bulk.apply(found, covered: bulkSuppressibleIDs, tally: &tally, keys: &keys)
+                }
+                output.finish(item: item, found, report: report)
                 next += 1
             }
         }
@@ -141,7 +160,9 @@ struct LintPass {
             throw failure.error
         }
         output.flush(report)
-        return output.summary
+        var summary = output.summary
+        summary.bulk = bulk == nil ? nil : tally
+        return summary
     }
 
     // MARK: - Passes

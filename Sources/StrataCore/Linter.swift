@@ -42,6 +42,8 @@ public struct Linter: Sendable {
     public var versions = DialectVersions()
     /// Keep `note` findings (rules skipped for a table new on this branch); else dropped.
     public var verbose = false
+    /// The suppressions file (`strata-suppressions.json`), applied to every file checked.
+    public var bulkSuppressions: BulkSuppressions?
 
     public init(rules: [any Rule], settings: [String: RuleSetting], dialect: Dialect, layout: LayoutKind) {
         self.rules = rules
@@ -80,7 +82,9 @@ public struct Linter: Sendable {
     public func lint(paths: [String]) throws(InputError) -> LintResult {
         var diagnostics: [Diagnostic] = []
         let summary = try lint(paths: paths) { diagnostics += $0 }
-        return LintResult(diagnostics: diagnostics, fileCount: summary.fileCount)
+        var result = LintResult(diagnostics: diagnostics, fileCount: summary.fileCount)
+        result.bulk = summary.bulk
+        return result
     }
 
     /// Lints files given in memory, in the order their layout dictates (tests, examples).
@@ -97,7 +101,9 @@ public struct Linter: Sendable {
         var diagnostics: [Diagnostic] = []
         do {
             let summary = try LintPass(self).run(items) { diagnostics += $0 }
-            return LintResult(diagnostics: diagnostics, fileCount: summary.fileCount)
+            var result = LintResult(diagnostics: diagnostics, fileCount: summary.fileCount)
+            result.bulk = summary.bulk
+            return result
         } catch {
             preconditionFailure("input in memory cannot fail to read")
         }
@@ -144,6 +150,8 @@ public struct LintSummary: Sendable, Equatable {
     public var errorCount = 0
     public var warningCount = 0
     public var noteCount = 0
+    /// What the suppressions file covered, when the linter had one.
+    public var bulk: BulkSuppressions.Tally?
 
     public init(fileCount: Int = 0, errorCount: Int = 0, warningCount: Int = 0, noteCount: Int = 0) {
         self.fileCount = fileCount

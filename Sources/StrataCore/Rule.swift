@@ -84,6 +84,10 @@ public struct RuleDescription: Sendable {
     public var dialects: Set<Dialect>
     /// Whether `-- strata:ignore` can silence it (a file that is not text cannot carry a comment).
     public var suppressible: Bool
+    /// Whether a suppressions file (`strata-suppressions.json`) can cover its findings: never
+    /// when `-- strata:ignore` cannot, nor for findings about an applied migration that
+    /// changed (those are never legacy: they are the change under review).
+    public var bulkSuppressible: Bool
     /// Runs only with git history (`strata check`), not in `strata lint`.
     public var needsHistory: Bool
     /// Built when first asked for (tests, `strata explain`): every command reads the
@@ -101,7 +105,7 @@ public struct RuleDescription: Sendable {
                 defaultSeverity: Severity, defaultSeverityWhereDownIsOptional: Severity? = nil,
                 optIn: Bool = false, requires: LayoutCapabilities = [],
                 dialects: Set<Dialect> = Set(Dialect.allCases), suppressible: Bool = true,
-                needsHistory: Bool = false,
+                bulkSuppressible: Bool = true, needsHistory: Bool = false,
                 triggeringExamples: @autoclosure @escaping @Sendable () -> [Example],
                 nonTriggeringExamples: @autoclosure @escaping @Sendable () -> [Example]) {
         self.needsHistory = needsHistory
@@ -115,6 +119,7 @@ public struct RuleDescription: Sendable {
         self.requires = requires
         self.dialects = dialects
         self.suppressible = suppressible
+        self.bulkSuppressible = suppressible && bulkSuppressible
         self.examples = { (triggeringExamples(), nonTriggeringExamples()) }
     }
 }

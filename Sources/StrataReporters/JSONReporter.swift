@@ -7,7 +7,8 @@ import StrataCore
 /// "line":3,"column":1,"severity":"error","rule":"ban-drop-column","message":"...","help":null}]}
 /// ```
 ///
-/// `version` is the format's version, raised only when a key changes meaning or goes away.
+/// `version` is the format's version, raised only when a key changes meaning or goes away. With
+/// a suppressions file (strata-suppressions.json) the summary also has `"suppressed": N`.
 public struct JSONReporter: Reporter {
     public static let identifier = "json"
     public static let description = "JSON: a summary and every diagnostic, keys in a fixed order"
@@ -79,6 +80,11 @@ public struct JSONReporter: Reporter {
             output.write(summary.errorCount)
             output.write(",\"warnings\":")
             output.write(summary.warningCount)
+            if let bulk = summary.bulk {
+                // Only with a suppressions file: the findings it kept out of the report.
+                output.write(",\"suppressed\":")
+                output.write(bulk.suppressed)
+            }
             output.write("},\"diagnostics\":[")
             output.write(contentsOf: body)
             output.write("]}\n")

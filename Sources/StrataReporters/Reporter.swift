@@ -47,6 +47,7 @@ extension LintResult {
     public var summary: LintSummary {
         var summary = LintSummary(fileCount: fileCount)
         summary.count(diagnostics)
+        summary.bulk = bulk
         return summary
     }
 }

@@ -68,13 +68,16 @@ public struct TextReporter: Reporter {
         }
     }
 
-    /// `3 files linted: 1 error, 2 warnings`, or `1 file linted: no problems`.
+    /// `3 files linted: 1 error, 2 warnings`, or `1 file linted: no problems`; then, when the
+    /// suppressions file covered findings, `; 4 suppressed by strata-suppressions.json`.
     static func summary(_ summary: LintSummary) -> String {
         var counts: [String] = []
         if summary.errorCount > 0 { counts.append(counted(summary.errorCount, "error")) }
         if summary.warningCount > 0 { counts.append(counted(summary.warningCount, "warning")) }
         let problems = counts.isEmpty ? "no problems" : counts.joined(separator: ", ")
-        return "\(counted(summary.fileCount, "file")) linted: \(problems)"
+        var line = "\(counted(summary.fileCount, "file")) linted: \(problems)"
+        if let bulk = summary.bulk, bulk.suppressed > 0 { line += "; \(bulk.suppressed) suppressed by \(bulk.displayName)" }
+        return line
     }
 
     private static func counted(_ count: Int, _ noun: String) -> String {

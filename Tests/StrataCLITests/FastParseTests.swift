@@ -12,7 +12,9 @@ struct FastParseTests {
             + "\(output.format) \(String(describing: output.maxWarnings)) \(output.failOn) \(output.verbose)"
     }
 
-    static func summary(_ lint: Lint) -> String { "\(lint.paths) " + options(lint.project, lint.output) }
+    static func summary(_ lint: Lint) -> String {
+        "\(lint.paths) \(lint.suppressAll) \(lint.pruneSuppressions) " + options(lint.project, lint.output)
+    }
 
     static func summary(_ check: Check) -> String {
         "\(check.paths) \(String(describing: check.base)) \(String(describing: check.rev)) \(check.staged) \(check.requireBase) "
@@ -27,6 +29,8 @@ struct FastParseTests {
         ["--layout", "auto", "--format", "sarif", "--max-warnings", "0", "--fail-on", "warning", "--verbose", "dir"],
         ["--config", "ci/strata.yml", "--layout", "golang-migrate", "--format", "github", "db"],
         ["-", "--format", "text"],
+        ["--suppress-all", "migrations/0001_a.sql"],
+        ["--prune-suppressions", "--format", "json"],
     ])
     func readsLintAsArgumentParserDoes(_ arguments: [String]) throws {
         let fast = try #require(FastParse.lint(arguments[...], paths: []))
@@ -52,7 +56,8 @@ struct FastParseTests {
         ["--help"], ["-h"], ["--dialect"], ["--dialect", "oracle"], ["--dialect=postgresql"], ["--format", "xml"],
         ["--max-warnings", "-1"], ["--max-warnings", "many"], ["--fail-on", "note"], ["--layout", "rails"],
         ["--verbose", "--verbose"], ["--dialect", "sqlite", "--dialect", "postgresql"], ["--", "--odd-name.sql"],
-        ["--unknown"], ["--config", "--verbose"], ["--staged"],
+        ["--unknown"], ["--config", "--verbose"], ["--staged"], ["--suppress-all", "--prune-suppressions"],
+        ["--suppress-all", "--suppress-all"],
     ])
     func leavesTheRestOfLintToArgumentParser(_ arguments: [String]) {
         #expect(FastParse.lint(arguments[...], paths: []) == nil)

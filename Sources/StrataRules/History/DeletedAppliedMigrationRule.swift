@@ -17,6 +17,7 @@ public struct DeletedAppliedMigrationRule: HistoryRule {
         help: "restore the file; to undo what it did, write a new migration",
         defaultSeverity: .error,
         suppressible: false,
+        bulkSuppressible: false,
         needsHistory: true,
         triggeringExamples: [
             Example(ExampleFile.migration("SELECT 1;"), fileName: "0002_other.sql",

@@ -22,6 +22,7 @@ public struct EditedAppliedMigrationRule: Rule {
             """,
         help: "restore the applied file and put the change in a new migration (`strata new`)",
         defaultSeverity: .error,
+        bulkSuppressible: false,
         needsHistory: true,
         triggeringExamples: [
             // The finding points at the first changed statement token, the changed metadata

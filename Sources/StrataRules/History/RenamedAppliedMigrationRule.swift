@@ -17,6 +17,7 @@ public struct RenamedAppliedMigrationRule: Rule {
             """,
         help: "restore the old file name; to change how the migration is described, edit @name in a new migration",
         defaultSeverity: .error,
+        bulkSuppressible: false,
         needsHistory: true,
         triggeringExamples: [
             Example("↓" + applied, fileName: "0001_accounts.sql",

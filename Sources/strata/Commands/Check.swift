@@ -83,6 +83,9 @@ struct Check: ParsableCommand {
                                           dialect: context.dialect, named: group, requireBase: requireBase, verbose: output.verbose)
             result.diagnostics += found.diagnostics
             result.fileCount += found.fileCount
+            if let bulk = found.bulk {
+                if result.bulk == nil { result.bulk = bulk } else { result.bulk?.add(bulk) }
+            }
         }
         try output.report(result)
     }

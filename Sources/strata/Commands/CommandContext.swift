@@ -109,7 +109,62 @@ struct CommandContext {
         linter.preset = configuration.preset
         linter.versions = configuration.versions
         linter.verbose = verbose
+        linter.bulkSuppressions = suppressionsFile().map(bulkSuppressions)
         return linter
+    }
+
+    // MARK: - Suppressions file
+
+    /// The project root: the folder of strata.yml; without one, the nearest folder at or above
+    /// the working directory that holds strata-suppressions.json (a run from a sub-folder finds
+    /// it as it finds strata.yml), else the working directory.
+    var projectRoot: String {
+        if let directory = configuration.projectDirectory { return PathText.absolute(directory, from: workingDirectory) }
+        var folder = workingDirectory
+        while true {
+            if FileDiscovery.fileExists(PathText.absolute(SuppressionsFile.defaultFileName, from: folder)) { return folder }
+            let parent = PathText.absolute("..", from: folder)
+            if parent == folder { return workingDirectory }
+            folder = parent
+        }
+    }
+
+    /// The suppressions file (absolute): `suppressions:` in strata.yml, else
+    /// strata-suppressions.json in the project root.
+    var suppressionsPath: String {
+        PathText.absolute(configuration.suppressionsFile ?? SuppressionsFile.defaultFileName, from: projectRoot)
+    }
+
+    /// The suppressions file as messages name it (relative to the working directory).
+    var suppressionsDisplayName: String { Self.relative(suppressionsPath, from: workingDirectory) }
+
+    /// The suppressions file, read once per run; nil when there is none. One that cannot be
+    /// read ends the command (exit 2, naming it); entries naming a rule that does not exist, or
+    /// one it cannot cover, are warned about on stderr.
+    func suppressionsFile() -> SuppressionsFile? {
+        let path = suppressionsPath
+        if let loaded = Self.loadedSuppressions[path] { return loaded }
+        let display = suppressionsDisplayName
+        let file = try? Self.run { () throws(InputError) in try SuppressionsFile.load(path, shownAs: display) }
+        Self.loadedSuppressions[path] = .some(file)
+        for rule in (file?.ruleIDs ?? []).sorted() {
+            let warning: String
+            if let description = AllRules.description(of: rule) {
+                guard !description.bulkSuppressible else { continue }
+                warning = "'\(rule)' cannot be suppressed by this file: its entries are ignored, and its findings always reported"
+            } else {
+                warning = "unknown rule '\(rule)'\(Suggestion.hint(for: rule, in: AllRules.ids)); its entries are ignored (`strata lint --prune-suppressions` removes them)"
+            }
+            FileHandle.standardError.write(Data("strata: warning: \(display): \(warning)\n".utf8))
+        }
+        return file
+    }
+
+    nonisolated(unsafe) private static var loadedSuppressions: [String: SuppressionsFile?] = [:]
+
+    /// `file` as a lint applies it.
+    func bulkSuppressions(_ file: SuppressionsFile) -> BulkSuppressions {
+        BulkSuppressions(file: file, projectRoot: projectRoot, workingDirectory: workingDirectory, displayName: suppressionsDisplayName)
     }
 
     /// The migrations folder as the user should see it: relative to the working directory when

@@ -86,12 +86,15 @@ enum FastParse {
     // when one that was never parsed or set is read.
 
     static func lint(_ arguments: ArraySlice<String>, paths extracted: [String]) -> Lint? {
-        guard let read = Arguments(arguments, valueOptions: lintValueOptions, flagOptions: ["--verbose"]),
+        guard let read = Arguments(arguments, valueOptions: lintValueOptions, flagOptions: ["--verbose", "--suppress-all", "--prune-suppressions"]),
               let project = project(read), let output = output(read) else { return nil }
         var lint = Lint()
         lint.paths = extracted + read.paths
         lint.project = project
         lint.output = output
+        lint.suppressAll = read.flags.contains("--suppress-all")
+        lint.pruneSuppressions = read.flags.contains("--prune-suppressions")
+        guard (try? lint.validate()) != nil else { return nil }
         return lint
     }
 

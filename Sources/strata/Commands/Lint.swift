@@ -12,7 +12,9 @@ struct Lint: ParsableCommand {
             PATHs are files or folders (default: the migrations folder of strata.yml, else ./migrations). \
             A file in a migrations folder is read with the rest of the folder, and only the files named are reported. \
             Exit 0 when clean, 1 on any error-level finding or more warnings than --max-warnings, \
-            2 on a configuration or I/O error.
+            2 on a configuration or I/O error. Findings recorded in strata-suppressions.json (the \
+            project root, or `suppressions:` in strata.yml) are not reported: --suppress-all records \
+            the current ones, --prune-suppressions forgets those that are gone.
             """)
 
     @Argument(help: "Migration files or folders.")
@@ -21,6 +23,16 @@ struct Lint: ParsableCommand {
     @OptionGroup var project: ProjectOptions
 
     @OptionGroup var output: OutputOptions
+
+    @Flag(name: .long, help: "Record every current finding of the files linted in strata-suppressions.json, so that only new ones are reported.")
+    var suppressAll = false
+
+    @Flag(name: .long, help: "Remove suppressions of findings no longer found in the files linted (never adds or raises any).")
+    var pruneSuppressions = false
+
+    func validate() throws {
+        if suppressAll, pruneSuppressions { throw ValidationError("--suppress-all and --prune-suppressions exclude each other") }
+    }
 
     func run() throws {
         let files = paths.filter(Self.namesFile)
@@ -40,15 +52,62 @@ struct Lint: ParsableCommand {
             }
             CommandContext.fail("\(targets[0]): no such folder; pass the files or folders to lint, or set `migrations:` in strata.yml")
         }
-        let linter = context.linter(dialect: context.dialect, verbose: output.verbose)
+        var linter = context.linter(dialect: context.dialect, verbose: output.verbose)
+        let existing = linter.bulkSuppressions?.file
+        if suppressAll || (pruneSuppressions && existing != nil) {
+            // Recording or pruning: the counts found are kept (`LintSummary.bulk`) to write the file.
+            var bulk = linter.bulkSuppressions ?? context.bulkSuppressions(SuppressionsFile())
+            bulk.recordAll = suppressAll
+            linter.bulkSuppressions = bulk
+        } else if pruneSuppressions {
+            FileHandle.standardError.write(Data("strata: note: \(context.suppressionsDisplayName): no such file, nothing to prune\n".utf8))
+        }
         try output.report { writer in
-            try CommandContext.run { () throws(InputError) in
+            let summary = try CommandContext.run { () throws(InputError) in
                 var summary = targets.isEmpty ? LintSummary() : try linter.lint(paths: targets) { writer.add($0) }
                 for group in groups { summary.add(try linter.lint(group) { writer.add($0) }) }
                 return summary
             }
+            if let tally = summary.bulk, suppressAll || pruneSuppressions {
+                Self.update(existing ?? SuppressionsFile(), with: tally, prune: pruneSuppressions, context: context)
+            }
+            return summary
         }
     }
+
+    /// Writes the suppressions file `--suppress-all` or `--prune-suppressions` makes of what the
+    /// lint found, and says on stderr what it holds.
+    static func update(_ old: SuppressionsFile, with tally: BulkSuppressions.Tally, prune: Bool, context: CommandContext) {
+        let root = context.projectRoot
+        let exists = { (key: String) in FileDiscovery.fileExists(PathText.absolute(key, from: root)) }
+        let new = prune ? old.pruned(by: tally, exists: exists) : old.recording(tally, exists: exists)
+        let name = context.suppressionsDisplayName
+        let holds = "\(counted(new.findingCount, "finding")) of \(counted(new.ruleIDs.count, "rule")) in \(counted(new.entries.count, "file"))"
+        if prune {
+            let removed = old.findingCount - new.findingCount
+            guard new != old else {
+                FileHandle.standardError.write(Data("strata: \(name): nothing to prune; it holds \(holds)\n".utf8))
+                return
+            }
+            write(new, to: context.suppressionsPath, name: name)
+            FileHandle.standardError.write(Data("strata: \(name): pruned \(counted(removed, "finding")); it holds \(holds)\n".utf8))
+        } else {
+            write(new, to: context.suppressionsPath, name: name)
+            FileHandle.standardError.write(Data("strata: \(name): recorded \(holds)\n".utf8))
+        }
+    }
+
+    private static func write(_ file: SuppressionsFile, to path: String, name: String) {
+        do {
+            let url = URL(fileURLWithPath: path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(file.text.utf8).write(to: url, options: .atomic)
+        } catch {
+            CommandContext.fail("\(name): cannot write the suppressions file: \(error.localizedDescription)")
+        }
+    }
+
+    private static func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
 
     /// Whether a PATH names a file rather than a folder (a `*.sql` name is taken as a file
     /// without a system call, as discovery does).
@@ -74,5 +133,8 @@ extension LintSummary {
         errorCount += other.errorCount
         warningCount += other.warningCount
         noteCount += other.noteCount
+        if let other = other.bulk {
+            if bulk == nil { bulk = other } else { bulk?.add(other) }
+        }
     }
 }
