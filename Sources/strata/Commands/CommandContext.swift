@@ -12,6 +12,8 @@ struct CommandContext {
     let layout: LayoutKind
     /// How `--layout auto` chose the layout (for `--verbose`); nil when it was given.
     let detection: LayoutDetector.Detection?
+    /// What in the migrations folder named the dialect, when that decided it (for `--verbose`).
+    let dialectDeclaration: String?
     let workingDirectory: String
     /// The files named one by one, by the migrations folder each belongs to (`NamedFiles`).
     let named: NamedFiles
@@ -26,7 +28,13 @@ struct CommandContext {
         configuration = try Self.run { () throws(ConfigurationError) in
             try Configuration.load(explicitPath: options.config, workingDirectory: cwd, knownRules: AllRules.ids)
         }
-        dialect = options.dialect ?? configuration.dialect
+        // What the migrations folder declares for its tool (Prisma's migration_lock.toml,
+        // drizzle's journal) comes after --dialect and strata.yml, before DATABASE_URL.
+        let declared = (options.dialect ?? configuration.dialect) != nil ? nil
+            : (lintPaths.filter(FileDiscovery.directoryExists) + [configuration.migrationsDirectory]).lazy
+                .compactMap(LayoutDialect.declared(inFolder:)).first
+        dialectDeclaration = declared?.reason
+        dialect = options.dialect ?? configuration.dialect ?? declared?.dialect
             ?? Self.dialect(fromDatabaseURL: ProcessInfo.processInfo.environment["DATABASE_URL"]) ?? .sqlite
         var layout: LayoutKind
         var detection: LayoutDetector.Detection?
@@ -61,6 +69,9 @@ struct CommandContext {
 
     /// `strata: layout diesel (detected: ...)` on stderr, for `--verbose`.
     func reportDetection() {
+        if let dialectDeclaration {
+            FileHandle.standardError.write(Data("strata: dialect \(dialect.rawValue) (declared: \(dialectDeclaration))\n".utf8))
+        }
         guard let detection else { return }
         FileHandle.standardError.write(Data("strata: layout \(layout.rawValue) (detected: \(detection.reason))\n".utf8))
     }
