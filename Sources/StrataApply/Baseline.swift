@@ -91,7 +91,9 @@ extension Applier {
     /// Throws `.refused` when the table is missing or shows a migration that failed or was left
     /// dirty (a half-applied migration must be resolved with that tool first).
     public func baselinePlan(from source: BaselineSource) throws(ApplyError) -> BaselinePlan {
-        guard try tableExists(source.table) || (source == .drizzle && BaselineReader.drizzleSchemaTableExists(database)) else {
+        var found = try tableExists(source.table)
+        if !found, source == .drizzle { found = try BaselineReader.drizzleSchemaTableExists(database) }
+        guard found else {
             throw ApplyError(.refused, "no \(source == .drizzle && database.dialect == .postgresql ? BaselineReader.drizzlePostgresTable : source.table) table in this database: nothing to baseline from \(source.rawValue) (is --database the one \(source.rawValue) migrates?)")
         }
         let applied = try BaselineReader(database: database, source: source).appliedVersions(catalog: catalog)

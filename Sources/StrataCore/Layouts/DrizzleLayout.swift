@@ -110,11 +110,22 @@ public struct DrizzleJournal: Sendable {
         }
         var result = DrizzleJournal(path: path, entries: [], dialect: object["dialect"] as? String)
         for (index, entry) in entries.enumerated() {
-            guard let tag = entry["tag"] as? String, let when = (entry["when"] as? NSNumber)?.int64Value else {
+            guard let tag = entry["tag"] as? String, let when = milliseconds(entry["when"]) else {
                 throw InputError(path: path, message: "entry \(index) of the journal has no `tag` or `when`")
             }
             result.entries.append(Entry(tag: tag, when: when))
         }
         return result
+    }
+
+    /// A JSON number as Foundation hands it over (an integer, or a double for large ones).
+    static func milliseconds(_ value: Any?) -> Int64? {
+        switch value {
+        case let number as Int: Int64(number)
+        case let number as Int64: number
+        case let number as Double: number.rounded() == number ? Int64(number) : nil
+        case let number as NSNumber: number.int64Value
+        default: nil
+        }
     }
 }
