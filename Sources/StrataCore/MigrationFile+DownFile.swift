@@ -73,7 +73,7 @@ extension LayoutKind {
     }
 
     /// Whether DOWN SQL is a file of its own (golang-migrate, diesel, Flyway undo files).
-    public var keepsDownApart: Bool { self == .golangMigrate || self == .diesel || self == .flyway || self == .sqlx }
+    public var keepsDownApart: Bool { self == .golangMigrate || self == .diesel || self == .flyway || self == .sqlx || self == .prisma }
 
     /// Whether the tool runs a migration that has no DOWN SQL, or an empty one, without
     /// complaint: goose (an empty `-- +goose Down`), golang-migrate (no `.down.sql`), Flyway

@@ -220,3 +220,19 @@ struct SqlxPrismaDrizzleBaselineTests {
         #expect(try db.tableExists("posts"))
     }
 }
+
+/// `strata check` on a Prisma folder whose migration has a down.sql: one migration, not two.
+@Suite("strata check: Prisma folders")
+struct PrismaHistoryTests {
+    @Test func aDownFileBesideMigrationSqlIsPartOfTheMigration() throws {
+        let repo = try GitFixture()
+        try repo.write("migrations/20240101000000_init/migration.sql", "CREATE TABLE \"User\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n")
+        try repo.write("migrations/20240101000000_init/down.sql", "DROP TABLE \"User\";\n")
+        try repo.commitAll("applied")
+        try repo.checkout("feature", create: true)
+        try repo.write("migrations/20240101000000_init/down.sql", "DROP TABLE IF EXISTS \"User\";\n")
+        let edited = try repo.checkJSON("--layout", "prisma")
+        #expect(edited.diagnostics.map(\.rule) == ["edited-applied-migration"], "\(edited.diagnostics)\(edited.stderr)")
+        #expect(edited.diagnostics.first?.file == "migrations/20240101000000_init/down.sql")
+    }
+}
