@@ -44,7 +44,14 @@ public enum BaselineSource: String, CaseIterable, Sendable {
             // diesel: the folder name up to the first `_`, dashes removed.
             let prefix = id.split(separator: "_", maxSplits: 1).first.map(String.init) ?? id
             return prefix.replacingOccurrences(of: "-", with: "")
-        case .sqlx, .prisma, .drizzle, .atlas, .sqlMigrate, .liquibaseSQL, .sqitch:
+        case .sqlx:
+            // sqlx: the number before the first `_`, stored as a BIGINT.
+            return MigrationFile.numericPrefix(of: id).map(Self.withoutLeadingZeros)
+        case .prisma, .drizzle:
+            // Prisma: the folder's name (`migration_name`); drizzle: the journal's tag (its rows
+            // hold a hash and a time, matched with the journal in `BaselineReader`).
+            return id
+        case .atlas, .sqlMigrate, .liquibaseSQL, .sqitch:
             return nil
         case .flyway:
             guard let parts = FlywayLayout.parts(Substring(id + ".sql")) else { return nil }
@@ -84,8 +91,10 @@ extension Applier {
     /// Throws `.refused` when the table is missing or shows a migration that failed or was left
     /// dirty (a half-applied migration must be resolved with that tool first).
     public func baselinePlan(from source: BaselineSource) throws(ApplyError) -> BaselinePlan {
-        guard try tableExists(source.table) else {
-            throw ApplyError(.refused, "no \(source.table) table in this database: nothing to baseline from \(source.rawValue) (is --database the one \(source.rawValue) migrates?)")
+        var found = try tableExists(source.table)
+        if !found, source == .drizzle { found = try BaselineReader.drizzleSchemaTableExists(database) }
+        guard found else {
+            throw ApplyError(.refused, "no \(source == .drizzle && database.dialect == .postgresql ? BaselineReader.drizzlePostgresTable : source.table) table in this database: nothing to baseline from \(source.rawValue) (is --database the one \(source.rawValue) migrates?)")
         }
         let applied = try BaselineReader(database: database, source: source).appliedVersions(catalog: catalog)
         let tracked = Set(try ledger.entries().map(\.id))

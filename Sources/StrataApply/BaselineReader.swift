@@ -65,7 +65,13 @@ struct BaselineReader {
             }
         case .flyway:
             try readFlyway(table, into: &applied, catalog: catalog)
-        case .sqlx, .prisma, .drizzle, .atlas, .sqlMigrate, .liquibaseSQL, .sqitch:
+        case .sqlx:
+            try readSqlx(table, into: &applied)
+        case .prisma:
+            try readPrisma(table, into: &applied)
+        case .drizzle:
+            try readDrizzle(into: &applied, catalog: catalog)
+        case .atlas, .sqlMigrate, .liquibaseSQL, .sqitch:
             throw ApplyError(.refused, "baseline from \(source.rawValue) is not built yet")
         }
         return applied

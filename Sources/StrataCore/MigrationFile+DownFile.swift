@@ -73,7 +73,7 @@ extension LayoutKind {
     }
 
     /// Whether DOWN SQL is a file of its own (golang-migrate, diesel, Flyway undo files).
-    public var keepsDownApart: Bool { self == .golangMigrate || self == .diesel || self == .flyway }
+    public var keepsDownApart: Bool { self == .golangMigrate || self == .diesel || self == .flyway || self == .sqlx || self == .prisma }
 
     /// Whether the tool runs a migration that has no DOWN SQL, or an empty one, without
     /// complaint: goose (an empty `-- +goose Down`), golang-migrate (no `.down.sql`), Flyway
@@ -99,7 +99,7 @@ extension MigrationFile {
     /// name (`001_users.down.sql`, `down.sql` beside `up.sql`, `U1__users.sql`).
     public var expectedDownPlace: String {
         switch layout {
-        case .golangMigrate:
+        case .golangMigrate, .sqlx:
             let name = path.hasSuffix(".up.sql") ? String(path.dropLast(".up.sql".count)) + ".down.sql" : path
             return "a down file, \(name.split(separator: "/").last.map(String.init) ?? name)"
         case .diesel: return "a down.sql beside up.sql"

@@ -91,6 +91,13 @@ public struct NamedFiles: Sendable {
     private static func ownFolder(of path: String, layout: LayoutKind, verdicts: inout [String: Bool]) -> String? {
         let parent = String(FilePairing.folder(Substring(path)).dropLast())
         let name = FilePairing.name(Substring(path))
+        if layout == .prisma {
+            // `<folder>/<timestamp>_<name>/migration.sql` (or its down.sql).
+            guard name == "migration.sql" || name == "down.sql", !parent.isEmpty,
+                  MigrationFile.numericPrefix(of: String(FilePairing.name(Substring(parent)))) != nil else { return nil }
+            let grandparent = String(FilePairing.folder(Substring(parent)).dropLast())
+            return grandparent.isEmpty ? "/" : grandparent
+        }
         if layout == .diesel {
             // `<folder>/<version>_<name>/up.sql` (or its down.sql, metadata.toml): the folder
             // above the migration's own.
@@ -121,7 +128,7 @@ public struct NamedFiles: Sendable {
         case .strata, .dbmate, .goose:
             return MigrationFile.numericPrefix(of: String(name)) != nil
         case .sqlx:
-            return MigrationFile.numericPrefix(of: String(name)) != nil
+            return SqlxLayout.isMigrationName(name)
         case .prisma:
             return false
         case .drizzle:

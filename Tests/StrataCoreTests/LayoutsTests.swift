@@ -243,7 +243,14 @@ struct LayoutsTests {
             (.diesel, ["2019-01-01_a/up.sql": "SELECT 1;\n"]),
             (.flyway, ["V1__a.sql": "SELECT 1;\n"]),
             (.strata, ["0001_a.sql": "-- @name: a\n-- UP MIGRATION\nSELECT 1;\n"]),
-            (.strata, ["0001_a.sql": "SELECT 1;\n", "0002_b.sql": "SELECT 2;\n"]),
+            // Numbered files without any tool's markers are sqlx's (and the Supabase CLI's).
+            (.sqlx, ["0001_a.sql": "SELECT 1;\n", "0002_b.sql": "SELECT 2;\n"]),
+            (.sqlx, ["20240101000000_a.sql": "SELECT 1;\n", "20240102000000_b.up.sql": "SELECT 2;\n"]),
+            (.plain, ["0001-a.sql": "SELECT 1;\n"]),
+            (.strata, [:]),
+            (.prisma, ["20240101000000_a/migration.sql": "SELECT 1;\n"]),
+            (.drizzle, ["0000_a.sql": "SELECT 1;\n", "meta/_journal.json": "{\"entries\": []}"]),
+            (.drizzle, ["0000_a.sql": "CREATE TABLE a (id INT);\n--> statement-breakpoint\nCREATE TABLE b (id INT);\n"]),
             (.plain, ["deltas/35/add.sql": "SELECT 1;\n", "deltas/36/more.sql": "SELECT 1;\n"]),
         ]
         for (expected, files) in cases {

@@ -23,7 +23,7 @@ struct HintTests {
             case .diesel: ("2024-01-0\(index + 1)-000000_\(file.name)/up.sql", file.up, .init(path: "2024-01-0\(index + 1)-000000_\(file.name)/down.sql", bytes: Array("SELECT 1;\n".utf8)))
             case .flyway: ("V\(index + 1)__\(file.name).sql", file.up, nil)
             case .plain: ("000\(index + 1)_\(file.name).sql", file.up, nil)
-            case .sqlx: ("2024010\(index + 1)000000_\(file.name).sql", file.up, nil)
+            case .sqlx: ("\(index + 1)_\(file.name).sql", file.up, nil)
             case .prisma: ("2024010\(index + 1)000000_\(file.name)/migration.sql", file.up, nil)
             case .drizzle: ("000\(index)_\(file.name).sql", file.up, nil)
             case .atlas: ("2024010\(index + 1)000000_\(file.name).sql", file.up, nil)
@@ -50,9 +50,9 @@ struct HintTests {
         .diesel: "`run_in_transaction = false` in a metadata.toml",
         .flyway: "`executeInTransaction=false` in V2__2_change.sql.conf",
         .plain: "a plain file has no switch for it",
-        .sqlx: "run it outside a transaction as sqlx allows",
-        .prisma: "run it outside a transaction as prisma allows",
-        .drizzle: "run it outside a transaction as drizzle allows",
+        .sqlx: "`-- no-transaction` the first line",
+        .prisma: "Prisma Migrate has no per-migration switch",
+        .drizzle: "no per-file switch",
         .atlas: "run it outside a transaction as atlas allows",
         .sqlMigrate: "run it outside a transaction as sql-migrate allows",
         .liquibaseSQL: "run it outside a transaction as liquibase-sql allows",
@@ -103,6 +103,7 @@ struct HintTests {
             .strata: "`-- @transaction: false`", .dbmate: "`-- migrate:up transaction:false`", .goose: "`-- +goose NO TRANSACTION`",
             .golangMigrate: "`x-no-tx-wrap=true`", .diesel: "`run_in_transaction = false`", .flyway: "`executeInTransaction=false`",
             .plain: "a plain file has no switch for it",
+            .sqlx: "`-- no-transaction`", .prisma: "`prisma db execute`", .drizzle: "no per-file switch",
         ]
         for (layout, way) in ways {
             let found = Self.lint(layout, .sqlite, base: "CREATE TABLE t (id INTEGER PRIMARY KEY);\n",

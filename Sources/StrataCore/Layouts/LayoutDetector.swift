@@ -37,21 +37,43 @@ public enum LayoutDetector {
         func found(_ layout: LayoutKind, _ reason: String) {
             if evidence[layout] == nil { evidence[layout] = reason }
         }
+        // The files beside the migrations that name their tool: drizzle's journal, Prisma's lock.
+        for folder in Set(folderOf.values) {
+            if FileDiscovery.fileExists(folder + "meta/_journal.json") { found(.drizzle, "\(folder)meta/_journal.json: a drizzle journal") }
+            if FileDiscovery.fileExists(folder + "migration_lock.toml") { found(.prisma, "\(folder)migration_lock.toml: Prisma's lock file") }
+        }
+        // sqlx's forward-only `<version>_<name>.sql` files beside `.up.sql`/`.down.sql` pairs.
+        var forwardBesidePairs: Int? = nil
         for (index, file) in files.enumerated() {
             // By bytes: a folder may hold thousands of names, and this runs before every command.
             let utf8 = file.utf8
             let slash = utf8.lastIndex(of: UInt8(ascii: "/"))
             let nameStart = slash.map { utf8.index(after: $0) } ?? utf8.startIndex
             let name = utf8[nameStart...]
-            if slash != nil, name.elementsEqual("up.sql".utf8) || name.elementsEqual("down.sql".utf8) {
+            if slash != nil, name.elementsEqual("up.sql".utf8) {
                 found(.diesel, "\(full(index)): a folder holding up.sql/down.sql")
+            } else if slash != nil, name.elementsEqual("migration.sql".utf8) {
+                found(.prisma, "\(full(index)): a folder holding migration.sql")
             } else if name.reversed().starts(with: "lqs.pu.".utf8) || name.reversed().starts(with: "lqs.nwod.".utf8) {
                 found(.golangMigrate, "\(full(index)): an .up.sql/.down.sql file")
+            } else if slash == nil, forwardBesidePairs == nil, SqlxLayout.isMigrationName(Substring(file)) {
+                forwardBesidePairs = index
             } else if let first = name.first, first == UInt8(ascii: "V") || first == UInt8(ascii: "U"),
                       name.dropFirst().first.map({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) == true,
                       FlywayLayout.parts(FilePairing.name(Substring(file))) != nil {
                 found(.flyway, "\(full(index)): a Flyway versioned name")
             }
+        }
+        // A diesel folder's down.sql is no sign of its own (Prisma's docs put a down.sql beside
+        // migration.sql); it is diesel's where an up.sql is beside it.
+        if evidence[.golangMigrate] != nil, evidence.count == 1, let index = forwardBesidePairs {
+            return Detection(layout: .sqlx, reason: "\(full(index)): sqlx's forward-only file beside .up.sql/.down.sql pairs")
+        }
+        // A drizzle journal or a Prisma lock left beside files `strata convert` wrote.
+        if evidence.count == 1, let tool = evidence.keys.first, tool == .drizzle || tool == .prisma,
+           let first = files.indices.first(where: { !files[$0].contains("/") }),
+           let bytes = try? FileDiscovery.read(full(first)), markerLayout(bytes) == .strata {
+            return Detection(layout: .strata, reason: "\(full(first)): a Strata header beside \(tool.rawValue)'s files (converted)")
         }
         // Flyway's names with Strata's headers: a Flyway folder converted by `strata convert`.
         if evidence.keys.elementsEqual([.flyway]), let first = files.firstIndex(where: { FlywayLayout.parts(FilePairing.name(Substring($0))) != nil }),
@@ -71,14 +93,15 @@ public enum LayoutDetector {
             throw InputError(path: paths.first ?? ".", message: "cannot tell the layout: signs of \(signs.joined(separator: " and ")); set `layout:` in strata.yml or pass --layout")
         }
         if let (layout, reason) = evidence.first { return Detection(layout: layout, reason: reason) }
-        // No tool's signs: numbered files in one folder are Strata's format (its rules then say
-        // what a file lacks); anything else is read as plain SQL.
+        // No tool's signs: an empty folder gets Strata's format (`strata new`); numbered files
+        // in one folder, `<version>_<name>.sql`, are sqlx's (and the Supabase CLI's), which
+        // read them as Strata's plain SQL does; anything else is read as plain SQL.
         if files.isEmpty {
             return Detection(layout: .strata, reason: "no migration files yet")
         }
-        if files.allSatisfy({ MigrationFile.numericPrefix(of: String(FilePairing.name(Substring($0)))) != nil })
+        if files.allSatisfy({ SqlxLayout.isMigrationName(FilePairing.name(Substring($0))) })
             && Set(files.map { FilePairing.folder(Substring($0)) }).count == 1 {
-            return Detection(layout: .strata, reason: "numbered files with no other tool's markers")
+            return Detection(layout: .sqlx, reason: "\(full(0)): numbered <version>_<name>.sql files with no tool's markers")
         }
         return Detection(layout: .plain, reason: "no tool's markers or naming scheme")
     }
@@ -99,6 +122,7 @@ public enum LayoutDetector {
                 if line.hasPrefix("migrate:up") || line.hasPrefix("migrate:down") { return .dbmate }
                 if line.hasPrefix("+goose up") || line.hasPrefix("+goose down") { return .goose }
                 if line.hasPrefix("up migration") || line.hasPrefix("down migration") || line.hasPrefix("@name") { return .strata }
+                if line.hasPrefix("> statement-breakpoint") { return .drizzle }
             }
             start = end + 1
         }
@@ -109,6 +133,7 @@ public enum LayoutDetector {
         switch layout {
         case .dbmate: "a `-- migrate:up` marker"
         case .goose: "a `-- +goose Up` annotation"
+        case .drizzle: "a `--> statement-breakpoint` line"
         default: "a Strata header or `-- UP MIGRATION` marker"
         }
     }

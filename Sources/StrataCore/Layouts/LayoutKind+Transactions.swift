@@ -15,7 +15,7 @@ extension LayoutKind {
         case .dbmate: "-- migrate:up transaction:false"
         case .goose: "-- +goose NO TRANSACTION"
         case .plain, .golangMigrate, .diesel, .flyway: nil
-        case .sqlx: nil
+        case .sqlx: SqlxLayout.noTransactionLine
         case .prisma: nil
         case .drizzle: nil
         case .atlas: nil
@@ -46,6 +46,10 @@ extension LayoutKind {
         switch self {
         case .golangMigrate:
             "-- golang-migrate sends this file as one string, which PostgreSQL runs in one transaction, where CONCURRENTLY fails: run migrate with x-multi-statement=true in the database URL"
+        case .prisma:
+            "-- Prisma sends migration.sql as one string, which PostgreSQL runs in one transaction when it holds several statements: keep the statement alone in this migration"
+        case .drizzle:
+            "-- drizzle's migrator runs every pending migration in one transaction: run this statement outside drizzle's migrations"
         default:
             nil
         }
@@ -94,7 +98,19 @@ extension MigrationFile {
             return dialect == .postgresql
                 ? "golang-migrate has no per-file switch: give the statement a migration of its own, since PostgreSQL runs a file of several statements, sent as one string, in one transaction; or run migrate with `x-multi-statement=true` in the database URL"
                 : "golang-migrate has no per-file switch: its sqlite3 driver wraps each migration in a transaction unless the database URL says `x-no-tx-wrap=true`, and then the file writes BEGIN/COMMIT where it needs them"
-        case .sqlx, .prisma, .drizzle, .atlas, .sqlMigrate, .liquibaseSQL, .sqitch:
+        case .sqlx:
+            // sqlx sends a file as one string: PostgreSQL runs several statements so sent in
+            // one implicit transaction, `-- no-transaction` or not.
+            return dialect == .postgresql
+                ? "make `-- no-transaction` the first line of the file, and keep the statement alone in it: sqlx sends the file as one string, which PostgreSQL runs in one implicit transaction when it holds several statements"
+                : "make `-- no-transaction` the first line of the file"
+        case .prisma:
+            return dialect == .postgresql
+                ? "Prisma Migrate has no per-migration switch: give the statement a migration of its own, since Prisma sends migration.sql as one string, which PostgreSQL runs in one implicit transaction when it holds several statements"
+                : "Prisma Migrate has no per-migration switch: run the statement with `prisma db execute` and mark the migration applied with `prisma migrate resolve --applied`"
+        case .drizzle:
+            return "drizzle's migrator runs every pending migration in one transaction and has no per-file switch: run the statement outside drizzle's migrations (by hand, or a script after `migrate`)"
+        case .atlas, .sqlMigrate, .liquibaseSQL, .sqitch:
             return "run it outside a transaction as \(layout.rawValue) allows"
         case .plain:
             return dialect == .postgresql

@@ -1,4 +1,5 @@
 import Foundation
+import StrataSyntax
 
 /// A new migration written the way another tool's layout writes it (`strata new`, `strata
 /// optimize --write-migration` in a dbmate, goose, golang-migrate, diesel or Flyway folder):
@@ -8,10 +9,13 @@ public enum LayoutTemplate {
         /// Relative to the migrations folder.
         public var path: String
         public var text: String
+        /// Whether the file is written over the one there (drizzle's journal, given a new entry).
+        public var replaces: Bool
 
-        public init(path: String, text: String) {
+        public init(path: String, text: String, replaces: Bool = false) {
             self.path = path
             self.text = text
+            self.replaces = replaces
         }
 
         /// The file's path below `folder`.
@@ -20,9 +24,13 @@ public enum LayoutTemplate {
 
     /// `files` for the next migration of `folder`, numbered after the names already there.
     public static func files(layout: LayoutKind, slug: String, up: String, down: String, transactional: Bool = true,
-                             in folder: String, now: Date) throws(InputError) -> [File] {
+                             in folder: String, now: Date, dialect: Dialect = .postgresql) throws(InputError) -> [File] {
         let existing = FileDiscovery.directoryExists(folder) ? try FileDiscovery.sqlFiles(in: folder, recursive: true).map(\.0) : []
-        return try files(layout: layout, slug: slug, up: up, down: down, transactional: transactional, existing: existing, now: now)
+        var result = try files(layout: layout, slug: slug, up: up, down: down, transactional: transactional, existing: existing, now: now)
+        if layout == .drizzle, let migration = result.first {
+            result.append(try DrizzleTemplate.journal(in: folder, adding: LayoutSupport.stem(migration.path), now: now, dialect: dialect))
+        }
+        return result
     }
 
     /// Writes `files` below `folder` (their folders created, no file replaced) and returns
@@ -31,6 +39,14 @@ public enum LayoutTemplate {
         try files.map { file throws(InputError) in
             let path = file.path(in: folder)
             try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            if file.replaces {
+                do {
+                    try Data(file.text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                } catch {
+                    throw InputError(path: path, message: error.localizedDescription)
+                }
+                return path
+            }
             try MigrationTemplate.write(file.text, to: path)
             return path
         }
@@ -44,7 +60,28 @@ public enum LayoutTemplate {
                              existing: [String], now: Date) throws(InputError) -> [File] {
         let body = { (text: String) in text.isEmpty ? "" : text.hasSuffix("\n") ? text : text + "\n" }
         switch layout {
-        case .strata, .plain, .sqlx, .prisma, .drizzle, .atlas, .sqlMigrate, .liquibaseSQL, .sqitch:
+        case .sqlx:
+            // sqlx-cli's way: reversible pairs where the folder has them, else a forward-only file.
+            let version = nextVersion(existing, now: now)
+            let first = transactional ? "" : SqlxLayout.noTransactionLine + "\n"
+            guard existing.contains(where: { $0.hasSuffix(".up.sql") || $0.hasSuffix(".down.sql") }) else {
+                return [File(path: "\(version)_\(slug).sql", text: first + body(up))]
+            }
+            return [File(path: "\(version)_\(slug).up.sql", text: first + body(up)), File(path: "\(version)_\(slug).down.sql", text: body(down))]
+        case .prisma:
+            // Folders are named by a UTC timestamp, never before the newest one there.
+            let folders = existing.compactMap { path in path.split(separator: "/").dropLast().last.map(String.init) }
+            let folder = "\(nextVersion(folders.isEmpty ? ["20000101000000_"] : folders, now: now))_\(slug)"
+            let note = transactional ? "" : layout.noTransactionComment.map { $0 + "\n" } ?? ""
+            return [File(path: folder + "/migration.sql", text: note + body(up))]
+                + (down.isEmpty ? [] : [File(path: folder + "/down.sql", text: body(down))])
+        case .drizzle:
+            // drizzle-kit numbers files by their place in the journal, four digits wide.
+            let numbers = existing.filter { !$0.contains("/") }.compactMap { MigrationFile.numericPrefix(of: $0) }
+            let version = numbers.isEmpty ? "0000" : nextVersion(existing.filter { !$0.contains("/") }, now: now)
+            let note = transactional ? "" : layout.noTransactionComment.map { $0 + "\n" } ?? ""
+            return [File(path: "\(version)_\(slug).sql", text: note + body(up))]
+        case .strata, .plain, .atlas, .sqlMigrate, .liquibaseSQL, .sqitch:
             throw InputError(path: slug, message: "the \(layout.rawValue) layout has no template here")
         case .dbmate:
             let version = nextVersion(existing, now: now)

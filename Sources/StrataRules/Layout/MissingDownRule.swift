@@ -37,6 +37,8 @@ public struct MissingDownRule: Rule {
 
     public func check(_ context: RuleContext) -> [Violation] {
         let file = context.file
+        // sqlx's `<version>_<name>.sql` is its irreversible kind: no DOWN by design.
+        if file.isForwardOnlySqlxFile { return [] }
         guard let down = file.down else {
             if file.layout == .strata { return [Violation(at: file.anchor, message: "no DOWN MIGRATION section")] }
             // The severity is the layout's default (a warning where the tool makes DOWN

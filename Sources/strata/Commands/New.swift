@@ -40,7 +40,7 @@ struct New: ParsableCommand {
             // Another tool's folder: its own format, so the folder stays one layout.
             let paths = try CommandContext.run { () throws(InputError) in
                 try LayoutTemplate.write(LayoutTemplate.files(layout: context.layout, slug: MigrationTemplate.slug(name), up: "", down: "",
-                                                              in: folder, now: Date()), into: folder)
+                                                              in: folder, now: Date(), dialect: context.dialect), into: folder)
             }
             for path in paths { print("created \(path)") }
         }
