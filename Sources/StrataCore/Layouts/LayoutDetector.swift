@@ -37,6 +37,10 @@ public enum LayoutDetector {
         func found(_ layout: LayoutKind, _ reason: String) {
             if evidence[layout] == nil { evidence[layout] = reason }
         }
+        // sqitch: the folder holds its plan (one stat a folder given).
+        for folder in folderOf.values.sorted() where FileDiscovery.fileExists(folder + "sqitch.plan") {
+            found(.sqitch, "\(folder)sqitch.plan")
+        }
         for (index, file) in files.enumerated() {
             // By bytes: a folder may hold thousands of names, and this runs before every command.
             let utf8 = file.utf8

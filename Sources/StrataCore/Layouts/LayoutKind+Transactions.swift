@@ -36,6 +36,7 @@ extension LayoutKind {
         switch format {
         case .dieselMetadata: return (path, "run_in_transaction = false\n")
         case .flywayScriptConfig: return (path, "executeInTransaction=false\n")
+        case .sqitchPlan: return nil
         }
     }
 
@@ -59,6 +60,7 @@ extension LayoutKind {
         case .golangMigrate: "an .autocommit.up.sql file"
         case .diesel: "run_in_transaction = false in metadata.toml"
         case .flyway: "executeInTransaction=false in the script's .conf file"
+        case .sqitch: "the script's own BEGIN/COMMIT, run as sqitch runs it"
         default: (noTransactionLine ?? "-- @transaction: false").replacingOccurrences(of: "-- ", with: "")
         }
     }
@@ -94,7 +96,10 @@ extension MigrationFile {
             return dialect == .postgresql
                 ? "golang-migrate has no per-file switch: give the statement a migration of its own, since PostgreSQL runs a file of several statements, sent as one string, in one transaction; or run migrate with `x-multi-statement=true` in the database URL"
                 : "golang-migrate has no per-file switch: its sqlite3 driver wraps each migration in a transaction unless the database URL says `x-no-tx-wrap=true`, and then the file writes BEGIN/COMMIT where it needs them"
-        case .sqlx, .prisma, .drizzle, .atlas, .sqlMigrate, .liquibaseSQL, .sqitch:
+        case .sqitch:
+            // sqitch runs a script as written: without BEGIN/COMMIT each statement commits alone.
+            return "remove the script's BEGIN and COMMIT: sqitch runs a script as written, so without them each statement runs on its own"
+        case .sqlx, .prisma, .drizzle, .atlas, .sqlMigrate, .liquibaseSQL:
             return "run it outside a transaction as \(layout.rawValue) allows"
         case .plain:
             return dialect == .postgresql
