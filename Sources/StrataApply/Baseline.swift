@@ -28,7 +28,7 @@ public enum BaselineSource: String, CaseIterable, Sendable {
         case .atlas: "atlas_schema_revisions"
         case .sqlMigrate: "gorp_migrations"
         case .liquibaseSQL: "databasechangelog"
-        case .sqitch: "changes"
+        case .sqitch: "sqitch.changes"
         }
     }
 
@@ -44,7 +44,9 @@ public enum BaselineSource: String, CaseIterable, Sendable {
             // diesel: the folder name up to the first `_`, dashes removed.
             let prefix = id.split(separator: "_", maxSplits: 1).first.map(String.init) ?? id
             return prefix.replacingOccurrences(of: "-", with: "")
-        case .sqlx, .prisma, .drizzle, .atlas, .sqlMigrate, .liquibaseSQL, .sqitch:
+        case .sqitch:
+            return id   // the change's name, or `name@tag` for a reworked one's older occurrence
+        case .sqlx, .prisma, .drizzle, .atlas, .sqlMigrate, .liquibaseSQL:
             return nil
         case .flyway:
             guard let parts = FlywayLayout.parts(Substring(id + ".sql")) else { return nil }
@@ -84,7 +86,11 @@ extension Applier {
     /// Throws `.refused` when the table is missing or shows a migration that failed or was left
     /// dirty (a half-applied migration must be resolved with that tool first).
     public func baselinePlan(from source: BaselineSource) throws(ApplyError) -> BaselinePlan {
-        guard try tableExists(source.table) else {
+        guard source == .sqitch ? try BaselineReader.sqitchRegistryExists(database) : try tableExists(source.table) else {
+            if source == .sqitch, database.dialect == .sqlite {
+                let file = (try? BaselineReader.sqliteRegistryFile(database)).flatMap { $0 } ?? "sqitch.db"
+                throw ApplyError(.refused, "no sqitch registry at \(file) (sqitch keeps it in a file beside the SQLite database): nothing to baseline from sqitch")
+            }
             throw ApplyError(.refused, "no \(source.table) table in this database: nothing to baseline from \(source.rawValue) (is --database the one \(source.rawValue) migrates?)")
         }
         let applied = try BaselineReader(database: database, source: source).appliedVersions(catalog: catalog)

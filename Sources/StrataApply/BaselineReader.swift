@@ -65,7 +65,9 @@ struct BaselineReader {
             }
         case .flyway:
             try readFlyway(table, into: &applied, catalog: catalog)
-        case .sqlx, .prisma, .drizzle, .atlas, .sqlMigrate, .liquibaseSQL, .sqitch:
+        case .sqitch:
+            try readSqitch(into: &applied, catalog: catalog)
+        case .sqlx, .prisma, .drizzle, .atlas, .sqlMigrate, .liquibaseSQL:
             throw ApplyError(.refused, "baseline from \(source.rawValue) is not built yet")
         }
         return applied

@@ -127,3 +127,19 @@ public struct SqitchLayout: MigrationLayout {
                                   declaration: "its own BEGIN/COMMIT, run as sqitch runs the script")
     }
 }
+
+extension SqitchLayout {
+    /// The verify script of the change whose deploy script is `path`, read and parsed, when
+    /// there is one; its BEGIN/COMMIT/ROLLBACK statements are left out, as `strata verify` runs
+    /// it in a transaction it rolls back.
+    public static func verifyScript(ofDeployScript path: String, dialect: Dialect) throws(InputError) -> MigrationFile? {
+        guard let verify = verifyPath(ofDeployScript: path), FileDiscovery.fileExists(verify) else { return nil }
+        let input = MigrationInput(id: LayoutSupport.stem(verify), path: verify, bytes: try FileDiscovery.read(verify))
+        var file = LayoutSupport.parsePair(input, layout: .sqitch, dialect: dialect, depth: .full)
+        file.up?.statements.removeAll { statement in
+            if case .transaction(let control) = statement.kind { return control == .begin || control == .commit || control == .rollback }
+            return false
+        }
+        return file
+    }
+}

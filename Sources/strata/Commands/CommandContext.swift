@@ -26,7 +26,9 @@ struct CommandContext {
         configuration = try Self.run { () throws(ConfigurationError) in
             try Configuration.load(explicitPath: options.config, workingDirectory: cwd, knownRules: AllRules.ids)
         }
+        // A sqitch project's engine (`sqitch.conf`) comes before the DATABASE_URL fallback.
         dialect = options.dialect ?? configuration.dialect
+            ?? SqitchProject.dialect(inFolder: (lintPaths.first.flatMap { FileDiscovery.directoryExists($0) ? $0 : nil }) ?? configuration.migrationsDirectory)?.0
             ?? Self.dialect(fromDatabaseURL: ProcessInfo.processInfo.environment["DATABASE_URL"]) ?? .sqlite
         var layout: LayoutKind
         var detection: LayoutDetector.Detection?
