@@ -30,9 +30,9 @@ extension BaselineReader {
     static func sqliteRegistryFile(_ database: any Database) throws(ApplyError) -> String? {
         guard let main = try database.query("SELECT file FROM pragma_database_list WHERE name = 'main'").first?.first?.text,
               !main.isEmpty else { return nil }
-        let name = (main as NSString).lastPathComponent
-        let ext = (name as NSString).pathExtension
-        return ((main as NSString).deletingLastPathComponent as NSString).appendingPathComponent(ext.isEmpty ? "sqitch" : "sqitch." + ext)
+        let url = URL(fileURLWithPath: main)
+        let ext = url.pathExtension
+        return url.deletingLastPathComponent().appendingPathComponent(ext.isEmpty ? "sqitch" : "sqitch." + ext).path
     }
 
     /// The deployed changes of this project, each matched with its occurrence in the plan:

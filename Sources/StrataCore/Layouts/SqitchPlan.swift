@@ -87,12 +87,13 @@ public struct SqitchPlan: Sendable, Equatable {
             occurrences.append((String(name), number, requires, conflicts, note))
         }
         self.problems = problems
-        // Ids: an occurrence named again later is `name@<first tag after it>`.
+        // Ids: an occurrence named again later is `name@<tag>`, the last tag before the next
+        // occurrence (`sqitch rework` names the older scripts with the latest tag).
         var ids: [String] = []
         for (i, occurrence) in occurrences.enumerated() {
-            let reworked = occurrences[(i + 1)...].contains { $0.name == occurrence.name }
-            let tag = tags.first { $0.before > i }?.name
-            ids.append(reworked && tag != nil ? occurrence.name + "@" + tag! : occurrence.name)
+            let next = occurrences[(i + 1)...].firstIndex { $0.name == occurrence.name }
+            let tag = next.flatMap { next in tags.last { $0.before > i && $0.before <= next }?.name }
+            ids.append(tag.map { occurrence.name + "@" + $0 } ?? occurrence.name)
         }
         for (i, occurrence) in occurrences.enumerated() {
             var dependencies: [String] = []
@@ -170,9 +171,13 @@ public enum SqitchProject {
     /// configuration), with the reason for `--verbose`; nil when there is none, or its engine
     /// is one Strata does not run.
     public static func dialect(inFolder folder: String) -> (Dialect, String)? {
-        let parent = (folder as NSString).deletingLastPathComponent
-        for candidate in [folder, parent.isEmpty ? "." : parent] {
-            let path = (candidate as NSString).appendingPathComponent("sqitch.conf")
+        var trimmed = Substring(folder)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        let own = trimmed.isEmpty ? "." : String(trimmed)
+        // By text, not NSString (its path functions trap on some inputs on Linux).
+        let parent = own == "." ? ".." : trimmed.lastIndex(of: "/").map { String(trimmed[...$0]) } ?? "."
+        for candidate in [own + "/", parent.hasSuffix("/") ? parent : parent + "/"] {
+            let path = candidate + "sqitch.conf"
             guard let bytes = try? FileDiscovery.read(path), let text = String(validating: bytes, as: UTF8.self),
                   let engine = configValue(text, section: "core", key: "engine") else { continue }
             switch engine.lowercased() {
