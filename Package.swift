@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "StrataRules"]),
         .testTarget(name: "StrataRulesTests", dependencies: ["StrataCore", "StrataRules", "StrataApply"]),
         .testTarget(name: "StrataReportersTests", dependencies: ["StrataCore", "StrataReporters", "StrataRules", "StrataSyntax"]),
-        .testTarget(name: "StrataCLITests", dependencies: ["StrataCore", "StrataApply", "strata"]),
+        .testTarget(name: "StrataCLITests", dependencies: ["StrataCore", "StrataApply", "strata"], exclude: ["RealProjects"]),
         .testTarget(name: "StrataGitTests", dependencies: ["StrataGit", "StrataCore"]),
         .testTarget(name: "StrataApplyTests", dependencies: ["StrataApply", "StrataCore", "StrataRules"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CGit2", "CSQLite", "CLibPQ", "CLibraryLoader"]),

@@ -28,7 +28,7 @@ public enum BaselineSource: String, CaseIterable, Sendable {
         case .atlas: "atlas_schema_revisions"
         case .sqlMigrate: "gorp_migrations"
         case .liquibaseSQL: "databasechangelog"
-        case .sqitch: "changes"
+        case .sqitch: "sqitch.changes"
         }
     }
 
@@ -51,7 +51,9 @@ public enum BaselineSource: String, CaseIterable, Sendable {
             // Prisma: the folder's name (`migration_name`); drizzle: the journal's tag (its rows
             // hold a hash and a time, matched with the journal in `BaselineReader`).
             return id
-        case .atlas, .sqlMigrate, .liquibaseSQL, .sqitch:
+        case .sqitch:
+            return id   // the change's name, or `name@tag` for a reworked one's older occurrence
+        case .atlas, .sqlMigrate, .liquibaseSQL:
             return nil
         case .flyway:
             guard let parts = FlywayLayout.parts(Substring(id + ".sql")) else { return nil }
@@ -91,9 +93,13 @@ extension Applier {
     /// Throws `.refused` when the table is missing or shows a migration that failed or was left
     /// dirty (a half-applied migration must be resolved with that tool first).
     public func baselinePlan(from source: BaselineSource) throws(ApplyError) -> BaselinePlan {
-        var found = try tableExists(source.table)
+        var found = source == .sqitch ? try BaselineReader.sqitchRegistryExists(database) : try tableExists(source.table)
         if !found, source == .drizzle { found = try BaselineReader.drizzleSchemaTableExists(database) }
         guard found else {
+            if source == .sqitch, database.dialect == .sqlite {
+                let file = (try? BaselineReader.sqliteRegistryFile(database)).flatMap { $0 } ?? "sqitch.db"
+                throw ApplyError(.refused, "no sqitch registry at \(file) (sqitch keeps it in a file beside the SQLite database): nothing to baseline from sqitch")
+            }
             throw ApplyError(.refused, "no \(source == .drizzle && database.dialect == .postgresql ? BaselineReader.drizzlePostgresTable : source.table) table in this database: nothing to baseline from \(source.rawValue) (is --database the one \(source.rawValue) migrates?)")
         }
         let applied = try BaselineReader(database: database, source: source).appliedVersions(catalog: catalog)

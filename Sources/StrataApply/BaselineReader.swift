@@ -71,7 +71,9 @@ struct BaselineReader {
             try readPrisma(table, into: &applied)
         case .drizzle:
             try readDrizzle(into: &applied, catalog: catalog)
-        case .atlas, .sqlMigrate, .liquibaseSQL, .sqitch:
+        case .sqitch:
+            try readSqitch(into: &applied, catalog: catalog)
+        case .atlas, .sqlMigrate, .liquibaseSQL:
             throw ApplyError(.refused, "baseline from \(source.rawValue) is not built yet")
         }
         return applied

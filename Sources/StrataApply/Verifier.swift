@@ -4,7 +4,8 @@ import StrataSyntax
 
 /// A problem `strata verify` found in a migration, where it is.
 public struct VerifyFinding: Sendable, Equatable {
-    /// `down-does-not-reverse-up`, `up-not-repeatable` or `up-fails`.
+    /// `down-does-not-reverse-up`, `up-not-repeatable`, `up-fails`, or `verify-fails` (a sqitch
+    /// change's verify script, which runs after UP).
     public var rule: String
     public var migration: String
     public var path: String
@@ -17,6 +18,7 @@ public struct VerifyFinding: Sendable, Equatable {
         "down-does-not-reverse-up": "make DOWN undo each change of UP, in reverse order",
         "up-not-repeatable": "make DOWN remove what UP adds (rows included), so that UP runs again after a rollback",
         "up-fails": "fix the statement: it fails on a database built by the migrations before it",
+        "verify-fails": "make the verify script pass once the deploy script has run: it must find what the change creates",
     ]
 }
 
@@ -114,6 +116,21 @@ public final class Verifier {
                              "UP fails on a database built by the migrations before it: \(Self.tidy(error.message))")], false)
         }
         let afterUp = try SchemaSnapshot.take(of: scratch.database, schema: schema)
+        var verified: [VerifyFinding] = []
+        if let script = migration.verify, let (position, error) = runRolledBack(script.steps) {
+            verified.append(VerifyFinding(rule: "verify-fails", migration: migration.id, path: script.path, line: position.line,
+                                          column: position.column, message: "the verify script fails after UP: \(Self.tidy(error.message))",
+                                          help: VerifyFinding.helps["verify-fails"] ?? ""))
+        }
+        let (found, stateIsAfterUp) = try verifyDown(migration, beforeUp: beforeUp, afterUp: afterUp)
+        return (verified + found, stateIsAfterUp)
+    }
+
+    /// DOWN, then UP again, after UP ran once on a scratch whose schema was `beforeUp` and is
+    /// `afterUp`.
+    private func verifyDown(_ migration: MigrationSteps, beforeUp: SchemaSnapshot,
+                            afterUp: SchemaSnapshot) throws(ApplyError) -> ([VerifyFinding], Bool) {
+        let schema = scratch.snapshotSchema
         if migration.down.isEmpty {
             // Nothing to undo with: what UP changed is what DOWN leaves.
             let changes = afterUp.changes(from: beforeUp)
@@ -233,6 +250,8 @@ public final class Verifier {
         var downTransactional: Bool
         /// Where a finding about DOWN as a whole points: its marker, else the file's start.
         var downAnchor: SourcePosition
+        /// A sqitch change's verify script: run after UP, in a transaction rolled back.
+        var verify: (path: String, steps: [SQLStep])? = nil
     }
 
     private func steps(of entry: CatalogEntry) -> MigrationSteps {
@@ -246,9 +265,27 @@ public final class Verifier {
         let downTransactional = file.downTransactionDeclared ?? !down.contains {
             MigrationFile.nonTransactionalReason($0, source, postgresMajor: postgresMajor) != nil
         }
-        return MigrationSteps(id: entry.id, path: entry.path, up: entry.up, down: SQLStep.steps(of: file.down, in: source),
-                              upTransactional: entry.transactional, downTransactional: downTransactional,
-                              downAnchor: file.down?.marker?.range.start ?? file.anchor)
+        var steps = MigrationSteps(id: entry.id, path: entry.path, up: entry.up, down: SQLStep.steps(of: file.down, in: source),
+                                   upTransactional: entry.transactional, downTransactional: downTransactional,
+                                   downAnchor: file.down?.marker?.range.start ?? file.anchor)
+        if file.layout == .sqitch, let script = try? SqitchLayout.verifyScript(ofDeployScript: file.path, dialect: scratch.database.dialect),
+           let verifySource = script.source {
+            steps.verify = (script.path, SQLStep.steps(of: script.up, in: verifySource))
+        }
+        return steps
+    }
+
+    /// Runs steps in a transaction and rolls it back whatever they do (a verify script must
+    /// change nothing); where the database placed the error, and the error.
+    private func runRolledBack(_ steps: [SQLStep]) -> (position: SourcePosition, error: ApplyError)? {
+        let database = scratch.database
+        guard let first = steps.first else { return nil }
+        do { try database.execute("BEGIN") } catch { return (first.parts[0].start, error) }
+        defer { try? database.execute("ROLLBACK") }
+        if let stopped = database.execute(units: steps.map(\.unit)) {
+            return (steps[stopped.unit].position(of: stopped), stopped.error)
+        }
+        return nil
     }
 
     /// Runs steps in one transaction, or one by one (as `strata up` runs them); where the

@@ -16,9 +16,19 @@ public enum Conversion {
 
     /// `files` parsed at full depth, in the order the source layout runs them. `now` stands in
     /// for `@timestamp` when the version is not a date.
-    public static func convert(_ files: [MigrationFile], now: Date = Date()) -> [Output] {
+    /// `numbered`: the ids become `0001_<id>`, ... in that order (sqitch's changes, which
+    /// have no version of their own), with any character other than a letter, digit, `_`, `-`
+    /// or `.` in a name (sqitch's `@` and `/`) written `_`.
+    public static func convert(_ files: [MigrationFile], numbered: Bool = false, now: Date = Date()) -> [Output] {
         var previous: String? = nil
-        return files.map { file in
+        let width = max(4, String(files.count).count)
+        return files.enumerated().map { index, original in
+            var file = original
+            if numbered {
+                let number = String(index + 1)
+                let name = String(file.id.map { $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) ? $0 : "_" })
+                file.id = String(repeating: "0", count: width - number.count) + number + "_" + name
+            }
             defer { previous = file.id }
             return convert(file, after: previous, now: now)
         }

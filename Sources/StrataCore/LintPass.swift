@@ -171,7 +171,8 @@ struct LintPass {
     private func identityPass(_ items: [Linter.Item]) throws(InputError) -> ([Int], MigrationSetInfo) {
         var info = MigrationSetInfo()
         let layout = linter.layout
-        guard layout.capabilities.contains(.metadata) else {
+        // sqitch has no metadata, but its plan orders the changes through their dependencies.
+        guard layout.capabilities.contains(.metadata) || layout.kind == .sqitch else {
             // Without metadata no rule asks about other migrations: keep no per-file set.
             return (ReportOrder.layoutOrder(items, layout), info)
         }

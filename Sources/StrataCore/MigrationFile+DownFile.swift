@@ -73,7 +73,7 @@ extension LayoutKind {
     }
 
     /// Whether DOWN SQL is a file of its own (golang-migrate, diesel, Flyway undo files).
-    public var keepsDownApart: Bool { self == .golangMigrate || self == .diesel || self == .flyway || self == .sqlx || self == .prisma }
+    public var keepsDownApart: Bool { self == .golangMigrate || self == .diesel || self == .flyway || self == .sqlx || self == .prisma || self == .sqitch }
 
     /// Whether the tool runs a migration that has no DOWN SQL, or an empty one, without
     /// complaint: goose (an empty `-- +goose Down`), golang-migrate (no `.down.sql`), Flyway
@@ -106,6 +106,8 @@ extension MigrationFile {
         case .flyway:
             let name = path.split(separator: "/").last.map(String.init) ?? path
             return "an undo file, \(name.hasPrefix("V") ? "U" + name.dropFirst() : name)"
+        case .sqitch:
+            return "a revert script, \(SqitchLayout.root(ofScript: path) ?? "")revert/\(id).sql"
         default: return "`\(layout.downMarker)`"
         }
     }

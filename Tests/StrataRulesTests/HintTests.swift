@@ -29,7 +29,7 @@ struct HintTests {
             case .atlas: ("2024010\(index + 1)000000_\(file.name).sql", file.up, nil)
             case .sqlMigrate: ("\(index + 1)_\(file.name).sql", "-- +migrate Up\n\(file.up)\n-- +migrate Down\nSELECT 1;\n", nil)
             case .liquibaseSQL: ("\(index + 1)_\(file.name).sql", "--liquibase formatted sql\n--changeset t:\(index + 1)\n\(file.up)\n--rollback SELECT 1;\n", nil)
-            case .sqitch: ("deploy/\(file.name).sql", file.up, nil)
+            case .sqitch: ("deploy/\(file.name).sql", file.up, .init(path: "revert/\(file.name).sql", bytes: Array("SELECT 1;\n".utf8)))
             }
             return MigrationInput(id: kind.id(forRelativePath: path), path: path, bytes: Array(text.utf8), down: down)
         }
@@ -56,7 +56,6 @@ struct HintTests {
         .atlas: "run it outside a transaction as atlas allows",
         .sqlMigrate: "run it outside a transaction as sql-migrate allows",
         .liquibaseSQL: "run it outside a transaction as liquibase-sql allows",
-        .sqitch: "run it outside a transaction as sqitch allows",
     ]
 
     static let postgresBase = """
@@ -80,7 +79,9 @@ struct HintTests {
         """
 
     @Test("PostgreSQL hints say the layout's way to run outside a transaction, never Strata's header elsewhere",
-          arguments: LayoutKind.allCases)
+          arguments: LayoutKind.allCases.filter { $0 != .sqitch })
+    // (Not sqitch: the change's bare COMMIT makes a sqitch script run as written, outside a
+    // transaction, where these rules have nothing to say; SqitchLayoutTests covers its advice.)
     func postgresHintsSpeakTheLayout(_ layout: LayoutKind) throws {
         let found = Self.lint(layout, .postgresql, base: Self.postgresBase, change: Self.postgresChange)
         let rules: Set<String> = ["create-index-non-concurrent", "drop-index-non-concurrent", "add-unique-constraint",

@@ -37,6 +37,10 @@ public enum LayoutDetector {
         func found(_ layout: LayoutKind, _ reason: String) {
             if evidence[layout] == nil { evidence[layout] = reason }
         }
+        // sqitch: the folder holds its plan (one stat a folder given).
+        for folder in folderOf.values.sorted() where FileDiscovery.fileExists(folder + "sqitch.plan") {
+            found(.sqitch, "\(folder)sqitch.plan")
+        }
         // The files beside the migrations that name their tool: drizzle's journal, Prisma's lock.
         for folder in Set(folderOf.values) {
             if FileDiscovery.fileExists(folder + "meta/_journal.json") { found(.drizzle, "\(folder)meta/_journal.json: a drizzle journal") }

@@ -36,6 +36,7 @@ extension LayoutKind {
         switch format {
         case .dieselMetadata: return (path, "run_in_transaction = false\n")
         case .flywayScriptConfig: return (path, "executeInTransaction=false\n")
+        case .sqitchPlan: return nil
         }
     }
 
@@ -63,6 +64,7 @@ extension LayoutKind {
         case .golangMigrate: "an .autocommit.up.sql file"
         case .diesel: "run_in_transaction = false in metadata.toml"
         case .flyway: "executeInTransaction=false in the script's .conf file"
+        case .sqitch: "the script's own BEGIN/COMMIT, run as sqitch runs it"
         default: (noTransactionLine ?? "-- @transaction: false").replacingOccurrences(of: "-- ", with: "")
         }
     }
@@ -110,7 +112,10 @@ extension MigrationFile {
                 : "Prisma Migrate has no per-migration switch: run the statement with `prisma db execute` and mark the migration applied with `prisma migrate resolve --applied`"
         case .drizzle:
             return "drizzle's migrator runs every pending migration in one transaction and has no per-file switch: run the statement outside drizzle's migrations (by hand, or a script after `migrate`)"
-        case .atlas, .sqlMigrate, .liquibaseSQL, .sqitch:
+        case .sqitch:
+            // sqitch runs a script as written: without BEGIN/COMMIT each statement commits alone.
+            return "remove the script's BEGIN and COMMIT: sqitch runs a script as written, so without them each statement runs on its own"
+        case .atlas, .sqlMigrate, .liquibaseSQL:
             return "run it outside a transaction as \(layout.rawValue) allows"
         case .plain:
             return dialect == .postgresql

@@ -81,7 +81,15 @@ public enum LayoutTemplate {
             let version = numbers.isEmpty ? "0000" : nextVersion(existing.filter { !$0.contains("/") }, now: now)
             let note = transactional ? "" : layout.noTransactionComment.map { $0 + "\n" } ?? ""
             return [File(path: "\(version)_\(slug).sql", text: note + body(up))]
-        case .strata, .plain, .atlas, .sqlMigrate, .liquibaseSQL, .sqitch:
+        case .sqitch:
+            // The change's three scripts; its line in sqitch.plan is `SqitchPlan.changeLine`.
+            // A script wrapped in BEGIN/COMMIT is atomic under sqitch; one that must run
+            // outside a transaction is written without them.
+            let wrap = { (text: String) in transactional ? "BEGIN;\n\n\(body(text))\nCOMMIT;\n" : body(text) }
+            return [File(path: "deploy/\(slug).sql", text: "-- Deploy \(slug)\n\n" + wrap(up)),
+                    File(path: "revert/\(slug).sql", text: "-- Revert \(slug)\n\n" + wrap(down)),
+                    File(path: "verify/\(slug).sql", text: "-- Verify \(slug): select what the change creates; an error fails it\n\nBEGIN;\n\nROLLBACK;\n")]
+        case .strata, .plain, .atlas, .sqlMigrate, .liquibaseSQL:
             throw InputError(path: slug, message: "the \(layout.rawValue) layout has no template here")
         case .dbmate:
             let version = nextVersion(existing, now: now)

@@ -13,6 +13,9 @@ extension MigrationInput {
             case dieselMetadata
             /// Flyway's `<script>.sql.conf`: Java properties lines, of which `executeInTransaction`.
             case flywayScriptConfig
+            /// sqitch's `sqitch.plan`, carried with each change for its place and dependencies;
+            /// it says nothing about transactions.
+            case sqitchPlan
         }
 
         public var format: Format
@@ -32,6 +35,7 @@ extension MigrationInput {
             switch format {
             case .dieselMetadata: try DieselMetadataReader(self).read()
             case .flywayScriptConfig: try FlywayScriptConfigReader(self).read()
+            case .sqitchPlan: nil
             }
         }
 
@@ -65,7 +69,7 @@ public struct TransactionSetting: Sendable, Hashable {
 
 extension LayoutKind {
     /// Whether the layout reads a settings file beside its migrations.
-    public var readsSettingsFiles: Bool { self == .diesel || self == .flyway }
+    public var readsSettingsFiles: Bool { self == .diesel || self == .flyway || self == .sqitch }
 
     /// Whether a file name (not a path) is a settings file this layout reads beside its
     /// migrations: `metadata.toml` for diesel, `*.sql.conf` for Flyway.
@@ -73,6 +77,7 @@ extension LayoutKind {
         switch self {
         case .diesel: name.elementsEqual("metadata.toml".utf8)
         case .flyway: name.count > 9 && name.reversed().starts(with: "fnoc.lqs.".utf8)
+        case .sqitch: name.elementsEqual("sqitch.plan".utf8)
         default: false
         }
     }
@@ -86,6 +91,10 @@ extension LayoutKind {
             return (folder + "metadata.toml", .dieselMetadata)
         case .flyway:
             return (upPath + ".conf", .flywayScriptConfig)
+        case .sqitch:
+            // The plan beside the `deploy/` folder the script is in.
+            guard let root = SqitchLayout.root(ofScript: upPath) else { return nil }
+            return (root + "sqitch.plan", .sqitchPlan)
         default:
             return nil
         }
@@ -93,12 +102,12 @@ extension LayoutKind {
 
     /// Whether a separate DOWN file has a settings file of its own, which decides for it
     /// (Flyway's undo script); otherwise DOWN runs as UP is declared to.
-    public var downFileHasOwnSettings: Bool { self == .flyway }
+    public var downFileHasOwnSettings: Bool { self == .flyway || self == .sqitch }
 
     /// The settings file of a separate DOWN file, when it has one of its own (a Flyway undo
     /// script's `U3__x.sql.conf`); diesel's `metadata.toml` serves both directions.
     public func settingsPath(besideDownFile downPath: String) -> (path: String, format: MigrationInput.SettingsFile.Format)? {
-        downFileHasOwnSettings ? (downPath + ".conf", .flywayScriptConfig) : nil
+        self == .flyway ? (downPath + ".conf", .flywayScriptConfig) : nil
     }
 }
 

@@ -42,15 +42,18 @@ struct Convert: ParsableCommand {
         default: break
         }
         let layout = context.layout.layout
-        let files = try CommandContext.run { () throws(InputError) in
+        let parsed = try CommandContext.run { () throws(InputError) in
             try FileDiscovery.discover([shown], layout: layout).map { file throws(InputError) in
                 layout.parse(try FileDiscovery.input(file), dialect: context.dialect, depth: .full)
             }
-        }.sorted { a, b in layout.precedes(a.id, b.id) || (!layout.precedes(b.id, a.id) && a.path < b.path) }
+        }
+        // sqitch's changes come in plan order, and have no version to keep: they are numbered.
+        let sqitch = context.layout == .sqitch
+        let files = sqitch ? parsed : parsed.sorted { a, b in layout.precedes(a.id, b.id) || (!layout.precedes(b.id, a.id) && a.path < b.path) }
         if let binary = files.first(where: { $0.notText != nil }) {
             CommandContext.fail("\(binary.path):\(binary.notText!.position): \(binary.notText!.reason)", code: 1)
         }
-        let outputs = Conversion.convert(files)
+        let outputs = Conversion.convert(files, numbered: sqitch)
         var byName: [String: String] = [:]
         for output in outputs {
             if let other = byName[output.fileName] {
@@ -77,6 +80,9 @@ struct Convert: ParsableCommand {
         print("converted \(outputs.count) migration\(outputs.count == 1 ? "" : "s") to Strata's format; review them with `strata lint`")
         if context.configuration.layout != nil {
             print("note: strata.yml says `layout: \(context.configuration.layout!.rawValue)`: set it to strata (or auto)")
+        }
+        if sqitch {
+            print("note: sqitch.plan, sqitch.conf and verify/ are left as they are: remove them once done (or set `layout: strata`), as --layout auto reads a folder with sqitch.plan as sqitch's")
         }
         print("note: a database where Strata applied the old files records their checksums; `strata status` shows those migrations as changed")
     }

@@ -34,6 +34,8 @@ struct New: ParsableCommand {
                 try MigrationTemplate.write(name: name, description: description, folder: folder, now: Date())
             }
             print("created \(path)")
+        case .sqitch:
+            try newSqitchChange(folder: folder)
         case .plain:
             CommandContext.fail("plain files have no naming scheme to follow; name the tool with --layout, or write the file yourself")
         default:

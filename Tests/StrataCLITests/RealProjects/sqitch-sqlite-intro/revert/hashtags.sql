@@ -1,0 +1,7 @@
+-- Revert hashtags
+
+BEGIN;
+
+DROP TABLE hashtags;
+
+COMMIT;
