@@ -23,13 +23,15 @@ struct LintPass {
         let severity: Severity
         let help: String?
         let suppressible: Bool
+        let readsNonSQLFiles: Bool
 
-        init(rule: any Rule, id: String, severity: Severity, help: String?, suppressible: Bool) {
+        init(rule: any Rule, id: String, severity: Severity, help: String?, suppressible: Bool, readsNonSQLFiles: Bool) {
             self.rule = rule
             self.id = id
             self.severity = severity
             self.help = help
             self.suppressible = suppressible
+            self.readsNonSQLFiles = readsNonSQLFiles
         }
     }
 
@@ -51,7 +53,7 @@ struct LintPass {
                   linter.history != nil || !description.needsHistory,
                   description.dialects.contains(linter.dialect) else { return nil }
             return ActiveRule(rule: rule, id: description.id, severity: severity, help: description.help,
-                              suppressible: description.suppressible)
+                              suppressible: description.suppressible, readsNonSQLFiles: description.readsNonSQLFiles)
         }
         suppressibleIDs = Set(active.filter(\.suppressible).map(\.id))
         activeIDs = Set(active.map(\.id))
@@ -198,6 +200,8 @@ struct LintPass {
         for rule in active {
             // A file that is not text has no statements or comments: only `parse-error` speaks.
             if file.notText != nil, rule.suppressible { continue }
+            // A Go or Java migration has no SQL: only the rules about names, order and history.
+            if file.nonSQL != nil, !rule.readsNonSQLFiles { continue }
             for violation in rule.rule.check(context) where linter.verbose || violation.severity != .note {
                 found.append(Diagnostic(rule: rule.id, severity: min(rule.severity, violation.severity ?? rule.severity),
                                         file: file.path, range: violation.range, message: violation.message,

@@ -18,6 +18,7 @@ public struct RenamedAppliedMigrationRule: Rule {
         help: "restore the old file name; to change how the migration is described, edit @name in a new migration",
         defaultSeverity: .error,
         needsHistory: true,
+        readsNonSQLFiles: true,
         triggeringExamples: [
             Example("↓" + applied, fileName: "0001_accounts.sql",
                     history: ExampleHistory(applied: [("0001_users.sql", applied)])),
