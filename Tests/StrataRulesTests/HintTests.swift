@@ -23,6 +23,7 @@ struct HintTests {
             case .diesel: ("2024-01-0\(index + 1)-000000_\(file.name)/up.sql", file.up, .init(path: "2024-01-0\(index + 1)-000000_\(file.name)/down.sql", bytes: Array("SELECT 1;\n".utf8)))
             case .flyway: ("V\(index + 1)__\(file.name).sql", file.up, nil)
             case .plain: ("000\(index + 1)_\(file.name).sql", file.up, nil)
+            case .sqlx, .prisma, .drizzle, .atlas, .sqlMigrate, .liquibaseSQL, .sqitch: ("000\(index + 1)_\(file.name).sql", file.up, nil)
             }
             return MigrationInput(id: kind.id(forRelativePath: path), path: path, bytes: Array(text.utf8), down: down)
         }
