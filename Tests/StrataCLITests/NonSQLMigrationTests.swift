@@ -178,6 +178,16 @@ struct NonSQLMigrationTests {
         #expect(status.stdout.contains("Java, run by Flyway"), "\(status.stdout)")
     }
 
+    /// `strata new` numbers after a Go migration too: its version is taken.
+    @Test func newNumbersAfterTheGoMigration() throws {
+        let p = try Project()
+        try p.write("migrations/00001_users.sql", "-- +goose Up\nCREATE TABLE users (id INT PRIMARY KEY);\n")
+        try p.write("migrations/00002_x.go", Self.goMigration)
+        let new = try p.run("new", "posts", "--layout", "goose")
+        #expect(new.status == 0, "\(new.stdout)\(new.stderr)")
+        #expect(FileManager.default.fileExists(atPath: p.root.appendingPathComponent("migrations/00003_posts.sql").path), "\(new.stdout)")
+    }
+
     /// The edit of an applied Go or Java migration is caught by `strata check` as an SQL one's.
     @Test(arguments: [("goose", "migrations/00002_x.go"), ("flyway", "migrations/V2__b.java")])
     func checkCatchesAnEditedAppliedNonSQLMigration(_ layout: String, _ path: String) throws {
