@@ -21,6 +21,14 @@ extension Applier {
         guard let entry = catalog[id] else {
             throw ApplyError(.refused, "no migration '\(id)': `strata status` lists the migrations and their ids")
         }
+        func alreadyThere(_ existing: LedgerEntry) -> ApplyError {
+            existing.status == .failed
+                ? ApplyError(.refused, "\(id) failed midway in an earlier run; resolve it with `strata repair \(id)`")
+                : ApplyError(.refused, "\(id) is already applied (\(existing.appliedAt) by \(existing.appliedBy)); nothing to record")
+        }
+        // Read first (a database without tracking tables is not given any for a refusal): the
+        // row says more than that the file is SQL.
+        if let existing = try ledger.entries().first(where: { $0.id == id }) { throw alreadyThere(existing) }
         if entry.nonSQL == nil, !force {
             throw ApplyError(.refused, "\(entry.path) is SQL, which `strata up` runs; to record it as applied without running it (you ran it by hand), pass --force")
         }
@@ -29,12 +37,7 @@ extension Applier {
         try inLock { () throws(ApplyError) in
             try ledger.ensure()
             let rows = Dictionary(try ledger.entries().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-            if let existing = rows[id] {
-                if existing.status == .failed {
-                    throw ApplyError(.refused, "\(id) failed midway in an earlier run; resolve it with `strata repair \(id)`")
-                }
-                throw ApplyError(.refused, "\(id) is already applied (\(existing.appliedAt) by \(existing.appliedBy)); nothing to record")
-            }
+            if let existing = rows[id] { throw alreadyThere(existing) }
             let written = LedgerEntry(id: id, name: entry.name, checksum: entry.checksum, downChecksum: entry.downChecksum,
                                       appliedAt: Ledger.timestamp(), executionMilliseconds: 0, appliedBy: Ledger.actor,
                                       status: .applied, failedStatement: nil, error: nil, pid: Ledger.pid)

@@ -209,7 +209,7 @@ struct NonSQLMigrationTests {
         let edited = try repo.checkJSON("--layout", layout)
         #expect(edited.status == 1, "\(edited.stderr)")
         #expect(edited.diagnostics.filter { $0.rule == "edited-applied-migration" }
-                == [Finding(path, 14, 1, "error", "edited-applied-migration", "applied migration edited: the file changed from line 14 since it was applied (on main since \(since))")],
+                == [Finding(path, 13, 1, "error", "edited-applied-migration", "applied migration edited: the file changed from line 13 since it was applied (on main since \(since))")],
                 "\(edited.diagnostics)")
         #expect(!edited.diagnostics.contains { $0.file.hasSuffix("main.go") }, "\(edited.diagnostics)")
     }
