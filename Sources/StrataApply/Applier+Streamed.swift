@@ -74,8 +74,15 @@ extension Applier {
                         }
                         continue
                     }
-                    // Pending past the target: not run, and nothing to check.
-                    guard report.applied.count < pending.count else { continue }
+                    // Pending past the target, or past a migration Strata cannot run: not run,
+                    // and nothing to check.
+                    guard report.applied.count < pending.count, report.stoppedAt == nil else { continue }
+                    if let stop = entry.stop {
+                        // What ran before it commits; the lint concerns only what ran.
+                        report.stoppedAt = stop
+                        pending = Array(pending.prefix { $0 != entry.id })
+                        continue
+                    }
                     if !entry.transactional {
                         throw replanning("\(entry.id) cannot run in a transaction (\(entry.nonTransactionalReason ?? ""))")
                     }

@@ -1,4 +1,5 @@
 import Foundation
+import StrataCore
 import StrataSyntax
 
 /// Where each migration stands against the database.
@@ -16,6 +17,9 @@ public struct MigrationState: Sendable, Equatable {
     public var kind: Kind
     public var appliedAt: String?
     public var executionMilliseconds: Int64?
+    /// What it is when Strata cannot run it (a goose Go migration): pending until it is run
+    /// with its tool and recorded (`strata mark-applied`).
+    public var nonSQL: NonSQLMigration? = nil
 }
 
 /// Why `up` refused to run; nothing was applied.
@@ -33,6 +37,21 @@ public struct UpReport: Sendable, Equatable {
     public var applied: [Applied]
     /// Pending migrations another runner applied while this one waited for the lock.
     public var alreadyApplied: [String]
+    /// The migration Strata cannot run (a goose Go migration) where the run stopped, after
+    /// applying what came before it: nothing ordered after it ran.
+    public var stoppedAt: CatalogEntry.Stop? = nil
+}
+
+extension CatalogEntry {
+    /// Where `up` stopped: the migration Strata cannot run, and what to do.
+    public struct Stop: Sendable, Equatable {
+        public var id: String
+        public var path: String
+        public var reason: String
+    }
+
+    /// The stop this migration makes, nil for SQL.
+    public var stop: Stop? { stopReason.map { Stop(id: id, path: path, reason: $0) } }
 }
 
 /// The shared applier: reads the tracking tables, plans, takes the migration lock, runs each
@@ -101,11 +120,11 @@ public final class Applier {
         let rows = Dictionary(entries.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var states: [MigrationState] = catalog.entries.map { entry in
             guard let row = rows[entry.id] else {
-                return MigrationState(id: entry.id, name: entry.name, kind: .pending)
+                return MigrationState(id: entry.id, name: entry.name, kind: .pending, nonSQL: entry.nonSQL)
             }
             let kind: MigrationState.Kind = row.status == .failed ? .failed : row.checksum == entry.checksum ? .applied : .changed
             return MigrationState(id: entry.id, name: entry.name, kind: kind, appliedAt: row.appliedAt,
-                                  executionMilliseconds: row.executionMilliseconds)
+                                  executionMilliseconds: row.executionMilliseconds, nonSQL: entry.nonSQL)
         }
         let known = Set(catalog.entries.map(\.id))
         for row in entries where !known.contains(row.id) {
@@ -119,6 +138,8 @@ public final class Applier {
 
     /// The pending migrations `up` would run, in order, up to and including `target`; or the
     /// reasons it must not run. `lintErrors` maps a migration id to its error-level findings.
+    /// A pending migration Strata cannot run (a goose Go migration) ends the plan: `up` applies
+    /// what comes before it and stops there (`UpReport.stoppedAt`).
     public func plan(target: String? = nil, allowChanged: Bool = false,
                      lintErrors: [String: [String]] = [:]) throws(ApplyError) -> Result<[CatalogEntry], Refusal> {
         let entries = try ledger.entries()
@@ -158,6 +179,9 @@ public final class Applier {
                 pending = Array(pending[...end])
             }
         }
+        if let stop = pending.firstIndex(where: { $0.nonSQL != nil }) {
+            pending = Array(pending[...stop])
+        }
         var ready = applied
         reasons += Self.lintReasons(pending, lintErrors)
         for entry in pending {
@@ -192,8 +216,17 @@ public final class Applier {
     /// false (it answers from what it knows already) and before COMMIT with `final` true (it
     /// may wait): throwing rolls everything back. `up` uses it to start running while the lint
     /// of the files finishes, knowing nothing is kept unless that lint is clean.
+    ///
+    /// A migration Strata cannot run (a goose Go migration) stops the run: what comes before
+    /// it is applied (and committed, in one transaction too), nothing after it runs, and the
+    /// report says where it stopped.
     public func up(_ plan: [CatalogEntry], singleTransaction: Bool = false,
                    gate: ((_ final: Bool) throws(ApplyError) -> Void)? = nil) throws(ApplyError) -> UpReport {
+        if let stop = plan.firstIndex(where: { $0.nonSQL != nil }) {
+            var report = try up(Array(plan[..<stop]), singleTransaction: singleTransaction, gate: gate)
+            report.stoppedAt = plan[stop].stop
+            return report
+        }
         var report = UpReport(applied: [], alreadyApplied: [])
         guard !plan.isEmpty else { return report }
         // Refused before anything is written, the tracking tables included.

@@ -19,6 +19,9 @@ public struct HistoryEvent: Sendable, Equatable {
         case rollbackFailed = "rollback_failed"
         /// `strata repair`: a failed row marked applied, or removed for `up` to run again.
         case repaired
+        /// `strata mark-applied`: recorded as applied without Strata running it (a goose Go
+        /// migration its tool ran).
+        case markedApplied = "marked_applied"
     }
 
     public var kind: Kind

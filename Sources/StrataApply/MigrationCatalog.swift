@@ -17,6 +17,14 @@ public struct CatalogEntry: Sendable {
     public var transactional: Bool
     /// Why it runs outside a transaction, for the plan.
     public var nonTransactionalReason: String?
+    /// What it is when Strata cannot run it (a goose Go migration): `up` stops before it until
+    /// it is recorded as applied (`markApplied`).
+    public var nonSQL: NonSQLMigration? = nil
+
+    /// Why `up` stops at it, naming the file and what to do; nil for SQL.
+    public var stopReason: String? {
+        nonSQL.map { "\(path) is a \($0.language) migration, which Strata cannot run: \($0.advice(id: id)), then run `strata up` again" }
+    }
 }
 
 /// The migration files in the order they apply (dependencies first, ties by id).
@@ -56,7 +64,7 @@ public struct MigrationCatalog: Sendable {
         return CatalogEntry(id: file.id, name: file.value(MetadataKey.name.rawValue) ?? file.id, path: file.path,
                             checksum: checksum(file, input), downChecksum: downChecksum(file),
                             dependencies: file.dependencies, up: steps, transactional: reason == nil,
-                            nonTransactionalReason: reason)
+                            nonTransactionalReason: reason, nonSQL: file.nonSQL)
     }
 
     /// The checksum of the migration's bytes: its file, and for layouts that keep DOWN apart,

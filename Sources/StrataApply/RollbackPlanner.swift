@@ -32,6 +32,9 @@ public struct RollbackPlan: Sendable {
     public var steps: [RollbackStep]
     /// Why the plan cannot be made at all (unknown target, nothing applied, a failed row).
     public var refusal: String?
+    /// The applied migration Strata cannot run the DOWN of (a goose Go migration) where the
+    /// rollback stops: `steps` are those undone before it; nothing applied before it is undone.
+    public var stoppedAt: CatalogEntry.Stop? = nil
 
     public var level: RollbackRisk.Level { steps.map(\.risk.level).max() ?? .low }
 }
@@ -65,12 +68,20 @@ public enum RollbackPlanner {
         }
         let undone = Set(chosen.map(\.id))
         let kept = ordered.filter { !undone.contains($0.id) }
-        // Reverse apply order: the last applied is undone first.
-        let steps = chosen.reversed().map { row in
+        // Reverse apply order: the last applied is undone first; a migration Strata cannot run
+        // (its DOWN is Go or Java code) stops the rollback before it.
+        let reversed = Array(chosen.reversed())
+        var stop: CatalogEntry.Stop? = nil
+        var undoable = reversed[...]
+        if let index = reversed.firstIndex(where: { files[$0.id]?.nonSQL != nil }), let file = files[reversed[index].id], let kind = file.nonSQL {
+            undoable = reversed[..<index]
+            stop = CatalogEntry.Stop(id: file.id, path: file.path, reason: "\(file.path) is a \(kind.language) migration, whose DOWN Strata cannot run: roll it back with \(kind.tool), then record that with `strata mark-applied --rolled-back \(file.id)`")
+        }
+        let steps = undoable.map { row in
             step(row, file: files[row.id], dependents: dependents(of: row.id, among: kept, files: files),
                  suggestion: suggestion(for: row.id, ordered: ordered, files: files))
         }
-        return RollbackPlan(steps: steps, refusal: nil)
+        return RollbackPlan(steps: steps, refusal: nil, stoppedAt: stop)
     }
 
     /// Still-applied migrations whose `@dependencies` name `id`, directly or through others.

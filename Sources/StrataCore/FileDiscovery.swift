@@ -82,6 +82,7 @@ public struct DiscoveredFile: Sendable, Hashable {
 
 public enum FileDiscovery {
     /// The files to lint for `paths`: files are taken as given; folders yield their `.sql` files
+    /// and the layout's migrations that are not SQL (`MigrationLayout.nonSQLMigrations`)
     /// (recursively when the layout says so), sorted, skipping hidden entries. The display path
     /// is the path as given joined with the path below it.
     public static func discover(_ paths: [String], layout: any MigrationLayout) throws(InputError) -> [DiscoveredFile] {
@@ -104,7 +105,8 @@ public enum FileDiscovery {
             }
             let prefix = path.hasSuffix("/") ? path : path + "/"
             var files: [DiscoveredFile] = []
-            let listing = try migrationFiles(in: path, recursive: layout.recursive, settingsOf: layout.kind)
+            let listing = try migrationFiles(in: path, recursive: layout.recursive, settingsOf: layout.kind,
+                                             nonSQL: layout.nonSQLMigrations.keys.map { Array(("." + $0).utf8) })
             for (relative, raw) in listing.sql {
                 var file = DiscoveredFile(path: prefix + relative, id: layout.id(forRelativePath: relative),
                                           rawPath: raw.map { Array(prefix.utf8) + $0 })
@@ -252,9 +254,10 @@ public enum FileDiscovery {
 
     /// `sqlFiles`, and in the same walk the settings files `layout` reads beside its
     /// migrations (diesel's `metadata.toml`, Flyway's `*.sql.conf`), listed as the `.sql` files
-    /// are.
-    static func migrationFiles(in directory: String, recursive: Bool,
-                               settingsOf layout: LayoutKind?) throws(InputError) -> (sql: [(String, [UInt8]?)], settings: [(String, [UInt8]?)]) {
+    /// are. Files ending in one of `nonSQL` (`.go`: the layout's migrations that are not SQL)
+    /// are listed with the `.sql` files, in one order.
+    static func migrationFiles(in directory: String, recursive: Bool, settingsOf layout: LayoutKind?,
+                               nonSQL: [[UInt8]] = []) throws(InputError) -> (sql: [(String, [UInt8]?)], settings: [(String, [UInt8]?)]) {
         typealias Pending = (relative: [UInt8], valid: Bool)
         var found: [Pending] = []
         var settings: [Pending] = []
@@ -312,6 +315,8 @@ public enum FileDiscovery {
                         if throughLink { linked.append((child, childValid)) } else { pending.append((child, childValid)) }
                     }
                 } else if name.count > 4, name.suffix(4).elementsEqual(".sql".utf8) {
+                    found.append((child, childValid))
+                } else if !nonSQL.isEmpty, nonSQL.contains(where: { name.count > $0.count && name.suffix($0.count).elementsEqual($0) }) {
                     found.append((child, childValid))
                 } else if readsSettings, layout!.readsSettingsFile(named: name) {
                     settings.append((child, childValid))

@@ -24,14 +24,16 @@ struct LintPass {
         let help: String?
         let suppressible: Bool
         let bulkSuppressible: Bool
+        let readsNonSQLFiles: Bool
 
-        init(rule: any Rule, id: String, severity: Severity, help: String?, suppressible: Bool, bulkSuppressible: Bool) {
+        init(rule: any Rule, id: String, severity: Severity, help: String?, suppressible: Bool, bulkSuppressible: Bool, readsNonSQLFiles: Bool) {
             self.rule = rule
             self.id = id
             self.severity = severity
             self.help = help
             self.suppressible = suppressible
             self.bulkSuppressible = bulkSuppressible
+            self.readsNonSQLFiles = readsNonSQLFiles
         }
     }
 
@@ -55,7 +57,8 @@ struct LintPass {
                   linter.history != nil || !description.needsHistory,
                   description.dialects.contains(linter.dialect) else { return nil }
             return ActiveRule(rule: rule, id: description.id, severity: severity, help: description.help,
-                              suppressible: description.suppressible, bulkSuppressible: description.bulkSuppressible)
+                              suppressible: description.suppressible, bulkSuppressible: description.bulkSuppressible,
+                              readsNonSQLFiles: description.readsNonSQLFiles)
         }
         suppressibleIDs = Set(active.filter(\.suppressible).map(\.id))
         bulkSuppressibleIDs = Set(active.filter(\.bulkSuppressible).map(\.id))
@@ -220,6 +223,8 @@ struct LintPass {
         for rule in active {
             // A file that is not text has no statements or comments: only `parse-error` speaks.
             if file.notText != nil, rule.suppressible { continue }
+            // A Go or Java migration has no SQL: only the rules about names, order and history.
+            if file.nonSQL != nil, !rule.readsNonSQLFiles { continue }
             for violation in rule.rule.check(context) where linter.verbose || violation.severity != .note {
                 found.append(Diagnostic(rule: rule.id, severity: min(rule.severity, violation.severity ?? rule.severity),
                                         file: file.path, range: violation.range, message: violation.message,

@@ -126,6 +126,9 @@ public struct MigrationFile: Sendable {
     /// What a separate DOWN file's own settings file says (a Flyway undo script's
     /// `U3__x.sql.conf`): for Flyway, DOWN follows it and not UP's.
     public var downTransactionSetting: TransactionSetting?
+    /// What the file is when it is a migration Strata cannot run (a goose Go migration): it
+    /// has no sections, and only the rules about names, order and history read it.
+    public var nonSQL: NonSQLMigration?
 
     public init(id: String, path: String, layout: LayoutKind, source: SourceText?,
                 notText: (position: SourcePosition, reason: String)? = nil,

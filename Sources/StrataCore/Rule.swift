@@ -90,6 +90,9 @@ public struct RuleDescription: Sendable {
     public var bulkSuppressible: Bool
     /// Runs only with git history (`strata check`), not in `strata lint`.
     public var needsHistory: Bool
+    /// Runs on migrations that are not SQL (a goose Go migration: `MigrationFile.nonSQL`) as on
+    /// SQL ones: the rules about names, order and history. Others skip them.
+    public var readsNonSQLFiles: Bool
     /// Built when first asked for (tests, `strata explain`): every command reads the
     /// descriptions, and writing out hundreds of example files costs more than the rest.
     public var triggeringExamples: [Example] { examples().triggering }
@@ -105,10 +108,11 @@ public struct RuleDescription: Sendable {
                 defaultSeverity: Severity, defaultSeverityWhereDownIsOptional: Severity? = nil,
                 optIn: Bool = false, requires: LayoutCapabilities = [],
                 dialects: Set<Dialect> = Set(Dialect.allCases), suppressible: Bool = true,
-                bulkSuppressible: Bool = true, needsHistory: Bool = false,
+                bulkSuppressible: Bool = true, needsHistory: Bool = false, readsNonSQLFiles: Bool = false,
                 triggeringExamples: @autoclosure @escaping @Sendable () -> [Example],
                 nonTriggeringExamples: @autoclosure @escaping @Sendable () -> [Example]) {
         self.needsHistory = needsHistory
+        self.readsNonSQLFiles = readsNonSQLFiles
         self.id = id
         self.summary = summary
         self.rationale = rationale

@@ -104,14 +104,14 @@ public enum HistoryLoader {
             blobIDs = Array(repeating: nil, count: inputs.count)
         case .index:
             checked = try repository.headCommit()
-            let staged = try repository.stagedFiles(in: folder, recursive: layout.recursive, include: migrationOrSettings(layout.kind))
+            let staged = try repository.stagedFiles(in: folder, recursive: layout.recursive, include: migrationOrSettings(layout))
             (inputs, blobIDs) = try migrationInputs(staged, request, layout)
         case .revision(let revision):
             guard let commit = try repository.resolveCommit(revision) else {
                 throw GitError(message: "unknown revision '\(revision)'\(repository.isShallow ? " (this is a shallow clone: fetch more history)" : "")")
             }
             checked = commit
-            let files = try repository.files(in: folder, at: commit, recursive: layout.recursive, include: migrationOrSettings(layout.kind))
+            let files = try repository.files(in: folder, at: commit, recursive: layout.recursive, include: migrationOrSettings(layout))
             (inputs, blobIDs) = try migrationInputs(files, request, layout)
         }
 
@@ -146,10 +146,10 @@ public enum HistoryLoader {
             current[input.id] = (blob, input.bytes)
         }
         let baseFiles = try repository.files(in: folder, at: mergeBase, recursive: layout.recursive,
-                                             include: migrationOrSettings(layout.kind), content: false)
+                                             include: migrationOrSettings(layout), content: false)
         let baseBlobs = Dictionary(baseFiles.map { ($0.path, $0.blob) }, uniquingKeysWith: { a, _ in a })
         var appliedPaths: [String: (up: String, down: String?)] = [:]
-        for unit in try grouped(baseFiles.map(\.path).filter(isMigration), layout) {
+        for unit in try grouped(baseFiles.map(\.path).filter(isMigration(layout)), layout) {
             guard let upBlob = baseBlobs[unit.path] else { continue }
             appliedPaths[unit.id] = (unit.path, unit.down?.path)
             // The settings files it had (not part of its content, so not of what is compared
@@ -178,7 +178,7 @@ public enum HistoryLoader {
         if try repository.treeID(of: folder, at: baseTip) == repository.treeID(of: folder, at: mergeBase) {
             facts.baseTip = Set(facts.applied.keys)
         } else {
-            facts.baseTip = Set(try grouped(try repository.files(in: folder, at: baseTip, recursive: layout.recursive, include: isMigration,
+            facts.baseTip = Set(try grouped(try repository.files(in: folder, at: baseTip, recursive: layout.recursive, include: isMigration(layout),
                                                                  content: false).map(\.path), layout).map(\.id))
         }
         // A deleted applied migration and a new one are a rename only when the SQL is the same
@@ -200,12 +200,21 @@ public enum HistoryLoader {
 
     static func isMigration(_ path: String) -> Bool { path.hasSuffix(".sql") }
 
+    /// `.sql` files, and the files of the layout's migrations that are not SQL (goose's `.go`).
+    static func isMigration(_ layout: any MigrationLayout) -> (String) -> Bool {
+        let nonSQL = layout.nonSQLMigrations.keys.map { "." + $0 }
+        guard !nonSQL.isEmpty else { return isMigration }
+        return { path in isMigration(path) || nonSQL.contains(where: path.hasSuffix) }
+    }
+
     /// Migration files and the settings files `layout` reads beside them (diesel's
     /// `metadata.toml`, Flyway's `*.sql.conf`), so that git content decides as files on disk do.
-    static func migrationOrSettings(_ layout: LayoutKind) -> (String) -> Bool {
-        guard layout.readsSettingsFiles else { return isMigration }
+    static func migrationOrSettings(_ layout: any MigrationLayout) -> (String) -> Bool {
+        let belongs = isMigration(layout)
+        let kind = layout.kind
+        guard kind.readsSettingsFiles else { return belongs }
         return { path in
-            isMigration(path) || layout.readsSettingsFile(named: path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).last ?? [][...])
+            belongs(path) || kind.readsSettingsFile(named: path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).last ?? [][...])
         }
     }
 
@@ -251,8 +260,11 @@ public enum HistoryLoader {
 
     /// Files of a git tree grouped into migrations as the layout pairs them.
     static func grouped(_ paths: [String], _ layout: any MigrationLayout) throws(GitError) -> [DiscoveredFile] {
-        // One file a migration: no pairing to do (the common case, thousands of paths).
-        guard layout.kind.keepsDownApart else { return paths.map { DiscoveredFile(path: $0, id: layout.id(forRelativePath: $0)) } }
+        // One file a migration: no pairing to do (the common case, thousands of paths); a layout
+        // with migrations that are not SQL leaves out the files of theirs that are not ones.
+        guard layout.kind.keepsDownApart || !layout.nonSQLMigrations.isEmpty else {
+            return paths.map { DiscoveredFile(path: $0, id: layout.id(forRelativePath: $0)) }
+        }
         do {
             return try FileDiscovery.migrations(amongRelativePaths: paths, layout: layout)
         } catch {
@@ -264,7 +276,9 @@ public enum HistoryLoader {
     /// whole migration (a migration with a separate DOWN file is compared by content).
     static func migrationInputs(_ files: [GitFile], _ request: HistoryRequest,
                                 _ layout: any MigrationLayout) throws(GitError) -> ([MigrationInput], [ObjectID?]) {
-        guard layout.kind.keepsDownApart else {
+        // Files are grouped by the layout where it pairs them or leaves some out (goose's
+        // `main.go`), as on disk.
+        guard layout.kind.keepsDownApart || !layout.nonSQLMigrations.isEmpty else {
             return (files.map { MigrationInput(id: layout.id(forRelativePath: $0.path), path: displayPath(request, relative: $0.path), bytes: $0.bytes) },
                     files.map(\.blob))
         }
@@ -282,7 +296,7 @@ public enum HistoryLoader {
         }
         var inputs: [MigrationInput] = []
         var blobs: [ObjectID?] = []
-        for unit in try grouped(files.map(\.path).filter(isMigration), layout) {
+        for unit in try grouped(files.map(\.path).filter(isMigration(layout)), layout) {
             guard let up = byPath[unit.path] else { continue }
             var input = MigrationInput(id: unit.id, path: displayPath(request, relative: up.path), bytes: up.bytes)
             if let down = unit.down.flatMap({ byPath[$0.path] }) {

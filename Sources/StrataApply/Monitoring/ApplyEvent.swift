@@ -25,6 +25,8 @@ public struct ApplyEvent: Sendable, Equatable {
         case rollbackFailed = "rollback_failed"
         case alreadyRolledBack = "already_rolled_back"
         case repaired
+        /// `strata mark-applied`: recorded as applied, not run (`details["file"]`, `details["checksum"]`).
+        case markedApplied = "marked_applied"
         case backupCreated = "backup_created"
         case backupRestored = "backup_restored"
     }

@@ -8,6 +8,7 @@ extension HistoryEvent {
         case .applied, .failed: "apply"
         case .rolledBack, .rollbackFailed: "rollback"
         case .repaired: "repair"
+        case .markedApplied: "mark-applied"
         }
     }
 
@@ -21,7 +22,7 @@ extension HistoryEvent {
     func detail(slowMilliseconds: Int64) -> String {
         var parts: [String] = []
         if isSlow(above: slowMilliseconds) { parts.append("slow (over \(slowMilliseconds) ms)") }
-        if let reason { parts.append(kind == .repaired ? reason : "reason: \(reason)") }
+        if let reason { parts.append(kind == .repaired || kind == .markedApplied ? reason : "reason: \(reason)") }
         if let risk { parts.append("risk \(risk)") }
         if forced == true { parts.append("forced") }
         if let backupPath { parts.append("backup \(backupPath)") }

@@ -6,6 +6,9 @@ import StrataSyntax
 /// Flyway orders them (`1.10` after `1.9`; `.` and `_` both separate parts). Callback scripts
 /// (`beforeMigrate.sql`, `afterEachMigrate.sql`, ...) are not migrations and are left out.
 /// Folders are searched below the one given, as Flyway searches its locations.
+/// Java and Kotlin migrations (`V3__Backfill.java`, named as the SQL ones) are versions of the
+/// same order: listed and ordered, never run (`NonSQLMigration`); other `.java` and `.kt` files
+/// are not migrations.
 public struct FlywayLayout: MigrationLayout {
     public init() {}
 
@@ -16,11 +19,12 @@ public struct FlywayLayout: MigrationLayout {
     public func id(forRelativePath path: String) -> String { LayoutSupport.stem(path) }
 
     /// The parts of a Flyway file name: `V1_1__Add_users.sql` → (V, 1_1, Add_users).
+    /// A Java or Kotlin migration's name reads the same way (`V3__Backfill.java`).
     public static func parts(_ name: Substring) -> (prefix: Character, version: Substring, description: Substring)? {
-        guard name.hasSuffix(".sql"), let prefix = name.first, "VUR".contains(prefix),
+        guard let ext = [".sql", ".java", ".kt"].first(where: { name.hasSuffix($0) }), let prefix = name.first, "VUR".contains(prefix),
               let separator = name.range(of: "__") else { return nil }
         let version = name[name.index(after: name.startIndex)..<separator.lowerBound]
-        let description = name[separator.upperBound..<name.index(name.endIndex, offsetBy: -4)]
+        let description = name[separator.upperBound..<name.index(name.endIndex, offsetBy: -ext.count)]
         if prefix == "R" { return version.isEmpty ? (prefix, version, description) : nil }
         guard !version.isEmpty, version.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "_") }),
               version.first?.isNumber == true else { return nil }
@@ -49,9 +53,21 @@ public struct FlywayLayout: MigrationLayout {
         return a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
+    public var nonSQLMigrations: [String: NonSQLMigration] {
+        ["java": NonSQLMigration(language: "Java", tool: "Flyway"), "kt": NonSQLMigration(language: "Kotlin", tool: "Flyway")]
+    }
+
     public func migrations(among files: [DiscoveredFile]) throws(InputError) -> [DiscoveredFile] {
         try FilePairing.pair(files) { file throws(InputError) in
             let name = FilePairing.name(Substring(file.path))
+            if !name.hasSuffix(".sql"), nonSQLMigration(ofPath: file.path) != nil {
+                // A Java or Kotlin migration; any other class (and an undo class, whose DOWN
+                // Strata could not run either) is not one of the order.
+                guard let parts = Self.parts(name), parts.prefix != "U", let dot = name.lastIndex(of: ".") else { return nil }
+                let id = String(name[..<dot])
+                return .init(key: parts.prefix == "R" ? "R " + parts.description : "V " + Self.normalized(parts.version), id: id,
+                             isDown: false, partner: "")
+            }
             guard let parts = Self.parts(name) else {
                 if name.hasPrefix("before") || name.hasPrefix("after") { return nil }
                 throw InputError(path: file.path, message: "not a Flyway migration name: expected V<version>__<description>.sql, U<version>__<description>.sql or R__<description>.sql")
@@ -73,6 +89,7 @@ public struct FlywayLayout: MigrationLayout {
     /// `executeInTransaction` of the script's configuration file (`V3__x.sql.conf`) decides for
     /// UP, the undo script's own (`U3__x.sql.conf`) for DOWN, as Flyway reads each script's.
     public func parse(_ input: MigrationInput, dialect: Dialect, depth: ParseDepth) -> MigrationFile {
+        if let file = LayoutSupport.nonSQLFile(input, layout: self, dialect: dialect) { return file }
         var file = LayoutSupport.parsePair(input, layout: .flyway, dialect: dialect, depth: depth)
         file.transactionSetting = input.settings?.readableTransactionSetting
         file.downTransactionSetting = input.down?.settings?.readableTransactionSetting

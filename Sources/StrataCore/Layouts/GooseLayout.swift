@@ -6,6 +6,10 @@ import StrataSyntax
 /// one by one, and the applier sends them together as goose does (`MigrationSection.blocks`).
 /// `-- +goose NO TRANSACTION` runs the file outside a transaction.
 /// Annotations are matched without regard to case.
+/// Go migrations (`<version>_<name>.go`, registered with `goose.AddMigration...`) sit among the
+/// SQL files in one version order: they are listed and ordered, never run (`NonSQLMigration`).
+/// Other `.go` files (`main.go`, a `migrations.go` that registers them, `*_test.go`) are not
+/// migrations.
 public struct GooseLayout: MigrationLayout {
     public init() {}
 
@@ -17,7 +21,21 @@ public struct GooseLayout: MigrationLayout {
 
     public func precedes(_ a: String, _ b: String) -> Bool { VersionOrder.numericPrefixPrecedes(a, b) }
 
+    public var nonSQLMigrations: [String: NonSQLMigration] { ["go": NonSQLMigration(language: "Go", tool: "goose")] }
+
+    /// The `.sql` files, and the `.go` files goose takes for migrations: a version (digits),
+    /// then `_` (goose reads the version up to the first `_`), not a test file.
+    public func migrations(among files: [DiscoveredFile]) throws(InputError) -> [DiscoveredFile] {
+        files.filter { file in
+            guard file.path.hasSuffix(".go") else { return true }
+            let name = FilePairing.name(Substring(file.path))
+            let digits = name.prefix { $0.isASCII && $0.isNumber }
+            return !digits.isEmpty && name.dropFirst(digits.count).first == "_" && !name.hasSuffix("_test.go")
+        }
+    }
+
     public func parse(_ input: MigrationInput, dialect: Dialect, depth: ParseDepth) -> MigrationFile {
+        if let file = LayoutSupport.nonSQLFile(input, layout: self, dialect: dialect) { return file }
         let (parsed, text) = LayoutSupport.textFile(input, layout: .goose, dialect: dialect)
         guard let source = text else { return parsed }
         var file = parsed

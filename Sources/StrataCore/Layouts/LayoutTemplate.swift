@@ -25,7 +25,10 @@ public enum LayoutTemplate {
     /// `files` for the next migration of `folder`, numbered after the names already there.
     public static func files(layout: LayoutKind, slug: String, up: String, down: String, transactional: Bool = true,
                              in folder: String, now: Date, dialect: Dialect = .postgresql) throws(InputError) -> [File] {
-        let existing = FileDiscovery.directoryExists(folder) ? try FileDiscovery.sqlFiles(in: folder, recursive: true).map(\.0) : []
+        // Migrations that are not SQL (goose's `.go` files) hold versions too.
+        let nonSQL = layout.layout.nonSQLMigrations.keys.map { Array(("." + $0).utf8) }
+        let existing = FileDiscovery.directoryExists(folder)
+            ? try FileDiscovery.migrationFiles(in: folder, recursive: true, settingsOf: nil, nonSQL: nonSQL).sql.map(\.0) : []
         var result = try files(layout: layout, slug: slug, up: up, down: down, transactional: transactional, existing: existing, now: now)
         if layout == .drizzle, let migration = result.first {
             result.append(try DrizzleTemplate.journal(in: folder, adding: LayoutSupport.stem(migration.path), now: now, dialect: dialect))

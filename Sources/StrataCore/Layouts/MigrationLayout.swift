@@ -70,6 +70,11 @@ public protocol MigrationLayout: Sendable {
     /// Whether migration `a` runs before `b` when no dependency orders them (by id bytes,
     /// unless the tool orders versions otherwise: Flyway's 1.10 comes after 1.9).
     func precedes(_ a: String, _ b: String) -> Bool
+    /// Migrations the tool runs that are not SQL (goose's Go files), by file extension without
+    /// the dot: found with the `.sql` files and kept in the order, never run by Strata
+    /// (`NonSQLMigrations.swift`). `migrations(among:)` leaves out such files that are not
+    /// migrations.
+    var nonSQLMigrations: [String: NonSQLMigration] { get }
 }
 
 /// How much of a file to read.
@@ -92,6 +97,8 @@ extension MigrationLayout {
     public func migrations(among files: [DiscoveredFile]) throws(InputError) -> [DiscoveredFile] { files }
 
     public func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+
+    public var nonSQLMigrations: [String: NonSQLMigration] { [:] }
 
     /// `statements: true` reads everything, `false` the header only.
     public func parse(_ input: MigrationInput, dialect: Dialect, statements: Bool) -> MigrationFile {

@@ -24,6 +24,7 @@ public struct EditedAppliedMigrationRule: Rule {
         defaultSeverity: .error,
         bulkSuppressible: false,
         needsHistory: true,
+        readsNonSQLFiles: true,
         triggeringExamples: [
             // The finding points at the first changed statement token, the changed metadata
             // value, or the first changed line.
@@ -56,6 +57,14 @@ public struct EditedAppliedMigrationRule: Rule {
               let current = file.source,
               old.content != current.bytes || old.settingsTransactions != [file.transactionSetting, file.downTransactionSetting].map({ $0?.runsInTransaction })
         else { return [] }
+        let since = "it was applied (on \(history.baseName) since \(history.mergeBase))"
+        if file.nonSQL != nil {
+            // Not SQL: any change of its bytes changes what its tool runs, and its checksum.
+            let offset = zip(old.content, current.bytes).prefix { $0 == $1 }.count
+            let line = current.position(at: min(offset, current.bytes.count)).line
+            return [Violation(at: current.position(at: Self.lineStart(current.bytes, before: offset)),
+                              message: "applied migration edited: the file changed from line \(line) since \(since)")]
+        }
         let before = file.layout.layout.parse(old, dialect: context.dialect, statements: true)
         guard var edit = MigrationEdit.classify(before: before, after: file) else { return [] }
         // Lines of a separate DOWN file are counted from its own start, as the finding's are.
@@ -64,7 +73,6 @@ public struct EditedAppliedMigrationRule: Rule {
             edit.changedLines = edit.changedLines.map { max(1, $0.lowerBound - shift)...max(1, $0.upperBound - shift) }
             edit.removedAfterLine = edit.removedAfterLine.map { max(0, $0 - shift) }
         }
-        let since = "it was applied (on \(history.baseName) since \(history.mergeBase))"
         switch edit.kind {
         case .sql:
             return [Violation(at: edit.position, message: "applied migration edited: its SQL changed on \(edit.linesDescription) since \(since)")]
@@ -79,5 +87,12 @@ public struct EditedAppliedMigrationRule: Rule {
                               help: "harmless to databases, but the file's checksum changes; restore it unless the applier's records are updated",
                               severity: .warning)]
         }
+    }
+
+    /// Where the line holding byte `offset` starts.
+    static func lineStart(_ bytes: [UInt8], before offset: Int) -> Int {
+        var start = min(offset, bytes.count)
+        while start > 0, bytes[start - 1] != 0x0A { start -= 1 }
+        return start
     }
 }

@@ -17,6 +17,7 @@ public struct OutOfOrderMigrationRule: Rule {
         help: "renumber the new migration after the latest one on the protected branch (`strata new` picks the number)",
         defaultSeverity: .error,
         needsHistory: true,
+        readsNonSQLFiles: true,
         triggeringExamples: [
             Example("↓" + file, fileName: "0002_mine.sql", earlier: [("0001_base.sql", file)],
                     history: ExampleHistory(applied: [("0001_base.sql", file)], baseTip: ["0003_theirs.sql"])),

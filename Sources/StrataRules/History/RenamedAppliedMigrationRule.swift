@@ -19,6 +19,7 @@ public struct RenamedAppliedMigrationRule: Rule {
         defaultSeverity: .error,
         bulkSuppressible: false,
         needsHistory: true,
+        readsNonSQLFiles: true,
         triggeringExamples: [
             Example("↓" + applied, fileName: "0001_accounts.sql",
                     history: ExampleHistory(applied: [("0001_users.sql", applied)])),

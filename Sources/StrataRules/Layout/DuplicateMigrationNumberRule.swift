@@ -16,6 +16,7 @@ public struct DuplicateMigrationNumberRule: Rule {
         help: "renumber the newer file to the next free number (`strata new` picks it)",
         defaultSeverity: .error,
         requires: .numberedFiles,
+        readsNonSQLFiles: true,
         triggeringExamples: [
             Example("↓" + ExampleFile.migration("SELECT 1;"), fileName: "0001_add_posts.sql",
                     earlier: [("0001_add_users.sql", ExampleFile.migration("SELECT 1;"))]),

@@ -53,6 +53,10 @@ struct Convert: ParsableCommand {
         if let binary = files.first(where: { $0.notText != nil }) {
             CommandContext.fail("\(binary.path):\(binary.notText!.position): \(binary.notText!.reason)", code: 1)
         }
+        if let foreign = files.first(where: { $0.nonSQL != nil }), let kind = foreign.nonSQL {
+            // Strata's format holds SQL: the migration would become an empty file, and its work be lost.
+            CommandContext.fail("\(foreign.path) is a \(kind.language) migration, which Strata's format cannot hold; rewrite it in SQL first, or keep the folder in \(kind.tool)'s layout", code: 1)
+        }
         let outputs = Conversion.convert(files, numbered: sqitch)
         var byName: [String: String] = [:]
         for output in outputs {

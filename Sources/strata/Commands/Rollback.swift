@@ -16,7 +16,9 @@ struct Rollback: ParsableCommand {
             migrations still applied that depend on it). High and blocked refuse (exit 1) \
             without --force, and on a terminal high asks first unless --yes. Before a rollback \
             that loses rows a backup is taken (see `strata backup`), unless --no-backup (which \
-            then needs --force).
+            then needs --force). A migration Strata cannot run (a goose Go or Flyway Java \
+            migration) stops the rollback (exit 1) after undoing those applied after it, even with \
+            --force: roll it back with its tool, then `strata mark-applied --rolled-back ID`.
             """)
 
     @Option(name: .long, help: "Roll back the last N applied migrations.")
@@ -64,11 +66,16 @@ struct Rollback: ParsableCommand {
             if json { try printJSON(plan.jsonObject(outcome: "refused").merging(["reason": refusal]) { a, _ in a }) }
             CommandContext.fail("rollback refused: \(refusal)", code: 1)
         }
+        if plan.steps.isEmpty, let stop = plan.stoppedAt {
+            if json { try printJSON(plan.jsonObject(outcome: "refused").merging(["reason": stop.reason]) { a, _ in a }) }
+            CommandContext.fail("rollback stopped at \(stop.id), nothing rolled back: \(stop.reason)", code: 1)
+        }
         RollbackPlanner.assess(&plan, files: files, database: applier.database)
         if !json { print(plan.table(), terminator: "") }
 
         if dryRun {
             if json { try printJSON(plan.jsonObject(outcome: "dry-run")) } else { printSQL(plan) }
+            if let stop = plan.stoppedAt { CommandContext.fail("rollback would stop at \(stop.id): \(stop.reason)", code: 1) }
             return
         }
         let level = plan.level
@@ -120,6 +127,7 @@ struct Rollback: ParsableCommand {
             let count = report.undone.count
             print("rolled back \(count) migration\(count == 1 ? "" : "s") in \(ms) ms")
         }
+        if let stop = plan.stoppedAt { CommandContext.fail("rollback stopped at \(stop.id): \(stop.reason)", code: 1) }
     }
 
     private func printSQL(_ plan: RollbackPlan) {

@@ -8,7 +8,9 @@ struct Status: ParsableCommand {
         abstract: "Show every migration as applied, pending, failed, changed or missing.",
         discussion: """
             Exit 1 when a migration is failed, changed (edited after it was applied) or missing (applied, file gone). \
-            A migration whose recorded run took longer than monitoring.slow_ms in strata.yml (default 5000) is flagged slow.
+            A migration whose recorded run took longer than monitoring.slow_ms in strata.yml (default 5000) is flagged slow. \
+            A migration Strata cannot run (a goose Go or Flyway Java migration) is marked with its language and tool: \
+            pending until it is run with that tool and recorded with `strata mark-applied ID`.
             """)
 
     @Flag(name: .long, help: "Print JSON.")
@@ -32,6 +34,7 @@ struct Status: ParsableCommand {
                 item["applied_at"] = state.appliedAt ?? NSNull()
                 item["execution_ms"] = state.executionMilliseconds.map { NSNumber(value: $0) } ?? NSNull()
                 item["slow"] = state.isSlow(above: slowMilliseconds)
+                item["not_sql"] = state.nonSQL.map { ["language": $0.language, "tool": $0.tool] } ?? NSNull()
                 return item
             }
             let object: [String: Any] = ["database": apply.url.redacted, "migrations": items, "slow_ms": slowMilliseconds,
@@ -44,6 +47,11 @@ struct Status: ParsableCommand {
             for state in states {
                 var duration = state.executionMilliseconds.map { "\($0) ms" } ?? ""
                 if state.isSlow(above: slowMilliseconds) { duration += "  slow" }
+                if let kind = state.nonSQL {
+                    // Said where it is seen: Strata does not run it, and what moves it on.
+                    duration += "  \(kind.language), run by \(kind.tool)"
+                        + (state.kind == .pending ? ": Strata cannot run it; once \(kind.tool) ran it, `strata mark-applied \(state.id)`" : "")
+                }
                 print("\(state.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(state.kind.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \((state.appliedAt ?? "").padding(toLength: 24, withPad: " ", startingAt: 0))  \(duration)")
             }
             let slowNote = slow == 0 ? "" : "; \(slow) slow (over \(slowMilliseconds) ms)"

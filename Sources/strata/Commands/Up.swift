@@ -10,7 +10,9 @@ struct Up: ParsableCommand {
             Refuses (exit 1, nothing applied) when an applied migration was edited or deleted (unless \
             --allow-changed), a pending file has lint errors, a dependency is missing, or a migration \
             failed midway before (see `strata repair`). Each migration and its tracking row commit \
-            together; concurrent runs wait for the migration lock and apply each migration once.
+            together; concurrent runs wait for the migration lock and apply each migration once. \
+            At a pending migration Strata cannot run (a goose Go or Flyway Java migration) it stops \
+            (exit 1) after applying the ones before it: run it with its tool, then `strata mark-applied ID`.
             """)
 
     @OptionGroup var options: UpOptions
@@ -73,11 +75,18 @@ struct UpOptions: ParsableArguments {
             return
         }
         if dryRun {
-            print("would apply \(pending.count) migration\(pending.count == 1 ? "" : "s")\(singleTransaction ? " in one transaction" : ""):")
-            for entry in pending {
+            let runnable = pending.filter { $0.nonSQL == nil }
+            if !runnable.isEmpty {
+                print("would apply \(runnable.count) migration\(runnable.count == 1 ? "" : "s")\(singleTransaction ? " in one transaction" : ""):")
+            }
+            for entry in runnable {
                 let mode = entry.transactional ? "in a transaction" : "statement by statement (\(entry.nonTransactionalReason ?? ""))"
                 print("\n-- \(entry.id) (\(entry.path), \(mode))")
                 for step in entry.up { print(step.sql + ";") }
+            }
+            if let stop = pending.last?.stop {
+                print("\(runnable.isEmpty ? "" : "\n")would stop at \(stop.id), before anything ordered after it: \(stop.reason)")
+                throw ExitCode(1)
             }
             return
         }
@@ -111,7 +120,17 @@ struct UpOptions: ParsableArguments {
         } catch {
             CommandContext.fail(error.errorDescription ?? "\(error)")
         }
-        Self.printSummary(report, since: started)
+        try Self.finish(report, since: started)
+    }
+
+    /// The summary, then, when the run stopped at a migration Strata cannot run, where and
+    /// what to do (exit 1: the database is not up to date).
+    static func finish(_ report: UpReport, since started: ContinuousClock.Instant) throws {
+        printSummary(report, since: started)
+        guard let stop = report.stoppedAt else { return }
+        RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(stop.reason)]))
+        FileHandle.standardError.write(Data("strata: up stopped at \(stop.id): \(stop.reason)\n".utf8))
+        throw ExitCode(1)
     }
 
     /// `--verbose`: how the layout was chosen, and each statement as it is sent.

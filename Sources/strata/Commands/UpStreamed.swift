@@ -39,7 +39,7 @@ extension UpOptions {
         }
         switch outcome {
         case .applied(let report):
-            Self.printSummary(report, since: started)
+            try Self.finish(report, since: started)
         case .refused(let reasons):
             try Self.refuseRolledBack(reasons)
         case .replan(let reason, let ranMigrations):
