@@ -19,16 +19,23 @@ public enum Conversion {
     public static func convert(_ files: [MigrationFile], now: Date = Date()) -> [Output] {
         var previous: String? = nil
         return files.map { file in
-            defer { previous = file.id }
+            defer { previous = strataID(file) }
             return convert(file, after: previous, now: now)
         }
+    }
+
+    /// The converted migration's id: its own, except a Liquibase changeset's
+    /// (`0001_init/alice:1`), which has characters a file name cannot hold: `0001_init.alice.1`.
+    static func strataID(_ file: MigrationFile) -> String {
+        guard file.layout == .liquibaseSQL else { return file.id }
+        return file.id.replacingOccurrences(of: "/", with: ".").replacingOccurrences(of: ":", with: ".")
     }
 
     static func convert(_ file: MigrationFile, after previous: String?, now: Date) -> Output {
         let (up, down) = sections(file)
         let hasDown = !(file.down?.statements.isEmpty ?? true)
         var header = [
-            "-- @name: \(name(file.id))",
+            "-- @name: \(name(strataID(file)))",
             "-- @description: Converted from the \(file.layout.rawValue) layout (\(sources(file).map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")))",
             "-- @timestamp: \(timestamp(file.id) ?? iso(now))",
             "-- @rollbackSafe: \(hasDown)",
@@ -38,7 +45,7 @@ public enum Conversion {
         if file.transactionDeclared == false { header.append("-- @transaction: false") }
         let text = header.joined(separator: "\n") + "\n\n-- UP MIGRATION\n" + trimmed(up) + "\n\n-- DOWN MIGRATION\n"
             + (hasDown ? trimmed(down) + "\n" : "")
-        return Output(id: file.id, fileName: file.id + ".sql", text: text, sources: sources(file))
+        return Output(id: strataID(file), fileName: strataID(file) + ".sql", text: text, sources: sources(file))
     }
 
     static func sources(_ file: MigrationFile) -> [String] { [file.path] + (file.downFile.map { [$0.path] } ?? []) }
@@ -46,6 +53,15 @@ public enum Conversion {
     /// The UP and DOWN SQL as written: the text after each marker, or each file's text.
     static func sections(_ file: MigrationFile) -> (up: String, down: String) {
         guard let source = file.source else { return ("", "") }
+        if file.layout == .liquibaseSQL {
+            // A changeset's rollback lines may stand among its SQL: each section is its
+            // statements, as written.
+            func statements(_ section: MigrationSection?) -> String {
+                (section?.statements ?? []).map { source.text($0.range.byteRange).trimmingCharacters(in: .whitespacesAndNewlines) }
+                    .map { $0.hasSuffix(";") ? $0 : $0 + ";" }.joined(separator: "\n")
+            }
+            return (statements(file.up), statements(file.down))
+        }
         func text(_ section: MigrationSection?) -> String {
             guard let section, !section.tokens.isEmpty else { return "" }
             let start = source.tokens[section.tokens.lowerBound].offset

@@ -126,6 +126,12 @@ public struct MigrationFile: Sendable {
     /// What a separate DOWN file's own settings file says (a Flyway undo script's
     /// `U3__x.sql.conf`): for Flyway, DOWN follows it and not UP's.
     public var downTransactionSetting: TransactionSetting?
+    /// What the tool's integrity file says is wrong with this migration (Atlas's `atlas.sum`).
+    public var integrityProblems: [String] = []
+    /// For a migration that is one part of a file (a Liquibase changeset), its bytes as written:
+    /// what `MigrationInput.content` holds and history compares (`source` holds the file's
+    /// text up to it, the rest blanked, so positions are the file's).
+    public var partContent: [UInt8]?
 
     public init(id: String, path: String, layout: LayoutKind, source: SourceText?,
                 notText: (position: SourcePosition, reason: String)? = nil,

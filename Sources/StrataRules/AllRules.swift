@@ -14,6 +14,7 @@ public enum AllRules {
         DuplicateMigrationNumberRule.self,
         SectionMarkersRule.self,
         MissingDownRule.self,
+        AtlasSumMismatchRule.self,
         // Safety and schema
         DestructiveInRollbackSafeRule.self,
         UnindexedColumnRule.self,

@@ -18,8 +18,8 @@ extension LayoutKind {
         case .sqlx: nil
         case .prisma: nil
         case .drizzle: nil
-        case .atlas: nil
-        case .sqlMigrate: nil
+        case .atlas: "-- atlas:txmode none"
+        case .sqlMigrate: "-- +migrate Up notransaction"
         case .liquibaseSQL: nil
         case .sqitch: nil
         }
@@ -59,6 +59,7 @@ extension LayoutKind {
         case .golangMigrate: "an .autocommit.up.sql file"
         case .diesel: "run_in_transaction = false in metadata.toml"
         case .flyway: "executeInTransaction=false in the script's .conf file"
+        case .liquibaseSQL: "runInTransaction:false on its --changeset line"
         default: (noTransactionLine ?? "-- @transaction: false").replacingOccurrences(of: "-- ", with: "")
         }
     }
@@ -94,7 +95,13 @@ extension MigrationFile {
             return dialect == .postgresql
                 ? "golang-migrate has no per-file switch: give the statement a migration of its own, since PostgreSQL runs a file of several statements, sent as one string, in one transaction; or run migrate with `x-multi-statement=true` in the database URL"
                 : "golang-migrate has no per-file switch: its sqlite3 driver wraps each migration in a transaction unless the database URL says `x-no-tx-wrap=true`, and then the file writes BEGIN/COMMIT where it needs them"
-        case .sqlx, .prisma, .drizzle, .atlas, .sqlMigrate, .liquibaseSQL, .sqitch:
+        case .atlas:
+            return "put `-- atlas:txmode none` on the first line of the file, followed by a blank line"
+        case .sqlMigrate:
+            return "write its UP marker as `-- +migrate Up notransaction`"
+        case .liquibaseSQL:
+            return "add `runInTransaction:false` to its `--changeset` line"
+        case .sqlx, .prisma, .drizzle, .sqitch:
             return "run it outside a transaction as \(layout.rawValue) allows"
         case .plain:
             return dialect == .postgresql

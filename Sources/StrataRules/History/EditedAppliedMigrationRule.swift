@@ -53,7 +53,7 @@ public struct EditedAppliedMigrationRule: Rule {
               let appliedID = history.applied[file.id] != nil ? file.id : history.renamedFrom[file.id],
               let old = history.appliedInput(appliedID, path: file.path, downPath: file.downFile?.path),
               let current = file.source,
-              old.content != current.bytes || old.settingsTransactions != [file.transactionSetting, file.downTransactionSetting].map({ $0?.runsInTransaction })
+              old.content != (file.partContent ?? current.bytes) || old.settingsTransactions != [file.transactionSetting, file.downTransactionSetting].map({ $0?.runsInTransaction })
         else { return [] }
         let before = file.layout.layout.parse(old, dialect: context.dialect, statements: true)
         guard var edit = MigrationEdit.classify(before: before, after: file) else { return [] }

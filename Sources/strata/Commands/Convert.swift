@@ -46,7 +46,13 @@ struct Convert: ParsableCommand {
             try FileDiscovery.discover([shown], layout: layout).map { file throws(InputError) in
                 layout.parse(try FileDiscovery.input(file), dialect: context.dialect, depth: .full)
             }
-        }.sorted { a, b in layout.precedes(a.id, b.id) || (!layout.precedes(b.id, a.id) && a.path < b.path) }
+        }.enumerated().sorted { x, y in
+            // Ties keep the order found (a Liquibase file's changesets, in file order).
+            let (a, b) = (x.element, y.element)
+            if layout.precedes(a.id, b.id) { return true }
+            if layout.precedes(b.id, a.id) { return false }
+            return a.path != b.path ? a.path < b.path : x.offset < y.offset
+        }.map(\.element)
         if let binary = files.first(where: { $0.notText != nil }) {
             CommandContext.fail("\(binary.path):\(binary.notText!.position): \(binary.notText!.reason)", code: 1)
         }
