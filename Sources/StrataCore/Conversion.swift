@@ -18,24 +18,29 @@ public enum Conversion {
     /// for `@timestamp` when the version is not a date.
     public static func convert(_ files: [MigrationFile], now: Date = Date()) -> [Output] {
         var previous: String? = nil
-        return files.map { file in
-            defer { previous = strataID(file) }
-            return convert(file, after: previous, now: now)
+        return files.enumerated().map { index, file in
+            let id = strataID(file, position: index)
+            defer { previous = id }
+            return convert(file, id: id, after: previous, now: now)
         }
     }
 
     /// The converted migration's id: its own, except a Liquibase changeset's
-    /// (`0001_init/alice:1`), which has characters a file name cannot hold: `0001_init.alice.1`.
-    static func strataID(_ file: MigrationFile) -> String {
+    /// (`001_init/alice:1`), which has characters a file name cannot hold and shares its file's
+    /// number with the other changesets: numbered in run order, `0001_001_init.alice.1`.
+    static func strataID(_ file: MigrationFile, position: Int) -> String {
         guard file.layout == .liquibaseSQL else { return file.id }
-        return file.id.replacingOccurrences(of: "/", with: ".").replacingOccurrences(of: ":", with: ".")
+        let number = String(position + 1)
+        return String(repeating: "0", count: max(0, 4 - number.count)) + number + "_"
+            + file.id.replacingOccurrences(of: "/", with: ".").replacingOccurrences(of: ":", with: ".")
     }
 
-    static func convert(_ file: MigrationFile, after previous: String?, now: Date) -> Output {
+    static func convert(_ file: MigrationFile, id: String? = nil, after previous: String?, now: Date) -> Output {
+        let id = id ?? file.id
         let (up, down) = sections(file)
         let hasDown = !(file.down?.statements.isEmpty ?? true)
         var header = [
-            "-- @name: \(name(strataID(file)))",
+            "-- @name: \(name(id))",
             "-- @description: Converted from the \(file.layout.rawValue) layout (\(sources(file).map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")))",
             "-- @timestamp: \(timestamp(file.id) ?? iso(now))",
             "-- @rollbackSafe: \(hasDown)",
@@ -45,7 +50,7 @@ public enum Conversion {
         if file.transactionDeclared == false { header.append("-- @transaction: false") }
         let text = header.joined(separator: "\n") + "\n\n-- UP MIGRATION\n" + trimmed(up) + "\n\n-- DOWN MIGRATION\n"
             + (hasDown ? trimmed(down) + "\n" : "")
-        return Output(id: strataID(file), fileName: strataID(file) + ".sql", text: text, sources: sources(file))
+        return Output(id: id, fileName: id + ".sql", text: text, sources: sources(file))
     }
 
     static func sources(_ file: MigrationFile) -> [String] { [file.path] + (file.downFile.map { [$0.path] } ?? []) }

@@ -23,6 +23,10 @@ struct HintTests {
             case .diesel: ("2024-01-0\(index + 1)-000000_\(file.name)/up.sql", file.up, .init(path: "2024-01-0\(index + 1)-000000_\(file.name)/down.sql", bytes: Array("SELECT 1;\n".utf8)))
             case .flyway: ("V\(index + 1)__\(file.name).sql", file.up, nil)
             case .plain: ("000\(index + 1)_\(file.name).sql", file.up, nil)
+            case .atlas: ("2024010\(index + 1)000000_\(file.name).sql", file.up, nil)
+            case .sqlMigrate: ("\(index + 1)_\(file.name).sql", "-- +migrate Up\n\(file.up)\n-- +migrate Down\nSELECT 1;\n", nil)
+            case .liquibaseSQL: ("00\(index + 1)_\(file.name).sql", "--changeset strata:\(index + 1)\n\(file.up)\n--rollback SELECT 1;\n", nil)
+            case .sqlx, .prisma, .drizzle, .sqitch: ("000\(index + 1)_\(file.name).sql", file.up, nil)
             }
             return MigrationInput(id: kind.id(forRelativePath: path), path: path, bytes: Array(text.utf8), down: down)
         }
@@ -43,6 +47,9 @@ struct HintTests {
         .diesel: "`run_in_transaction = false` in a metadata.toml",
         .flyway: "`executeInTransaction=false` in V2__2_change.sql.conf",
         .plain: "a plain file has no switch for it",
+        .atlas: "`-- atlas:txmode none`",
+        .sqlMigrate: "`-- +migrate Up notransaction`",
+        .liquibaseSQL: "`runInTransaction:false`",
     ]
 
     static let postgresBase = """
