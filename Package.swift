@@ -27,6 +27,8 @@ let package = Package(
         .target(name: "StrataCore", dependencies: [
             "StrataSyntax",
             .product(name: "Yams", package: "Yams"),
+            // SHA-256 for Atlas's atlas.sum (AtlasSum.swift).
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "StrataRules", dependencies: ["StrataCore", "StrataSyntax"]),
         .target(name: "StrataReporters", dependencies: ["StrataCore"]),

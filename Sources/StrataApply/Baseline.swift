@@ -53,7 +53,15 @@ public enum BaselineSource: String, CaseIterable, Sendable {
             return id
         case .sqitch:
             return id   // the change's name, or `name@tag` for a reworked one's older occurrence
-        case .atlas, .sqlMigrate, .liquibaseSQL:
+        case .atlas:
+            // Atlas's version: the file name up to the first `_`.
+            return id.split(separator: "_", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? id
+        case .sqlMigrate:
+            // sql-migrate's id is the file name.
+            return id + ".sql"
+        case .liquibaseSQL:
+            // `<file stem>/<author>:<id>`, which the reader builds from each row the same way.
+            return id
             return nil
         case .flyway:
             guard let parts = FlywayLayout.parts(Substring(id + ".sql")) else { return nil }
@@ -93,8 +101,11 @@ extension Applier {
     /// Throws `.refused` when the table is missing or shows a migration that failed or was left
     /// dirty (a half-applied migration must be resolved with that tool first).
     public func baselinePlan(from source: BaselineSource) throws(ApplyError) -> BaselinePlan {
-        var found = source == .sqitch ? try BaselineReader.sqitchRegistryExists(database) : try tableExists(source.table)
+        var table = source == .sqitch ? nil : try trackingTable(of: source)
+        var found = table != nil
+        if source == .sqitch { found = try BaselineReader.sqitchRegistryExists(database) }
         if !found, source == .drizzle { found = try BaselineReader.drizzleSchemaTableExists(database) }
+        if table == nil { table = Ledger.quoted(source.table) }
         guard found else {
             if source == .sqitch, database.dialect == .sqlite {
                 let file = (try? BaselineReader.sqliteRegistryFile(database)).flatMap { $0 } ?? "sqitch.db"
@@ -102,7 +113,9 @@ extension Applier {
             }
             throw ApplyError(.refused, "no \(source == .drizzle && database.dialect == .postgresql ? BaselineReader.drizzlePostgresTable : source.table) table in this database: nothing to baseline from \(source.rawValue) (is --database the one \(source.rawValue) migrates?)")
         }
-        let applied = try BaselineReader(database: database, source: source).appliedVersions(catalog: catalog)
+        var reader = BaselineReader(database: database, source: source)
+        reader.table = table
+        let applied = try reader.appliedVersions(catalog: catalog)
         let tracked = Set(try ledger.entries().map(\.id))
         var plan = BaselinePlan(source: source, adopted: [], alreadyTracked: [], pending: [], versionsWithoutFile: [])
         var matched = Set<String>()
@@ -139,13 +152,27 @@ extension Applier {
         }
     }
 
+    /// The tool's table as SQL names it, where it is; nil when it is not there. Atlas on
+    /// PostgreSQL keeps it in a schema of its own name unless it was told to use the
+    /// connection's schema.
+    func trackingTable(of source: BaselineSource) throws(ApplyError) -> String? {
+        if try tableExists(source.table) { return Ledger.quoted(source.table) }
+        if source == .atlas, database.dialect == .postgresql, try tableExists(Ledger.quoted(source.table) + "." + Ledger.quoted(source.table), qualified: true) {
+            return Ledger.quoted(source.table) + "." + Ledger.quoted(source.table)
+        }
+        return nil
+    }
+
     /// Whether a table of that name is visible (PostgreSQL: through search_path).
-    func tableExists(_ name: String) throws(ApplyError) -> Bool {
+    /// `qualified`: `name` is already SQL (`"schema"."table"`).
+    func tableExists(_ name: String, qualified: Bool = false) throws(ApplyError) -> Bool {
         switch database.dialect {
         case .sqlite:
-            return try database.query("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", [.text(name)]).first?.first == .integer(1)
+            // Table names are matched without regard to case, as SQLite matches them
+            // (Liquibase creates DATABASECHANGELOG).
+            return try database.query("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1 COLLATE NOCASE", [.text(name)]).first?.first == .integer(1)
         case .postgresql:
-            return try database.query("SELECT (to_regclass($1) IS NOT NULL)::int", [.text(Ledger.quoted(name))]).first?.first == .integer(1)
+            return try database.query("SELECT (to_regclass($1) IS NOT NULL)::int", [.text(qualified ? name : Ledger.quoted(name))]).first?.first == .integer(1)
         }
     }
 }

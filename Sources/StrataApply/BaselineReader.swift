@@ -4,6 +4,8 @@ import StrataCore
 struct BaselineReader {
     let database: any Database
     let source: BaselineSource
+    /// The table as SQL names it (quoted; with its schema where it is not on the search path).
+    var table: String? = nil
 
     struct Row {
         var appliedAt: String?
@@ -28,7 +30,7 @@ struct BaselineReader {
     }
 
     func appliedVersions(catalog: MigrationCatalog) throws(ApplyError) -> Applied {
-        let table = Ledger.quoted(source.table)
+        let table = self.table ?? Ledger.quoted(source.table)
         var applied = Applied()
         switch source {
         case .dbmate:
@@ -73,8 +75,15 @@ struct BaselineReader {
             try readDrizzle(into: &applied, catalog: catalog)
         case .sqitch:
             try readSqitch(into: &applied, catalog: catalog)
-        case .atlas, .sqlMigrate, .liquibaseSQL:
-            throw ApplyError(.refused, "baseline from \(source.rawValue) is not built yet")
+        case .atlas:
+            try readAtlas(table, into: &applied, catalog: catalog)
+        case .sqlMigrate:
+            // A row per applied file, its id the file name; sql-migrate deletes it on down.
+            for row in try database.query("SELECT id, CAST(applied_at AS TEXT) FROM \(table) ORDER BY id") {
+                if let id = row[0].text { applied.add(id, Row(appliedAt: row[1].text)) }
+            }
+        case .liquibaseSQL:
+            try readLiquibase(table, into: &applied)
         }
         return applied
     }
@@ -107,6 +116,58 @@ struct BaselineReader {
                 // A repeatable migration: known by its script's description.
                 let name = script.split(separator: "/").last.map(String.init) ?? script
                 if let parts = FlywayLayout.parts(Substring(name)), parts.prefix == "R" { applied.add("R__" + parts.description, Row(appliedAt: at, executionMilliseconds: ms)) }
+            }
+        }
+    }
+
+    /// Atlas: a row per version. A row that failed or stopped midway (an error, or fewer
+    /// statements applied than the file holds) refuses unless it was resolved (`atlas migrate
+    /// set`, type bit 4); a baseline row (type bit 1) stands for every version up to its own;
+    /// rows whose version starts with `.` are Atlas's own bookkeeping.
+    private func readAtlas(_ table: String, into applied: inout Applied, catalog: MigrationCatalog) throws(ApplyError) {
+        let rows = try database.query("""
+            SELECT version, type, applied, total, error, CAST(executed_at AS TEXT), execution_time
+            FROM \(table) ORDER BY version
+            """)
+        for row in rows {
+            guard let version = row[0].text, !version.hasPrefix(".") else { continue }
+            let type = row[1].integer ?? 0, done = row[2].integer ?? 0, total = row[3].integer ?? 0
+            let error = row[4].text ?? ""
+            let resolved = type & 4 != 0
+            if !resolved, !error.isEmpty || done < total {
+                throw ApplyError(.refused, "\(source.table) shows version \(version) as \(error.isEmpty ? "partly applied (\(done) of \(total) statements)" : "failed"): Atlas stopped midway through it; fix the database and resolve it with `atlas migrate set` before baselining")
+            }
+            let at = row[5].text
+            // Atlas records the execution time in nanoseconds.
+            let ms = row[6].integer.map { $0 / 1_000_000 }
+            if type & 1 != 0 {
+                for entry in catalog.entries {
+                    guard let own = source.version(of: entry.id), own.utf8.lexicographicallyPrecedes(version.utf8) || own == version else { continue }
+                    applied.add(own, Row(appliedAt: at))
+                }
+            } else {
+                applied.add(version, Row(appliedAt: at, executionMilliseconds: ms))
+            }
+        }
+    }
+
+    /// Liquibase: a row per changeset run, known by its file, author and id. EXECUTED, RERAN
+    /// and MARK_RAN rows are applied; a FAILED row refuses; SKIPPED ones are not applied.
+    private func readLiquibase(_ table: String, into applied: inout Applied) throws(ApplyError) {
+        let rows = try database.query("""
+            SELECT id, author, filename, exectype, CAST(dateexecuted AS TEXT)
+            FROM \(table) ORDER BY orderexecuted
+            """)
+        for row in rows {
+            guard let id = row[0].text, let author = row[1].text, let filename = row[2].text else { continue }
+            let key = LiquibaseSQLLayout.migrationID(file: filename, author: author, id: id)
+            switch (row[3].text ?? "").uppercased() {
+            case "FAILED":
+                throw ApplyError(.refused, "\(source.table) shows changeset \(id) by \(author) in \(filename) as FAILED: resolve it with Liquibase before baselining")
+            case "SKIPPED":
+                continue
+            default:
+                applied.add(key, Row(appliedAt: row[4].text))
             }
         }
     }

@@ -36,7 +36,10 @@ public final class CatalogStream: @unchecked Sendable {
     /// Starts reading at once. `postgresMajor`: as for `MigrationCatalog`.
     public init(_ discovered: [DiscoveredFile], layout: LayoutKind, dialect: Dialect, postgresMajor: Int? = nil) {
         let parser = layout.layout
-        files = discovered.sorted { parser.precedes($0.id, $1.id) }
+        // Ties keep the order found (a Liquibase file's changesets, in file order).
+        files = discovered.enumerated().sorted { x, y in
+            parser.precedes(x.element.id, y.element.id) || (!parser.precedes(y.element.id, x.element.id) && x.offset < y.offset)
+        }.map(\.element)
         items.reserveCapacity(files.count)
         entries.reserveCapacity(files.count)
         DispatchQueue.global(qos: .userInitiated).async { [self] in

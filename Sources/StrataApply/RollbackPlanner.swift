@@ -128,7 +128,7 @@ public enum RollbackPlanner {
                 items.append(.init(kind: .missingDown, level: .blocked,
                                    detail: file.down == nil ? "the file has no DOWN section" : "the DOWN section is empty"))
             }
-            if let checksum = file.source.map({ Checksum.of($0.bytes) }), checksum != row.checksum {
+            if let checksum = file.source.map({ Checksum.of(file.partContent ?? $0.bytes) }), checksum != row.checksum {
                 let downChanged = row.downChecksum == nil || MigrationCatalog.downChecksum(file) != row.downChecksum
                 items.append(.init(kind: .changedSinceApplied, level: .medium,
                                    detail: downChanged ? "the file changed since it was applied, its DOWN too: it may not undo what UP did"

@@ -29,16 +29,28 @@ public enum Conversion {
                 let name = String(file.id.map { $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) ? $0 : "_" })
                 file.id = String(repeating: "0", count: width - number.count) + number + "_" + name
             }
-            defer { previous = file.id }
-            return convert(file, after: previous, now: now)
+            let id = strataID(file, position: index)
+            defer { previous = id }
+            return convert(file, id: id, after: previous, now: now)
         }
     }
 
-    static func convert(_ file: MigrationFile, after previous: String?, now: Date) -> Output {
+    /// The converted migration's id: its own, except a Liquibase changeset's
+    /// (`001_init/alice:1`), which has characters a file name cannot hold and shares its file's
+    /// number with the other changesets: numbered in run order, `0001_001_init.alice.1`.
+    static func strataID(_ file: MigrationFile, position: Int) -> String {
+        guard file.layout == .liquibaseSQL else { return file.id }
+        let number = String(position + 1)
+        return String(repeating: "0", count: max(0, 4 - number.count)) + number + "_"
+            + file.id.replacingOccurrences(of: "/", with: ".").replacingOccurrences(of: ":", with: ".")
+    }
+
+    static func convert(_ file: MigrationFile, id: String? = nil, after previous: String?, now: Date) -> Output {
+        let id = id ?? file.id
         let (up, down) = sections(file)
         let hasDown = !(file.down?.statements.isEmpty ?? true)
         var header = [
-            "-- @name: \(name(file.id))",
+            "-- @name: \(name(id))",
             "-- @description: Converted from the \(file.layout.rawValue) layout (\(sources(file).map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")))",
             "-- @timestamp: \(timestamp(file.id) ?? iso(now))",
             "-- @rollbackSafe: \(hasDown)",
@@ -48,7 +60,7 @@ public enum Conversion {
         if file.transactionDeclared == false { header.append("-- @transaction: false") }
         let text = header.joined(separator: "\n") + "\n\n-- UP MIGRATION\n" + trimmed(up) + "\n\n-- DOWN MIGRATION\n"
             + (hasDown ? trimmed(down) + "\n" : "")
-        return Output(id: file.id, fileName: file.id + ".sql", text: text, sources: sources(file))
+        return Output(id: id, fileName: id + ".sql", text: text, sources: sources(file))
     }
 
     static func sources(_ file: MigrationFile) -> [String] { [file.path] + (file.downFile.map { [$0.path] } ?? []) }
@@ -56,6 +68,15 @@ public enum Conversion {
     /// The UP and DOWN SQL as written: the text after each marker, or each file's text.
     static func sections(_ file: MigrationFile) -> (up: String, down: String) {
         guard let source = file.source else { return ("", "") }
+        if file.layout == .liquibaseSQL {
+            // A changeset's rollback lines may stand among its SQL: each section is its
+            // statements, as written.
+            func statements(_ section: MigrationSection?) -> String {
+                (section?.statements ?? []).map { source.text($0.range.byteRange).trimmingCharacters(in: .whitespacesAndNewlines) }
+                    .map { $0.hasSuffix(";") ? $0 : $0 + ";" }.joined(separator: "\n")
+            }
+            return (statements(file.up), statements(file.down))
+        }
         func text(_ section: MigrationSection?) -> String {
             guard let section, !section.tokens.isEmpty else { return "" }
             let start = source.tokens[section.tokens.lowerBound].offset

@@ -26,6 +26,11 @@ extension FileDiscovery {
     /// settings files. A settings file its tool could not read stops here, naming its line.
     public static func input(_ file: DiscoveredFile) throws(InputError) -> MigrationInput {
         var input = MigrationInput(id: file.id, path: file.path, bytes: try read(file))
+        input.integrityProblems = file.integrityProblems
+        if let part = file.part {
+            // The file changed since it was listed: its parts are read again from its bytes.
+            input.part = part.bytes.upperBound <= input.bytes.count ? part : nil
+        }
         if let down = file.down {
             let bytes: [UInt8]
             if let raw = down.rawPath { bytes = try read(cPath(raw), shownAs: down.path) } else { bytes = try read(down.path) }

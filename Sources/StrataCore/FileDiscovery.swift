@@ -74,6 +74,13 @@ public struct DiscoveredFile: Sendable, Hashable {
         self.settings = settings
     }
 
+    /// What the tool's integrity file says is wrong with this migration (Atlas's `atlas.sum`:
+    /// `AtlasSum`), found when the folder was read; `atlas-sum-mismatch` reports it.
+    public var integrityProblems: [String] = []
+    /// For a layout that makes several migrations of one file (Liquibase's changesets): which
+    /// part of the file this one is.
+    public var part: MigrationInput.FilePart?
+
     /// The path below the folder it was found in (the whole path for a file given by name).
     var relative: Substring = ""
     /// Named on the command line rather than found in a folder.
@@ -136,7 +143,7 @@ public enum FileDiscovery {
         // Compared by raw bytes too: `0001_\xFF.sql` and `0001_\xFE.sql` both show as
         // `0001_\u{FFFD}.sql`, and are two files.
         var seen = Set<PathPair>(minimumCapacity: result.count)
-        return result.filter { seen.insert(PathPair(up: $0.path, upRaw: $0.rawPath, down: $0.down?.path, downRaw: $0.down?.rawPath)).inserted }
+        return result.filter { seen.insert(PathPair(up: $0.path, upRaw: $0.rawPath, down: $0.down?.path, downRaw: $0.down?.rawPath, part: $0.part?.bytes.lowerBound)).inserted }
     }
 
     /// Gives each migration the settings files beside its UP and DOWN files that `exists`
@@ -164,6 +171,8 @@ public enum FileDiscovery {
         let upRaw: [UInt8]?
         let down: String?
         let downRaw: [UInt8]?
+        /// Which part of the file, when a file holds several migrations.
+        var part: Int? = nil
     }
 
     /// Refuses a set of migrations a database cannot track: two files with one id (a folder

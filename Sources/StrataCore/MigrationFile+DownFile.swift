@@ -59,6 +59,8 @@ extension LayoutKind {
         switch self {
         case .dbmate: "-- migrate:up"
         case .goose: "-- +goose Up"
+        case .sqlMigrate: "-- +migrate Up"
+        case .liquibaseSQL: "--changeset author:id"
         default: "-- UP MIGRATION"
         }
     }
@@ -68,6 +70,8 @@ extension LayoutKind {
         switch self {
         case .dbmate: "-- migrate:down"
         case .goose: "-- +goose Down"
+        case .sqlMigrate: "-- +migrate Down"
+        case .liquibaseSQL: "--rollback"
         default: "-- DOWN MIGRATION"
         }
     }
@@ -87,8 +91,8 @@ extension LayoutKind {
         case .prisma: true
         case .drizzle: true
         case .atlas: true
-        case .sqlMigrate: false
-        case .liquibaseSQL: false
+        case .sqlMigrate: true
+        case .liquibaseSQL: true
         case .sqitch: false
         }
     }

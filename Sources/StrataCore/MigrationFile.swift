@@ -129,6 +129,12 @@ public struct MigrationFile: Sendable {
     /// What the file is when it is a migration Strata cannot run (a goose Go migration): it
     /// has no sections, and only the rules about names, order and history read it.
     public var nonSQL: NonSQLMigration?
+    /// What the tool's integrity file says is wrong with this migration (Atlas's `atlas.sum`).
+    public var integrityProblems: [String] = []
+    /// For a migration that is one part of a file (a Liquibase changeset), its bytes as written:
+    /// what `MigrationInput.content` holds and history compares (`source` holds the file's
+    /// text up to it, the rest blanked, so positions are the file's).
+    public var partContent: [UInt8]?
 
     public init(id: String, path: String, layout: LayoutKind, source: SourceText?,
                 notText: (position: SourcePosition, reason: String)? = nil,

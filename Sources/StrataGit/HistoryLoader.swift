@@ -151,6 +151,15 @@ public enum HistoryLoader {
         var appliedPaths: [String: (up: String, down: String?)] = [:]
         for unit in try grouped(baseFiles.map(\.path).filter(isMigration(layout)), layout) {
             guard let upBlob = baseBlobs[unit.path] else { continue }
+            if layout.kind == .liquibaseSQL {
+                // Each changeset of the file is a migration applied with its own text.
+                let whole = MigrationInput(id: unit.id, path: unit.path, bytes: try repository.blob(upBlob))
+                for part in LiquibaseSQLLayout.parts(of: whole) {
+                    appliedPaths[part.id] = (unit.path, nil)
+                    facts.applied[part.id] = part.content
+                }
+                continue
+            }
             appliedPaths[unit.id] = (unit.path, unit.down?.path)
             // The settings files it had (not part of its content, so not of what is compared
             // byte for byte): what they said is compared on its own (`isNewOrChanged`).
@@ -178,8 +187,15 @@ public enum HistoryLoader {
         if try repository.treeID(of: folder, at: baseTip) == repository.treeID(of: folder, at: mergeBase) {
             facts.baseTip = Set(facts.applied.keys)
         } else {
-            facts.baseTip = Set(try grouped(try repository.files(in: folder, at: baseTip, recursive: layout.recursive, include: isMigration(layout),
-                                                                 content: false).map(\.path), layout).map(\.id))
+            if layout.kind == .liquibaseSQL {
+                let tipFiles = try repository.files(in: folder, at: baseTip, recursive: layout.recursive, include: isMigration(layout), content: true)
+                facts.baseTip = Set(tipFiles.flatMap { file in
+                    LiquibaseSQLLayout.parts(of: MigrationInput(id: layout.id(forRelativePath: file.path), path: file.path, bytes: file.bytes)).map(\.id)
+                })
+            } else {
+                facts.baseTip = Set(try grouped(try repository.files(in: folder, at: baseTip, recursive: layout.recursive, include: isMigration(layout),
+                                                                     content: false).map(\.path), layout).map(\.id))
+            }
         }
         // A deleted applied migration and a new one are a rename only when the SQL is the same
         // (not when git finds them similar: migrations written from one template are).
@@ -276,6 +292,13 @@ public enum HistoryLoader {
     /// whole migration (a migration with a separate DOWN file is compared by content).
     static func migrationInputs(_ files: [GitFile], _ request: HistoryRequest,
                                 _ layout: any MigrationLayout) throws(GitError) -> ([MigrationInput], [ObjectID?]) {
+        if layout.kind == .liquibaseSQL {
+            // A file of changesets is several migrations, each compared by its own text.
+            let inputs = files.flatMap { file in
+                LiquibaseSQLLayout.parts(of: MigrationInput(id: layout.id(forRelativePath: file.path), path: displayPath(request, relative: file.path), bytes: file.bytes))
+            }
+            return (inputs, inputs.map { _ in nil })
+        }
         // Files are grouped by the layout where it pairs them or leaves some out (goose's
         // `main.go`), as on disk.
         guard layout.kind.keepsDownApart || !layout.nonSQLMigrations.isEmpty else {

@@ -15,6 +15,7 @@ public enum AllRules {
         SectionMarkersRule.self,
         MissingDownRule.self,
         UnrunnableMigrationRule.self,
+        AtlasSumMismatchRule.self,
         // Safety and schema
         DestructiveInRollbackSafeRule.self,
         UnindexedColumnRule.self,

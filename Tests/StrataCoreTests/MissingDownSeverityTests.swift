@@ -76,7 +76,7 @@ struct MissingDownSeverityTests {
     }
 
     @Test func theDefaultIsAPropertyOfTheLayout() {
-        #expect(LayoutKind.allCases.filter(\.downIsOptional) == [.goose, .golangMigrate, .flyway, .sqlx, .prisma, .drizzle, .atlas])
+        #expect(LayoutKind.allCases.filter(\.downIsOptional) == [.goose, .golangMigrate, .flyway, .sqlx, .prisma, .drizzle, .atlas, .sqlMigrate, .liquibaseSQL])
         let rule = MissingDownRule.description
         #expect(rule.defaultSeverity == .error)
         for layout in LayoutKind.allCases {

@@ -26,10 +26,10 @@ struct HintTests {
             case .sqlx: ("\(index + 1)_\(file.name).sql", file.up, nil)
             case .prisma: ("2024010\(index + 1)000000_\(file.name)/migration.sql", file.up, nil)
             case .drizzle: ("000\(index)_\(file.name).sql", file.up, nil)
+            case .sqitch: ("deploy/\(file.name).sql", file.up, .init(path: "revert/\(file.name).sql", bytes: Array("SELECT 1;\n".utf8)))
             case .atlas: ("2024010\(index + 1)000000_\(file.name).sql", file.up, nil)
             case .sqlMigrate: ("\(index + 1)_\(file.name).sql", "-- +migrate Up\n\(file.up)\n-- +migrate Down\nSELECT 1;\n", nil)
-            case .liquibaseSQL: ("\(index + 1)_\(file.name).sql", "--liquibase formatted sql\n--changeset t:\(index + 1)\n\(file.up)\n--rollback SELECT 1;\n", nil)
-            case .sqitch: ("deploy/\(file.name).sql", file.up, .init(path: "revert/\(file.name).sql", bytes: Array("SELECT 1;\n".utf8)))
+            case .liquibaseSQL: ("00\(index + 1)_\(file.name).sql", "--changeset strata:\(index + 1)\n\(file.up)\n--rollback SELECT 1;\n", nil)
             }
             return MigrationInput(id: kind.id(forRelativePath: path), path: path, bytes: Array(text.utf8), down: down)
         }
@@ -53,9 +53,9 @@ struct HintTests {
         .sqlx: "`-- no-transaction` the first line",
         .prisma: "Prisma Migrate has no per-migration switch",
         .drizzle: "no per-file switch",
-        .atlas: "run it outside a transaction as atlas allows",
-        .sqlMigrate: "run it outside a transaction as sql-migrate allows",
-        .liquibaseSQL: "run it outside a transaction as liquibase-sql allows",
+        .atlas: "`-- atlas:txmode none`",
+        .sqlMigrate: "`-- +migrate Up notransaction`",
+        .liquibaseSQL: "`runInTransaction:false`",
     ]
 
     static let postgresBase = """

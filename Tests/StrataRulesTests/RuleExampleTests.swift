@@ -40,8 +40,15 @@ func stripMarkers(_ sql: String, dialect: Dialect) -> (sql: String, positions: [
 /// opt-in) and returns the findings of `rule` in the example's own file.
 func findings(of rule: RuleDescription, sql: String, example: Example, dialect: Dialect) -> [Diagnostic] {
     let layout = example.layout.layout
-    var inputs = example.earlier.map { MigrationInput(id: layout.id(forRelativePath: $0.fileName), path: $0.fileName, bytes: Array($0.sql.utf8)) }
+    // An `atlas.sum` among the earlier files is the folder's integrity file, not a migration.
+    let sum = example.earlier.first { $0.fileName == AtlasSum.fileName }
+    var inputs = example.earlier.filter { $0.fileName != AtlasSum.fileName }
+        .map { MigrationInput(id: layout.id(forRelativePath: $0.fileName), path: $0.fileName, bytes: Array($0.sql.utf8)) }
     inputs.append(MigrationInput(id: layout.id(forRelativePath: example.fileName), path: example.fileName, bytes: Array(sql.utf8)))
+    if example.layout == .atlas {
+        let problems = AtlasSum.problems(files: inputs.map { ($0.path, $0.bytes) }, sum: sum.map { Array($0.sql.utf8) })
+        for index in inputs.indices { inputs[index].integrityProblems = problems[inputs[index].path] ?? [] }
+    }
     let settings: [String: RuleSetting] = rule.optIn ? [rule.id: rule.defaultSeverity == .error ? .error : .warning] : [:]
     var linter = Linter(rules: AllRules.instances(), settings: settings, dialect: dialect, layout: example.layout)
     linter.history = example.history.map { historyFacts($0, current: inputs, layout: layout, dialect: dialect) }

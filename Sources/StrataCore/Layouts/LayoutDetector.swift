@@ -20,12 +20,14 @@ public enum LayoutDetector {
         // opened or named in a message (thousands of names pass through here).
         var files: [String] = []
         var folderOf: [Int: String] = [:]
+        var atlasSum: String? = nil
         for path in paths {
             if FileDiscovery.fileExists(path) {
                 files.append(path)
             } else if FileDiscovery.directoryExists(path) {
                 folderOf[files.count] = path.hasSuffix("/") ? path : path + "/"
                 files += try FileDiscovery.sqlFiles(in: path, recursive: true).map(\.0)
+                if let sum = AtlasSum.path(inFolder: path), FileDiscovery.fileExists(sum) { atlasSum = sum }
             }
         }
         let starts = folderOf.keys.sorted()
@@ -37,6 +39,7 @@ public enum LayoutDetector {
         func found(_ layout: LayoutKind, _ reason: String) {
             if evidence[layout] == nil { evidence[layout] = reason }
         }
+        if let atlasSum { found(.atlas, "\(atlasSum): Atlas's integrity file") }
         // sqitch: the folder holds its plan (one stat a folder given).
         for folder in folderOf.values.sorted() where FileDiscovery.fileExists(folder + "sqitch.plan") {
             found(.sqitch, "\(folder)sqitch.plan")
@@ -125,6 +128,8 @@ public enum LayoutDetector {
                 let line = String(decoding: bytes[text..<end], as: UTF8.self).lowercased()
                 if line.hasPrefix("migrate:up") || line.hasPrefix("migrate:down") { return .dbmate }
                 if line.hasPrefix("+goose up") || line.hasPrefix("+goose down") { return .goose }
+                if line.hasPrefix("+migrate up") || line.hasPrefix("+migrate down") { return .sqlMigrate }
+                if line.hasPrefix("liquibase formatted sql") { return .liquibaseSQL }
                 if line.hasPrefix("up migration") || line.hasPrefix("down migration") || line.hasPrefix("@name") { return .strata }
                 if line.hasPrefix("> statement-breakpoint") { return .drizzle }
             }
@@ -138,6 +143,8 @@ public enum LayoutDetector {
         case .dbmate: "a `-- migrate:up` marker"
         case .goose: "a `-- +goose Up` annotation"
         case .drizzle: "a `--> statement-breakpoint` line"
+        case .sqlMigrate: "a `-- +migrate Up` annotation"
+        case .liquibaseSQL: "a `--liquibase formatted sql` header"
         default: "a Strata header or `-- UP MIGRATION` marker"
         }
     }

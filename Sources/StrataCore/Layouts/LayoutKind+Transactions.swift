@@ -18,8 +18,8 @@ extension LayoutKind {
         case .sqlx: SqlxLayout.noTransactionLine
         case .prisma: nil
         case .drizzle: nil
-        case .atlas: nil
-        case .sqlMigrate: nil
+        case .atlas: "-- atlas:txmode none"
+        case .sqlMigrate: "-- +migrate Up notransaction"
         case .liquibaseSQL: nil
         case .sqitch: nil
         }
@@ -65,6 +65,7 @@ extension LayoutKind {
         case .diesel: "run_in_transaction = false in metadata.toml"
         case .flyway: "executeInTransaction=false in the script's .conf file"
         case .sqitch: "the script's own BEGIN/COMMIT, run as sqitch runs it"
+        case .liquibaseSQL: "runInTransaction:false on its --changeset line"
         default: (noTransactionLine ?? "-- @transaction: false").replacingOccurrences(of: "-- ", with: "")
         }
     }
@@ -115,7 +116,12 @@ extension MigrationFile {
         case .sqitch:
             // sqitch runs a script as written: without BEGIN/COMMIT each statement commits alone.
             return "remove the script's BEGIN and COMMIT: sqitch runs a script as written, so without them each statement runs on its own"
-        case .atlas, .sqlMigrate, .liquibaseSQL:
+        case .atlas:
+            return "put `-- atlas:txmode none` on the first line of the file, followed by a blank line"
+        case .sqlMigrate:
+            return "write its UP marker as `-- +migrate Up notransaction`"
+        case .liquibaseSQL:
+            return "add `runInTransaction:false` to its `--changeset` line"
             return "run it outside a transaction as \(layout.rawValue) allows"
         case .plain:
             return dialect == .postgresql

@@ -92,7 +92,24 @@ public enum LayoutTemplate {
             return [File(path: "deploy/\(slug).sql", text: "-- Deploy \(slug)\n\n" + wrap(up)),
                     File(path: "revert/\(slug).sql", text: "-- Revert \(slug)\n\n" + wrap(down)),
                     File(path: "verify/\(slug).sql", text: "-- Verify \(slug): select what the change creates; an error fails it\n\nBEGIN;\n\nROLLBACK;\n")]
-        case .strata, .plain, .atlas, .sqlMigrate, .liquibaseSQL:
+        case .atlas:
+            // Atlas names files `<UTC timestamp>_<name>.sql` and reads no DOWN SQL.
+            let version = nextVersion(existing, now: now)
+            let directive = transactional ? "" : (layout.noTransactionLine ?? "") + "\n\n"
+            return [File(path: "\(version)_\(slug).sql", text: directive + body(up))]
+        case .sqlMigrate:
+            let version = nextVersion(existing, now: now)
+            let marker = transactional ? "-- +migrate Up" : layout.noTransactionLine ?? "-- +migrate Up"
+            return [File(path: "\(version)-\(slug).sql", text: "\(marker)\n\(body(up))\n-- +migrate Down\n\(body(down))")]
+        case .liquibaseSQL:
+            // One changeset, its id the file's version, its author the user running strata.
+            let version = nextVersion(existing, now: now)
+            let author = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty || $0.contains(":") ? nil : $0 } ?? "strata"
+            let attributes = transactional ? "" : " runInTransaction:false"
+            let rollback = down.split(separator: "\n", omittingEmptySubsequences: true).map { "--rollback \($0)\n" }.joined()
+            return [File(path: "\(version)_\(slug).sql",
+                         text: "--liquibase formatted sql\n\n--changeset \(author.replacingOccurrences(of: " ", with: "_")):\(version)\(attributes)\n\(body(up))\(rollback)")]
+        case .strata, .plain:
             throw InputError(path: slug, message: "the \(layout.rawValue) layout has no template here")
         case .dbmate:
             let version = nextVersion(existing, now: now)

@@ -27,9 +27,29 @@ public struct MigrationInput: Sendable {
         }
     }
 
+    /// What the tool's integrity file says is wrong with this migration (`atlas.sum`).
+    public var integrityProblems: [String] = []
+    /// The part of `bytes` that is this migration, when a file holds several (a Liquibase
+    /// changeset); nil: the whole file.
+    public var part: FilePart?
+
+    /// One migration among several in a file: its bytes, and the migration before it in the
+    /// same file (which it runs after).
+    public struct FilePart: Sendable, Hashable {
+        public var bytes: Range<Int>
+        public var previous: String?
+
+        public init(bytes: Range<Int>, previous: String?) {
+            self.bytes = bytes
+            self.previous = previous
+        }
+    }
+
     /// What a checksum or a history comparison covers: the file, or for a separate DOWN file,
-    /// the UP file, a line break, then the DOWN file (the text the layout parses).
+    /// the UP file, a line break, then the DOWN file (the text the layout parses); for a part
+    /// of a file, that part.
     public var content: [UInt8] {
+        if let part { return Array(bytes[part.bytes]) }
         guard let down else { return bytes }
         return bytes + [0x0A] + down.bytes
     }

@@ -55,7 +55,7 @@ public struct EditedAppliedMigrationRule: Rule {
               let appliedID = history.applied[file.id] != nil ? file.id : history.renamedFrom[file.id],
               let old = history.appliedInput(appliedID, path: file.path, downPath: file.downFile?.path),
               let current = file.source,
-              old.content != current.bytes || old.settingsTransactions != [file.transactionSetting, file.downTransactionSetting].map({ $0?.runsInTransaction })
+              old.content != (file.partContent ?? current.bytes) || old.settingsTransactions != [file.transactionSetting, file.downTransactionSetting].map({ $0?.runsInTransaction })
         else { return [] }
         let since = "it was applied (on \(history.baseName) since \(history.mergeBase))"
         if file.nonSQL != nil {

@@ -49,7 +49,13 @@ struct Convert: ParsableCommand {
         }
         // sqitch's changes come in plan order, and have no version to keep: they are numbered.
         let sqitch = context.layout == .sqitch
-        let files = sqitch ? parsed : parsed.sorted { a, b in layout.precedes(a.id, b.id) || (!layout.precedes(b.id, a.id) && a.path < b.path) }
+        let files = sqitch ? parsed : parsed.enumerated().sorted { x, y in
+            // Ties keep the order found (a Liquibase file's changesets, in file order).
+            let (a, b) = (x.element, y.element)
+            if layout.precedes(a.id, b.id) { return true }
+            if layout.precedes(b.id, a.id) { return false }
+            return a.path != b.path ? a.path < b.path : x.offset < y.offset
+        }.map(\.element)
         if let binary = files.first(where: { $0.notText != nil }) {
             CommandContext.fail("\(binary.path):\(binary.notText!.position): \(binary.notText!.reason)", code: 1)
         }

@@ -45,6 +45,11 @@ struct New: ParsableCommand {
                                                               in: folder, now: Date(), dialect: context.dialect), into: folder)
             }
             for path in paths { print("created \(path)") }
+            if context.layout == .atlas {
+                // Atlas refuses a folder whose atlas.sum does not list every file.
+                let sum = try CommandContext.run { () throws(InputError) in try AtlasSum.rewrite(folder: folder) }
+                print("updated \(sum)")
+            }
         }
     }
 }
