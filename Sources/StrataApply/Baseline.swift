@@ -62,7 +62,6 @@ public enum BaselineSource: String, CaseIterable, Sendable {
         case .liquibaseSQL:
             // `<file stem>/<author>:<id>`, which the reader builds from each row the same way.
             return id
-            return nil
         case .flyway:
             guard let parts = FlywayLayout.parts(Substring(id + ".sql")) else { return nil }
             return parts.prefix == "R" ? "R__" + parts.description : FlywayLayout.normalized(parts.version)

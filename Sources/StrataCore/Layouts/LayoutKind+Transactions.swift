@@ -122,7 +122,6 @@ extension MigrationFile {
             return "write its UP marker as `-- +migrate Up notransaction`"
         case .liquibaseSQL:
             return "add `runInTransaction:false` to its `--changeset` line"
-            return "run it outside a transaction as \(layout.rawValue) allows"
         case .plain:
             return dialect == .postgresql
                 ? "a plain file has no switch for it; Strata's applier runs a file holding a CONCURRENTLY statement outside a transaction by itself"
