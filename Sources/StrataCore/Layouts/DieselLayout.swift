@@ -14,8 +14,7 @@ public struct DieselLayout: MigrationLayout {
     /// The name of the folder holding the file: `2019-03-22-170700_drop_email/up.sql` →
     /// `2019-03-22-170700_drop_email`.
     public func id(forRelativePath path: String) -> String {
-        let folder = FilePairing.folder(Substring(path)).dropLast()
-        return folder.isEmpty ? LayoutSupport.stem(path) : String(FilePairing.name(folder))
+        LayoutSupport.folderID(path)
     }
 
     public func migrations(among files: [DiscoveredFile]) throws(InputError) -> [DiscoveredFile] {

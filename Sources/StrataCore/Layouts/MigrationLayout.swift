@@ -159,6 +159,13 @@ enum LayoutSupport {
         return String(path[start...])
     }
 
+    /// The id of a layout that keeps a folder per migration (diesel, Prisma): the name of the
+    /// folder holding the file, or the file's stem for a file named alone.
+    static func folderID(_ path: String) -> String {
+        let folder = FilePairing.folder(Substring(path)).dropLast()
+        return folder.isEmpty ? stem(path) : String(FilePairing.name(folder))
+    }
+
     /// Where the bytes stop being UTF-8 text, as a position and a reason.
     static func textProblem(_ source: SourceText) -> (position: SourcePosition, reason: String)? {
         guard let offset = source.firstInvalidTextOffset else { return nil }

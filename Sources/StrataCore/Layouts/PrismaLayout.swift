@@ -18,8 +18,7 @@ public struct PrismaLayout: MigrationLayout {
     /// The name of the folder holding the file: `20240101120000_init/migration.sql` →
     /// `20240101120000_init`.
     public func id(forRelativePath path: String) -> String {
-        let folder = FilePairing.folder(Substring(path)).dropLast()
-        return folder.isEmpty ? LayoutSupport.stem(path) : String(FilePairing.name(folder))
+        LayoutSupport.folderID(path)
     }
 
     public func migrations(among files: [DiscoveredFile]) throws(InputError) -> [DiscoveredFile] {
