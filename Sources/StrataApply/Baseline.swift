@@ -14,6 +14,8 @@ public enum BaselineSource: String, CaseIterable, Sendable {
     case sqlMigrate = "sql-migrate"
     case liquibaseSQL = "liquibase-sql"
     case sqitch
+    /// The Supabase CLI (`supabase migration up`, `supabase db push`): sqlx's file shape.
+    case supabase
 
     /// The table the tool keeps its applied migrations in.
     public var table: String {
@@ -29,6 +31,7 @@ public enum BaselineSource: String, CaseIterable, Sendable {
         case .sqlMigrate: "gorp_migrations"
         case .liquibaseSQL: "databasechangelog"
         case .sqitch: "sqitch.changes"
+        case .supabase: "supabase_migrations.schema_migrations"
         }
     }
 
@@ -44,6 +47,9 @@ public enum BaselineSource: String, CaseIterable, Sendable {
             // diesel: the folder name up to the first `_`, dashes removed.
             let prefix = id.split(separator: "_", maxSplits: 1).first.map(String.init) ?? id
             return prefix.replacingOccurrences(of: "-", with: "")
+        case .supabase:
+            // The Supabase CLI: the 14-digit timestamp before the first `_`, as text.
+            return MigrationFile.numericPrefix(of: id)
         case .sqlx:
             // sqlx: the number before the first `_`, stored as a BIGINT.
             return MigrationFile.numericPrefix(of: id).map(Self.withoutLeadingZeros)
@@ -155,6 +161,12 @@ extension Applier {
     /// PostgreSQL keeps it in a schema of its own name unless it was told to use the
     /// connection's schema.
     func trackingTable(of source: BaselineSource) throws(ApplyError) -> String? {
+        if source == .supabase {
+            // Supabase is PostgreSQL; its CLI keeps the table in a schema of its own.
+            let qualified = Ledger.quoted("supabase_migrations") + "." + Ledger.quoted("schema_migrations")
+            guard database.dialect == .postgresql else { return nil }
+            return try tableExists(qualified, qualified: true) ? qualified : nil
+        }
         if try tableExists(source.table) { return Ledger.quoted(source.table) }
         if source == .atlas, database.dialect == .postgresql, try tableExists(Ledger.quoted(source.table) + "." + Ledger.quoted(source.table), qualified: true) {
             return Ledger.quoted(source.table) + "." + Ledger.quoted(source.table)

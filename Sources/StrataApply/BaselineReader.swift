@@ -75,6 +75,11 @@ struct BaselineReader {
             try readDrizzle(into: &applied, catalog: catalog)
         case .sqitch:
             try readSqitch(into: &applied, catalog: catalog)
+        case .supabase:
+            // A row per migration the CLI applied (version, name, statements); no failed state.
+            for row in try database.query("SELECT version, name FROM \(table) ORDER BY version") {
+                if let version = row[0].text { applied.add(version, Row()) }
+            }
         case .atlas:
             try readAtlas(table, into: &applied, catalog: catalog)
         case .sqlMigrate:
