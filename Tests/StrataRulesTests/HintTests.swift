@@ -145,4 +145,12 @@ struct HintTests {
             }
         }
     }
+
+    @Test("the lock-timeout hint names the UP section only where the file has one", arguments: [LayoutKind.dbmate, .goose, .sqlx, .prisma, .plain])
+    func lockTimeoutHintNamesTheRightPlace(_ layout: LayoutKind) throws {
+        let found = Self.lint(layout, .postgresql, base: "CREATE TABLE t (id bigint PRIMARY KEY);", change: "ALTER TABLE t ADD COLUMN note text;")
+        let help = try #require(found.first { $0.rule == "missing-lock-timeout" }?.help)
+        let marked = layout == .dbmate || layout == .goose
+        #expect(help.contains(marked ? "at the top of the UP section" : "at the top of the file"), "\(help)")
+    }
 }

@@ -156,7 +156,7 @@ public struct MissingLockTimeoutRule: Rule {
             let rest = more == 0 ? "" : " (and \(more) more lock-taking statement\(more == 1 ? "" : "s") after it)"
             violations.append(Violation(range: statement.range,
                                         message: "\(what(statement, first.tables)) with no lock_timeout set before it, so queries queue behind it while it waits\(rest)",
-                                        help: Self.help, suggestion: Self.fix))
+                                        help: context.file.up?.marker == nil ? Self.helpForFile : Self.help, suggestion: Self.fix))
         }
         return violations
     }
@@ -164,6 +164,8 @@ public struct MissingLockTimeoutRule: Rule {
     /// The fix and its help, the same for every file: written once.
     private static let fix = SuggestedSQL(["SET lock_timeout = '5s'"], placement: .before)
     private static let help = "put `\(fix.text)` (or `SET LOCAL` inside the transaction) at the top of the UP section, and retry the migration when it times out"
+    /// For files with no UP marker (sqlx, Prisma, plain SQL...), where "the UP section" is the file.
+    private static let helpForFile = "put `\(fix.text)` (or `SET LOCAL` inside the transaction) at the top of the file, and retry the migration when it times out"
 
     /// The tables a statement locks in a way that queues other queries (empty: an index whose
     /// table Strata cannot tell, taken to be on a table that may be busy); nil when it takes
