@@ -45,6 +45,12 @@ struct SQLMigrateLiquibaseRealProjectTests {
         let status = try db.run("status", "--json")
         #expect(status.status == 0 && status.stdout.contains("\"applied\" : 7") && status.stdout.contains("\"pending\" : 0"), "\(status.stdout)")
 
+        // verify: 001 to 006's DOWN undo their UP; 000's leaves the functions it created.
+        let verify = try db.run("verify", "--all")
+        #expect(verify.status == 1 && verify.stdout.contains("7 migrations") && verify.stdout.contains("6 passed, 1 failed"), "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stdout.split(separator: "\n").filter { $0.contains("[down-does-not-reverse-up]") }.allSatisfy { $0.hasPrefix("migrations/000_create_all.sql:") },
+                "\(verify.stdout)")
+
         // 001 to 006 roll back by their DOWN SQL; 000's DOWN holds only a comment, which
         // Strata refuses to take for an undo.
         let rollback = try db.run("rollback", "--steps", "6", "--yes")
@@ -83,6 +89,12 @@ struct SQLMigrateLiquibaseRealProjectTests {
         #expect(try db.tableExists("person"))
         let status = try db.run("status", "--json")
         #expect(status.status == 0 && status.stdout.contains("\"applied\" : 3") && !status.stdout.contains("changelog-master"), "\(status.stdout)")
+
+        // verify: 3324_1's DOWN undoes it, 3324_2's empty one leaves no schema change behind,
+        // basic.formatted.sql has none.
+        let verify = try db.run("verify", "--all", "--dialect", "postgresql")
+        #expect(verify.status == 1 && verify.stdout.contains("2 passed, 1 failed")
+                && verify.stdout.contains("migrations/basic.formatted.sql:4:1: error: DOWN leaves table person that UP created"), "\(verify.stdout)\(verify.stderr)")
 
         // `-- rollback empty` is a DOWN with nothing to run: refused as any empty DOWN is...
         let refused = try db.run("rollback", "--steps", "2", "--yes")
