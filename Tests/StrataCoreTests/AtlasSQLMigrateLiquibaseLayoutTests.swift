@@ -152,6 +152,81 @@ struct AtlasSQLMigrateLiquibaseLayoutTests {
         #expect(parts.count == 1 && parts[0].id == "raw")
     }
 
+    /// Liquibase reads `-- rollback` (a space after `--`) and any case as `--rollback`, and
+    /// `--rollback empty` / `not required` as a rollback with nothing to run: not SQL.
+    @Test func liquibaseRollbackLinesAsLiquibaseReadsThem() {
+        let layout = LiquibaseSQLLayout()
+        let text = """
+            -- liquibase formatted sql
+
+            -- changeset a:1
+                CREATE TABLE t (
+                id INT NOT NULL
+            )
+            -- rollback DROP TABLE t
+
+            -- changeset a:2
+            INSERT INTO t(id) values (1)
+            -- rollback empty
+
+            --changeset a:3
+            INSERT INTO t(id) values (2);
+            --ROLLBACK not required
+
+            --changeset a:4
+            INSERT INTO t(id) values (3);
+            --rollbacks are not written here
+            """
+        let files = LiquibaseSQLLayout.parts(of: input(layout, "c.sql", text)).map { layout.parse($0, dialect: .postgresql, depth: .full) }
+        #expect(files.map(\.id) == ["c/a:1", "c/a:2", "c/a:3", "c/a:4"])
+        #expect(files[0].up?.statements.count == 1 && files[0].down?.statements.count == 1)
+        #expect(files[0].down?.statements.first.map { files[0].source!.text($0.range.byteRange) } == "DROP TABLE t")
+        #expect(files[0].down?.statements.first?.range.start.line == 7)
+        for declared in files[1...2] {
+            #expect(declared.up?.statements.count == 1, "\(declared.id)")
+            #expect(declared.down != nil && declared.down?.statements.isEmpty == true, "\(declared.id): a DOWN with nothing to run")
+        }
+        // `--rollbacks` is a comment, not a rollback line.
+        #expect(files[3].down == nil)
+    }
+
+    /// XML, YAML and JSON changelogs with changesets are migrations Strata cannot run, in the
+    /// order by file name; a master changelog that only includes files is not a migration.
+    @Test func liquibaseChangelogsInOtherFormatsAreMigrationsStrataCannotRun() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("strata-liquibase-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let files = [
+            "001_init.sql": "--liquibase formatted sql\n--changeset a:1\nCREATE TABLE t (id int);\n",
+            "002_seed.xml": """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">
+                  <changeSet id="2" author="a"><insert tableName="t"><column name="id" valueNumeric="1"/></insert></changeSet>
+                </databaseChangeLog>
+                """,
+            "003_more.yaml": "databaseChangeLog:\n  - changeSet:\n      id: 3\n      author: a\n      changes:\n        - dropTable:\n            tableName: old\n",
+            "004_more.json": "{\"databaseChangeLog\": [{\"changeSet\": {\"id\": \"4\", \"author\": \"a\", \"changes\": []}}]}\n",
+            "db.changelog-master.xml": """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">
+                  <!-- each changeSet lives in its own file -->
+                  <include file="001_init.sql" relativeToChangelogFile="true"/>
+                  <includeAll path="more/" relativeToChangelogFile="true"/>
+                </databaseChangeLog>
+                """,
+            "db.changelog-master.yaml": "databaseChangeLog:\n  - includeAll:\n      path: db/changelog/\n",
+            "notes.txt": "not a changelog\n",
+        ]
+        for (name, text) in files { try Data(text.utf8).write(to: root.appendingPathComponent(name)) }
+        let layout = LiquibaseSQLLayout()
+        let found = try FileDiscovery.discover([root.path], layout: layout)
+        #expect(found.map(\.id) == ["001_init/a:1", "002_seed", "003_more", "004_more"], "\(found.map(\.path))")
+        let xml = layout.parse(MigrationInput(id: "002_seed", path: "002_seed.xml", bytes: Array(files["002_seed.xml"]!.utf8)), dialect: .postgresql, depth: .full)
+        #expect(xml.nonSQL == NonSQLMigration(language: "XML", tool: "Liquibase") && xml.up == nil)
+        #expect(layout.nonSQLMigration(ofPath: "a/003_more.yml")?.language == "YAML")
+        #expect(layout.nonSQLMigration(ofPath: "001_init.sql") == nil)
+    }
+
     // MARK: - Detection
 
     @Test func detectionReadsTheirSigns() throws {

@@ -7,13 +7,17 @@ import StrataSyntax
 /// file, author and id; a file name holds no `/` and Liquibase's id no `:`, so it reads back
 /// whole). Files run in name order, changesets in file order.
 ///
-/// `--rollback <sql>` lines are its DOWN SQL (read in place, so findings keep their line and
-/// column). `runInTransaction:false` runs it outside a transaction; `splitStatements:false`, or
+/// `--rollback <sql>` lines (`-- rollback`, any case, as Liquibase reads them) are its DOWN SQL
+/// (read in place, so findings keep their line and column); `--rollback empty` and `--rollback
+/// not required` declare a DOWN with nothing to run. `runInTransaction:false` runs it outside a transaction; `splitStatements:false`, or
 /// an `endDelimiter` other than `;`, sends it as one piece of text. `--comment`,
 /// `--preconditions` and `--precondition-*` lines are read as comments: Strata does not
 /// evaluate preconditions, nor `context`, `labels`, `dbms`, `runAlways` or `runOnChange`.
 /// A `.sql` file without the first line is not formatted SQL: it is read as one forward-only
-/// migration. A master changelog (XML, YAML, JSON) that includes files is not read.
+/// migration. An XML, YAML or JSON changelog that holds changesets is a migration Strata cannot
+/// run (`nonSQLMigrations`): it stays in the order, and `up` stops there. A master changelog
+/// that only includes files (`include`, `includeAll`, no `changeSet`) runs nothing itself: it
+/// is left out.
 public struct LiquibaseSQLLayout: MigrationLayout {
     public init() {}
 
@@ -22,6 +26,11 @@ public struct LiquibaseSQLLayout: MigrationLayout {
     public var recursive: Bool { false }
 
     public func id(forRelativePath path: String) -> String { LayoutSupport.stem(path) }
+
+    public var nonSQLMigrations: [String: NonSQLMigration] {
+        let liquibase = { (language: String) in NonSQLMigration(language: language, tool: "Liquibase") }
+        return ["xml": liquibase("XML"), "yaml": liquibase("YAML"), "yml": liquibase("YAML"), "json": liquibase("JSON")]
+    }
 
     /// Strata's id of a changeset, from its file (a path or a name), author and id.
     public static func migrationID(file: String, author: String, id: String) -> String {
@@ -39,6 +48,14 @@ public struct LiquibaseSQLLayout: MigrationLayout {
     public func migrations(among files: [DiscoveredFile]) throws(InputError) -> [DiscoveredFile] {
         var result: [DiscoveredFile] = []
         for file in files {
+            if nonSQLMigration(ofPath: file.path) != nil {
+                // A changelog with no changeset of its own (a master changelog's `include`s
+                // and `includeAll`s) runs nothing: not a migration. One that cannot be read
+                // here (a path from a git tree) stays.
+                if let bytes = try? FileDiscovery.read(file), !Self.declaresChangeSet(bytes) { continue }
+                result.append(file)
+                continue
+            }
             guard let bytes = try? FileDiscovery.read(file), Self.isFormatted(bytes) else {
                 result.append(file)
                 continue
@@ -62,6 +79,29 @@ public struct LiquibaseSQLLayout: MigrationLayout {
             part.part = changeset.part
             return part
         }
+    }
+
+    /// Whether an XML, YAML or JSON changelog declares a changeset (`<changeSet`, `changeSet:`,
+    /// `"changeSet"`; Liquibase spells the key so in all three). One that only includes other
+    /// files does not.
+    static func declaresChangeSet(_ bytes: [UInt8]) -> Bool {
+        let key = Array("changeSet".utf8)
+        var i = bytes.startIndex
+        while let found = bytes[i...].firstIndex(of: key[0]) {
+            i = found + 1
+            guard bytes.count - found >= key.count, bytes[found..<(found + key.count)].elementsEqual(key) else { continue }
+            let before = found > 0 ? bytes[found - 1] : 0x20
+            let after = found + key.count < bytes.count ? bytes[found + key.count] : 0x20
+            // `<changeSet ` (XML), `changeSet:` (YAML), `"changeSet"` (JSON); not the word in
+            // a comment, nor `</changeSet>` or `changeSetExecuted`.
+            let xml = before == UInt8(ascii: "<") && [0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ">")].contains(after)
+            let yaml = after == UInt8(ascii: ":") && [0x20, 0x09, 0x0A, UInt8(ascii: "-")].contains(before)
+            let json = before == UInt8(ascii: "\"") && after == UInt8(ascii: "\"")
+            if xml || yaml || json {
+                return true
+            }
+        }
+        return false
     }
 
     /// Whether the first line says `--liquibase formatted sql` (spaces and case as Liquibase
@@ -121,6 +161,7 @@ public struct LiquibaseSQLLayout: MigrationLayout {
     }
 
     public func parse(_ input: MigrationInput, dialect: Dialect, depth: ParseDepth) -> MigrationFile {
+        if let file = LayoutSupport.nonSQLFile(input, layout: self, dialect: dialect) { return file }
         // A changeset's own text (as history keeps it) is read as the changeset it is.
         guard let part = input.part ?? Self.changesets(input.bytes, file: input.path).first.flatMap({
             $0.part.bytes.lowerBound == 0 && $0.part.bytes.upperBound == input.bytes.count ? $0.part : nil
@@ -136,17 +177,21 @@ public struct LiquibaseSQLLayout: MigrationLayout {
         // stand in the changeset).
         var rollbackLines: [Range<Int>] = []
         var lineStart = part.bytes.lowerBound
-        let word = Array("--rollback".utf8)
         while lineStart < bytes.count {
             let end = bytes[lineStart...].firstIndex(of: 0x0A) ?? bytes.count
-            var i = lineStart
-            while i < end, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
-            if end - i >= word.count, bytes[i..<(i + word.count)].elementsEqual(word),
-               i + word.count == end || [0x20, 0x09, 0x0D].contains(bytes[i + word.count]) {
-                for k in i..<(i + word.count) { bytes[k] = 0x20 }
+            if let marker = Self.rollbackMarker(bytes[lineStart..<end]) {
+                for k in marker { bytes[k] = 0x20 }
                 rollbackLines.append(lineStart..<min(end + 1, bytes.count))
             }
             lineStart = end + 1
+        }
+        // `--rollback empty` or `--rollback not required`: Liquibase's word for a rollback
+        // that has nothing to undo. A DOWN section with no statement, not SQL to run.
+        let rollbackText = rollbackLines.map { String(decoding: bytes[$0], as: UTF8.self) }.joined()
+            .trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let declaredEmpty = rollbackText.hasPrefix("empty") || rollbackText.hasPrefix("not required")
+        if declaredEmpty {
+            for lines in rollbackLines { for k in lines where bytes[k] != 0x0A { bytes[k] = 0x20 } }
         }
         var masked = input
         masked.bytes = bytes
@@ -203,12 +248,33 @@ public struct LiquibaseSQLLayout: MigrationLayout {
                 up.append(read.statements, blocks: read.blocks)
             }
         }
+        if declaredEmpty, down == nil {
+            down = MigrationSection(kind: .down, marker: nil, tokens: tokens.count..<tokens.count, statements: [])
+        }
         file.up = up
         file.down = down
         if depth == .full {
             file.suppressions = Suppression.parse(source, header: file.header, statements: up.statements + (down?.statements ?? []))
         }
         return file
+    }
+
+    /// The bytes of a line's `--rollback` marker, which Liquibase reads as `--`, any spaces,
+    /// `rollback` in any case, then a space (or the line's end): `--rollback`, `-- rollback`,
+    /// `--ROLLBACK`.
+    static func rollbackMarker(_ line: ArraySlice<UInt8>) -> Range<Int>? {
+        var i = line.startIndex
+        while i < line.endIndex, line[i] == 0x20 || line[i] == 0x09 { i += 1 }
+        let start = i
+        guard line.endIndex - i >= 2, line[i] == UInt8(ascii: "-"), line[i + 1] == UInt8(ascii: "-") else { return nil }
+        i += 2
+        while i < line.endIndex, line[i] == 0x20 || line[i] == 0x09 { i += 1 }
+        let word = Array("rollback".utf8)
+        guard line.endIndex - i >= word.count,
+              zip(line[i..<(i + word.count)], word).allSatisfy({ ($0 | 0x20) == $1 }) else { return nil }
+        i += word.count
+        guard i == line.endIndex || [0x20, 0x09, 0x0D].contains(line[i]) else { return nil }
+        return start..<i
     }
 
     /// A string as a JSON string's contents.

@@ -48,7 +48,8 @@ public struct MissingDownRule: Rule {
                                   : "write the statements that undo the UP section under `\(file.layout.downMarker)`")]
         }
         if down.statements.isEmpty {
-            let start = down.marker?.range ?? file.downFile.map { SourceRange(at: file.source?.position(at: $0.offset) ?? .start) } ?? .init(at: .start)
+            // No marker of its own (Liquibase's `--rollback empty`): the migration's own place.
+            let start = down.marker?.range ?? file.downFile.map { SourceRange(at: file.source?.position(at: $0.offset) ?? .start) } ?? .init(at: file.anchor)
             if file.layout == .strata { return [Violation(range: start, message: "the DOWN MIGRATION section holds no statement")] }
             return [Violation(range: start, message: "the DOWN SQL holds no statement",
                               help: "write the statements that undo the UP SQL there")]
