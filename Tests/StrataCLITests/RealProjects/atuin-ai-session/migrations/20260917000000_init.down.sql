@@ -1,0 +1,3 @@
+DROP TABLE ingest_files;
+DROP TABLE tool_calls;
+DROP TABLE messages;

@@ -1,0 +1,2 @@
+ALTER TABLE messages DROP COLUMN stop_reason;
+ALTER TABLE messages DROP COLUMN is_error;

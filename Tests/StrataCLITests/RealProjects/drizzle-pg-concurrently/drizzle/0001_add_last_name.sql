@@ -1,0 +1,1 @@
+ALTER TABLE "users_concurrently" ADD COLUMN "last_name" text;
