@@ -16,6 +16,8 @@ private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 
 @main
 struct Strata: ParsableCommand {
+    /// The one place the version lives: `--version`, `-V`, SARIF's driver and the release
+    /// archives read it here; CHANGELOG.md's newest release must match it (a test checks).
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
@@ -46,6 +48,8 @@ struct Strata: ParsableCommand {
         _ = glibcMallopt(-8 /* M_ARENA_MAX */, 4)
         #endif
         var arguments = DatabaseOptions.expandBareWait(Array(CommandLine.arguments.dropFirst()))
+        // `-V`, as other tools spell `--version` (ArgumentParser knows the long flag only).
+        if arguments == ["-V"] { arguments = ["--version"] }
         let paths = LintPaths.extract(from: &arguments)
         do {
             if var command = fastPath(arguments, paths: paths) {
