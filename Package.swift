@@ -31,7 +31,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "StrataRules", dependencies: ["StrataCore", "StrataSyntax"]),
-        .target(name: "StrataReporters", dependencies: ["StrataCore"]),
+        .target(name: "StrataReporters", dependencies: ["StrataCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "StrataGit", dependencies: ["StrataCore", "StrataSyntax", "CGit2", "CLibraryLoader"]),
         .target(name: "StrataApply", dependencies: [
             "StrataCore", "CSQLite", "CLibPQ", "CLibraryLoader",

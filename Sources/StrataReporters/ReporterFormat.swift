@@ -1,6 +1,6 @@
 /// The output formats the command line offers, by identifier.
 public enum ReporterFormat: String, CaseIterable, Sendable {
-    case text, json, sarif, github
+    case text, json, sarif, github, gitlab
 
     /// The reporter type behind the format.
     public var reporterType: any Reporter.Type {
@@ -9,6 +9,7 @@ public enum ReporterFormat: String, CaseIterable, Sendable {
         case .json: JSONReporter.self
         case .sarif: SARIFReporter.self
         case .github: GitHubReporter.self
+        case .gitlab: GitLabReporter.self
         }
     }
 
@@ -20,7 +21,7 @@ public enum ReporterFormat: String, CaseIterable, Sendable {
     public var pathsFromRepositoryRoot: Bool {
         switch self {
         case .text, .json: false
-        case .sarif, .github: true
+        case .sarif, .github, .gitlab: true
         }
     }
 
@@ -41,6 +42,7 @@ public enum ReporterFormat: String, CaseIterable, Sendable {
         case .json: JSONReporter()
         case .sarif: SARIFReporter(version: version, informationURI: informationURI, repository: repository)
         case .github: GitHubReporter(repository: repository)
+        case .gitlab: GitLabReporter(repository: repository)
         }
     }
 }

@@ -49,6 +49,12 @@ struct CIPathsCommandTests {
         let github = try GitFixture.runStrata(["check", "--format", "github"], in: Self.api(repo))
         #expect(github.stdout.hasPrefix("::warning file=services/api/migrations/0003_tags.sql,line=9,col="), "\(github.stdout)")
 
+        let gitlab = try GitFixture.runStrata(["check", "--format", "gitlab"], in: Self.api(repo))
+        let issues = try #require(try JSONSerialization.jsonObject(with: Data(gitlab.stdout.utf8)) as? [[String: Any]], "\(gitlab.stdout)")
+        #expect(issues.map { ($0["location"] as? [String: Any])?["path"] as? String } == ["services/api/migrations/0003_tags.sql"])
+        #expect(issues.map { ($0["location"] as? [String: Any]).flatMap { ($0["lines"] as? [String: Any])?["begin"] as? Int } } == [9])
+        #expect(issues.map { $0["severity"] as? String } == ["minor"])
+
         // Text and JSON: as typed (here, from the configured folder as seen from the sub-folder).
         let text = try GitFixture.runStrata(["check"], in: Self.api(repo))
         #expect(text.stdout.hasPrefix("migrations/0003_tags.sql:9:"), "\(text.stdout)")

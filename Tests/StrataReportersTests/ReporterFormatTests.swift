@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct ReporterFormatTests {
     @Test func identifiersMatchTheFormatNames() {
-        #expect(ReporterFormat.allCases.map(\.rawValue) == ["text", "json", "sarif", "github"])
+        #expect(ReporterFormat.allCases.map(\.rawValue) == ["text", "json", "sarif", "github", "gitlab"])
         for format in ReporterFormat.allCases {
             #expect(format.reporterType.identifier == format.rawValue)
             #expect(type(of: format.makeReporter(color: false)).identifier == format.rawValue)

@@ -121,7 +121,7 @@ import Testing
 
     /// Only the formats CI reads take paths from the root; text and JSON keep them as typed.
     @Test func onlyCIFormatsTakeTheRoot() {
-        #expect(ReporterFormat.allCases.filter(\.pathsFromRepositoryRoot) == [.sarif, .github])
+        #expect(ReporterFormat.allCases.filter(\.pathsFromRepositoryRoot) == [.sarif, .github, .gitlab])
         let result = LintResult(diagnostics: [Fixture.diagnostic(.error, file: "migrations/0001_init.sql")], fileCount: 1)
         for format in ReporterFormat.allCases {
             let output = format.makeReporter(color: false, repository: Self.paths).report(result, rules: [])

@@ -51,7 +51,7 @@ enum FailLevel: String, ExpressibleByArgument, CaseIterable {
 
 /// How `lint` and `check` report, and when warnings fail the run.
 struct OutputOptions: ParsableArguments {
-    @Option(name: .long, help: "Output format: text, json, sarif or github.")
+    @Option(name: .long, help: "Output format: text, json, sarif, github or gitlab (Code Quality).")
     var format: ReporterFormat = .text
 
     @Option(name: .long, help: "Fail (exit 1) when there are more warnings than this.")
