@@ -4,7 +4,7 @@ SWIFT ?= swift
 STRATA := .build/debug/strata
 FUZZ_SECONDS ?= 600
 
-.PHONY: all deps build-deps build release demo test fuzz bench install clean
+.PHONY: all deps build-deps build release demo test fuzz bench install clean docs
 
 all: build
 
@@ -54,6 +54,10 @@ fuzz: deps
 	bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 ## bench: lint ../shared/corpus and a 10x synthetic corpus next to Squawk; writes BENCHMARKS.md
+## docs: regenerate docs/rules (one page per rule, from each rule's description and examples)
+docs: build
+	$(STRATA) rules --write-docs docs/rules
+
 bench: deps
 	bash scripts/bench.sh
 

@@ -11,8 +11,23 @@ struct RulesCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the list as JSON.")
     var json = false
 
+    @Option(name: .long, help: "Write a Markdown page per rule and an index (README.md) into this folder, e.g. docs/rules.")
+    var writeDocs: String?
+
     func run() throws {
         let rules = AllRules.descriptions
+        if let folder = writeDocs {
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            for (name, text) in RulePage.files(rules) {
+                do {
+                    try Data(text.utf8).write(to: URL(fileURLWithPath: folder).appendingPathComponent(name), options: .atomic)
+                } catch {
+                    CommandContext.fail("\(folder)/\(name): \(error.localizedDescription)")
+                }
+            }
+            print("wrote \(rules.count) rule pages and README.md to \(folder)")
+            return
+        }
         if json {
             let items = rules.map { rule -> [String: Any] in
                 ["id": rule.id, "severity": rule.optIn ? "off" : rule.defaultSeverity.rawValue,
