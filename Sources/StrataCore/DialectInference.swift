@@ -31,7 +31,7 @@ public enum DialectInference {
         }
         for base in [folder, root] {
             if let text = ProjectFiles.text(base, "sqitch.conf"),
-               let engine = ProjectFiles.firstMatch(#"(?m)^\s*engine\s*=\s*(\w+)"#, in: text) {
+               let engine = SqitchProject.configValue(text, section: "core", key: "engine") {
                 return answer(engine, "\(base == root ? "" : shownFolder)sqitch.conf: engine = \(engine)")
             }
         }

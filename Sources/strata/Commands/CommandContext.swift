@@ -19,6 +19,8 @@ struct CommandContext {
     let folderFinding: ProjectDiscovery.Finding?
     /// What chose the dialect (for `--verbose`): `--dialect`, strata.yml, or what the project shows.
     let dialectSource: String
+    /// Where strata-suppressions.json and the paths in it start (`projectRoot(_:workingDirectory:)`).
+    let projectRoot: String
 
     /// `lintPaths`: the files and folders a lint reads, where `--layout auto` looks (else the
     /// migrations folder). `namedFiles`: the files among the paths, grouped by the migrations
@@ -39,6 +41,7 @@ struct CommandContext {
         }
         self.configuration = configuration
         self.folderFinding = folderFinding
+        projectRoot = Self.projectRoot(configuration, workingDirectory: cwd)
         var layout: LayoutKind
         var detection: LayoutDetector.Detection?
         switch options.layout {
@@ -117,8 +120,9 @@ struct CommandContext {
 
     /// The project root: the folder of strata.yml; without one, the nearest folder at or above
     /// the working directory that holds strata-suppressions.json (a run from a sub-folder finds
-    /// it as it finds strata.yml), else the working directory.
-    var projectRoot: String {
+    /// it as it finds strata.yml), else the working directory. Found once, in `init`: the
+    /// suppressions file's path, name and matching all ask for it.
+    static func projectRoot(_ configuration: Configuration, workingDirectory: String) -> String {
         if let directory = configuration.projectDirectory { return PathText.absolute(directory, from: workingDirectory) }
         var folder = workingDirectory
         while true {
