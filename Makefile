@@ -4,7 +4,7 @@ SWIFT ?= swift
 STRATA := .build/debug/strata
 FUZZ_SECONDS ?= 600
 
-.PHONY: all deps build-deps build release demo test fuzz bench install clean docs
+.PHONY: all deps build-deps build release demo test fuzz bench install clean docs dist wheel
 
 all: build
 
@@ -61,6 +61,14 @@ docs: build
 bench: deps
 	bash scripts/bench.sh
 
+## dist: dist/strata-<version>-linux-<arch>.tar.gz (+ .sha256): binary with the Swift runtime linked in, completions, man page
+dist: build-deps
+	SWIFT=$(SWIFT) bash scripts/dist.sh
+
+## wheel: dist/strata_migrations-<version>-py3-none-manylinux_*.whl holding that binary (pip install gives `strata`)
+wheel: dist
+	bash scripts/wheel.sh
+
 ## install: copy the release binary to $(PREFIX)/bin (default /usr/local/bin)
 PREFIX ?= /usr/local
 install: release
@@ -68,4 +76,4 @@ install: release
 	install -m 0755 -s .build/release/strata $(DESTDIR)$(PREFIX)/bin/strata
 
 clean:
-	rm -rf .build .build-* fuzz-artifacts data
+	rm -rf .build .build-* fuzz-artifacts data dist
