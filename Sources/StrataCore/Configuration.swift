@@ -34,6 +34,7 @@ public enum RuleSetting: String, Sendable, CaseIterable {
 /// monitoring:
 ///   slow_ms: 5000
 /// suppressions: strata-suppressions.json
+/// rule_docs_url: https://github.com/strata-migrations/strata/blob/v{version}/docs/rules/{rule}.md
 /// ```
 public struct Configuration: Sendable {
     /// The file this was read from; nil for the built-in defaults.
@@ -58,6 +59,9 @@ public struct Configuration: Sendable {
     /// `suppressions`, resolved like `migrations`: the suppressions file; nil: the default,
     /// `strata-suppressions.json` in the project root (`projectDirectory`).
     public var suppressionsFile: String?
+    /// `rule_docs_url`: where rule links point (SARIF, Markdown); nil: not set here
+    /// (`RuleDocsURL.resolve` then takes the environment's or the default).
+    public var ruleDocsURL: RuleDocsURL?
 
     /// The folder of the configuration file, the project root; nil without one (the working
     /// directory is then the root).
@@ -81,7 +85,7 @@ public struct Configuration: Sendable {
     public static let fileName = "strata.yml"
     /// The names the configuration file may have; one folder holding both is an error.
     public static let fileNames = ["strata.yml", "strata.yaml"]
-    public static let keys = ["migrations", "layout", "dialect", "preset", "rules", "postgres", "sqlite", "history", "database", "backups", "monitoring", "suppressions"]
+    public static let keys = ["migrations", "layout", "dialect", "preset", "rules", "postgres", "sqlite", "history", "database", "backups", "monitoring", "suppressions", "rule_docs_url"]
 }
 
 /// A configuration problem, with the place in the file where there is one.
@@ -244,6 +248,13 @@ extension Configuration {
                 let file = try scalar(value, key, path)
                 guard !file.isEmpty else { throw error(path, value, "`suppressions` must name a file") }
                 configuration.suppressionsFile = resolve(file, against: directory)
+            case RuleDocsURL.configurationKey:
+                let template = try scalar(value, key, path)
+                do throws(RuleDocsURL.Invalid) {
+                    configuration.ruleDocsURL = try RuleDocsURL(template: template)
+                } catch {
+                    throw self.error(path, value, "`\(key)` \(error.problem)")
+                }
             default:
                 let hint = Suggestion.hint(for: key, in: keys)
                 throw error(path, keyNode, "unknown key '\(key)'\(hint); known keys: \(keys.joined(separator: ", "))")

@@ -3,9 +3,10 @@ import StrataCore
 /// SARIF 2.1.0, for GitHub code scanning and other tools that read static-analysis results.
 ///
 /// One run: the `strata` driver with every known rule (`name` is the id in UpperCamelCase,
-/// `fullDescription` its rationale, `defaultConfiguration.level` its default severity), then one
-/// result per diagnostic pointing at its rule by `ruleId` and `ruleIndex`. Paths are written as
-/// relative URI references, percent-encoded: inside a git repository (`repository`), from its
+/// `fullDescription` its rationale, `defaultConfiguration.level` its default severity, `helpUri`
+/// its page as `ruleDocs` places it), then one result per diagnostic pointing at its rule by
+/// `ruleId` and `ruleIndex`. Paths are written as relative URI references, percent-encoded:
+/// inside a git repository (`repository`), from its
 /// root, with `uriBaseId` `%SRCROOT%`, which the run's `originalUriBaseIds` maps to the root's
 /// `file://` URI (GitHub code scanning reads a relative path from the repository's root); a file
 /// outside it as an absolute `file://` URI. Without a repository, paths as the findings name
@@ -25,12 +26,16 @@ public struct SARIFReporter: Reporter {
     public var version: String
     /// Strata's home page, `tool.driver.informationUri`; left out when nil.
     public var informationURI: String?
+    /// Where each rule's page is, its `helpUri`; left out when nil.
+    public var ruleDocs: RuleDocsURL?
     /// The git repository paths start from; nil: paths as the findings name them.
     public var repository: RepositoryPaths?
 
-    public init(version: String, informationURI: String? = nil, repository: RepositoryPaths? = nil) {
+    public init(version: String, informationURI: String? = nil, ruleDocs: RuleDocsURL? = nil,
+                repository: RepositoryPaths? = nil) {
         self.version = version
         self.informationURI = informationURI
+        self.ruleDocs = ruleDocs
         self.repository = repository
     }
 
@@ -42,7 +47,7 @@ public struct SARIFReporter: Reporter {
         var driver: [(key: String, value: JSONValue)] = [("name", .string(Self.toolName))]
         if let informationURI { driver.append(("informationUri", .string(informationURI))) }
         driver.append(("version", .string(version)))
-        driver.append(("rules", .array(rules.map(Self.reportingDescriptor))))
+        driver.append(("rules", .array(rules.map(reportingDescriptor))))
         let tool = JSONValue.object([("driver", .object(driver))])
         // The log as `JSONValue.pretty` lays it out, written around the results as they come.
         output.write("{\n  \"$schema\": ")
@@ -90,10 +95,10 @@ public struct SARIFReporter: Reporter {
 
     // MARK: - Pieces
 
-    private static func reportingDescriptor(_ rule: RuleDescription) -> JSONValue {
+    private func reportingDescriptor(_ rule: RuleDescription) -> JSONValue {
         var members: [(key: String, value: JSONValue)] = [
             ("id", .string(rule.id)),
-            ("name", .string(upperCamelCase(rule.id))),
+            ("name", .string(Self.upperCamelCase(rule.id))),
             ("shortDescription", .object([("text", .string(rule.summary))])),
             ("fullDescription", .object([("text", .string(rule.rationale))])),
         ]
@@ -103,14 +108,13 @@ public struct SARIFReporter: Reporter {
         if let helpURI = helpURI(rule) {
             members.append(("helpUri", .string(helpURI)))
         }
-        members.append(("defaultConfiguration", .object([("level", .string(level(rule.defaultSeverity)))])))
+        members.append(("defaultConfiguration", .object([("level", .string(Self.level(rule.defaultSeverity)))])))
         return .object(members)
     }
 
-    /// A rule's documentation page (`helpUri`). Strata has no page per rule yet: once
-    /// `docs/rules/<id>.md` is published, this is the one place that returns its address.
-    static func helpURI(_ rule: RuleDescription) -> String? {
-        nil
+    /// A rule's documentation page (`helpUri`), as `ruleDocs` places it.
+    func helpURI(_ rule: RuleDescription) -> String? {
+        ruleDocs?.url(rule: rule.id, version: version)
     }
 
     /// Where a finding's file is: from the repository's root when inside it, an absolute

@@ -17,7 +17,7 @@ struct CLI {
     }()
 
     /// Runs `strata args` in `directory`. The environment is cleared of what changes defaults
-    /// (DATABASE_URL, NO_COLOR) unless given in `environment`.
+    /// (DATABASE_URL, NO_COLOR, STRATA_RULE_DOCS_URL) unless given in `environment`.
     @discardableResult
     static func run(_ args: [String], in directory: URL, environment: [String: String] = [:]) throws -> Outcome {
         let process = Process()
@@ -27,6 +27,7 @@ struct CLI {
         var env = ProcessInfo.processInfo.environment
         env["DATABASE_URL"] = nil
         env["NO_COLOR"] = nil
+        env["STRATA_RULE_DOCS_URL"] = nil
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let out = Pipe(), err = Pipe()

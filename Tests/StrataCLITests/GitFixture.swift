@@ -71,7 +71,7 @@ final class GitFixture {
     /// git command would point strata at another repository).
     static func runStrata(_ args: [String], in directory: URL, environment: [String: String] = [:]) throws -> CLI.Outcome {
         var env = ProcessInfo.processInfo.environment
-        for key in env.keys where key.hasPrefix("GIT_") || key == "DATABASE_URL" || key == "NO_COLOR" { env[key] = nil }
+        for key in env.keys where key.hasPrefix("GIT_") || key == "DATABASE_URL" || key == "NO_COLOR" || key == "STRATA_RULE_DOCS_URL" { env[key] = nil }
         for (key, value) in environment { env[key] = value }
         return try run(CLI.binary, args, in: directory, environment: env)
     }

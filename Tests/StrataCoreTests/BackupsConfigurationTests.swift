@@ -27,7 +27,7 @@ struct BackupsConfigurationTests {
         ("backups:\n  directory: [a, b]", "/repo/strata.yml:2:14: `backups.directory` must be a single value"),
         ("backups:\n  directory: ''", "/repo/strata.yml:2:14: `backups.directory` must name a folder"),
         ("backups: {}", "/repo/strata.yml:1:10: `backups` must set `directory`, e.g. `backups: {directory: ./backups}`"),
-        ("backup:\n  directory: b", "/repo/strata.yml:1:1: unknown key 'backup'; did you mean 'backups'?; known keys: migrations, layout, dialect, preset, rules, postgres, sqlite, history, database, backups, monitoring, suppressions"),
+        ("backup:\n  directory: b", "/repo/strata.yml:1:1: unknown key 'backup'; did you mean 'backups'?; known keys: migrations, layout, dialect, preset, rules, postgres, sqlite, history, database, backups, monitoring, suppressions, rule_docs_url"),
     ])
     func mistakesAreLocatedErrors(_ yaml: String, _ message: String) {
         #expect(failure(yaml) == message)

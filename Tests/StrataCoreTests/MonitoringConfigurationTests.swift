@@ -29,7 +29,7 @@ struct MonitoringConfigurationTests {
         ("monitoring:\n  slow_ms: 0", "/repo/strata.yml:2:12: `monitoring.slow_ms` must be a whole number of milliseconds, 1 or more (e.g. 5000 for 5 s)"),
         ("monitoring:\n  slow_ms: [1]", "/repo/strata.yml:2:12: `monitoring.slow_ms` must be a whole number of milliseconds, 1 or more (e.g. 5000 for 5 s)"),
         ("monitoring: {}", "/repo/strata.yml:1:13: `monitoring` must set `slow_ms`, e.g. `monitoring: {slow_ms: 5000}`"),
-        ("monitorng:\n  slow_ms: 5", "/repo/strata.yml:1:1: unknown key 'monitorng'; did you mean 'monitoring'?; known keys: migrations, layout, dialect, preset, rules, postgres, sqlite, history, database, backups, monitoring, suppressions"),
+        ("monitorng:\n  slow_ms: 5", "/repo/strata.yml:1:1: unknown key 'monitorng'; did you mean 'monitoring'?; known keys: migrations, layout, dialect, preset, rules, postgres, sqlite, history, database, backups, monitoring, suppressions, rule_docs_url"),
     ])
     func mistakesAreLocatedErrors(_ yaml: String, _ message: String) {
         #expect(failure(yaml) == message)

@@ -121,7 +121,7 @@ import Testing
 
     /// Only the formats CI reads take paths from the root; text and JSON keep them as typed.
     @Test func onlyCIFormatsTakeTheRoot() {
-        #expect(ReporterFormat.allCases.filter(\.pathsFromRepositoryRoot) == [.sarif, .github, .gitlab])
+        #expect(ReporterFormat.allCases.filter(\.pathsFromRepositoryRoot) == [.sarif, .github, .gitlab, .markdown])
         let result = LintResult(diagnostics: [Fixture.diagnostic(.error, file: "migrations/0001_init.sql")], fileCount: 1)
         for format in ReporterFormat.allCases {
             let output = format.makeReporter(color: false, repository: Self.paths).report(result, rules: [])
@@ -130,14 +130,25 @@ import Testing
         }
     }
 
-    /// Every rule carries its help; no rule has a page of its own to link to yet.
-    @Test func rulesCarryHelpAndNoHelpURIYet() throws {
-        let output = SARIFReporter(version: "1").report(Fixture.empty, rules: Fixture.rules)
-        let log = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
-        let run = try #require((log["runs"] as? [[String: Any]])?.first)
-        let rules = try #require(((run["tool"] as? [String: Any])?["driver"] as? [String: Any])?["rules"] as? [[String: Any]])
-        #expect(rules.count == Fixture.rules.count)
-        #expect(rules.allSatisfy { $0["helpUri"] == nil })
-        #expect(run["originalUriBaseIds"] == nil)
+    /// Every rule carries its help and a link to its page: by default the page in the
+    /// repository at the tag of the running version, else where a template places it.
+    @Test func rulesCarryHelpAndTheirPage() throws {
+        func rules(_ reporter: SARIFReporter) throws -> [[String: Any]] {
+            let output = reporter.report(Fixture.empty, rules: Fixture.rules)
+            let log = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+            let run = try #require((log["runs"] as? [[String: Any]])?.first)
+            #expect(run["originalUriBaseIds"] == nil)
+            return try #require(((run["tool"] as? [String: Any])?["driver"] as? [String: Any])?["rules"] as? [[String: Any]])
+        }
+        let standard = try rules(SARIFReporter(version: "0.3.1", ruleDocs: .standard))
+        #expect(standard.count == Fixture.rules.count)
+        #expect(standard.map { $0["helpUri"] as? String } == Fixture.rules.map {
+            "https://github.com/strata-migrations/strata/blob/v0.3.1/docs/rules/\($0.id).md"
+        })
+        #expect(standard.map { ($0["help"] as? [String: Any])?["text"] as? String } == Fixture.rules.map(\.help))
+        let custom = try rules(SARIFReporter(version: "0.3.1", ruleDocs: try RuleDocsURL(template: "http://wiki.local/strata#{rule}")))
+        #expect(custom.map { $0["helpUri"] as? String } == Fixture.rules.map { "http://wiki.local/strata#\($0.id)" })
+        // A reporter not told where the pages are links none.
+        #expect(try rules(SARIFReporter(version: "1")).allSatisfy { $0["helpUri"] == nil })
     }
 }

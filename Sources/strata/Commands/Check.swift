@@ -58,6 +58,7 @@ struct Check: ParsableCommand {
         let context = try CommandContext(project, namedFiles: files,
                                          namedFilesFolder: folderGiven.map { Self.absolute($0, workingDirectory) })
         if output.verbose { context.reportDetection() }
+        let ruleDocs = context.ruleDocs   // a bad STRATA_RULE_DOCS_URL stops the command before any work
         let source: HistoryRequest.Source = staged ? .index : rev.map { .revision($0) } ?? .workingTree
         func request(folder: String, display: String) -> HistoryRequest {
             HistoryRequest(workingDirectory: context.workingDirectory, migrationsDirectory: folder,
@@ -69,7 +70,8 @@ struct Check: ParsableCommand {
             let folder = folderGiven.map { Self.absolute($0, context.workingDirectory) } ?? context.configuration.migrationsDirectory
             let display = folderGiven.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? context.migrationsDirectoryForDisplay
             try output.report(try Self.findings(request(folder: folder, display: display), context: context, dialect: context.dialect,
-                                                requireBase: requireBase, verbose: output.verbose))
+                                                requireBase: requireBase, verbose: output.verbose),
+                              ruleDocs: ruleDocs)
             return
         }
         // Files named (a pre-commit hook's staged files): each migrations folder holding some is
@@ -87,7 +89,7 @@ struct Check: ParsableCommand {
                 if result.bulk == nil { result.bulk = bulk } else { result.bulk?.add(bulk) }
             }
         }
-        try output.report(result)
+        try output.report(result, ruleDocs: ruleDocs)
     }
 
     /// What `check` reports for `request`: history findings, and lint findings for new or

@@ -200,6 +200,20 @@ struct CommandContext {
         }
     }
 
+    /// Where rule links point (`--format sarif` and `markdown`, `strata explain`).
+    var ruleDocs: RuleDocsURL { Self.ruleDocs(configuration.ruleDocsURL) }
+
+    /// Where rule links point: `STRATA_RULE_DOCS_URL`, else strata.yml's `rule_docs_url`
+    /// (`configured`), else the default. A variable that is not a valid template stops the
+    /// command (exit 2), whatever the format, as a bad key in strata.yml does.
+    static func ruleDocs(_ configured: RuleDocsURL?) -> RuleDocsURL {
+        do {
+            return try RuleDocsURL.resolve(environment: ProcessInfo.processInfo.environment, configured: configured)
+        } catch {
+            CommandContext.fail("\(RuleDocsURL.environmentVariable)='\(error.template)': the template \(error.problem)")
+        }
+    }
+
     static func fail(_ message: String, code: Int32 = 2) -> Never {
         RunLog.finish(exitCode: code, error: message)
         FileHandle.standardError.write(Data("strata: error: \(message)\n".utf8))

@@ -51,7 +51,7 @@ enum FailLevel: String, ExpressibleByArgument, CaseIterable {
 
 /// How `lint` and `check` report, and when warnings fail the run.
 struct OutputOptions: ParsableArguments {
-    @Option(name: .long, help: "Output format: text, json, sarif, github or gitlab (Code Quality).")
+    @Option(name: .long, help: "Output format: text, json, sarif, github (annotations), gitlab (Code Quality) or markdown (a pull-request comment or job summary).")
     var format: ReporterFormat = .text
 
     @Option(name: .long, help: "Fail (exit 1) when there are more warnings than this.")
@@ -68,9 +68,9 @@ struct OutputOptions: ParsableArguments {
     }
 
     /// Prints the report of a finished run and ends the command with exit code 1 on errors or
-    /// too many warnings.
-    func report(_ result: LintResult) throws {
-        try report { writer in
+    /// too many warnings. `ruleDocs`: where rule links point (`CommandContext.ruleDocs`).
+    func report(_ result: LintResult, ruleDocs: RuleDocsURL) throws {
+        try report(ruleDocs: ruleDocs) { writer in
             writer.add(result.diagnostics)
             return result.summary
         }
@@ -78,8 +78,9 @@ struct OutputOptions: ParsableArguments {
 
     /// Prints the report while `lint` runs (it hands each file's findings to the writer as they
     /// are final), then ends the command with exit code 1 on errors or too many warnings.
-    func report(_ lint: (any ReportWriter) throws -> LintSummary) throws {
+    func report(ruleDocs: RuleDocsURL, _ lint: (any ReportWriter) throws -> LintSummary) throws {
         let reporter = format.makeReporter(color: Terminal.stdoutSupportsColor, version: Strata.version,
+                                           ruleDocs: ruleDocs,
                                            repository: format.pathsFromRepositoryRoot ? Self.repositoryPaths() : nil)
         let output = ReportOutput(fileDescriptor: 1)
         let writer = reporter.writer(rules: AllRules.descriptions, to: output)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import StrataCore
 import StrataRules
 
@@ -18,6 +19,7 @@ struct Explain: ParsableCommand {
 
     func run() throws {
         let rule = AllRules.description(of: self.rule)!
+        let page = try Self.page(of: rule.id)
         print("\(rule.id) (\(rule.optIn ? "off unless enabled" : rule.defaultSeverity.rawValue)): \(rule.summary)")
         print()
         print(rule.rationale)
@@ -28,8 +30,19 @@ struct Explain: ParsableCommand {
         let dialects = rule.dialects.count == 2 ? "sqlite, postgresql" : rule.dialects.map(\.rawValue).sorted().joined(separator: ", ")
         print()
         print("Dialects: \(dialects)")
+        print("Documentation: \(page)")
         section("Triggers on", rule.triggeringExamples)
         section("Does not trigger on", rule.nonTriggeringExamples)
+    }
+
+    /// The rule's documentation page, placed as reports link it (`STRATA_RULE_DOCS_URL`, else
+    /// the nearest strata.yml's `rule_docs_url`, else the default). A strata.yml that cannot be
+    /// read stops the command, as it does every other.
+    static func page(of rule: String) throws -> String {
+        let configuration = try CommandContext.run { () throws(ConfigurationError) in
+            try Configuration.load(explicitPath: nil, workingDirectory: FileManager.default.currentDirectoryPath, knownRules: AllRules.ids)
+        }
+        return CommandContext.ruleDocs(configuration.ruleDocsURL).url(rule: rule, version: Strata.version)
     }
 
     private func section(_ title: String, _ examples: [Example]) {

@@ -62,7 +62,7 @@ struct Lint: ParsableCommand {
         } else if pruneSuppressions {
             FileHandle.standardError.write(Data("strata: note: \(context.suppressionsDisplayName): no such file, nothing to prune\n".utf8))
         }
-        try output.report { writer in
+        try output.report(ruleDocs: context.ruleDocs) { writer in
             let summary = try CommandContext.run { () throws(InputError) in
                 var summary = targets.isEmpty ? LintSummary() : try linter.lint(paths: targets) { writer.add($0) }
                 for group in groups { summary.add(try linter.lint(group) { writer.add($0) }) }
