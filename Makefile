@@ -53,11 +53,13 @@ test: deps
 fuzz: deps
 	bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
-## bench: lint ../shared/corpus and a 10x synthetic corpus next to Squawk; writes BENCHMARKS.md
 ## docs: regenerate docs/rules (one page per rule, from each rule's description and examples)
+## and the generated blocks of docs/commands (each command's --help, and the index), prose kept
 docs: build
 	$(STRATA) rules --write-docs docs/rules
+	$(STRATA) command-docs docs/commands
 
+## bench: lint ../shared/corpus and a 10x synthetic corpus next to Squawk; writes BENCHMARKS.md
 bench: deps
 	bash scripts/bench.sh
 

@@ -56,6 +56,10 @@ DBMATE_VERSION = "2.37.0"  # the version PEERS.md measured
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))  # psql itself, not Debian's Perl wrapper
 APPLY_SINGLE_BUDGET = 1.2  # strata up --single-transaction / the one-transaction floor
 APPLY_OVERHEAD_BUDGET = 0.3  # ms of Strata's own work per migration
+# BENCHMARKS.md's summary across runs is written by hand, between these lines; the report keeps
+# it as it is and writes the rest.
+SUMMARY_BEGIN = "<!-- BEGIN SUMMARY: written by hand, kept as it is by make bench (scripts/bench.py) -->"
+SUMMARY_END = "<!-- END SUMMARY -->"
 
 
 def run_once(argv, cwd=None, stdin=None, env=None, log=None, ok=(0, 1)):
@@ -470,6 +474,7 @@ def main():
         sys.exit("usage: scripts/bench.py [--history | --apply | --lint]")
     if not (CORPUS / "FILES.tsv").exists():
         sys.exit(f"bench: no corpus at {CORPUS}")
+    summary = [] if lint_only else kept_summary(ROOT / "BENCHMARKS.md")
     rows = corpus_files()
     pg_only = [str(CORPUS / r[0]) for r in rows if r[1] == "postgresql"]
     pg_runs = [str(CORPUS / r[0]) for r in rows if r[1] == "postgresql" or (r[1] == "portable" and "postgresql" in r[2])]
@@ -514,7 +519,7 @@ def main():
     peak_10x = max(peak_pg10, peak_lite10)
     print("bench: rules on the real corpus, next to Squawk", flush=True)
     rules, _ = rule_corpus.report(0)
-    write_report(results, (speedup, paired_speedup), peak_10x, tokenizer, history, history_strata, apply, rules)
+    write_report(results, (speedup, paired_speedup), peak_10x, tokenizer, history, history_strata, apply, rules, summary)
     print(f"bench: strata is {speedup:.1f}x Squawk on set A; peak RSS on 10x {peak_10x:.1f} MB; wrote BENCHMARKS.md")
 
 
@@ -531,6 +536,23 @@ def set_a(pg_only, lint, keep):
     return strata_a, squawk_a, statistics.median(q / s for q, s in zip(squawk_walls, strata_walls))
 
 
+def kept_summary(path):
+    """The lines of the hand-written summary in `path` (markers included), to write back as they
+    are; none when the file or the summary is not there. A summary without its end marker stops
+    the run before anything is measured, rather than losing the text."""
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        return []
+    start = text.find(SUMMARY_BEGIN)
+    if start < 0:
+        return []
+    end = text.find(SUMMARY_END, start)
+    if end < 0:
+        sys.exit(f"bench: {path.name} has {SUMMARY_BEGIN} without {SUMMARY_END}; fix it first, or the summary would be lost")
+    return text[start:end + len(SUMMARY_END)].split("\n")
+
+
 def git_revision():
     try:
         return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
@@ -538,12 +560,17 @@ def git_revision():
         return "?"
 
 
-def write_report(results, speedup, peak_10x, tokenizer, history, history_strata, apply, rules):
-    """`speedup`: Squawk's median over strata's on set A, and the median of their run-by-run ratios."""
+def write_report(results, speedup, peak_10x, tokenizer, history, history_strata, apply, rules, summary):
+    """`speedup`: Squawk's median over strata's on set A, and the median of their run-by-run ratios;
+    `summary`: the hand-written lines kept from the last report (kept_summary)."""
     lines = [
         "# Benchmarks",
         "",
-        "Written by `make bench` (scripts/bench.py); re-run it after changing a hot path.",
+        "Written by `make bench` (scripts/bench.py); re-run it after changing a hot path. The summary "
+        "below is written by hand from the last runs; the figures after it are the latest run's.",
+        "",
+        *([*summary, ""] if summary else []),
+        "## Latest run",
         "",
         f"- When: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}, commit {git_revision()}",
         f"- Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",

@@ -28,7 +28,7 @@ struct Strata: ParsableCommand {
             I/O or database error, 64 usage error.
             """,
         version: version,
-        subcommands: [Init.self, Lint.self, Check.self, Status.self, HistoryCommand.self, MetricsCommand.self, Up.self, Deploy.self, Rollback.self, Repair.self, MarkApplied.self, Verify.self, Baseline.self, Convert.self, Backup.self, Optimize.self, New.self, RulesCommand.self, Explain.self, Hooks.self])
+        subcommands: [Init.self, Lint.self, Check.self, Status.self, HistoryCommand.self, MetricsCommand.self, Up.self, Deploy.self, Rollback.self, Repair.self, MarkApplied.self, Verify.self, Baseline.self, Convert.self, Backup.self, Optimize.self, New.self, RulesCommand.self, Explain.self, Hooks.self, CommandDocs.self])
 
     /// Like ArgumentParser's own `main`, except that the path arguments of `lint` are taken out
     /// before parsing: the parser spends ~65 µs per positional argument, which dominated a lint

@@ -91,7 +91,7 @@ struct SQLiteSettingsTests {
     }
 
     /// One transaction for the whole run: settings carry over from one migration to the
-    /// next, as on PostgreSQL (README), and nothing is put back.
+    /// next, as on PostgreSQL (docs/commands/up.md), and nothing is put back.
     @Test func withinOneTransactionSettingsCarryOver() throws {
         let scratch = try ScratchDatabase(.sqlite)
         let applier = try scratch.applier([migration("0001_settings", up: "PRAGMA recursive_triggers = ON;\nCREATE TABLE t (x INT);")])

@@ -142,7 +142,7 @@ struct InterruptedRunTests {
     /// Killed inside a migration that runs outside a transaction, then `up` at once: on
     /// PostgreSQL the killed run's session still holds the migration lock for a moment, so the
     /// next `up` waits for it, then finds the claim of a run that is gone. It refuses (exit 1,
-    /// as README says), naming `strata repair`, whichever moment it finds it at.
+    /// as docs/commands/up.md says), naming `strata repair`, whichever moment it finds it at.
     @Test(arguments: Backend.all)
     func upRightAfterARunKilledOutsideATransactionRefuses(_ backend: Backend) throws {
         let p = try ApplyProject(backend)

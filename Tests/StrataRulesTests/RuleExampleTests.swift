@@ -175,9 +175,11 @@ struct RuleRegistryTests {
         for id in promised { #expect(AllRules.ids.contains(id), "\(id) is missing") }
     }
 
-    @Test func readmeDocumentsEveryRule() throws {
+    @Test func theRulesOverviewDocumentsEveryRule() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
-        for id in AllRules.ids { #expect(readme.contains("`\(id)`"), "README.md does not document \(id)") }
+        let overview = try String(contentsOf: root.appendingPathComponent("docs/rules-overview.md"), encoding: .utf8)
+        for id in AllRules.ids {
+            #expect(overview.contains("[`\(id)`](rules/\(id).md)"), "docs/rules-overview.md does not document \(id)")
+        }
     }
 }

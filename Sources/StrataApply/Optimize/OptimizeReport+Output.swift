@@ -1,7 +1,7 @@
 import Foundation
 
 /// How an optimisation report and plan are shown: grouped text for people, JSON for tools
-/// (the structure README.md documents; `version` changes if a field changes meaning).
+/// (the structure docs/commands/optimize.md documents; `version` changes if a field changes meaning).
 extension OptimizeReport {
     /// The findings grouped by kind, each with where, why and the SQL; then what the
     /// statistics could not say, and a count.
