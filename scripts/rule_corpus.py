@@ -7,7 +7,7 @@ Lints every corpus file with the `plain` layout (every statement forward) in the
 FILES.tsv gives it (a portable file in each dialect it runs on), one run per project and
 direction so that each project's schema builds up in order; `preset: all`, so the opt-in rules
 count too. Runs Squawk on the same PostgreSQL files and compares by file and line. Prints a
-Markdown section (findings per rule per dialect, for every rule `strata rules --json` lists, with
+Markdown section (findings per rule per dialect, for every rule `strata rules --format json` lists, with
 "—" where a rule does not apply to the dialect; per Squawk rule, how many of its findings Strata
 also reports at the same file and line) and, on stderr, a seeded sample of findings to read by
 hand: --sample N findings (default 40) drawn round-robin over the rules with findings, so every
@@ -32,10 +32,10 @@ SQUAWK = Path(os.environ.get("SQUAWK_BIN", ROOT / ".build-bench" / "venv" / "bin
 
 def strata_rules():
     """rule id -> the dialects it applies to, from the binary itself."""
-    run = subprocess.run([str(STRATA), "rules", "--json"], capture_output=True, text=True)
+    run = subprocess.run([str(STRATA), "rules", "--format", "json"], capture_output=True, text=True)
     if run.returncode != 0:
         sys.exit(f"rule_corpus: strata rules failed: {run.stderr.strip()}")
-    return {r["id"]: set(r["dialects"]) for r in json.loads(run.stdout)}
+    return {r["id"]: set(r["dialects"]) for r in json.loads(run.stdout)["rules"]}
 
 
 def corpus_rows():

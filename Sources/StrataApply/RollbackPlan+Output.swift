@@ -23,7 +23,8 @@ extension RollbackPlan {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The plan as a JSON object (`strata rollback --json`); `outcome` says what was done.
+    /// The plan as a JSON object (`strata rollback --format json`, which adds `"version"`);
+    /// `outcome` says what was done.
     public func jsonObject(outcome: String) -> [String: Any] {
         [
             "risk": level.description,

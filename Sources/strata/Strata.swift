@@ -26,6 +26,13 @@ struct Strata: ParsableCommand {
         discussion: """
             Exit codes: 0 clean, 1 findings at error level or a refused operation, 2 configuration, \
             I/O or database error, 64 usage error.
+
+            Examples:
+              strata init
+              strata lint
+              strata check --base origin/main
+              strata up --dry-run
+              strata status --format json
             """,
         version: version,
         subcommands: [Init.self, Lint.self, Check.self, Status.self, HistoryCommand.self, MetricsCommand.self, Up.self, Deploy.self, Rollback.self, Repair.self, MarkApplied.self, Verify.self, Baseline.self, Convert.self, Backup.self, Optimize.self, New.self, RulesCommand.self, Explain.self, Hooks.self, CommandDocs.self])

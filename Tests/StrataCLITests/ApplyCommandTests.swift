@@ -21,10 +21,10 @@ struct ApplyCommandTests {
         try p.write("migrations/0001_a.sql", Fixtures.migration(name: "First", up: "CREATE TABLE a (x INT, y INT);", down: "DROP TABLE a;"))
         try p.remove("migrations/0002_b.sql")
         try p.write("migrations/0003_c.sql", Fixtures.migration(up: "CREATE TABLE c (x INT);", down: "DROP TABLE c;"))
-        let drifted = try p.run("status", "--json")
+        let drifted = try p.run("status", "--format", "json")
         #expect(drifted.status == 1)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(drifted.stdout.utf8)) as? [String: Any])
-        #expect(Set(json.keys) == ["database", "migrations", "summary", "slow_ms"])
+        #expect(Set(json.keys) == ["version", "database", "migrations", "summary", "slow_ms"])
         #expect(json["slow_ms"] as? Int == 5000)
         #expect((json["database"] as? String)?.contains(":***@") == (backend == .postgres))
         // Slashes as written (the URL and path have several), not escaped as `\/`.

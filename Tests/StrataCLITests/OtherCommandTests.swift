@@ -38,8 +38,10 @@ struct OtherCommandTests {
                    "unindexed-column", "parse-error", "unused-ignore", "section-markers"] {
             #expect(outcome.stdout.contains(id), "\(id)")
         }
-        let text = try p.run("rules", "--json").stdout
-        let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]]
+        let text = try p.run("rules", "--format", "json").stdout
+        let document = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        #expect(document?["version"] as? Int == 1)
+        let json = document?["rules"] as? [[String: Any]]
         // Summaries such as "CREATE/DROP INDEX" keep their slash (no `\/`).
         #expect(text.contains("/") && !text.contains("\\/"))
         #expect(json?.contains { $0["id"] as? String == "missing-down" && $0["severity"] as? String == "error" } == true)

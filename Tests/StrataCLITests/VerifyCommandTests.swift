@@ -65,7 +65,7 @@ struct VerifyCommandTests {
         #expect(outcome.status == 1, "\(outcome.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
         #expect(Set(json.keys) == ["version", "scratch", "summary", "migrations", "diagnostics"])
-        #expect(json["summary"] as? [String: Int] == ["migrations": 1, "passed": 0, "failed": 1, "notVerified": 0])
+        #expect(json["summary"] as? [String: Int] == ["migrations": 1, "passed": 0, "failed": 1, "not_verified": 0])
         let migrations = try #require(json["migrations"] as? [[String: String]])
         #expect(migrations == [["id": "0002_seed", "file": "migrations/0002_seed.sql", "status": "failed"]])
         let diagnostic = try #require((json["diagnostics"] as? [[String: Any]])?.first)

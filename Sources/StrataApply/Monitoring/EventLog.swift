@@ -5,12 +5,15 @@ import StrataCore
 /// file (created with mode 0600), so that a log shipper can follow it.
 ///
 /// ```json
-/// {"timestamp":"2026-12-02T09:14:03.512Z","event":"applied","run_id":"5f0c…","command":"up","migration_id":"0002_orders","duration_ms":41,"dialect":"postgresql","database":"postgresql://deploy:***@db/app","who":"deploy@ci-4","pid":4242}
+/// {"version":1,"timestamp":"2026-12-02T09:14:03.512Z","event":"applied","run_id":"5f0c…","command":"up","migration_id":"0002_orders","duration_ms":41,"dialect":"postgresql","database":"postgresql://deploy:***@db/app","who":"deploy@ci-4","pid":4242}
 /// ```
 ///
-/// Every line names the run (`run_id`, the same on each line of one run), the command, the
-/// database (its dialect, and its URL with the password replaced by `***`), who ran it
-/// (`user@host`) and the process. Each line goes to the file in one `write(2)` on a descriptor
+/// Every line carries `version`, the version of this line format (raised only when a field
+/// changes meaning or goes away): each line is a document of its own, which a shipper may read
+/// from any line on, and runs of several releases may append to one file (`run_started` names
+/// the release in `strata_version`). Every line names the run (`run_id`, the same on each line
+/// of one run), the command, the database (its dialect, and its URL with the password replaced
+/// by `***`), who ran it (`user@host`) and the process. Each line goes to the file in one `write(2)` on a descriptor
 /// opened with `O_APPEND`: nothing is buffered in the process, so a line is in the file as soon
 /// as its event happened, and lines of runs writing the same file at once do not interleave.
 ///
@@ -19,6 +22,9 @@ import StrataCore
 /// fails later does not stop a run midway: the database keeps the record (`strata history`),
 /// the line is dropped, and `failure` says so for the command to report.
 public final class EventLog {
+    /// The version of the line format, on every line.
+    public static let formatVersion = 1
+
     public let path: String
     /// A new UUID for each run.
     public let runID: String
@@ -94,7 +100,8 @@ public final class EventLog {
     /// The event as one line of JSON: the common fields first, in a fixed order, then the
     /// details by name (a detail cannot replace a common field).
     public func line(_ event: ApplyEvent) -> String {
-        var fields: [(String, ApplyEvent.Value)] = [("timestamp", .text(Ledger.timestamp(event.time))), ("event", .text(event.kind.rawValue)),
+        var fields: [(String, ApplyEvent.Value)] = [("version", .integer(Int64(Self.formatVersion))),
+                                                    ("timestamp", .text(Ledger.timestamp(event.time))), ("event", .text(event.kind.rawValue)),
                                                     ("run_id", .text(runID)), ("command", .text(command))]
         if let migration = event.migration { fields.append(("migration_id", .text(migration))) }
         if let ms = event.durationMilliseconds { fields.append(("duration_ms", .integer(ms))) }

@@ -68,7 +68,8 @@ extension History {
 
     /// For `JSONSerialization`: `{"database", "complete", "total", "slow_ms", "events": [...]}`,
     /// each event `{"at", "event", "action", "status", "migration_id", "who", "duration_ms",
-    /// "slow", "reason", "forced", "risk", "backup_path", "checksum", "error"}` (null when not known).
+    /// "slow", "reason", "forced", "risk", "backup_path", "checksum", "error"}` (null when not known);
+    /// `strata history` adds `"version"`.
     public func jsonObject(database: String, limit: Int? = nil, slowMilliseconds: Int64) -> [String: Any] {
         func value<T>(_ optional: T?) -> Any { optional.map { $0 as Any } ?? NSNull() }
         let items: [[String: Any]] = last(limit).map { event in

@@ -108,7 +108,8 @@ public struct MigrationMetrics: Sendable, Equatable {
     /// For `JSONSerialization`: `{"database", "migrations": {state: count}, "slow": {"threshold_ms",
     /// "migrations"}, "last_apply": {"migration", "at", "timestamp", "duration_ms"} | null,
     /// "rollbacks", "backups": {"count", "latest": {"file", "created_at", "timestamp",
-    /// "age_seconds"} | null}}` (`timestamp`: Unix seconds).
+    /// "age_seconds"} | null}}` (`timestamp`: Unix seconds);
+    /// `strata metrics` adds `"version"`.
     public func jsonObject() -> [String: Any] {
         let last: Any = lastApply.map {
             ["migration": $0.migration, "at": $0.at, "timestamp": $0.timestamp, "duration_ms": $0.milliseconds] as [String: Any]

@@ -17,6 +17,11 @@ struct Backup: ParsableCommand {
             SHA-256, replaces the whole database, and checks __migrations__ against the manifest. \
             Exit 1 when a restore is refused (corrupted file, no manifest, outside the backups \
             folder without --yes, another kind of database): nothing is restored.
+
+            Examples:
+              strata backup create
+              strata backup list --format json
+              strata backup restore backup_app_20260105T091244Z.sqlite
             """,
         subcommands: [Create.self, List.self, Restore.self])
 
@@ -32,6 +37,8 @@ struct Backup: ParsableCommand {
     @Flag(name: .long, help: "With --restore: restore a file outside the backups folder.")
     var yes = false
 
+    @OptionGroup var output: FormatOptions
+
     @OptionGroup var options: BackupOptions
 
     func run() throws {
@@ -41,26 +48,45 @@ struct Backup: ParsableCommand {
             throw ValidationError("say what to do: --create, --list or --restore FILE (or: backup create | list | restore FILE)")
         }
         if yes, restore == nil { throw ValidationError("--yes goes with --restore FILE") }
+        if output.isJSON, !list { throw ValidationError("--format json goes with --list") }
         if create { try options.create() }
-        if list { try options.list() }
+        if list { try options.list(json: output.isJSON) }
         if let restore { try options.restore(restore, outsideAllowed: yes) }
     }
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "create", abstract: "Take a backup.")
+        static let configuration = CommandConfiguration(
+            commandName: "create", abstract: "Take a backup.",
+            discussion: """
+            Examples:
+              strata backup create
+              strata backup create --dir /var/backups/strata
+            """)
         @OptionGroup var options: BackupOptions
         func run() throws { try options.create() }
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the backups, newest first.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List the backups, newest first.",
+            discussion: """
+            Examples:
+              strata backup list
+              strata backup list --format json
+            """)
+        @OptionGroup var output: FormatOptions
         @OptionGroup var options: BackupOptions
-        func run() throws { try options.list() }
+        func run() throws { try options.list(json: output.isJSON) }
     }
 
     struct Restore: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "restore", abstract: "Verify a backup and restore it, replacing the whole database.")
+            commandName: "restore", abstract: "Verify a backup and restore it, replacing the whole database.",
+            discussion: """
+            Examples:
+              strata backup restore backup_app_20260105T091244Z.sqlite
+              strata backup restore /mnt/old/backup_app_20260105T091244Z.sqlite --yes
+            """)
         @Argument(help: ArgumentHelp("A file name in the backups folder, or a path.", valueName: "FILE"))
         var file: String
         @Flag(name: .long, help: "Restore a file outside the backups folder.")
@@ -109,13 +135,14 @@ struct BackupOptions: ParsableArguments {
         print("sha256 \(backup.manifest.sha256)")
     }
 
-    func list() throws {
+    func list(json: Bool) throws {
         // Listing changes nothing, so there is nothing to log.
         if log.logJSON != nil { throw ValidationError("--log-json goes with create and restore, not list") }
         let context = try context()
         let store = try store(context)
         let found = try perform(store, context) { () throws(ApplyError) in try store.list() }
         let folder = Self.display(store.directory, context)
+        if json { return try JSONDocument.print(Self.jsonObject(found, folder: folder)) }
         guard !found.backups.isEmpty || !found.unusable.isEmpty else {
             print("no backups in \(folder)")
             return
@@ -150,6 +177,22 @@ struct BackupOptions: ParsableArguments {
         RunLog.record(.backupRestored(backup, milliseconds: milliseconds(since: started)))
         print("verified \(Self.display(backup.path, context)): its SHA-256 matches the manifest")
         print("restored it (taken \(backup.manifest.createdAt)); \(Ledger.table) matches the manifest: \(Self.migrations(report.appliedMigrations))")
+    }
+
+    /// `backup list --format json`: the folder, each usable backup (newest first) with its
+    /// manifest's facts, and the files that cannot be restored with why.
+    static func jsonObject(_ found: BackupList, folder: String) -> [String: Any] {
+        [
+            "folder": folder,
+            "backups": found.backups.map { backup -> [String: Any] in
+                let manifest = backup.manifest
+                return ["file": backup.fileName, "created_at": manifest.createdAt, "created_by": manifest.createdBy,
+                        "database_kind": manifest.databaseKind, "database_name": manifest.databaseName,
+                        "database_url": manifest.databaseURL, "server_version": manifest.serverVersion, "method": manifest.method,
+                        "size_bytes": manifest.size, "sha256": manifest.sha256, "applied_migrations": manifest.appliedMigrations]
+            },
+            "unusable": found.unusable.map { ["file": ($0.path as NSString).lastPathComponent, "reason": $0.reason] },
+        ]
     }
 
     /// Runs library code: a refusal (only a restore has them) is exit 1 with nothing restored,

@@ -16,6 +16,10 @@ struct Baseline: ParsableCommand {
             applied stay pending for `strata up`. Refused (exit 1) when that table is missing, \
             shows a failed or dirty migration, or names versions with no file here (unless \
             --allow-missing-files).
+
+            Examples:
+              strata baseline --from goose --dry-run
+              strata baseline --from flyway
             """)
 
     @Option(name: .long, help: "The tool whose table to read: dbmate, goose, golang-migrate, flyway or diesel.")

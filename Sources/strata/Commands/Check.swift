@@ -16,6 +16,11 @@ struct Check: ParsableCommand {
             applied when it exists at the merge base. Reports edited, deleted, renamed and out-of-order \
             migrations and numbers taken on the base branch, plus lint findings for new or changed files. \
             Without a repository or a base it says so and runs lint alone, unless --require-base.
+
+            Examples:
+              strata check --base origin/main
+              strata check --staged
+              strata check --require-base --format github
             """)
 
     @Argument(help: "The migrations folder, or files to limit the report to, each checked with its folder (default: the configured folder).")

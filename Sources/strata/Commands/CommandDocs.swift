@@ -8,7 +8,13 @@ struct CommandDocs: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "command-docs",
         abstract: "Rewrite the generated --help blocks and the index of the command pages in FOLDER.",
-        discussion: "Prose outside the markers is left alone; a command without a page gets one. Exit 1 with --check when a page would change.",
+        discussion: """
+        Prose outside the markers is left alone; a command without a page gets one. Exit 1 with --check when a page would change.
+
+        Examples:
+          strata command-docs docs/commands
+          strata command-docs docs/commands --check
+        """,
         shouldDisplay: false)
 
     /// The width the help in the pages is wrapped at, whatever terminal runs this.

@@ -18,6 +18,10 @@ struct Convert: ParsableCommand {
             @transaction: false where the tool ran it outside a transaction) and the UP and DOWN \
             SQL as written. The old files are removed once every new file is written. Nothing \
             is converted without this command; --dry-run shows the files it would write.
+
+            Examples:
+              strata convert --to strata --dry-run
+              strata convert --to strata --layout dbmate
             """)
 
     @Option(name: .long, help: "The format to convert to: strata.")

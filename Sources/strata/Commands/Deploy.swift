@@ -13,6 +13,10 @@ struct Deploy: ParsableCommand {
             Any error-level finding refuses the deploy (exit 1) before the database is touched; \
             so do warnings with --fail-on warning, or more of them than --max-warnings. Findings \
             that do not refuse it are printed to standard error, and the deploy goes on.
+
+            Examples:
+              strata deploy --dry-run
+              strata deploy --base origin/main --log-json strata-events.jsonl
             """)
 
     @Option(name: .long, help: "The protected branch to compare with (as for `strata check`).")

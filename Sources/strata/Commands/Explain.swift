@@ -6,10 +6,17 @@ import StrataRules
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
-        abstract: "Explain a rule: why it exists, what to do instead, and examples.")
+        abstract: "Explain a rule: why it exists, what to do instead, and examples.",
+        discussion: """
+        Examples:
+          strata explain missing-down
+          strata explain drop-column --format json
+        """)
 
     @Argument(help: "A rule id, as `strata rules` lists them.")
     var rule: String
+
+    @OptionGroup var output: FormatOptions
 
     func validate() throws {
         guard AllRules.description(of: rule) != nil else {
@@ -20,6 +27,7 @@ struct Explain: ParsableCommand {
     func run() throws {
         let rule = AllRules.description(of: self.rule)!
         let page = try Self.page(of: rule.id)
+        if output.isJSON { return try JSONDocument.print(Self.jsonObject(rule, page: page)) }
         print("\(rule.id) (\(rule.optIn ? "off unless enabled" : rule.defaultSeverity.rawValue)): \(rule.summary)")
         print()
         print(rule.rationale)
@@ -43,6 +51,18 @@ struct Explain: ParsableCommand {
             try Configuration.load(explicitPath: nil, workingDirectory: FileManager.default.currentDirectoryPath, knownRules: AllRules.ids)
         }
         return CommandContext.ruleDocs(configuration.ruleDocsURL).url(rule: rule, version: Strata.version)
+    }
+
+    /// The rule as `--format json` prints it; the examples' SQL without the `↓` marks.
+    static func jsonObject(_ rule: RuleDescription, page: String) -> [String: Any] {
+        let sql = { (examples: [Example]) in examples.map { $0.sql.replacingOccurrences(of: "↓", with: "") } }
+        return [
+            "id": rule.id, "severity": rule.optIn ? "off" : rule.defaultSeverity.rawValue, "opt_in": rule.optIn,
+            "summary": rule.summary, "rationale": rule.rationale, "help": rule.help ?? NSNull(),
+            "dialects": rule.dialects.map(\.rawValue).sorted(), "needs_history": rule.needsHistory,
+            "triggering_examples": sql(rule.triggeringExamples), "non_triggering_examples": sql(rule.nonTriggeringExamples),
+            "documentation": page,
+        ]
     }
 
     private func section(_ title: String, _ examples: [Example]) {

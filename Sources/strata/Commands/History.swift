@@ -11,10 +11,13 @@ struct HistoryCommand: ParsableCommand {
             migration, how long it took, who ran it (user@host) and the rest: a rollback's reason, \
             risk, --force and backup; an error's first line; slow (over monitoring.slow_ms). It \
             never writes to the database; one without tracking tables has no history (exit 0).
+
+            Examples:
+              strata history --limit 20
+              strata history --format json
             """)
 
-    @Flag(name: .long, help: "Print JSON.")
-    var json = false
+    @OptionGroup var output: FormatOptions
 
     @Option(name: .long, help: ArgumentHelp("Show only the last N events.", valueName: "N"))
     var limit: Int?
@@ -30,10 +33,8 @@ struct HistoryCommand: ParsableCommand {
         let apply = try ApplyContext("history", project, database, readOnly: true)
         let history = try CommandContext.run { () throws(ApplyError) in try apply.applier.history() }
         let slowMilliseconds = apply.context.configuration.slowMilliseconds
-        if json {
-            let object = history.jsonObject(database: apply.url.redacted, limit: limit, slowMilliseconds: slowMilliseconds)
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: data, as: UTF8.self))
+        if output.isJSON {
+            try JSONDocument.print(history.jsonObject(database: apply.url.redacted, limit: limit, slowMilliseconds: slowMilliseconds))
         } else {
             print("database: \(apply.url.redacted)")
             print(history.table(limit: limit, slowMilliseconds: slowMilliseconds), terminator: "")

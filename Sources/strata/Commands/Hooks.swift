@@ -6,13 +6,23 @@ struct Hooks: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hooks",
         abstract: "Install Strata's git hooks.",
+        discussion: """
+        Examples:
+          strata hooks install
+        """,
         subcommands: [Install.self])
 
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "install",
             abstract: "Install the pre-commit hook (strata check --staged) into .git/hooks or core.hooksPath.",
-            discussion: "A different pre-commit hook already there is kept unless --force.")
+            discussion: """
+            A different pre-commit hook already there is kept unless --force.
+
+            Examples:
+              strata hooks install
+              strata hooks install --force
+            """)
 
         @Flag(name: .long, help: "Replace a different existing pre-commit hook.")
         var force = false

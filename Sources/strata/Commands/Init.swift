@@ -14,6 +14,10 @@ struct Init: ParsableCommand {
             Looks where the migration tools keep their files (see `--verbose` of any command), writes \
             strata.yml in the working directory, and prints what it wrote. Installs nothing (hooks: \
             `strata hooks install`); never replaces an existing strata.yml or strata.yaml.
+
+            Examples:
+              strata init --dry-run
+              strata init
             """)
 
     @Flag(name: .long, help: "Print the file instead of writing it.")

@@ -15,6 +15,12 @@ struct Lint: ParsableCommand {
             2 on a configuration or I/O error. Findings recorded in strata-suppressions.json (the \
             project root, or `suppressions:` in strata.yml) are not reported: --suppress-all records \
             the current ones, --prune-suppressions forgets those that are gone.
+
+            Examples:
+              strata lint
+              strata lint migrations/0002_add_email.sql --format json
+              strata lint --format sarif --fail-on warning
+              strata lint --suppress-all
             """)
 
     @Argument(help: "Migration files or folders.")

@@ -14,6 +14,10 @@ struct MarkApplied: ParsableCommand {
             nothing written) an unknown id, a migration already applied or failed (see `strata \
             repair`), and a SQL migration unless --force. With --rolled-back it records the \
             opposite, once its tool rolled it back: its tracking row goes, a rollback is recorded.
+
+            Examples:
+              strata mark-applied 00005_backfill_search --layout goose
+              strata mark-applied 00005_backfill_search --layout goose --rolled-back
             """)
 
     @Argument(help: "The migration id (as `strata status` lists it).")

@@ -19,6 +19,10 @@ struct MetricsCommand: ParsableCommand {
             (/dev/stdout, a pipe) is written to as it is. It never writes to the database; \
             exit 0 whatever the migrations' state, 2 when the database or the folder cannot be read \
             or FILE cannot be written.
+
+            Examples:
+              strata metrics --output /var/lib/node_exporter/textfile_collector/strata.prom
+              strata metrics --format json
             """)
 
     @Option(name: .long, help: "Output format: prometheus (the text exposition format) or json.")
@@ -45,8 +49,7 @@ struct MetricsCommand: ParsableCommand {
         case .prometheus:
             text = metrics.prometheus()
         case .json:
-            let data = try JSONSerialization.data(withJSONObject: metrics.jsonObject(), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            text = String(decoding: data, as: UTF8.self) + "\n"
+            text = try JSONDocument.text(metrics.jsonObject())
         }
         guard let output else { return print(text, terminator: "") }
         try CommandContext.run { () throws(ApplyError) in try MetricsFile.write(text, to: output) }

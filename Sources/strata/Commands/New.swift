@@ -6,7 +6,13 @@ struct New: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "new",
         abstract: "Write the next numbered migration file with a complete header and both sections.",
-        discussion: "The file lands in the migrations folder of strata.yml (else ./migrations), numbered after the highest number there.")
+        discussion: """
+        The file lands in the migrations folder of strata.yml (else ./migrations), numbered after the highest number there.
+
+        Examples:
+          strata new "add user avatars"
+          strata new add_orders --description "Orders and their lines"
+        """)
 
     @Argument(help: "What the migration does, e.g. \"add user avatars\"; it becomes the file name and @name.")
     var name: String

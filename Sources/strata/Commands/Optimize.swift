@@ -23,6 +23,11 @@ struct Optimize: ParsableCommand {
             file and applies it as a migration (recorded in __migrations__), after a confirmation \
             on a terminal or with --yes. Exit 1 when refused (no confirmation, migrations not \
             applied, a file that would not lint clean), 2 on a database or file error.
+
+            Examples:
+              strata optimize --analyze
+              strata optimize --dry-run --format json
+              strata optimize --write-migration
             """)
 
     @Flag(name: .long, help: "Report findings only; change nothing.")
@@ -40,8 +45,9 @@ struct Optimize: ParsableCommand {
     @Flag(name: .long, help: "Apply without asking for confirmation.")
     var yes = false
 
-    @Flag(name: .long, help: "Print JSON.")
-    var json = false
+    @OptionGroup var output: FormatOptions
+
+    private var json: Bool { output.isJSON }
 
     @Flag(name: .long, help: "With --analyze: exit 1 when there is any finding.")
     var failOnFindings = false
@@ -175,8 +181,5 @@ struct Optimize: ParsableCommand {
         }
     }
 
-    private func printJSON(_ object: [String: Any]) throws {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        print(String(decoding: data, as: UTF8.self))
-    }
+    private func printJSON(_ object: [String: Any]) throws { try JSONDocument.print(object) }
 }

@@ -19,6 +19,11 @@ struct Rollback: ParsableCommand {
             then needs --force). A migration Strata cannot run (a goose Go or Flyway Java \
             migration) stops the rollback (exit 1) after undoing those applied after it, even with \
             --force: roll it back with its tool, then `strata mark-applied --rolled-back ID`.
+
+            Examples:
+              strata rollback --dry-run
+              strata rollback --steps 2 --reason "wrong column type"
+              strata rollback --target 0003_users --format json --yes
             """)
 
     @Option(name: .long, help: "Roll back the last N applied migrations.")
@@ -42,8 +47,9 @@ struct Rollback: ParsableCommand {
     @Flag(name: .long, help: "Do not ask for confirmation.")
     var yes = false
 
-    @Flag(name: .long, help: "Print the plan and the outcome as JSON.")
-    var json = false
+    @OptionGroup var output: FormatOptions
+
+    private var json: Bool { output.isJSON }
 
     @OptionGroup var log: LogOptions
     @OptionGroup var project: ProjectOptions
@@ -139,8 +145,5 @@ struct Rollback: ParsableCommand {
         print("dry run: nothing rolled back")
     }
 
-    private func printJSON(_ object: [String: Any]) throws {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        print(String(decoding: data, as: UTF8.self))
-    }
+    private func printJSON(_ object: [String: Any]) throws { try JSONDocument.print(object) }
 }

@@ -6,13 +6,22 @@ import StrataRules
 struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
-        abstract: "List every rule with its id, default severity and summary.")
+        abstract: "List every rule with its id, default severity and summary.",
+        discussion: """
+        Examples:
+          strata rules
+          strata rules --format json
+          strata rules --write-docs docs/rules
+        """)
 
-    @Flag(name: .long, help: "Print the list as JSON.")
-    var json = false
+    @OptionGroup var output: FormatOptions
 
     @Option(name: .long, help: "Write a Markdown page per rule and an index (README.md) into this folder, e.g. docs/rules.")
     var writeDocs: String?
+
+    func validate() throws {
+        if writeDocs != nil, output.isJSON { throw ValidationError("--write-docs writes Markdown pages; it takes no --format json") }
+    }
 
     func run() throws {
         let rules = AllRules.descriptions
@@ -28,13 +37,12 @@ struct RulesCommand: ParsableCommand {
             print("wrote \(rules.count) rule pages and README.md to \(folder)")
             return
         }
-        if json {
+        if output.isJSON {
             let items = rules.map { rule -> [String: Any] in
                 ["id": rule.id, "severity": rule.optIn ? "off" : rule.defaultSeverity.rawValue,
                  "summary": rule.summary, "dialects": rule.dialects.map(\.rawValue).sorted()]
             }
-            let data = try JSONSerialization.data(withJSONObject: items, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: data, as: UTF8.self))
+            try JSONDocument.print(["rules": items])
             return
         }
         let width = rules.map(\.id.count).max() ?? 0

@@ -11,10 +11,13 @@ struct Status: ParsableCommand {
             A migration whose recorded run took longer than monitoring.slow_ms in strata.yml (default 5000) is flagged slow. \
             A migration Strata cannot run (a goose Go or Flyway Java migration) is marked with its language and tool: \
             pending until it is run with that tool and recorded with `strata mark-applied ID`.
+
+            Examples:
+              strata status
+              strata status --format json --database sqlite:data/app.db
             """)
 
-    @Flag(name: .long, help: "Print JSON.")
-    var json = false
+    @OptionGroup var output: FormatOptions
 
     @OptionGroup var project: ProjectOptions
     @OptionGroup var database: DatabaseOptions
@@ -28,7 +31,7 @@ struct Status: ParsableCommand {
         let summary = order.compactMap { kind in counts[kind].map { "\($0) \(kind.rawValue)" } }.joined(separator: ", ")
         let slowMilliseconds = apply.context.configuration.slowMilliseconds
         let slow = states.filter { $0.isSlow(above: slowMilliseconds) }.count
-        if json {
+        if output.isJSON {
             let items: [[String: Any]] = states.map { state in
                 var item: [String: Any] = ["id": state.id, "name": state.name, "state": state.kind.rawValue]
                 item["applied_at"] = state.appliedAt ?? NSNull()
@@ -39,8 +42,7 @@ struct Status: ParsableCommand {
             }
             let object: [String: Any] = ["database": apply.url.redacted, "migrations": items, "slow_ms": slowMilliseconds,
                                          "summary": Dictionary(uniqueKeysWithValues: order.map { ($0.rawValue, counts[$0] ?? 0) })]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: data, as: UTF8.self))
+            try JSONDocument.print(object)
         } else {
             print("database: \(apply.url.redacted)")
             let width = max(10, states.map(\.id.count).max() ?? 0)

@@ -13,6 +13,11 @@ struct Up: ParsableCommand {
             together; concurrent runs wait for the migration lock and apply each migration once. \
             At a pending migration Strata cannot run (a goose Go or Flyway Java migration) it stops \
             (exit 1) after applying the ones before it: run it with its tool, then `strata mark-applied ID`.
+
+            Examples:
+              strata up --dry-run
+              strata up
+              strata up --target 0005_add_orders --log-json strata-events.jsonl
             """)
 
     @OptionGroup var options: UpOptions
@@ -176,6 +181,10 @@ struct Repair: ParsableCommand {
             After fixing the database by hand: --applied records it as applied; --retry removes the failed row so \
             `strata up` runs it again. Refuses (exit 1, nothing changed) while the run that started the migration \
             is alive, or when its file changed since it failed (unless --allow-changed).
+
+            Examples:
+              strata repair 0004_backfill_emails --retry
+              strata repair 0004_backfill_emails --applied
             """)
 
     @Argument(help: "The migration id.")

@@ -3,10 +3,6 @@ import Foundation
 import StrataApply
 import StrataCore
 
-enum VerifyFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
-}
-
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
@@ -18,6 +14,10 @@ struct Verify: ParsableCommand {
             schema, run UP, read it, run DOWN and compare with the first reading, run UP again \
             and compare with the second. The real database's data is never touched. Exit 0 when \
             every migration passes, 1 when one fails, 2 on a database error.
+
+            Examples:
+              strata verify
+              strata verify --all --format json
             """)
 
     @Argument(help: "Migration ids (or their files) to verify (default: every pending migration).")
@@ -26,8 +26,7 @@ struct Verify: ParsableCommand {
     @Flag(name: .long, help: "Verify every migration, applied or pending.")
     var all = false
 
-    @Option(name: .long, help: "Output format: text or json.")
-    var format: VerifyFormat = .text
+    @OptionGroup var output: FormatOptions
 
     @OptionGroup var project: ProjectOptions
     @OptionGroup var database: DatabaseOptions
@@ -45,6 +44,7 @@ struct Verify: ParsableCommand {
         let catalog = apply.applier.catalog
         let targets = try targets(apply)
         guard !targets.isEmpty else {
+            if output.isJSON { return report(([], []), scratch: nil) }
             print("nothing to verify: no pending migrations (--all verifies every one)")
             return
         }
@@ -52,7 +52,7 @@ struct Verify: ParsableCommand {
         let cleanup = ScratchCleanup(scratch)
         let verifier = Verifier(scratch: scratch, catalog: catalog, files: apply.files,
                                 postgresMajor: apply.url.dialect == .postgresql ? Int(apply.applier.database.serverVersion.prefix { $0 != "." }) : nil)
-        if format == .text {
+        if !output.isJSON {
             verifier.progress = { _, findings in
                 cleanup.exitIfInterrupted()
                 for finding in findings {
@@ -92,29 +92,26 @@ struct Verify: ParsableCommand {
         return states.filter { $0.kind == .pending }.map(\.id)
     }
 
-    private func report(_ result: (outcomes: [VerifyOutcome], findings: [VerifyFinding]), scratch: String) {
+    /// The summary line, or the JSON document; `scratch` is nil when there was nothing to verify.
+    private func report(_ result: (outcomes: [VerifyOutcome], findings: [VerifyFinding]), scratch: String?) {
         let count = { (status: VerifyOutcome.Status) in result.outcomes.count { $0.status == status } }
-        switch format {
-        case .text:
-            var line = "verified \(result.outcomes.count) migration\(result.outcomes.count == 1 ? "" : "s") on \(scratch): "
+        if !output.isJSON {
+            var line = "verified \(result.outcomes.count) migration\(result.outcomes.count == 1 ? "" : "s") on \(scratch ?? ""): "
                 + "\(count(.passed)) passed, \(count(.failed)) failed"
             if count(.notVerified) > 0 { line += ", \(count(.notVerified)) not verified (a migration before them fails)" }
             print(line)
-        case .json:
+        } else {
             let object: [String: Any] = [
-                "version": 1,
-                "scratch": scratch,
+                "scratch": scratch ?? NSNull(),
                 "summary": ["migrations": result.outcomes.count, "passed": count(.passed), "failed": count(.failed),
-                            "notVerified": count(.notVerified)],
+                            "not_verified": count(.notVerified)],
                 "migrations": result.outcomes.map { ["id": $0.id, "file": $0.path, "status": $0.status.rawValue] },
                 "diagnostics": result.findings.map {
                     ["file": $0.path, "line": $0.line, "column": $0.column, "severity": "error", "rule": $0.rule,
                      "message": $0.message, "help": $0.help] as [String: Any]
                 },
             ]
-            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) {
-                print(String(decoding: data, as: UTF8.self))
-            }
+            try? JSONDocument.print(object)
         }
     }
 }

@@ -6,7 +6,7 @@ import Testing
 /// fields, in the order things happened; an unwritable file stops the command before anything.
 @Suite("--log-json")
 struct EventLogCommandTests {
-    static let common = ["timestamp", "event", "run_id", "command", "dialect", "database", "who", "pid"]
+    static let common = ["version", "timestamp", "event", "run_id", "command", "dialect", "database", "who", "pid"]
 
     @Test(arguments: Backend.all)
     func eachLineIsAnEventWithItsFieldsInOrder(_ backend: Backend) throws {
@@ -17,6 +17,7 @@ struct EventLogCommandTests {
         if let password = MonitoringFixture.password(p) { #expect(!log.contains(password)) }
         for line in lines {
             for field in Self.common { #expect(line[field] != nil, "\(field) missing in \(line)") }
+            #expect(line["version"] as? Int == 1)
             #expect(line["database"] as? String == redacted)
             #expect(line["dialect"] as? String == (backend == .sqlite ? "sqlite" : "postgresql"))
             #expect(line["who"] as? String == Ledger.actor)
@@ -43,6 +44,8 @@ struct EventLogCommandTests {
         #expect(lines.map { $0["command"] as? String } == Array(repeating: "up", count: 8) + Array(repeating: "backup create", count: 3)
                 + Array(repeating: "rollback", count: 4) + Array(repeating: "up", count: 6))
 
+        // The release that wrote a run, on its first line (`version` is the line format's).
+        #expect(lines[0]["strata_version"] is String && lines[1]["strata_version"] == nil, "\(lines[0])")
         let slow = lines[4]
         #expect(try #require(slow["duration_ms"] as? Int) > MonitoringFixture.slowMilliseconds)
         for applied in lines where applied["event"] as? String == "applied" { #expect(applied["duration_ms"] is Int) }
