@@ -13,10 +13,11 @@ from support import TempDirTestCase, run, write
 
 
 def subcommand_names(binary):
-    """Top-level subcommands as the binary's own parser describes them."""
+    """Top-level subcommands a user sees, as the binary's own parser describes them (hidden
+    ones, such as the docs generator, get no completion or manual entry)."""
     dump = json.loads(run([binary, "--experimental-dump-help"], check=True).stdout)
     return [command["commandName"] for command in dump["command"]["subcommands"]
-            if command["commandName"] != "help"]
+            if command["commandName"] != "help" and command.get("shouldDisplay", True)]
 
 
 class ReleaseArchiveTests(TempDirTestCase):
