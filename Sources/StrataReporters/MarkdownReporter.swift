@@ -106,9 +106,9 @@ public struct MarkdownReporter: Reporter {
         }
 
         private func row(_ diagnostic: Diagnostic) -> String {
-            var cell = MarkdownReporter.escaped(diagnostic.message)
-            if let help = diagnostic.help { cell += "<br>**Help:** " + MarkdownReporter.escaped(help) }
-            for note in diagnostic.notes { cell += "<br>Note: " + MarkdownReporter.escaped(note) }
+            var cell = MarkdownReporter.prose(diagnostic.message)
+            if let help = diagnostic.help { cell += "<br>**Help:** " + MarkdownReporter.prose(help) }
+            for note in diagnostic.notes { cell += "<br>Note: " + MarkdownReporter.prose(note) }
             return "| \(diagnostic.line):\(diagnostic.column) | \(diagnostic.severity.rawValue) | \(ruleCell(diagnostic.rule)) | \(cell) |\n"
         }
 
@@ -153,6 +153,22 @@ public struct MarkdownReporter: Reporter {
     }
 
     // MARK: - Escaping
+
+    /// A message or help text: what it quotes between single backticks (`CREATE INDEX …`, a
+    /// file's marker) as code, the rest as `escaped` text. The code is an HTML `<code>` element
+    /// holding the escaped text, not a Markdown code span: a table cell cannot hold a backtick
+    /// span with a `|` in it, and escaping stays one function. An odd backtick count, or two
+    /// together, means the backticks are not quotes: all of the text is escaped as it is.
+    static func prose(_ text: String) -> String {
+        let parts = text.split(separator: "`", omittingEmptySubsequences: false)
+        guard parts.count > 1, parts.count % 2 == 1,
+              parts.indices.allSatisfy({ $0 % 2 == 0 || !parts[$0].isEmpty }) else { return escaped(text) }
+        var out = ""
+        for (index, part) in parts.enumerated() {
+            out += index % 2 == 0 ? escaped(String(part)) : "<code>" + escaped(String(part)) + "</code>"
+        }
+        return out
+    }
 
     /// `text` as Markdown that shows it as it is, in a table cell or a line: Markdown's inline
     /// punctuation and `$` (GitHub's maths) backslash-escaped, `<`, `>` and `&` as HTML

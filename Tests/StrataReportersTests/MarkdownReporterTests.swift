@@ -100,12 +100,28 @@ import Testing
         ], fileCount: 1)
         let output = MarkdownReporter().report(result, rules: [])
         let row = try #require(output.split(separator: "\n").first { $0.hasPrefix("| 2:3 |") })
-        #expect(row == "| 2:3 | warning | some-rule | SELECT a \\|\\| b<br>**Help:** use \\`x\\` \\| &lt;y&gt;<br>then z<br>Note: @\u{2060}team see \\| here |")
+        #expect(row == "| 2:3 | warning | some-rule | SELECT a \\|\\| b<br>**Help:** use <code>x</code> \\| &lt;y&gt;<br>then z<br>Note: @\u{2060}team see \\| here |")
         // Unescaped pipes delimit exactly the five cell borders.
         let bare = row.unicodeScalars.indices.filter { index in
             row.unicodeScalars[index] == "|" && (index == row.unicodeScalars.startIndex || row.unicodeScalars[row.unicodeScalars.index(before: index)] != "\\")
         }
         #expect(bare.count == 5)
+    }
+
+    /// What a message quotes between backticks is code (GitHub allows `<code>` in a cell), its
+    /// content escaped like the rest so a `|` or `*` in SQL stays literal; an odd backtick is
+    /// no quote and stays escaped.
+    @Test func quotedSQLIsCodeAndAStrayBacktickIsText() throws {
+        func cell(_ message: String) throws -> String {
+            let result = LintResult(diagnostics: [Fixture.diagnostic(.error, message: message)], fileCount: 1)
+            let output = MarkdownReporter().report(result, rules: [])
+            let row = try #require(output.split(separator: "\n").first { $0.hasPrefix("| 2:3 |") })
+            return String(row.dropFirst("| 2:3 | error | some-rule | ".count).dropLast(" |".count))
+        }
+        #expect(try cell("add `CREATE INDEX i ON t (a || b) -- *x*`, then")
+                == "add <code>CREATE INDEX i ON t (a \\|\\| b) -- \\*x\\*</code>, then")
+        #expect(try cell("a ` alone") == "a \\` alone")
+        #expect(try cell("`a` and `b`") == "<code>a</code> and <code>b</code>")
     }
 
     /// A path is a code span however many backticks it holds; control characters cannot
