@@ -39,6 +39,7 @@ let package = Package(
         ]),
         .executableTarget(name: "strata", dependencies: [
             "StrataCore", "StrataRules", "StrataReporters", "StrataGit", "StrataApply",
+            "CLibraryLoader",   // strata_limit_malloc_arenas
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Fuzz driver (make fuzz) and micro-benchmarks (make bench); not shipped.

@@ -21,7 +21,7 @@ public enum AllRules {
         UnindexedColumnRule.self,
         DownDoesNotReverseUpRule.self,
         // SQLite
-        PragmaInTransactionRule.self,
+        SQLiteForeignKeyPragmaInTransactionRule.self,
         // History (strata check)
         EditedAppliedMigrationRule.self,
         DeletedAppliedMigrationRule.self,

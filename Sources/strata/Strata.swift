@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLibraryLoader
 // @preconcurrency: Swift 6 refuses a plain reference to C's `stdout` (a global variable); this
 // file only hands it to setvbuf once, before any other thread exists. (Foundation, which
 // imports the module again without the attribute, is not imported here.)
@@ -6,12 +7,6 @@ import ArgumentParser
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
 @preconcurrency import Darwin
-#endif
-
-#if canImport(Glibc)
-/// glibc's `mallopt` (declared in malloc.h, which Swift's Glibc module does not export).
-@_silgen_name("mallopt")
-private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 #endif
 
 @main
@@ -47,13 +42,11 @@ struct Strata: ParsableCommand {
         // file whole). Reports (lint's thousands of findings, JSON) go through ReportOutput's
         // own 64 KiB buffer and write(2), so line buffering costs them nothing.
         setvbuf(stdout, nil, _IOLBF, 0)
-        #if canImport(Glibc)
         // glibc gives every thread that allocates an arena of its own (up to 8 per core), and
         // freed memory stays in them. Four arenas keep the peak memory flat, while the threads
         // a lint runs at once (lanes, a parser, the dispatch workers of the first pass) do not
         // share one: two made a parser thread and a lane queue on one arena's lock.
-        _ = glibcMallopt(-8 /* M_ARENA_MAX */, 4)
-        #endif
+        _ = strata_limit_malloc_arenas(4)
         var arguments = DatabaseOptions.expandBareWait(Array(CommandLine.arguments.dropFirst()))
         // `-V`, as other tools spell `--version` (ArgumentParser knows the long flag only).
         if arguments == ["-V"] { arguments = ["--version"] }

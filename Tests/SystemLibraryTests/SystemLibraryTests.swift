@@ -25,6 +25,16 @@ struct SystemLibraryTests {
         #expect(message?.contains("/nonexistent/strata") == true, "\(message ?? "no error")")
     }
 
+    /// `strata` caps glibc's malloc arenas at start through this shim: on glibc it must reach
+    /// the real mallopt (a guard that compiled it out would return 0). The cap set here is
+    /// glibc's own default on this machine, so the test process keeps its arenas.
+    @Test func mallocArenaLimit() {
+        #if canImport(Glibc)
+        let defaultArenas = Int32(8 * ProcessInfo.processInfo.activeProcessorCount)
+        #expect(strata_limit_malloc_arenas(defaultArenas) == 1)
+        #endif
+    }
+
     @Test func sqlite() {
         #expect(sqlite3_libversion_number() >= 3_035_000, "DROP COLUMN needs SQLite 3.35")
         var db: OpaquePointer?

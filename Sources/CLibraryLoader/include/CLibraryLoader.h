@@ -14,6 +14,11 @@
 /// `git_libgit2_opts` is variadic, which Swift cannot call: hence this function.
 int strata_git_disable_strict_hash_verification(void);
 
+/// Caps the malloc arenas of glibc at `arenas` (mallopt's M_ARENA_MAX); call it before a second
+/// thread starts. Returns 1 when set, 0 when not (mallopt refused it, or the C library is not
+/// glibc: then it does nothing).
+int strata_limit_malloc_arenas(int arenas);
+
 #include <sys/types.h>
 
 /// Starts the program at `path` (argv and envp NULL-terminated, as for execve) with the three

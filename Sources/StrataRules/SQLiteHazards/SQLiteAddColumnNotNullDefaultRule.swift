@@ -26,21 +26,21 @@ public struct SQLiteAddColumnNotNullDefaultRule: Rule {
         triggeringExamples: [
             Example(ExampleFile.migration("ALTER TABLE users ADD COLUMN display_name TEXT ↓NOT NULL;",
                                           down: "ALTER TABLE users DROP COLUMN display_name;"),
-                    earlier: [SQLiteAddColumnNonConstantDefaultRule.users], dialects: [.sqlite]),
+                    earlier: [SQLiteAddColumnNonconstantDefaultRule.users], dialects: [.sqlite]),
             Example(ExampleFile.migration("ALTER TABLE users ADD locale TEXT ↓NOT NULL DEFAULT NULL;",
                                           down: "ALTER TABLE users DROP COLUMN locale;"),
-                    earlier: [SQLiteAddColumnNonConstantDefaultRule.users], dialects: [.sqlite]),
+                    earlier: [SQLiteAddColumnNonconstantDefaultRule.users], dialects: [.sqlite]),
             Example(ExampleFile.migration("ALTER TABLE users ADD COLUMN \"Plan\" TEXT COLLATE NOCASE ↓not null CHECK (\"Plan\" <> '');",
                                           down: "ALTER TABLE users DROP COLUMN \"Plan\";"),
-                    earlier: [SQLiteAddColumnNonConstantDefaultRule.users], dialects: [.sqlite]),
+                    earlier: [SQLiteAddColumnNonconstantDefaultRule.users], dialects: [.sqlite]),
         ],
         nonTriggeringExamples: [
             Example(ExampleFile.migration("ALTER TABLE users ADD COLUMN display_name TEXT NOT NULL DEFAULT '';",
                                           down: "ALTER TABLE users DROP COLUMN display_name;"),
-                    earlier: [SQLiteAddColumnNonConstantDefaultRule.users], dialects: [.sqlite]),
+                    earlier: [SQLiteAddColumnNonconstantDefaultRule.users], dialects: [.sqlite]),
             Example(ExampleFile.migration("ALTER TABLE users ADD COLUMN nickname TEXT;\nALTER TABLE users ADD COLUMN email_lower TEXT GENERATED ALWAYS AS (lower(email)) VIRTUAL NOT NULL;",
                                           down: "SELECT 1;"),
-                    earlier: [SQLiteAddColumnNonConstantDefaultRule.users], dialects: [.sqlite]),
+                    earlier: [SQLiteAddColumnNonconstantDefaultRule.users], dialects: [.sqlite]),
             Example(ExampleFile.migration("""
                 CREATE TABLE teams (id INTEGER PRIMARY KEY);
                 ALTER TABLE teams ADD COLUMN name TEXT NOT NULL;

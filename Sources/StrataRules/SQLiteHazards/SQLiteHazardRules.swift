@@ -3,7 +3,7 @@ import StrataCore
 /// SQLite's ALTER TABLE limits and rebuild hazards.
 public enum SQLiteHazardRules {
     public static let types: [any Rule.Type] = [
-        SQLiteAddColumnNonConstantDefaultRule.self,
+        SQLiteAddColumnNonconstantDefaultRule.self,
         SQLiteAddColumnNotNullDefaultRule.self,
         SQLiteAddColumnConstraintRule.self,
         SQLiteAlterUnsupportedRule.self,

@@ -211,7 +211,8 @@ public enum FileDiscovery {
         return file
     }
 
-    /// Whether a regular file exists at `path` (a DOWN file beside an UP file named alone).
+    /// Whether a file, or anything else but a folder (links followed), exists at `path` (a DOWN
+    /// file beside an UP file named alone): reading it says what is wrong with a FIFO or a device.
     public static func fileExists(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFDIR
@@ -308,7 +309,8 @@ public enum FileDiscovery {
                 var kind = record.load(fromByteOffset: direntTypeOffset, as: UInt8.self)
                 var throughLink = kind == UInt8(DT_LNK)
                 if kind == UInt8(DT_UNKNOWN) || kind == UInt8(DT_LNK) {
-                    // A file system that leaves the type out: lstat says, and whether it is a link.
+                    // A file system that leaves the type out: lstat says, and whether it is a
+                    // link. A link (either way): stat says what it points at.
                     let full = cPath(root + [UInt8(ascii: "/")] + child)
                     var info = stat()
                     if kind == UInt8(DT_UNKNOWN), lstat(full, &info) == 0 {

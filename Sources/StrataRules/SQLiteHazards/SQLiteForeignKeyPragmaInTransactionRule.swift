@@ -1,7 +1,7 @@
 import StrataCore
 import StrataSyntax
 
-public struct PragmaInTransactionRule: Rule {
+public struct SQLiteForeignKeyPragmaInTransactionRule: Rule {
     public init() {}
 
     public static let description = RuleDescription(

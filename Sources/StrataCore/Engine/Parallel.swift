@@ -2,11 +2,11 @@ import Dispatch
 import Foundation
 
 /// Work spread over every core, results kept in input order.
-public enum Parallel {
+package enum Parallel {
     /// `transform(i)` for every `i` in `0..<count`. Each worker takes every `workers`-th index,
     /// so neighbouring items (often of similar size) spread evenly; below `minimumPerWorker`
     /// items per worker, fewer workers start (a thread costs more than a tiny file).
-    public static func map<T>(_ count: Int, minimumPerWorker: Int = 8, _ transform: @Sendable (Int) -> T) -> [T] {
+    package static func map<T>(_ count: Int, minimumPerWorker: Int = 8, _ transform: @Sendable (Int) -> T) -> [T] {
         let results = Slots<T>(count: count)
         let workers = min(Cores.active, max(1, count / max(1, minimumPerWorker)))
         if workers == 1 {
@@ -42,14 +42,6 @@ final class Slots<T>: @unchecked Sendable {
     }
 
     func set(_ index: Int, _ value: T) { slots[index] = value }
-
-    /// Every slot's value, `value` for a slot never set.
-    func values(default value: T) -> [T] {
-        var out: [T] = []
-        out.reserveCapacity(count)
-        for i in 0..<count { out.append(slots[i] ?? value) }
-        return out
-    }
 
     func values() -> [T] {
         var out: [T] = []

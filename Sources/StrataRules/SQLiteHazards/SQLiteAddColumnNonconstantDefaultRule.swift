@@ -1,7 +1,7 @@
 import StrataCore
 import StrataSyntax
 
-public struct SQLiteAddColumnNonConstantDefaultRule: Rule {
+public struct SQLiteAddColumnNonconstantDefaultRule: Rule {
     public init() {}
 
     static let users = ("0001_users.sql", ExampleFile.migration("""

@@ -30,12 +30,13 @@ public struct Linter: Sendable {
     /// both files reported, when either file is named.
     public var focus: Set<String>?
     /// The most files held (read, parsed, being checked) at once.
-    public var windowSize = 256
+    package var windowSize = 256
     /// Threads that check files at once (each replays every file into its own schema model and
     /// runs the rules on the files it claims first); nil: one per core.
-    public var lanes: Int?
-    /// Threads that only read and parse ahead of the lanes; nil: the cores the lanes leave.
-    public var parserThreads: Int?
+    package var lanes: Int?
+    /// Threads that only read and parse ahead of the lanes; nil: the cores the lanes leave, or
+    /// none when `lanes` is set.
+    package var parserThreads: Int?
     /// Which rules run, and how, when `settings` does not name them.
     public var preset: Preset = .recommended
     /// The database releases the migrations target (version-gated rules).

@@ -11,7 +11,7 @@ extension FileDiscovery {
     /// The most strata reads from one file (a migration, strata.yml): 64 MiB. The largest real
     /// migrations are tens of kilobytes; a file named like a migration that is, or links to,
     /// `/dev/zero` or a runaway dump must stop the run with its name, not fill the memory.
-    public static let maximumFileSize = 64 << 20
+    static let maximumFileSize = 64 << 20
 
     /// A NUL-terminated copy of path bytes for the C calls.
     static func cPath(_ bytes: [UInt8]) -> [CChar] { bytes.map { CChar(bitPattern: $0) } + [0] }
