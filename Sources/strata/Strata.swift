@@ -67,13 +67,15 @@ struct Strata: ParsableCommand {
     /// `strata lint` taken out first: the parser spends ~65 µs per positional argument, which
     /// dominated a lint of a few thousand files passed by name (as pre-commit and xargs do).
     /// Whatever is done here, every option of every command must read as `parseAsRoot` reads it
-    /// (CommandLineParsingTests tries each one through both).
-    static func parseCommandLine(_ commandLine: [String]) throws -> ParsableCommand {
+    /// (CommandLineParsingTests tries each one through both; `parser` is `parseAsRoot`, or there
+    /// the same parser reading each argument list once).
+    static func parseCommandLine(_ commandLine: [String],
+                                 parser: ([String]) throws -> ParsableCommand = { try parseAsRoot($0) }) throws -> ParsableCommand {
         var arguments = DatabaseOptions.expandBareWait(commandLine)
         // `-V`, as other tools spell `--version` (ArgumentParser knows the long flag only).
         if arguments == ["-V"] { arguments = ["--version"] }
         let paths = LintPaths.extract(from: &arguments)
-        var command = try parseAsRoot(arguments)
+        var command = try parser(arguments)
         if var lint = command as? Lint, !paths.isEmpty {
             lint.paths += paths
             command = lint

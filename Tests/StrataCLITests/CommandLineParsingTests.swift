@@ -9,7 +9,8 @@ import Testing
 /// reads the same command line: the same command down to the last stored property, or the same
 /// error message and exit code. The commands and their arguments are read from the parser's
 /// description (`--experimental-dump-help`), so an option added anywhere is tried here without
-/// touching this file.
+/// touching this file: given with a value, among the others (`everyArgumentGiven`), given a value
+/// it may refuse, and where a command takes paths, among many of them (`otherCommandLines`).
 @Suite("the command line as main reads it, argument by argument")
 struct CommandLineParsingTests {
     /// The parts of ArgumentParser's ToolInfoV0 (the JSON of `--experimental-dump-help`) read here.
@@ -100,32 +101,51 @@ struct CommandLineParsingTests {
         }
     }
 
-    /// The command line read by ArgumentParser alone. `main` rewrites a bare `--wait` to
-    /// `--wait=60` before anything else reads it (the parser wants a value); that rewrite is
-    /// part of the command line's meaning, so the reference reads it too.
-    static func reference(_ commandLine: [String]) -> Outcome {
-        Outcome { try Strata.parseAsRoot(DatabaseOptions.expandBareWait(commandLine)) }
+    /// ArgumentParser's `parseAsRoot`, reading each argument list once: a parse is a function of
+    /// its arguments, and in a debug build it costs tens of milliseconds (every parse checks the
+    /// whole command's definition). One per test case, not shared between threads.
+    final class Parser {
+        private var read: [[String]: Result<ParsableCommand, any Error>] = [:]
+
+        func parse(_ arguments: [String]) throws -> ParsableCommand {
+            if let known = read[arguments] { return try known.get() }
+            let result = Result { try Strata.parseAsRoot(arguments) }
+            read[arguments] = result
+            return try result.get()
+        }
+
+        /// The command line read by ArgumentParser alone. `main` rewrites a bare `--wait` to
+        /// `--wait=60` before anything else reads it (the parser wants a value); that rewrite is
+        /// part of the command line's meaning, so the reference reads it too.
+        func reference(_ commandLine: [String]) -> Outcome {
+            Outcome { try self.parse(DatabaseOptions.expandBareWait(commandLine)) }
+        }
+
+        /// The command line read as `main` reads it, whatever parser calls it makes going
+        /// through this one.
+        func asMainReadsIt(_ commandLine: [String]) -> Outcome {
+            Outcome { try Strata.parseCommandLine(commandLine, parser: self.parse) }
+        }
     }
 
-    static func asMainReadsIt(_ commandLine: [String]) -> Outcome {
-        Outcome { try Strata.parseCommandLine(commandLine) }
+    /// The value tried for an option or a positional argument: the first the parser lists for
+    /// it, else a number, which string, count and seconds options all take.
+    static func value(for argument: Description.Argument) -> String {
+        argument.allValues?.first ?? "1"
     }
 
-    /// Two values tried for every option and positional argument: one the parser accepts (the
-    /// first it lists, else a number, which string, count and seconds options take), and a word,
-    /// which only a string takes. (In a debug build every parse checks the whole command's
-    /// definition, tens of milliseconds: the command lines are chosen, not every combination.)
-    static func values(for argument: Description.Argument) -> [String] {
-        [argument.allValues?.first ?? "1", "x"]
+    /// `--help`, `-h` and `--version`, which end any command line they are in.
+    static func endsTheCommandLine(_ argument: Description.Argument) -> Bool {
+        argument.spellings.contains { ["--help", "-h", "--version"].contains($0) }
     }
 
     /// Path-like arguments put before and after the others: twice as many are enough for `lint`
     /// to take them out before parsing (`LintPaths`).
     static let manyPaths = (0..<17).map { "m/\($0).sql" }
 
-    /// Arguments the parser needs beside the one tried, where `values(for:)` is not enough: a
+    /// Arguments the parser needs beside the one tried, where `value(for:)` is not enough: a
     /// validation wants a known rule id, one of two flags, or another flag. Keyed by a command
-    /// (all its command lines) or by a command and one spelling (that argument's lines).
+    /// (all its command lines) or by a command and a spelling (that argument's own line).
     static let companions: [String: [String]] = [
         "explain": ["drop-table"],
         "repair": ["0001_a", "--retry"],
@@ -134,56 +154,65 @@ struct CommandLineParsingTests {
         "optimize --fail-on-findings": ["--analyze"],
     ]
 
-    /// The arguments every command line of `command` carries so that it can parse at all: its
-    /// companions, else a value for each argument it cannot do without. Nil when none works.
-    static func required(_ command: DescribedCommand) -> [String]? {
-        if let companions = companions[command.path.joined(separator: " ")] { return companions }
-        let needed = command.arguments.filter { !$0.isOptional && $0.kind != "flag" }
-        guard !needed.isEmpty else { return [] }
-        for value in values(for: needed[0]) {
-            let base = needed.flatMap { argument in
-                argument.kind == "positional" ? [value] : [argument.spellings[0], value]
-            }
-            if reference(command.path + base).accepted { return base }
-        }
-        return nil
+    static func key(_ command: DescribedCommand, _ argument: Description.Argument) -> String {
+        ([command.path.joined(separator: " ")] + argument.spellings.prefix(1)).joined(separator: " ")
     }
 
-    /// The command lines of `command`: with its required arguments only, with an option it does
-    /// not have, with many paths, and for each argument: an option with either value, without one and as `--name=value`; a flag;
-    /// a positional argument with either value and after `--`. Where the command takes any number
-    /// of paths (`lint`, `check`, `verify`), each option and flag also among many paths.
-    static func commandLines(_ command: DescribedCommand, required: [String]) -> [[String]] {
-        let takesPaths = command.arguments.contains { $0.kind == "positional" && $0.isRepeating }
-        var lines = [command.path + required, command.path + required + ["--no-such-option"]]
-        if takesPaths {
-            lines += [command.path + manyPaths + required + manyPaths, command.path + required + manyPaths + ["--"] + manyPaths,
-                      command.path + manyPaths + ["--no-such-option"] + required + manyPaths]
+    /// The arguments every command line of `command` carries so that it can parse at all: its
+    /// companions, else a value for each argument it cannot do without. Nil when that fails.
+    static func required(_ command: DescribedCommand, _ parser: Parser) -> [String]? {
+        if let companions = companions[command.path.joined(separator: " ")] { return companions }
+        let base = command.arguments.filter { !$0.isOptional && $0.kind != "flag" }.flatMap { argument in
+            argument.kind == "positional" ? [value(for: argument)] : [argument.spellings[0], value(for: argument)]
         }
-        for argument in command.arguments {
-            let values = values(for: argument)
-            let key = ([command.path.joined(separator: " ")] + argument.spellings.prefix(1)).joined(separator: " ")
-            let required = companions[key] ?? required
-            var uses: [[String]] = []
-            switch argument.kind {
-            case "flag":
-                uses = argument.spellings.map { [$0] }
-            case "option":
-                for option in argument.spellings {
-                    uses += [[option, values[0]], [option, values[1]], [option], ["\(option)=\(values[0])"]]
-                }
-            default:
-                uses = [[values[0]], [values[1]]] + (takesPaths ? [["--", "-odd.sql"]] : [])
-            }
-            for use in uses {
-                lines.append(command.path + use + required)
-                if takesPaths, argument.kind != "positional", use.count > 1 || argument.kind == "flag" {
-                    lines.append(command.path + manyPaths + use + required + manyPaths)
-                }
-            }
-            if takesPaths, argument.kind == "option", let option = argument.spellings.first {
-                lines.append(command.path + required + manyPaths + [option])
-            }
+        return parser.reference(command.path + base).accepted ? base : nil
+    }
+
+    /// A command line and the parser's reading of it.
+    typealias Read = (line: [String], outcome: Outcome)
+
+    /// Command lines that give every option of `command` a value, every flag and a value for
+    /// every positional argument, as many in one line as the parser takes: a line the parser
+    /// refuses (two flags that exclude each other) is split in halves until it takes each half,
+    /// or holds one argument. (A line per argument would take several times as long: in a debug
+    /// build a parse costs tens of milliseconds.)
+    static func everyArgumentGiven(_ command: DescribedCommand, required: [String], around paths: [String] = [],
+                                   _ parser: Parser) -> [Read] {
+        var alone: [[String]] = []
+        var uses: [[String]] = []
+        for argument in command.arguments where !endsTheCommandLine(argument) {
+            let use = argument.kind == "flag" ? [argument.spellings[0]]
+                : argument.kind == "option" ? [argument.spellings[0], value(for: argument)] : [value(for: argument)]
+            if let companions = companions[key(command, argument)] { alone.append(use + companions) } else { uses.append(use) }
+        }
+        func read(_ arguments: [String]) -> Read {
+            let line = command.path + paths + arguments + paths
+            return (line, parser.reference(line))
+        }
+        func pack(_ uses: ArraySlice<[String]>) -> [Read] {
+            let packed = read(uses.joined() + required)
+            guard !packed.outcome.accepted, uses.count > 1 else { return [packed] }
+            let middle = uses.startIndex + uses.count / 2
+            return pack(uses[..<middle]) + pack(uses[middle...])
+        }
+        return pack(uses[...]) + alone.map(read)
+    }
+
+    /// The other command lines of `command`: its required arguments alone, an option it does not
+    /// have, `--help` (and on `strata` itself `-h` and `--version`), and each option with a word
+    /// for its value (which a string takes and an enumeration or a number refuses). Where the
+    /// command takes any number of paths (`lint`, `check`, `verify`), also these among many
+    /// paths, each option as `--name=value` among them, and each without its value at the end.
+    static func otherCommandLines(_ command: DescribedCommand, required: [String]) -> [[String]] {
+        let endings = command.path.isEmpty ? ["--help", "-h", "--version"] : ["--help"]
+        let options = command.arguments.filter { $0.kind == "option" }
+        let uses = [[], ["--no-such-option"]] + endings.map { [$0] } + options.flatMap { option in option.spellings.map { [$0, "x"] } }
+        var lines = uses.map { command.path + $0 + required }
+        if command.arguments.contains(where: { $0.kind == "positional" && $0.isRepeating }) {
+            let equals = options.flatMap { option in option.spellings.map { ["\($0)=\(value(for: option))"] } }
+            lines += (uses + equals).map { command.path + manyPaths + $0 + required + manyPaths }
+            lines += options.map { command.path + required + manyPaths + [$0.spellings[0]] }
+            lines += [command.path + required + manyPaths + ["--"] + manyPaths, command.path + required + ["--", "-odd.sql"]]
         }
         return lines
     }
@@ -216,20 +245,21 @@ struct CommandLineParsingTests {
 
     @Test(arguments: described)
     func everyArgumentReadsAsTheParserReadsIt(_ command: DescribedCommand) throws {
-        let required = try #require(Self.required(command), "no value tried parses the required arguments of \(command)")
-        var accepted: Set<String> = []
-        for line in Self.commandLines(command, required: required) {
-            let expected = Self.reference(line)
-            if expected.accepted { accepted.formUnion(line) }
-            let read = Self.asMainReadsIt(line)
+        let parser = Parser()
+        let required = try #require(Self.required(command, parser), "no value tried parses the required arguments of \(command)")
+        let takesPaths = command.arguments.contains { $0.kind == "positional" && $0.isRepeating }
+        let given = Self.everyArgumentGiven(command, required: required, parser)
+            + (takesPaths ? Self.everyArgumentGiven(command, required: required, around: Self.manyPaths, parser) : [])
+        let reads = given + Self.otherCommandLines(command, required: required).map { ($0, parser.reference($0)) }
+        for (line, expected) in reads {
+            let read = parser.asMainReadsIt(line)
             #expect(read == expected, "\(line.joined(separator: " "))\nmain read:\n\(read)\nthe parser read:\n\(expected)")
         }
-        // Each option and flag is in at least one command line the parser accepts (`--help` and
-        // `--version` end every command line they are in).
-        for argument in command.arguments where argument.kind != "positional" {
-            let ends = argument.spellings.contains { ["--help", "-h", "--version"].contains($0) }
-            #expect(ends || argument.spellings.contains(where: accepted.contains),
-                    "\(command) \(argument.spellings): no command line tried was accepted; give values(for:) a value it takes")
+        // Each option and flag is in at least one command line the parser accepts.
+        let accepted = Set(given.filter { $0.outcome.accepted }.flatMap(\.line))
+        for argument in command.arguments where argument.kind != "positional" && !Self.endsTheCommandLine(argument) {
+            #expect(accepted.contains(argument.spellings[0]),
+                    "\(command) \(argument.spellings): no command line tried was accepted; give it companions or value(for:) a value it takes")
         }
     }
 }
