@@ -32,9 +32,7 @@ struct Strata: ParsableCommand {
         version: version,
         subcommands: [Init.self, Lint.self, Check.self, Status.self, HistoryCommand.self, MetricsCommand.self, Up.self, Deploy.self, Rollback.self, Repair.self, MarkApplied.self, Verify.self, Baseline.self, Convert.self, Backup.self, Optimize.self, New.self, RulesCommand.self, Explain.self, Hooks.self, CommandDocs.self])
 
-    /// Like ArgumentParser's own `main`, except that the path arguments of `lint` are taken out
-    /// before parsing: the parser spends ~65 µs per positional argument, which dominated a lint
-    /// of a few thousand files passed by name (as pre-commit and xargs do).
+    /// Like ArgumentParser's own `main`, with the command line read by `parseCommandLine`.
     static func main() {
         // Every line written with print() reaches standard output when it is printed, whether
         // that is a terminal, a pipe or a file: `strata up | ts` in a CI log shows each
@@ -47,21 +45,8 @@ struct Strata: ParsableCommand {
         // a lint runs at once (lanes, a parser, the dispatch workers of the first pass) do not
         // share one: two made a parser thread and a lane queue on one arena's lock.
         _ = strata_limit_malloc_arenas(4)
-        var arguments = DatabaseOptions.expandBareWait(Array(CommandLine.arguments.dropFirst()))
-        // `-V`, as other tools spell `--version` (ArgumentParser knows the long flag only).
-        if arguments == ["-V"] { arguments = ["--version"] }
-        let paths = LintPaths.extract(from: &arguments)
         do {
-            if var command = fastPath(arguments, paths: paths) {
-                try command.run()
-                RunLog.finish(exitCode: 0)
-                return
-            }
-            var command = try parseAsRoot(arguments)
-            if var lint = command as? Lint, !paths.isEmpty {
-                lint.paths += paths
-                command = lint
-            }
+            var command = try parseCommandLine(Array(CommandLine.arguments.dropFirst()))
             try command.run()
             RunLog.finish(exitCode: 0)
         } catch {
@@ -70,14 +55,24 @@ struct Strata: ParsableCommand {
         }
     }
 
-    /// `strata lint ...`, `strata check ...` and `strata up ...` read without ArgumentParser when they can be
-    /// (`FastParse`).
-    private static func fastPath(_ arguments: [String], paths: [String]) -> ParsableCommand? {
-        switch arguments.first {
-        case Lint.configuration.commandName: FastParse.lint(arguments.dropFirst(), paths: paths)
-        case Check.configuration.commandName where paths.isEmpty: FastParse.check(arguments.dropFirst())
-        case Up.configuration.commandName where paths.isEmpty: FastParse.up(arguments.dropFirst())
-        default: nil
+    /// The command a command line names: ArgumentParser's `parseAsRoot`, after two rewrites
+    /// (`--wait` alone means 60 seconds; `-V` is `--version`) and with the paths of a long
+    /// `strata lint` taken out first: the parser spends ~65 µs per positional argument, which
+    /// dominated a lint of a few thousand files passed by name (as pre-commit and xargs do).
+    /// Whatever is done here, every option of every command must read as `parseAsRoot` reads it
+    /// (CommandLineParsingTests tries each one through both; `parser` is `parseAsRoot`, or there
+    /// the same parser reading each argument list once).
+    static func parseCommandLine(_ commandLine: [String],
+                                 parser: ([String]) throws -> ParsableCommand = { try parseAsRoot($0) }) throws -> ParsableCommand {
+        var arguments = DatabaseOptions.expandBareWait(commandLine)
+        // `-V`, as other tools spell `--version` (ArgumentParser knows the long flag only).
+        if arguments == ["-V"] { arguments = ["--version"] }
+        let paths = LintPaths.extract(from: &arguments)
+        var command = try parser(arguments)
+        if var lint = command as? Lint, !paths.isEmpty {
+            lint.paths += paths
+            command = lint
         }
+        return command
     }
 }

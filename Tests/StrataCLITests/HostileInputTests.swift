@@ -31,9 +31,9 @@ struct HostileInputTests {
         }
     }
 
-    /// `up` is read by its own fast parser first: the same values fall through to the same error
-    /// (as separate arguments, the form that parser reads).
-    @Test func upsFastParserRefusesTheSameValues() throws {
+    /// The same values as separate arguments (`--wait inf`), the form a command line most often
+    /// has: the same error.
+    @Test func upRefusesTheSameValuesAsSeparateArguments() throws {
         let p = try Project()
         try p.write("migrations/0001_a.sql", Self.migration)
         for (option, value) in [("--lock-timeout", "nan"), ("--wait", "inf"), ("--lock-timeout", "1e19"), ("--wait", "1e400")] {

@@ -238,16 +238,4 @@ struct ManyPathsTests {
         #expect(late.status == 0, "\(late.stdout)")
         #expect(try CLI.run(["lint"] + names + ["--bogus"], in: p.root).status == 64)
     }
-
-    @Test func valueOptionsMatchTheHelp() throws {
-        // Every `--option <value>` that `lint --help` shows must be known to the path extractor.
-        let help = try CLI.run(["lint", "--help"], in: FileManager.default.temporaryDirectory).stdout
-        let shown = help.split(separator: "\n").compactMap { line -> String? in
-            let words = line.split(separator: " ")
-            guard let option = words.first(where: { $0.hasPrefix("--") }), let i = words.firstIndex(of: option),
-                  i + 1 < words.count, words[i + 1].hasPrefix("<") else { return nil }
-            return String(option)
-        }
-        #expect(Set(shown) == ["--config", "--dialect", "--layout", "--format", "--max-warnings", "--fail-on"], "\(shown)")
-    }
 }
