@@ -5,7 +5,7 @@ import StrataRules
 import StrataSyntax
 
 /// What a command works with, built once from the options, the configuration file and the
-/// environment. Library errors become messages on stderr and exit code 2 here, never traces.
+/// environment. Its errors are thrown, as a library's are; `Strata.end` turns them into a message.
 struct CommandContext {
     let configuration: Configuration
     let dialect: Dialect

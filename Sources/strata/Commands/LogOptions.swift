@@ -11,8 +11,8 @@ struct LogOptions: ParsableArguments {
 }
 
 /// The event log of this process's run, when `--log-json` asked for one. It is finished
-/// (`run_finished`) once, however the command ends: by returning, by a thrown error, or by
-/// `CommandContext.fail`.
+/// (`run_finished`) once, however the command ends: by returning, or by a thrown error
+/// (`Strata.end`).
 enum RunLog {
     nonisolated(unsafe) private(set) static var current: EventLog?
 
