@@ -1,4 +1,5 @@
 import Foundation
+import StrataCore
 
 /// A database problem, as users see it. Messages never hold a password: URLs in them are
 /// redacted (`DatabaseURL.redacted`) and driver messages are scrubbed of the password.
@@ -37,4 +38,11 @@ public struct ApplyError: Error, LocalizedError, Sendable, Equatable {
     }
 
     public var errorDescription: String? { message }
+}
+
+extension ApplyError: UserError {
+    /// A refused operation changed nothing (exit 1); every other kind is a database, file or
+    /// configuration problem (exit 2).
+    public var exitStatus: ExitStatus { kind == .refused ? .refused : .environment }
+    public var userMessage: String { message }
 }

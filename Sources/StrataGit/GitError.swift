@@ -1,6 +1,7 @@
 import CGit2
 import CLibraryLoader
 import Foundation
+import StrataCore
 
 /// A libgit2 failure, with libgit2's own message.
 public struct GitError: Error, LocalizedError, Sendable, Equatable {
@@ -73,4 +74,9 @@ public struct ObjectID: Sendable, Hashable, CustomStringConvertible {
     public func hash(into hasher: inout Hasher) {
         withUnsafeBytes(of: raw) { hasher.combine(bytes: $0) }
     }
+}
+
+extension GitError: UserError {
+    public var exitStatus: ExitStatus { .environment }
+    public var userMessage: String { message }
 }

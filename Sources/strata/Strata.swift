@@ -50,8 +50,7 @@ struct Strata: ParsableCommand {
             try command.run()
             RunLog.finish(exitCode: 0)
         } catch {
-            RunLog.finish(exitCode: exitCode(for: error).rawValue, error: message(for: error))
-            exit(withError: error)
+            end(with: error)
         }
     }
 

@@ -35,8 +35,52 @@ extension Applier {
         }
     }
 
+    /// Applies the migration file `strata optimize` has just written (`written`: every file
+    /// written for it, the UP file first) as `applyOptimization` does. When that fails before
+    /// a tracking row exists, nothing was applied and the files are removed, so no half-done
+    /// optimisation is left in the folder; when a row exists (recorded failed midway), they
+    /// stay, as `strata repair` needs them. The error says which happened.
+    public func applyWrittenOptimization(_ file: MigrationFile, input: MigrationInput, written: [String]) throws(ApplyError) -> UpReport {
+        do {
+            return try applyOptimization(file, input: input)
+        } catch {
+            let kept = (try? hasTrackingRow(file.id)) ?? true
+            if !kept {
+                for path in written { try? FileManager.default.removeItem(atPath: path) }
+            }
+            let what = kept ? "\(file.path) is kept, recorded failed: fix the database, then `strata repair \(file.id)`"
+                : "nothing applied; \(file.path) removed"
+            throw ApplyError(error.kind, "\(error.message) (\(what))", statement: error.statement, code: error.code)
+        }
+    }
+
+    /// Whether the plan may be applied now, and the question to ask first: refused while a
+    /// migration is not applied as written (`optimizeRefusal`), or when it cannot be
+    /// confirmed (no `--yes` and no one to ask). `shownURL`: the database as the question names
+    /// it (redacted).
+    public func optimizeDecision(_ plan: OptimizePlan, on shownURL: String, yes: Bool, canAsk: Bool) throws(ApplyError) -> OptimizeDecision {
+        if let refusal = try optimizeRefusal() { return .refuse("optimize refused: \(refusal); nothing changed") }
+        if yes { return .apply(question: nil) }
+        guard canAsk else {
+            return .refuse("optimize refused: applying the plan changes the database, and there is no terminal to confirm on: pass --yes (or --dry-run to see it, --write-migration to write it for review); nothing changed")
+        }
+        let count = plan.steps.count
+        return .apply(question: "Apply \(count) change\(count == 1 ? "" : "s") to \(shownURL) as a new migration? [y/N] ")
+    }
+
     /// Whether the tracking table has a row for `id` (applied or failed).
     public func hasTrackingRow(_ id: String) throws(ApplyError) -> Bool {
         try appliedRows().contains { $0.id == id }
     }
+}
+
+/// What `strata optimize` does with a plan it would apply (`Applier.optimizeDecision`).
+public enum OptimizeDecision: Sendable, Equatable {
+    /// Nothing changes; the message says why (exit 1).
+    case refuse(String)
+    /// Apply it, after asking `question` when there is one (no yes: cancelled).
+    case apply(question: String?)
+
+    /// What the user reads when the question was not answered yes.
+    public static let cancelled = "optimize cancelled; nothing changed"
 }

@@ -19,14 +19,14 @@ struct ApplyStart {
         try RunLog.open(logJSON, command: command, url: url)
         let folder = context.migrationsDirectoryForDisplay
         guard FileManager.default.fileExists(atPath: context.configuration.migrationsDirectory) else {
-            CommandContext.fail("\(folder): no such folder; set `migrations:` in strata.yml")
+            throw CommandFailure("\(folder): no such folder; set `migrations:` in strata.yml")
         }
         let layout = context.layout.layout
-        discovered = try CommandContext.run { () throws(InputError) in
+        discovered = try { () throws(InputError) in
             let found = try FileDiscovery.discover([folder], layout: layout)
             try FileDiscovery.requireApplicable(found)
             return found
-        }
+        }()
     }
 }
 
@@ -56,7 +56,7 @@ struct ApplyContext {
                 return (input, layout.parse(input, dialect: dialect, depth: .full))
             }
         }
-        let pairs = try CommandContext.run { () throws(InputError) in try loaded.map { r throws(InputError) in try r.get() } }
+        let pairs = try loaded.map { r throws(InputError) in try r.get() }
         let files = pairs.map(\.1)
         let lint = runsLint ? BackgroundLint(Self.errorLinter(start.context, dialect: dialect)) { files } : nil
         let database = try options.connect(start.url, readOnly: readOnly, command: command)
@@ -66,7 +66,7 @@ struct ApplyContext {
     /// The context of a streamed `up` that must be planned with the whole catalog after all:
     /// its files as the stream read them, its connection and its lint.
     init(_ start: ApplyStart, stream: CatalogStream, database: any Database, lint: BackgroundLint, options: DatabaseOptions) throws {
-        let items = try CommandContext.run { () throws(InputError) in try stream.all().map { r throws(InputError) in try r.get() } }
+        let items = try stream.all().map { r throws(InputError) in try r.get() }
         try self.init(start, inputs: items.map(\.input), files: items.map(\.file), database: database, lint: lint, options: options)
     }
 
@@ -83,7 +83,7 @@ struct ApplyContext {
 
     /// An applier on `database`, with the options' lock timeout and the run's event log.
     static func applier(_ database: any Database, _ catalog: MigrationCatalog, _ options: DatabaseOptions) throws -> Applier {
-        let applier = try CommandContext.run { () throws(ApplyError) in try Applier(database: database, catalog: catalog) }
+        let applier = try Applier(database: database, catalog: catalog)
         applier.lockTimeout = try options.lockTimeoutDuration
         if RunLog.current != nil { applier.onEvent = { RunLog.record($0) } }
         return applier

@@ -205,7 +205,7 @@ struct BackupOptions: ParsableArguments {
             let folder = Self.display(store.directory, context)
             let message = folder == store.directory ? error.message
                 : error.message.replacingOccurrences(of: store.directory + "/", with: folder + "/")
-            guard error.kind == .refused else { CommandContext.fail(message) }
+            guard error.kind == .refused else { throw CommandFailure(message) }
             let text = "strata: restore refused, nothing restored: \(message)\(hint.map { "; \($0)" } ?? "")\n"
             FileHandle.standardError.write(Data(text.utf8))
             throw ExitCode(1)

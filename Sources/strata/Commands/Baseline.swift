@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StrataCore
 import StrataApply
 
 extension BaselineSource: ExpressibleByArgument {}
@@ -42,9 +43,9 @@ struct Baseline: ParsableCommand {
         do {
             plan = try applier.baselinePlan(from: from)
         } catch where error.kind == .refused {
-            CommandContext.fail(error.message, code: 1)
+            throw CommandFailure(error.message, .refused)
         } catch {
-            CommandContext.fail(error.message)
+            throw CommandFailure(error.message)
         }
         print("database: \(apply.url.redacted)")
         print("baseline from \(from.rawValue) (\(from.table)):")
@@ -60,7 +61,7 @@ struct Baseline: ParsableCommand {
         if !plan.versionsWithoutFile.isEmpty {
             let versions = plan.versionsWithoutFile.joined(separator: ", ")
             guard allowMissingFiles else {
-                CommandContext.fail("\(from.table) names version\(plan.versionsWithoutFile.count == 1 ? "" : "s") with no migration file in \(apply.context.migrationsDirectoryForDisplay) (layout \(apply.context.layout.rawValue)): \(versions); restore the files, check --layout, or pass --allow-missing-files", code: 1)
+                throw CommandFailure("\(from.table) names version\(plan.versionsWithoutFile.count == 1 ? "" : "s") with no migration file in \(apply.context.migrationsDirectoryForDisplay) (layout \(apply.context.layout.rawValue)): \(versions); restore the files, check --layout, or pass --allow-missing-files", .refused)
             }
             print("  (no file here for \(from.rawValue) version\(plan.versionsWithoutFile.count == 1 ? "" : "s") \(versions): not recorded)")
         }
@@ -69,7 +70,7 @@ struct Baseline: ParsableCommand {
             print("would record \(count) as applied (dry run: nothing written)")
             return
         }
-        try CommandContext.run { () throws(ApplyError) in try applier.baseline(plan) }
+        try applier.baseline(plan)
         print("recorded \(count) as applied; nothing ran")
     }
 }

@@ -63,7 +63,7 @@ struct Check: ParsableCommand {
         let context = try CommandContext(project, namedFiles: files,
                                          namedFilesFolder: folderGiven.map { Self.absolute($0, workingDirectory) })
         if output.verbose { context.reportDetection() }
-        let ruleDocs = context.ruleDocs   // a bad STRATA_RULE_DOCS_URL stops the command before any work
+        let ruleDocs = try context.ruleDocs   // a bad STRATA_RULE_DOCS_URL stops the command before any work
         let source: HistoryRequest.Source = staged ? .index : rev.map { .revision($0) } ?? .workingTree
         func request(folder: String, display: String) -> HistoryRequest {
             HistoryRequest(workingDirectory: context.workingDirectory, migrationsDirectory: folder,
@@ -102,9 +102,9 @@ struct Check: ParsableCommand {
     /// unavailable (an error with `requireBase`). `deploy` runs the same checks through this.
     static func findings(_ request: HistoryRequest, context: CommandContext, dialect: Dialect,
                          named: NamedFiles.Group? = nil, requireBase: Bool = false, verbose: Bool = false) throws -> LintResult {
-        var history = try CommandContext.run { () throws(GitError) in try HistoryLoader.load(request) }
+        var history = try HistoryLoader.load(request)
         if let note = history.note, let missing = history.missingHistory {
-            if requireBase { CommandContext.fail("--require-base: \(missing)") }
+            if requireBase { throw CommandFailure("--require-base: \(missing)") }
             FileHandle.standardError.write(Data("strata: note: \(note)\n".utf8))
         }
         var linter = context.linter(dialect: dialect, verbose: verbose)

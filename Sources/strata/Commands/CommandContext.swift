@@ -5,7 +5,7 @@ import StrataRules
 import StrataSyntax
 
 /// What a command works with, built once from the options, the configuration file and the
-/// environment. Library errors become messages on stderr and exit code 2 here, never traces.
+/// environment. Its errors are thrown, as a library's are; `Strata.end` turns them into a message.
 struct CommandContext {
     let configuration: Configuration
     let dialect: Dialect
@@ -29,9 +29,7 @@ struct CommandContext {
     init(_ options: ProjectOptions, lintPaths: [String] = [], namedFiles: [String] = [], namedFilesFolder: String? = nil) throws {
         let cwd = FileManager.default.currentDirectoryPath
         workingDirectory = cwd
-        var configuration = try Self.run { () throws(ConfigurationError) in
-            try Configuration.load(explicitPath: options.config, workingDirectory: cwd, knownRules: AllRules.ids)
-        }
+        var configuration = try Configuration.load(explicitPath: options.config, workingDirectory: cwd, knownRules: AllRules.ids)
         let environment = ProcessInfo.processInfo.environment
         // No strata.yml: the folder where the project's tool keeps its migrations.
         var folderFinding: ProjectDiscovery.Finding?
@@ -52,7 +50,7 @@ struct CommandContext {
                 layout = configured
             } else {
                 let paths = lintPaths.isEmpty ? [configuration.migrationsDirectory] : lintPaths
-                let found = try Self.run { () throws(InputError) in try LayoutDetector.detect(paths) }
+                let found = try LayoutDetector.detect(paths)
                 layout = found.layout
                 detection = found
             }
@@ -65,7 +63,7 @@ struct CommandContext {
             // markers in a folder of dbmate files is a dbmate file).
             let grouped = Set(named.groups.flatMap(\.files))
             let paths = named.groups.map(\.folder) + lintPaths.filter { !grouped.contains($0) }
-            let found = try Self.run { () throws(InputError) in try LayoutDetector.detect(paths) }
+            let found = try LayoutDetector.detect(paths)
             layout = found.layout
             detection = found
         }
@@ -86,7 +84,7 @@ struct CommandContext {
                 dialect = found
                 dialectSource = source
             case .unsupported(let name, let source)?:
-                Self.fail("the migrations are written for \(name) (\(source)); Strata reads SQLite and PostgreSQL: pass --dialect (or `dialect:` in strata.yml) to read them as one of those anyway")
+                throw CommandFailure("the migrations are written for \(name) (\(source)); Strata reads SQLite and PostgreSQL: pass --dialect (or `dialect:` in strata.yml) to read them as one of those anyway")
             case nil:
                 dialect = .sqlite
                 dialectSource = "the default: nothing in the project names a dialect"
@@ -149,7 +147,7 @@ struct CommandContext {
         let path = suppressionsPath
         if let loaded = Self.loadedSuppressions[path] { return loaded }
         let display = suppressionsDisplayName
-        let file = try? Self.run { () throws(InputError) in try SuppressionsFile.load(path, shownAs: display) }
+        let file = try? SuppressionsFile.load(path, shownAs: display)
         Self.loadedSuppressions[path] = .some(file)
         for rule in (file?.ruleIDs ?? []).sorted() {
             let warning: String
@@ -191,33 +189,18 @@ struct CommandContext {
         return joined.isEmpty ? "." : joined
     }
 
-    /// Runs library code, turning its errors into a message and exit code 2.
-    static func run<T, E: Error>(_ body: () throws(E) -> T) throws -> T {
-        do {
-            return try body()
-        } catch {
-            fail((error as? LocalizedError)?.errorDescription ?? "\(error)")
-        }
-    }
-
     /// Where rule links point (`--format sarif` and `markdown`, `strata explain`).
-    var ruleDocs: RuleDocsURL { Self.ruleDocs(configuration.ruleDocsURL) }
+    var ruleDocs: RuleDocsURL { get throws { try Self.ruleDocs(configuration.ruleDocsURL) } }
 
     /// Where rule links point: `STRATA_RULE_DOCS_URL`, else strata.yml's `rule_docs_url`
     /// (`configured`), else the default. A variable that is not a valid template stops the
     /// command (exit 2), whatever the format, as a bad key in strata.yml does.
-    static func ruleDocs(_ configured: RuleDocsURL?) -> RuleDocsURL {
+    static func ruleDocs(_ configured: RuleDocsURL?) throws -> RuleDocsURL {
         do {
             return try RuleDocsURL.resolve(environment: ProcessInfo.processInfo.environment, configured: configured)
         } catch {
-            CommandContext.fail("\(RuleDocsURL.environmentVariable)='\(error.template)': the template \(error.problem)")
+            throw CommandFailure("\(RuleDocsURL.environmentVariable)='\(error.template)': the template \(error.problem)")
         }
-    }
-
-    static func fail(_ message: String, code: Int32 = 2) -> Never {
-        RunLog.finish(exitCode: code, error: message)
-        FileHandle.standardError.write(Data("strata: error: \(message)\n".utf8))
-        Foundation.exit(code)
     }
 }
 

@@ -56,7 +56,7 @@ struct CommandDocs: ParsableCommand {
         do {
             pages = try CommandPages.pages(commands, existing: existing)
         } catch {
-            CommandContext.fail("\((folder as NSString).appendingPathComponent(error.page)):\(error.line): \(error.message)")
+            throw CommandFailure("\((folder as NSString).appendingPathComponent(error.page)):\(error.line): \(error.message)")
         }
         let orphans = CommandPages.orphans(commands, existing: existing.keys)
         let changed = pages.filter { existing[$0.name] != $0.text }
@@ -69,21 +69,21 @@ struct CommandDocs: ParsableCommand {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            CommandContext.fail("cannot create \(folder): \(error.localizedDescription)")
+            throw CommandFailure("cannot create \(folder): \(error.localizedDescription)")
         }
         for page in changed {
             let path = (folder as NSString).appendingPathComponent(page.name)
             do {
                 try Data(page.text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
-                CommandContext.fail("cannot write \(path): \(error.localizedDescription)")
+                throw CommandFailure("cannot write \(path): \(error.localizedDescription)")
             }
             print("\(existing[page.name] == nil ? "created" : "updated") \(path)")
         }
         print("\(pages.count - 1) command pages and \(CommandPages.indexName) in \(folder): \(changed.count) written")
         if !orphans.isEmpty {
-            CommandContext.fail(orphans.map { "\((folder as NSString).appendingPathComponent($0)) is the page of no command: delete it or rename it" }
-                .joined(separator: "; "), code: 1)
+            throw CommandFailure(orphans.map { "\((folder as NSString).appendingPathComponent($0)) is the page of no command: delete it or rename it" }
+                .joined(separator: "; "), .refused)
         }
     }
 }

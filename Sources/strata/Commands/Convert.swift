@@ -36,20 +36,18 @@ struct Convert: ParsableCommand {
         let context = try CommandContext(project)
         let folder = context.configuration.migrationsDirectory
         let shown = context.migrationsDirectoryForDisplay
-        guard FileDiscovery.directoryExists(folder) else { CommandContext.fail("\(shown): no such folder; set `migrations:` in strata.yml") }
+        guard FileDiscovery.directoryExists(folder) else { throw CommandFailure("\(shown): no such folder; set `migrations:` in strata.yml") }
         switch context.layout {
         case .strata:
             print("\(shown) is in Strata's format already; nothing to convert")
             return
         case .plain:
-            CommandContext.fail("\(shown) is read as plain SQL files, which have no versions or DOWN SQL to convert from; name the tool with --layout", code: 1)
+            throw CommandFailure("\(shown) is read as plain SQL files, which have no versions or DOWN SQL to convert from; name the tool with --layout", .refused)
         default: break
         }
         let layout = context.layout.layout
-        let parsed = try CommandContext.run { () throws(InputError) in
-            try FileDiscovery.discover([shown], layout: layout).map { file throws(InputError) in
-                layout.parse(try FileDiscovery.input(file), dialect: context.dialect, depth: .full)
-            }
+        let parsed = try FileDiscovery.discover([shown], layout: layout).map { file throws(InputError) in
+            layout.parse(try FileDiscovery.input(file), dialect: context.dialect, depth: .full)
         }
         // sqitch's changes come in plan order, and have no version to keep: they are numbered.
         let sqitch = context.layout == .sqitch
@@ -61,17 +59,17 @@ struct Convert: ParsableCommand {
             return a.path != b.path ? a.path < b.path : x.offset < y.offset
         }.map(\.element)
         if let binary = files.first(where: { $0.notText != nil }) {
-            CommandContext.fail("\(binary.path):\(binary.notText!.position): \(binary.notText!.reason)", code: 1)
+            throw CommandFailure("\(binary.path):\(binary.notText!.position): \(binary.notText!.reason)", .refused)
         }
         if let foreign = files.first(where: { $0.nonSQL != nil }), let kind = foreign.nonSQL {
             // Strata's format holds SQL: the migration would become an empty file, and its work be lost.
-            CommandContext.fail("\(foreign.path) is a \(kind.language) migration, which Strata's format cannot hold; rewrite it in SQL first, or keep the folder in \(kind.tool)'s layout", code: 1)
+            throw CommandFailure("\(foreign.path) is a \(kind.language) migration, which Strata's format cannot hold; rewrite it in SQL first, or keep the folder in \(kind.tool)'s layout", .refused)
         }
         let outputs = Conversion.convert(files, numbered: sqitch)
         var byName: [String: String] = [:]
         for output in outputs {
             if let other = byName[output.fileName] {
-                CommandContext.fail("two migrations would both become \(output.fileName) (\(other) and \(output.sources[0])); convert one folder at a time (`migrations:` in strata.yml)", code: 1)
+                throw CommandFailure("two migrations would both become \(output.fileName) (\(other) and \(output.sources[0])); convert one folder at a time (`migrations:` in strata.yml)", .refused)
             }
             byName[output.fileName] = output.sources[0]
         }
@@ -79,7 +77,7 @@ struct Convert: ParsableCommand {
         for output in outputs {
             let target = folder + "/" + output.fileName
             if FileManager.default.fileExists(atPath: target), !sources.contains(Self.absolute(target)) {
-                CommandContext.fail("\(shown)/\(output.fileName) exists and is not one of the files converted; move it away first", code: 1)
+                throw CommandFailure("\(shown)/\(output.fileName) exists and is not one of the files converted; move it away first", .refused)
             }
         }
         for output in outputs {
@@ -115,14 +113,14 @@ struct Convert: ParsableCommand {
             }
         } catch {
             for file in written { try? manager.removeItem(atPath: file.temporary) }
-            CommandContext.fail("\(folder): \(error.localizedDescription); nothing converted")
+            throw CommandFailure("\(folder): \(error.localizedDescription); nothing converted")
         }
         let finals = Set(written.map { Self.absolute($0.final) })
         for (n, file) in written.enumerated() where rename(file.temporary, file.final) != 0 {
             // Old files stay: those already replaced (dbmate's, goose's) hold their new text.
             let reason = String(cString: strerror(errno))
             for rest in written[n...] { try? manager.removeItem(atPath: rest.temporary) }
-            CommandContext.fail("\(file.final): \(reason); \(n) of \(written.count) files converted, no old file removed")
+            throw CommandFailure("\(file.final): \(reason); \(n) of \(written.count) files converted, no old file removed")
         }
         for source in outputs.flatMap(\.sources) where !finals.contains(Self.absolute(source)) {
             try? manager.removeItem(atPath: source)

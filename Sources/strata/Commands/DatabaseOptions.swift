@@ -49,16 +49,14 @@ struct DatabaseOptions: ParsableArguments {
     /// The URL to use: the option, DATABASE_URL, strata.yml, else the embedded default.
     func url(_ context: CommandContext) throws -> DatabaseURL {
         let raw = database ?? ProcessInfo.processInfo.environment["DATABASE_URL"] ?? context.configuration.databaseURL ?? DatabaseURL.defaultURL
-        return try CommandContext.run { () throws(ApplyError) in try DatabaseURL(raw) }
+        return try DatabaseURL(raw)
     }
 
     /// A connection for `strata command`, named `strata command user@host` on PostgreSQL.
     func connect(_ url: DatabaseURL, readOnly: Bool, command: String) throws -> any Database {
         let wait = try waitDuration
-        return try CommandContext.run { () throws(ApplyError) in
-            try DatabaseConnector.connect(url, wait: wait, readOnly: readOnly,
-                                          applicationName: "strata \(command) \(Ledger.actor)")
-        }
+        return try DatabaseConnector.connect(url, wait: wait, readOnly: readOnly,
+                                      applicationName: "strata \(command) \(Ledger.actor)")
     }
 
     /// `--wait` given alone means 60 seconds: the parser wants a value, so supply it first.

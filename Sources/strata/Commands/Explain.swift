@@ -47,10 +47,8 @@ struct Explain: ParsableCommand {
     /// the nearest strata.yml's `rule_docs_url`, else the default). A strata.yml that cannot be
     /// read stops the command, as it does every other.
     static func page(of rule: String) throws -> String {
-        let configuration = try CommandContext.run { () throws(ConfigurationError) in
-            try Configuration.load(explicitPath: nil, workingDirectory: FileManager.default.currentDirectoryPath, knownRules: AllRules.ids)
-        }
-        return CommandContext.ruleDocs(configuration.ruleDocsURL).url(rule: rule, version: Strata.version)
+        let configuration = try Configuration.load(explicitPath: nil, workingDirectory: FileManager.default.currentDirectoryPath, knownRules: AllRules.ids)
+        return try CommandContext.ruleDocs(configuration.ruleDocsURL).url(rule: rule, version: Strata.version)
     }
 
     /// The rule as `--format json` prints it; the examples' SQL without the `↓` marks.

@@ -31,7 +31,7 @@ struct HistoryCommand: ParsableCommand {
 
     func run() throws {
         let apply = try ApplyContext("history", project, database, readOnly: true)
-        let history = try CommandContext.run { () throws(ApplyError) in try apply.applier.history() }
+        let history = try apply.applier.history()
         let slowMilliseconds = apply.context.configuration.slowMilliseconds
         if output.isJSON {
             try JSONDocument.print(history.jsonObject(database: apply.url.redacted, limit: limit, slowMilliseconds: slowMilliseconds))

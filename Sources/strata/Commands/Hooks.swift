@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StrataCore
 import StrataGit
 
 struct Hooks: ParsableCommand {
@@ -29,7 +30,7 @@ struct Hooks: ParsableCommand {
 
         func run() throws {
             let cwd = FileManager.default.currentDirectoryPath
-            let folder = try CommandContext.run { () throws(GitError) -> String in
+            let folder = try { () throws(GitError) -> String in
                 let repository = try Repository(discoveringFrom: cwd)
                 if let value = try repository.configValue("core.hooksPath") {
                     let configured = Self.expandingTilde(value)
@@ -38,7 +39,7 @@ struct Hooks: ParsableCommand {
                 }
                 // The common folder: a linked worktree's own git folder holds no hooks git runs.
                 return repository.commonDirectory + "hooks"
-            }
+            }()
             let path = (folder as NSString).appendingPathComponent("pre-commit")
             let fm = FileManager.default
             if let existing = fm.contents(atPath: path) {
@@ -47,7 +48,7 @@ struct Hooks: ParsableCommand {
                     return
                 }
                 if !force {
-                    CommandContext.fail("\(path) already exists and is not Strata's hook; keep it, or replace it with --force", code: 1)
+                    throw CommandFailure("\(path) already exists and is not Strata's hook; keep it, or replace it with --force", .refused)
                 }
             }
             do {
@@ -55,7 +56,7 @@ struct Hooks: ParsableCommand {
                 try Data(PreCommitHook.script.utf8).write(to: URL(fileURLWithPath: path))
                 try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
             } catch {
-                CommandContext.fail("cannot write \(path): \(error.localizedDescription)")
+                throw CommandFailure("cannot write \(path): \(error.localizedDescription)")
             }
             print("installed \(path)")
         }

@@ -28,7 +28,7 @@ struct Init: ParsableCommand {
         for name in Configuration.fileNames {
             var info = stat()
             if lstat(cwd + "/" + name, &info) == 0 {
-                CommandContext.fail("\(name) exists already: edit it, or remove it to start again (strata init never replaces one)", code: 1)
+                throw CommandFailure("\(name) exists already: edit it, or remove it to start again (strata init never replaces one)", .refused)
             }
         }
         let found = InitFindings.find(in: cwd, environment: ProcessInfo.processInfo.environment)
@@ -40,7 +40,7 @@ struct Init: ParsableCommand {
         do {
             try MigrationTemplate.write(text, to: cwd + "/" + Configuration.fileName)
         } catch {
-            CommandContext.fail(error.errorDescription ?? "\(error)")
+            throw CommandFailure(error.errorDescription ?? "\(error)")
         }
         print("wrote strata.yml:")
         print("  migrations: \(found.folder?.value ?? "not found (migrations when `strata new` creates it)")")

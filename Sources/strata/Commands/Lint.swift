@@ -54,9 +54,9 @@ struct Lint: ParsableCommand {
         if paths.isEmpty, !FileManager.default.fileExists(atPath: context.configuration.migrationsDirectory) {
             if context.configuration.file == nil {
                 let looked = ProjectDiscovery.knownFolders.map { $0.path + "/" }.joined(separator: ", ")
-                CommandContext.fail("no migrations folder found (looked for \(looked), sqitch.plan, and folders named migrations up to three levels down); pass the folder to lint, or write `migrations:` in strata.yml (`strata init` writes one)")
+                throw CommandFailure("no migrations folder found (looked for \(looked), sqitch.plan, and folders named migrations up to three levels down); pass the folder to lint, or write `migrations:` in strata.yml (`strata init` writes one)")
             }
-            CommandContext.fail("\(targets[0]): no such folder; pass the files or folders to lint, or set `migrations:` in strata.yml")
+            throw CommandFailure("\(targets[0]): no such folder; pass the files or folders to lint, or set `migrations:` in strata.yml")
         }
         var linter = context.linter(dialect: context.dialect, verbose: output.verbose)
         let existing = linter.bulkSuppressions?.file
@@ -69,13 +69,10 @@ struct Lint: ParsableCommand {
             FileHandle.standardError.write(Data("strata: note: \(context.suppressionsDisplayName): no such file, nothing to prune\n".utf8))
         }
         try output.report(ruleDocs: context.ruleDocs) { writer in
-            let summary = try CommandContext.run { () throws(InputError) in
-                var summary = targets.isEmpty ? LintSummary() : try linter.lint(paths: targets) { writer.add($0) }
-                for group in groups { summary.add(try linter.lint(group) { writer.add($0) }) }
-                return summary
-            }
+            var summary = targets.isEmpty ? LintSummary() : try linter.lint(paths: targets) { writer.add($0) }
+            for group in groups { summary.add(try linter.lint(group) { writer.add($0) }) }
             if let tally = summary.bulk, suppressAll || pruneSuppressions {
-                Self.update(existing ?? SuppressionsFile(), with: tally, prune: pruneSuppressions, context: context)
+                try Self.update(existing ?? SuppressionsFile(), with: tally, prune: pruneSuppressions, context: context)
             }
             return summary
         }
@@ -83,7 +80,7 @@ struct Lint: ParsableCommand {
 
     /// Writes the suppressions file `--suppress-all` or `--prune-suppressions` makes of what the
     /// lint found, and says on stderr what it holds.
-    static func update(_ old: SuppressionsFile, with tally: BulkSuppressions.Tally, prune: Bool, context: CommandContext) {
+    static func update(_ old: SuppressionsFile, with tally: BulkSuppressions.Tally, prune: Bool, context: CommandContext) throws {
         let root = context.projectRoot
         let exists = { (key: String) in FileDiscovery.fileExists(PathText.absolute(key, from: root)) }
         let new = prune ? old.pruned(by: tally, exists: exists) : old.recording(tally, exists: exists)
@@ -95,21 +92,21 @@ struct Lint: ParsableCommand {
                 FileHandle.standardError.write(Data("strata: \(name): nothing to prune; it holds \(holds)\n".utf8))
                 return
             }
-            write(new, to: context.suppressionsPath, name: name)
+            try write(new, to: context.suppressionsPath, name: name)
             FileHandle.standardError.write(Data("strata: \(name): pruned \(counted(removed, "finding")); it holds \(holds)\n".utf8))
         } else {
-            write(new, to: context.suppressionsPath, name: name)
+            try write(new, to: context.suppressionsPath, name: name)
             FileHandle.standardError.write(Data("strata: \(name): recorded \(holds)\n".utf8))
         }
     }
 
-    private static func write(_ file: SuppressionsFile, to path: String, name: String) {
+    private static func write(_ file: SuppressionsFile, to path: String, name: String) throws {
         do {
             let url = URL(fileURLWithPath: path)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(file.text.utf8).write(to: url, options: .atomic)
         } catch {
-            CommandContext.fail("\(name): cannot write the suppressions file: \(error.localizedDescription)")
+            throw CommandFailure("\(name): cannot write the suppressions file: \(error.localizedDescription)")
         }
     }
 

@@ -11,8 +11,8 @@ struct LogOptions: ParsableArguments {
 }
 
 /// The event log of this process's run, when `--log-json` asked for one. It is finished
-/// (`run_finished`) once, however the command ends: by returning, by a thrown error, or by
-/// `CommandContext.fail`.
+/// (`run_finished`) once, however the command ends: by returning, or by a thrown error
+/// (`Strata.end`).
 enum RunLog {
     nonisolated(unsafe) private(set) static var current: EventLog?
 
@@ -20,9 +20,7 @@ enum RunLog {
     /// ends the command with exit 2, nothing done.
     static func open(_ path: String?, command: String, url: DatabaseURL) throws {
         guard let path, current == nil else { return }
-        current = try CommandContext.run { () throws(ApplyError) in
-            try EventLog(path: path, command: command, database: url, details: ["strata_version": .text(Strata.version)])
-        }
+        current = try EventLog(path: path, command: command, database: url, details: ["strata_version": .text(Strata.version)])
     }
 
     static func record(_ event: ApplyEvent) { current?.record(event) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StrataCore
 import StrataApply
 
 struct MarkApplied: ParsableCommand {
@@ -36,13 +37,12 @@ struct MarkApplied: ParsableCommand {
     func run() throws {
         let apply = try ApplyContext("mark-applied", project, database, logJSON: log.logJSON)
         ApplyContext.keepUntilExit(apply)
-        let lines = try CommandContext.run { () throws(ApplyError) -> [String] in
-            do throws(ApplyError) {
-                return rolledBack ? try apply.applier.markRolledBack(id, force: force) : try apply.applier.markApplied(id, force: force)
-            } catch where error.kind == .refused {
-                RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(error.message)]))
-                CommandContext.fail(error.message, code: 1)
-            }
+        let lines: [String]
+        do {
+            lines = rolledBack ? try apply.applier.markRolledBack(id, force: force) : try apply.applier.markApplied(id, force: force)
+        } catch {
+            if error.kind == .refused { RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(error.message)])) }
+            throw error
         }
         print("database: \(apply.url.redacted)")
         print(lines.joined(separator: "\n"))

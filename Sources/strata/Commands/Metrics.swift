@@ -41,9 +41,7 @@ struct MetricsCommand: ParsableCommand {
         let apply = try ApplyContext("metrics", project, database, readOnly: true)
         let configuration = apply.context.configuration
         let store = BackupStore(directory: dir ?? configuration.backupsDirectory)
-        let metrics = try CommandContext.run { () throws(ApplyError) in
-            try MigrationMetrics.collect(apply.applier, url: apply.url, backups: store, slowMilliseconds: configuration.slowMilliseconds)
-        }
+        let metrics = try MigrationMetrics.collect(apply.applier, url: apply.url, backups: store, slowMilliseconds: configuration.slowMilliseconds)
         let text: String
         switch format {
         case .prometheus:
@@ -52,6 +50,6 @@ struct MetricsCommand: ParsableCommand {
             text = try JSONDocument.text(metrics.jsonObject())
         }
         guard let output else { return print(text, terminator: "") }
-        try CommandContext.run { () throws(ApplyError) in try MetricsFile.write(text, to: output) }
+        try MetricsFile.write(text, to: output)
     }
 }

@@ -7,14 +7,12 @@ extension New {
     func newSqitchChange(folder: String) throws {
         let planPath = (folder as NSString).appendingPathComponent("sqitch.plan")
         let slug = MigrationTemplate.slug(name)
-        let plan = try CommandContext.run { () throws(InputError) in try SqitchPlan.read(planPath) }
+        let plan = try SqitchPlan.read(planPath)
         if let existing = plan.changes.last(where: { $0.name == slug }) {
-            CommandContext.fail("\(planPath):\(existing.line): change \(slug) is in the plan already; rework it with `sqitch rework \(slug)`, or choose another name", code: 1)
+            throw CommandFailure("\(planPath):\(existing.line): change \(slug) is in the plan already; rework it with `sqitch rework \(slug)`, or choose another name", .refused)
         }
         let now = Date()
-        let paths = try CommandContext.run { () throws(InputError) in
-            try LayoutTemplate.write(LayoutTemplate.files(layout: .sqitch, slug: slug, up: "", down: "", existing: [], now: now), into: folder)
-        }
+        let paths = try LayoutTemplate.write(LayoutTemplate.files(layout: .sqitch, slug: slug, up: "", down: "", existing: [], now: now), into: folder)
         let user = ProcessInfo.processInfo.environment["USER"] ?? "strata"
         let planner = Self.gitConfig("user.name") ?? user
         let email = Self.gitConfig("user.email") ?? "\(user)@\(ProcessInfo.processInfo.hostName)"
@@ -27,7 +25,7 @@ extension New {
             try handle.seekToEnd()
             try handle.write(contentsOf: Data(text.utf8))
         } catch {
-            CommandContext.fail("\(planPath): \(error.localizedDescription)")
+            throw CommandFailure("\(planPath): \(error.localizedDescription)")
         }
         for path in paths { print("created \(path)") }
         print("added \(slug) to \(planPath)")

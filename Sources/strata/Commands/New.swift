@@ -36,24 +36,20 @@ struct New: ParsableCommand {
         let folder = dir ?? context.migrationsDirectoryForDisplay
         switch context.layout {
         case .strata:
-            let path = try CommandContext.run { () throws(InputError) in
-                try MigrationTemplate.write(name: name, description: description, folder: folder, now: Date())
-            }
+            let path = try MigrationTemplate.write(name: name, description: description, folder: folder, now: Date())
             print("created \(path)")
         case .sqitch:
             try newSqitchChange(folder: folder)
         case .plain:
-            CommandContext.fail("plain files have no naming scheme to follow; name the tool with --layout, or write the file yourself")
+            throw CommandFailure("plain files have no naming scheme to follow; name the tool with --layout, or write the file yourself")
         default:
             // Another tool's folder: its own format, so the folder stays one layout.
-            let paths = try CommandContext.run { () throws(InputError) in
-                try LayoutTemplate.write(LayoutTemplate.files(layout: context.layout, slug: MigrationTemplate.slug(name), up: "", down: "",
-                                                              in: folder, now: Date(), dialect: context.dialect), into: folder)
-            }
+            let paths = try LayoutTemplate.write(LayoutTemplate.files(layout: context.layout, slug: MigrationTemplate.slug(name), up: "", down: "",
+                                                          in: folder, now: Date(), dialect: context.dialect), into: folder)
             for path in paths { print("created \(path)") }
             if context.layout == .atlas {
                 // Atlas refuses a folder whose atlas.sum does not list every file.
-                let sum = try CommandContext.run { () throws(InputError) in try AtlasSum.rewrite(folder: folder) }
+                let sum = try AtlasSum.rewrite(folder: folder)
                 print("updated \(sum)")
             }
         }

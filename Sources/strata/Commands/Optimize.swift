@@ -109,7 +109,15 @@ struct Optimize: ParsableCommand {
             }
             return
         }
-        if changesDatabase { try confirm(plan, apply) } else if let waiting = try? apply.applier.optimizeRefusal() {
+        if changesDatabase {
+            switch try apply.applier.optimizeDecision(plan, on: apply.url.redacted, yes: yes, canAsk: !json && Terminal.interactive) {
+            case .refuse(let message): throw CommandFailure.refused(message)
+            case .apply(let question?):
+                print(question, terminator: "")
+                guard RollbackPolicy.confirms(readLine()) else { throw CommandFailure.refused(OptimizeDecision.cancelled) }
+            case .apply(nil): break
+            }
+        } else if let waiting = try? apply.applier.optimizeRefusal() {
             // The file is still right to write (deploy runs it after them), but the analysis
             // saw the database without them.
             FileHandle.standardError.write(Data("strata: note: \(waiting.prefix { $0 != ";" }); the analysis read the database as it is now, before them\n".utf8))
@@ -125,19 +133,7 @@ struct Optimize: ParsableCommand {
             apply.applier.progress = { print($0) }
             apply.applier.stillRunning = { print($0) }
         }
-        let result: UpReport
-        do {
-            result = try apply.applier.applyOptimization(written.file, input: written.input)
-        } catch {
-            let kept = (try? apply.applier.hasTrackingRow(written.file.id)) ?? true
-            if !kept {
-                try? FileManager.default.removeItem(atPath: written.file.path)
-                if let down = written.file.downFile { try? FileManager.default.removeItem(atPath: down.path) }
-            }
-            let what = kept ? "\(written.file.path) is kept, recorded failed: fix the database, then `strata repair \(written.file.id)`"
-                : "nothing applied; \(written.file.path) removed"
-            CommandContext.fail("\(error.message) (\(what))", code: error.kind == .refused ? 1 : 2)
-        }
+        let result = try apply.applier.applyWrittenOptimization(written.file, input: written.input, written: written.created)
         if json { try printJSON(outcome("applied", written.file.path)) } else {
             let ms = result.applied.first?.milliseconds ?? 0
             print("applied \(written.file.id) in \(ms) ms (\(plan.summary)); commit \(written.file.path) with the other migrations")
@@ -148,13 +144,13 @@ struct Optimize: ParsableCommand {
     private func requireExistingSQLiteFile() throws {
         let url = try database.url(try CommandContext(project))
         if case .sqlite(let path) = url.target, path != ":memory:", !FileManager.default.fileExists(atPath: path) {
-            CommandContext.fail("no SQLite database at \(path)")
+            throw CommandFailure("no SQLite database at \(path)")
         }
     }
 
     private func analyse(_ apply: ApplyContext) throws -> OptimizeReport {
         let applier = apply.applier
-        let states = try CommandContext.run { () throws(ApplyError) in try applier.status() }
+        let states = try applier.status()
         let applied = Set(states.filter { $0.kind == .applied || $0.kind == .changed }.map(\.id))
         let files = Dictionary(apply.files.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let ordered = applier.catalog.entries.compactMap { files[$0.id] }
@@ -163,22 +159,7 @@ struct Optimize: ParsableCommand {
         options.sequentialScanMinimumRows = Int64(seqScanMinRows)
         options.slowStatementLimit = slowStatements
         let analyzer = OptimizeAnalyzer(database: applier.database, migrations: ordered, applied: applied, options: options)
-        return try CommandContext.run { () throws(ApplyError) in try analyzer.analyze() }
-    }
-
-    /// Applying needs every migration applied, and --yes or a yes at a terminal.
-    private func confirm(_ plan: OptimizePlan, _ apply: ApplyContext) throws {
-        if let refusal = try CommandContext.run({ () throws(ApplyError) in try apply.applier.optimizeRefusal() }) {
-            CommandContext.fail("optimize refused: \(refusal); nothing changed", code: 1)
-        }
-        guard !yes else { return }
-        guard !json, Terminal.interactive else {
-            CommandContext.fail("optimize refused: applying the plan changes the database, and there is no terminal to confirm on: pass --yes (or --dry-run to see it, --write-migration to write it for review); nothing changed", code: 1)
-        }
-        print("Apply \(plan.steps.count) change\(plan.steps.count == 1 ? "" : "s") to \(apply.url.redacted) as a new migration? [y/N] ", terminator: "")
-        guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
-            CommandContext.fail("optimize cancelled; nothing changed", code: 1)
-        }
+        return try analyzer.analyze()
     }
 
     private func printJSON(_ object: [String: Any]) throws { try JSONDocument.print(object) }

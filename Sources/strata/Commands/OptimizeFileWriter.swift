@@ -9,27 +9,25 @@ enum OptimizeFileWriter {
     struct Written {
         var file: MigrationFile
         var input: MigrationInput
+        /// The files it created, the UP file first (not one it rewrote, such as atlas.sum).
+        var created: [String]
     }
 
     static func write(_ plan: OptimizePlan, _ apply: ApplyContext) throws -> Written {
         let context = apply.context
         guard context.layout != .plain else {
-            CommandContext.fail("strata optimize writes a migration with UP and DOWN SQL, and plain files have neither; name the layout with --layout")
+            throw CommandFailure("strata optimize writes a migration with UP and DOWN SQL, and plain files have neither; name the layout with --layout")
         }
         let folder = context.migrationsDirectoryForDisplay
         // Strata's format, or the folder's own tool's (the folder stays one layout).
         let files: [LayoutTemplate.File]
         if context.layout == .strata {
-            let path = try CommandContext.run { () throws(InputError) in
-                try MigrationTemplate.nextPath(slug: OptimizeMigrationWriter.slug, folder: folder)
-            }
+            let path = try MigrationTemplate.nextPath(slug: OptimizeMigrationWriter.slug, folder: folder)
             files = [.init(path: (path as NSString).lastPathComponent, text: OptimizeMigrationWriter.contents(plan, now: Date()))]
         } else {
             let (up, down) = OptimizeMigrationWriter.sections(plan)
-            files = try CommandContext.run { () throws(InputError) in
-                try LayoutTemplate.files(layout: context.layout, slug: OptimizeMigrationWriter.slug, up: up, down: down,
-                                         transactional: plan.transactional, in: folder, now: Date())
-            }
+            files = try LayoutTemplate.files(layout: context.layout, slug: OptimizeMigrationWriter.slug, up: up, down: down,
+                                     transactional: plan.transactional, in: folder, now: Date())
         }
         let paths = files.map { $0.path(in: folder) }
         let path = paths[0]
@@ -46,9 +44,9 @@ enum OptimizeFileWriter {
             FileHandle.standardError.write(Data("\(finding.file):\(finding.line):\(finding.column): \(finding.severity): \(finding.message) [\(finding.rule)]\n".utf8))
         }
         if findings.contains(where: { $0.severity == .error }) {
-            CommandContext.fail("optimize refused: the migration it would write does not lint clean (above); nothing written", code: 1)
+            throw CommandFailure("optimize refused: the migration it would write does not lint clean (above); nothing written", .refused)
         }
-        _ = try CommandContext.run { () throws(InputError) in try LayoutTemplate.write(files, into: folder) }
-        return Written(file: file, input: input)
+        let written = try LayoutTemplate.write(files, into: folder)
+        return Written(file: file, input: input, created: zip(files, written).filter { !$0.0.replaces }.map(\.1))
     }
 }

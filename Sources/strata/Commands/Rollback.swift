@@ -66,47 +66,40 @@ struct Rollback: ParsableCommand {
         let applier = apply.applier
         let files = Dictionary(apply.files.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let selection: RollbackSelection = target.map { .target($0) } ?? .steps(steps ?? 1)
-        var plan = RollbackPlanner.plan(selection, applied: try CommandContext.run { () throws(ApplyError) in try applier.appliedRows() },
+        var plan = RollbackPlanner.plan(selection, applied: try applier.appliedRows(),
                                         files: files, catalogOrder: applier.catalog.entries.map(\.id))
-        if let refusal = plan.refusal {
-            if json { try printJSON(plan.jsonObject(outcome: "refused").merging(["reason": refusal]) { a, _ in a }) }
-            CommandContext.fail("rollback refused: \(refusal)", code: 1)
-        }
-        if plan.steps.isEmpty, let stop = plan.stoppedAt {
-            if json { try printJSON(plan.jsonObject(outcome: "refused").merging(["reason": stop.reason]) { a, _ in a }) }
-            CommandContext.fail("rollback stopped at \(stop.id), nothing rolled back: \(stop.reason)", code: 1)
+        let policy = RollbackPolicy(force: force, backup: backup, yes: yes, canAsk: !json && Terminal.interactive)
+        if case .refuse(let message, let reason)? = RollbackPolicy.refusal(of: plan) {
+            if json { try printJSON(plan.jsonObject(outcome: "refused").merging(["reason": reason ?? NSNull()]) { a, _ in a }) }
+            throw CommandFailure.refused(message)
         }
         RollbackPlanner.assess(&plan, files: files, database: applier.database)
         if !json { print(plan.table(), terminator: "") }
 
         if dryRun {
             if json { try printJSON(plan.jsonObject(outcome: "dry-run")) } else { printSQL(plan) }
-            if let stop = plan.stoppedAt { CommandContext.fail("rollback would stop at \(stop.id): \(stop.reason)", code: 1) }
+            if let stop = plan.stoppedAt { throw CommandFailure.refused("rollback would stop at \(stop.id): \(stop.reason)") }
             return
         }
-        let level = plan.level
-        if level >= .high, !force {
-            let why = level == .blocked
-                ? plan.steps.flatMap { step in step.risk.items.filter { $0.level == .blocked }.map { "\(step.id): \($0.detail)" } }
-                : ["rows or values would be lost"]
+        let runsWithBackup: Bool
+        let forced: Bool
+        switch policy.decide(plan) {
+        case .refuse(let message, _):
             if json { try printJSON(plan.jsonObject(outcome: "refused")) }
-            CommandContext.fail("rollback refused: risk \(level) (\(why.joined(separator: "; "))); nothing rolled back. Pass --force to run it anyway", code: 1)
-        }
-        let losesRows = plan.steps.contains { $0.risk.items.contains { $0.level == .high } }
-        if backup == false, losesRows, !force {
-            CommandContext.fail("rollback refused: --no-backup on a rollback that loses rows needs --force; nothing rolled back", code: 1)
-        }
-        if level >= .high, !yes, !json, Terminal.interactive {
-            print("Roll back \(plan.steps.count) migration\(plan.steps.count == 1 ? "" : "s") at risk \(level)? [y/N] ", terminator: "")
-            guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
-                CommandContext.fail("rollback cancelled; nothing rolled back", code: 1)
+            throw CommandFailure.refused(message)
+        case .run(let takeBackup, let isForced, let question):
+            if let question {
+                print(question, terminator: "")
+                guard RollbackPolicy.confirms(readLine()) else { throw CommandFailure.refused(RollbackPolicy.cancelled) }
             }
+            runsWithBackup = takeBackup
+            forced = isForced
         }
         // Taken under the migration lock, just before the first DOWN runs: a rollback that
         // finds its work done by a concurrent one takes none.
         var backupPath: String? = nil
         let store = BackupStore(directory: apply.context.configuration.backupsDirectory)
-        let takeBackup: (() throws(ApplyError) -> String)? = backup == true || (backup == nil && losesRows) ? { () throws(ApplyError) in
+        let takeBackup: (() throws(ApplyError) -> String)? = runsWithBackup ? { () throws(ApplyError) in
             let backupStarted = ContinuousClock.now
             let record = try store.create(url: apply.url)
             RunLog.record(.backupCreated(record, milliseconds: milliseconds(since: backupStarted)))
@@ -120,9 +113,7 @@ struct Rollback: ParsableCommand {
             applier.stillRunning = { print($0) }
         }
         let started = ContinuousClock.now
-        let report = try CommandContext.run { () throws(ApplyError) in
-            try applier.rollback(plan, reason: reason, forced: force && level >= .high, takeBackup: takeBackup)
-        }
+        let report = try applier.rollback(plan, reason: reason, forced: forced, takeBackup: takeBackup)
         let ms = milliseconds(since: started)
         if json {
             var object = plan.jsonObject(outcome: "rolled-back")
@@ -133,7 +124,7 @@ struct Rollback: ParsableCommand {
             let count = report.undone.count
             print("rolled back \(count) migration\(count == 1 ? "" : "s") in \(ms) ms")
         }
-        if let stop = plan.stoppedAt { CommandContext.fail("rollback stopped at \(stop.id): \(stop.reason)", code: 1) }
+        if let stop = plan.stoppedAt { throw CommandFailure("rollback stopped at \(stop.id): \(stop.reason)", .refused) }
     }
 
     private func printSQL(_ plan: RollbackPlan) {

@@ -31,7 +31,7 @@ struct RulesCommand: ParsableCommand {
                 do {
                     try Data(text.utf8).write(to: URL(fileURLWithPath: folder).appendingPathComponent(name), options: .atomic)
                 } catch {
-                    CommandContext.fail("\(folder)/\(name): \(error.localizedDescription)")
+                    throw CommandFailure("\(folder)/\(name): \(error.localizedDescription)")
                 }
             }
             print("wrote \(rules.count) rule pages and README.md to \(folder)")

@@ -24,7 +24,7 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let apply = try ApplyContext("status", project, database, readOnly: true)
-        let states = try CommandContext.run { () throws(ApplyError) in try apply.applier.status() }
+        let states = try apply.applier.status()
         var counts: [MigrationState.Kind: Int] = [:]
         for state in states { counts[state.kind, default: 0] += 1 }
         let order: [MigrationState.Kind] = [.applied, .pending, .failed, .changed, .missing]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StrataCore
 import StrataApply
 
 struct Up: ParsableCommand {
@@ -62,9 +63,7 @@ struct UpOptions: ParsableArguments {
         // In one all-or-nothing transaction the migrations may start while the lint of the
         // files finishes: COMMIT waits for it, and lint errors roll everything back.
         let lintAtCommit = singleTransaction && !dryRun
-        let plan = try CommandContext.run { () throws(ApplyError) in
-            try applier.plan(target: target, allowChanged: allowChanged, lintErrors: lintAtCommit ? [:] : apply.lintErrors())
-        }
+        let plan = try applier.plan(target: target, allowChanged: allowChanged, lintErrors: lintAtCommit ? [:] : apply.lintErrors())
         let pending: [CatalogEntry]
         switch plan {
         case .failure(let refusal):
@@ -123,7 +122,7 @@ struct UpOptions: ParsableArguments {
         } catch where error.kind == .refused {
             try Self.refuseMidway(error.message, applied: singleTransaction ? 0 : appliedCount)
         } catch {
-            CommandContext.fail(error.errorDescription ?? "\(error)")
+            throw error   // (said, not left implicit: Swift 6.3 fails to compile the implicit rethrow here)
         }
         try Self.finish(report, since: started)
     }
@@ -208,13 +207,7 @@ struct Repair: ParsableCommand {
 
     func run() throws {
         let apply = try ApplyContext("repair", project, database)
-        let report = try CommandContext.run { () throws(ApplyError) -> RepairReport in
-            do throws(ApplyError) {
-                return try apply.applier.repair(id, markApplied: applied, allowChanged: allowChanged)
-            } catch where error.kind == .refused {
-                CommandContext.fail(error.message, code: 1)
-            }
-        }
+        let report = try apply.applier.repair(id, markApplied: applied, allowChanged: allowChanged)
         print(report.lines.joined(separator: "\n"))
     }
 }

@@ -29,13 +29,8 @@ extension UpOptions {
         applier.stillRunning = { print($0) }
         if verbose { showStatements(of: applier, start.context) }
         let started = ContinuousClock.now
-        let outcome: StreamedUpOutcome
-        do {
-            outcome = try applier.upStreamed(stream, target: target, allowChanged: allowChanged) { wait in
-                wait ? lint.errors() : lint.errorsIfFinished()
-            }
-        } catch {
-            CommandContext.fail(error.errorDescription ?? "\(error)")
+        let outcome = try applier.upStreamed(stream, target: target, allowChanged: allowChanged) { wait in
+            wait ? lint.errors() : lint.errorsIfFinished()
         }
         switch outcome {
         case .applied(let report):

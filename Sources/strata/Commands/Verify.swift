@@ -39,7 +39,7 @@ struct Verify: ParsableCommand {
         let apply = try ApplyContext("verify", project, database, readOnly: true)
         ApplyContext.keepUntilExit(apply)
         guard apply.context.layout.layout.capabilities.contains(.downSections) else {
-            CommandContext.fail("strata verify runs DOWN sections, and the \(apply.context.layout.rawValue) layout has none")
+            throw CommandFailure("strata verify runs DOWN sections, and the \(apply.context.layout.rawValue) layout has none")
         }
         let catalog = apply.applier.catalog
         let targets = try targets(apply)
@@ -48,7 +48,7 @@ struct Verify: ParsableCommand {
             print("nothing to verify: no pending migrations (--all verifies every one)")
             return
         }
-        let scratch = try CommandContext.run { () throws(ApplyError) in try VerifyScratch.create(for: apply.url) }
+        let scratch = try VerifyScratch.create(for: apply.url)
         let cleanup = ScratchCleanup(scratch)
         let verifier = Verifier(scratch: scratch, catalog: catalog, files: apply.files,
                                 postgresMajor: apply.url.dialect == .postgresql ? Int(apply.applier.database.serverVersion.prefix { $0 != "." }) : nil)
@@ -67,7 +67,7 @@ struct Verify: ParsableCommand {
         } catch {
             cleanup.exitIfInterrupted()
             cleanup.drop()
-            CommandContext.fail(error.message)
+            throw CommandFailure(error.message)
         }
         cleanup.exitIfInterrupted()
         cleanup.drop()
@@ -82,13 +82,13 @@ struct Verify: ParsableCommand {
         if all { return catalog.entries.map(\.id) }
         if !ids.isEmpty {
             let known = Set(catalog.entries.map(\.id))
-            return ids.map { argument in
+            return try ids.map { argument in
                 let id = argument.hasSuffix(".sql") ? String((argument as NSString).lastPathComponent.dropLast(4)) : argument
-                if !known.contains(id) { CommandContext.fail("no migration '\(id)' in \(apply.context.migrationsDirectoryForDisplay)", code: 64) }
+                if !known.contains(id) { throw CommandFailure("no migration '\(id)' in \(apply.context.migrationsDirectoryForDisplay)", .usage) }
                 return id
             }
         }
-        let states = try CommandContext.run { () throws(ApplyError) in try apply.applier.status() }
+        let states = try apply.applier.status()
         return states.filter { $0.kind == .pending }.map(\.id)
     }
 
@@ -144,16 +144,17 @@ private final class ScratchCleanup: @unchecked Sendable {
         lock.lock()
         interrupted = true
         scratch.drop()
-        FileHandle.standardError.write(Data("strata: interrupted; scratch dropped\n".utf8))
-        Foundation.exit(130)
+        Strata.end(with: Self.interruption)
     }
 
     /// Waits for the signal handler, which ends the process, when a signal has come.
     func exitIfInterrupted() {
         lock.lock()
         defer { lock.unlock() }
-        if interrupted { Foundation.exit(130) }
+        if interrupted { Strata.end(with: Self.interruption) }
     }
+
+    static let interruption = CommandFailure("interrupted; scratch dropped", .interrupted)
 
     func drop() {
         scratch.drop()
