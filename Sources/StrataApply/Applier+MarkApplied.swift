@@ -9,7 +9,7 @@ extension Applier {
     /// checksum, as an apply's does, so `status`, `up` and the history checks treat it as any
     /// applied migration (an edit of the file afterwards shows as changed). Written under the
     /// migration lock, with a `marked_applied` event at the row's own time (`history` shows
-    /// that event, not a second apply).
+    /// that event, not an apply).
     ///
     /// Refuses (`.refused`, nothing written) an id no file has, one that has a tracking row
     /// (applied, or failed: `strata repair`), and a SQL migration unless `force` (`strata up`
@@ -41,10 +41,10 @@ extension Applier {
             let written = LedgerEntry(id: id, name: entry.name, checksum: entry.checksum, downChecksum: entry.downChecksum,
                                       appliedAt: Ledger.timestamp(), executionMilliseconds: 0, appliedBy: Ledger.actor,
                                       status: .applied, failedStatement: nil, error: nil, pid: Ledger.pid)
-            try ledger.record(written)
             let how = entry.nonSQL.map { "run by \($0.tool), recorded by strata mark-applied" } ?? "recorded by strata mark-applied --force, not run by Strata"
-            try ledger.recordEvent(HistoryEvent(kind: .markedApplied, migrationID: id, occurredAt: written.appliedAt, actor: written.appliedBy,
-                                                executionMilliseconds: 0, checksum: written.checksum, reason: how))
+            try ledger.record(.insert(written), HistoryEvent(kind: .markedApplied, migrationID: id, occurredAt: written.appliedAt,
+                                                             actor: written.appliedBy, executionMilliseconds: 0, checksum: written.checksum,
+                                                             reason: how))
             earlier = catalog.entries.prefix { $0.id != id }.filter { rows[$0.id] == nil }.map(\.id)
             row = written
         }
@@ -77,13 +77,11 @@ extension Applier {
             guard row.status == .applied else {
                 throw ApplyError(.refused, "\(id) failed midway in an earlier run; resolve it with `strata repair \(id)`")
             }
-            try ledger.remove(id)
             let how = catalog[id]?.nonSQL.map { "rolled back by \($0.tool), recorded by strata mark-applied --rolled-back" }
                 ?? "recorded by strata mark-applied --rolled-back --force, no DOWN run by Strata"
             let record = RollbackRecord(migrationID: id, rolledBackAt: Ledger.timestamp(), reason: how, forced: force, risk: "blocked",
                                         backupPath: nil, executionMilliseconds: 0, rolledBackBy: Ledger.actor)
-            try ledger.recordRollback(record)
-            try ledger.recordEvent(HistoryEvent(record))
+            try ledger.record(.delete(id), HistoryEvent(record))
             done = true
         }
         guard done else { return [] }

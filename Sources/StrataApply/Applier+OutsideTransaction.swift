@@ -26,7 +26,7 @@ extension Applier {
             try pollSessionLock()
             defer { try? database.execute("SELECT pg_advisory_unlock(\(lockKey))") }
             guard let existing = try ledger.entry(entry.id) else {
-                try ledger.record(row(entry, ms: 0, status: .failed, error: Self.claimMarker))
+                try ledger.record(.insert(row(entry, ms: 0, status: .failed, error: Self.claimMarker)), nil)
                 return try runClaimed(entry, index: index, of: total)
             }
             if Self.isClaim(existing) { throw ApplyError(.refused, interrupted(existing)) }
@@ -43,7 +43,7 @@ extension Applier {
                 try inLock { () throws(ApplyError) in
                     existing = try ledger.entry(entry.id)
                     if existing == nil {
-                        try ledger.record(row(entry, ms: 0, status: .failed, error: Self.claimMarker))
+                        try ledger.record(.insert(row(entry, ms: 0, status: .failed, error: Self.claimMarker)), nil)
                     }
                 }
                 guard let existing else { return try runClaimed(entry, index: index, of: total) }
@@ -85,10 +85,7 @@ extension Applier {
                 try? resetSessionAfter(entry)
                 let ms = Self.milliseconds(ContinuousClock.now - started)
                 let outcome = row(entry, ms: ms, status: .failed, statement: failed.statement, error: failed.message)
-                try? inLock { () throws(ApplyError) in
-                    try ledger.update(outcome)
-                    try ledger.recordEvent(HistoryEvent(outcome))
-                }
+                try? inLock { () throws(ApplyError) in try ledger.record(.update(outcome), HistoryEvent(outcome)) }
                 emit(.failed, entry.id, ms: ms, ["error": .text(ApplyEvent.summary(of: failed))])
                 throw failed
             }
@@ -96,10 +93,7 @@ extension Applier {
         try resetSessionAfter(entry)
         let ms = Self.milliseconds(ContinuousClock.now - started)
         let outcome = row(entry, ms: ms, status: .applied)
-        try inLock { () throws(ApplyError) in
-            try ledger.update(outcome)
-            try ledger.recordEvent(HistoryEvent(outcome))
-        }
+        try inLock { () throws(ApplyError) in try ledger.record(.update(outcome), HistoryEvent(outcome)) }
         emit(.applied, entry.id, ms: ms)
         progress("[\(index + 1)/\(total)] \(entry.id) ... ok \(ms) ms (outside a transaction: \(entry.nonTransactionalReason ?? ""))")
         return .init(id: entry.id, milliseconds: ms)

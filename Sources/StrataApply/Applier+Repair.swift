@@ -30,20 +30,23 @@ extension Applier {
             guard row.status == .failed else { report.outcome = "\(id) is applied; nothing to repair"; return }
             report.checked = try checks(row, allowChanged: allowChanged)
             let entry = catalog[id]
-            var checksum = row.checksum
+            var fixed = row
+            let change: Ledger.RowChange
             if !markApplied {
-                try ledger.remove(id)
+                change = .delete(id)
                 report.outcome = "\(id)'s failed row removed; `strata up` will run it again"
-            } else if let entry, entry.checksum != row.checksum {
-                try ledger.markApplied(id, checksum: entry.checksum, downChecksum: entry.downChecksum)
-                checksum = entry.checksum
-                report.outcome = "\(id) marked applied, with the checksum of \(entry.path) as it is now"
             } else {
-                try ledger.markApplied(id)
-                report.outcome = "\(id) marked applied"
+                (fixed.status, fixed.failedStatement, fixed.error) = (.applied, nil, nil)
+                if let entry, entry.checksum != row.checksum {
+                    (fixed.checksum, fixed.downChecksum) = (entry.checksum, entry.downChecksum)
+                    report.outcome = "\(id) marked applied, with the checksum of \(entry.path) as it is now"
+                } else {
+                    report.outcome = "\(id) marked applied"
+                }
+                change = .update(fixed)
             }
-            try ledger.recordEvent(HistoryEvent(kind: .repaired, migrationID: id, occurredAt: Ledger.timestamp(), actor: Ledger.actor,
-                                                checksum: checksum, reason: markApplied ? "marked applied" : "failed row removed, to run again"))
+            try ledger.record(change, HistoryEvent(kind: .repaired, migrationID: id, occurredAt: Ledger.timestamp(), actor: Ledger.actor,
+                                                   checksum: fixed.checksum, reason: markApplied ? "marked applied" : "failed row removed, to run again"))
             repaired = true
         }
         // Told once committed.
@@ -88,7 +91,7 @@ extension Applier {
             return "checked: the run that started it (\(claimant(claim))) is gone: it no longer holds the migration lock"
         case .sqlite:
             guard let pid = claim.pid else {
-                return "not checked: whether the run that started it is gone (an older Strata did not record its process); make sure it is"
+                return "not checked: whether the run that started it is gone (its row does not record the process); make sure it is"
             }
             guard Ledger.host(of: claim.appliedBy) == Ledger.host else {
                 return "not checked: whether the run that started it (\(claimant(claim))) is gone, from another host; make sure it is"

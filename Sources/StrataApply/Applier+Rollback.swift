@@ -15,8 +15,8 @@ public struct RollbackReport: Sendable, Equatable {
 // MARK: - Rollback
 
 /// Runs a rollback plan (`RollbackPlanner`): each migration's DOWN section with the removal
-/// of its tracking row and a `__migration_rollbacks__` row, in one transaction under the
-/// migration lock; statement by statement for a DOWN that cannot run in a transaction.
+/// of its tracking row and its `rolled_back` event, in one transaction under the migration
+/// lock; statement by statement for a DOWN that cannot run in a transaction.
 extension Applier {
     /// The tracking rows, in the order applied.
     public func appliedRows() throws(ApplyError) -> [LedgerEntry] { try ledger.entries() }
@@ -79,10 +79,7 @@ extension Applier {
                         throw failed
                     }
                     let ms = Self.milliseconds(ContinuousClock.now - started)
-                    try ledger.remove(step.id)
-                    let rollback = record(ms)
-                    try ledger.recordRollback(rollback)
-                    try ledger.recordEvent(HistoryEvent(rollback))
+                    try ledger.record(.delete(step.id), HistoryEvent(record(ms)))
                     done = ms
                 }
             } catch {
@@ -132,7 +129,7 @@ extension Applier {
             row.status = .failed
             row.error = Self.rollbackClaim
             row.pid = Ledger.pid
-            try ledger.update(row)
+            try ledger.record(.update(row), nil)
             claimed = row
         }
         guard var row = claimed else { return nil }
@@ -147,9 +144,9 @@ extension Applier {
                 row.error = "rollback failed midway: " + failed.message
                 let failedRow = row
                 try? inLock { () throws(ApplyError) in
-                    try ledger.update(failedRow)
-                    try ledger.recordEvent(HistoryEvent(kind: .rollbackFailed, migrationID: step.id, occurredAt: Ledger.timestamp(),
-                                                        actor: Ledger.actor, executionMilliseconds: ms, reason: record(ms).reason, error: failed.message))
+                    try ledger.record(.update(failedRow), HistoryEvent(kind: .rollbackFailed, migrationID: step.id, occurredAt: Ledger.timestamp(),
+                                                                       actor: Ledger.actor, executionMilliseconds: ms, reason: record(ms).reason,
+                                                                       error: failed.message))
                 }
                 emit(.rollbackFailed, step.id, ms: ms, ["error": .text(ApplyEvent.summary(of: failed))])
                 throw failed
@@ -157,12 +154,7 @@ extension Applier {
         }
         if !sessionReset.isEmpty { try database.execute(sessionReset.joined(separator: "; ")) }
         let ms = Self.milliseconds(ContinuousClock.now - started)
-        try inLock { () throws(ApplyError) in
-            try ledger.remove(step.id)
-            let rollback = record(ms)
-            try ledger.recordRollback(rollback)
-            try ledger.recordEvent(HistoryEvent(rollback))
-        }
+        try inLock { () throws(ApplyError) in try ledger.record(.delete(step.id), HistoryEvent(record(ms))) }
         return ms
     }
 

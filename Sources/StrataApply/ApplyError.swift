@@ -13,8 +13,8 @@ public struct ApplyError: Error, LocalizedError, Sendable, Equatable {
         case statement
         /// The operation does not apply to the database's state (exit 1, nothing changed).
         case refused
-        /// This Strata cannot use the tracking tables: no schema to keep them in, or a layout
-        /// written by a newer Strata.
+        /// This Strata cannot use the tracking tables: no schema to keep them in, a tracking
+        /// schema from a newer Strata, or tables that are not its tracking schema.
         case trackingTables
         /// A backup could not be written, read, restored or checked: its files, or the
         /// PostgreSQL client programs (pg_dump, pg_restore, psql) that take and restore it.

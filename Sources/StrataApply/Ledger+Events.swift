@@ -1,10 +1,9 @@
 import Foundation
 
-/// Something `up`, `rollback` or `repair` did to a migration, kept for good: a row of
-/// `__migration_events__`, or an apply that its `__migrations__` row still shows (layout 5).
-/// `__migrations__` holds what is applied now (a rollback deletes the row, an `up` after it
-/// writes a new one); the events table keeps the rest, so `strata history` shows an apply that
-/// a later rollback undid.
+/// Something `up`, `rollback`, `repair`, `mark-applied` or `baseline` did to a migration, kept
+/// for good: a row of `__migration_events__`. `__migrations__` holds where each migration
+/// stands now (a rollback deletes its row, an `up` after it writes a new one); the events keep
+/// everything, so `strata history` shows an apply that a later rollback undid.
 public struct HistoryEvent: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         /// Applied and committed with its tracking row.
@@ -66,7 +65,7 @@ public struct HistoryEvent: Sendable, Equatable {
                   error: row.status == .failed ? row.error : nil)
     }
 
-    /// The event of a `__migration_rollbacks__` row.
+    /// The event of a rollback.
     init(_ record: RollbackRecord) {
         self.init(kind: .rolledBack, migrationID: record.migrationID, occurredAt: record.rolledBackAt, actor: record.rolledBackBy,
                   executionMilliseconds: record.executionMilliseconds, reason: record.reason, risk: record.risk,
@@ -74,103 +73,23 @@ public struct HistoryEvent: Sendable, Equatable {
     }
 }
 
-/// What `history` read, and whether it is the whole story.
+/// What `history` read.
 public struct History: Sendable, Equatable {
     /// Oldest first.
     public var events: [HistoryEvent]
-    /// False for tracking tables older than layout 3, which kept no events: the history is
-    /// rebuilt from `__migrations__` and `__migration_rollbacks__`, so the apply of a
-    /// migration rolled back since, and failures repaired since, are not in it.
+    /// Whether the events are the whole story: always, since every change to a tracking row is
+    /// recorded with its event (`--format json` keeps the field).
     public var complete: Bool
 }
 
 // MARK: - __migration_events__
 
 extension Ledger {
-    public static let events = "__migration_events__"
-
+    /// The columns of an event, in `values(_ event:)` order (`event_id` is the database's).
     static let eventColumns = "occurred_at, event, migration_id, actor, execution_ms, checksum, reason, risk, forced, backup_path, error"
 
-    func createEventsTable() throws(ApplyError) {
-        try database.execute("CREATE TABLE IF NOT EXISTS \(eventsTable) \(eventsTableDefinition())")
-    }
-
-    /// `__migration_events__`'s columns, as `layout` (3 or later) creates the table.
-    func eventsTableDefinition(layout: Int64 = version) -> String {
-        // SQLite, layout 4: a plain INTEGER PRIMARY KEY is the rowid, and a new row gets the
-        // largest rowid + 1. AUTOINCREMENT differs only in never giving again the id of a row
-        // deleted since, which costs a write of its `sqlite_sequence` row, one more page, per
-        // event. Nothing deletes events (Strata only ever inserts them), and even after a
-        // deletion a new id is above every remaining one: ids still increase in the order the
-        // events were written, which `history` orders ties of `occurred_at` by.
-        let key = switch database.dialect {
-        case .sqlite: layout >= 4 ? "INTEGER PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT"
-        case .postgresql: "BIGSERIAL PRIMARY KEY"
-        }
-        return """
-            (
-              event_id \(key),
-              occurred_at TEXT NOT NULL,
-              event TEXT NOT NULL,
-              migration_id TEXT NOT NULL,
-              actor TEXT NOT NULL,
-              execution_ms BIGINT,
-              checksum TEXT,
-              reason TEXT,
-              risk TEXT,
-              forced BOOLEAN,
-              backup_path TEXT,
-              error TEXT
-            )
-            """
-    }
-
-    public func recordEvent(_ event: HistoryEvent) throws(ApplyError) {
-        try database.query(insertEventSQL, values(event))
-    }
-
-    /// Inserts events in order (the upgrade to layout 3 writes what the older tables show). On
-    /// SQLite one cached INSERT per event, as `record(_ entries:)` does: a many-row INSERT's
-    /// numbered parameters cost SQLite more to bind than the statements they save. On
-    /// PostgreSQL a few hundred per statement, where each statement is a round trip.
-    public func recordEvents(_ events: [HistoryEvent]) throws(ApplyError) {
-        guard database.dialect == .postgresql else {
-            for event in events { try recordEvent(event) }
-            return
-        }
-        let perStatement = 500  // 11 values an event, far below PostgreSQL's 65,535 parameters
-        var start = 0
-        while start < events.count {
-            let chunk = events[start..<min(start + perStatement, events.count)]
-            var values: [DatabaseValue] = []
-            var tuples: [String] = []
-            for event in chunk {
-                let first = values.count
-                tuples.append("(" + (1...11).map { database.placeholder(first + $0) }.joined(separator: ", ") + ")")
-                values += self.values(event)
-            }
-            try database.query("INSERT INTO \(eventsTable) (\(Self.eventColumns)) VALUES \(tuples.joined(separator: ", "))", values)
-            start += perStatement
-        }
-    }
-
-    /// Layout 5: while a migration's tracking row shows it applied, that row is the event of
-    /// its apply (`history` reads it from there), so `up` writes one row per migration, not
-    /// two. Before the row is changed or deleted (a rollback, a claim), the apply is written
-    /// here, unless an event of that migration at that moment is here already: an apply done
-    /// outside a transaction, the failure a repair marked applied, or a row of layout 4,
-    /// which wrote every apply.
-    func keepAppliedEvent(of id: String) throws(ApplyError) {
-        try database.query("""
-            INSERT INTO \(eventsTable) (occurred_at, event, migration_id, actor, execution_ms, checksum)
-            SELECT m.applied_at, 'applied', m.id, m.applied_by, m.execution_ms, m.checksum FROM \(migrationsTable) m
-            WHERE m.id = \(database.placeholder(1)) AND m.status = 'applied'
-              AND NOT EXISTS (SELECT 1 FROM \(eventsTable) e WHERE e.migration_id = m.id AND e.occurred_at = m.applied_at)
-            """, [.text(id)])
-    }
-
     /// An event's values, in `eventColumns` order.
-    private func values(_ event: HistoryEvent) -> [DatabaseValue] {
+    func values(_ event: HistoryEvent) -> [DatabaseValue] {
         let forced: DatabaseValue = event.forced.map { database.dialect == .sqlite ? .integer($0 ? 1 : 0) : .text($0 ? "true" : "false") } ?? .null
         return [.text(event.occurredAt), .text(event.kind.rawValue), .text(event.migrationID), .text(event.actor),
                 event.executionMilliseconds.map(DatabaseValue.integer) ?? .null, Self.optional(event.checksum),
@@ -178,71 +97,23 @@ extension Ledger {
                 Self.optional(event.error)]
     }
 
-    /// Every event, oldest first; rebuilt from the other tables when they predate the events
-    /// table (status and history never write, so they do not upgrade it). The applies that
-    /// only their tracking rows hold (`keepAppliedEvent`) are merged in by time (`ordered`).
+    /// Every event, oldest first: by time, and events of the same millisecond in the order they
+    /// were written (one `up` can apply several migrations within one). Read as they are; none
+    /// before the tracking tables exist.
     public func history() throws(ApplyError) -> History {
-        guard let layout = try layout() else { return History(events: [], complete: true) }
-        guard layout >= 3 else { return History(events: try reconstructedEvents(), complete: false) }
+        guard try trackingSchema() != nil else { return History(events: [], complete: true) }
         let forced = database.dialect == .sqlite ? "forced" : "CASE WHEN forced THEN 1 WHEN NOT forced THEN 0 END"
         let rows = try database.query("""
             SELECT occurred_at, event, migration_id, actor, execution_ms, checksum, reason, risk, \(forced), backup_path, error
             FROM \(eventsTable) ORDER BY occurred_at, event_id
             """)
-        let recorded = rows.map { row in
+        let events = rows.map { row in
             HistoryEvent(kind: HistoryEvent.Kind(rawValue: row[1].text ?? "") ?? .failed, migrationID: row[2].text ?? "",
                          occurredAt: row[0].text ?? "", actor: row[3].text ?? "", executionMilliseconds: row[4].integer,
                          checksum: row[5].text, reason: row[6].text, risk: row[7].text,
                          forced: row[8] == .null ? nil : Self.integer(row[8]) != 0, backupPath: row[9].text, error: row[10].text)
         }
-        let moments = Set(recorded.map { Moment(migrationID: $0.migrationID, occurredAt: $0.occurredAt) })
-        // In `applied_at` order (`entries`), as the recorded events are in `occurred_at` order.
-        let heldByRows = try entries()
-            .filter { $0.status == .applied && !moments.contains(Moment(migrationID: $0.id, occurredAt: $0.appliedAt)) }
-            .map(HistoryEvent.init)
-        return History(events: Self.ordered(heldByRows, recorded), complete: true)
-    }
-
-    /// A migration at a moment: an event of it then is the event of its row applied then.
-    private struct Moment: Hashable {
-        var migrationID: String
-        var occurredAt: String
-    }
-
-    /// The applies held by rows and the recorded events in one time order. Times are
-    /// milliseconds, and one `up` applies several migrations in one: at the same moment applies
-    /// come first, by migration id (the order a run applies them in, dependencies aside),
-    /// since an apply copied here when its row went (`keepAppliedEvent`) has a later
-    /// event_id than what followed it; other events keep their order, the rows' before the
-    /// recorded ones.
-    static func ordered(_ heldByRows: [HistoryEvent], _ recorded: [HistoryEvent]) -> [HistoryEvent] {
-        (heldByRows + recorded).enumerated().sorted { a, b in
-            let (x, y) = (a.element, b.element)
-            if x.occurredAt != y.occurredAt { return x.occurredAt < y.occurredAt }
-            let (xApplied, yApplied) = (x.kind == .applied, y.kind == .applied)
-            if xApplied != yApplied { return xApplied }
-            if xApplied, x.migrationID != y.migrationID { return x.migrationID < y.migrationID }
-            return a.offset < b.offset
-        }.map(\.element)
-    }
-
-    /// The events the tracking rows and rollback records still show: each row's apply (or
-    /// failure), each rollback; not the claims of runs going on now, which have no outcome yet.
-    func reconstructedEvents() throws(ApplyError) -> [HistoryEvent] {
-        let fromRows = try entries().filter { !Applier.isClaim($0) }.map(HistoryEvent.init)
-        // The first releases' tables (layout 1) may have no rollbacks table yet.
-        let fromRollbacks = try hasRollbacksTable() ? try rollbacks().map(HistoryEvent.init) : []
-        // A stable sort by time: the rows' own order breaks ties.
-        return (fromRows + fromRollbacks).enumerated()
-            .sorted { ($0.element.occurredAt, $0.offset) < ($1.element.occurredAt, $1.offset) }
-            .map(\.element)
-    }
-
-    private func hasRollbacksTable() throws(ApplyError) -> Bool {
-        let sql = database.dialect == .sqlite
-            ? "SELECT count(*) FROM \(Self.quoted(schema)).sqlite_schema WHERE type = 'table' AND name = ?1"
-            : "SELECT (to_regclass($1) IS NOT NULL)::int"
-        return try database.query(sql, [.text(database.dialect == .sqlite ? Self.rollbacks : rollbacksTable)]).first?.first?.integer == 1
+        return History(events: events, complete: true)
     }
 
     private static func optional(_ text: String?) -> DatabaseValue { text.map(DatabaseValue.text) ?? .null }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// One row of `__migration_rollbacks__`: a migration undone by `strata rollback`.
+/// A migration undone by `strata rollback` (or recorded as undone by `strata mark-applied
+/// --rolled-back`): its `rolled_back` event, as the `__migration_rollbacks__` view shows it.
 public struct RollbackRecord: Sendable, Equatable {
     public var migrationID: String
     /// ISO-8601, UTC, with milliseconds.
@@ -17,25 +18,14 @@ public struct RollbackRecord: Sendable, Equatable {
 }
 
 extension Ledger {
-    public func recordRollback(_ record: RollbackRecord) throws(ApplyError) {
-        let p = database.placeholder
-        try database.query("""
-            INSERT INTO \(rollbacksTable) (migration_id, rolled_back_at, reason, forced, risk, backup_path, execution_ms, rolled_back_by)
-            VALUES (\(p(1)), \(p(2)), \(p(3)), \(p(4)), \(p(5)), \(p(6)), \(p(7)), \(p(8)))
-            """, [.text(record.migrationID), .text(record.rolledBackAt), record.reason.map(DatabaseValue.text) ?? .null,
-                  database.dialect == .sqlite ? .integer(record.forced ? 1 : 0) : .text(record.forced ? "true" : "false"),
-                  .text(record.risk), record.backupPath.map(DatabaseValue.text) ?? .null,
-                  .integer(record.executionMilliseconds), .text(record.rolledBackBy)])
-    }
-
     /// Every rollback, oldest first.
     public func rollbacks() throws(ApplyError) -> [RollbackRecord] {
-        guard try layout() != nil else { return [] }
+        guard try trackingSchema() != nil else { return [] }
         let forced = database.dialect == .sqlite ? "forced" : "CASE WHEN forced THEN 1 ELSE 0 END"
         return try database.query("""
-            SELECT migration_id, rolled_back_at, reason, \(forced), risk, backup_path, execution_ms, rolled_back_by
-            FROM \(rollbacksTable) ORDER BY rollback_id
-            """).map { row in
+            SELECT migration_id, occurred_at, reason, \(forced), risk, backup_path, execution_ms, actor
+            FROM \(eventsTable) WHERE event = \(database.placeholder(1)) ORDER BY event_id
+            """, [.text(HistoryEvent.Kind.rolledBack.rawValue)]).map { row in
             RollbackRecord(migrationID: row[0].text ?? "", rolledBackAt: row[1].text ?? "", reason: row[2].text,
                            forced: Self.integer(row[3]) != 0, risk: row[4].text ?? "", backupPath: row[5].text,
                            executionMilliseconds: Self.integer(row[6]), rolledBackBy: row[7].text ?? "")

@@ -1,11 +1,12 @@
 import Foundation
 import StrataSyntax
 
-/// One row of `__migrations__`.
+/// One row of `__migrations__`: where a migration stands now.
 public struct LedgerEntry: Sendable, Equatable {
     public enum Status: String, Sendable {
         case applied
-        /// A non-transactional migration that stopped midway; `strata repair` resolves it.
+        /// A non-transactional migration that stopped midway, or a claim on one running now
+        /// (`Applier.isClaim`); `strata repair` resolves it.
         case failed
     }
 
@@ -22,46 +23,55 @@ public struct LedgerEntry: Sendable, Equatable {
     public var failedStatement: String?
     public var error: String?
     /// The process id of the run that wrote the row (on the host named in `appliedBy`); nil in
-    /// rows written before layout 2.
+    /// rows no run of Strata wrote (those `strata baseline` adopts).
     public var pid: Int64?
 }
 
-/// The tracking tables: `__migrations__` (what is applied), `__migration_rollbacks__` (what was
-/// undone), `__migration_events__` (every failure, rollback and repair, and every apply no
-/// tracking row shows any more, for `history`),
-/// plus `__strata_schema__`, whose version lets later releases change the tables in
-/// place. Every reference names the schema they live in, so a migration's `SET search_path`
-/// cannot send a row elsewhere. All values are bound parameters.
+/// The tracking tables, as the tracking schema has them (`Ledger+TrackingSchema.swift`, which
+/// describes the design): `__migrations__`, where each migration stands now, and
+/// `__migration_events__`, everything that happened, written together by `record`. Every
+/// reference names the schema they live in, so a migration's `SET search_path` cannot send a
+/// row elsewhere. All values are bound parameters.
 public struct Ledger {
     public static let table = "__migrations__"
+    public static let events = "__migration_events__"
+    /// A view of the rollbacks among the events, for people reading the database.
     public static let rollbacks = "__migration_rollbacks__"
+    /// The table holding the tracking schema's version.
     public static let schemaTable = "__strata_schema__"
-    /// The tables' layout version this release writes (`Ledger+Layout.swift`).
-    public static let version: Int64 = 5
 
     let database: any Database
     /// The schema holding the tables: `main` on SQLite; on PostgreSQL the current schema when
     /// the applier connected (`Applier.init`).
     public let schema: String
     /// `"schema"."__migrations__"` and the others, quoted.
-    let migrationsTable: String, rollbacksTable: String, layoutTable: String, eventsTable: String
-    /// The INSERTs of a tracking row and of an event, written once: a run inserts one of each
-    /// per migration, and the database's statement cache finds them by their text.
-    let insertRowSQL: String, insertEventSQL: String
+    let migrationsTable: String, eventsTable: String, rollbacksView: String, versionTable: String
+    /// The statements a run sends once per migration, written once: the database's statement
+    /// cache finds them by their text. `insertRowAndEventSQL`: both INSERTs as one PostgreSQL
+    /// statement (nil on SQLite, which runs the two).
+    let insertRowSQL: String, insertEventSQL: String, insertRowAndEventSQL: String?
 
     public init(_ database: any Database, schema: String) {
         self.database = database
         self.schema = schema
         migrationsTable = Self.qualified(schema, Self.table)
-        rollbacksTable = Self.qualified(schema, Self.rollbacks)
-        layoutTable = Self.qualified(schema, Self.schemaTable)
         eventsTable = Self.qualified(schema, Self.events)
-        let parameters = (1...11).map(database.placeholder).joined(separator: ", ")
-        insertRowSQL = "INSERT INTO \(migrationsTable) (\(Self.rowColumns)) VALUES (\(parameters))"
-        insertEventSQL = "INSERT INTO \(eventsTable) (\(Self.eventColumns)) VALUES (\(parameters))"
+        rollbacksView = Self.qualified(schema, Self.rollbacks)
+        versionTable = Self.qualified(schema, Self.schemaTable)
+        let parameters = Self.placeholders(database, count: 11)
+        insertRowSQL = "INSERT INTO \(migrationsTable) (\(Self.rowColumns)) VALUES \(parameters)"
+        insertEventSQL = "INSERT INTO \(eventsTable) (\(Self.eventColumns)) VALUES \(parameters)"
+        insertRowAndEventSQL = database.dialect == .postgresql
+            ? "WITH row AS (\(insertRowSQL)) INSERT INTO \(eventsTable) (\(Self.eventColumns)) VALUES \(Self.placeholders(database, count: 11, after: 11))"
+            : nil
     }
 
-    /// The columns `insertRowSQL` writes, in `values`' order.
+    /// `(p1, p2, ...)`: `count` parameters numbered from `after + 1`.
+    static func placeholders(_ database: any Database, count: Int, after: Int = 0) -> String {
+        "(" + (after + 1...after + count).map(database.placeholder).joined(separator: ", ") + ")"
+    }
+
+    /// The columns of a row, in `values` and `decode` order.
     static let rowColumns = "id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, failed_statement, error, pid"
 
     /// `"schema"."name"`, each part quoted as an identifier.
@@ -69,17 +79,12 @@ public struct Ledger {
 
     static func quoted(_ identifier: String) -> String { "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
-    /// The columns a row is read from, in `decode`'s order, as `layout` has them.
-    static func columns(_ layout: Int64 = version) -> String {
-        "id, name, checksum, down_checksum, applied_at, execution_ms, applied_by, status, failed_statement, error, "
-            + (layout >= 2 ? "pid" : "NULL")
-    }
+    // MARK: - Reading rows
 
-    /// Every row, in the order applied. Read as the tables are, whatever earlier layout they
-    /// have (status and plans never write, so they do not upgrade them).
+    /// Every row, in the order applied; none before the tracking tables exist.
     public func entries() throws(ApplyError) -> [LedgerEntry] {
-        guard let layout = try layout() else { return [] }
-        return Self.decode(try database.query("SELECT \(Self.columns(layout)) FROM \(migrationsTable) ORDER BY applied_at, id"))
+        guard try trackingSchema() != nil else { return [] }
+        return Self.decode(try database.query("SELECT \(Self.rowColumns) FROM \(migrationsTable) ORDER BY applied_at, id"))
     }
 
     static func decode(_ rows: [[DatabaseValue]]) -> [LedgerEntry] {
@@ -94,74 +99,101 @@ public struct Ledger {
     /// The row of one migration, read inside the lock to decide whether it still has to run
     /// (the tables exist by then: `ensure` ran).
     public func entry(_ id: String) throws(ApplyError) -> LedgerEntry? {
-        Self.decode(try database.query("SELECT \(Self.columns()) FROM \(migrationsTable) WHERE id = \(database.placeholder(1))", [.text(id)])).first
+        Self.decode(try database.query("SELECT \(Self.rowColumns) FROM \(migrationsTable) WHERE id = \(database.placeholder(1))", [.text(id)])).first
     }
 
+    // MARK: - Writing rows and events
+
+    /// What an event does to its migration's row in `__migrations__`.
+    enum RowChange {
+        /// Nothing: a failure in a transaction, which rolled back with everything it did.
+        case unchanged
+        /// A new row: an apply, or a claim.
+        case insert(LedgerEntry)
+        /// The row of `id` rewritten whole: an outcome over its claim, a repair, a rollback's claim.
+        case update(LedgerEntry)
+        /// The row of this id deleted: a rollback, or a failed row removed by a repair.
+        case delete(String)
+    }
+
+    /// The one writer of the tracking tables: appends `event` to `__migration_events__` and makes
+    /// the change it brings to its migration's row, in the caller's transaction (on PostgreSQL
+    /// in one statement, one round trip). `event` is nil only for a claim on a migration about
+    /// to run, or be rolled back, outside a transaction: a claim is not something that
+    /// happened, and its outcome, recorded over it, is an event.
+    func record(_ change: RowChange, _ event: HistoryEvent?) throws(ApplyError) {
+        let p = database.placeholder
+        let row: (sql: String, values: [DatabaseValue])? = switch change {
+        case .unchanged: nil
+        case .insert(let entry): (insertRowSQL, Self.values(entry))
+        case .update(let entry):
+            ("""
+             UPDATE \(migrationsTable) SET name = \(p(2)), checksum = \(p(3)), down_checksum = \(p(4)), applied_at = \(p(5)),
+               execution_ms = \(p(6)), applied_by = \(p(7)), status = \(p(8)), failed_statement = \(p(9)), error = \(p(10)), pid = \(p(11))
+             WHERE id = \(p(1))
+             """, Self.values(entry))
+        case .delete(let id): ("DELETE FROM \(migrationsTable) WHERE id = \(p(1))", [.text(id)])
+        }
+        guard let event else {
+            if let row { try database.query(row.sql, row.values) }
+            return
+        }
+        guard let row else {
+            try database.query(insertEventSQL, values(event))
+            return
+        }
+        if database.dialect == .postgresql {
+            // A data-modifying WITH runs whether or not the statement reads what it returns.
+            let sql = if case .insert = change, let insertRowAndEventSQL { insertRowAndEventSQL } else {
+                "WITH row AS (\(row.sql)) INSERT INTO \(eventsTable) (\(Self.eventColumns)) VALUES \(Self.placeholders(database, count: 11, after: row.values.count))"
+            }
+            try database.query(sql, row.values + values(event))
+        } else {
+            try database.query(row.sql, row.values)
+            try database.query(insertEventSQL, values(event))
+        }
+    }
+
+    /// A migration applied: its row, and its `applied` event (the row's time, duration, actor
+    /// and checksum).
     public func record(_ entry: LedgerEntry) throws(ApplyError) {
-        try database.query(insertRowSQL, Self.values(entry))
-    }
-
-    /// A row's values, in `insertRowSQL`'s order.
-    private static func values(_ entry: LedgerEntry) -> [DatabaseValue] {
-        [.text(entry.id), .text(entry.name), .text(entry.checksum), entry.downChecksum.map(DatabaseValue.text) ?? .null,
-         .text(entry.appliedAt), .integer(entry.executionMilliseconds), .text(entry.appliedBy),
-         .text(entry.status.rawValue), entry.failedStatement.map(DatabaseValue.text) ?? .null,
-         entry.error.map(DatabaseValue.text) ?? .null, entry.pid.map(DatabaseValue.integer) ?? .null]
+        try record(.insert(entry), HistoryEvent(entry))
     }
 
     /// Rows per INSERT when many go in together: 90 rows of 11 values stay under the 999
     /// parameters SQLite allowed before 3.32 (PostgreSQL allows 65,535).
     static let rowsPerInsert = 90
 
-    /// Inserts many rows: `up --single-transaction` writes its rows together at the end, up to
-    /// `rowsPerInsert` in one statement (a thousand single-row INSERTs were a thousand round
-    /// trips to a PostgreSQL server).
+    /// Many migrations applied, as `record(_ entry:)` each: `up --single-transaction` writes
+    /// its rows and events together at the end, up to `rowsPerInsert` of each in one INSERT,
+    /// on PostgreSQL both INSERTs in one statement (a thousand single-row INSERTs were a
+    /// thousand round trips to a PostgreSQL server).
     public func record(_ entries: [LedgerEntry]) throws(ApplyError) {
         var start = entries.startIndex
         while start < entries.endIndex {
             let chunk = entries[start..<min(entries.endIndex, start + Self.rowsPerInsert)]
             start = chunk.endIndex
-            let p = database.placeholder
-            let rows = (0..<chunk.count).map { r in "(" + (1...11).map { p(r * 11 + $0) }.joined(separator: ", ") + ")" }
-            try database.query("INSERT INTO \(migrationsTable) (\(Self.rowColumns)) VALUES " + rows.joined(separator: ", "),
-                               chunk.flatMap(Self.values))
+            let tuples = { (after: Int) in
+                (0..<chunk.count).map { Self.placeholders(database, count: 11, after: after + $0 * 11) }.joined(separator: ", ")
+            }
+            let rows = "INSERT INTO \(migrationsTable) (\(Self.rowColumns)) VALUES " + tuples(0)
+            let rowValues = chunk.flatMap(Self.values), eventValues = chunk.flatMap { values(HistoryEvent($0)) }
+            if database.dialect == .postgresql {
+                try database.query("WITH rows AS (\(rows)) INSERT INTO \(eventsTable) (\(Self.eventColumns)) VALUES \(tuples(rowValues.count))",
+                                   rowValues + eventValues)
+            } else {
+                try database.query(rows, rowValues)
+                try database.query("INSERT INTO \(eventsTable) (\(Self.eventColumns)) VALUES " + tuples(0), eventValues)
+            }
         }
     }
 
-    /// Rewrites the row of `entry.id` (a claim, with its outcome) in one statement, so that the
-    /// row is never missing in between. An applied row's apply is written to the events
-    /// first (`keepAppliedEvent`).
-    public func update(_ entry: LedgerEntry) throws(ApplyError) {
-        try keepAppliedEvent(of: entry.id)
-        let p = database.placeholder
-        try database.query("""
-            UPDATE \(migrationsTable) SET name = \(p(2)), checksum = \(p(3)), down_checksum = \(p(4)), applied_at = \(p(5)),
-              execution_ms = \(p(6)), applied_by = \(p(7)), status = \(p(8)), failed_statement = \(p(9)), error = \(p(10)), pid = \(p(11))
-            WHERE id = \(p(1))
-            """, [.text(entry.id), .text(entry.name), .text(entry.checksum), entry.downChecksum.map(DatabaseValue.text) ?? .null,
-                  .text(entry.appliedAt), .integer(entry.executionMilliseconds), .text(entry.appliedBy),
-                  .text(entry.status.rawValue), entry.failedStatement.map(DatabaseValue.text) ?? .null,
-                  entry.error.map(DatabaseValue.text) ?? .null, entry.pid.map(DatabaseValue.integer) ?? .null])
-    }
-
-    /// Deletes the row of `id`, its apply written to the events first (`keepAppliedEvent`).
-    public func remove(_ id: String) throws(ApplyError) {
-        try keepAppliedEvent(of: id)
-        try database.query("DELETE FROM \(migrationsTable) WHERE id = \(database.placeholder(1))", [.text(id)])
-    }
-
-    public func markApplied(_ id: String) throws(ApplyError) {
-        try database.query("UPDATE \(migrationsTable) SET status = 'applied', failed_statement = NULL, error = NULL WHERE id = \(database.placeholder(1))",
-                           [.text(id)])
-    }
-
-    /// Marks a row applied with the checksums of its file as it is now.
-    public func markApplied(_ id: String, checksum: String, downChecksum: String?) throws(ApplyError) {
-        let p = database.placeholder
-        try database.query("""
-            UPDATE \(migrationsTable) SET status = 'applied', failed_statement = NULL, error = NULL, checksum = \(p(2)), down_checksum = \(p(3))
-            WHERE id = \(p(1))
-            """, [.text(id), .text(checksum), downChecksum.map(DatabaseValue.text) ?? .null])
+    /// A row's values, in `rowColumns` order.
+    private static func values(_ entry: LedgerEntry) -> [DatabaseValue] {
+        [.text(entry.id), .text(entry.name), .text(entry.checksum), entry.downChecksum.map(DatabaseValue.text) ?? .null,
+         .text(entry.appliedAt), .integer(entry.executionMilliseconds), .text(entry.appliedBy),
+         .text(entry.status.rawValue), entry.failedStatement.map(DatabaseValue.text) ?? .null,
+         entry.error.map(DatabaseValue.text) ?? .null, entry.pid.map(DatabaseValue.integer) ?? .null]
     }
 
     static func integer(_ value: DatabaseValue) -> Int64 {

@@ -4,7 +4,7 @@ import Foundation
 
 extension Applier {
     /// Every apply, failure, rollback and repair recorded, oldest first (`strata history`);
-    /// read as the tables are, never upgrading them.
+    /// never writes.
     public func history() throws(ApplyError) -> History { try ledger.history() }
 
     /// Writes the failure of a migration (or of its DOWN) that ran in a transaction of its own,
@@ -14,7 +14,7 @@ extension Applier {
     func recordFailureAfterRollback() {
         guard let event = unrecordedFailure else { return }
         unrecordedFailure = nil
-        try? inLock { () throws(ApplyError) in try ledger.recordEvent(event) }
+        try? inLock { () throws(ApplyError) in try ledger.record(.unchanged, event) }
     }
 
     /// Tells `onEvent`, when someone listens.

@@ -42,10 +42,6 @@ extension History {
     public func table(limit: Int? = nil, slowMilliseconds: Int64) -> String {
         let shown = last(limit)
         var out = ""
-        if !complete {
-            out += "note: these tracking tables predate the event history (layout 3), so this is rebuilt from what they still hold: "
-                + "an apply undone by a later rollback is not shown; the next `strata up`, `rollback` or `repair` upgrades them\n"
-        }
         guard !shown.isEmpty else { return out + "no history: nothing was applied or rolled back yet\n" }
         let header = ["WHEN", "ACTION", "STATUS", "MIGRATION", "DURATION", "WHO", "DETAIL"]
         let rows = shown.map { event in
