@@ -35,7 +35,6 @@ struct MarkApplied: ParsableCommand {
 
     func run() throws {
         let apply = try ApplyContext("mark-applied", project, database, logJSON: log.logJSON)
-        ApplyContext.keepUntilExit(apply)
         let lines = try CommandContext.run { () throws(ApplyError) -> [String] in
             do throws(ApplyError) {
                 return rolledBack ? try apply.applier.markRolledBack(id, force: force) : try apply.applier.markApplied(id, force: force)
