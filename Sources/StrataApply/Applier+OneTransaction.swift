@@ -49,7 +49,9 @@ extension Applier {
                 // The tracking rows go in together at the end, still inside the transaction.
                 var written: [LedgerEntry]? = []
                 while true {
-                    while let entry = planner.next() {
+                    // With a target, nothing runs before the plan has reached it: the progress
+                    // lines count the plan exactly.
+                    while planner.countIsSettled, let entry = planner.next() {
                         guard !planner.willRefuse, notInTransaction == nil, !lintFound else { continue }
                         if let stop = entry.stop {
                             // What ran before it commits; nothing after it is planned.
@@ -72,7 +74,7 @@ extension Applier {
                         }
                         start()
                         let n = report.applied.count
-                        if let done = try runLocked(entry, index: n, of: max(planner.count, n + 1), rows: rows, deferredRows: &written) {
+                        if let done = try runLocked(entry, index: n, of: planner.count, rows: rows, deferredRows: &written) {
                             report.applied.append(done)
                         } else {
                             report.alreadyApplied.append(entry.id)

@@ -75,8 +75,7 @@ struct UpPlanner {
     /// For each id, the ranks of the waiting migrations that depend on it.
     private var dependents: [String: [Int]] = [:]
     private(set) var isFinished = false
-    /// How many migrations the plan runs, as far as it can be told from the ids and the rows
-    /// before the files arrive (`count` once finished).
+    /// How many migrations are pending by the ids and the rows, before the files arrive.
     private let estimate: Int
 
     /// `rows`: the tracking rows, in the order the table gives them. `ids`: every migration id
@@ -99,13 +98,10 @@ struct UpPlanner {
         }
         self.rowReasons = rowReasons
         failedAhead = rows.values.contains { $0.status == .failed && rank[$0.id] != nil && !claims.running.contains($0.id) }
-        let pending = ids.filter { rows[$0] == nil || claims.running.contains($0) }
+        estimate = ids.count { rows[$0] == nil || claims.running.contains($0) }
         if let target = request.target {
             targetUnknown = rank[target] == nil
             cut = rows[target].map { $0.status != .failed } ?? false
-            estimate = cut ? 0 : pending.firstIndex(of: target).map { $0 + 1 } ?? pending.count
-        } else {
-            estimate = pending.count
         }
     }
 
@@ -150,12 +146,16 @@ struct UpPlanner {
         targetUnknown || failedAhead || !migrationReasons.isEmpty || !rowReasons.isEmpty || !dependencyReasons.isEmpty
     }
 
-    /// How many migrations the plan runs (not counting one where it stops): exact once
-    /// finished, before that an estimate from the ids and rows, which dependencies pulling a
-    /// migration from past the target before it can exceed.
+    /// How many migrations the plan runs (not counting one where it stops): exact once every
+    /// migration has arrived or the plan is cut, before that as many as are pending by the ids
+    /// and rows (fewer when the plan will stop at a migration Strata cannot run).
     var count: Int {
-        isFinished ? planned.count - (planned.last?.nonSQL != nil ? 1 : 0) : estimate
+        isFinished || cut ? planned.count - (planned.last?.nonSQL != nil ? 1 : 0) : estimate
     }
+
+    /// Whether `count` is known: with a target, only once the plan has reached it (a migration
+    /// past it may be pulled before it by a dependency).
+    var countIsSettled: Bool { isFinished || cut || request.target == nil }
 
     /// The plan, or every reason it is refused; `lintErrors`: error-level findings per
     /// migration id (nil: not asked here). Only once finished.
