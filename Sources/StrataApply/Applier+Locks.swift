@@ -6,6 +6,14 @@ extension Applier {
     /// Runs `body` in a transaction holding the migration lock: PostgreSQL's transaction-scoped
     /// advisory lock, or SQLite's write lock (`BEGIN IMMEDIATE`). Rolls back on error.
     func inLock(_ body: () throws(ApplyError) -> Void) throws(ApplyError) {
+        try inLockKeeping { () throws(ApplyError) -> Bool in
+            try body()
+            return true
+        }
+    }
+
+    /// As `inLock(_:)`; `body` says whether to keep what it did (false: roll back, keeping nothing).
+    func inLockKeeping(_ body: () throws(ApplyError) -> Bool) throws(ApplyError) {
         switch database.dialect {
         case .sqlite:
             if busyTimeoutSet != lockTimeout {
@@ -52,8 +60,7 @@ extension Applier {
             }
         }
         do {
-            try body()
-            try database.execute("COMMIT")
+            try database.execute(try body() ? "COMMIT" : "ROLLBACK")
         } catch {
             try? database.execute("ROLLBACK")
             throw error

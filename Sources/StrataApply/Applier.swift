@@ -22,9 +22,21 @@ public struct MigrationState: Sendable, Equatable {
     public var nonSQL: NonSQLMigration? = nil
 }
 
-/// Why `up` refused to run; nothing was applied.
+/// Why `up` refused to run, and what it kept: nothing, unless another run's migration it
+/// reached stopped it midway (`appliedBefore`).
 public struct Refusal: Error, Sendable, Equatable {
     public var reasons: [String]
+    /// Migrations this run applied, one by one, before it reached what refused it.
+    public var appliedBefore: Int = 0
+    /// Found inside one transaction after migrations ran in it (and lint errors, only known
+    /// there): they were rolled back.
+    public var rolledBack: Bool = false
+
+    public init(reasons: [String], appliedBefore: Int = 0, rolledBack: Bool = false) {
+        self.reasons = reasons
+        self.appliedBefore = appliedBefore
+        self.rolledBack = rolledBack
+    }
 }
 
 /// What `up` did.
@@ -58,7 +70,10 @@ extension CatalogEntry {
 /// migration with its tracking row, and records timing. One connection, one thread.
 public final class Applier {
     public let database: any Database
-    public let catalog: MigrationCatalog
+    /// Where the migrations are read from: whole, or streamed while `up` runs.
+    public let source: MigrationSource
+    /// Every migration in the order they apply (a stream's once all its files are read).
+    public var catalog: MigrationCatalog { source.catalog }
     let ledger: Ledger
     /// How long to wait for another runner's lock.
     public var lockTimeout: Duration = .seconds(60)
@@ -76,6 +91,9 @@ public final class Applier {
     /// Told of each migration starting, applied (once committed), failing, rolled back...
     /// (`--log-json`). Nil: nothing is built for it.
     public var onEvent: ((ApplyEvent) -> Void)?
+    /// Told once `up` has a plan it goes on with: before the first migration runs, or before
+    /// it returns having run none (or fails for a reason other than a refusal).
+    public var onStart: (() -> Void)?
     /// The failure of a migration in a transaction of its own, kept for `__migration_events__`
     /// until that transaction has rolled back (`recordFailureAfterRollback`).
     var unrecordedFailure: HistoryEvent?
@@ -91,9 +109,9 @@ public final class Applier {
     /// Finds where the tracking tables live, before any migration runs: on PostgreSQL the
     /// schema current now (the first existing schema of search_path), so a migration that
     /// changes search_path moves neither the tables nor the lock.
-    public init(database: any Database, catalog: MigrationCatalog) throws(ApplyError) {
+    public init(database: any Database, source: MigrationSource) throws(ApplyError) {
         self.database = database
-        self.catalog = catalog
+        self.source = source
         switch database.dialect {
         case .sqlite:
             ledger = Ledger(database, schema: "main")
@@ -108,6 +126,11 @@ public final class Applier {
             ledger = Ledger(database, schema: schema)
             lockKey = key
         }
+    }
+
+    /// An applier on the migrations of `catalog`, read whole.
+    public convenience init(database: any Database, catalog: MigrationCatalog) throws(ApplyError) {
+        try self.init(database: database, source: .catalog(catalog))
     }
 
     // MARK: - Status
@@ -136,126 +159,86 @@ public final class Applier {
 
     // MARK: - Plan
 
-    /// The pending migrations `up` would run, in order, up to and including `target`; or the
-    /// reasons it must not run. `lintErrors` maps a migration id to its error-level findings.
-    /// A pending migration Strata cannot run (a goose Go migration) ends the plan: `up` applies
-    /// what comes before it and stops there (`UpReport.stoppedAt`).
-    public func plan(target: String? = nil, allowChanged: Bool = false,
-                     lintErrors: [String: [String]] = [:]) throws(ApplyError) -> Result<[CatalogEntry], Refusal> {
-        let entries = try ledger.entries()
-        let states = status(entries)
-        var reasons: [String] = []
-        // Another run's claim on a migration it is running now outside a transaction is not a
-        // failure: `up` waits for that run's outcome when it reaches the migration. A claim
-        // whose run is gone is one.
-        var running = Set<String>()
-        var abandoned: [String: LedgerEntry] = [:]
-        for claim in entries where Self.isClaim(claim) {
-            if try claimIsAbandoned(claim) { abandoned[claim.id] = claim } else { running.insert(claim.id) }
+    /// The migrations `up` would run for `request`, in order, or every reason it must not run:
+    /// `UpPlanner` over the whole source. `lint`, when given, is waited for: error-level
+    /// findings in a planned file refuse the plan. `up --dry-run` and `deploy --dry-run` show
+    /// this; `up(_:lint:)` runs it, through the same planner.
+    public func plan(_ request: UpRequest = UpRequest(), lint: LintGate? = nil) throws(ApplyError) -> Result<[CatalogEntry], Refusal> {
+        let rows = try ledger.entries()
+        var planner = UpPlanner(rows: rows, claims: try claims(in: rows), ids: source.ids, request: request)
+        for index in 0..<source.count { planner.take(try source.entry(index)) }
+        planner.finish()
+        return planner.verdict(lintErrors: lint?.errors())
+    }
+
+    /// Another run's claims among `rows`: a claim on a migration it is running now outside a
+    /// transaction is not a failure (`up` waits for that run's outcome when it reaches the
+    /// migration); a claim whose run is gone is one.
+    func claims(in rows: [LedgerEntry]) throws(ApplyError) -> UpPlanner.Claims {
+        var claims = UpPlanner.Claims()
+        for claim in rows where Self.isClaim(claim) {
+            if try claimIsAbandoned(claim) { claims.abandoned[claim.id] = interrupted(claim) } else { claims.running.insert(claim.id) }
         }
-        for state in states {
-            switch state.kind {
-            case .failed where running.contains(state.id):
-                break
-            case .failed:
-                reasons.append(abandoned[state.id].map(interrupted)
-                               ?? "\(state.id) failed midway in an earlier run; fix the database, then run `strata repair \(state.id)`")
-            case .changed where !allowChanged:
-                reasons.append("\(state.id) was edited after it was applied (checksum differs); restore it, or pass --allow-changed")
-            case .missing where !allowChanged:
-                reasons.append("\(state.id) is applied but its file is missing; restore it, or pass --allow-changed")
-            default:
-                break
-            }
-        }
-        let applied = Set(states.filter { $0.kind == .applied || $0.kind == .changed || $0.kind == .missing }.map(\.id))
-        let kinds = Dictionary(states.map { ($0.id, $0.kind) }, uniquingKeysWith: { a, _ in a })
-        var pending = catalog.entries.filter { !applied.contains($0.id) && (kinds[$0.id] == .pending || running.contains($0.id)) }
-        if let target {
-            guard let entry = catalog[target] else { return .failure(Refusal(reasons: ["no migration '\(target)'"])) }
-            if applied.contains(target) {
-                pending = []
-            } else if let end = pending.firstIndex(where: { $0.id == entry.id }) {
-                pending = Array(pending[...end])
-            }
-        }
-        if let stop = pending.firstIndex(where: { $0.nonSQL != nil }) {
-            pending = Array(pending[...stop])
-        }
-        var ready = applied
-        reasons += Self.lintReasons(pending, lintErrors)
-        for entry in pending {
-            for dependency in entry.dependencies where !ready.contains(dependency) {
-                reasons.append("\(entry.id) depends on \(dependency), which is neither applied nor pending before it")
-            }
-            ready.insert(entry.id)
-        }
-        return reasons.isEmpty ? .success(pending) : .failure(Refusal(reasons: reasons))
+        return claims
     }
 
     /// Why `up` refuses these migrations because of lint errors, one reason per migration.
     public static func lintReasons(_ entries: [CatalogEntry], _ lintErrors: [String: [String]]) -> [String] {
-        lintReasons(ids: entries.map(\.id), lintErrors)
-    }
-
-    /// As `lintReasons(_:_:)`, for the migrations of these ids.
-    public static func lintReasons(ids: [String], _ lintErrors: [String: [String]]) -> [String] {
-        ids.compactMap { id in
-            guard let errors = lintErrors[id], !errors.isEmpty else { return nil }
-            return "\(id) has lint errors:\n" + errors.map { "  \($0)" }.joined(separator: "\n")
+        entries.compactMap { entry in
+            guard let errors = lintErrors[entry.id], !errors.isEmpty else { return nil }
+            return "\(entry.id) has lint errors:\n" + errors.map { "  \($0)" }.joined(separator: "\n")
         }
     }
 
     // MARK: - Up
 
-    /// Applies `plan` (from `plan()`): each migration with its tracking row in one transaction,
-    /// or statement by statement when it cannot run in one; `singleTransaction` puts them all
-    /// in one. Each migration is checked again inside the lock, so none runs twice.
+    /// `up` and `deploy`: plans `request` (`UpPlanner`) and runs the plan, or returns why it
+    /// must not run. Migration by migration, the whole plan is made first (waiting for `lint`)
+    /// and nothing runs when it is refused; then each migration commits with its tracking row,
+    /// or runs statement by statement when it cannot run in a transaction, and is checked again
+    /// inside the lock, so none runs twice. In one transaction (`singleTransaction`) the plan is
+    /// made as the source hands over the migrations, and a refusal rolls everything back
+    /// (`upInOneTransaction`).
     ///
-    /// In one transaction, `gate` (when given) is asked before each migration with `final`
-    /// false (it answers from what it knows already) and before COMMIT with `final` true (it
-    /// may wait): throwing rolls everything back. `up` uses it to start running while the lint
-    /// of the files finishes, knowing nothing is kept unless that lint is clean.
-    ///
-    /// A migration Strata cannot run (a goose Go migration) stops the run: what comes before
-    /// it is applied (and committed, in one transaction too), nothing after it runs, and the
-    /// report says where it stopped.
-    public func up(_ plan: [CatalogEntry], singleTransaction: Bool = false,
-                   gate: ((_ final: Bool) throws(ApplyError) -> Void)? = nil) throws(ApplyError) -> UpReport {
-        if let stop = plan.firstIndex(where: { $0.nonSQL != nil }) {
-            var report = try up(Array(plan[..<stop]), singleTransaction: singleTransaction, gate: gate)
-            report.stoppedAt = plan[stop].stop
-            return report
+    /// A migration Strata cannot run (a goose Go migration) stops the run: what comes before it
+    /// is applied, nothing after it runs, and the report says where it stopped.
+    public func up(_ request: UpRequest, lint: LintGate? = nil) throws(ApplyError) -> Result<UpReport, Refusal> {
+        if request.singleTransaction { return try upInOneTransaction(request, lint: lint) }
+        let plan: [CatalogEntry]
+        switch try self.plan(request, lint: lint) {
+        case .failure(let refusal): return .failure(refusal)
+        case .success(let planned): plan = planned
         }
+        onStart?()
         var report = UpReport(applied: [], alreadyApplied: [])
-        guard !plan.isEmpty else { return report }
-        // Refused before anything is written, the tracking tables included.
-        if singleTransaction, let stopper = plan.first(where: { !$0.transactional }) {
-            throw ApplyError(.statement, "\(stopper.id) cannot run in a transaction (\(stopper.nonTransactionalReason ?? "")): --single-transaction refused")
+        do throws(ApplyError) {
+            try run(plan, into: &report)
+        } catch where error.kind == .refused {
+            // A migration this run reached failed, or was interrupted, in another run.
+            return .failure(Refusal(reasons: [error.message], appliedBefore: report.applied.count))
         }
+        return .success(report)
+    }
+
+    /// Runs `plan` (from `plan(_:lint:)`) migration by migration, as `up(_:lint:)` does.
+    public func up(_ plan: [CatalogEntry]) throws(ApplyError) -> UpReport {
+        var report = UpReport(applied: [], alreadyApplied: [])
+        try run(plan, into: &report)
+        return report
+    }
+
+    /// Each migration of `planned` with its tracking row in one transaction, or statement by
+    /// statement when it cannot run in one, up to a migration Strata cannot run; `report` holds
+    /// what ran, also when one fails.
+    private func run(_ planned: [CatalogEntry], into report: inout UpReport) throws(ApplyError) {
+        let stop = planned.firstIndex { $0.nonSQL != nil }
+        let plan = stop.map { Array(planned[..<$0]) } ?? planned
+        if !plan.isEmpty { try runEach(plan, into: &report) }
+        report.stoppedAt = stop.flatMap { planned[$0].stop }
+    }
+
+    private func runEach(_ plan: [CatalogEntry], into report: inout UpReport) throws(ApplyError) {
         try startSession()
-        if singleTransaction {
-            // One transaction from the tracking tables to the last row; the rows are read once,
-            // under the lock, since nothing else can write them until it ends.
-            try inLock { () throws(ApplyError) in
-                try ledger.ensure()
-                let rows = Dictionary(try ledger.entries().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-                // The tracking rows go in together at the end, still inside the transaction.
-                var written: [LedgerEntry]? = []
-                for (n, entry) in plan.enumerated() {
-                    try gate?(false)
-                    if let done = try runLocked(entry, index: n, of: plan.count, rows: rows, deferredRows: &written) {
-                        report.applied.append(done)
-                    } else {
-                        report.alreadyApplied.append(entry.id)
-                    }
-                }
-                try ledger.record(written ?? [])
-                try gate?(true)
-            }
-            for done in report.applied { emit(.applied, done.id, ms: done.milliseconds) }
-            return report
-        }
         try inLock { () throws(ApplyError) in try ledger.ensure() }
         let journalKept = keepJournalBetweenCommits(plan.count)
         defer { if journalKept { restoreJournalMode() } }
@@ -296,7 +279,6 @@ public final class Applier {
             }
             if let outcome { report.applied.append(outcome) } else { report.alreadyApplied.append(entry.id) }
         }
-        return report
     }
 
     /// Gives the PostgreSQL session Strata's own settings before the first migration.

@@ -21,6 +21,8 @@ public struct ApplyError: Error, LocalizedError, Sendable, Equatable {
         case backup
         /// The event log (`--log-json`) or the metrics file (`--output`) cannot be written.
         case monitoringFile
+        /// A migration file could not be read (`up` reading the files while it runs).
+        case migrationFile
     }
 
     public var kind: Kind

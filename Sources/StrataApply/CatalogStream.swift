@@ -5,11 +5,12 @@ import StrataSyntax
 /// The migration files read, parsed and made into catalog entries on a thread of their own, in
 /// the layout's order of their ids, each handed over as soon as it is made.
 ///
-/// `up --single-transaction` reads from it while it runs: its transaction starts as soon as the
-/// first file is ready instead of after every file was read, parsed and hashed (on a small
-/// machine that is a tenth of the whole run for a thousand small migrations). What the stream
-/// cannot know before the end (the lint of the whole set, a dependency pointing forward) is
-/// checked before COMMIT, and nothing is kept when it does not hold (`Applier.upStreamed`).
+/// `up --single-transaction` reads from it while it runs (`MigrationSource.stream`): its
+/// transaction starts as soon as the first file is ready instead of after every file was read,
+/// parsed and hashed (on a small machine that is a tenth of the whole run for a thousand small
+/// migrations). The plan is `UpPlanner`'s as for files read whole; what it cannot know before
+/// the end (the lint of the whole set, a changed file arriving last) is checked before COMMIT,
+/// and nothing is kept when it does not hold.
 public final class CatalogStream: @unchecked Sendable {
     /// One file as made: its bytes, its parse and its catalog entry.
     public struct Item: Sendable {
@@ -32,9 +33,13 @@ public final class CatalogStream: @unchecked Sendable {
     /// file woke the waiting lint thread a thousand times, each a context switch on a small
     /// machine where the applying thread needs the other core.
     private var awaitedCount = Int.max
+    private let postgresMajor: Int?
+    /// The catalog of every file made, once asked for (under `condition`).
+    private var madeCatalog: MigrationCatalog?
 
     /// Starts reading at once. `postgresMajor`: as for `MigrationCatalog`.
     public init(_ discovered: [DiscoveredFile], layout: LayoutKind, dialect: Dialect, postgresMajor: Int? = nil) {
+        self.postgresMajor = postgresMajor
         let parser = layout.layout
         // Ties keep the order found (a Liquibase file's changesets, in file order).
         files = discovered.enumerated().sorted { x, y in
@@ -76,6 +81,18 @@ public final class CatalogStream: @unchecked Sendable {
         defer { condition.unlock() }
         wait(untilCount: files.count)
         return items
+    }
+
+    /// The catalog of the files, once all are made (those that could not be read left out):
+    /// what `status` and the other commands read of an applier on a stream.
+    public var catalog: MigrationCatalog {
+        let made = all().compactMap { try? $0.get() }
+        condition.lock()
+        defer { condition.unlock() }
+        if madeCatalog == nil {
+            madeCatalog = MigrationCatalog(parsed: made.map(\.file), inputs: made.map(\.input), postgresMajor: postgresMajor)
+        }
+        return madeCatalog!
     }
 
     /// Waits, holding `condition`, until `count` items are made. Each waiter lowers

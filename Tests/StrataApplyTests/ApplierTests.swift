@@ -39,13 +39,13 @@ struct ApplierTests {
     func targetAppliesUpToAndIncludingIt(_ backend: Backend) throws {
         let scratch = try ScratchDatabase(backend)
         let applier = try scratch.applier((1...4).map { migration("000\($0)_m", up: "CREATE TABLE t\($0) (x INT);") })
-        let plan = try #require(try applier.plan(target: "0002_m").success)
+        let plan = try #require(try applier.plan(UpRequest(target: "0002_m")).success)
         #expect(plan.map(\.id) == ["0001_m", "0002_m"])
         _ = try applier.up(plan)
         #expect(try scratch.rows(on: applier.database) == [["0001_m", "applied"], ["0002_m", "applied"]])
         #expect(try !scratch.tableExists("t3", on: applier.database))
-        #expect(try applier.plan(target: "0001_m").success?.isEmpty == true)
-        #expect(try applier.plan(target: "0009_nope").failure?.reasons == ["no migration '0009_nope'"])
+        #expect(try applier.plan(UpRequest(target: "0001_m")).success?.isEmpty == true)
+        #expect(try applier.plan(UpRequest(target: "0009_nope")).failure?.reasons == ["no migration '0009_nope'"])
         #expect(try applier.plan().success?.map(\.id) == ["0003_m", "0004_m"])
     }
 
@@ -151,7 +151,7 @@ struct ApplierTests {
         let changed = try scratch.applier([edited, migration("0002_b", up: "CREATE TABLE b (x INT);")])
         #expect(try changed.status().map(\.kind) == [.changed, .pending])
         #expect(try changed.plan().failure?.reasons.first?.contains("--allow-changed") == true)
-        let allowed = try #require(try changed.plan(allowChanged: true).success)
+        let allowed = try #require(try changed.plan(UpRequest(allowChanged: true)).success)
         #expect(allowed.map(\.id) == ["0002_b"])
         _ = try changed.up(allowed)
         // The edited file is not re-run, and its recorded checksum stays the original's.
@@ -186,12 +186,11 @@ struct ApplierTests {
             migration("0002_b", up: "CREATE TABLE b (x INT);"),
             migration("0003_c", up: "CREATE TABLE c (x INT);\nINSERT INTO nowhere VALUES (1);"),
         ])
-        let plan = try #require(try applier.plan().success)
-        #expect(throws: ApplyError.self) { try applier.up(plan, singleTransaction: true) }
+        #expect(throws: ApplyError.self) { try applier.up(UpRequest(singleTransaction: true)) }
         let db = applier.database
         for table in ["a", "b", "c"] { #expect(try !scratch.tableExists(table, on: db), "\(table)") }
         #expect(try scratch.rows(on: db) == [])
-        #expect(try applier.up(Array(plan.prefix(2)), singleTransaction: true).applied.map(\.id) == ["0001_a", "0002_b"])
+        #expect(try applier.up(UpRequest(target: "0002_b", singleTransaction: true)).get().applied.map(\.id) == ["0001_a", "0002_b"])
         #expect(try scratch.rows(on: db) == [["0001_a", "applied"], ["0002_b", "applied"]])
     }
 
@@ -202,9 +201,8 @@ struct ApplierTests {
             migration("0001_a", up: "CREATE TABLE a (x INT);"),
             migration("0002_nt", header: "-- @transaction: false", up: "CREATE TABLE b (x INT);"),
         ])
-        let plan = try #require(try applier.plan().success)
         do {
-            _ = try applier.up(plan, singleTransaction: true)
+            _ = try applier.up(UpRequest(singleTransaction: true))
             Issue.record("applied")
         } catch {
             #expect(error.message == "0002_nt cannot run in a transaction (@transaction: false): --single-transaction refused")

@@ -13,7 +13,7 @@ struct LedgerBatchTests {
         let count = 2 * 90 + 7
         let inputs = (1...count).map { n in migration(String(format: "%04d_t%d", n, n), up: "CREATE TABLE t\(n) (x INT);") }
         let applier = try scratch.applier(inputs)
-        let report = try applier.up(try #require(try applier.plan().success), singleTransaction: true)
+        let report = try applier.up(UpRequest(singleTransaction: true)).get()
         #expect(report.applied.count == count)
         let rows = try applier.appliedRows()
         #expect(rows.map(\.id) == inputs.map(\.id))

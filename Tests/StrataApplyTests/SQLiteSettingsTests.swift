@@ -53,7 +53,7 @@ struct SQLiteSettingsTests {
         #expect(try setting("foreign_keys", applier) == before)
 
         let apart = try ScratchDatabase(.sqlite)
-        _ = try apart.applier(files).up(try #require(try apart.applier(files).plan(target: "0001_fk").success))
+        _ = try apart.applier(files).up(try #require(try apart.applier(files).plan(UpRequest(target: "0001_fk")).success))
         let second = try apart.applier(files)
         _ = try second.up(try #require(try second.plan().success))
         #expect(try apart.rows(on: second.database) == [["0001_fk", "applied"], ["0002_orphan", "applied"]])
@@ -95,7 +95,7 @@ struct SQLiteSettingsTests {
     @Test func withinOneTransactionSettingsCarryOver() throws {
         let scratch = try ScratchDatabase(.sqlite)
         let applier = try scratch.applier([migration("0001_settings", up: "PRAGMA recursive_triggers = ON;\nCREATE TABLE t (x INT);")])
-        _ = try applier.up(try #require(try applier.plan().success), singleTransaction: true)
+        _ = try applier.up(UpRequest(singleTransaction: true)).get()
         #expect(try setting("recursive_triggers", applier) == 1)
     }
 }

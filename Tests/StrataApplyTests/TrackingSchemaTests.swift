@@ -88,7 +88,7 @@ struct TrackingSchemaTests {
         #expect(throws: refusal) { try fresh.history() }
         #expect(throws: refusal) { try fresh.rollbackHistory() }
         #expect(throws: refusal) { try fresh.up(pending) }
-        #expect(throws: refusal) { try fresh.up([try #require(fresh.catalog["0001_a"])], singleTransaction: true) }
+        #expect(throws: refusal) { try fresh.up(UpRequest(singleTransaction: true)) }
         #expect(throws: refusal) { try fresh.rollback(rollbackPlan, reason: nil, forced: true) }
         #expect(throws: refusal) { try fresh.repair("0001_a", markApplied: false) }
         #expect(throws: refusal) { try fresh.markApplied("0002_b", force: true) }
@@ -227,7 +227,7 @@ struct TrackingSchemaTests {
         #expect(try events(db).last == "applied 0004_d")
         #expect(try applier.history().events.last?.actor == "\(Ledger.actor) (baseline from dbmate)")
 
-        let report = try applier.up(try #require(try applier.plan().success), singleTransaction: true)
+        let report = try #require(try applier.up(UpRequest(singleTransaction: true)).success)
         #expect(report.applied.map(\.id) == ["0001_a", "0002_b", "0003_c"])
         #expect(try scratch.rows(on: db).map { $0[0] } == ["0001_a", "0002_b", "0003_c", "0004_d"])
         #expect(try events(db).suffix(3) == ["applied 0001_a", "applied 0002_b", "applied 0003_c"])

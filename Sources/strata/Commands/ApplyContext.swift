@@ -1,7 +1,6 @@
 import Foundation
 import StrataApply
 import StrataCore
-import StrataRules
 import StrataSyntax
 
 /// The first steps of every database command: configuration, URL, event log, and the migration
@@ -22,11 +21,9 @@ struct ApplyStart {
             throw CommandFailure("\(folder): no such folder; set `migrations:` in strata.yml")
         }
         let layout = context.layout.layout
-        discovered = try { () throws(InputError) in
-            let found = try FileDiscovery.discover([folder], layout: layout)
-            try FileDiscovery.requireApplicable(found)
-            return found
-        }()
+        let found = try FileDiscovery.discover([folder], layout: layout)
+        try FileDiscovery.requireApplicable(found)
+        discovered = found
     }
 }
 
@@ -34,132 +31,80 @@ struct ApplyStart {
 struct ApplyContext {
     let context: CommandContext
     let url: DatabaseURL
-    let inputs: [MigrationInput]
-    /// Each input parsed once, read by both the catalog and the linter.
-    let files: [MigrationFile]
     let applier: Applier
-    /// The lint that `up` waits for, started as soon as the files are parsed so that it runs
-    /// beside the catalog, the connection and the plan.
-    private let lint: BackgroundLint?
+    /// The lint `up` and `deploy` refuse on, started as soon as the files are parsed so that it
+    /// runs beside the catalog, the connection and the plan; nil for the other commands.
+    let lint: LintGate?
+    private let read: FilesRead
 
-    /// `command` names the connection (`up`, `status`...). `logJSON`: see `ApplyStart`.
+    /// How the migration files were read.
+    private enum FilesRead {
+        /// Every file read and parsed once, on every core, before anything else; the catalog
+        /// and the linter share the result.
+        case whole(inputs: [MigrationInput], files: [MigrationFile])
+        /// Read on another thread while `up --single-transaction` runs.
+        case streamed(CatalogStream)
+    }
+
+    /// `command` names the connection (`up`, `status`...). `lint`: start the lint `up` refuses
+    /// on. `streaming`: read the files while the first migrations run (`MigrationSource.stream`),
+    /// for `up --single-transaction`. `logJSON`: see `ApplyStart`.
     init(_ command: String, _ project: ProjectOptions, _ options: DatabaseOptions, readOnly: Bool = false, lint runsLint: Bool = false,
-         logJSON: String? = nil) throws {
+         streaming: Bool = false, logJSON: String? = nil) throws {
         let start = try ApplyStart(command, project, options, logJSON: logJSON)
-        let layout = start.context.layout.layout
-        let dialect = start.url.dialect
-        let discovered = start.discovered
-        // Each file read and parsed once, on every core; catalog and linter share the result.
-        let loaded = Parallel.map(discovered.count) { i -> Result<(MigrationInput, MigrationFile), InputError> in
-            Result { () throws(InputError) in
-                let input = try FileDiscovery.input(discovered[i])
-                return (input, layout.parse(input, dialect: dialect, depth: .full))
-            }
-        }
-        let pairs = try loaded.map { r throws(InputError) in try r.get() }
-        let files = pairs.map(\.1)
-        let lint = runsLint ? BackgroundLint(Self.errorLinter(start.context, dialect: dialect)) { files } : nil
-        let database = try options.connect(start.url, readOnly: readOnly, command: command)
-        try self.init(start, inputs: pairs.map(\.0), files: files, database: database, lint: lint, options: options)
-    }
-
-    /// The context of a streamed `up` that must be planned with the whole catalog after all:
-    /// its files as the stream read them, its connection and its lint.
-    init(_ start: ApplyStart, stream: CatalogStream, database: any Database, lint: BackgroundLint, options: DatabaseOptions) throws {
-        let items = try stream.all().map { r throws(InputError) in try r.get() }
-        try self.init(start, inputs: items.map(\.input), files: items.map(\.file), database: database, lint: lint, options: options)
-    }
-
-    private init(_ start: ApplyStart, inputs: [MigrationInput], files: [MigrationFile], database: any Database, lint: BackgroundLint?,
-                 options: DatabaseOptions) throws {
         context = start.context
         url = start.url
-        self.inputs = inputs
-        self.files = files
-        self.lint = lint
-        let catalog = MigrationCatalog(parsed: files, inputs: inputs, postgresMajor: Self.postgresMajor(database))
-        applier = try Self.applier(database, catalog, options)
-    }
-
-    /// An applier on `database`, with the options' lock timeout and the run's event log.
-    static func applier(_ database: any Database, _ catalog: MigrationCatalog, _ options: DatabaseOptions) throws -> Applier {
-        let applier = try Applier(database: database, catalog: catalog)
+        let linter = runsLint ? start.context.linter(dialect: start.url.dialect) : nil
+        let source: MigrationSource
+        let database: any Database
+        if streaming {
+            database = try options.connect(start.url, readOnly: readOnly, command: command)
+            let stream = CatalogStream(start.discovered, layout: start.context.layout, dialect: start.url.dialect,
+                                       postgresMajor: Self.postgresMajor(database))
+            lint = linter.map { LintGate($0, stream: stream) }
+            read = .streamed(stream)
+            source = .stream(stream)
+        } else {
+            let layout = start.context.layout.layout
+            let dialect = start.url.dialect
+            let discovered = start.discovered
+            // Each file read and parsed once, on every core; catalog and linter share the result.
+            let loaded = Parallel.map(discovered.count) { i -> Result<(MigrationInput, MigrationFile), InputError> in
+                Result { () throws(InputError) in
+                    let input = try FileDiscovery.input(discovered[i])
+                    return (input, layout.parse(input, dialect: dialect, depth: .full))
+                }
+            }
+            let pairs = try loaded.map { r throws(InputError) in try r.get() }
+            let inputs = pairs.map(\.0), files = pairs.map(\.1)
+            lint = linter.map { LintGate($0, files: files) }
+            read = .whole(inputs: inputs, files: files)
+            database = try options.connect(start.url, readOnly: readOnly, command: command)
+            source = .catalog(MigrationCatalog(parsed: files, inputs: inputs, postgresMajor: Self.postgresMajor(database)))
+        }
+        applier = try Applier(database: database, source: source)
         applier.lockTimeout = try options.lockTimeoutDuration
         if RunLog.current != nil { applier.onEvent = { RunLog.record($0) } }
-        return applier
+    }
+
+    /// The migration files as read (a stream's once all are made, without those it could not read).
+    var inputs: [MigrationInput] {
+        switch read {
+        case .whole(let inputs, _): inputs
+        case .streamed(let stream): stream.all().compactMap { try? $0.get().input }
+        }
+    }
+
+    /// Each input parsed once, read by both the catalog and the linter.
+    var files: [MigrationFile] {
+        switch read {
+        case .whole(_, let files): files
+        case .streamed(let stream): stream.all().compactMap { try? $0.get().file }
+        }
     }
 
     /// The server's major version on PostgreSQL, for the catalog (nil on SQLite).
     static func postgresMajor(_ database: any Database) -> Int? {
         database.dialect == .postgresql ? Int(database.serverVersion.prefix { $0 != "." }) : nil
-    }
-
-    /// Holds `value` (a context, a stream) until the process ends, so its files are not freed
-    /// one by one on the way.
-    static func keepUntilExit(_ value: Any) {
-        keptUntilExit.append(value)
-    }
-
-    nonisolated(unsafe) private static var keptUntilExit: [Any] = []
-
-    /// Error-level lint findings per migration id, in the database's dialect.
-    func lintErrors() -> [String: [String]] {
-        lint?.errors() ?? BackgroundLint.errors(in: Self.errorLinter(context, dialect: url.dialect).lint(parsed: files), of: files)
-    }
-
-    /// The lint errors if the lint running beside has finished, else nil (never waits).
-    func lintErrorsIfFinished() -> [String: [String]]? {
-        lint?.errorsIfFinished()
-    }
-
-    /// A linter running only the rules set to error level: only errors stop `up`. When an
-    /// unused suppression is an error, every rule runs (a suppression is unused only if the
-    /// rule it names ran and found nothing).
-    static func errorLinter(_ context: CommandContext, dialect: Dialect) -> Linter {
-        var all = context.linter(dialect: dialect)
-        // One lane: the files are parsed already, and this lint runs beside the catalog and the
-        // connection; a second lane would only replay the schema again and take their core.
-        all.lanes = 1
-        if all.rules.contains(where: { type(of: $0).description.id == "unused-ignore" && all.severity(of: type(of: $0).description) == .error }) {
-            return all
-        }
-        return all.keepingRules { all.severity(of: type(of: $0).description) == .error }
-    }
-}
-
-/// A lint run on another thread, over files it is handed there (`files` may wait for them);
-/// `errors()` waits for it.
-final class BackgroundLint: @unchecked Sendable {
-    private let done = DispatchGroup()
-    private var value: [String: [String]] = [:]
-
-    init(_ linter: Linter, files: @escaping @Sendable () -> [MigrationFile]) {
-        done.enter()
-        DispatchQueue.global().async {
-            let files = files()
-            self.value = Self.errors(in: linter.lint(parsed: files), of: files)
-            self.done.leave()
-        }
-    }
-
-    /// Error-level findings per migration id.
-    func errors() -> [String: [String]] {
-        done.wait()
-        return value
-    }
-
-    func errorsIfFinished() -> [String: [String]]? {
-        done.wait(timeout: .now()) == .success ? value : nil
-    }
-
-    /// The error-level findings of `result`, per migration id, from the lint of `files`.
-    static func errors(in result: LintResult, of files: [MigrationFile]) -> [String: [String]] {
-        let ids = Dictionary(files.map { ($0.path, $0.id) }, uniquingKeysWith: { a, _ in a })
-        var errors: [String: [String]] = [:]
-        for diagnostic in result.diagnostics where diagnostic.severity == .error {
-            guard let id = ids[diagnostic.file] else { continue }
-            errors[id, default: []].append("\(diagnostic.file):\(diagnostic.line):\(diagnostic.column): \(diagnostic.message) [\(diagnostic.rule)]")
-        }
-        return errors
     }
 }

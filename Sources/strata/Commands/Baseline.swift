@@ -37,7 +37,6 @@ struct Baseline: ParsableCommand {
 
     func run() throws {
         let apply = try ApplyContext("baseline", project, database, readOnly: dryRun)
-        ApplyContext.keepUntilExit(apply)
         let applier = apply.applier
         let plan: BaselinePlan
         do {

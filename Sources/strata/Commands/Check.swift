@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataCore
+import StrataDeploy
 import StrataGit
 import StrataReporters
 import StrataRules
@@ -97,66 +98,17 @@ struct Check: ParsableCommand {
         try output.report(result, ruleDocs: ruleDocs)
     }
 
-    /// What `check` reports for `request`: history findings, and lint findings for new or
-    /// changed files; with `named`, for those of its files only. Says on stderr when history is
-    /// unavailable (an error with `requireBase`). `deploy` runs the same checks through this.
+    /// What `check` reports for `request` (`ProjectChecks`): history findings, and lint
+    /// findings for new or changed files; with `named`, for those of its files only. Says on
+    /// stderr when history is unavailable (an error with `requireBase`).
     static func findings(_ request: HistoryRequest, context: CommandContext, dialect: Dialect,
                          named: NamedFiles.Group? = nil, requireBase: Bool = false, verbose: Bool = false) throws -> LintResult {
-        var history = try HistoryLoader.load(request)
+        let history = try HistoryLoader.load(request)
         if let note = history.note, let missing = history.missingHistory {
             if requireBase { throw CommandFailure("--require-base: \(missing)") }
             FileHandle.standardError.write(Data("strata: note: \(note)\n".utf8))
         }
-        var linter = context.linter(dialect: dialect, verbose: verbose)
-        linter.history = history.facts
-        if let facts = history.facts {
-            linter.replayOnly = Set(history.inputs.filter { !facts.isNewOrChanged($0) }.map(\.id))
-        }
-        if let named {
-            // The named files go by the paths they were named by; the rest are read for context.
-            var focus = Set<String>()
-            for index in history.inputs.indices {
-                if let path = named.namedPath(for: history.inputs[index].path) {
-                    history.inputs[index].path = path
-                    focus.insert(path)
-                }
-                if let down = history.inputs[index].down, let path = named.namedPath(for: down.path) {
-                    history.inputs[index].down?.path = path
-                    focus.insert(path)
-                }
-                // A settings file named (diesel's metadata.toml, Flyway's .sql.conf): its migration.
-                let input = history.inputs[index]
-                if [input.settings?.path, input.down?.settings?.path].contains(where: { $0.flatMap(named.namedPath) != nil }) {
-                    focus.insert(input.path)
-                }
-            }
-            // A deleted migration named (its finding is about a file no longer there).
-            if var facts = history.facts {
-                for (id, path) in facts.deleted {
-                    guard let named = named.namedPath(for: path) else { continue }
-                    facts.deleted[id] = named
-                    focus.insert(named)
-                }
-                linter.history = facts
-            }
-            linter.focus = focus
-        }
-        var result = linter.lint(history.inputs)
-        result.diagnostics = relevant(result.diagnostics, inputs: history.inputs, facts: history.facts)
-        return result
-    }
-
-    /// History findings always; lint findings only for files new or changed since the merge base
-    /// (the rest already passed review on the base branch).
-    static func relevant(_ diagnostics: [Diagnostic], inputs: [MigrationInput], facts: HistoryFacts?) -> [Diagnostic] {
-        guard let facts else { return diagnostics }
-        let historyRules = Set(AllRules.descriptions.filter(\.needsHistory).map(\.id))
-        let byPath = Dictionary(inputs.flatMap { input in [(input.path, input)] + (input.down.map { [($0.path, input)] } ?? []) },
-                                uniquingKeysWith: { first, _ in first })
-        return diagnostics.filter { diagnostic in
-            guard let input = byPath[diagnostic.file] else { return true }
-            return historyRules.contains(diagnostic.rule) || facts.isNewOrChanged(input)
-        }
+        return ProjectChecks.findings(history, linter: context.linter(dialect: dialect, verbose: verbose), named: named)
     }
 
     static func absolute(_ path: String, _ workingDirectory: String) -> String {

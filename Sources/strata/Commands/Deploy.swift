@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataApply
+import StrataDeploy
 import StrataGit
 import StrataReporters
 import StrataRules
@@ -38,26 +39,24 @@ struct Deploy: ParsableCommand {
 
     func run() throws {
         LibGit2.warmUp()
+        // Every file is read before anything is applied: the checks read them all first.
         let apply = try ApplyContext("deploy", project, database, readOnly: options.dryRun, lint: true, logJSON: options.log.logJSON)
         let context = apply.context
         let request = HistoryRequest(workingDirectory: context.workingDirectory, migrationsDirectory: context.configuration.migrationsDirectory,
                                      displayDirectory: context.migrationsDirectoryForDisplay, layout: context.layout,
                                      dialect: apply.url.dialect, base: base ?? context.configuration.historyBase, source: .workingTree)
-        let result = try Check.findings(request, context: context, dialect: apply.url.dialect)
-        let refusal: String? =
-            if result.errorCount > 0 { "the checks found errors" }
-            else if failOn == .warning, result.warningCount > 0 { "the checks found warnings (--fail-on warning)" }
-            else if let maxWarnings, result.warningCount > maxWarnings { "\(result.warningCount) warnings, more than --max-warnings \(maxWarnings)" }
-            else { nil }
-        if let refusal {
-            print(TextReporter(color: Terminal.stdoutSupportsColor).report(result, rules: AllRules.descriptions), terminator: "")
+        let gate = DeployGate(failOnWarnings: failOn == .warning, maxWarnings: maxWarnings)
+        let verdict = try gate.check(request, linter: context.linter(dialect: apply.url.dialect))
+        if let note = verdict.note { FileHandle.standardError.write(Data("strata: note: \(note)\n".utf8)) }
+        if let refusal = verdict.refusal {
+            print(TextReporter(color: Terminal.stdoutSupportsColor).report(verdict.findings, rules: AllRules.descriptions), terminator: "")
             RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(refusal)]))
             FileHandle.standardError.write(Data("strata: deploy refused: \(refusal); nothing applied\n".utf8))
             throw ExitCode(1)
         }
-        if result.warningCount > 0 {
+        if verdict.findings.warningCount > 0 {
             // Shown, not hidden: the deploy goes on, and the log keeps what was accepted.
-            let report = TextReporter(color: Terminal.stderrSupportsColor).report(result, rules: AllRules.descriptions)
+            let report = TextReporter(color: Terminal.stderrSupportsColor).report(verdict.findings, rules: AllRules.descriptions)
             FileHandle.standardError.write(Data(report.utf8))
         }
         try options.perform(apply)

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import StrataCore
 import StrataApply
 
 struct MarkApplied: ParsableCommand {
@@ -36,7 +35,6 @@ struct MarkApplied: ParsableCommand {
 
     func run() throws {
         let apply = try ApplyContext("mark-applied", project, database, logJSON: log.logJSON)
-        ApplyContext.keepUntilExit(apply)
         let lines: [String]
         do {
             lines = rolledBack ? try apply.applier.markRolledBack(id, force: force) : try apply.applier.markApplied(id, force: force)

@@ -78,7 +78,6 @@ struct Optimize: ParsableCommand {
         let changesDatabase = !(analyze || dryRun || writeMigration)
         try requireExistingSQLiteFile()
         let apply = try ApplyContext("optimize", project, database, readOnly: !changesDatabase)
-        ApplyContext.keepUntilExit(apply)
         let report = try analyse(apply)
         if analyze {
             if json { try printJSON(report.jsonObject(database: apply.url.redacted)) } else {

@@ -62,7 +62,6 @@ struct Rollback: ParsableCommand {
 
     func run() throws {
         let apply = try ApplyContext("rollback", project, database, readOnly: dryRun, logJSON: log.logJSON)
-        ApplyContext.keepUntilExit(apply)
         let applier = apply.applier
         let files = Dictionary(apply.files.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let selection: RollbackSelection = target.map { .target($0) } ?? .steps(steps ?? 1)

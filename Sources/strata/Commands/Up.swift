@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import StrataCore
 import StrataApply
 
 struct Up: ParsableCommand {
@@ -26,14 +25,9 @@ struct Up: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        if options.singleTransaction && !options.dryRun {
-            try options.performStreamed(ApplyStart("up", project, database, logJSON: options.log.logJSON), database)
-            return
-        }
-        let apply = try ApplyContext("up", project, database, readOnly: options.dryRun, lint: true, logJSON: options.log.logJSON)
-        // Freeing every parsed file one by one just before the process ends costs milliseconds
-        // the operating system spends on nothing when it takes the memory back at exit.
-        ApplyContext.keepUntilExit(apply)
+        // In one transaction the files are read while the first migrations run.
+        let apply = try ApplyContext("up", project, database, readOnly: options.dryRun, lint: true,
+                                     streaming: options.singleTransaction && !options.dryRun, logJSON: options.log.logJSON)
         try options.perform(apply)
     }
 }
@@ -57,74 +51,71 @@ struct UpOptions: ParsableArguments {
 
     @OptionGroup var log: LogOptions
 
-    /// `announced`: the database line is printed already (a streamed run that planned again).
-    func perform(_ apply: ApplyContext, announced: Bool = false) throws {
+    /// What `up` asks the applier for.
+    var request: UpRequest { UpRequest(target: target, allowChanged: allowChanged, singleTransaction: singleTransaction) }
+
+    /// Plans (`--dry-run`) or runs `up` through the applier, and maps what it returns to the
+    /// output and the exit code: 0 applied or nothing to apply, 1 refused or stopped at a
+    /// migration Strata cannot run, 2 an error (thrown: `Strata.end`).
+    func perform(_ apply: ApplyContext) throws {
         let applier = apply.applier
-        // In one all-or-nothing transaction the migrations may start while the lint of the
-        // files finishes: COMMIT waits for it, and lint errors roll everything back.
-        let lintAtCommit = singleTransaction && !dryRun
-        let plan = try applier.plan(target: target, allowChanged: allowChanged, lintErrors: lintAtCommit ? [:] : apply.lintErrors())
-        let pending: [CatalogEntry]
-        switch plan {
-        case .failure(let refusal):
-            RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(refusal.reasons.joined(separator: "\n"))]))
-            FileHandle.standardError.write(Data(("strata: up refused, nothing applied:\n" + refusal.reasons.map { "- \($0)" }.joined(separator: "\n") + "\n").utf8))
-            throw ExitCode(1)
-        case .success(let entries):
-            pending = entries
+        // The database line comes before anything the run says, once it has a plan.
+        var announced = false
+        let announce = {
+            if !announced { print("database: \(apply.url.redacted)") }
+            announced = true
         }
-        if !announced { print("database: \(apply.url.redacted)") }
+        if dryRun {
+            let plan = try applier.plan(request, lint: apply.lint)
+            switch plan {
+            case .failure(let refusal): try Self.refuse(refusal)
+            case .success(let pending):
+                announce()
+                try showPlan(pending)
+            }
+            return
+        }
+        applier.onStart = announce
+        applier.progress = { line in
+            announce()
+            print(line)
+        }
+        applier.stillRunning = { print($0) }
+        if verbose { showStatements(of: applier, apply.context) }
+        let started = ContinuousClock.now
+        let outcome = try applier.up(request, lint: apply.lint)
+        switch outcome {
+        case .failure(let refusal):
+            try Self.refuse(refusal)
+        case .success(let report):
+            announce()
+            if report.applied.isEmpty && report.alreadyApplied.isEmpty && report.stoppedAt == nil {
+                print("nothing to apply: the database is up to date")
+                return
+            }
+            try Self.finish(report, since: started)
+        }
+    }
+
+    /// `--dry-run`: the plan and the SQL that would run, and where it would stop.
+    func showPlan(_ pending: [CatalogEntry]) throws {
         if pending.isEmpty {
             print("nothing to apply: the database is up to date")
             return
         }
-        if dryRun {
-            let runnable = pending.filter { $0.nonSQL == nil }
-            if !runnable.isEmpty {
-                print("would apply \(runnable.count) migration\(runnable.count == 1 ? "" : "s")\(singleTransaction ? " in one transaction" : ""):")
-            }
-            for entry in runnable {
-                let mode = entry.transactional ? "in a transaction" : "statement by statement (\(entry.nonTransactionalReason ?? ""))"
-                print("\n-- \(entry.id) (\(entry.path), \(mode))")
-                for step in entry.up { print(step.sql + ";") }
-            }
-            if let stop = pending.last?.stop {
-                print("\(runnable.isEmpty ? "" : "\n")would stop at \(stop.id), before anything ordered after it: \(stop.reason)")
-                throw ExitCode(1)
-            }
-            return
+        let runnable = pending.filter { $0.nonSQL == nil }
+        if !runnable.isEmpty {
+            print("would apply \(runnable.count) migration\(runnable.count == 1 ? "" : "s")\(singleTransaction ? " in one transaction" : ""):")
         }
-        applier.progress = { print($0) }
-        applier.stillRunning = { print($0) }
-        // How many this run applied, for a refusal midway (another run's migration found
-        // failed or interrupted once this one reaches it).
-        var appliedCount = 0
-        let logEvent = applier.onEvent
-        applier.onEvent = { event in
-            if event.kind == .applied { appliedCount += 1 }
-            logEvent?(event)
+        for entry in runnable {
+            let mode = entry.transactional ? "in a transaction" : "statement by statement (\(entry.nonTransactionalReason ?? ""))"
+            print("\n-- \(entry.id) (\(entry.path), \(mode))")
+            for step in entry.up { print(step.sql + ";") }
         }
-        if verbose { showStatements(of: applier, apply.context) }
-        let started = ContinuousClock.now
-        var lintRefusal: [String] = []
-        var lintClean = false   // the lint has finished, and nothing in it stops these migrations
-        let gate: ((Bool) throws(ApplyError) -> Void)? = lintAtCommit ? { final throws(ApplyError) in
-            guard !lintClean, let errors = final ? apply.lintErrors() : apply.lintErrorsIfFinished() else { return }
-            lintRefusal = Applier.lintReasons(pending, errors)
-            if !lintRefusal.isEmpty { throw ApplyError(.refused, "lint errors") }
-            lintClean = true
-        } : nil
-        let report: UpReport
-        do {
-            report = try applier.up(pending, singleTransaction: singleTransaction, gate: gate)
-        } catch where !lintRefusal.isEmpty {
-            try Self.refuseRolledBack(lintRefusal)
-        } catch where error.kind == .refused {
-            try Self.refuseMidway(error.message, applied: singleTransaction ? 0 : appliedCount)
-        } catch {
-            throw error   // (said, not left implicit: Swift 6.3 fails to compile the implicit rethrow here)
+        if let stop = pending.last?.stop {
+            print("\(runnable.isEmpty ? "" : "\n")would stop at \(stop.id), before anything ordered after it: \(stop.reason)")
+            throw ExitCode(1)
         }
-        try Self.finish(report, since: started)
     }
 
     /// The summary, then, when the run stopped at a migration Strata cannot run, where and
@@ -145,22 +136,14 @@ struct UpOptions: ParsableArguments {
         }
     }
 
-    /// Lint errors found once migrations had run in the one transaction: all rolled back.
-    static func refuseRolledBack(_ reasons: [String]) throws -> Never {
-        RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(reasons.joined(separator: "\n"))]))
-        FileHandle.standardError.write(Data(("strata: up refused, rolled back, nothing applied:\n"
-            + reasons.map { "- \($0)" }.joined(separator: "\n") + "\n").utf8))
-        throw ExitCode(1)
-    }
-
-    /// A migration this run reached failed, or was interrupted, in another run (its claim
-    /// found once the run that made it was gone): a refusal, as when `up` finds it before it
-    /// starts, with what this run applied before it.
-    static func refuseMidway(_ reason: String, applied: Int) throws -> Never {
-        RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(reason)]))
-        let head = applied == 0 ? "strata: up refused, nothing applied:"
-            : "strata: up refused after applying \(applied) migration\(applied == 1 ? "" : "s"):"
-        FileHandle.standardError.write(Data("\(head)\n- \(reason)\n".utf8))
+    /// `up` refused (exit 1): nothing applied, rolled back in one transaction, or what this run
+    /// applied before it reached another run's failed migration.
+    static func refuse(_ refusal: Refusal) throws -> Never {
+        RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(refusal.reasons.joined(separator: "\n"))]))
+        let head = refusal.rolledBack ? "strata: up refused, rolled back, nothing applied:"
+            : refusal.appliedBefore == 0 ? "strata: up refused, nothing applied:"
+            : "strata: up refused after applying \(refusal.appliedBefore) migration\(refusal.appliedBefore == 1 ? "" : "s"):"
+        FileHandle.standardError.write(Data((head + "\n" + refusal.reasons.map { "- \($0)" }.joined(separator: "\n") + "\n").utf8))
         throw ExitCode(1)
     }
 

@@ -37,7 +37,6 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         let apply = try ApplyContext("verify", project, database, readOnly: true)
-        ApplyContext.keepUntilExit(apply)
         guard apply.context.layout.layout.capabilities.contains(.downSections) else {
             throw CommandFailure("strata verify runs DOWN sections, and the \(apply.context.layout.rawValue) layout has none")
         }
