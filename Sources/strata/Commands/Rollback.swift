@@ -69,18 +69,18 @@ struct Rollback: ParsableCommand {
         var plan = RollbackPlanner.plan(selection, applied: try CommandContext.run { () throws(ApplyError) in try applier.appliedRows() },
                                         files: files, catalogOrder: applier.catalog.entries.map(\.id))
         if let refusal = plan.refusal {
-            if json { try printJSON(plan.jsonObject(outcome: "refused").merging(["reason": refusal]) { a, _ in a }) }
+            if json { try printJSON(plan.document(outcome: "refused", reason: refusal)) }
             CommandContext.fail("rollback refused: \(refusal)", code: 1)
         }
         if plan.steps.isEmpty, let stop = plan.stoppedAt {
-            if json { try printJSON(plan.jsonObject(outcome: "refused").merging(["reason": stop.reason]) { a, _ in a }) }
+            if json { try printJSON(plan.document(outcome: "refused", reason: stop.reason)) }
             CommandContext.fail("rollback stopped at \(stop.id), nothing rolled back: \(stop.reason)", code: 1)
         }
         RollbackPlanner.assess(&plan, files: files, database: applier.database)
         if !json { print(plan.table(), terminator: "") }
 
         if dryRun {
-            if json { try printJSON(plan.jsonObject(outcome: "dry-run")) } else { printSQL(plan) }
+            if json { try printJSON(plan.document(outcome: "dry-run")) } else { printSQL(plan) }
             if let stop = plan.stoppedAt { CommandContext.fail("rollback would stop at \(stop.id): \(stop.reason)", code: 1) }
             return
         }
@@ -89,7 +89,7 @@ struct Rollback: ParsableCommand {
             let why = level == .blocked
                 ? plan.steps.flatMap { step in step.risk.items.filter { $0.level == .blocked }.map { "\(step.id): \($0.detail)" } }
                 : ["rows or values would be lost"]
-            if json { try printJSON(plan.jsonObject(outcome: "refused")) }
+            if json { try printJSON(plan.document(outcome: "refused")) }
             CommandContext.fail("rollback refused: risk \(level) (\(why.joined(separator: "; "))); nothing rolled back. Pass --force to run it anyway", code: 1)
         }
         let losesRows = plan.steps.contains { $0.risk.items.contains { $0.level == .high } }
@@ -125,10 +125,10 @@ struct Rollback: ParsableCommand {
         }
         let ms = milliseconds(since: started)
         if json {
-            var object = plan.jsonObject(outcome: "rolled-back")
-            object["rolled_back"] = report.undone.map { ["id": $0.id, "execution_ms": $0.milliseconds] }
-            object["backup_path"] = backupPath ?? NSNull()
-            try printJSON(object)
+            var document = plan.document(outcome: "rolled-back")
+            document.rolledBack = report.undone.map { .init(id: $0.id, executionMilliseconds: $0.milliseconds) }
+            document.backupPath = ExplicitNull(wrappedValue: backupPath)
+            try printJSON(document)
         } else {
             let count = report.undone.count
             print("rolled back \(count) migration\(count == 1 ? "" : "s") in \(ms) ms")
@@ -145,5 +145,5 @@ struct Rollback: ParsableCommand {
         print("dry run: nothing rolled back")
     }
 
-    private func printJSON(_ object: [String: Any]) throws { try JSONDocument.print(object) }
+    private func printJSON(_ document: RollbackDocument) throws { try JSONDocument.print(document) }
 }
