@@ -51,7 +51,7 @@ struct Deploy: ParsableCommand {
             else { nil }
         if let refusal {
             print(TextReporter(color: Terminal.stdoutSupportsColor).report(result, rules: AllRules.descriptions), terminator: "")
-            RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(refusal)]))
+            RunLog.record(ApplyEvent(.refused, details: .init(reasons: refusal)))
             FileHandle.standardError.write(Data("strata: deploy refused: \(refusal); nothing applied\n".utf8))
             throw ExitCode(1)
         }

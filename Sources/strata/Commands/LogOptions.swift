@@ -21,7 +21,7 @@ enum RunLog {
     static func open(_ path: String?, command: String, url: DatabaseURL) throws {
         guard let path, current == nil else { return }
         current = try CommandContext.run { () throws(ApplyError) in
-            try EventLog(path: path, command: command, database: url, details: ["strata_version": .text(Strata.version)])
+            try EventLog(path: path, command: command, database: url, details: .init(strataVersion: Strata.version))
         }
     }
 

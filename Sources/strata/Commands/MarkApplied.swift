@@ -40,7 +40,7 @@ struct MarkApplied: ParsableCommand {
             do throws(ApplyError) {
                 return rolledBack ? try apply.applier.markRolledBack(id, force: force) : try apply.applier.markApplied(id, force: force)
             } catch where error.kind == .refused {
-                RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(error.message)]))
+                RunLog.record(ApplyEvent(.refused, details: .init(reasons: error.message)))
                 CommandContext.fail(error.message, code: 1)
             }
         }

@@ -68,7 +68,7 @@ struct UpOptions: ParsableArguments {
         let pending: [CatalogEntry]
         switch plan {
         case .failure(let refusal):
-            RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(refusal.reasons.joined(separator: "\n"))]))
+            RunLog.record(ApplyEvent(.refused, details: .init(reasons: refusal.reasons.joined(separator: "\n"))))
             FileHandle.standardError.write(Data(("strata: up refused, nothing applied:\n" + refusal.reasons.map { "- \($0)" }.joined(separator: "\n") + "\n").utf8))
             throw ExitCode(1)
         case .success(let entries):
@@ -133,7 +133,7 @@ struct UpOptions: ParsableArguments {
     static func finish(_ report: UpReport, since started: ContinuousClock.Instant) throws {
         printSummary(report, since: started)
         guard let stop = report.stoppedAt else { return }
-        RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(stop.reason)]))
+        RunLog.record(ApplyEvent(.refused, details: .init(reasons: stop.reason)))
         FileHandle.standardError.write(Data("strata: up stopped at \(stop.id): \(stop.reason)\n".utf8))
         throw ExitCode(1)
     }
@@ -148,7 +148,7 @@ struct UpOptions: ParsableArguments {
 
     /// Lint errors found once migrations had run in the one transaction: all rolled back.
     static func refuseRolledBack(_ reasons: [String]) throws -> Never {
-        RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(reasons.joined(separator: "\n"))]))
+        RunLog.record(ApplyEvent(.refused, details: .init(reasons: reasons.joined(separator: "\n"))))
         FileHandle.standardError.write(Data(("strata: up refused, rolled back, nothing applied:\n"
             + reasons.map { "- \($0)" }.joined(separator: "\n") + "\n").utf8))
         throw ExitCode(1)
@@ -158,7 +158,7 @@ struct UpOptions: ParsableArguments {
     /// found once the run that made it was gone): a refusal, as when `up` finds it before it
     /// starts, with what this run applied before it.
     static func refuseMidway(_ reason: String, applied: Int) throws -> Never {
-        RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(reason)]))
+        RunLog.record(ApplyEvent(.refused, details: .init(reasons: reason)))
         let head = applied == 0 ? "strata: up refused, nothing applied:"
             : "strata: up refused after applying \(applied) migration\(applied == 1 ? "" : "s"):"
         FileHandle.standardError.write(Data("\(head)\n- \(reason)\n".utf8))
