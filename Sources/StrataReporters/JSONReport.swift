@@ -1,7 +1,7 @@
 import StrataCore
 
 /// The document of the `json` format as a value: what `JSONReporter` streams, key by key, in
-/// the order it documents, is this value's `StrataJSON` encoding (JSONReporterTests pins the
+/// the order it documents, is this value's `StrataJSON` encoding (StreamedModelTests pins the
 /// two to the same JSON). `strata verify --format json` lists its findings in the same shape.
 public struct JSONReport: Codable, Sendable, Equatable {
     public struct Summary: Codable, Sendable, Equatable {
