@@ -50,7 +50,7 @@ extension Applier {
         }
         guard let row else { return [] }
         // Told once committed.
-        emit(.markedApplied, id, ["file": .text(entry.path), "checksum": .text(row.checksum)])
+        emit(.markedApplied, id, .init(file: entry.path, checksum: row.checksum))
         var lines = ["\(id) marked applied (\(entry.path), checksum \(row.checksum.prefix(12))); Strata did not run it"]
         if !earlier.isEmpty {
             lines.append("note: ordered before it and still pending: \(earlier.joined(separator: ", ")); `strata up` will run them after it")
@@ -85,7 +85,7 @@ extension Applier {
             done = true
         }
         guard done else { return [] }
-        emit(.rolledBack, id, ms: 0, ["reason": .text("recorded by strata mark-applied --rolled-back")])
+        emit(.rolledBack, id, ms: 0, .init(reason: "recorded by strata mark-applied --rolled-back"))
         return ["\(id) marked rolled back (its tracking row removed); Strata ran nothing"]
     }
 }

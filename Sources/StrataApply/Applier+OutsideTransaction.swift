@@ -75,7 +75,7 @@ extension Applier {
     /// Runs the statements of a migration this run has claimed, then writes the outcome over
     /// the claim, with its event, in one transaction.
     func runClaimed(_ entry: CatalogEntry, index: Int, of total: Int) throws(ApplyError) -> UpReport.Applied {
-        emit(.migrationStarted, entry.id, ["file": .text(entry.path), "transaction": .bool(false)])
+        emit(.migrationStarted, entry.id, .init(file: entry.path, transaction: false))
         let started = ContinuousClock.now
         for step in entry.up {
             statementWillRun?(entry, step)
@@ -86,7 +86,7 @@ extension Applier {
                 let ms = Self.milliseconds(ContinuousClock.now - started)
                 let outcome = row(entry, ms: ms, status: .failed, statement: failed.statement, error: failed.message)
                 try? inLock { () throws(ApplyError) in try ledger.record(.update(outcome), HistoryEvent(outcome)) }
-                emit(.failed, entry.id, ms: ms, ["error": .text(ApplyEvent.summary(of: failed))])
+                emit(.failed, entry.id, ms: ms, .init(error: ApplyEvent.summary(of: failed)))
                 throw failed
             }
         }

@@ -50,7 +50,7 @@ extension Applier {
             repaired = true
         }
         // Told once committed.
-        if repaired { emit(.repaired, id, ["action": .text(markApplied ? "applied" : "retry")]) }
+        if repaired { emit(.repaired, id, .init(action: markApplied ? "applied" : "retry")) }
         return report
     }
 

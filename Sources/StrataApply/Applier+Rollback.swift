@@ -65,7 +65,7 @@ extension Applier {
                 try inLock { () throws(ApplyError) in
                     guard try stillApplied(step) else { return }
                     try backup.takeIfDue()
-                    emit(.rollbackStarted, step.id, ["transaction": .bool(true)])
+                    emit(.rollbackStarted, step.id, .init(transaction: true))
                     let started = ContinuousClock.now
                     let units = step.down.map(\.unit) + sessionReset.map { SQLUnit($0) }
                     if let stopped = sayingStillRunning(label, { database.execute(units: units) }) {
@@ -75,7 +75,7 @@ extension Applier {
                         unrecordedFailure = HistoryEvent(kind: .rollbackFailed, migrationID: step.id, occurredAt: Ledger.timestamp(),
                                                          actor: Ledger.actor, executionMilliseconds: ms, reason: reason,
                                                          error: failed.message)
-                        emit(.rollbackFailed, step.id, ms: ms, ["error": .text(ApplyEvent.summary(of: failed))])
+                        emit(.rollbackFailed, step.id, ms: ms, .init(error: ApplyEvent.summary(of: failed)))
                         throw failed
                     }
                     let ms = Self.milliseconds(ContinuousClock.now - started)
@@ -133,7 +133,7 @@ extension Applier {
             claimed = row
         }
         guard var row = claimed else { return nil }
-        emit(.rollbackStarted, step.id, ["transaction": .bool(false)])
+        emit(.rollbackStarted, step.id, .init(transaction: false))
         let started = ContinuousClock.now
         for statement in step.down {
             if let stopped = sayingStillRunning(label, { database.execute(units: [statement.unit]) }) {
@@ -148,7 +148,7 @@ extension Applier {
                                                                        actor: Ledger.actor, executionMilliseconds: ms, reason: record(ms).reason,
                                                                        error: failed.message))
                 }
-                emit(.rollbackFailed, step.id, ms: ms, ["error": .text(ApplyEvent.summary(of: failed))])
+                emit(.rollbackFailed, step.id, ms: ms, .init(error: ApplyEvent.summary(of: failed)))
                 throw failed
             }
         }
@@ -160,12 +160,8 @@ extension Applier {
 
     /// Tells `onEvent` of a rollback done, with what was recorded about it.
     private func emitRolledBack(_ record: RollbackRecord) {
-        emit(.rolledBack, record.migrationID, ms: record.executionMilliseconds, {
-            var details: [String: ApplyEvent.Value] = ["risk": .text(record.risk), "forced": .bool(record.forced)]
-            if let reason = record.reason { details["reason"] = .text(reason) }
-            if let backup = record.backupPath { details["backup_path"] = .text(backup) }
-            return details
-        }())
+        emit(.rolledBack, record.migrationID, ms: record.executionMilliseconds,
+             .init(risk: record.risk, forced: record.forced, reason: record.reason, backupPath: record.backupPath))
     }
 
     /// The `error` of a row whose DOWN is running outside a transaction.

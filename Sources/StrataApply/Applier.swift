@@ -309,7 +309,7 @@ public final class Applier {
             emit(.alreadyApplied, entry.id)
             return nil
         }
-        emit(.migrationStarted, entry.id, ["file": .text(entry.path), "transaction": .bool(true)])
+        emit(.migrationStarted, entry.id, .init(file: entry.path, transaction: true))
         if let statementWillRun { for step in entry.up { statementWillRun(entry, step) } }
         let started = ContinuousClock.now
         let units = entry.up.map(\.unit) + (resetSession ? sessionReset.map { SQLUnit($0) } : [])
@@ -318,7 +318,7 @@ public final class Applier {
             let ms = Self.milliseconds(ContinuousClock.now - started)
             // In one transaction for the whole run nothing is kept, the tracking tables included.
             if deferredRows == nil { unrecordedFailure = HistoryEvent(row(entry, ms: ms, status: .failed, error: failed.message)) }
-            emit(.failed, entry.id, ms: ms, ["error": .text(ApplyEvent.summary(of: failed))])
+            emit(.failed, entry.id, ms: ms, .init(error: ApplyEvent.summary(of: failed)))
             throw failed
         }
         let ms = Self.milliseconds(ContinuousClock.now - started)

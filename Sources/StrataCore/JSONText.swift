@@ -1,4 +1,6 @@
-/// JSON string literals, for every writer of JSON (reporters, the event log).
+/// JSON string literals, for the JSON text written by hand: strata-suppressions.json (its layout
+/// is reviewed in pull requests), sqitch's plan, messages that quote a key. Documents and the
+/// event log go through `StrataJSON`.
 public enum JSONText {
     /// `string` as a JSON string literal: quotes and backslashes escaped, `\n`, `\r` and `\t` by
     /// name, other control characters as `\u00XX`; everything else, `/` and non-ASCII included,

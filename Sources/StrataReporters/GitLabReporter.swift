@@ -45,40 +45,67 @@ public struct GitLabReporter: Reporter {
         }.joined()
     }
 
+    /// The issues of a finished run's findings, as the writer streams them.
+    public func issues(_ diagnostics: [Diagnostic]) -> [GitLabIssue] {
+        var maker = IssueMaker(repository: repository)
+        return diagnostics.map { maker.issue($0) }
+    }
+
+    /// Makes each finding an issue, counting the identical findings that came before it (its
+    /// fingerprint's occurrence).
+    struct IssueMaker {
+        let repository: RepositoryPaths?
+        /// How many findings with the same rule, path and message were made issues before.
+        var seen: [String: Int] = [:]
+
+        mutating func issue(_ diagnostic: Diagnostic) -> GitLabIssue {
+            let path = repository?.relative(diagnostic.file) ?? diagnostic.file
+            let key = "\(diagnostic.rule)\u{0}\(path)\u{0}\(diagnostic.message)"
+            let occurrence = seen[key, default: 0]
+            seen[key] = occurrence + 1
+            var description = diagnostic.message
+            if let help = diagnostic.help { description += " (" + help + ")" }
+            return GitLabIssue(
+                description: description, checkName: diagnostic.rule,
+                fingerprint: GitLabReporter.fingerprint(rule: diagnostic.rule, path: path, message: diagnostic.message, occurrence: occurrence),
+                severity: GitLabReporter.severity(diagnostic.severity), categories: ["Bug Risk"],
+                location: .init(path: path, lines: .init(begin: diagnostic.line)))
+        }
+    }
+
+    /// Writes each issue on a line of its own, keys in `GitLabIssue`'s order.
     private final class Writer: ReportWriter {
         let output: ReportOutput
-        let repository: RepositoryPaths?
+        var maker: IssueMaker
         var first = true
-        /// How many findings with the same rule, path and message were written before.
-        var seen: [String: Int] = [:]
 
         init(output: ReportOutput, repository: RepositoryPaths?) {
             self.output = output
-            self.repository = repository
+            maker = IssueMaker(repository: repository)
             output.write("[")
         }
 
         func add(_ diagnostics: [Diagnostic]) {
             for diagnostic in diagnostics {
-                let path = repository?.relative(diagnostic.file) ?? diagnostic.file
-                let key = "\(diagnostic.rule)\u{0}\(path)\u{0}\(diagnostic.message)"
-                let occurrence = seen[key, default: 0]
-                seen[key] = occurrence + 1
-                var description = diagnostic.message
-                if let help = diagnostic.help { description += " (" + help + ")" }
+                let issue = maker.issue(diagnostic)
                 output.write(first ? "\n  {\"description\": " : ",\n  {\"description\": ")
                 first = false
-                output.writeJSONString(description)
+                output.writeJSONString(issue.description)
                 output.write(", \"check_name\": ")
-                output.writeJSONString(diagnostic.rule)
+                output.writeJSONString(issue.checkName)
                 output.write(", \"fingerprint\": ")
-                output.writeJSONString(GitLabReporter.fingerprint(rule: diagnostic.rule, path: path, message: diagnostic.message, occurrence: occurrence))
+                output.writeJSONString(issue.fingerprint)
                 output.write(", \"severity\": ")
-                output.writeJSONString(GitLabReporter.severity(diagnostic.severity))
-                output.write(", \"categories\": [\"Bug Risk\"], \"location\": {\"path\": ")
-                output.writeJSONString(path)
+                output.writeJSONString(issue.severity)
+                output.write(", \"categories\": [")
+                for (index, category) in issue.categories.enumerated() {
+                    if index > 0 { output.write(", ") }
+                    output.writeJSONString(category)
+                }
+                output.write("], \"location\": {\"path\": ")
+                output.writeJSONString(issue.location.path)
                 output.write(", \"lines\": {\"begin\": ")
-                output.write(diagnostic.line)
+                output.write(issue.location.lines.begin)
                 output.write("}}}")
             }
         }
@@ -86,5 +113,32 @@ public struct GitLabReporter: Reporter {
         func end(_ summary: LintSummary) {
             output.write(first ? "]\n" : "\n]\n")
         }
+    }
+}
+
+/// An issue of GitLab Code Quality's report, as a value, keys as GitLab names them: what
+/// `GitLabReporter` streams, one per finding (StreamedModelTests pins the text to this value's
+/// `StrataJSON` encoding).
+public struct GitLabIssue: Codable, Sendable, Equatable {
+    public struct Location: Codable, Sendable, Equatable {
+        public var path: String
+        public var lines: Lines
+    }
+
+    public struct Lines: Codable, Sendable, Equatable {
+        public var begin: Int
+    }
+
+    /// The message, and the help in parentheses.
+    public var description: String
+    /// The rule.
+    public var checkName: String
+    public var fingerprint: String
+    public var severity: String
+    public var categories: [String]
+    public var location: Location
+
+    enum CodingKeys: String, CodingKey {
+        case description, fingerprint, severity, categories, location, checkName = "check_name"
     }
 }

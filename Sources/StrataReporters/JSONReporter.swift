@@ -8,7 +8,9 @@ import StrataCore
 /// ```
 ///
 /// `version` is the format's version, raised only when a key changes meaning or goes away. With
-/// a suppressions file (strata-suppressions.json) the summary also has `"suppressed": N`.
+/// a suppressions file (strata-suppressions.json) the summary also has `"suppressed": N`. The
+/// document is `JSONReport`, written by hand as the findings come (a large report is never
+/// held whole, nor encoded value by value); the tests pin the two to the same JSON.
 public struct JSONReporter: Reporter {
     public static let identifier = "json"
     public static let description = "JSON: a summary and every diagnostic, keys in a fixed order"

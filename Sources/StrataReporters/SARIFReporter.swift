@@ -11,7 +11,7 @@ import StrataCore
 /// `file://` URI (GitHub code scanning reads a relative path from the repository's root); a file
 /// outside it as an absolute `file://` URI. Without a repository, paths as the findings name
 /// them. Columns count Unicode scalars, as the run's `columnKind` says. Pretty-printed with
-/// two-space indentation, one trailing newline.
+/// two-space indentation, keys in `SARIFLog`'s order, one trailing newline.
 public struct SARIFReporter: Reporter {
     public static let identifier = "sarif"
     public static let description = "SARIF 2.1.0 for GitHub code scanning and other SARIF viewers"
@@ -44,72 +44,90 @@ public struct SARIFReporter: Reporter {
         for (index, rule) in rules.enumerated() where ruleIndex[rule.id] == nil {
             ruleIndex[rule.id] = index
         }
-        var driver: [(key: String, value: JSONValue)] = [("name", .string(Self.toolName))]
-        if let informationURI { driver.append(("informationUri", .string(informationURI))) }
-        driver.append(("version", .string(version)))
-        driver.append(("rules", .array(rules.map(reportingDescriptor))))
-        let tool = JSONValue.object([("driver", .object(driver))])
-        // The log as `JSONValue.pretty` lays it out, written around the results as they come.
-        output.write("{\n  \"$schema\": ")
+        let run = run(rules: rules, results: [])
+        // The log as `SARIFLog` lays it out, written around the results as they come.
+        var json = PrettyJSON(output)
+        json.open("{")
+        json.key("$schema")
         output.writeJSONString(Self.schemaURI)
-        output.write(",\n  \"version\": ")
+        json.key("version")
         output.writeJSONString(Self.sarifVersion)
-        output.write(",\n  \"runs\": [\n    {\n      \"tool\": ")
-        output.write(tool.pretty(indent: 2, depth: 3))
-        if let repository {
-            let bases = JSONValue.object([(Self.sourceRootID, .object([("uri", .string(Self.directoryURI(repository.root)))]))])
-            output.write(",\n      \"originalUriBaseIds\": ")
-            output.write(bases.pretty(indent: 2, depth: 3))
+        json.key("runs")
+        json.open("[")
+        json.element()
+        json.open("{")
+        json.key("tool")
+        json.open("{")
+        json.key("driver")
+        json.write(run.tool.driver)
+        json.close("}")
+        if let bases = run.originalUriBaseIds {
+            json.key("originalUriBaseIds")
+            json.open("{")
+            for (id, location) in bases.sorted(by: { $0.key < $1.key }) {
+                json.key(id)
+                json.write(location)
+            }
+            json.close("}")
         }
-        output.write(",\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [")
-        return Writer(output: output, ruleIndex: ruleIndex, repository: repository)
+        json.key("columnKind")
+        output.writeJSONString(run.columnKind)
+        json.key("results")
+        json.open("[")
+        return Writer(json: json, ruleIndex: ruleIndex, repository: repository)
     }
 
     private final class Writer: ReportWriter {
-        let output: ReportOutput
+        var json: PrettyJSON
         let ruleIndex: [String: Int]
         let repository: RepositoryPaths?
-        var results = 0
 
-        init(output: ReportOutput, ruleIndex: [String: Int], repository: RepositoryPaths?) {
-            self.output = output
+        init(json: PrettyJSON, ruleIndex: [String: Int], repository: RepositoryPaths?) {
+            self.json = json
             self.ruleIndex = ruleIndex
             self.repository = repository
         }
 
         func add(_ diagnostics: [Diagnostic]) {
             for diagnostic in diagnostics {
-                output.write(results == 0 ? "\n        " : ",\n        ")
-                let location = SARIFReporter.artifactLocation(diagnostic.file, repository: repository)
-                output.write(SARIFReporter.result(diagnostic, ruleIndex: ruleIndex[diagnostic.rule], location: location)
-                    .pretty(indent: 2, depth: 4))
-                results += 1
+                json.element()
+                json.write(SARIFReporter.result(diagnostic, ruleIndex: ruleIndex[diagnostic.rule], repository: repository))
             }
         }
 
         func end(_ summary: LintSummary) {
-            output.write(results == 0 ? "]" : "\n      ]")
-            output.write("\n    }\n  ]\n}\n")
+            json.close("]")
+            json.close("}")
+            json.close("]")
+            json.close("}")
+            json.output.write("\n")
         }
     }
 
-    // MARK: - Pieces
+    // MARK: - The log as a value
 
-    private func reportingDescriptor(_ rule: RuleDescription) -> JSONValue {
-        var members: [(key: String, value: JSONValue)] = [
-            ("id", .string(rule.id)),
-            ("name", .string(Self.upperCamelCase(rule.id))),
-            ("shortDescription", .object([("text", .string(rule.summary))])),
-            ("fullDescription", .object([("text", .string(rule.rationale))])),
-        ]
-        if let help = rule.help {
-            members.append(("help", .object([("text", .string(help))])))
+    /// The whole log of a finished run, as the writer streams it.
+    public func log(_ result: LintResult, rules: [RuleDescription]) -> SARIFLog {
+        var ruleIndex: [String: Int] = [:]
+        for (index, rule) in rules.enumerated() where ruleIndex[rule.id] == nil {
+            ruleIndex[rule.id] = index
         }
-        if let helpURI = helpURI(rule) {
-            members.append(("helpUri", .string(helpURI)))
-        }
-        members.append(("defaultConfiguration", .object([("level", .string(Self.level(rule.defaultSeverity)))])))
-        return .object(members)
+        let results = result.diagnostics.map { Self.result($0, ruleIndex: ruleIndex[$0.rule], repository: repository) }
+        return SARIFLog(schema: Self.schemaURI, version: Self.sarifVersion, runs: [run(rules: rules, results: results)])
+    }
+
+    private func run(rules: [RuleDescription], results: [SARIFLog.Result]) -> SARIFLog.Run {
+        let driver = SARIFLog.Driver(name: Self.toolName, informationUri: informationURI, version: version,
+                                     rules: rules.map(reportingDescriptor))
+        let bases = repository.map { [Self.sourceRootID: SARIFLog.ArtifactLocation(uri: Self.directoryURI($0.root))] }
+        return SARIFLog.Run(tool: .init(driver: driver), originalUriBaseIds: bases, columnKind: "unicodeCodePoints", results: results)
+    }
+
+    private func reportingDescriptor(_ rule: RuleDescription) -> SARIFLog.ReportingDescriptor {
+        SARIFLog.ReportingDescriptor(
+            id: rule.id, name: Self.upperCamelCase(rule.id), shortDescription: .init(text: rule.summary),
+            fullDescription: .init(text: rule.rationale), help: rule.help.map { .init(text: $0) }, helpUri: helpURI(rule),
+            defaultConfiguration: .init(level: Self.level(rule.defaultSeverity)))
     }
 
     /// A rule's documentation page (`helpUri`), as `ruleDocs` places it.
@@ -119,12 +137,12 @@ public struct SARIFReporter: Reporter {
 
     /// Where a finding's file is: from the repository's root when inside it, an absolute
     /// `file://` URI when outside; without a repository, the path as the finding names it.
-    static func artifactLocation(_ file: String, repository: RepositoryPaths?) -> JSONValue {
-        guard let repository else { return .object([("uri", .string(uriReference(file)))]) }
+    static func artifactLocation(_ file: String, repository: RepositoryPaths?) -> SARIFLog.ArtifactLocation {
+        guard let repository else { return .init(uri: uriReference(file)) }
         guard let path = repository.relative(file) else {
-            return .object([("uri", .string("file://" + uriReference(repository.absolute(file))))])
+            return .init(uri: "file://" + uriReference(repository.absolute(file)))
         }
-        return .object([("uri", .string(uriReference(path))), ("uriBaseId", .string(sourceRootID))])
+        return .init(uri: uriReference(path), uriBaseId: sourceRootID)
     }
 
     /// A folder as a `file://` URI ending in `/` (SARIF's `originalUriBaseIds` entries must).
@@ -134,25 +152,11 @@ public struct SARIFReporter: Reporter {
 
     /// A result. `ruleIndex` is left out for a rule missing from the rules given (the result
     /// still names it by `ruleId`).
-    private static func result(_ diagnostic: Diagnostic, ruleIndex: Int?, location: JSONValue) -> JSONValue {
-        var members: [(key: String, value: JSONValue)] = [("ruleId", .string(diagnostic.rule))]
-        if let ruleIndex { members.append(("ruleIndex", .int(ruleIndex))) }
-        members += [
-            ("level", .string(level(diagnostic.severity))),
-            ("message", .object([("text", .string(diagnostic.message))])),
-            ("locations", .array([
-                .object([
-                    ("physicalLocation", .object([
-                        ("artifactLocation", location),
-                        ("region", .object([
-                            ("startLine", .int(diagnostic.line)),
-                            ("startColumn", .int(diagnostic.column)),
-                        ])),
-                    ])),
-                ]),
-            ])),
-        ]
-        return .object(members)
+    static func result(_ diagnostic: Diagnostic, ruleIndex: Int?, repository: RepositoryPaths?) -> SARIFLog.Result {
+        let region = SARIFLog.Region(startLine: diagnostic.line, startColumn: diagnostic.column)
+        let location = SARIFLog.PhysicalLocation(artifactLocation: artifactLocation(diagnostic.file, repository: repository), region: region)
+        return SARIFLog.Result(ruleId: diagnostic.rule, ruleIndex: ruleIndex, level: level(diagnostic.severity),
+                               message: .init(text: diagnostic.message), locations: [.init(physicalLocation: location)])
     }
 
     private static func level(_ severity: Severity) -> String {
@@ -186,5 +190,145 @@ public struct SARIFReporter: Reporter {
             }
         }
         return out
+    }
+}
+
+/// Writes JSON pretty-printed (two-space indentation, `"key": value`, `[]` and `{}` when empty)
+/// as it goes: the SARIF log, whose results are written as they come.
+struct PrettyJSON {
+    let output: ReportOutput
+    /// For each container open, whether it has a member yet.
+    private var filled: [Bool] = []
+
+    init(_ output: ReportOutput) { self.output = output }
+
+    mutating func open(_ bracket: StaticString) {
+        output.write(bracket)
+        filled.append(false)
+    }
+
+    mutating func close(_ bracket: StaticString) {
+        if filled.removeLast() { newline() }
+        output.write(bracket)
+    }
+
+    /// Starts an array's next element.
+    mutating func element() {
+        if filled[filled.count - 1] { output.write(",") }
+        filled[filled.count - 1] = true
+        newline()
+    }
+
+    /// Starts an object's next member: `"key": `.
+    mutating func key(_ key: String) {
+        element()
+        output.writeJSONString(key)
+        output.write(": ")
+    }
+
+    private func newline() {
+        output.write("\n")
+        output.write(filled.count < Self.indents.count ? Self.indents[filled.count] : String(repeating: "  ", count: filled.count))
+    }
+
+    private static let indents = (0..<12).map { String(repeating: "  ", count: $0) }
+
+    mutating func write(_ driver: SARIFLog.Driver) {
+        open("{")
+        key("name")
+        output.writeJSONString(driver.name)
+        if let informationUri = driver.informationUri {
+            key("informationUri")
+            output.writeJSONString(informationUri)
+        }
+        key("version")
+        output.writeJSONString(driver.version)
+        key("rules")
+        open("[")
+        for rule in driver.rules {
+            element()
+            write(rule)
+        }
+        close("]")
+        close("}")
+    }
+
+    mutating func write(_ rule: SARIFLog.ReportingDescriptor) {
+        open("{")
+        key("id")
+        output.writeJSONString(rule.id)
+        key("name")
+        output.writeJSONString(rule.name)
+        key("shortDescription")
+        write(rule.shortDescription)
+        key("fullDescription")
+        write(rule.fullDescription)
+        if let help = rule.help {
+            key("help")
+            write(help)
+        }
+        if let helpUri = rule.helpUri {
+            key("helpUri")
+            output.writeJSONString(helpUri)
+        }
+        key("defaultConfiguration")
+        open("{")
+        key("level")
+        output.writeJSONString(rule.defaultConfiguration.level)
+        close("}")
+        close("}")
+    }
+
+    mutating func write(_ message: SARIFLog.Message) {
+        open("{")
+        key("text")
+        output.writeJSONString(message.text)
+        close("}")
+    }
+
+    mutating func write(_ result: SARIFLog.Result) {
+        open("{")
+        key("ruleId")
+        output.writeJSONString(result.ruleId)
+        if let ruleIndex = result.ruleIndex {
+            key("ruleIndex")
+            output.write(ruleIndex)
+        }
+        key("level")
+        output.writeJSONString(result.level)
+        key("message")
+        write(result.message)
+        key("locations")
+        open("[")
+        for location in result.locations {
+            element()
+            open("{")
+            key("physicalLocation")
+            open("{")
+            key("artifactLocation")
+            write(location.physicalLocation.artifactLocation)
+            key("region")
+            open("{")
+            key("startLine")
+            output.write(location.physicalLocation.region.startLine)
+            key("startColumn")
+            output.write(location.physicalLocation.region.startColumn)
+            close("}")
+            close("}")
+            close("}")
+        }
+        close("]")
+        close("}")
+    }
+
+    mutating func write(_ location: SARIFLog.ArtifactLocation) {
+        open("{")
+        key("uri")
+        output.writeJSONString(location.uri)
+        if let uriBaseId = location.uriBaseId {
+            key("uriBaseId")
+            output.writeJSONString(uriBaseId)
+        }
+        close("}")
     }
 }

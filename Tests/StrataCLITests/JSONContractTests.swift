@@ -31,6 +31,7 @@ struct JSONContractTests {
             documents.append(("strata " + args.joined(separator: " "), outcome.stdout))
         }
 
+        try run("rollback", "--format", "json", expecting: 1)  // refused, with its reason: nothing applied
         try run("lint", "--format", "json", database: false)   // a warning: unindexed-column
         try run("check", "--format", "json", database: false)
         try #require(try p.project.run("lint", "--suppress-all").status == 0)
@@ -55,6 +56,14 @@ struct JSONContractTests {
         try run("history", "--format", "json")
         try run("rules", "--format", "json", database: false)
         try run("explain", "unindexed-column", "--format", "json", database: false)
+        // A DOWN that leaves a table behind (verify's findings), then an UP that fails on the
+        // database (the event log's `failed`, and `run_finished` with its error).
+        try p.write("migrations/0003_tags.sql", Fixtures.migration(
+            up: "CREATE TABLE tags (id INTEGER PRIMARY KEY);", down: "SELECT 1;", dependencies: "[\"0002_posts\"]"))
+        try run("verify", "--format", "json", expecting: 1)
+        try p.write("migrations/0004_broken.sql", Fixtures.migration(
+            up: "INSERT INTO nowhere (id) VALUES (1);", down: "DELETE FROM nowhere;", dependencies: "[\"0003_tags\"]"))
+        #expect(try p.run(["up", "--log-json", "events.jsonl"]).status == 2)
         let events = try p.project.read("events.jsonl").split(separator: "\n")
         #expect(events.count >= 10)
         documents += events.enumerated().map { ("events.jsonl line \($0.offset + 1)", String($0.element)) }
@@ -68,7 +77,8 @@ struct JSONContractTests {
         // where there is one).
         let all = documents.map(\.text).joined()
         for key in ["\"suppressed\"", "\"not_verified\"", "\"by_kind\"", "\"rolled_back\"", "\"applied_migrations\"",
-                    "\"triggering_examples\"", "\"strata_version\"", "\"backup_path\""] {
+                    "\"triggering_examples\"", "\"strata_version\"", "\"backup_path\"", "\"reason\"", "\"help\"",
+                    "\"event\":\"failed\"", "\"error\"", "\"statements\"", "\"needs_include_drops\""] {
             #expect(all.contains(key), "no document has \(key)")
         }
     }

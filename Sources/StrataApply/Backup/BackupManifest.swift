@@ -1,4 +1,5 @@
 import Foundation
+import StrataCore
 
 /// The sidecar of a backup, `<backup file>.manifest.json`: what was copied, from where, and how
 /// to tell that the copy is intact. It is written with the backup and read before any restore.
@@ -60,10 +61,8 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     static let suffix = ".manifest.json"
 
     func encoded() -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Encoding plain strings, numbers and arrays cannot fail.
-        return ((try? encoder.encode(self)) ?? Data()) + Data("\n".utf8)
+        Data(((try? StrataJSON.pretty(self)) ?? "").utf8) + Data("\n".utf8)
     }
 
     static func decode(_ data: Data) -> BackupManifest? {
@@ -91,6 +90,51 @@ public struct BackupList: Sendable {
     /// Files that look like backups but cannot be restored (no manifest, an unreadable one, a
     /// manifest whose backup file is gone), with why; by name.
     public var unusable: [(path: String, reason: String)]
+
+    /// The list as `strata backup list --format json` prints it, `folder` as the user sees it.
+    public func document(folder: String) -> BackupListDocument {
+        BackupListDocument(folder: folder, backups: backups.map { backup in
+            let manifest = backup.manifest
+            return .init(file: backup.fileName, createdAt: manifest.createdAt, createdBy: manifest.createdBy,
+                         databaseKind: manifest.databaseKind, databaseName: manifest.databaseName, databaseURL: manifest.databaseURL,
+                         serverVersion: manifest.serverVersion, method: manifest.method, sizeBytes: manifest.size,
+                         sha256: manifest.sha256, appliedMigrations: manifest.appliedMigrations)
+        }, unusable: unusable.map { .init(file: ($0.path as NSString).lastPathComponent, reason: $0.reason) })
+    }
+}
+
+/// `strata backup list --format json`: the folder, each usable backup (newest first) with its
+/// manifest's facts, and the files that cannot be restored with why.
+public struct BackupListDocument: Codable, Sendable, Equatable {
+    public struct Backup: Codable, Sendable, Equatable {
+        public var file: String
+        public var createdAt: String
+        public var createdBy: String
+        public var databaseKind: String
+        public var databaseName: String
+        public var databaseURL: String
+        public var serverVersion: String
+        public var method: String
+        public var sizeBytes: Int64
+        public var sha256: String
+        public var appliedMigrations: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case file, method, sha256
+            case createdAt = "created_at", createdBy = "created_by", databaseKind = "database_kind", databaseName = "database_name"
+            case databaseURL = "database_url", serverVersion = "server_version", sizeBytes = "size_bytes"
+            case appliedMigrations = "applied_migrations"
+        }
+    }
+
+    public struct Unusable: Codable, Sendable, Equatable {
+        public var file: String
+        public var reason: String
+    }
+
+    public var folder: String
+    public var backups: [Backup]
+    public var unusable: [Unusable]
 }
 
 /// What a restore did.

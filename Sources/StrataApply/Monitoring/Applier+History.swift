@@ -19,7 +19,7 @@ extension Applier {
 
     /// Tells `onEvent`, when someone listens.
     func emit(_ kind: ApplyEvent.Kind, _ migration: String, ms: Int64? = nil,
-              _ details: @autoclosure () -> [String: ApplyEvent.Value] = [:]) {
+              _ details: @autoclosure () -> ApplyEvent.Details = ApplyEvent.Details()) {
         guard let onEvent else { return }
         onEvent(ApplyEvent(kind, migration: migration, durationMilliseconds: ms, details: details()))
     }

@@ -1,21 +1,22 @@
 import Foundation
+import StrataCore
 
 /// Something `up`, `rollback`, `repair` or `backup` did, told as it happens: the applier hands
 /// each to `Applier.onEvent`, and the command adds its own (a run starting and ending, a
 /// refusal, a backup). `EventLog` writes them as JSON lines for log shippers.
 public struct ApplyEvent: Sendable, Equatable {
-    public enum Kind: String, Sendable, CaseIterable {
+    public enum Kind: String, Sendable, CaseIterable, Codable {
         case runStarted = "run_started"
         /// The run's end: `outcome` (`ok`, `refused` or `failed`), `exit_code`, `applied`,
         /// `rolled_back`, `error`.
         case runFinished = "run_finished"
-        /// `up` refused (`details["reasons"]`): its plan (nothing applied), or a migration it
+        /// `up` refused (`reasons`): its plan (nothing applied), or a migration it
         /// reached that another run left failed or interrupted (what it applied before stays).
         case refused
         case migrationStarted = "migration_started"
         /// Applied and committed.
         case applied
-        /// A statement failed (`details["error"]`): in a transaction nothing was kept; outside
+        /// A statement failed (`error`): in a transaction nothing was kept; outside
         /// one the row is left `failed` for `strata repair`.
         case failed
         /// Another run applied it first.
@@ -25,28 +26,86 @@ public struct ApplyEvent: Sendable, Equatable {
         case rollbackFailed = "rollback_failed"
         case alreadyRolledBack = "already_rolled_back"
         case repaired
-        /// `strata mark-applied`: recorded as applied, not run (`details["file"]`, `details["checksum"]`).
+        /// `strata mark-applied`: recorded as applied, not run (`file`, `checksum`).
         case markedApplied = "marked_applied"
         case backupCreated = "backup_created"
         case backupRestored = "backup_restored"
     }
 
-    /// A detail's value: JSON text, a whole number or a boolean.
-    public enum Value: Sendable, Equatable {
-        case text(String)
-        case integer(Int64)
-        case bool(Bool)
+    /// What else an event says, each on its line of the log by the key its `CodingKeys` give
+    /// (a nil one is left out); never a password.
+    public struct Details: Codable, Sendable, Equatable {
+        /// `run_started`: the release that wrote the log.
+        public var strataVersion: String?
+        /// `refused`: why, one reason a line.
+        public var reasons: String?
+        /// The migration's file (`migration_started`, `marked_applied`) or the backup's.
+        public var file: String?
+        /// Whether it runs in a transaction (`migration_started`, `rollback_started`).
+        public var transaction: Bool?
+        /// The error's first line (`failed`, `rollback_failed`, `run_finished`).
+        public var error: String?
+        /// `rolled_back`: its risk, whether `--force` ran it, why, and the backup taken.
+        public var risk: String?
+        public var forced: Bool?
+        public var reason: String?
+        public var backupPath: String?
+        /// `marked_applied`: the checksum recorded.
+        public var checksum: String?
+        /// `repaired`: `applied` or `retry`.
+        public var action: String?
+        /// `backup_created`, `backup_restored`: the backup's size, SHA-256 and how many applied
+        /// migrations it holds.
+        public var sizeBytes: Int64?
+        public var sha256: String?
+        public var appliedMigrations: Int?
+        /// `run_finished`: `ok`, `refused` or `failed`; the exit code; how many migrations were
+        /// applied and rolled back.
+        public var outcome: String?
+        public var exitCode: Int32?
+        public var applied: Int?
+        public var rolledBack: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case reasons, file, transaction, error, risk, forced, reason, checksum, action, sha256, outcome, applied
+            case strataVersion = "strata_version", backupPath = "backup_path", sizeBytes = "size_bytes"
+            case appliedMigrations = "applied_migrations", exitCode = "exit_code", rolledBack = "rolled_back"
+        }
+
+        public init(strataVersion: String? = nil, reasons: String? = nil, file: String? = nil, transaction: Bool? = nil,
+                    error: String? = nil, risk: String? = nil, forced: Bool? = nil, reason: String? = nil, backupPath: String? = nil,
+                    checksum: String? = nil, action: String? = nil, sizeBytes: Int64? = nil, sha256: String? = nil,
+                    appliedMigrations: Int? = nil, outcome: String? = nil, exitCode: Int32? = nil, applied: Int? = nil,
+                    rolledBack: Int? = nil) {
+            self.strataVersion = strataVersion
+            self.reasons = reasons
+            self.file = file
+            self.transaction = transaction
+            self.error = error
+            self.risk = risk
+            self.forced = forced
+            self.reason = reason
+            self.backupPath = backupPath
+            self.checksum = checksum
+            self.action = action
+            self.sizeBytes = sizeBytes
+            self.sha256 = sha256
+            self.appliedMigrations = appliedMigrations
+            self.outcome = outcome
+            self.exitCode = exitCode
+            self.applied = applied
+            self.rolledBack = rolledBack
+        }
     }
 
     public var kind: Kind
     public var time: Date
     public var migration: String?
     public var durationMilliseconds: Int64?
-    /// What else there is to say (`reason`, `risk`, `error`, `file`...); never a password.
-    public var details: [String: Value]
+    public var details: Details
 
     public init(_ kind: Kind, migration: String? = nil, durationMilliseconds: Int64? = nil,
-                details: [String: Value] = [:], time: Date = Date()) {
+                details: Details = Details(), time: Date = Date()) {
         self.kind = kind
         self.time = time
         self.migration = migration
@@ -72,8 +131,8 @@ extension ApplyEvent {
         ApplyEvent(.backupRestored, durationMilliseconds: milliseconds, details: details(of: backup))
     }
 
-    private static func details(of backup: BackupRecord) -> [String: Value] {
-        ["file": .text(backup.path), "size_bytes": .integer(backup.manifest.size), "sha256": .text(backup.manifest.sha256),
-         "applied_migrations": .integer(Int64(backup.manifest.appliedMigrations.count))]
+    private static func details(of backup: BackupRecord) -> Details {
+        Details(file: backup.path, sizeBytes: backup.manifest.size, sha256: backup.manifest.sha256,
+                appliedMigrations: backup.manifest.appliedMigrations.count)
     }
 }

@@ -5,7 +5,7 @@ import StrataCore
 /// file (created with mode 0600), so that a log shipper can follow it.
 ///
 /// ```json
-/// {"version":1,"timestamp":"2026-12-02T09:14:03.512Z","event":"applied","run_id":"5f0c…","command":"up","migration_id":"0002_orders","duration_ms":41,"dialect":"postgresql","database":"postgresql://deploy:***@db/app","who":"deploy@ci-4","pid":4242}
+/// {"command":"up","database":"postgresql://deploy:***@db/app","dialect":"postgresql","duration_ms":41,"event":"applied","migration_id":"0002_orders","pid":4242,"run_id":"5f0c…","timestamp":"2026-12-02T09:14:03.512Z","version":1,"who":"deploy@ci-4"}
 /// ```
 ///
 /// Every line carries `version`, the version of this line format (raised only when a field
@@ -42,7 +42,7 @@ public final class EventLog {
 
     /// Opens `path` for appending, creating it with mode 0600 (an existing file keeps its
     /// mode), and writes `run_started` with `details`.
-    public init(path: String, command: String, database: DatabaseURL, details: [String: ApplyEvent.Value] = [:]) throws(ApplyError) {
+    public init(path: String, command: String, database: DatabaseURL, details: ApplyEvent.Details = ApplyEvent.Details()) throws(ApplyError) {
         self.path = path
         self.command = command
         dialect = database.dialect.rawValue
@@ -74,15 +74,9 @@ public final class EventLog {
     public func finish(exitCode: Int32, error: String? = nil) {
         guard !finished else { return }
         finished = true
-        var details: [String: ApplyEvent.Value] = [
-            "outcome": .text(exitCode == 0 ? "ok" : exitCode == 1 ? "refused" : "failed"),
-            "exit_code": .integer(Int64(exitCode)),
-            "applied": .integer(Int64(counts[.applied] ?? 0)),
-            "rolled_back": .integer(Int64(counts[.rolledBack] ?? 0)),
-        ]
-        if let error, let first = error.split(separator: "\n", omittingEmptySubsequences: true).first {
-            details["error"] = .text(String(first))
-        }
+        let firstLine = error?.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init)
+        let details = ApplyEvent.Details(error: firstLine, outcome: exitCode == 0 ? "ok" : exitCode == 1 ? "refused" : "failed",
+                                         exitCode: exitCode, applied: counts[.applied] ?? 0, rolledBack: counts[.rolledBack] ?? 0)
         let elapsed = ContinuousClock.now - started
         let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
         record(ApplyEvent(.runFinished, durationMilliseconds: ms, details: details))
@@ -97,28 +91,45 @@ public final class EventLog {
         counts[event.kind, default: 0] += 1
     }
 
-    /// The event as one line of JSON: the common fields first, in a fixed order, then the
-    /// details by name (a detail cannot replace a common field).
+    /// The event as one line of JSON (`StrataJSON.line`): what every line says, and the
+    /// event's details (a detail cannot replace a common field).
     public func line(_ event: ApplyEvent) -> String {
-        var fields: [(String, ApplyEvent.Value)] = [("version", .integer(Int64(Self.formatVersion))),
-                                                    ("timestamp", .text(Ledger.timestamp(event.time))), ("event", .text(event.kind.rawValue)),
-                                                    ("run_id", .text(runID)), ("command", .text(command))]
-        if let migration = event.migration { fields.append(("migration_id", .text(migration))) }
-        if let ms = event.durationMilliseconds { fields.append(("duration_ms", .integer(ms))) }
-        fields += [("dialect", .text(dialect)), ("database", .text(database)), ("who", .text(Ledger.actor)), ("pid", .integer(Ledger.pid))]
-        let common = Set(fields.map(\.0))
-        fields += event.details.filter { !common.contains($0.key) }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        return "{" + fields.map { "\(Self.quoted($0.0)):\(Self.json($0.1))" }.joined(separator: ",") + "}"
+        let common = Line(timestamp: Ledger.timestamp(event.time), event: event.kind, runID: runID, command: command,
+                          migrationID: event.migration, durationMilliseconds: event.durationMilliseconds,
+                          dialect: dialect, database: database, who: Ledger.actor, pid: Ledger.pid)
+        // Strings, whole numbers and booleans: encoding them cannot fail.
+        return (try? StrataJSON.line(LineWithDetails(common: common, details: event.details))) ?? ""
     }
 
-    private static func json(_ value: ApplyEvent.Value) -> String {
-        switch value {
-        case .text(let text): quoted(text)
-        case .integer(let number): String(number)
-        case .bool(let flag): flag ? "true" : "false"
+    /// What every line says.
+    private struct Line: Encodable {
+        var version = EventLog.formatVersion
+        var timestamp: String
+        var event: ApplyEvent.Kind
+        var runID: String
+        var command: String
+        var migrationID: String?
+        var durationMilliseconds: Int64?
+        var dialect: String
+        var database: String
+        var who: String
+        var pid: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case version, timestamp, event, command, dialect, database, who, pid
+            case runID = "run_id", migrationID = "migration_id", durationMilliseconds = "duration_ms"
         }
     }
 
-    /// A JSON string literal (`JSONText.quote`).
-    static func quoted(_ text: String) -> String { JSONText.quote(text) }
+    /// The common fields and the details in one object, the common ones written last so that
+    /// they win.
+    private struct LineWithDetails: Encodable {
+        var common: Line
+        var details: ApplyEvent.Details
+
+        func encode(to encoder: any Encoder) throws {
+            try details.encode(to: encoder)
+            try common.encode(to: encoder)
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import StrataCore
 
 /// How `strata history` shows the events: a table for people, an object for tools.
 extension HistoryEvent {
@@ -62,19 +63,51 @@ extension History {
         return out + (shown.count < events.count ? "\(count), the last \(shown.count) shown\n" : "\(count)\n")
     }
 
-    /// For `JSONSerialization`: `{"database", "complete", "total", "slow_ms", "events": [...]}`,
-    /// each event `{"at", "event", "action", "status", "migration_id", "who", "duration_ms",
-    /// "slow", "reason", "forced", "risk", "backup_path", "checksum", "error"}` (null when not known);
-    /// `strata history` adds `"version"`.
-    public func jsonObject(database: String, limit: Int? = nil, slowMilliseconds: Int64) -> [String: Any] {
-        func value<T>(_ optional: T?) -> Any { optional.map { $0 as Any } ?? NSNull() }
-        let items: [[String: Any]] = last(limit).map { event in
-            ["at": event.occurredAt, "event": event.kind.rawValue, "action": event.action, "status": event.status,
-             "migration_id": event.migrationID, "who": event.actor, "duration_ms": value(event.executionMilliseconds),
-             "slow": event.isSlow(above: slowMilliseconds), "reason": value(event.reason), "forced": value(event.forced),
-             "risk": value(event.risk), "backup_path": value(event.backupPath), "checksum": value(event.checksum),
-             "error": value(event.error)]
+    /// The events as `strata history --format json` prints them: the last `limit` (all when
+    /// nil), with what is not known `null`.
+    public func document(database: String, limit: Int? = nil, slowMilliseconds: Int64) -> HistoryDocument {
+        HistoryDocument(database: database, complete: complete, total: events.count, slowMilliseconds: slowMilliseconds,
+                        events: last(limit).map { event in
+            HistoryDocument.Event(at: event.occurredAt, event: event.kind.rawValue, action: event.action, status: event.status,
+                                  migrationID: event.migrationID, who: event.actor, durationMilliseconds: event.executionMilliseconds,
+                                  slow: event.isSlow(above: slowMilliseconds), reason: event.reason, forced: event.forced,
+                                  risk: event.risk, backupPath: event.backupPath, checksum: event.checksum, error: event.error)
+        })
+    }
+}
+
+/// `strata history --format json`: the database, whether the tables hold the whole history
+/// (`complete`), how many events there are (`total`), the slow threshold, and the events shown.
+public struct HistoryDocument: Codable, Sendable, Equatable {
+    public struct Event: Codable, Sendable, Equatable {
+        public var at: String
+        public var event: String
+        public var action: String
+        public var status: String
+        public var migrationID: String
+        public var who: String
+        @ExplicitNull public var durationMilliseconds: Int64?
+        public var slow: Bool
+        @ExplicitNull public var reason: String?
+        @ExplicitNull public var forced: Bool?
+        @ExplicitNull public var risk: String?
+        @ExplicitNull public var backupPath: String?
+        @ExplicitNull public var checksum: String?
+        @ExplicitNull public var error: String?
+
+        enum CodingKeys: String, CodingKey {
+            case at, event, action, status, who, slow, reason, forced, risk, checksum, error
+            case migrationID = "migration_id", durationMilliseconds = "duration_ms", backupPath = "backup_path"
         }
-        return ["database": database, "complete": complete, "total": events.count, "slow_ms": slowMilliseconds, "events": items]
+    }
+
+    public var database: String
+    public var complete: Bool
+    public var total: Int
+    public var slowMilliseconds: Int64
+    public var events: [Event]
+
+    enum CodingKeys: String, CodingKey {
+        case database, complete, total, events, slowMilliseconds = "slow_ms"
     }
 }

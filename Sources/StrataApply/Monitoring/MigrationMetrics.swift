@@ -1,23 +1,32 @@
 import Foundation
+import StrataCore
 
 /// What `strata metrics` reports about one database: its migrations by state, slow ones, the
 /// last apply, rollbacks and the latest backup, read once, as Prometheus text or JSON.
 public struct MigrationMetrics: Sendable, Equatable {
     /// The last migration applied (from the history: a migration rolled back since still
     /// counts, since the apply happened).
-    public struct LastApply: Sendable, Equatable {
+    public struct LastApply: Codable, Sendable, Equatable {
         public var migration: String
         /// ISO-8601 UTC with milliseconds, and the same as Unix seconds.
         public var at: String
         public var timestamp: Double
         public var milliseconds: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case migration, at, timestamp, milliseconds = "duration_ms"
+        }
     }
 
-    public struct LatestBackup: Sendable, Equatable {
+    public struct LatestBackup: Codable, Sendable, Equatable {
         public var file: String
         public var createdAt: String
         public var timestamp: Double
         public var ageSeconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case file, timestamp, createdAt = "created_at", ageSeconds = "age_seconds"
+        }
     }
 
     /// The database's URL, password as `***`: the `database` label of every sample.
@@ -105,27 +114,59 @@ public struct MigrationMetrics: Sendable, Equatable {
 
     // MARK: - JSON
 
-    /// For `JSONSerialization`: `{"database", "migrations": {state: count}, "slow": {"threshold_ms",
-    /// "migrations"}, "last_apply": {"migration", "at", "timestamp", "duration_ms"} | null,
-    /// "rollbacks", "backups": {"count", "latest": {"file", "created_at", "timestamp",
-    /// "age_seconds"} | null}}` (`timestamp`: Unix seconds);
-    /// `strata metrics` adds `"version"`.
-    public func jsonObject() -> [String: Any] {
-        let last: Any = lastApply.map {
-            ["migration": $0.migration, "at": $0.at, "timestamp": $0.timestamp, "duration_ms": $0.milliseconds] as [String: Any]
-        } ?? NSNull()
-        let latest: Any = latestBackup.map {
-            ["file": $0.file, "created_at": $0.createdAt, "timestamp": $0.timestamp,
-             "age_seconds": (($0.ageSeconds * 1000).rounded()) / 1000] as [String: Any]
-        } ?? NSNull()
-        return [
-            "database": database,
-            "migrations": Dictionary(uniqueKeysWithValues: Self.states.map { ($0.rawValue, counts[$0] ?? 0) }),
-            "slow": ["threshold_ms": slowMilliseconds, "migrations": slow] as [String: Any],
-            "last_apply": last,
-            "rollbacks": rollbacks,
-            "backups": ["count": backups, "latest": latest] as [String: Any],
-        ]
+    /// The metrics as `strata metrics --format json` prints them (`age_seconds` to the millisecond).
+    public func document() -> MetricsDocument {
+        var latest = latestBackup
+        if let age = latest?.ageSeconds { latest?.ageSeconds = (age * 1000).rounded() / 1000 }
+        return MetricsDocument(database: database, migrations: MigrationCounts(counts),
+                               slow: .init(thresholdMilliseconds: slowMilliseconds, migrations: slow), lastApply: lastApply,
+                               rollbacks: rollbacks, backups: .init(count: backups, latest: latest))
+    }
+}
+
+/// `strata metrics --format json`: the same facts as the Prometheus text, `timestamp`s in Unix
+/// seconds; `last_apply` and `backups.latest` are `null` when there is none.
+public struct MetricsDocument: Codable, Sendable, Equatable {
+    public struct Slow: Codable, Sendable, Equatable {
+        public var thresholdMilliseconds: Int64
+        public var migrations: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case migrations, thresholdMilliseconds = "threshold_ms"
+        }
+    }
+
+    public struct Backups: Codable, Sendable, Equatable {
+        public var count: Int
+        @ExplicitNull public var latest: MigrationMetrics.LatestBackup?
+    }
+
+    public var database: String
+    public var migrations: MigrationCounts
+    public var slow: Slow
+    @ExplicitNull public var lastApply: MigrationMetrics.LastApply?
+    public var rollbacks: Int
+    public var backups: Backups
+
+    enum CodingKeys: String, CodingKey {
+        case database, migrations, slow, rollbacks, backups, lastApply = "last_apply"
+    }
+}
+
+/// How many migrations are in each state, every state named (0 when none).
+public struct MigrationCounts: Codable, Sendable, Equatable {
+    public var applied: Int
+    public var pending: Int
+    public var failed: Int
+    public var changed: Int
+    public var missing: Int
+
+    public init(_ counts: [MigrationState.Kind: Int]) {
+        applied = counts[.applied] ?? 0
+        pending = counts[.pending] ?? 0
+        failed = counts[.failed] ?? 0
+        changed = counts[.changed] ?? 0
+        missing = counts[.missing] ?? 0
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import StrataCore
 
 /// How an optimisation report and plan are shown: grouped text for people, JSON for tools
 /// (the structure docs/commands/optimize.md documents; `version` changes if a field changes meaning).
@@ -48,47 +49,37 @@ extension OptimizeReport {
         return "\(findings.count) finding\(findings.count == 1 ? "" : "s"): \(parts.joined(separator: ", "))"
     }
 
-    /// The report as a JSON object.
-    public func jsonObject(database: String) -> [String: Any] {
-        var object: [String: Any] = [
-            "version": 1,
-            "database": database,
-            "dialect": dialect.rawValue,
-            "summary": ["findings": findings.count,
-                        "by_kind": Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) })] as [String: Any],
-            "findings": findings.map(Self.json),
-            "notes": notes,
-            "statistics_reset": statisticsReset ?? NSNull(),
-            "statement_statistics": NSNull(),
-        ]
-        if let statements = statementStatistics {
-            object["statement_statistics"] = [
-                "status": statements.status.rawValue,
-                "note": statements.note,
-                "slowest": statements.slowest.map {
-                    ["query": $0.query, "calls": $0.calls, "mean_ms": $0.meanMilliseconds, "total_ms": $0.totalMilliseconds, "rows": $0.rows]
-                        as [String: Any]
-                },
-            ] as [String: Any]
-        }
-        return object
+    /// The report as `strata optimize --analyze --format json` prints it.
+    public func document(database: String) -> OptimizeDocument {
+        OptimizeDocument(
+            database: database, dialect: dialect.rawValue,
+            summary: .init(findings: findings.count, byKind: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) })),
+            findings: findings.map { finding in
+                OptimizeDocument.Finding(
+                    kind: finding.kind.rawValue, table: finding.table, index: finding.index, columns: finding.columns,
+                    message: finding.message, why: finding.why, sql: finding.sql.map(Self.terminated),
+                    file: finding.location?.file, line: finding.location?.line, column: finding.location?.column,
+                    details: finding.details, fix: finding.fix.map(OptimizeDocument.Fix.init))
+            },
+            notes: notes, statisticsReset: statisticsReset,
+            statementStatistics: statementStatistics.map { statements in
+                OptimizeDocument.StatementStatistics(status: statements.status.rawValue, note: statements.note, slowest: statements.slowest.map {
+                    .init(query: $0.query, calls: $0.calls, meanMilliseconds: $0.meanMilliseconds,
+                          totalMilliseconds: $0.totalMilliseconds, rows: $0.rows)
+                })
+            })
     }
 
-    private static func json(_ finding: OptimizeFinding) -> [String: Any] {
-        [
-            "kind": finding.kind.rawValue,
-            "table": finding.table ?? NSNull(),
-            "index": finding.index ?? NSNull(),
-            "columns": finding.columns,
-            "message": finding.message,
-            "why": finding.why,
-            "sql": finding.sql.map(terminated),
-            "file": finding.location?.file ?? NSNull(),
-            "line": finding.location?.line ?? NSNull(),
-            "column": finding.location?.column ?? NSNull(),
-            "details": finding.details,
-            "fix": finding.fix.map(OptimizePlan.json) ?? NSNull(),
-        ]
+    /// The report with the plan made from it, and what became of the plan: `outcome`
+    /// (`nothing-to-do`, `dry-run`, `written`, `applied`) and the migration `file` written.
+    public func document(database: String, plan: OptimizePlan, outcome: String, file: String?) -> OptimizeDocument {
+        var document = document(database: database)
+        let step = { (step: OptimizePlan.Step) in OptimizeDocument.Step(fix: .init(step.fix), finding: step.kind.rawValue, reason: step.reason) }
+        document.plan = .init(summary: plan.summary, transactional: plan.transactional, steps: plan.steps.map(step),
+                              withheld: plan.withheld.map(step), up: plan.up.map { $0 + ";" }, down: plan.down.map { $0 + ";" })
+        document.outcome = outcome
+        document.file = ExplicitNull(wrappedValue: file)
+        return document
     }
 
     /// A statement with its `;`; a comment as it is.
@@ -113,27 +104,132 @@ extension OptimizePlan {
         }
         return lines.joined(separator: "\n") + "\n"
     }
+}
 
-    public func jsonObject() -> [String: Any] {
-        [
-            "summary": summary,
-            "transactional": transactional,
-            "steps": steps.map { step in Self.json(step.fix).merging(["finding": step.kind.rawValue, "reason": step.reason]) { a, _ in a } },
-            "withheld": withheld.map { step in Self.json(step.fix).merging(["finding": step.kind.rawValue, "reason": step.reason]) { a, _ in a } },
-            "up": up.map { $0 + ";" },
-            "down": down.map { $0 + ";" },
-        ]
+/// `strata optimize --format json`: the findings (the structure docs/commands/optimize.md
+/// documents); with a plan (every mode but `--analyze`) also `plan`, `outcome` and `file`.
+public struct OptimizeDocument: Codable, Sendable, Equatable {
+    public struct Summary: Codable, Sendable, Equatable {
+        public var findings: Int
+        /// Findings by kind (`fk-without-index`...).
+        public var byKind: [String: Int]
+
+        enum CodingKeys: String, CodingKey {
+            case findings, byKind = "by_kind"
+        }
     }
 
-    static func json(_ fix: OptimizeFix) -> [String: Any] {
-        [
-            "kind": fix.kind.rawValue,
-            "table": fix.table,
-            "index": fix.index ?? NSNull(),
-            "up": fix.up + ";",
-            "down": fix.down.map { $0 + ";" } ?? NSNull(),
-            "needs_include_drops": fix.needsIncludeDrops,
-            "transactional": fix.transactional,
-        ]
+    public struct Finding: Codable, Sendable, Equatable {
+        public var kind: String
+        @ExplicitNull public var table: String?
+        @ExplicitNull public var index: String?
+        public var columns: [String]
+        public var message: String
+        public var why: String
+        public var sql: [String]
+        /// Where in the migrations it comes from, when it does.
+        @ExplicitNull public var file: String?
+        @ExplicitNull public var line: Int?
+        @ExplicitNull public var column: Int?
+        public var details: [String: String]
+        @ExplicitNull public var fix: Fix?
+    }
+
+    public struct Fix: Codable, Sendable, Equatable {
+        public var kind: String
+        public var table: String
+        @ExplicitNull public var index: String?
+        public var up: String
+        @ExplicitNull public var down: String?
+        public var needsIncludeDrops: Bool
+        public var transactional: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case kind, table, index, up, down, transactional, needsIncludeDrops = "needs_include_drops"
+        }
+    }
+
+    public struct StatementStatistics: Codable, Sendable, Equatable {
+        public struct Statement: Codable, Sendable, Equatable {
+            public var query: String
+            public var calls: Int64
+            public var meanMilliseconds: Double
+            public var totalMilliseconds: Double
+            public var rows: Int64
+
+            enum CodingKeys: String, CodingKey {
+                case query, calls, rows, meanMilliseconds = "mean_ms", totalMilliseconds = "total_ms"
+            }
+        }
+
+        public var status: String
+        public var note: String
+        public var slowest: [Statement]
+    }
+
+    public struct Plan: Codable, Sendable, Equatable {
+        public var summary: String
+        public var transactional: Bool
+        public var steps: [Step]
+        /// The steps left out without `--include-drops`.
+        public var withheld: [Step]
+        public var up: [String]
+        public var down: [String]
+    }
+
+    /// A fix of the plan, with the kind of finding it answers and why: the fix's keys and
+    /// `finding` and `reason` in one object.
+    public struct Step: Codable, Sendable, Equatable {
+        public var fix: Fix
+        public var finding: String
+        public var reason: String
+
+        enum CodingKeys: String, CodingKey {
+            case finding, reason
+        }
+
+        init(fix: Fix, finding: String, reason: String) {
+            self.fix = fix
+            self.finding = finding
+            self.reason = reason
+        }
+
+        public init(from decoder: any Decoder) throws {
+            fix = try Fix(from: decoder)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            finding = try container.decode(String.self, forKey: .finding)
+            reason = try container.decode(String.self, forKey: .reason)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            try fix.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(finding, forKey: .finding)
+            try container.encode(reason, forKey: .reason)
+        }
+    }
+
+    public var database: String
+    public var dialect: String
+    public var summary: Summary
+    public var findings: [Finding]
+    public var notes: [String]
+    @ExplicitNull public var statisticsReset: String?
+    /// PostgreSQL's pg_stat_statements: whether it could be read, and the slowest statements.
+    @ExplicitNull public var statementStatistics: StatementStatistics?
+    public var plan: Plan?
+    public var outcome: String?
+    public var file: ExplicitNull<String>?
+
+    enum CodingKeys: String, CodingKey {
+        case database, dialect, summary, findings, notes, plan, outcome, file
+        case statisticsReset = "statistics_reset", statementStatistics = "statement_statistics"
+    }
+}
+
+extension OptimizeDocument.Fix {
+    init(_ fix: OptimizeFix) {
+        self.init(kind: fix.kind.rawValue, table: fix.table, index: fix.index, up: fix.up + ";", down: fix.down.map { $0 + ";" },
+                  needsIncludeDrops: fix.needsIncludeDrops, transactional: fix.transactional)
     }
 }

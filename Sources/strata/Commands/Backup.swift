@@ -142,7 +142,7 @@ struct BackupOptions: ParsableArguments {
         let store = try store(context)
         let found = try perform(store, context) { () throws(ApplyError) in try store.list() }
         let folder = Self.display(store.directory, context)
-        if json { return try JSONDocument.print(Self.jsonObject(found, folder: folder)) }
+        if json { return try JSONDocument.print(found.document(folder: folder)) }
         guard !found.backups.isEmpty || !found.unusable.isEmpty else {
             print("no backups in \(folder)")
             return
@@ -177,22 +177,6 @@ struct BackupOptions: ParsableArguments {
         RunLog.record(.backupRestored(backup, milliseconds: milliseconds(since: started)))
         print("verified \(Self.display(backup.path, context)): its SHA-256 matches the manifest")
         print("restored it (taken \(backup.manifest.createdAt)); \(Ledger.table) matches the manifest: \(Self.migrations(report.appliedMigrations))")
-    }
-
-    /// `backup list --format json`: the folder, each usable backup (newest first) with its
-    /// manifest's facts, and the files that cannot be restored with why.
-    static func jsonObject(_ found: BackupList, folder: String) -> [String: Any] {
-        [
-            "folder": folder,
-            "backups": found.backups.map { backup -> [String: Any] in
-                let manifest = backup.manifest
-                return ["file": backup.fileName, "created_at": manifest.createdAt, "created_by": manifest.createdBy,
-                        "database_kind": manifest.databaseKind, "database_name": manifest.databaseName,
-                        "database_url": manifest.databaseURL, "server_version": manifest.serverVersion, "method": manifest.method,
-                        "size_bytes": manifest.size, "sha256": manifest.sha256, "applied_migrations": manifest.appliedMigrations]
-            },
-            "unusable": found.unusable.map { ["file": ($0.path as NSString).lastPathComponent, "reason": $0.reason] },
-        ]
     }
 
     /// Runs library code: a refusal (only a restore has them) is exit 1 with nothing restored,

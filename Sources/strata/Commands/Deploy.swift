@@ -50,7 +50,7 @@ struct Deploy: ParsableCommand {
         if let note = verdict.note { FileHandle.standardError.write(Data("strata: note: \(note)\n".utf8)) }
         if let refusal = verdict.refusal {
             print(TextReporter(color: Terminal.stdoutSupportsColor).report(verdict.findings, rules: AllRules.descriptions), terminator: "")
-            RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(refusal)]))
+            RunLog.record(ApplyEvent(.refused, details: .init(reasons: refusal)))
             FileHandle.standardError.write(Data("strata: deploy refused: \(refusal); nothing applied\n".utf8))
             throw ExitCode(1)
         }

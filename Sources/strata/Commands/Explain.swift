@@ -27,7 +27,7 @@ struct Explain: ParsableCommand {
     func run() throws {
         let rule = AllRules.description(of: self.rule)!
         let page = try Self.page(of: rule.id)
-        if output.isJSON { return try JSONDocument.print(Self.jsonObject(rule, page: page)) }
+        if output.isJSON { return try JSONDocument.print(ExplainDocument(rule, page: page)) }
         print("\(rule.id) (\(rule.optIn ? "off unless enabled" : rule.defaultSeverity.rawValue)): \(rule.summary)")
         print()
         print(rule.rationale)
@@ -51,18 +51,6 @@ struct Explain: ParsableCommand {
         return try CommandContext.ruleDocs(configuration.ruleDocsURL).url(rule: rule, version: Strata.version)
     }
 
-    /// The rule as `--format json` prints it; the examples' SQL without the `↓` marks.
-    static func jsonObject(_ rule: RuleDescription, page: String) -> [String: Any] {
-        let sql = { (examples: [Example]) in examples.map { $0.sql.replacingOccurrences(of: "↓", with: "") } }
-        return [
-            "id": rule.id, "severity": rule.optIn ? "off" : rule.defaultSeverity.rawValue, "opt_in": rule.optIn,
-            "summary": rule.summary, "rationale": rule.rationale, "help": rule.help ?? NSNull(),
-            "dialects": rule.dialects.map(\.rawValue).sorted(), "needs_history": rule.needsHistory,
-            "triggering_examples": sql(rule.triggeringExamples), "non_triggering_examples": sql(rule.nonTriggeringExamples),
-            "documentation": page,
-        ]
-    }
-
     private func section(_ title: String, _ examples: [Example]) {
         print()
         print("\(title):")
@@ -72,5 +60,42 @@ struct Explain: ParsableCommand {
                 print("    \(line)")
             }
         }
+    }
+}
+
+/// `strata explain RULE --format json`: the rule as `explain` tells it, the examples' SQL
+/// without the `↓` marks.
+struct ExplainDocument: Encodable {
+    var id: String
+    var severity: String
+    var optIn: Bool
+    var summary: String
+    var rationale: String
+    @ExplicitNull var help: String?
+    var dialects: [String]
+    var needsHistory: Bool
+    var triggeringExamples: [String]
+    var nonTriggeringExamples: [String]
+    var documentation: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, severity, summary, rationale, help, dialects, documentation
+        case optIn = "opt_in", needsHistory = "needs_history"
+        case triggeringExamples = "triggering_examples", nonTriggeringExamples = "non_triggering_examples"
+    }
+
+    init(_ rule: RuleDescription, page: String) {
+        let sql = { (examples: [Example]) in examples.map { $0.sql.replacingOccurrences(of: "↓", with: "") } }
+        id = rule.id
+        severity = rule.optIn ? "off" : rule.defaultSeverity.rawValue
+        optIn = rule.optIn
+        summary = rule.summary
+        rationale = rule.rationale
+        help = rule.help
+        dialects = rule.dialects.map(\.rawValue).sorted()
+        needsHistory = rule.needsHistory
+        triggeringExamples = sql(rule.triggeringExamples)
+        nonTriggeringExamples = sql(rule.nonTriggeringExamples)
+        documentation = page
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StrataCore
 
 /// `--format` of the commands that print either a report for people or a JSON document.
 enum TextOrJSON: String, ExpressibleByArgument, CaseIterable {
@@ -23,21 +24,10 @@ struct FormatOptions: ParsableArguments {
     var isJSON: Bool { json || format == .json }
 }
 
-/// Every JSON document a command prints: keys in snake_case, `"version"` (this number) at the
-/// top, keys sorted, indented, slashes not escaped. `version` is raised only when a
-/// key changes meaning or goes away; new keys may come in any release.
+/// Every JSON document a command prints: `StrataJSON.document` (keys in snake_case, sorted,
+/// `"version"` at the top level, indented, slashes not escaped).
 enum JSONDocument {
-    static let version = 1
-
-    /// The document's text, with `version` set, and a trailing newline.
-    static func text(_ object: [String: Any]) throws -> String {
-        var object = object
-        object["version"] = version
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self) + "\n"
-    }
-
-    static func print(_ object: [String: Any]) throws {
-        Swift.print(try text(object), terminator: "")
+    static func print(_ body: some Encodable) throws {
+        Swift.print(try StrataJSON.document(body), terminator: "")
     }
 }

@@ -34,7 +34,7 @@ struct HistoryCommand: ParsableCommand {
         let history = try apply.applier.history()
         let slowMilliseconds = apply.context.configuration.slowMilliseconds
         if output.isJSON {
-            try JSONDocument.print(history.jsonObject(database: apply.url.redacted, limit: limit, slowMilliseconds: slowMilliseconds))
+            try JSONDocument.print(history.document(database: apply.url.redacted, limit: limit, slowMilliseconds: slowMilliseconds))
         } else {
             print("database: \(apply.url.redacted)")
             print(history.table(limit: limit, slowMilliseconds: slowMilliseconds), terminator: "")

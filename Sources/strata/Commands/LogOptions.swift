@@ -20,7 +20,7 @@ enum RunLog {
     /// ends the command with exit 2, nothing done.
     static func open(_ path: String?, command: String, url: DatabaseURL) throws {
         guard let path, current == nil else { return }
-        current = try EventLog(path: path, command: command, database: url, details: ["strata_version": .text(Strata.version)])
+        current = try EventLog(path: path, command: command, database: url, details: .init(strataVersion: Strata.version))
     }
 
     static func record(_ event: ApplyEvent) { current?.record(event) }

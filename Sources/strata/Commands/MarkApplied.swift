@@ -39,7 +39,7 @@ struct MarkApplied: ParsableCommand {
         do {
             lines = rolledBack ? try apply.applier.markRolledBack(id, force: force) : try apply.applier.markApplied(id, force: force)
         } catch {
-            if error.kind == .refused { RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(error.message)])) }
+            if error.kind == .refused { RunLog.record(ApplyEvent(.refused, details: .init(reasons: error.message))) }
             throw error
         }
         print("database: \(apply.url.redacted)")

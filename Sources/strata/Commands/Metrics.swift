@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataApply
+import StrataCore
 
 /// `--format` of `strata metrics`.
 enum MetricsFormat: String, ExpressibleByArgument, CaseIterable {
@@ -47,7 +48,7 @@ struct MetricsCommand: ParsableCommand {
         case .prometheus:
             text = metrics.prometheus()
         case .json:
-            text = try JSONDocument.text(metrics.jsonObject())
+            text = try StrataJSON.document(metrics.document())
         }
         guard let output else { return print(text, terminator: "") }
         try MetricsFile.write(text, to: output)

@@ -80,7 +80,7 @@ struct Optimize: ParsableCommand {
         let apply = try ApplyContext("optimize", project, database, readOnly: !changesDatabase)
         let report = try analyse(apply)
         if analyze {
-            if json { try printJSON(report.jsonObject(database: apply.url.redacted)) } else {
+            if json { try printJSON(report.document(database: apply.url.redacted)) } else {
                 print("database: \(apply.url.redacted)")
                 print(report.text(), terminator: "")
             }
@@ -88,9 +88,8 @@ struct Optimize: ParsableCommand {
             return
         }
         let plan = OptimizePlan(report, includeDrops: includeDrops)
-        let outcome = { (name: String, file: String?) -> [String: Any] in
-            report.jsonObject(database: apply.url.redacted)
-                .merging(["plan": plan.jsonObject(), "outcome": name, "file": file ?? NSNull()]) { _, new in new }
+        let outcome = { (name: String, file: String?) in
+            report.document(database: apply.url.redacted, plan: plan, outcome: name, file: file)
         }
         if !json {
             print("database: \(apply.url.redacted)")
@@ -161,5 +160,5 @@ struct Optimize: ParsableCommand {
         return try analyzer.analyze()
     }
 
-    private func printJSON(_ object: [String: Any]) throws { try JSONDocument.print(object) }
+    private func printJSON(_ document: OptimizeDocument) throws { try JSONDocument.print(document) }
 }

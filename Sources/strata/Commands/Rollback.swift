@@ -69,14 +69,14 @@ struct Rollback: ParsableCommand {
                                         files: files, catalogOrder: applier.catalog.entries.map(\.id))
         let policy = RollbackPolicy(force: force, backup: backup, yes: yes, canAsk: !json && Terminal.interactive)
         if case .refuse(let message, let reason)? = RollbackPolicy.refusal(of: plan) {
-            if json { try printJSON(plan.jsonObject(outcome: "refused").merging(["reason": reason ?? NSNull()]) { a, _ in a }) }
+            if json { try printJSON(plan.document(outcome: "refused", reason: reason)) }
             throw CommandFailure.refused(message)
         }
         RollbackPlanner.assess(&plan, files: files, database: applier.database)
         if !json { print(plan.table(), terminator: "") }
 
         if dryRun {
-            if json { try printJSON(plan.jsonObject(outcome: "dry-run")) } else { printSQL(plan) }
+            if json { try printJSON(plan.document(outcome: "dry-run")) } else { printSQL(plan) }
             if let stop = plan.stoppedAt { throw CommandFailure.refused("rollback would stop at \(stop.id): \(stop.reason)") }
             return
         }
@@ -84,7 +84,7 @@ struct Rollback: ParsableCommand {
         let forced: Bool
         switch policy.decide(plan) {
         case .refuse(let message, _):
-            if json { try printJSON(plan.jsonObject(outcome: "refused")) }
+            if json { try printJSON(plan.document(outcome: "refused")) }
             throw CommandFailure.refused(message)
         case .run(let takeBackup, let isForced, let question):
             if let question {
@@ -115,10 +115,10 @@ struct Rollback: ParsableCommand {
         let report = try applier.rollback(plan, reason: reason, forced: forced, takeBackup: takeBackup)
         let ms = milliseconds(since: started)
         if json {
-            var object = plan.jsonObject(outcome: "rolled-back")
-            object["rolled_back"] = report.undone.map { ["id": $0.id, "execution_ms": $0.milliseconds] }
-            object["backup_path"] = backupPath ?? NSNull()
-            try printJSON(object)
+            var document = plan.document(outcome: "rolled-back")
+            document.rolledBack = report.undone.map { .init(id: $0.id, executionMilliseconds: $0.milliseconds) }
+            document.backupPath = ExplicitNull(wrappedValue: backupPath)
+            try printJSON(document)
         } else {
             let count = report.undone.count
             print("rolled back \(count) migration\(count == 1 ? "" : "s") in \(ms) ms")
@@ -135,5 +135,5 @@ struct Rollback: ParsableCommand {
         print("dry run: nothing rolled back")
     }
 
-    private func printJSON(_ object: [String: Any]) throws { try JSONDocument.print(object) }
+    private func printJSON(_ document: RollbackDocument) throws { try JSONDocument.print(document) }
 }

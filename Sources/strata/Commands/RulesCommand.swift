@@ -38,11 +38,10 @@ struct RulesCommand: ParsableCommand {
             return
         }
         if output.isJSON {
-            let items = rules.map { rule -> [String: Any] in
-                ["id": rule.id, "severity": rule.optIn ? "off" : rule.defaultSeverity.rawValue,
-                 "summary": rule.summary, "dialects": rule.dialects.map(\.rawValue).sorted()]
-            }
-            try JSONDocument.print(["rules": items])
+            try JSONDocument.print(RulesDocument(rules: rules.map { rule in
+                .init(id: rule.id, severity: rule.optIn ? "off" : rule.defaultSeverity.rawValue, summary: rule.summary,
+                      dialects: rule.dialects.map(\.rawValue).sorted())
+            }))
             return
         }
         let width = rules.map(\.id.count).max() ?? 0
@@ -51,4 +50,17 @@ struct RulesCommand: ParsableCommand {
             print("\(rule.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(severity.padding(toLength: 7, withPad: " ", startingAt: 0))  \(rule.summary)")
         }
     }
+}
+
+/// `strata rules --format json`: each rule's id, default severity (`off` for an opt-in one),
+/// summary and dialects.
+struct RulesDocument: Encodable {
+    struct Rule: Encodable {
+        var id: String
+        var severity: String
+        var summary: String
+        var dialects: [String]
+    }
+
+    var rules: [Rule]
 }

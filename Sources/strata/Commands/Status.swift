@@ -32,17 +32,7 @@ struct Status: ParsableCommand {
         let slowMilliseconds = apply.context.configuration.slowMilliseconds
         let slow = states.filter { $0.isSlow(above: slowMilliseconds) }.count
         if output.isJSON {
-            let items: [[String: Any]] = states.map { state in
-                var item: [String: Any] = ["id": state.id, "name": state.name, "state": state.kind.rawValue]
-                item["applied_at"] = state.appliedAt ?? NSNull()
-                item["execution_ms"] = state.executionMilliseconds.map { NSNumber(value: $0) } ?? NSNull()
-                item["slow"] = state.isSlow(above: slowMilliseconds)
-                item["not_sql"] = state.nonSQL.map { ["language": $0.language, "tool": $0.tool] } ?? NSNull()
-                return item
-            }
-            let object: [String: Any] = ["database": apply.url.redacted, "migrations": items, "slow_ms": slowMilliseconds,
-                                         "summary": Dictionary(uniqueKeysWithValues: order.map { ($0.rawValue, counts[$0] ?? 0) })]
-            try JSONDocument.print(object)
+            try JSONDocument.print(StatusDocument(states, database: apply.url.redacted, slowMilliseconds: slowMilliseconds))
         } else {
             print("database: \(apply.url.redacted)")
             let width = max(10, states.map(\.id.count).max() ?? 0)

@@ -123,7 +123,7 @@ struct UpOptions: ParsableArguments {
     static func finish(_ report: UpReport, since started: ContinuousClock.Instant) throws {
         printSummary(report, since: started)
         guard let stop = report.stoppedAt else { return }
-        RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(stop.reason)]))
+        RunLog.record(ApplyEvent(.refused, details: .init(reasons: stop.reason)))
         FileHandle.standardError.write(Data("strata: up stopped at \(stop.id): \(stop.reason)\n".utf8))
         throw ExitCode(1)
     }
@@ -139,7 +139,7 @@ struct UpOptions: ParsableArguments {
     /// `up` refused (exit 1): nothing applied, rolled back in one transaction, or what this run
     /// applied before it reached another run's failed migration.
     static func refuse(_ refusal: Refusal) throws -> Never {
-        RunLog.record(ApplyEvent(.refused, details: ["reasons": .text(refusal.reasons.joined(separator: "\n"))]))
+        RunLog.record(ApplyEvent(.refused, details: .init(reasons: refusal.reasons.joined(separator: "\n"))))
         let head = refusal.rolledBack ? "strata: up refused, rolled back, nothing applied:"
             : refusal.appliedBefore == 0 ? "strata: up refused, nothing applied:"
             : "strata: up refused after applying \(refusal.appliedBefore) migration\(refusal.appliedBefore == 1 ? "" : "s"):"

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StrataApply
 import StrataCore
+import StrataReporters
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -100,19 +101,41 @@ struct Verify: ParsableCommand {
             if count(.notVerified) > 0 { line += ", \(count(.notVerified)) not verified (a migration before them fails)" }
             print(line)
         } else {
-            let object: [String: Any] = [
-                "scratch": scratch ?? NSNull(),
-                "summary": ["migrations": result.outcomes.count, "passed": count(.passed), "failed": count(.failed),
-                            "not_verified": count(.notVerified)],
-                "migrations": result.outcomes.map { ["id": $0.id, "file": $0.path, "status": $0.status.rawValue] },
-                "diagnostics": result.findings.map {
-                    ["file": $0.path, "line": $0.line, "column": $0.column, "severity": "error", "rule": $0.rule,
-                     "message": $0.message, "help": $0.help] as [String: Any]
-                },
-            ]
-            try? JSONDocument.print(object)
+            try? JSONDocument.print(VerifyDocument(
+                scratch: scratch,
+                summary: .init(migrations: result.outcomes.count, passed: count(.passed), failed: count(.failed), notVerified: count(.notVerified)),
+                migrations: result.outcomes.map { .init(id: $0.id, file: $0.path, status: $0.status.rawValue) },
+                diagnostics: result.findings.map {
+                    .init(file: $0.path, line: $0.line, column: $0.column, severity: "error", rule: $0.rule, message: $0.message, help: $0.help)
+                }))
         }
     }
+}
+
+/// `strata verify --format json`: the scratch database (`null` when nothing was verified), the
+/// counts, each migration's status, and the findings in the shape of the lint report's.
+struct VerifyDocument: Encodable {
+    struct Summary: Encodable {
+        var migrations: Int
+        var passed: Int
+        var failed: Int
+        var notVerified: Int
+
+        enum CodingKeys: String, CodingKey {
+            case migrations, passed, failed, notVerified = "not_verified"
+        }
+    }
+
+    struct Migration: Encodable {
+        var id: String
+        var file: String
+        var status: String
+    }
+
+    @ExplicitNull var scratch: String?
+    var summary: Summary
+    var migrations: [Migration]
+    var diagnostics: [JSONReport.Finding]
 }
 
 /// Drops the scratch when the run ends, and on Ctrl-C or SIGTERM too, so that no scratch
