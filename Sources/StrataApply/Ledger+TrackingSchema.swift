@@ -13,8 +13,8 @@ import Foundation
 /// - `__migration_events__`: everything that happened, append-only (never updated or deleted):
 ///   each apply, failure, rollback, failed rollback, repair and mark-applied, with its time,
 ///   actor, duration, checksum, a rollback's reason, risk, `--force` and backup, a failure's
-///   error. `history` and `metrics` read it, and nothing else: in time order, events of one
-///   millisecond in the order written (`event_id`).
+///   error. `history`, `metrics` and the rollback records read it, and nothing else does: in
+///   time order, events of one millisecond in the order written (`event_id`).
 /// - `__migration_rollbacks__`: a view of the `rolled_back` events, for people reading the
 ///   database; Strata reads the events themselves.
 /// - `__strata_schema__`: one row, the version of this design (`trackingSchemaVersion`), so a
@@ -24,17 +24,19 @@ import Foundation
 ///
 /// The invariant: every change to a row is written with its event, in one transaction, by one
 /// function (`record(_:_:)`), so the events always hold the whole story and `history` needs
-/// nothing else. The one exception is a claim on a migration about to run outside a
-/// transaction: a row without an event, since nothing has happened yet; the claim's outcome,
-/// written over it, is an event.
+/// nothing else. The one exception is a claim on a migration about to run (or be rolled back)
+/// outside a transaction: a row written without an event, since nothing has happened yet; the
+/// claim's outcome, written over it, is an event.
 ///
-/// Speed, on SQLite: each migration's commit journals and writes every B-tree page it dirties.
-/// `__migrations__` is `WITHOUT ROWID` (its rows live in the B-tree of `id`, with no second
-/// B-tree for the key's index), and `event_id` is a plain `INTEGER PRIMARY KEY` (the rowid; no
-/// AUTOINCREMENT, whose `sqlite_sequence` row would be one more page per commit; events are
-/// never deleted, so the ids still increase in the order written). On PostgreSQL a row and its
-/// event go in one statement, so each migration costs the round trips it did with the row
-/// alone.
+/// Speed, on SQLite: each migration's commit journals and writes every B-tree page it dirties,
+/// and its tracking row and event dirty one page each (the last of each B-tree, but for page
+/// splits): `__migrations__` is `WITHOUT ROWID` (its rows live in the B-tree of `id`, with no
+/// second B-tree for the key's index), and `event_id` is a plain `INTEGER PRIMARY KEY` (the
+/// rowid; no AUTOINCREMENT, whose `sqlite_sequence` row would be one more page per commit;
+/// events are never deleted, so the ids still increase in the order written). The event's page
+/// is the price of a history that needs nothing but the events: the fsyncs of a commit are the
+/// same. On PostgreSQL a row and its event go in one statement, so each migration costs the
+/// round trips it did with the row alone.
 extension Ledger {
     /// The version of the tracking schema this Strata creates, reads and writes.
     public static let trackingSchemaVersion: Int64 = 1

@@ -122,8 +122,29 @@ public struct Ledger {
     /// to run, or be rolled back, outside a transaction: a claim is not something that
     /// happened, and its outcome, recorded over it, is an event.
     func record(_ change: RowChange, _ event: HistoryEvent?) throws(ApplyError) {
+        switch (rowStatement(change), event) {
+        case (nil, nil):
+            return
+        case (let row?, nil):
+            try database.query(row.sql, row.values)
+        case (nil, let event?):
+            try database.query(insertEventSQL, values(event))
+        case (let row?, let event?) where database.dialect == .postgresql:
+            // A data-modifying WITH runs whether or not the statement reads what it returns.
+            let sql = if case .insert = change, let insertRowAndEventSQL { insertRowAndEventSQL } else {
+                "WITH row AS (\(row.sql)) INSERT INTO \(eventsTable) (\(Self.eventColumns)) VALUES \(Self.placeholders(database, count: 11, after: row.values.count))"
+            }
+            try database.query(sql, row.values + values(event))
+        case (let row?, let event?):
+            try database.query(row.sql, row.values)
+            try database.query(insertEventSQL, values(event))
+        }
+    }
+
+    /// The statement that makes `change` to `__migrations__`, with its values.
+    private func rowStatement(_ change: RowChange) -> (sql: String, values: [DatabaseValue])? {
         let p = database.placeholder
-        let row: (sql: String, values: [DatabaseValue])? = switch change {
+        return switch change {
         case .unchanged: nil
         case .insert(let entry): (insertRowSQL, Self.values(entry))
         case .update(let entry):
@@ -133,24 +154,6 @@ public struct Ledger {
              WHERE id = \(p(1))
              """, Self.values(entry))
         case .delete(let id): ("DELETE FROM \(migrationsTable) WHERE id = \(p(1))", [.text(id)])
-        }
-        guard let event else {
-            if let row { try database.query(row.sql, row.values) }
-            return
-        }
-        guard let row else {
-            try database.query(insertEventSQL, values(event))
-            return
-        }
-        if database.dialect == .postgresql {
-            // A data-modifying WITH runs whether or not the statement reads what it returns.
-            let sql = if case .insert = change, let insertRowAndEventSQL { insertRowAndEventSQL } else {
-                "WITH row AS (\(row.sql)) INSERT INTO \(eventsTable) (\(Self.eventColumns)) VALUES \(Self.placeholders(database, count: 11, after: row.values.count))"
-            }
-            try database.query(sql, row.values + values(event))
-        } else {
-            try database.query(row.sql, row.values)
-            try database.query(insertEventSQL, values(event))
         }
     }
 
