@@ -233,11 +233,8 @@ public final class Applier {
     private func run(_ planned: [CatalogEntry], into report: inout UpReport) throws(ApplyError) {
         let stop = planned.firstIndex { $0.nonSQL != nil }
         let plan = stop.map { Array(planned[..<$0]) } ?? planned
-        if !plan.isEmpty { try runEach(plan, into: &report) }
-        report.stoppedAt = stop.flatMap { planned[$0].stop }
-    }
-
-    private func runEach(_ plan: [CatalogEntry], into report: inout UpReport) throws(ApplyError) {
+        defer { report.stoppedAt = stop.flatMap { planned[$0].stop } }
+        guard !plan.isEmpty else { return }
         try startSession()
         try inLock { () throws(ApplyError) in try ledger.ensure() }
         let journalKept = keepJournalBetweenCommits(plan.count)

@@ -40,8 +40,8 @@ struct ApplyContext {
     /// How the migration files were read.
     private enum FilesRead {
         /// Every file read and parsed once, on every core, before anything else; the catalog
-        /// and the linter share the result.
-        case whole(inputs: [MigrationInput], files: [MigrationFile])
+        /// and the linter share the parses.
+        case whole([MigrationFile])
         /// Read on another thread while `up --single-transaction` runs.
         case streamed(CatalogStream)
     }
@@ -78,7 +78,7 @@ struct ApplyContext {
             let pairs = try loaded.map { r throws(InputError) in try r.get() }
             let inputs = pairs.map(\.0), files = pairs.map(\.1)
             lint = linter.map { LintGate($0, files: files) }
-            read = .whole(inputs: inputs, files: files)
+            read = .whole(files)
             database = try options.connect(start.url, readOnly: readOnly, command: command)
             source = .catalog(MigrationCatalog(parsed: files, inputs: inputs, postgresMajor: Self.postgresMajor(database)))
         }
@@ -87,18 +87,11 @@ struct ApplyContext {
         if RunLog.current != nil { applier.onEvent = { RunLog.record($0) } }
     }
 
-    /// The migration files as read (a stream's once all are made, without those it could not read).
-    var inputs: [MigrationInput] {
-        switch read {
-        case .whole(let inputs, _): inputs
-        case .streamed(let stream): stream.all().compactMap { try? $0.get().input }
-        }
-    }
-
-    /// Each input parsed once, read by both the catalog and the linter.
+    /// Each migration file parsed once, read by both the catalog and the linter (a stream's
+    /// once all are made, without those it could not read).
     var files: [MigrationFile] {
         switch read {
-        case .whole(_, let files): files
+        case .whole(let files): files
         case .streamed(let stream): stream.all().compactMap { try? $0.get().file }
         }
     }
