@@ -41,8 +41,8 @@ extension RollbackPlan {
 
 /// `strata rollback --format json`: the plan's risk, what was done (`outcome`: `refused`,
 /// `dry-run`, `rolled-back`) and each migration in the order it is undone.
-public struct RollbackDocument: Codable, Sendable, Equatable {
-    public struct Migration: Codable, Sendable, Equatable {
+public struct RollbackDocument: Encodable, Sendable, Equatable {
+    public struct Migration: Encodable, Sendable, Equatable {
         public var id: String
         @ExplicitNull public var path: String?
         public var risk: String
@@ -53,7 +53,7 @@ public struct RollbackDocument: Codable, Sendable, Equatable {
     }
 
     /// What the rollback destroys or risks (`kind`, `level`, `detail`), where it can say.
-    public struct Item: Codable, Sendable, Equatable {
+    public struct Item: Encodable, Sendable, Equatable {
         public var kind: String
         public var level: String
         public var detail: String
@@ -64,13 +64,13 @@ public struct RollbackDocument: Codable, Sendable, Equatable {
         @ExplicitNull public var rows: Int64?
     }
 
-    public struct Statement: Codable, Sendable, Equatable {
+    public struct Statement: Encodable, Sendable, Equatable {
         public var line: Int
         public var sql: String
     }
 
     /// A migration rolled back, and how long its DOWN took.
-    public struct Undone: Codable, Sendable, Equatable {
+    public struct Undone: Encodable, Sendable, Equatable {
         public var id: String
         public var executionMilliseconds: Int64
 

@@ -2,8 +2,8 @@ import StrataCore
 
 /// `strata status --format json`: the database, each migration with its state, and how many
 /// are in each state.
-public struct StatusDocument: Codable, Sendable, Equatable {
-    public struct Migration: Codable, Sendable, Equatable {
+public struct StatusDocument: Encodable, Sendable, Equatable {
+    public struct Migration: Encodable, Sendable, Equatable {
         public var id: String
         public var name: String
         public var state: String
@@ -19,7 +19,7 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         }
     }
 
-    public struct NotSQL: Codable, Sendable, Equatable {
+    public struct NotSQL: Encodable, Sendable, Equatable {
         public var language: String
         public var tool: String
     }

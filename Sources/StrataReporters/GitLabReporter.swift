@@ -119,13 +119,13 @@ public struct GitLabReporter: Reporter {
 /// An issue of GitLab Code Quality's report, as a value, keys as GitLab names them: what
 /// `GitLabReporter` streams, one per finding (StreamedModelTests pins the text to this value's
 /// `StrataJSON` encoding).
-public struct GitLabIssue: Codable, Sendable, Equatable {
-    public struct Location: Codable, Sendable, Equatable {
+public struct GitLabIssue: Encodable, Sendable, Equatable {
+    public struct Location: Encodable, Sendable, Equatable {
         public var path: String
         public var lines: Lines
     }
 
-    public struct Lines: Codable, Sendable, Equatable {
+    public struct Lines: Encodable, Sendable, Equatable {
         public var begin: Int
     }
 

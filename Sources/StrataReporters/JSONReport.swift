@@ -3,8 +3,8 @@ import StrataCore
 /// The document of the `json` format as a value: what `JSONReporter` streams, key by key, in
 /// the order it documents, is this value's `StrataJSON` encoding (StreamedModelTests pins the
 /// two to the same JSON). `strata verify --format json` lists its findings in the same shape.
-public struct JSONReport: Codable, Sendable, Equatable {
-    public struct Summary: Codable, Sendable, Equatable {
+public struct JSONReport: Encodable, Sendable, Equatable {
+    public struct Summary: Encodable, Sendable, Equatable {
         public var files: Int
         public var errors: Int
         public var warnings: Int
@@ -14,7 +14,7 @@ public struct JSONReport: Codable, Sendable, Equatable {
 
     /// A finding: where, how severe, which rule, what, and what to do instead (`null` when
     /// the rule has nothing to say).
-    public struct Finding: Codable, Sendable, Equatable {
+    public struct Finding: Encodable, Sendable, Equatable {
         public var file: String
         public var line: Int
         public var column: Int

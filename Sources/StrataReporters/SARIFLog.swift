@@ -2,7 +2,7 @@
 /// uses, its keys spelt as SARIF spells them (camelCase, `$schema`). The reporter streams it by
 /// hand, in this order, as the findings come; StreamedModelTests pins what it streams to this
 /// value's `StrataJSON` encoding.
-public struct SARIFLog: Codable, Sendable, Equatable {
+public struct SARIFLog: Encodable, Sendable, Equatable {
     public var schema: String
     public var version: String
     public var runs: [Run]
@@ -11,7 +11,7 @@ public struct SARIFLog: Codable, Sendable, Equatable {
         case schema = "$schema", version, runs
     }
 
-    public struct Run: Codable, Sendable, Equatable {
+    public struct Run: Encodable, Sendable, Equatable {
         public var tool: Tool
         /// `%SRCROOT%`: the repository's root, when paths start there.
         public var originalUriBaseIds: [String: ArtifactLocation]?
@@ -19,11 +19,11 @@ public struct SARIFLog: Codable, Sendable, Equatable {
         public var results: [Result]
     }
 
-    public struct Tool: Codable, Sendable, Equatable {
+    public struct Tool: Encodable, Sendable, Equatable {
         public var driver: Driver
     }
 
-    public struct Driver: Codable, Sendable, Equatable {
+    public struct Driver: Encodable, Sendable, Equatable {
         public var name: String
         public var informationUri: String?
         public var version: String
@@ -31,7 +31,7 @@ public struct SARIFLog: Codable, Sendable, Equatable {
     }
 
     /// A rule: its id, its name in UpperCamelCase, summary, rationale, help, page and severity.
-    public struct ReportingDescriptor: Codable, Sendable, Equatable {
+    public struct ReportingDescriptor: Encodable, Sendable, Equatable {
         public var id: String
         public var name: String
         public var shortDescription: Message
@@ -41,16 +41,16 @@ public struct SARIFLog: Codable, Sendable, Equatable {
         public var defaultConfiguration: Configuration
     }
 
-    public struct Configuration: Codable, Sendable, Equatable {
+    public struct Configuration: Encodable, Sendable, Equatable {
         public var level: String
     }
 
-    public struct Message: Codable, Sendable, Equatable {
+    public struct Message: Encodable, Sendable, Equatable {
         public var text: String
     }
 
     /// A finding, pointing at its rule by id and, when the rule is listed, by index.
-    public struct Result: Codable, Sendable, Equatable {
+    public struct Result: Encodable, Sendable, Equatable {
         public var ruleId: String
         public var ruleIndex: Int?
         public var level: String
@@ -58,21 +58,21 @@ public struct SARIFLog: Codable, Sendable, Equatable {
         public var locations: [Location]
     }
 
-    public struct Location: Codable, Sendable, Equatable {
+    public struct Location: Encodable, Sendable, Equatable {
         public var physicalLocation: PhysicalLocation
     }
 
-    public struct PhysicalLocation: Codable, Sendable, Equatable {
+    public struct PhysicalLocation: Encodable, Sendable, Equatable {
         public var artifactLocation: ArtifactLocation
         public var region: Region
     }
 
-    public struct ArtifactLocation: Codable, Sendable, Equatable {
+    public struct ArtifactLocation: Encodable, Sendable, Equatable {
         public var uri: String
         public var uriBaseId: String?
     }
 
-    public struct Region: Codable, Sendable, Equatable {
+    public struct Region: Encodable, Sendable, Equatable {
         public var startLine: Int
         public var startColumn: Int
     }

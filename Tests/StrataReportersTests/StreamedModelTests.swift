@@ -4,7 +4,7 @@ import StrataReporters
 import Testing
 
 /// The `json`, `sarif` and `gitlab` reports are written by hand as the findings come, for
-/// speed; each has a `Codable` model (`JSONReport`, `SARIFLog`, `GitLabIssue`). What a reporter
+/// speed; each has an `Encodable` model (`JSONReport`, `SARIFLog`, `GitLabIssue`). What a reporter
 /// streams must be the same JSON as `StrataJSON`'s encoding of its model for the same run, so
 /// that the hand-written text cannot drift from the one configuration every other JSON output
 /// uses (the order of keys and the spaces are the reporters' own, pinned by their golden tests).

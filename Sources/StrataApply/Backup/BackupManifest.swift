@@ -105,8 +105,8 @@ public struct BackupList: Sendable {
 
 /// `strata backup list --format json`: the folder, each usable backup (newest first) with its
 /// manifest's facts, and the files that cannot be restored with why.
-public struct BackupListDocument: Codable, Sendable, Equatable {
-    public struct Backup: Codable, Sendable, Equatable {
+public struct BackupListDocument: Encodable, Sendable, Equatable {
+    public struct Backup: Encodable, Sendable, Equatable {
         public var file: String
         public var createdAt: String
         public var createdBy: String
@@ -127,7 +127,7 @@ public struct BackupListDocument: Codable, Sendable, Equatable {
         }
     }
 
-    public struct Unusable: Codable, Sendable, Equatable {
+    public struct Unusable: Encodable, Sendable, Equatable {
         public var file: String
         public var reason: String
     }

@@ -5,7 +5,7 @@ import StrataCore
 /// each to `Applier.onEvent`, and the command adds its own (a run starting and ending, a
 /// refusal, a backup). `EventLog` writes them as JSON lines for log shippers.
 public struct ApplyEvent: Sendable, Equatable {
-    public enum Kind: String, Sendable, CaseIterable, Codable {
+    public enum Kind: String, Sendable, CaseIterable, Encodable {
         case runStarted = "run_started"
         /// The run's end: `outcome` (`ok`, `refused` or `failed`), `exit_code`, `applied`,
         /// `rolled_back`, `error`.
@@ -34,7 +34,7 @@ public struct ApplyEvent: Sendable, Equatable {
 
     /// What else an event says, each on its line of the log by the key its `CodingKeys` give
     /// (a nil one is left out); never a password.
-    public struct Details: Codable, Sendable, Equatable {
+    public struct Details: Encodable, Sendable, Equatable {
         /// `run_started`: the release that wrote the log.
         public var strataVersion: String?
         /// `refused`: why, one reason a line.

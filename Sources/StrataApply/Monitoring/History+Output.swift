@@ -78,8 +78,8 @@ extension History {
 
 /// `strata history --format json`: the database, whether the tables hold the whole history
 /// (`complete`), how many events there are (`total`), the slow threshold, and the events shown.
-public struct HistoryDocument: Codable, Sendable, Equatable {
-    public struct Event: Codable, Sendable, Equatable {
+public struct HistoryDocument: Encodable, Sendable, Equatable {
+    public struct Event: Encodable, Sendable, Equatable {
         public var at: String
         public var event: String
         public var action: String

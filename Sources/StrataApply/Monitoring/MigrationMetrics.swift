@@ -6,7 +6,7 @@ import StrataCore
 public struct MigrationMetrics: Sendable, Equatable {
     /// The last migration applied (from the history: a migration rolled back since still
     /// counts, since the apply happened).
-    public struct LastApply: Codable, Sendable, Equatable {
+    public struct LastApply: Encodable, Sendable, Equatable {
         public var migration: String
         /// ISO-8601 UTC with milliseconds, and the same as Unix seconds.
         public var at: String
@@ -18,7 +18,7 @@ public struct MigrationMetrics: Sendable, Equatable {
         }
     }
 
-    public struct LatestBackup: Codable, Sendable, Equatable {
+    public struct LatestBackup: Encodable, Sendable, Equatable {
         public var file: String
         public var createdAt: String
         public var timestamp: Double
@@ -126,8 +126,8 @@ public struct MigrationMetrics: Sendable, Equatable {
 
 /// `strata metrics --format json`: the same facts as the Prometheus text, `timestamp`s in Unix
 /// seconds; `last_apply` and `backups.latest` are `null` when there is none.
-public struct MetricsDocument: Codable, Sendable, Equatable {
-    public struct Slow: Codable, Sendable, Equatable {
+public struct MetricsDocument: Encodable, Sendable, Equatable {
+    public struct Slow: Encodable, Sendable, Equatable {
         public var thresholdMilliseconds: Int64
         public var migrations: [String]
 
@@ -136,7 +136,7 @@ public struct MetricsDocument: Codable, Sendable, Equatable {
         }
     }
 
-    public struct Backups: Codable, Sendable, Equatable {
+    public struct Backups: Encodable, Sendable, Equatable {
         public var count: Int
         @ExplicitNull public var latest: MigrationMetrics.LatestBackup?
     }
@@ -154,7 +154,7 @@ public struct MetricsDocument: Codable, Sendable, Equatable {
 }
 
 /// How many migrations are in each state, every state named (0 when none).
-public struct MigrationCounts: Codable, Sendable, Equatable {
+public struct MigrationCounts: Encodable, Sendable, Equatable {
     public var applied: Int
     public var pending: Int
     public var failed: Int

@@ -108,8 +108,8 @@ extension OptimizePlan {
 
 /// `strata optimize --format json`: the findings (the structure docs/commands/optimize.md
 /// documents); with a plan (every mode but `--analyze`) also `plan`, `outcome` and `file`.
-public struct OptimizeDocument: Codable, Sendable, Equatable {
-    public struct Summary: Codable, Sendable, Equatable {
+public struct OptimizeDocument: Encodable, Sendable, Equatable {
+    public struct Summary: Encodable, Sendable, Equatable {
         public var findings: Int
         /// Findings by kind (`fk-without-index`...).
         public var byKind: [String: Int]
@@ -119,7 +119,7 @@ public struct OptimizeDocument: Codable, Sendable, Equatable {
         }
     }
 
-    public struct Finding: Codable, Sendable, Equatable {
+    public struct Finding: Encodable, Sendable, Equatable {
         public var kind: String
         @ExplicitNull public var table: String?
         @ExplicitNull public var index: String?
@@ -135,7 +135,7 @@ public struct OptimizeDocument: Codable, Sendable, Equatable {
         @ExplicitNull public var fix: Fix?
     }
 
-    public struct Fix: Codable, Sendable, Equatable {
+    public struct Fix: Encodable, Sendable, Equatable {
         public var kind: String
         public var table: String
         @ExplicitNull public var index: String?
@@ -149,8 +149,8 @@ public struct OptimizeDocument: Codable, Sendable, Equatable {
         }
     }
 
-    public struct StatementStatistics: Codable, Sendable, Equatable {
-        public struct Statement: Codable, Sendable, Equatable {
+    public struct StatementStatistics: Encodable, Sendable, Equatable {
+        public struct Statement: Encodable, Sendable, Equatable {
             public var query: String
             public var calls: Int64
             public var meanMilliseconds: Double
@@ -167,7 +167,7 @@ public struct OptimizeDocument: Codable, Sendable, Equatable {
         public var slowest: [Statement]
     }
 
-    public struct Plan: Codable, Sendable, Equatable {
+    public struct Plan: Encodable, Sendable, Equatable {
         public var summary: String
         public var transactional: Bool
         public var steps: [Step]
@@ -179,26 +179,13 @@ public struct OptimizeDocument: Codable, Sendable, Equatable {
 
     /// A fix of the plan, with the kind of finding it answers and why: the fix's keys and
     /// `finding` and `reason` in one object.
-    public struct Step: Codable, Sendable, Equatable {
+    public struct Step: Encodable, Sendable, Equatable {
         public var fix: Fix
         public var finding: String
         public var reason: String
 
         enum CodingKeys: String, CodingKey {
             case finding, reason
-        }
-
-        init(fix: Fix, finding: String, reason: String) {
-            self.fix = fix
-            self.finding = finding
-            self.reason = reason
-        }
-
-        public init(from decoder: any Decoder) throws {
-            fix = try Fix(from: decoder)
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            finding = try container.decode(String.self, forKey: .finding)
-            reason = try container.decode(String.self, forKey: .reason)
         }
 
         public func encode(to encoder: any Encoder) throws {
