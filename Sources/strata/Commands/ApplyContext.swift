@@ -54,7 +54,7 @@ struct ApplyContext {
         let start = try ApplyStart(command, project, options, logJSON: logJSON)
         context = start.context
         url = start.url
-        let linter = runsLint ? start.context.linter(dialect: start.url.dialect) : nil
+        let linter = try runsLint ? start.context.linter(dialect: start.url.dialect) : nil
         let source: MigrationSource
         let database: any Database
         if streaming {

@@ -108,7 +108,7 @@ struct Check: ParsableCommand {
             if requireBase { throw CommandFailure("--require-base: \(missing)") }
             FileHandle.standardError.write(Data("strata: note: \(note)\n".utf8))
         }
-        return ProjectChecks.findings(history, linter: context.linter(dialect: dialect, verbose: verbose), named: named)
+        return try ProjectChecks.findings(history, linter: context.linter(dialect: dialect, verbose: verbose), named: named)
     }
 
     static func absolute(_ path: String, _ workingDirectory: String) -> String {

@@ -105,12 +105,12 @@ struct CommandContext {
     }
 
     /// A linter with every rule, set up as strata.yml says (rules, preset, versions).
-    func linter(dialect: Dialect, verbose: Bool = false) -> Linter {
+    func linter(dialect: Dialect, verbose: Bool = false) throws -> Linter {
         var linter = Linter(rules: AllRules.instances(), settings: configuration.rules, dialect: dialect, layout: layout)
         linter.preset = configuration.preset
         linter.versions = configuration.versions
         linter.verbose = verbose
-        linter.bulkSuppressions = suppressionsFile().map(bulkSuppressions)
+        linter.bulkSuppressions = try suppressionsFile().map(bulkSuppressions)
         return linter
     }
 
@@ -143,11 +143,11 @@ struct CommandContext {
     /// The suppressions file, read once per run; nil when there is none. One that cannot be
     /// read ends the command (exit 2, naming it); entries naming a rule that does not exist, or
     /// one it cannot cover, are warned about on stderr.
-    func suppressionsFile() -> SuppressionsFile? {
+    func suppressionsFile() throws -> SuppressionsFile? {
         let path = suppressionsPath
         if let loaded = Self.loadedSuppressions[path] { return loaded }
         let display = suppressionsDisplayName
-        let file = try? SuppressionsFile.load(path, shownAs: display)
+        let file = try SuppressionsFile.load(path, shownAs: display)
         Self.loadedSuppressions[path] = .some(file)
         for rule in (file?.ruleIDs ?? []).sorted() {
             let warning: String

@@ -58,7 +58,7 @@ struct Lint: ParsableCommand {
             }
             throw CommandFailure("\(targets[0]): no such folder; pass the files or folders to lint, or set `migrations:` in strata.yml")
         }
-        var linter = context.linter(dialect: context.dialect, verbose: output.verbose)
+        var linter = try context.linter(dialect: context.dialect, verbose: output.verbose)
         let existing = linter.bulkSuppressions?.file
         if suppressAll || (pruneSuppressions && existing != nil) {
             // Recording or pruning: the counts found are kept (`LintSummary.bulk`) to write the file.

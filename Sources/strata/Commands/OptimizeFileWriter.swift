@@ -39,7 +39,7 @@ enum OptimizeFileWriter {
             input.settings = .init(format: format, path: settingsPath, bytes: Array(files[index].text.utf8))
         }
         let file = context.layout.layout.parse(input, dialect: apply.url.dialect, depth: .full)
-        let findings = context.linter(dialect: apply.url.dialect).lint(parsed: apply.files + [file]).diagnostics.filter { paths.contains($0.file) }
+        let findings = try context.linter(dialect: apply.url.dialect).lint(parsed: apply.files + [file]).diagnostics.filter { paths.contains($0.file) }
         for finding in findings {
             FileHandle.standardError.write(Data("\(finding.file):\(finding.line):\(finding.column): \(finding.severity): \(finding.message) [\(finding.rule)]\n".utf8))
         }
