@@ -36,9 +36,8 @@ struct DeployGateTests {
 
     /// A repository whose `main` holds `applied` (applied wherever main was deployed), with
     /// `feature` checked out and `working` written to the working tree.
-    static func repository(applied: [String: String], working: [String: String]) throws -> GitFolder {
-        let repo = try GitFolder()
-        try repo.git("init", "-q", "-b", "main")
+    static func repository(applied: [String: String], working: [String: String]) throws -> TempRepository {
+        let repo = try TempRepository()   // (shared with StrataGitTests: a link to its file)
         for (name, text) in applied { try repo.write("migrations/\(name)", text) }
         try repo.git("add", "-A")
         try repo.git("commit", "-q", "--allow-empty", "-m", "applied")
@@ -47,7 +46,7 @@ struct DeployGateTests {
         return repo
     }
 
-    static func check(_ folder: GitFolder, _ gate: DeployGate = DeployGate()) throws -> DeployGate.Verdict {
+    static func check(_ folder: TempRepository, _ gate: DeployGate = DeployGate()) throws -> DeployGate.Verdict {
         let request = HistoryRequest(workingDirectory: folder.path, migrationsDirectory: folder.path + "/migrations",
                                      displayDirectory: folder.path + "/migrations", layout: .strata, dialect: .sqlite, base: "main", source: .workingTree)
         let linter = Linter(rules: AllRules.instances(), settings: [:], dialect: .sqlite, layout: .strata)
@@ -97,55 +96,10 @@ struct DeployGateTests {
 
     /// Outside a repository the files are linted alone, and the verdict says so.
     @Test func outsideARepositoryTheFilesAreLintedAlone() throws {
-        let folder = try GitFolder()
+        let folder = try TempRepository(branch: nil)
         try folder.write("migrations/0001_drop.sql", Self.drop)
         let verdict = try Self.check(folder)
         #expect(verdict.note?.hasPrefix("not inside a git repository: checked without history") == true, "\(verdict.note ?? "")")
         #expect(verdict.refusal == "the checks found errors")
-    }
-}
-
-/// A temporary folder, made into a repository with the `git` CLI when asked (no user or
-/// system configuration, a fixed identity); removed when released.
-final class GitFolder {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    let root: URL
-    var path: String { root.path }
-
-    init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("strata-deploy-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: root) }
-
-    func write(_ relative: String, _ text: String) throws {
-        let url = root.appendingPathComponent(relative)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: url)
-    }
-
-    func git(_ args: String...) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + args
-        process.currentDirectoryURL = root
-        var env = ProcessInfo.processInfo.environment
-        for key in env.keys where key.hasPrefix("GIT_") { env[key] = nil }
-        env["GIT_CONFIG_NOSYSTEM"] = "1"
-        env["GIT_CONFIG_GLOBAL"] = "/dev/null"
-        for key in ["GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"] { env[key] = "t" }
-        for key in ["GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"] { env[key] = "t@t" }
-        process.environment = env
-        let err = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = err
-        try process.run()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw Failure(description: "git \(args.joined(separator: " ")): \(stderr)") }
     }
 }

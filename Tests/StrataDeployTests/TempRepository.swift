@@ -1,0 +1,1 @@
+../StrataGitTests/TempRepository.swift
