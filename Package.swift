@@ -39,9 +39,9 @@ let package = Package(
         ]),
         // What `strata check` checks (history against the base branch, lint of new and changed
         // files) and deploy's gate on it; on StrataGit and StrataRules, which StrataApply is not.
-        .target(name: "StrataDeploy", dependencies: ["StrataCore", "StrataSyntax", "StrataRules", "StrataGit"]),
+        .target(name: "StrataProject", dependencies: ["StrataCore", "StrataSyntax", "StrataRules", "StrataGit"]),
         .executableTarget(name: "strata", dependencies: [
-            "StrataCore", "StrataRules", "StrataReporters", "StrataGit", "StrataApply", "StrataDeploy",
+            "StrataCore", "StrataRules", "StrataReporters", "StrataGit", "StrataApply", "StrataProject",
             "CLibraryLoader",   // strata_limit_malloc_arenas
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "StrataCLITests", dependencies: ["StrataCore", "StrataApply", "strata"], exclude: ["RealProjects"]),
         .testTarget(name: "StrataGitTests", dependencies: ["StrataGit", "StrataCore"]),
         .testTarget(name: "StrataApplyTests", dependencies: ["StrataApply", "StrataCore", "StrataRules"]),
-        .testTarget(name: "StrataDeployTests", dependencies: ["StrataDeploy", "StrataCore", "StrataRules", "StrataGit"]),
+        .testTarget(name: "StrataProjectTests", dependencies: ["StrataProject", "StrataCore", "StrataRules", "StrataGit"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CGit2", "CSQLite", "CLibPQ", "CLibraryLoader"]),
     ],
     swiftLanguageModes: [.v6]

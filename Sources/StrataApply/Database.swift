@@ -114,3 +114,11 @@ public enum DatabaseConnector {
             || message.contains("timeout") || message.contains("could not translate host name")
     }
 }
+
+extension Database {
+    /// The server's major version on PostgreSQL (`15` of `15.4`), which the catalog reads to
+    /// know what runs in a transaction; nil on SQLite.
+    public var postgresMajor: Int? {
+        dialect == .postgresql ? Int(serverVersion.prefix { $0 != "." }) : nil
+    }
+}

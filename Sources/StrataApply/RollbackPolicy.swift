@@ -60,12 +60,15 @@ public struct RollbackPolicy: Sendable, Equatable {
         return .run(takeBackup: backup == true || (backup == nil && losesRows), forced: force && level >= .high, question: question)
     }
 
-    /// Whether an answer to the question says yes (`y` or `yes`, any case).
-    public static func confirms(_ answer: String?) -> Bool {
+    /// What the user reads when the question was not answered yes.
+    public static let cancelled = "rollback cancelled; nothing rolled back"
+}
+
+/// The answer to a question that changes the database (`strata rollback`, `strata optimize`).
+public enum Confirmation {
+    /// Whether an answer says yes: `y` or `yes`, any case; anything else, or no answer, is no.
+    public static func isYes(_ answer: String?) -> Bool {
         guard let answer else { return false }
         return ["y", "yes"].contains(answer.lowercased())
     }
-
-    /// What the user reads when the question was not answered yes.
-    public static let cancelled = "rollback cancelled; nothing rolled back"
 }

@@ -316,3 +316,21 @@ public final class Verifier {
         return nil
     }
 }
+
+extension Applier {
+    /// The migrations `strata verify` checks: those named (a file's path names its id), every
+    /// one with `all`, else those the database has not applied. A name that is no migration is
+    /// a usage error (exit 64) naming `folder`, the migrations folder as the user sees it.
+    public func verifyTargets(_ names: [String], all: Bool, folder: String) throws -> [String] {
+        if all { return catalog.entries.map(\.id) }
+        if !names.isEmpty {
+            let known = Set(catalog.entries.map(\.id))
+            return try names.map { name in
+                let id = name.hasSuffix(".sql") ? String((name as NSString).lastPathComponent.dropLast(4)) : name
+                if !known.contains(id) { throw CommandFailure("no migration '\(id)' in \(folder)", .usage) }
+                return id
+            }
+        }
+        return try status().filter { $0.kind == .pending }.map(\.id)
+    }
+}

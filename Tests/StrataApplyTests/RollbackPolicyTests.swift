@@ -80,7 +80,7 @@ struct RollbackPolicyTests {
     }
 
     @Test func onlyYesConfirms() {
-        for answer in ["y", "Y", "yes", "YES"] { #expect(RollbackPolicy.confirms(answer)) }
-        for answer in [nil, "", "n", "no", "yess", " y"] as [String?] { #expect(!RollbackPolicy.confirms(answer), "\(answer ?? "nil")") }
+        for answer in ["y", "Y", "yes", "YES"] { #expect(Confirmation.isYes(answer)) }
+        for answer in [nil, "", "n", "no", "yess", " y"] as [String?] { #expect(!Confirmation.isYes(answer), "\(answer ?? "nil")") }
     }
 }

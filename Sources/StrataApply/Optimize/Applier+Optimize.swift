@@ -19,9 +19,8 @@ extension Applier {
     /// Applies `file` (just written, read from `input`) as the next migration, with its
     /// tracking row, as `up` would. Refused when anything else would run with it.
     public func applyOptimization(_ file: MigrationFile, input: MigrationInput) throws(ApplyError) -> UpReport {
-        let major = database.dialect == .postgresql ? Int(database.serverVersion.prefix { $0 != "." }) : nil
         var extended = catalog
-        extended.entries.append(MigrationCatalog.entry(file, input, postgresMajor: major))
+        extended.entries.append(MigrationCatalog.entry(file, input, postgresMajor: database.postgresMajor))
         let applier = try Applier(database: database, catalog: extended)
         applier.lockTimeout = lockTimeout
         applier.progress = progress
@@ -66,6 +65,14 @@ extension Applier {
         }
         let count = plan.steps.count
         return .apply(question: "Apply \(count) change\(count == 1 ? "" : "s") to \(shownURL) as a new migration? [y/N] ")
+    }
+
+    /// The analysis `strata optimize` plans from: the database as it is, read with the
+    /// migration files (`files`, by id) in the catalog's order and knowing which are applied.
+    public func optimizeReport(files: [String: MigrationFile], options: OptimizeOptions) throws(ApplyError) -> OptimizeReport {
+        let applied = Set(try status().filter { $0.kind == .applied || $0.kind == .changed }.map(\.id))
+        let ordered = catalog.entries.compactMap { files[$0.id] }
+        return try OptimizeAnalyzer(database: database, migrations: ordered, applied: applied, options: options).analyze()
     }
 
     /// Whether the tracking table has a row for `id` (applied or failed).

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StrataApply
 import StrataCore
+import StrataProject
 
 /// `strata backup --create | --list | --restore FILE [--yes]`, and the same as subcommands
 /// (`backup create`, `backup list`, `backup restore FILE`).
@@ -109,7 +110,7 @@ struct BackupOptions: ParsableArguments {
     @OptionGroup var log: LogOptions
 
     /// The store for the configured folder, with the database options' waits.
-    private func store(_ context: CommandContext) throws -> BackupStore {
+    private func store(_ context: Project) throws -> BackupStore {
         var store = BackupStore(directory: dir ?? context.configuration.backupsDirectory)
         store.lockTimeout = try database.lockTimeoutDuration
         store.connectWait = try database.waitDuration
@@ -117,8 +118,8 @@ struct BackupOptions: ParsableArguments {
     }
 
     /// The configuration, read as every command reads it (`--config`, else the nearest strata.yml).
-    private func context() throws -> CommandContext {
-        try CommandContext(ProjectOptions.parse(config.map { ["--config", $0] } ?? []))
+    private func context() throws -> Project {
+        try Project(ProjectOptions.parse(config.map { ["--config", $0] } ?? []))
     }
 
     func create() throws {
@@ -181,7 +182,7 @@ struct BackupOptions: ParsableArguments {
 
     /// Runs library code: a refusal (only a restore has them) is exit 1 with nothing restored,
     /// other errors exit 2. Files in the backups folder are named as the folder is shown.
-    private func perform<T>(_ store: BackupStore, _ context: CommandContext, hint: String? = nil,
+    private func perform<T>(_ store: BackupStore, _ context: Project, hint: String? = nil,
                             _ body: () throws(ApplyError) -> T) throws -> T {
         do {
             return try body()
@@ -197,8 +198,8 @@ struct BackupOptions: ParsableArguments {
     }
 
     /// A path as the user should see it: relative to the working directory when below it.
-    private static func display(_ path: String, _ context: CommandContext) -> String {
-        CommandContext.relative(path, from: context.workingDirectory)
+    private static func display(_ path: String, _ context: Project) -> String {
+        Project.relative(path, from: context.workingDirectory)
     }
 
     /// `3 applied migrations, last 0003_cleanup`.

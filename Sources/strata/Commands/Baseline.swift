@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StrataCore
 import StrataApply
+import StrataProject
 
 extension BaselineSource: ExpressibleByArgument {}
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataCore
-import StrataDeploy
+import StrataProject
 import StrataGit
 import StrataReporters
 import StrataRules
@@ -61,16 +61,14 @@ struct Check: ParsableCommand {
                 files.append(path)
             }
         }
-        let context = try CommandContext(project, namedFiles: files,
+        let context = try Project(project, namedFiles: files,
                                          namedFilesFolder: folderGiven.map { Self.absolute($0, workingDirectory) })
         if output.verbose { context.reportDetection() }
         let ruleDocs = try context.ruleDocs   // a bad STRATA_RULE_DOCS_URL stops the command before any work
         let source: HistoryRequest.Source = staged ? .index : rev.map { .revision($0) } ?? .workingTree
         func request(folder: String, display: String) -> HistoryRequest {
-            HistoryRequest(workingDirectory: context.workingDirectory, migrationsDirectory: folder,
-                           displayDirectory: display, layout: context.layout, dialect: context.dialect,
-                           base: base ?? context.configuration.historyBase, source: source,
-                           indexFile: ProcessInfo.processInfo.environment["GIT_INDEX_FILE"])
+            context.historyRequest(folder: folder, display: display, base: base, source: source,
+                                   indexFile: ProcessInfo.processInfo.environment["GIT_INDEX_FILE"])
         }
         guard !files.isEmpty else {
             let folder = folderGiven.map { Self.absolute($0, context.workingDirectory) } ?? context.configuration.migrationsDirectory
@@ -101,7 +99,7 @@ struct Check: ParsableCommand {
     /// What `check` reports for `request` (`ProjectChecks`): history findings, and lint
     /// findings for new or changed files; with `named`, for those of its files only. Says on
     /// stderr when history is unavailable (an error with `requireBase`).
-    static func findings(_ request: HistoryRequest, context: CommandContext, dialect: Dialect,
+    static func findings(_ request: HistoryRequest, context: Project, dialect: Dialect,
                          named: NamedFiles.Group? = nil, requireBase: Bool = false, verbose: Bool = false) throws -> LintResult {
         let history = try HistoryLoader.load(request)
         if let note = history.note, let missing = history.missingHistory {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataCore
+import StrataProject
 import StrataReporters
 import StrataRules
 import StrataSyntax
@@ -13,11 +14,8 @@ extension Dialect: ExpressibleByArgument {
 extension LayoutKind: ExpressibleByArgument {}
 
 /// `--layout`: a layout, or `auto` to tell it from the files.
-enum LayoutChoice: ExpressibleByArgument, Equatable {
-    case auto
-    case fixed(LayoutKind)
-
-    init?(argument: String) {
+extension LayoutChoice: ExpressibleByArgument {
+    public init?(argument: String) {
         if argument == "auto" {
             self = .auto
         } else if let kind = LayoutKind(rawValue: argument) {
@@ -27,7 +25,7 @@ enum LayoutChoice: ExpressibleByArgument, Equatable {
         }
     }
 
-    static var allValueStrings: [String] { ["auto"] + LayoutKind.allCases.map(\.rawValue) }
+    public static var allValueStrings: [String] { ["auto"] + LayoutKind.allCases.map(\.rawValue) }
 }
 
 /// Options every command that reads migrations shares.
@@ -68,7 +66,7 @@ struct OutputOptions: ParsableArguments {
     }
 
     /// Prints the report of a finished run and ends the command with exit code 1 on errors or
-    /// too many warnings. `ruleDocs`: where rule links point (`CommandContext.ruleDocs`).
+    /// too many warnings. `ruleDocs`: where rule links point (`Project.ruleDocs`).
     func report(_ result: LintResult, ruleDocs: RuleDocsURL) throws {
         try report(ruleDocs: ruleDocs) { writer in
             writer.add(result.diagnostics)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StrataApply
 import StrataCore
+import StrataProject
 import StrataRules
 import StrataSyntax
 
@@ -47,16 +48,9 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// The URL to use: the option, DATABASE_URL, strata.yml, else the embedded default.
-    func url(_ context: CommandContext) throws -> DatabaseURL {
+    func url(_ context: Project) throws -> DatabaseURL {
         let raw = database ?? ProcessInfo.processInfo.environment["DATABASE_URL"] ?? context.configuration.databaseURL ?? DatabaseURL.defaultURL
         return try DatabaseURL(raw)
-    }
-
-    /// A connection for `strata command`, named `strata command user@host` on PostgreSQL.
-    func connect(_ url: DatabaseURL, readOnly: Bool, command: String) throws -> any Database {
-        let wait = try waitDuration
-        return try DatabaseConnector.connect(url, wait: wait, readOnly: readOnly,
-                                      applicationName: "strata \(command) \(Ledger.actor)")
     }
 
     /// `--wait` given alone means 60 seconds: the parser wants a value, so supply it first.

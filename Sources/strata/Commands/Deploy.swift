@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataApply
-import StrataDeploy
+import StrataProject
 import StrataGit
 import StrataReporters
 import StrataRules
@@ -42,9 +42,7 @@ struct Deploy: ParsableCommand {
         // Every file is read before anything is applied: the checks read them all first.
         let apply = try ApplyContext("deploy", project, database, readOnly: options.dryRun, lint: true, logJSON: options.log.logJSON)
         let context = apply.context
-        let request = HistoryRequest(workingDirectory: context.workingDirectory, migrationsDirectory: context.configuration.migrationsDirectory,
-                                     displayDirectory: context.migrationsDirectoryForDisplay, layout: context.layout,
-                                     dialect: apply.url.dialect, base: base ?? context.configuration.historyBase, source: .workingTree)
+        let request = context.historyRequest(dialect: apply.url.dialect, base: base, source: .workingTree)
         let gate = DeployGate(failOnWarnings: failOn == .warning, maxWarnings: maxWarnings)
         let verdict = try gate.check(request, linter: context.linter(dialect: apply.url.dialect))
         if let note = verdict.note { FileHandle.standardError.write(Data("strata: note: \(note)\n".utf8)) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataCore
+import StrataProject
 import StrataRules
 
 struct Explain: ParsableCommand {
@@ -48,7 +49,7 @@ struct Explain: ParsableCommand {
     /// read stops the command, as it does every other.
     static func page(of rule: String) throws -> String {
         let configuration = try Configuration.load(explicitPath: nil, workingDirectory: FileManager.default.currentDirectoryPath, knownRules: AllRules.ids)
-        return try CommandContext.ruleDocs(configuration.ruleDocsURL).url(rule: rule, version: Strata.version)
+        return try Project.ruleDocs(configuration.ruleDocsURL).url(rule: rule, version: Strata.version)
     }
 
     private func section(_ title: String, _ examples: [Example]) {

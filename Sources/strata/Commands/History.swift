@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataApply
+import StrataProject
 
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataCore
+import StrataProject
 import StrataReporters
 import StrataRules
 
@@ -42,7 +43,7 @@ struct Lint: ParsableCommand {
 
     func run() throws {
         let files = paths.filter(Self.namesFile)
-        let context = try CommandContext(project, lintPaths: paths, namedFiles: files)
+        let context = try Project(project, lintPaths: paths, namedFiles: files)
         if output.verbose { context.reportDetection() }
         // Named files in a migrations folder are linted with the rest of it (only they are
         // reported); folders, and files in no migrations folder, as given.
@@ -80,7 +81,7 @@ struct Lint: ParsableCommand {
 
     /// Writes the suppressions file `--suppress-all` or `--prune-suppressions` makes of what the
     /// lint found, and says on stderr what it holds.
-    static func update(_ old: SuppressionsFile, with tally: BulkSuppressions.Tally, prune: Bool, context: CommandContext) throws {
+    static func update(_ old: SuppressionsFile, with tally: BulkSuppressions.Tally, prune: Bool, context: Project) throws {
         let root = context.projectRoot
         let exists = { (key: String) in FileDiscovery.fileExists(PathText.absolute(key, from: root)) }
         let new = prune ? old.pruned(by: tally, exists: exists) : old.recording(tally, exists: exists)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataApply
+import StrataProject
 import StrataCore
 
 /// `--format` of `strata metrics`.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataCore
+import StrataProject
 
 struct New: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,7 +33,7 @@ struct New: ParsableCommand {
     }
 
     func run() throws {
-        let context = try CommandContext(project)
+        let context = try Project(project)
         let folder = dir ?? context.migrationsDirectoryForDisplay
         switch context.layout {
         case .strata:

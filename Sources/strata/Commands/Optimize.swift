@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StrataApply
 import StrataCore
+import StrataProject
 
 struct Optimize: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -78,7 +79,11 @@ struct Optimize: ParsableCommand {
         let changesDatabase = !(analyze || dryRun || writeMigration)
         try requireExistingSQLiteFile()
         let apply = try ApplyContext("optimize", project, database, readOnly: !changesDatabase)
-        let report = try analyse(apply)
+        var options = OptimizeOptions()
+        options.schemas = schema
+        options.sequentialScanMinimumRows = Int64(seqScanMinRows)
+        options.slowStatementLimit = slowStatements
+        let report = try apply.applier.optimizeReport(files: apply.session.filesByID, options: options)
         if analyze {
             if json { try printJSON(report.document(database: apply.url.redacted)) } else {
                 print("database: \(apply.url.redacted)")
@@ -112,7 +117,7 @@ struct Optimize: ParsableCommand {
             case .refuse(let message): throw CommandFailure.refused(message)
             case .apply(let question?):
                 print(question, terminator: "")
-                guard RollbackPolicy.confirms(readLine()) else { throw CommandFailure.refused(OptimizeDecision.cancelled) }
+                guard Confirmation.isYes(readLine()) else { throw CommandFailure.refused(OptimizeDecision.cancelled) }
             case .apply(nil): break
             }
         } else if let waiting = try? apply.applier.optimizeRefusal() {
@@ -140,24 +145,10 @@ struct Optimize: ParsableCommand {
 
     /// An SQLite file that does not exist is a wrong path here, not an empty database to create.
     private func requireExistingSQLiteFile() throws {
-        let url = try database.url(try CommandContext(project))
+        let url = try database.url(try Project(project))
         if case .sqlite(let path) = url.target, path != ":memory:", !FileManager.default.fileExists(atPath: path) {
             throw CommandFailure("no SQLite database at \(path)")
         }
-    }
-
-    private func analyse(_ apply: ApplyContext) throws -> OptimizeReport {
-        let applier = apply.applier
-        let states = try applier.status()
-        let applied = Set(states.filter { $0.kind == .applied || $0.kind == .changed }.map(\.id))
-        let files = Dictionary(apply.files.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let ordered = applier.catalog.entries.compactMap { files[$0.id] }
-        var options = OptimizeOptions()
-        options.schemas = schema
-        options.sequentialScanMinimumRows = Int64(seqScanMinRows)
-        options.slowStatementLimit = slowStatements
-        let analyzer = OptimizeAnalyzer(database: applier.database, migrations: ordered, applied: applied, options: options)
-        return try analyzer.analyze()
     }
 
     private func printJSON(_ document: OptimizeDocument) throws { try JSONDocument.print(document) }

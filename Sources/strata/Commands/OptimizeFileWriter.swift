@@ -1,5 +1,6 @@
 import Foundation
 import StrataApply
+import StrataProject
 import StrataCore
 
 /// Writes an optimisation plan as the next migration file, numbered as `strata new` numbers,

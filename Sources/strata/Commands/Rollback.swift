@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StrataApply
 import StrataCore
+import StrataProject
 
 struct Rollback: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,68 +63,48 @@ struct Rollback: ParsableCommand {
 
     func run() throws {
         let apply = try ApplyContext("rollback", project, database, readOnly: dryRun, logJSON: log.logJSON)
-        let applier = apply.applier
-        let files = Dictionary(apply.files.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let selection: RollbackSelection = target.map { .target($0) } ?? .steps(steps ?? 1)
-        var plan = RollbackPlanner.plan(selection, applied: try applier.appliedRows(),
-                                        files: files, catalogOrder: applier.catalog.entries.map(\.id))
-        let policy = RollbackPolicy(force: force, backup: backup, yes: yes, canAsk: !json && Terminal.interactive)
-        if case .refuse(let message, let reason)? = RollbackPolicy.refusal(of: plan) {
+        let shown = { (path: String) in Project.relative(path, from: apply.context.workingDirectory) }
+        var request = RollbackRequest(selection: target.map { .target($0) } ?? .steps(steps ?? 1),
+                                      policy: RollbackPolicy(force: force, backup: backup, yes: yes, canAsk: !json && Terminal.interactive),
+                                      url: apply.url, backups: BackupStore(directory: apply.context.configuration.backupsDirectory))
+        request.reason = reason
+        request.dryRun = dryRun
+        var hooks = RollbackHooks()
+        hooks.assessed = { plan in if !json { print(plan.table(), terminator: "") } }
+        hooks.confirm = { question in
+            print(question, terminator: "")
+            return Confirmation.isYes(readLine())
+        }
+        hooks.backupTaken = { record, milliseconds in
+            RunLog.record(.backupCreated(record, milliseconds: milliseconds))
+            if !json { print("backup: \(shown(record.path))") }
+            return shown(record.path)
+        }
+        if !json {
+            apply.applier.progress = { print($0) }
+            apply.applier.stillRunning = { print($0) }
+        }
+        switch try apply.applier.rollback(request, files: apply.session.filesByID, hooks: hooks) {
+        case .refused(let plan, let message, let reason):
             if json { try printJSON(plan.document(outcome: "refused", reason: reason)) }
             throw CommandFailure.refused(message)
-        }
-        RollbackPlanner.assess(&plan, files: files, database: applier.database)
-        if !json { print(plan.table(), terminator: "") }
-
-        if dryRun {
+        case .cancelled:
+            throw CommandFailure.refused(RollbackPolicy.cancelled)
+        case .dryRun(let plan):
             if json { try printJSON(plan.document(outcome: "dry-run")) } else { printSQL(plan) }
             if let stop = plan.stoppedAt { throw CommandFailure.refused("rollback would stop at \(stop.id): \(stop.reason)") }
-            return
-        }
-        let runsWithBackup: Bool
-        let forced: Bool
-        switch policy.decide(plan) {
-        case .refuse(let message, _):
-            if json { try printJSON(plan.document(outcome: "refused")) }
-            throw CommandFailure.refused(message)
-        case .run(let takeBackup, let isForced, let question):
-            if let question {
-                print(question, terminator: "")
-                guard RollbackPolicy.confirms(readLine()) else { throw CommandFailure.refused(RollbackPolicy.cancelled) }
+        case .rolledBack(let plan, let report, let backupPath, let milliseconds):
+            if json {
+                var document = plan.document(outcome: "rolled-back")
+                document.rolledBack = report.undone.map { .init(id: $0.id, executionMilliseconds: $0.milliseconds) }
+                document.backupPath = ExplicitNull(wrappedValue: backupPath)
+                try printJSON(document)
+            } else {
+                let count = report.undone.count
+                print("rolled back \(count) migration\(count == 1 ? "" : "s") in \(milliseconds) ms")
             }
-            runsWithBackup = takeBackup
-            forced = isForced
+            if let stop = plan.stoppedAt { throw CommandFailure.refused("rollback stopped at \(stop.id): \(stop.reason)") }
         }
-        // Taken under the migration lock, just before the first DOWN runs: a rollback that
-        // finds its work done by a concurrent one takes none.
-        var backupPath: String? = nil
-        let store = BackupStore(directory: apply.context.configuration.backupsDirectory)
-        let takeBackup: (() throws(ApplyError) -> String)? = runsWithBackup ? { () throws(ApplyError) in
-            let backupStarted = ContinuousClock.now
-            let record = try store.create(url: apply.url)
-            RunLog.record(.backupCreated(record, milliseconds: milliseconds(since: backupStarted)))
-            let shown = CommandContext.relative(record.path, from: apply.context.workingDirectory)
-            if !json { print("backup: \(shown)") }
-            backupPath = shown
-            return shown
-        } : nil
-        if !json {
-            applier.progress = { print($0) }
-            applier.stillRunning = { print($0) }
-        }
-        let started = ContinuousClock.now
-        let report = try applier.rollback(plan, reason: reason, forced: forced, takeBackup: takeBackup)
-        let ms = milliseconds(since: started)
-        if json {
-            var document = plan.document(outcome: "rolled-back")
-            document.rolledBack = report.undone.map { .init(id: $0.id, executionMilliseconds: $0.milliseconds) }
-            document.backupPath = ExplicitNull(wrappedValue: backupPath)
-            try printJSON(document)
-        } else {
-            let count = report.undone.count
-            print("rolled back \(count) migration\(count == 1 ? "" : "s") in \(ms) ms")
-        }
-        if let stop = plan.stoppedAt { throw CommandFailure("rollback stopped at \(stop.id): \(stop.reason)", .refused) }
     }
 
     private func printSQL(_ plan: RollbackPlan) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataApply
+import StrataProject
 
 struct Up: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -129,7 +130,7 @@ struct UpOptions: ParsableArguments {
     }
 
     /// `--verbose`: how the layout was chosen, and each statement as it is sent.
-    func showStatements(of applier: Applier, _ context: CommandContext) {
+    func showStatements(of applier: Applier, _ context: Project) {
         context.reportDetection()
         applier.statementWillRun = { entry, step in
             print("  \(entry.id):\(step.line): \(step.sql.split(separator: "\n").first ?? "")")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataApply
+import StrataProject
 import StrataCore
 import StrataReporters
 
@@ -42,7 +43,7 @@ struct Verify: ParsableCommand {
             throw CommandFailure("strata verify runs DOWN sections, and the \(apply.context.layout.rawValue) layout has none")
         }
         let catalog = apply.applier.catalog
-        let targets = try targets(apply)
+        let targets = try apply.applier.verifyTargets(ids, all: all, folder: apply.context.migrationsDirectoryForDisplay)
         guard !targets.isEmpty else {
             if output.isJSON { return report(([], []), scratch: nil) }
             print("nothing to verify: no pending migrations (--all verifies every one)")
@@ -50,8 +51,7 @@ struct Verify: ParsableCommand {
         }
         let scratch = try VerifyScratch.create(for: apply.url)
         let cleanup = ScratchCleanup(scratch)
-        let verifier = Verifier(scratch: scratch, catalog: catalog, files: apply.files,
-                                postgresMajor: apply.url.dialect == .postgresql ? Int(apply.applier.database.serverVersion.prefix { $0 != "." }) : nil)
+        let verifier = Verifier(scratch: scratch, catalog: catalog, files: apply.files, postgresMajor: apply.applier.database.postgresMajor)
         if !output.isJSON {
             verifier.progress = { _, findings in
                 cleanup.exitIfInterrupted()
@@ -73,23 +73,6 @@ struct Verify: ParsableCommand {
         cleanup.drop()
         report(result, scratch: scratch.description)
         if result.outcomes.contains(where: { $0.status != .passed }) { throw ExitCode(1) }
-    }
-
-    /// The ids to verify: those given (a file path names its id), every one with --all, else
-    /// the migrations the database has not applied.
-    private func targets(_ apply: ApplyContext) throws -> [String] {
-        let catalog = apply.applier.catalog
-        if all { return catalog.entries.map(\.id) }
-        if !ids.isEmpty {
-            let known = Set(catalog.entries.map(\.id))
-            return try ids.map { argument in
-                let id = argument.hasSuffix(".sql") ? String((argument as NSString).lastPathComponent.dropLast(4)) : argument
-                if !known.contains(id) { throw CommandFailure("no migration '\(id)' in \(apply.context.migrationsDirectoryForDisplay)", .usage) }
-                return id
-            }
-        }
-        let states = try apply.applier.status()
-        return states.filter { $0.kind == .pending }.map(\.id)
     }
 
     /// The summary line, or the JSON document; `scratch` is nil when there was nothing to verify.

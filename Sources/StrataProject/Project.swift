@@ -1,56 +1,78 @@
-import ArgumentParser
 import Foundation
 import StrataCore
+import StrataGit
 import StrataRules
 import StrataSyntax
 
-/// What a command works with, built once from the options, the configuration file and the
-/// environment. Its errors are thrown, as a library's are; `Strata.end` turns them into a message.
-struct CommandContext {
-    let configuration: Configuration
-    let dialect: Dialect
-    let layout: LayoutKind
+/// `--layout`: a layout, or `auto` to tell it from the files.
+public enum LayoutChoice: Equatable, Sendable {
+    case auto
+    case fixed(LayoutKind)
+}
+
+/// A project as a command sees it, worked out once from the command line's project options, the
+/// configuration file, the working directory and the environment: the configuration, the
+/// migrations folder, the layout and the dialect (and what chose each), the suppressions file,
+/// and the linter strata.yml describes. Its errors are thrown; the executable prints them.
+public struct Project {
+    public let configuration: Configuration
+    public let dialect: Dialect
+    public let layout: LayoutKind
     /// How `--layout auto` chose the layout (for `--verbose`); nil when it was given.
-    let detection: LayoutDetector.Detection?
-    let workingDirectory: String
+    public let detection: LayoutDetector.Detection?
+    public let workingDirectory: String
     /// The files named one by one, by the migrations folder each belongs to (`NamedFiles`).
-    let named: NamedFiles
+    public let named: NamedFiles
     /// Where the migrations folder was found when no strata.yml names it (for `--verbose`).
-    let folderFinding: ProjectDiscovery.Finding?
+    public let folderFinding: ProjectDiscovery.Finding?
     /// What chose the dialect (for `--verbose`): `--dialect`, strata.yml, or what the project shows.
-    let dialectSource: String
+    public let dialectSource: String
     /// Where strata-suppressions.json and the paths in it start (`projectRoot(_:workingDirectory:)`).
-    let projectRoot: String
+    public let projectRoot: String
 
     /// `lintPaths`: the files and folders a lint reads, where `--layout auto` looks (else the
     /// migrations folder). `namedFiles`: the files among the paths, grouped by the migrations
     /// folder they are in (`namedFilesFolder`, else the configured one, or a folder of their
     /// own); `--layout auto` then looks at the folders read for them.
-    init(_ options: ProjectOptions, lintPaths: [String] = [], namedFiles: [String] = [], namedFilesFolder: String? = nil) throws {
-        let cwd = FileManager.default.currentDirectoryPath
+    /// `config`, `dialect`, `layout`: `--config`, `--dialect`, `--layout` (nil: not given).
+    /// `warn` receives the warnings about the suppressions file (the executable writes them to
+    /// standard error).
+    public init(config: String? = nil, dialect givenDialect: Dialect? = nil, layout givenLayout: LayoutChoice? = nil,
+                lintPaths: [String] = [], namedFiles: [String] = [], namedFilesFolder: String? = nil,
+                workingDirectory cwd: String = FileManager.default.currentDirectoryPath,
+                environment: [String: String] = ProcessInfo.processInfo.environment,
+                warn: @escaping (String) -> Void = { _ in }) throws {
         workingDirectory = cwd
-        var configuration = try Configuration.load(explicitPath: options.config, workingDirectory: cwd, knownRules: AllRules.ids)
-        let environment = ProcessInfo.processInfo.environment
+        self.warn = warn
+        var configuration = try Configuration.load(explicitPath: config, workingDirectory: cwd, knownRules: AllRules.ids)
         // No strata.yml: the folder where the project's tool keeps its migrations.
         var folderFinding: ProjectDiscovery.Finding?
         if configuration.file == nil, let found = ProjectDiscovery.migrationsFolder(root: cwd, environment: environment) {
             configuration.migrationsDirectory = found.value
             folderFinding = found
         }
+        // Absolute, so that what reads it needs no working directory (a library caller's is
+        // not the process's); messages show it relative again (`migrationsDirectoryForDisplay`).
+        configuration.migrationsDirectory = PathText.absolute(configuration.migrationsDirectory, from: cwd)
         self.configuration = configuration
         self.folderFinding = folderFinding
         projectRoot = Self.projectRoot(configuration, workingDirectory: cwd)
         var layout: LayoutKind
         var detection: LayoutDetector.Detection?
-        switch options.layout {
+        switch givenLayout {
         case .fixed(let kind)?:
             layout = kind
         case .auto?, nil:
-            if options.layout == nil, let configured = configuration.layout {
+            if givenLayout == nil, let configured = configuration.layout {
                 layout = configured
             } else {
-                let paths = lintPaths.isEmpty ? [configuration.migrationsDirectory] : lintPaths
-                let found = try LayoutDetector.detect(paths)
+                var found: LayoutDetector.Detection
+                if lintPaths.isEmpty {
+                    found = try Self.shownBelow(cwd) { () throws(InputError) in try LayoutDetector.detect([configuration.migrationsDirectory]) }
+                    found.reason = Self.shownBelow(cwd, found.reason)
+                } else {
+                    found = try LayoutDetector.detect(lintPaths)
+                }
                 layout = found.layout
                 detection = found
             }
@@ -69,7 +91,7 @@ struct CommandContext {
         }
         self.layout = layout
         self.detection = detection
-        if let given = options.dialect {
+        if let given = givenDialect {
             dialect = given
             dialectSource = "--dialect"
         } else if let configured = configuration.dialect {
@@ -82,8 +104,9 @@ struct CommandContext {
             switch DialectInference.infer(root: root, migrationsFolder: folder, environment: environment) {
             case .dialect(let found, let source)?:
                 dialect = found
-                dialectSource = source
-            case .unsupported(let name, let source)?:
+                dialectSource = Self.shownBelow(cwd, source)
+            case .unsupported(let name, let found)?:
+                let source = Self.shownBelow(cwd, found)
                 throw CommandFailure("the migrations are written for \(name) (\(source)); Strata reads SQLite and PostgreSQL: pass --dialect (or `dialect:` in strata.yml) to read them as one of those anyway")
             case nil:
                 dialect = .sqlite
@@ -92,8 +115,29 @@ struct CommandContext {
         }
     }
 
-    /// `strata: layout diesel (detected: ...)` on stderr, for `--verbose`.
-    func reportDetection() {
+    /// `text` with the paths below `directory` shown relative to it, as messages show paths
+    /// (the configured folder is absolute, so that nothing depends on the process's own
+    /// working directory).
+    static func shownBelow(_ directory: String, _ text: String) -> String {
+        text.replacingOccurrences(of: directory.hasSuffix("/") ? directory : directory + "/", with: "")
+    }
+
+    /// `body`, with the paths of the error it throws shown relative to `directory`.
+    static func shownBelow<T>(_ directory: String, _ body: () throws(InputError) -> T) throws(InputError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw InputError(path: shownBelow(directory, error.path), message: shownBelow(directory, error.message),
+                             line: error.line, column: error.column)
+        }
+    }
+
+    /// Where the warnings about the suppressions file go.
+    private let warn: (String) -> Void
+
+    /// `strata: layout diesel (detected: ...)` and the like, for `--verbose`: what chose the
+    /// migrations folder, the layout and the dialect.
+    public var detectionReport: [String] {
         var lines: [String] = []
         if let found = folderFinding {
             let others = found.alsoFound.isEmpty ? "" : "; also found \(found.alsoFound.joined(separator: ", ")): set `migrations:` in strata.yml to choose"
@@ -101,11 +145,11 @@ struct CommandContext {
         }
         if let detection { lines.append("strata: layout \(layout.rawValue) (detected: \(detection.reason))") }
         lines.append("strata: dialect \(dialect.rawValue) (from \(dialectSource))")
-        FileHandle.standardError.write(Data(lines.map { $0 + "\n" }.joined().utf8))
+        return lines
     }
 
     /// A linter with every rule, set up as strata.yml says (rules, preset, versions).
-    func linter(dialect: Dialect, verbose: Bool = false) throws -> Linter {
+    public func linter(dialect: Dialect, verbose: Bool = false) throws -> Linter {
         var linter = Linter(rules: AllRules.instances(), settings: configuration.rules, dialect: dialect, layout: layout)
         linter.preset = configuration.preset
         linter.versions = configuration.versions
@@ -120,7 +164,7 @@ struct CommandContext {
     /// the working directory that holds strata-suppressions.json (a run from a sub-folder finds
     /// it as it finds strata.yml), else the working directory. Found once, in `init`: the
     /// suppressions file's path, name and matching all ask for it.
-    static func projectRoot(_ configuration: Configuration, workingDirectory: String) -> String {
+    public static func projectRoot(_ configuration: Configuration, workingDirectory: String) -> String {
         if let directory = configuration.projectDirectory { return PathText.absolute(directory, from: workingDirectory) }
         var folder = workingDirectory
         while true {
@@ -133,17 +177,17 @@ struct CommandContext {
 
     /// The suppressions file (absolute): `suppressions:` in strata.yml, else
     /// strata-suppressions.json in the project root.
-    var suppressionsPath: String {
+    public var suppressionsPath: String {
         PathText.absolute(configuration.suppressionsFile ?? SuppressionsFile.defaultFileName, from: projectRoot)
     }
 
     /// The suppressions file as messages name it (relative to the working directory).
-    var suppressionsDisplayName: String { Self.relative(suppressionsPath, from: workingDirectory) }
+    public var suppressionsDisplayName: String { Self.relative(suppressionsPath, from: workingDirectory) }
 
     /// The suppressions file, read once per run; nil when there is none. One that cannot be
     /// read ends the command (exit 2, naming it); entries naming a rule that does not exist, or
     /// one it cannot cover, are warned about on stderr.
-    func suppressionsFile() throws -> SuppressionsFile? {
+    public func suppressionsFile() throws -> SuppressionsFile? {
         let path = suppressionsPath
         if let loaded = Self.loadedSuppressions[path] { return loaded }
         let display = suppressionsDisplayName
@@ -157,7 +201,7 @@ struct CommandContext {
             } else {
                 warning = "unknown rule '\(rule)'\(Suggestion.hint(for: rule, in: AllRules.ids)); its entries are ignored (`strata lint --prune-suppressions` removes them)"
             }
-            FileHandle.standardError.write(Data("strata: warning: \(display): \(warning)\n".utf8))
+            warn("\(display): \(warning)")
         }
         return file
     }
@@ -165,19 +209,28 @@ struct CommandContext {
     nonisolated(unsafe) private static var loadedSuppressions: [String: SuppressionsFile?] = [:]
 
     /// `file` as a lint applies it.
-    func bulkSuppressions(_ file: SuppressionsFile) -> BulkSuppressions {
+    public func bulkSuppressions(_ file: SuppressionsFile) -> BulkSuppressions {
         BulkSuppressions(file: file, projectRoot: projectRoot, workingDirectory: workingDirectory, displayName: suppressionsDisplayName)
+    }
+
+    /// What `strata check` and `deploy` read from git for a migrations folder: `folder` (absolute)
+    /// shown as `display`, else the configured one; `base`, else strata.yml's `history.base`.
+    public func historyRequest(folder: String? = nil, display: String? = nil, dialect: Dialect? = nil, base: String?,
+                               source: HistoryRequest.Source, indexFile: String? = nil) -> HistoryRequest {
+        HistoryRequest(workingDirectory: workingDirectory, migrationsDirectory: folder ?? configuration.migrationsDirectory,
+                       displayDirectory: display ?? migrationsDirectoryForDisplay, layout: layout, dialect: dialect ?? self.dialect,
+                       base: base ?? configuration.historyBase, source: source, indexFile: indexFile)
     }
 
     /// The migrations folder as the user should see it: relative to the working directory when
     /// it lies below it.
-    var migrationsDirectoryForDisplay: String {
+    public var migrationsDirectoryForDisplay: String {
         Self.relative(configuration.migrationsDirectory, from: workingDirectory)
     }
 
     /// `path` as seen from `directory`: below it, the rest (`migrations`); beside it, with `..`
     /// (`../migrations`, from a sub-folder of the project); with nothing in common but `/`, as is.
-    static func relative(_ path: String, from directory: String) -> String {
+    public static func relative(_ path: String, from directory: String) -> String {
         let target = path.split(separator: "/", omittingEmptySubsequences: true)
         let base = directory.split(separator: "/", omittingEmptySubsequences: true)
         var common = 0
@@ -190,29 +243,16 @@ struct CommandContext {
     }
 
     /// Where rule links point (`--format sarif` and `markdown`, `strata explain`).
-    var ruleDocs: RuleDocsURL { get throws { try Self.ruleDocs(configuration.ruleDocsURL) } }
+    public var ruleDocs: RuleDocsURL { get throws { try Self.ruleDocs(configuration.ruleDocsURL) } }
 
     /// Where rule links point: `STRATA_RULE_DOCS_URL`, else strata.yml's `rule_docs_url`
     /// (`configured`), else the default. A variable that is not a valid template stops the
     /// command (exit 2), whatever the format, as a bad key in strata.yml does.
-    static func ruleDocs(_ configured: RuleDocsURL?) throws -> RuleDocsURL {
+    public static func ruleDocs(_ configured: RuleDocsURL?) throws -> RuleDocsURL {
         do {
             return try RuleDocsURL.resolve(environment: ProcessInfo.processInfo.environment, configured: configured)
         } catch {
             throw CommandFailure("\(RuleDocsURL.environmentVariable)='\(error.template)': the template \(error.problem)")
         }
-    }
-}
-
-enum Terminal {
-    /// Colour only for a terminal, and never when NO_COLOR is set or TERM is dumb.
-    static var stdoutSupportsColor: Bool { supportsColor(STDOUT_FILENO) }
-    static var stderrSupportsColor: Bool { supportsColor(STDERR_FILENO) }
-    /// A person at a terminal, who can answer a question (standard input and output both).
-    static var interactive: Bool { isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 }
-
-    private static func supportsColor(_ descriptor: Int32) -> Bool {
-        let environment = ProcessInfo.processInfo.environment
-        return isatty(descriptor) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
     }
 }

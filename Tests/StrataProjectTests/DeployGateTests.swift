@@ -1,6 +1,6 @@
 import Foundation
 import StrataCore
-import StrataDeploy
+import StrataProject
 import StrataGit
 import StrataRules
 import Testing
