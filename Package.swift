@@ -37,9 +37,10 @@ let package = Package(
             "StrataCore", "CSQLite", "CLibPQ", "CLibraryLoader",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // What `strata check` checks (history against the base branch, lint of new and changed
-        // files) and deploy's gate on it; on StrataGit and StrataRules, which StrataApply is not.
-        .target(name: "StrataProject", dependencies: ["StrataCore", "StrataSyntax", "StrataRules", "StrataGit"]),
+        // The project as a command sees it (configuration, folder, layout, dialect, linter), what
+        // `strata check` checks and deploy's gate on it, the file `optimize` writes: on
+        // StrataGit, StrataRules and StrataApply, which StrataApply itself does not reach.
+        .target(name: "StrataProject", dependencies: ["StrataCore", "StrataSyntax", "StrataRules", "StrataGit", "StrataApply"]),
         .executableTarget(name: "strata", dependencies: [
             "StrataCore", "StrataRules", "StrataReporters", "StrataGit", "StrataApply", "StrataProject",
             "CLibraryLoader",   // strata_limit_malloc_arenas
@@ -57,7 +58,7 @@ let package = Package(
         .testTarget(name: "StrataCLITests", dependencies: ["StrataCore", "StrataApply", "strata"], exclude: ["RealProjects"]),
         .testTarget(name: "StrataGitTests", dependencies: ["StrataGit", "StrataCore"]),
         .testTarget(name: "StrataApplyTests", dependencies: ["StrataApply", "StrataCore", "StrataRules"]),
-        .testTarget(name: "StrataProjectTests", dependencies: ["StrataProject", "StrataCore", "StrataRules", "StrataGit"]),
+        .testTarget(name: "StrataProjectTests", dependencies: ["StrataProject", "StrataCore", "StrataRules", "StrataGit", "StrataApply"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CGit2", "CSQLite", "CLibPQ", "CLibraryLoader"]),
     ],
     swiftLanguageModes: [.v6]

@@ -100,6 +100,35 @@ struct ProjectTests {
         #expect(error.userMessage.contains("strata-suppressions.json"), "\(error.userMessage)")
     }
 
+    /// `lint --suppress-all` then `--prune-suppressions`: the file records each finding by file
+    /// and rule, and pruning drops the entries of a file whose finding is gone.
+    @Test func suppressionsAreRecordedAndPruned() throws {
+        let header = "-- @name: M\n-- @description: d\n-- @timestamp: 2024-01-01T00:00:00Z\n-- @rollbackSafe: true\n-- @performanceImpact: low\n-- @dependencies: []\n"
+        let unindexed = header + "-- UP MIGRATION\nCREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a (id));\n-- DOWN MIGRATION\nDROP TABLE b;\n"
+        let root = try Self.folder([
+            "strata.yml": "migrations: migrations\ndialect: sqlite\n",
+            "migrations/0001_a.sql": header + "-- UP MIGRATION\nCREATE TABLE a (id INTEGER PRIMARY KEY);\n-- DOWN MIGRATION\nDROP TABLE a;\n",
+            "migrations/0002_b.sql": unindexed,
+        ])
+        let project = try Project(workingDirectory: root.path, environment: [:])
+        func tally(recordAll: Bool) throws -> BulkSuppressions.Tally {
+            var linter = try project.linter(dialect: .sqlite)
+            var bulk = linter.bulkSuppressions ?? project.bulkSuppressions(SuppressionsFile())
+            bulk.recordAll = recordAll
+            linter.bulkSuppressions = bulk
+            return try #require(try linter.lint(paths: [root.path + "/migrations"]) { _ in }.bulk)
+        }
+        let said = try project.updateSuppressions(SuppressionsFile(), with: try tally(recordAll: true), prune: false)
+        #expect(said == "strata-suppressions.json: recorded 1 finding of 1 rule in 1 file", "\(said)")
+        let recorded = try #require(try SuppressionsFile.load(project.suppressionsPath, shownAs: "s"))
+        #expect(recorded.entries == ["migrations/0002_b.sql": ["unindexed-column": 1]])
+        // The finding fixed: pruning removes its entry.
+        try root.write("migrations/0002_b.sql", unindexed.replacingOccurrences(of: "\n-- DOWN", with: "CREATE INDEX idx_b_a ON b (a_id);\n-- DOWN"))
+        let pruned = try project.updateSuppressions(recorded, with: try tally(recordAll: false), prune: true)
+        #expect(pruned == "strata-suppressions.json: pruned 1 finding; it holds 0 findings of 0 rules in 0 files", "\(pruned)")
+        #expect(try SuppressionsFile.load(project.suppressionsPath, shownAs: "s")?.entries.isEmpty == true)
+    }
+
     /// What `check` and `deploy` ask git for: the configured folder and base unless given.
     @Test func theHistoryRequestDefaultsToTheConfiguredFolderAndBase() throws {
         let root = try Self.folder([

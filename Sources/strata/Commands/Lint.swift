@@ -73,45 +73,12 @@ struct Lint: ParsableCommand {
             var summary = targets.isEmpty ? LintSummary() : try linter.lint(paths: targets) { writer.add($0) }
             for group in groups { summary.add(try linter.lint(group) { writer.add($0) }) }
             if let tally = summary.bulk, suppressAll || pruneSuppressions {
-                try Self.update(existing ?? SuppressionsFile(), with: tally, prune: pruneSuppressions, context: context)
+                let said = try context.updateSuppressions(existing ?? SuppressionsFile(), with: tally, prune: pruneSuppressions)
+                FileHandle.standardError.write(Data("strata: \(said)\n".utf8))
             }
             return summary
         }
     }
-
-    /// Writes the suppressions file `--suppress-all` or `--prune-suppressions` makes of what the
-    /// lint found, and says on stderr what it holds.
-    static func update(_ old: SuppressionsFile, with tally: BulkSuppressions.Tally, prune: Bool, context: Project) throws {
-        let root = context.projectRoot
-        let exists = { (key: String) in FileDiscovery.fileExists(PathText.absolute(key, from: root)) }
-        let new = prune ? old.pruned(by: tally, exists: exists) : old.recording(tally, exists: exists)
-        let name = context.suppressionsDisplayName
-        let holds = "\(counted(new.findingCount, "finding")) of \(counted(new.ruleIDs.count, "rule")) in \(counted(new.entries.count, "file"))"
-        if prune {
-            let removed = old.findingCount - new.findingCount
-            guard new != old else {
-                FileHandle.standardError.write(Data("strata: \(name): nothing to prune; it holds \(holds)\n".utf8))
-                return
-            }
-            try write(new, to: context.suppressionsPath, name: name)
-            FileHandle.standardError.write(Data("strata: \(name): pruned \(counted(removed, "finding")); it holds \(holds)\n".utf8))
-        } else {
-            try write(new, to: context.suppressionsPath, name: name)
-            FileHandle.standardError.write(Data("strata: \(name): recorded \(holds)\n".utf8))
-        }
-    }
-
-    private static func write(_ file: SuppressionsFile, to path: String, name: String) throws {
-        do {
-            let url = URL(fileURLWithPath: path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(file.text.utf8).write(to: url, options: .atomic)
-        } catch {
-            throw CommandFailure("\(name): cannot write the suppressions file: \(error.localizedDescription)")
-        }
-    }
-
-    private static func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
 
     /// Whether a PATH names a file rather than a folder (a `*.sql` name is taken as a file
     /// without a system call, as discovery does).

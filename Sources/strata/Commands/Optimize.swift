@@ -125,7 +125,15 @@ struct Optimize: ParsableCommand {
             // saw the database without them.
             FileHandle.standardError.write(Data("strata: note: \(waiting.prefix { $0 != ";" }); the analysis read the database as it is now, before them\n".utf8))
         }
-        let written = try OptimizeFileWriter.write(plan, apply)
+        let writing = try OptimizeMigrationFile.write(plan, project: apply.context, dialect: apply.url.dialect, existing: apply.files)
+        let findings: [Diagnostic]
+        switch writing {
+        case .written(_, let found), .notClean(let found): findings = found
+        }
+        for finding in findings {
+            FileHandle.standardError.write(Data("\(finding.file):\(finding.line):\(finding.column): \(finding.severity): \(finding.message) [\(finding.rule)]\n".utf8))
+        }
+        guard case .written(let written, _) = writing else { throw CommandFailure.refused(OptimizeMigrationFile.notCleanMessage) }
         if writeMigration {
             if json { try printJSON(outcome("written", written.file.path)) } else {
                 print("wrote \(written.file.path) (\(plan.summary)); review it, then `strata deploy` applies it")
