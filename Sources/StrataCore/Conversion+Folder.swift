@@ -78,5 +78,8 @@ extension Conversion {
         }
     }
 
-    private static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+    /// `path` made absolute against the working directory, as PathText spells every path.
+    private static func absolute(_ path: String) -> String {
+        PathText.absolute(path, from: FileManager.default.currentDirectoryPath)
+    }
 }
