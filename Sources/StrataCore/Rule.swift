@@ -93,6 +93,9 @@ public struct RuleDescription: Sendable {
     /// Runs on migrations that are not SQL (a goose Go migration: `MigrationFile.nonSQL`) as on
     /// SQL ones: the rules about names, order and history. Others skip them.
     public var readsNonSQLFiles: Bool
+    /// What PostgreSQL does with a statement the rule reports, as `strata trace` can see it
+    /// (lock and rewrite rules); nil for rules whose findings a trace cannot confirm.
+    public var traceExpectation: TraceExpectation?
     /// Built when first asked for (tests, `strata explain`): every command reads the
     /// descriptions, and writing out hundreds of example files costs more than the rest.
     public var triggeringExamples: [Example] { examples().triggering }
@@ -109,10 +112,12 @@ public struct RuleDescription: Sendable {
                 optIn: Bool = false, requires: LayoutCapabilities = [],
                 dialects: Set<Dialect> = Set(Dialect.allCases), suppressible: Bool = true,
                 bulkSuppressible: Bool = true, needsHistory: Bool = false, readsNonSQLFiles: Bool = false,
+                traceExpectation: TraceExpectation? = nil,
                 triggeringExamples: @autoclosure @escaping @Sendable () -> [Example],
                 nonTriggeringExamples: @autoclosure @escaping @Sendable () -> [Example]) {
         self.needsHistory = needsHistory
         self.readsNonSQLFiles = readsNonSQLFiles
+        self.traceExpectation = traceExpectation
         self.id = id
         self.summary = summary
         self.rationale = rationale

@@ -30,7 +30,7 @@ struct Strata: ParsableCommand {
               strata status --format json
             """,
         version: version,
-        subcommands: [Init.self, Lint.self, Check.self, Status.self, HistoryCommand.self, MetricsCommand.self, Up.self, Deploy.self, Rollback.self, Repair.self, MarkApplied.self, Verify.self, Baseline.self, Convert.self, Backup.self, Optimize.self, New.self, RulesCommand.self, Explain.self, Hooks.self, CommandDocs.self])
+        subcommands: [Init.self, Lint.self, Check.self, Trace.self, Status.self, HistoryCommand.self, MetricsCommand.self, Up.self, Deploy.self, Rollback.self, Repair.self, MarkApplied.self, Verify.self, Baseline.self, Convert.self, Backup.self, Optimize.self, New.self, RulesCommand.self, Explain.self, Hooks.self, CommandDocs.self])
 
     /// Like ArgumentParser's own `main`, with the command line read by `parseCommandLine`.
     static func main() {

@@ -21,6 +21,7 @@ public struct AddCheckValidatedRule: Rule {
         help: "add the constraint with `NOT VALID`, then `ALTER TABLE ... VALIDATE CONSTRAINT name` in a later migration",
         defaultSeverity: .warning,
         dialects: [.postgresql],
+        traceExpectation: .lock(.accessExclusive),
         triggeringExamples: [
             Example(ExampleFile.migration("ALTER TABLE orders ↓ADD CONSTRAINT orders_total_positive CHECK (total >= 0);"),
                     earlier: PGLockExample.base("CREATE TABLE orders (id BIGINT PRIMARY KEY, total NUMERIC);"),

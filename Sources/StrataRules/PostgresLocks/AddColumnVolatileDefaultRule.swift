@@ -36,6 +36,7 @@ public struct AddColumnVolatileDefaultRule: Rule {
         help: "add the column without a default (or with a constant one), backfill existing rows in batches, then `ALTER COLUMN ... SET DEFAULT` for new rows; for a generated value, a plain column filled by a trigger and a batched backfill (or a VIRTUAL column on PostgreSQL 18)",
         defaultSeverity: .warning,
         dialects: [.postgresql],
+        traceExpectation: .rewrite,
         triggeringExamples: [
             Example(ExampleFile.migration("ALTER TABLE users ↓ADD COLUMN api_key UUID NOT NULL DEFAULT gen_random_uuid();"),
                     earlier: PGLockExample.base("CREATE TABLE users (id BIGINT PRIMARY KEY);"),

@@ -32,6 +32,7 @@ public struct AddForeignKeyValidatedRule: Rule {
         help: "add the constraint with `NOT VALID` (for a new column: add the column first, then `ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID`), then `VALIDATE CONSTRAINT` in a later migration",
         defaultSeverity: .warning,
         dialects: [.postgresql],
+        traceExpectation: .lock(.shareRowExclusive),
         triggeringExamples: [
             Example(ExampleFile.migration("ALTER TABLE orders ↓ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id);"),
                     earlier: PGLockExample.base("CREATE TABLE customers (id BIGINT PRIMARY KEY);\nCREATE TABLE orders (id BIGINT PRIMARY KEY, customer_id BIGINT);"),

@@ -21,6 +21,7 @@ public struct AddPrimaryKeyRule: Rule {
         help: "`CREATE UNIQUE INDEX CONCURRENTLY t_pkey ON t (id);` in a migration that runs outside a transaction (`-- @transaction: false`, or the folder's tool's own way), then `ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_pkey;`",
         defaultSeverity: .warning,
         dialects: [.postgresql],
+        traceExpectation: .lock(.accessExclusive),
         triggeringExamples: [
             Example(ExampleFile.migration("ALTER TABLE events ↓ADD PRIMARY KEY (id);"),
                     earlier: PGLockExample.base("CREATE TABLE events (id BIGINT NOT NULL, kind TEXT);"),

@@ -22,6 +22,7 @@ public struct AddRequiredColumnRule: Rule {
         help: "give the column a DEFAULT, or add it nullable, backfill it, then add `CHECK (col IS NOT NULL) NOT VALID`, VALIDATE it and SET NOT NULL in later migrations",
         defaultSeverity: .error,
         dialects: [.postgresql],
+        traceExpectation: .lock(.accessExclusive),
         triggeringExamples: [
             Example(ExampleFile.migration("ALTER TABLE users ↓ADD COLUMN tenant_id BIGINT NOT NULL;"),
                     earlier: PGLockExample.base("CREATE TABLE users (id BIGINT PRIMARY KEY);"),

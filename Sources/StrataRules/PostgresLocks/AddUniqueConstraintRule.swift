@@ -20,6 +20,7 @@ public struct AddUniqueConstraintRule: Rule {
         help: "`CREATE UNIQUE INDEX CONCURRENTLY t_col_key ON t (col);` in a migration that runs outside a transaction (`-- @transaction: false`, or the folder's tool's own way), then `ALTER TABLE t ADD CONSTRAINT t_col_key UNIQUE USING INDEX t_col_key;`",
         defaultSeverity: .warning,
         dialects: [.postgresql],
+        traceExpectation: .lock(.accessExclusive),
         triggeringExamples: [
             Example(ExampleFile.migration("ALTER TABLE users ↓ADD CONSTRAINT users_email_key UNIQUE (email);"),
                     earlier: PGLockExample.base("CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT);"),

@@ -44,6 +44,7 @@ public struct ChangeColumnTypeRule: Rule {
         help: "add a new column of the new type, write both from the application, backfill it in batches, then switch reads and drop the old column; a widening of varchar, numeric or varbit is free, and timestamp to timestamptz after `SET timezone = 'UTC';` (PostgreSQL 12+) rebuilds only the column's indexes (drop them first and build them again CONCURRENTLY after)",
         defaultSeverity: .warning,
         dialects: [.postgresql],
+        traceExpectation: .rewriteOrLock(.accessExclusive),
         triggeringExamples: [
             Example(ExampleFile.migration("ALTER TABLE events ↓ALTER COLUMN id TYPE BIGINT;"),
                     earlier: PGLockExample.base("CREATE TABLE events (id INTEGER PRIMARY KEY);"),

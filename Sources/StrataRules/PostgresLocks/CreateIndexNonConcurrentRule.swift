@@ -24,6 +24,7 @@ public struct CreateIndexNonConcurrentRule: Rule {
         help: "use `CREATE INDEX CONCURRENTLY` in a migration that runs outside a transaction (`-- @transaction: false`, or the folder's tool's own way), one index per file, so that a failed build leaves only an INVALID index to drop and retry",
         defaultSeverity: .warning,
         dialects: [.postgresql],
+        traceExpectation: .lock(.share),
         triggeringExamples: [
             Example(ExampleFile.migration("↓CREATE INDEX idx_users_email ON users (email);"),
                     earlier: PGLockExample.base("CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT);"),

@@ -23,6 +23,7 @@ public struct DropIndexNonConcurrentRule: Rule {
         help: "use `DROP INDEX CONCURRENTLY IF EXISTS name;`, one index a statement, in a migration that runs outside a transaction (`-- @transaction: false`, or the folder's tool's own way)",
         defaultSeverity: .warning,
         dialects: [.postgresql],
+        traceExpectation: .lock(.accessExclusive),
         triggeringExamples: [
             Example(ExampleFile.migration("↓DROP INDEX idx_users_email;"),
                     earlier: PGLockExample.base("CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT);\nCREATE INDEX idx_users_email ON users (email);"),

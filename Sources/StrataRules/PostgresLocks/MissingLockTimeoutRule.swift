@@ -38,6 +38,7 @@ public struct MissingLockTimeoutRule: Rule {
         help: "put `SET lock_timeout = '5s';` (or `SET LOCAL` inside the transaction) at the top of the UP section, and retry the migration when it times out",
         defaultSeverity: .warning,
         dialects: [.postgresql],
+        traceExpectation: .lock(.share),
         triggeringExamples: [
             Example(ExampleFile.migration("↓ALTER TABLE users ADD COLUMN nickname TEXT;"),
                     earlier: PGLockExample.base("CREATE TABLE users (id BIGINT PRIMARY KEY);"),

@@ -23,6 +23,7 @@ public struct ReindexNonConcurrentRule: Rule {
         help: "use `REINDEX INDEX CONCURRENTLY name` (or `REINDEX TABLE CONCURRENTLY`) in a migration that runs outside a transaction (`-- @transaction: false`, or the folder's tool's own way)",
         defaultSeverity: .warning,
         dialects: [.postgresql],
+        traceExpectation: .lock(.share),
         triggeringExamples: [
             Example(ExampleFile.migration("↓REINDEX INDEX idx_users_email;"),
                     earlier: PGLockExample.base("CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT);\nCREATE INDEX idx_users_email ON users (email);"),

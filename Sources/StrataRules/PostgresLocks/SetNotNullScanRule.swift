@@ -34,6 +34,7 @@ public struct SetNotNullScanRule: Rule {
         help: "add `CONSTRAINT t_col_nn CHECK (col IS NOT NULL) NOT VALID`, VALIDATE it in a later migration, then SET NOT NULL and drop the CHECK (PostgreSQL 12+)",
         defaultSeverity: .warning,
         dialects: [.postgresql],
+        traceExpectation: .lock(.accessExclusive),
         triggeringExamples: [
             Example(ExampleFile.migration("ALTER TABLE users ↓ALTER COLUMN email SET NOT NULL;"),
                     earlier: PGLockExample.base("CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT);"),

@@ -21,6 +21,7 @@ public struct TableRewriteMaintenanceRule: Rule {
         help: "run the maintenance outside migrations, in a quiet window; to reclaim space or reorder rows online, use pg_repack or pg_squeeze",
         defaultSeverity: .warning,
         dialects: [.postgresql],
+        traceExpectation: .rewrite,
         triggeringExamples: [
             Example(PGLockExample.noTransaction("↓VACUUM FULL ANALYZE events;"), dialects: [.postgresql]),
             Example("↓vacuum (full, verbose) public.events;\n↓CLUSTER orders USING orders_pkey;\n↓cluster;\n",

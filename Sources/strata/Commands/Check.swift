@@ -22,6 +22,7 @@ struct Check: ParsableCommand {
               strata check --base origin/main
               strata check --staged
               strata check --require-base --format github
+              strata check --trace --format github
             """)
 
     @Argument(help: "The migrations folder, or files to limit the report to, each checked with its folder (default: the configured folder).")
@@ -39,12 +40,20 @@ struct Check: ParsableCommand {
     @Flag(name: .long, help: "Fail (exit 2) when there is no repository or no base, instead of linting alone.")
     var requireBase = false
 
+    @Flag(name: .long, help: "Also trace the new and changed migrations on a temporary PostgreSQL (as `strata trace --git-diff` does) and report what the trace finds.")
+    var trace = false
+
+    @Option(name: .long, help: ArgumentHelp("With --trace: run on this scratch PostgreSQL database (it must hold no tables) instead of a temporary cluster.", valueName: "URL"))
+    var traceDatabase: String?
+
     @OptionGroup var project: ProjectOptions
 
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
         if staged, rev != nil { throw ValidationError("--staged and --rev exclude each other") }
+        if traceDatabase != nil, !trace { throw ValidationError("--trace-database goes with --trace") }
+        if trace, staged || rev != nil { throw ValidationError("--trace runs the working tree's migrations; it does not go with --staged or --rev") }
     }
 
     func run() throws {
@@ -73,9 +82,10 @@ struct Check: ParsableCommand {
         guard !files.isEmpty else {
             let folder = folderGiven.map { Self.absolute($0, context.workingDirectory) } ?? context.configuration.migrationsDirectory
             let display = folderGiven.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? context.migrationsDirectoryForDisplay
-            try output.report(try Self.findings(request(folder: folder, display: display), context: context, dialect: context.dialect,
-                                                requireBase: requireBase, verbose: output.verbose),
-                              ruleDocs: ruleDocs)
+            var result = try Self.findings(request(folder: folder, display: display), context: context, dialect: context.dialect,
+                                           requireBase: requireBase, verbose: output.verbose)
+            if trace { result.diagnostics += try traced(folder: folder, display: display, named: [], context: context) }
+            try output.report(result, ruleDocs: ruleDocs, rules: trace ? TraceRun.ruleDescriptions : AllRules.descriptions)
             return
         }
         // Files named (a pre-commit hook's staged files): each migrations folder holding some is
@@ -89,11 +99,29 @@ struct Check: ParsableCommand {
                                           dialect: context.dialect, named: group, requireBase: requireBase, verbose: output.verbose)
             result.diagnostics += found.diagnostics
             result.fileCount += found.fileCount
+            if trace {
+                result.diagnostics += try traced(folder: group.absoluteFolder, display: group.folder, named: group.files, context: context)
+            }
             if let bulk = found.bulk {
                 if result.bulk == nil { result.bulk = bulk } else { result.bulk?.add(bulk) }
             }
         }
-        try output.report(result, ruleDocs: ruleDocs)
+        try output.report(result, ruleDocs: ruleDocs, rules: trace ? TraceRun.ruleDescriptions : AllRules.descriptions)
+    }
+
+    /// `--trace`: the trace's findings for the migrations of `folder` new or changed since the
+    /// base (all of them without one); `named`: only those files.
+    private func traced(folder: String, display: String, named: [String], context: Project) throws -> [Diagnostic] {
+        try TraceRun.requirePostgres(context)
+        var request = TraceRun.Request(folder: display, folderPath: folder)
+        request.gitDiff = base
+        request.sinceBase = true
+        request.namedFiles = named
+        request.applierSetsLockTimeout = context.configuration.lockSafety.statementLockTimeout != nil
+        let plan = try TraceRun.plan(request, project: context)
+        guard !plan.reported.isEmpty else { return [] }
+        let say: (String) -> Void = output.verbose ? { FileHandle.standardError.write(Data("strata: \($0)\n".utf8)) } : { _ in }
+        return try Trace.trace(plan, request: request, project: context, database: traceDatabase, say: say).0.diagnostics
     }
 
     /// What `check` reports for `request` (`ProjectChecks`): history findings, and lint

@@ -67,8 +67,8 @@ struct OutputOptions: ParsableArguments {
 
     /// Prints the report of a finished run and ends the command with exit code 1 on errors or
     /// too many warnings. `ruleDocs`: where rule links point (`Project.ruleDocs`).
-    func report(_ result: LintResult, ruleDocs: RuleDocsURL) throws {
-        try report(ruleDocs: ruleDocs) { writer in
+    func report(_ result: LintResult, ruleDocs: RuleDocsURL, rules: [RuleDescription] = AllRules.descriptions) throws {
+        try report(ruleDocs: ruleDocs, rules: rules) { writer in
             writer.add(result.diagnostics)
             return result.summary
         }
@@ -76,12 +76,12 @@ struct OutputOptions: ParsableArguments {
 
     /// Prints the report while `lint` runs (it hands each file's findings to the writer as they
     /// are final), then ends the command with exit code 1 on errors or too many warnings.
-    func report(ruleDocs: RuleDocsURL, _ lint: (any ReportWriter) throws -> LintSummary) throws {
+    func report(ruleDocs: RuleDocsURL, rules: [RuleDescription] = AllRules.descriptions, _ lint: (any ReportWriter) throws -> LintSummary) throws {
         let reporter = format.makeReporter(color: Terminal.stdoutSupportsColor, version: Strata.version,
                                            ruleDocs: ruleDocs,
                                            repository: format.pathsFromRepositoryRoot ? Self.repositoryPaths() : nil)
         let output = ReportOutput(fileDescriptor: 1)
-        let writer = reporter.writer(rules: AllRules.descriptions, to: output)
+        let writer = reporter.writer(rules: rules, to: output)
         let summary = try lint(writer)
         writer.end(summary)
         output.flush()

@@ -50,7 +50,8 @@ struct Verify: ParsableCommand {
             return
         }
         let scratch = try VerifyScratch.create(for: apply.url)
-        let cleanup = ScratchCleanup(scratch)
+        let handle = SignalSafe(scratch)
+        let cleanup = InterruptCleanup("scratch dropped") { handle.value.drop() }
         let verifier = Verifier(scratch: scratch, catalog: catalog, files: apply.files, postgresMajor: apply.applier.database.postgresMajor)
         if !output.isJSON {
             verifier.progress = { _, findings in
@@ -66,11 +67,11 @@ struct Verify: ParsableCommand {
             result = try verifier.verify(Set(targets))
         } catch {
             cleanup.exitIfInterrupted()
-            cleanup.drop()
+            cleanup.finish()
             throw CommandFailure(error.message)
         }
         cleanup.exitIfInterrupted()
-        cleanup.drop()
+        cleanup.finish()
         report(result, scratch: scratch.description)
         if result.outcomes.contains(where: { $0.status != .passed }) { throw ExitCode(1) }
     }
@@ -119,50 +120,4 @@ struct VerifyDocument: Encodable {
     var summary: Summary
     var migrations: [Migration]
     var diagnostics: [JSONReport.Finding]
-}
-
-/// Drops the scratch when the run ends, and on Ctrl-C or SIGTERM too, so that no scratch
-/// database outlives the command.
-private final class ScratchCleanup: @unchecked Sendable {
-    // Unchecked: the signal handler runs on another thread while the command may be running a
-    // statement; `VerifyScratch.drop` takes its lock and drops through its own connection, and
-    // `lock` keeps the command from finishing (or printing) once a signal has come.
-    private let scratch: VerifyScratch
-    private var sources: [DispatchSourceSignal] = []
-    private let lock = NSLock()
-    private var interrupted = false
-
-    init(_ scratch: VerifyScratch) {
-        self.scratch = scratch
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { [self] in self.interrupt() }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    /// Drops the scratch and ends the process, holding the lock to the end: the statement the
-    /// command was running fails when its session ends, and what the command does next waits.
-    private func interrupt() {
-        lock.lock()
-        interrupted = true
-        scratch.drop()
-        Strata.end(with: Self.interruption)
-    }
-
-    /// Waits for the signal handler, which ends the process, when a signal has come.
-    func exitIfInterrupted() {
-        lock.lock()
-        defer { lock.unlock() }
-        if interrupted { Strata.end(with: Self.interruption) }
-    }
-
-    static let interruption = CommandFailure("interrupted; scratch dropped", .interrupted)
-
-    func drop() {
-        scratch.drop()
-        for source in sources { source.cancel() }
-    }
 }

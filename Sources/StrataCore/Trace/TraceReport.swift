@@ -31,6 +31,8 @@ public struct TracedMigration: Sendable, Equatable {
     public var statements: [TracedStatement]
     /// Where it failed, when it did: the trace stops there (later migrations depend on it).
     public var error: String?
+    /// Where in the file PostgreSQL placed the failure (or where the failing statement starts).
+    public var errorPosition: SourcePosition?
 
     public init(id: String, file: String, transactional: Bool, reported: Bool = true,
                 statements: [TracedStatement] = [], error: String? = nil) {
@@ -57,6 +59,9 @@ public struct TracedStatement: Sendable, Equatable {
     /// False when the statement could not run inside a transaction (CREATE INDEX
     /// CONCURRENTLY...), so its locks were released before they could be read.
     public var locksSeen: Bool
+    /// The session's lock_timeout in milliseconds while the statement ran (0: none): a strong
+    /// lock taken with a timeout fails fast instead of queueing every query behind it.
+    public var lockTimeoutMilliseconds: Int = 0
 
     public init(start: SourcePosition, sql: String, durationMilliseconds: Double, locks: [TracedLock] = [],
                 rewrites: [String] = [], changes: [SchemaChange] = [], locksSeen: Bool = true) {
