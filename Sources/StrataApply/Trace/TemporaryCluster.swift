@@ -1,3 +1,4 @@
+import StrataCore
 import Foundation
 
 /// Where the PostgreSQL server programs (initdb, pg_ctl) are looked for, in order: the folder

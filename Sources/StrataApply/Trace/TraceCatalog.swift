@@ -1,3 +1,4 @@
+import StrataCore
 import Foundation
 
 /// One relation as the trace last saw it in `pg_class`: enough to name it once it is dropped,

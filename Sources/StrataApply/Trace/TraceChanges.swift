@@ -1,3 +1,5 @@
+import StrataCore
+
 /// What a statement created, altered or dropped, from a relation as the trace knew it before
 /// and as the catalog shows it after.
 enum TraceChanges {

@@ -1,3 +1,4 @@
+import StrataCore
 import Foundation
 
 /// `strata trace --rows N`: N generated rows in every table before the traced migrations run,

@@ -1,3 +1,4 @@
+import StrataCore
 import Foundation
 
 /// Where `strata trace` runs the migrations: a PostgreSQL cluster of its own (`--temporary`),

@@ -1,3 +1,5 @@
+import StrataCore
+
 // MARK: - Reading what a statement did
 
 extension Tracer {
