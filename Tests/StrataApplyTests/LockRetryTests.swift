@@ -22,7 +22,7 @@ private final class BackgroundUp: @unchecked Sendable {
     func start() {
         Thread {
             let result: Result<Result<UpReport, Refusal>, ApplyError>
-            do { result = .success(try self.applier.up(self.request)) } catch { result = .failure(error) }
+            do throws(ApplyError) { result = .success(try self.applier.up(self.request)) } catch { result = .failure(error) }
             self.lock.withLock { self.outcome = result; self.lock.broadcast() }
         }.start()
     }
@@ -130,7 +130,7 @@ struct LockRetryTests {
             var told: [ApplyEvent] = []
             applier.onEvent = { told.append($0) }
             var thrown: ApplyError?
-            do { _ = try applier.up(UpRequest()) } catch { thrown = error }
+            do throws(ApplyError) { _ = try applier.up(UpRequest()) } catch { thrown = error }
             let error = try #require(thrown)
             #expect(error.kind == .statement && error.code == "55P03")
             // The file, line and column of the statement that timed out.
@@ -184,7 +184,7 @@ struct LockRetryTests {
         var told: [ApplyEvent] = []
         applier.onEvent = { told.append($0) }
         var thrown: ApplyError?
-        do { _ = try applier.up(UpRequest()) } catch { thrown = error }
+        do throws(ApplyError) { _ = try applier.up(UpRequest()) } catch { thrown = error }
         let error = try #require(thrown)
         #expect(error.code == "55P03")
         #expect(error.message.hasPrefix("migrations/0001_idx.sql:5:1: 0001_idx failed: "), "\(error.message)")

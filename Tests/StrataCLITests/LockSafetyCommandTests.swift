@@ -25,7 +25,7 @@ struct LockSafetyCommandTests {
         try p.write("migrations/0001_a.sql", Fixtures.migration(up: "CREATE TABLE a (id INT);"))
         let cases = [(["--statement-lock-timeout", "soon"], "--statement-lock-timeout must be a duration such as 5s, 500ms or 2min"),
                      (["--statement-lock-timeout", "0"], "from 1 ms to 86400 s, not '0'"),
-                     (["--lock-retries", "-1"], "--lock-retries must be a whole number from 0 to 1000"),
+                     (["--lock-retries=-1"], "--lock-retries must be a whole number from 0 to 1000"),
                      (["--lock-retry-backoff", "2d"], "--lock-retry-backoff must be a duration")]
         for (args, message) in cases {
             let outcome = try CLI.run(["up"] + args + ["--database", "sqlite:./data/app.db"], in: p.root)
