@@ -17,11 +17,37 @@ extension Applier {
     /// errors in a planned file, or when nothing ran. Once the plan is
     /// sure to be refused, or the lint has found errors in a planned migration, nothing more
     /// runs: the rest is read only to give every reason.
+    ///
+    /// A lock timeout (`lockSafety`) rolls the whole run back; it is then run again, planned
+    /// again from the rows read in the new transaction, up to the retry limit. The history
+    /// events of the failed attempts are written with the run that commits (a run that fails
+    /// keeps nothing, as before).
     func upInOneTransaction(_ request: UpRequest, lint: LintGate?) throws(ApplyError) -> Result<UpReport, Refusal> {
         try startSession()
+        var started = false
+        var attempt = 1
+        var retried: [HistoryEvent] = []
+        while true {
+            let attemptStarted = ContinuousClock.now
+            lockTimedOut = nil
+            do throws(ApplyError) {
+                return try upInOneTransactionAttempt(request, lint: lint, started: &started, retried: retried,
+                                                     retryingLockTimeout: retriesLockTimeout(attempt: attempt))
+            } catch where isLockTimeout(error) && retriesLockTimeout(attempt: attempt) && lockTimedOut != nil {
+                let entry = lockTimedOut!
+                retried.append(retryAfterLockTimeout(entry, label: entry.id, attempt: attempt, ms: Self.milliseconds(ContinuousClock.now - attemptStarted),
+                                                     error: error, record: .later, whole: true))
+                attempt += 1
+            }
+        }
+    }
+
+    /// One attempt of `upInOneTransaction`: `started` says whether `onStart` was called;
+    /// `retried`, the history events of the attempts before, written with the rows.
+    private func upInOneTransactionAttempt(_ request: UpRequest, lint: LintGate?, started: inout Bool, retried: [HistoryEvent],
+                                           retryingLockTimeout: Bool) throws(ApplyError) -> Result<UpReport, Refusal> {
         var report = UpReport(applied: [], alreadyApplied: [])
         var refusal: Refusal?
-        var started = false
         func start() {
             if !started { onStart?() }
             started = true
@@ -74,7 +100,8 @@ extension Applier {
                         }
                         start()
                         let n = report.applied.count
-                        if let done = try runLocked(entry, index: n, of: planner.count, rows: rows, deferredRows: &written) {
+                        if let done = try runLocked(entry, index: n, of: planner.count, rows: rows, retryingLockTimeout: retryingLockTimeout,
+                                                    deferredRows: &written) {
                             report.applied.append(done)
                         } else {
                             report.alreadyApplied.append(entry.id)
@@ -104,6 +131,7 @@ extension Applier {
                 // Nothing ran: nothing to keep, the tracking tables included.
                 guard !report.applied.isEmpty else { return false }
                 try ledger.record(written ?? [])
+                for event in retried { try ledger.record(.unchanged, event) }
                 return true
             }
         } catch where error.kind == .refused {

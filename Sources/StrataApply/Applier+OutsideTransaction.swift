@@ -73,22 +73,49 @@ extension Applier {
     }
 
     /// Runs the statements of a migration this run has claimed, then writes the outcome over
-    /// the claim, with its event, in one transaction.
+    /// the claim, with its event, in one transaction. A statement cancelled by a lock timeout
+    /// runs again when that is safe (`Applier+LockRetry.swift`).
     func runClaimed(_ entry: CatalogEntry, index: Int, of total: Int) throws(ApplyError) -> UpReport.Applied {
         emit(.migrationStarted, entry.id, .init(file: entry.path, transaction: false))
         let started = ContinuousClock.now
-        for step in entry.up {
+        let label = "[\(index + 1)/\(total)] \(entry.id)"
+        // The outcome over the claim: the row left `failed` for `strata repair`.
+        func fail(_ failed: ApplyError) -> ApplyError {
+            try? resetSessionAfter(entry)
+            let ms = Self.milliseconds(ContinuousClock.now - started)
+            let outcome = row(entry, ms: ms, status: .failed, statement: failed.statement, error: failed.message)
+            try? inLock { () throws(ApplyError) in try ledger.record(.update(outcome), HistoryEvent(outcome)) }
+            emit(.failed, entry.id, ms: ms, .init(error: ApplyEvent.summary(of: failed)))
+            return failed
+        }
+        // Strata's lock_timeout for the session, put back by the reset after the migration.
+        if let sql = sessionLockTimeoutSQL {
+            do { try database.execute(sql) } catch { throw fail(lockTimeoutSettingFailure(entry, error)) }
+        }
+        var next = 0, attempt = 1
+        var attemptStarted = started
+        while next < entry.up.count {
+            let step = entry.up[next]
             statementWillRun?(entry, step)
             // A block goes as one piece of text, as its tool sends it.
-            if let stopped = sayingStillRunning("[\(index + 1)/\(total)] \(entry.id)", { database.execute(units: [step.unit]) }) {
-                let failed = failure(entry, step, stopped)
-                try? resetSessionAfter(entry)
-                let ms = Self.milliseconds(ContinuousClock.now - started)
-                let outcome = row(entry, ms: ms, status: .failed, statement: failed.statement, error: failed.message)
-                try? inLock { () throws(ApplyError) in try ledger.record(.update(outcome), HistoryEvent(outcome)) }
-                emit(.failed, entry.id, ms: ms, .init(error: ApplyEvent.summary(of: failed)))
-                throw failed
+            if let stopped = sayingStillRunning(label, { database.execute(units: [step.unit]) }) {
+                var failed = failure(entry, step, stopped)
+                if isLockTimeout(failed), retriesLockTimeout(attempt: attempt) {
+                    if let why = Self.unsafeToRetry(entry.up, at: next, of: entry.id) {
+                        failed = Self.noting(failed, "not retried: \(why)")
+                    } else {
+                        // Cancelled while it waited for the lock, it changed nothing: it runs
+                        // again, and the statements before it, committed, do not.
+                        retryAfterLockTimeout(entry, label: label, attempt: attempt,
+                                              ms: Self.milliseconds(ContinuousClock.now - attemptStarted), error: failed, record: .now)
+                        attempt += 1
+                        attemptStarted = ContinuousClock.now
+                        continue
+                    }
+                }
+                throw fail(failed)
             }
+            next += 1
         }
         try resetSessionAfter(entry)
         let ms = Self.milliseconds(ContinuousClock.now - started)

@@ -77,6 +77,9 @@ public final class Applier {
     let ledger: Ledger
     /// How long to wait for another runner's lock.
     public var lockTimeout: Duration = .seconds(60)
+    /// PostgreSQL's `lock_timeout` for each migration's statements, and how a migration that
+    /// fails on a lock timeout is tried again (`Applier+LockRetry.swift`); ignored on SQLite.
+    public var lockSafety = LockSafety()
     /// Where progress lines go.
     public var progress: (String) -> Void = { _ in }
     /// Where "still running" lines go, from another thread, while a migration or a DOWN runs
@@ -97,6 +100,8 @@ public final class Applier {
     /// The failure of a migration in a transaction of its own, kept for `__migration_events__`
     /// until that transaction has rolled back (`recordFailureAfterRollback`).
     var unrecordedFailure: HistoryEvent?
+    /// The migration whose statement last failed on a lock timeout that is to be retried.
+    var lockTimedOut: CatalogEntry?
     /// The lock timeout SQLite's busy timeout was last set to (once per connection).
     var busyTimeoutSet: Duration?
     /// PostgreSQL's advisory lock key: one per database and schema holding the tracking
@@ -253,22 +258,34 @@ public final class Applier {
                     return try runOutsideTransaction(entry, index: n, of: plan.count)
                 }
                 var done: UpReport.Applied? = nil
-                do throws(ApplyError) {
-                    try inLock { () throws(ApplyError) in
-                        // Without a data version (PostgreSQL) runLocked reads the one row itself.
-                        var rows: [String: LedgerEntry]?
-                        if let version = database.dataVersion() {
-                            if version != knownVersion {
-                                knownRows = Dictionary(try ledger.entries().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+                var attempt = 1
+                while true {
+                    let started = ContinuousClock.now
+                    do throws(ApplyError) {
+                        try inLock { () throws(ApplyError) in
+                            // Without a data version (PostgreSQL) runLocked reads the one row itself.
+                            var rows: [String: LedgerEntry]?
+                            if let version = database.dataVersion() {
+                                if version != knownVersion {
+                                    knownRows = Dictionary(try ledger.entries().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+                                }
+                                rows = knownRows
                             }
-                            rows = knownRows
+                            var unused: [LedgerEntry]? = nil
+                            done = try runLocked(entry, index: n, of: plan.count, rows: rows, resetSession: true,
+                                                 retryingLockTimeout: retriesLockTimeout(attempt: attempt), deferredRows: &unused)
                         }
-                        var unused: [LedgerEntry]? = nil
-                        done = try runLocked(entry, index: n, of: plan.count, rows: rows, resetSession: true, deferredRows: &unused)
+                    } catch where isLockTimeout(error) && retriesLockTimeout(attempt: attempt) {
+                        // Rolled back, the migration lock with it: wait without holding it.
+                        retryAfterLockTimeout(entry, label: "[\(n + 1)/\(plan.count)] \(entry.id)", attempt: attempt,
+                                              ms: Self.milliseconds(ContinuousClock.now - started), error: error, record: .now)
+                        attempt += 1
+                        continue
+                    } catch {
+                        recordFailureAfterRollback()
+                        throw error
                     }
-                } catch {
-                    recordFailureAfterRollback()
-                    throw error
+                    break
                 }
                 knownVersion = database.dataVersion()
                 if let done { emit(.applied, done.id, ms: done.milliseconds) }
@@ -296,8 +313,11 @@ public final class Applier {
     /// same message as the statements, so neither the row nor the next migration runs with
     /// this one's role or settings.
     /// `deferredRows`: when given, the row is appended there for the caller to write later.
+    /// `retryingLockTimeout`: a lock timeout will be retried, so it is neither recorded nor
+    /// told as a failure here (the caller reports the attempt).
     func runLocked(_ entry: CatalogEntry, index: Int, of total: Int, rows: [String: LedgerEntry]? = nil,
-                           resetSession: Bool = false, deferredRows: inout [LedgerEntry]?) throws(ApplyError) -> UpReport.Applied? {
+                   resetSession: Bool = false, retryingLockTimeout: Bool = false,
+                   deferredRows: inout [LedgerEntry]?) throws(ApplyError) -> UpReport.Applied? {
         let existing: LedgerEntry?
         if let rows { existing = rows[entry.id] } else { existing = try ledger.entry(entry.id) }
         if let existing {
@@ -309,9 +329,17 @@ public final class Applier {
         emit(.migrationStarted, entry.id, .init(file: entry.path, transaction: true))
         if let statementWillRun { for step in entry.up { statementWillRun(entry, step) } }
         let started = ContinuousClock.now
-        let units = entry.up.map(\.unit) + (resetSession ? sessionReset.map { SQLUnit($0) } : [])
-        if let stopped = sayingStillRunning("[\(index + 1)/\(total)] \(entry.id)", { database.execute(units: units) }) {
-            let failed = stopped.unit < entry.up.count ? failure(entry, entry.up[stopped.unit], stopped) : resetFailure(entry, stopped.error)
+        // Strata's lock_timeout first: a SET in the migration, being later, still wins.
+        let setTimeout = localLockTimeoutSQL.map { [SQLUnit($0)] } ?? []
+        let units = setTimeout + entry.up.map(\.unit) + (resetSession ? sessionReset.map { SQLUnit($0) } : [])
+        if var stopped = sayingStillRunning("[\(index + 1)/\(total)] \(entry.id)", { database.execute(units: units) }) {
+            stopped.unit -= setTimeout.count
+            let failed = stopped.unit < 0 ? lockTimeoutSettingFailure(entry, stopped.error)
+                : stopped.unit < entry.up.count ? failure(entry, entry.up[stopped.unit], stopped) : resetFailure(entry, stopped.error)
+            if retryingLockTimeout && isLockTimeout(failed) {
+                lockTimedOut = entry
+                throw failed
+            }
             let ms = Self.milliseconds(ContinuousClock.now - started)
             // In one transaction for the whole run nothing is kept, the tracking tables included.
             if deferredRows == nil { unrecordedFailure = HistoryEvent(row(entry, ms: ms, status: .failed, error: failed.message)) }

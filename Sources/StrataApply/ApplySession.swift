@@ -26,6 +26,9 @@ public struct ApplySession {
         public var connectWait: Duration?
         /// `--lock-timeout`: how long to wait for another run's migration lock.
         public var lockTimeout: Duration = .seconds(60)
+        /// PostgreSQL's lock_timeout for each migration's statements, and the retries of a
+        /// migration that fails on it (strata.yml's `postgres:`, then the flags of `up`).
+        public var lockSafety = LockSafety()
 
         public init(folder: String, layout: LayoutKind, url: DatabaseURL, command: String) {
             self.folder = folder
@@ -91,6 +94,7 @@ public struct ApplySession {
         }
         applier = try Applier(database: database, source: source)
         applier.lockTimeout = request.lockTimeout
+        applier.lockSafety = request.lockSafety
     }
 
     /// Each migration file parsed once, read by both the catalog and the linter (a stream's

@@ -12,6 +12,11 @@ public struct HistoryEvent: Sendable, Equatable {
         /// migration is still pending; outside one its row was left `failed` for `strata
         /// repair`. (In `up --single-transaction` nothing at all is kept, this event included.)
         case failed
+        /// A statement of its UP waited longer than the lock timeout for a table's lock
+        /// (PostgreSQL), and the migration was tried again (`reason`: which attempt, and the
+        /// wait): nothing of the attempt was kept (outside a transaction, the statement that
+        /// timed out ran again). `strata metrics` counts these.
+        case lockTimeout = "lock_timeout"
         case rolledBack = "rolled_back"
         /// A statement of its DOWN failed: in a transaction the migration stays applied;
         /// outside one its row was left `failed`.

@@ -52,6 +52,9 @@ public struct Configuration: Sendable {
     public var preset: Preset = .recommended
     /// `postgres.version` and `sqlite.version`: the releases the migrations target.
     public var versions = DialectVersions()
+    /// `postgres.statement_lock_timeout`, `postgres.lock_retries` and
+    /// `postgres.lock_retry_backoff`: how `up` and `deploy` guard PostgreSQL's table locks.
+    public var lockSafety = LockSafety()
     /// `backups.directory`, resolved like `migrations`: where `strata backup` keeps backups.
     public var backupsDirectory = "backups"
     /// `monitoring.slow_ms`: above this many milliseconds a migration is slow (`status`, `metrics`).
@@ -216,7 +219,9 @@ extension Configuration {
                 }
             case "preset":
                 configuration.preset = try parsePreset(value, path)
-            case "postgres", "sqlite":
+            case "postgres":
+                try parsePostgres(value, path, into: &configuration)
+            case "sqlite":
                 try parseVersion(key, value, path, into: &configuration.versions)
             case "history":
                 guard case .mapping(let history) = value else {

@@ -39,6 +39,9 @@ public struct RuleContext: Sendable {
     /// Whether the `note` findings rules leave (skipped for a table new in this change) are
     /// shown; when they are not, `skipped` does not word them.
     public var notesWanted = true
+    /// The lock_timeout the applier sets for each migration's statements
+    /// (`postgres.statement_lock_timeout` in strata.yml); nil when it sets none.
+    public var applierLockTimeout: Duration?
     /// What rules of one family work out from the file and share (every ALTER TABLE action,
     /// say), computed by the first rule that asks.
     public let memo = RuleMemo()

@@ -153,6 +153,7 @@ public struct Project {
         var linter = Linter(rules: AllRules.instances(), settings: configuration.rules, dialect: dialect, layout: layout)
         linter.preset = configuration.preset
         linter.versions = configuration.versions
+        linter.applierLockTimeout = configuration.lockSafety.statementLockTimeout
         linter.verbose = verbose
         linter.bulkSuppressions = try suppressionsFile().map(bulkSuppressions)
         return linter

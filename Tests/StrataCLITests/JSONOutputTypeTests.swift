@@ -25,7 +25,7 @@ struct JSONOutputTypeTests {
         ])),
         ("metrics", MetricsDocument(
             database: "sqlite:app.db", migrations: MigrationCounts([.applied: 1]), slow: .init(thresholdMilliseconds: 5000, migrations: ["0001_users"]),
-            lastApply: .init(migration: "0001_users", at: "2026-01-01T00:00:00.000Z", timestamp: 1.5, milliseconds: 4), rollbacks: 1,
+            lastApply: .init(migration: "0001_users", at: "2026-01-01T00:00:00.000Z", timestamp: 1.5, milliseconds: 4), rollbacks: 1, lockRetries: 2,
             backups: .init(count: 1, latest: .init(file: "b.sqlite", createdAt: "2026-01-01T00:00:00.000Z", timestamp: 1.5, ageSeconds: 2)))),
         ("rollback", RollbackDocument(
             risk: "high", outcome: "rolled-back", reason: "why",
@@ -70,7 +70,7 @@ struct JSONOutputTypeTests {
     static let everyDetail = ApplyEvent.Details(
         strataVersion: "1.0.0", reasons: "r", file: "f", transaction: true, error: "e", risk: "high", forced: true, reason: "why",
         backupPath: "b", checksum: "c", action: "retry", sizeBytes: 1, sha256: "s", appliedMigrations: 1, outcome: "ok", exitCode: 0,
-        applied: 1, rolledBack: 1)
+        applied: 1, rolledBack: 1, attempt: 1, attempts: 4, waitMilliseconds: 1000, table: "t")
 
     @Test(arguments: documents.indices)
     func documentKeysAreSnakeCase(index: Int) throws {

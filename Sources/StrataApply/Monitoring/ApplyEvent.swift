@@ -19,6 +19,11 @@ public struct ApplyEvent: Sendable, Equatable {
         /// A statement failed (`error`): in a transaction nothing was kept; outside
         /// one the row is left `failed` for `strata repair`.
         case failed
+        /// A statement waited longer than the lock timeout for a table's lock (PostgreSQL): the
+        /// attempt (`attempt` of `attempts`) was rolled back, or outside a transaction the
+        /// statement cancelled, and it runs again after `wait_ms`; `table` when PostgreSQL named
+        /// it, `error` the database's words. A last attempt that fails is `failed`.
+        case lockTimeout = "lock_timeout"
         /// Another run applied it first.
         case alreadyApplied = "already_applied"
         case rollbackStarted = "rollback_started"
@@ -65,18 +70,26 @@ public struct ApplyEvent: Sendable, Equatable {
         public var exitCode: Int32?
         public var applied: Int?
         public var rolledBack: Int?
+        /// `lock_timeout`: which attempt failed, of how many at most, how long until the next
+        /// one, and the table PostgreSQL named (when it did).
+        public var attempt: Int?
+        public var attempts: Int?
+        public var waitMilliseconds: Int64?
+        public var table: String?
 
         enum CodingKeys: String, CodingKey {
             case reasons, file, transaction, error, risk, forced, reason, checksum, action, sha256, outcome, applied
             case strataVersion = "strata_version", backupPath = "backup_path", sizeBytes = "size_bytes"
             case appliedMigrations = "applied_migrations", exitCode = "exit_code", rolledBack = "rolled_back"
+            case attempt, attempts, table, waitMilliseconds = "wait_ms"
         }
 
         public init(strataVersion: String? = nil, reasons: String? = nil, file: String? = nil, transaction: Bool? = nil,
                     error: String? = nil, risk: String? = nil, forced: Bool? = nil, reason: String? = nil, backupPath: String? = nil,
                     checksum: String? = nil, action: String? = nil, sizeBytes: Int64? = nil, sha256: String? = nil,
                     appliedMigrations: Int? = nil, outcome: String? = nil, exitCode: Int32? = nil, applied: Int? = nil,
-                    rolledBack: Int? = nil) {
+                    rolledBack: Int? = nil, attempt: Int? = nil, attempts: Int? = nil, waitMilliseconds: Int64? = nil,
+                    table: String? = nil) {
             self.strataVersion = strataVersion
             self.reasons = reasons
             self.file = file
@@ -95,6 +108,10 @@ public struct ApplyEvent: Sendable, Equatable {
             self.exitCode = exitCode
             self.applied = applied
             self.rolledBack = rolledBack
+            self.attempt = attempt
+            self.attempts = attempts
+            self.waitMilliseconds = waitMilliseconds
+            self.table = table
         }
     }
 

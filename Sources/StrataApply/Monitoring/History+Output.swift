@@ -6,15 +6,15 @@ extension HistoryEvent {
     /// What was done: `apply`, `rollback` or `repair`.
     public var action: String {
         switch kind {
-        case .applied, .failed: "apply"
+        case .applied, .failed, .lockTimeout: "apply"
         case .rolledBack, .rollbackFailed: "rollback"
         case .repaired: "repair"
         case .markedApplied: "mark-applied"
         }
     }
 
-    /// How it ended: `ok` or `failed`.
-    public var status: String { kind == .failed || kind == .rollbackFailed ? "failed" : "ok" }
+    /// How it ended: `ok`, `failed`, or `retried` (an attempt that timed out on a lock).
+    public var status: String { kind == .failed || kind == .rollbackFailed ? "failed" : kind == .lockTimeout ? "retried" : "ok" }
 
     /// An apply that took longer than `milliseconds` (`monitoring.slow_ms`).
     public func isSlow(above milliseconds: Int64) -> Bool { kind == .applied && (executionMilliseconds ?? 0) > milliseconds }
@@ -23,7 +23,7 @@ extension HistoryEvent {
     func detail(slowMilliseconds: Int64) -> String {
         var parts: [String] = []
         if isSlow(above: slowMilliseconds) { parts.append("slow (over \(slowMilliseconds) ms)") }
-        if let reason { parts.append(kind == .repaired || kind == .markedApplied ? reason : "reason: \(reason)") }
+        if let reason { parts.append(kind == .repaired || kind == .markedApplied || kind == .lockTimeout ? reason : "reason: \(reason)") }
         if let risk { parts.append("risk \(risk)") }
         if forced == true { parts.append("forced") }
         if let backupPath { parts.append("backup \(backupPath)") }

@@ -37,6 +37,9 @@ public struct MigrationMetrics: Sendable, Equatable {
     public var slow: [String]
     public var lastApply: LastApply?
     public var rollbacks: Int
+    /// Attempts that failed on a lock timeout and were tried again (PostgreSQL's lock_timeout,
+    /// `postgres.lock_retries`), as recorded in the database.
+    public var lockRetries: Int
     /// Usable backups of this database in the backups folder (same kind and database name).
     public var backups: Int
     public var latestBackup: LatestBackup?
@@ -67,6 +70,7 @@ public struct MigrationMetrics: Sendable, Equatable {
                       milliseconds: event.executionMilliseconds ?? 0)
         }
         rollbacks = history.events.filter { $0.kind == .rolledBack }.count
+        lockRetries = history.events.filter { $0.kind == .lockTimeout }.count
         self.backups = backups.count
         latestBackup = backups.first.map { backup in
             let created = Ledger.date(backup.manifest.createdAt) ?? now
@@ -103,6 +107,8 @@ public struct MigrationMetrics: Sendable, Equatable {
         if let lastApply { text.sample("strata_last_apply_duration_seconds", label, Double(lastApply.milliseconds) / 1000) }
         text.family("strata_rollbacks_total", .counter, help: "Migrations rolled back, as recorded in the database.")
         text.sample("strata_rollbacks_total", label, Double(rollbacks))
+        text.family("strata_lock_retries_total", .counter, help: "Migration attempts that failed on a lock timeout and were tried again, as recorded in the database.")
+        text.sample("strata_lock_retries_total", label, Double(lockRetries))
         text.family("strata_backups", .gauge, help: "Usable backups of this database in the backups folder.")
         text.sample("strata_backups", label, Double(backups))
         text.family("strata_latest_backup_timestamp_seconds", .gauge, help: "When the latest backup of this database was taken, in Unix time. No sample when there is no backup.")
@@ -120,7 +126,7 @@ public struct MigrationMetrics: Sendable, Equatable {
         if let age = latest?.ageSeconds { latest?.ageSeconds = (age * 1000).rounded() / 1000 }
         return MetricsDocument(database: database, migrations: MigrationCounts(counts),
                                slow: .init(thresholdMilliseconds: slowMilliseconds, migrations: slow), lastApply: lastApply,
-                               rollbacks: rollbacks, backups: .init(count: backups, latest: latest))
+                               rollbacks: rollbacks, lockRetries: lockRetries, backups: .init(count: backups, latest: latest))
     }
 }
 
@@ -146,10 +152,11 @@ public struct MetricsDocument: Encodable, Sendable, Equatable {
     public var slow: Slow
     @ExplicitNull public var lastApply: MigrationMetrics.LastApply?
     public var rollbacks: Int
+    public var lockRetries: Int
     public var backups: Backups
 
     enum CodingKeys: String, CodingKey {
-        case database, migrations, slow, rollbacks, backups, lastApply = "last_apply"
+        case database, migrations, slow, rollbacks, backups, lastApply = "last_apply", lockRetries = "lock_retries"
     }
 }
 

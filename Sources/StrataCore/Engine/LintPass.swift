@@ -219,6 +219,7 @@ struct LintPass {
                                   capabilities: linter.layout.capabilities, knownRules: linter.knownRules,
                                   history: linter.history, versions: linter.versions, tablesBefore: before)
         context.notesWanted = linter.verbose
+        context.applierLockTimeout = linter.applierLockTimeout
         var found: [Diagnostic] = []
         for rule in active {
             // A file that is not text has no statements or comments: only `parse-error` speaks.

@@ -41,6 +41,9 @@ public struct Linter: Sendable {
     public var preset: Preset = .recommended
     /// The database releases the migrations target (version-gated rules).
     public var versions = DialectVersions()
+    /// The lock_timeout `up` sets for each migration's statements (`postgres.statement_lock_timeout`):
+    /// `missing-lock-timeout` then leaves a note instead of a warning.
+    public var applierLockTimeout: Duration?
     /// Keep `note` findings (rules skipped for a table new on this branch); else dropped.
     public var verbose = false
     /// The suppressions file (`strata-suppressions.json`), applied to every file checked.

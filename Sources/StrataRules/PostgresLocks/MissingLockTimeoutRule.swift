@@ -25,7 +25,10 @@ public struct MissingLockTimeoutRule: Rule {
             idle transaction turns a quick migration into an outage. `SET lock_timeout` makes \
             the statement give up after the given time instead, so the migration fails cleanly \
             and can be retried. Strata's `--lock-timeout` bounds only its own migration lock, not \
-            PostgreSQL's. One finding per file, at the first such statement (the message counts the \
+            PostgreSQL's. When strata.yml sets `postgres.statement_lock_timeout`, `strata up` \
+            runs every migration's statements with that lock_timeout (and retries a migration \
+            that times out): the rule then reports nothing, only a note with `--verbose`, \
+            naming the value. One finding per file, at the first such statement (the message counts the \
             others): one SET at the top fixes them all. Not reported: a table created earlier in the \
             same file or new on the branch, a view created by a plain CREATE VIEW earlier in the \
             file, DROP FUNCTION without CASCADE (it fails when anything uses the function) or of \
@@ -152,7 +155,13 @@ public struct MissingLockTimeoutRule: Rule {
             guard first == nil else { more += 1; continue }
             first = (index, reasons.isEmpty ? tables : zip(tables, reasons).filter { $0.1 == nil }.map(\.0))
         }
-        if let first {
+        if let first, let timeout = context.applierLockTimeout {
+            // `strata up` runs every statement with this lock_timeout: nothing to fix here.
+            let message = context.notesWanted
+                ? "missing-lock-timeout skipped: strata up sets lock_timeout to \(LockSafety.describe(timeout)) for each migration's statements (postgres.statement_lock_timeout in strata.yml)"
+                : ""
+            violations.append(Violation(range: statements[first.index].range, message: message, severity: .note))
+        } else if let first {
             let statement = statements[first.index]
             let rest = more == 0 ? "" : " (and \(more) more lock-taking statement\(more == 1 ? "" : "s") after it)"
             violations.append(Violation(range: statement.range,

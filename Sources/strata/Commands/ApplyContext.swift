@@ -29,6 +29,7 @@ struct ApplyContext {
         request.streaming = streaming
         request.connectWait = try options.waitDuration
         request.lockTimeout = try options.lockTimeoutDuration
+        request.lockSafety = context.configuration.lockSafety
         session = try ApplySession(request)
         if RunLog.current != nil { session.applier.onEvent = { RunLog.record($0) } }
     }

@@ -14,7 +14,7 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Wait up to S seconds (0 to 604800) for the database to accept connections (--wait alone: 60).", valueName: "S"))
     var wait: Double?
 
-    @Option(name: .long, help: ArgumentHelp("Seconds (0 to 604800) to wait for another run's migration lock.", valueName: "S"))
+    @Option(name: .long, help: ArgumentHelp("Seconds (0 to 604800) to wait for another strata run's migration lock (Strata's own lock, not PostgreSQL's table locks).", valueName: "S"))
     var lockTimeout: Double = DatabaseOptions.defaultLockTimeout
 
     static let defaultLockTimeout: Double = 60

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import StrataApply
+import StrataCore
+import StrataSyntax
 import StrataProject
 
 struct Up: ParsableCommand {
@@ -50,7 +52,35 @@ struct UpOptions: ParsableArguments {
     @Flag(name: .long, help: "Apply all pending migrations in one all-or-nothing transaction.")
     var singleTransaction = false
 
+    @Option(name: .long, help: ArgumentHelp("PostgreSQL's lock_timeout for each migration's statements (5s, 500ms, 2min; a bare number is milliseconds): a statement that waits longer for a table's lock is cancelled, so queries queued behind it go on, and the migration is tried again. Overrides postgres.statement_lock_timeout. Not --lock-timeout, which waits for Strata's own migration lock.", valueName: "DURATION"))
+    var statementLockTimeout: String?
+
+    @Option(name: .long, help: ArgumentHelp("How many times a migration that failed on a lock timeout is tried again (0 to 1000; default 3 with a statement lock timeout, else 0). Overrides postgres.lock_retries.", valueName: "N"))
+    var lockRetries: Int?
+
+    @Option(name: .long, help: ArgumentHelp("The wait before the first retry, doubled for each later one up to 30 s (default 1s). Overrides postgres.lock_retry_backoff.", valueName: "DURATION"))
+    var lockRetryBackoff: String?
+
     @OptionGroup var log: LogOptions
+
+    func validate() throws { _ = try lockSafetyFlags() }
+
+    /// `--statement-lock-timeout`, `--lock-retries` and `--lock-retry-backoff`, as given.
+    func lockSafetyFlags() throws(ValidationError) -> LockSafety {
+        func duration(_ text: String?, _ option: String, minimum: Duration, maximum: Duration) throws(ValidationError) -> Duration? {
+            guard let text else { return nil }
+            guard let value = LockSafety.parseDuration(text), value >= minimum, value <= maximum else {
+                throw ValidationError("\(option) must be a duration such as 5s, 500ms or 2min (a bare number is milliseconds), from \(LockSafety.describe(minimum)) to \(LockSafety.describe(maximum)), not '\(text)'")
+            }
+            return value
+        }
+        if let lockRetries, !(0...LockSafety.maximumRetries).contains(lockRetries) {
+            throw ValidationError("--lock-retries must be a whole number from 0 to \(LockSafety.maximumRetries)")
+        }
+        return LockSafety(statementLockTimeout: try duration(statementLockTimeout, "--statement-lock-timeout", minimum: .milliseconds(1), maximum: LockSafety.maximumTimeout),
+                          retries: lockRetries,
+                          backoff: try duration(lockRetryBackoff, "--lock-retry-backoff", minimum: .zero, maximum: LockSafety.maximumBackoff))
+    }
 
     /// What `up` asks the applier for.
     var request: UpRequest { UpRequest(target: target, allowChanged: allowChanged, singleTransaction: singleTransaction) }
@@ -60,6 +90,7 @@ struct UpOptions: ParsableArguments {
     /// migration Strata cannot run, 2 an error (thrown: `Strata.end`).
     func perform(_ apply: ApplyContext) throws {
         let applier = apply.applier
+        applier.lockSafety = applier.lockSafety.overridden(by: try lockSafetyFlags())
         // The database line comes before anything the run says, once it has a plan.
         var announced = false
         let announce = {
@@ -82,7 +113,10 @@ struct UpOptions: ParsableArguments {
             print(line)
         }
         applier.stillRunning = { print($0) }
-        if verbose { showStatements(of: applier, apply.context) }
+        if verbose {
+            showStatements(of: applier, apply.context)
+            if let note = Self.lockSafetyNote(applier.lockSafety, apply.url.dialect) { print(note) }
+        }
         let started = ContinuousClock.now
         let outcome = try applier.up(request, lint: apply.lint)
         switch outcome {
@@ -127,6 +161,18 @@ struct UpOptions: ParsableArguments {
         RunLog.record(ApplyEvent(.refused, details: .init(reasons: stop.reason)))
         FileHandle.standardError.write(Data("strata: up stopped at \(stop.id): \(stop.reason)\n".utf8))
         throw ExitCode(1)
+    }
+
+    /// `--verbose`: what the applier does about PostgreSQL's table locks, or that SQLite
+    /// ignores it; nil when nothing is set.
+    static func lockSafetyNote(_ safety: LockSafety, _ dialect: Dialect) -> String? {
+        guard safety.isActive else { return nil }
+        guard dialect == .postgresql else {
+            return "note: the statement lock timeout and lock retries (postgres: in strata.yml, or the flags) apply to PostgreSQL only; ignored on SQLite"
+        }
+        let retries = safety.retryLimit == 0 ? "not retried" : "tried again up to \(safety.retryLimit) time\(safety.retryLimit == 1 ? "" : "s"), first after \(LockSafety.describe(safety.firstWait))"
+        let timeout = safety.statementLockTimeout.map { "lock_timeout \(LockSafety.describe($0)) for each migration's statements; " } ?? ""
+        return "note: \(timeout)a migration that fails on a lock timeout is \(retries)"
     }
 
     /// `--verbose`: how the layout was chosen, and each statement as it is sent.
