@@ -36,6 +36,11 @@ static void close_from(int low, int keep, long max_fd) {
 
 int strata_spawn_tied(const char *path, char *const argv[], char *const envp[],
                       int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid_out) {
+    return strata_spawn_tied_in(NULL, path, argv, envp, stdin_fd, stdout_fd, stderr_fd, pid_out);
+}
+
+int strata_spawn_tied_in(const char *directory, const char *path, char *const argv[], char *const envp[],
+                         int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid_out) {
     long max_fd = sysconf(_SC_OPEN_MAX);
     if (max_fd < 0 || max_fd > 65536) max_fd = 65536;
     int report[2];
@@ -85,6 +90,7 @@ int strata_spawn_tied(const char *path, char *const argv[], char *const envp[],
             if (dup2(moved[i], i) < 0) { error = errno; goto failed; }
         }
         close_from(3, report[1], max_fd);
+        if (directory != NULL && chdir(directory) != 0) { error = errno; goto failed; }
         execve(path, argv, envp);
         error = errno;
     failed:

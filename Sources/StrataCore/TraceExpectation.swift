@@ -24,7 +24,7 @@ public enum TraceExpectation: Sendable, Equatable {
         switch self {
         case .rewrite: "a rewrite"
         case .lock(let mode): mode == .accessExclusive ? "an \(mode.name)" : "a \(mode.name) or stronger"
-        case .rewriteOrLock(let mode): "a rewrite or a \(mode.name)"
+        case .rewriteOrLock(let mode): "a rewrite or \(mode == .accessExclusive ? "an" : "a") \(mode.name)"
         }
     }
 }

@@ -124,7 +124,7 @@ public enum TraceOutput {
 
     /// `column public.users.nickname (text)`, `index public.idx_users_email`.
     static func describe(_ change: SchemaChange) -> String {
-        "\(change.kind) \(change.object)" + (change.detail.map { " (\($0))" } ?? "")
+        "\(change.kind) \(change.object)" + (change.detail.map { $0.hasPrefix("(") ? " \($0)" : " (\($0))" } ?? "")
     }
 
     /// The statement's first line, at most 72 characters, `…` when cut.

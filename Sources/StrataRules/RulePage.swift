@@ -15,6 +15,9 @@ public enum RulePage {
         lines.append("| Dialects | \(rule.dialects.map(\.rawValue).sorted().joined(separator: ", ")) |")
         lines.append("| Suppressible | \(rule.suppressible ? "yes, `-- strata:ignore \(rule.id)`" + (rule.bulkSuppressible ? " or strata-suppressions.json" : "") : "no") |")
         if rule.needsHistory { lines.append("| Needs | git history (`strata check`) |") }
+        if let expectation = rule.traceExpectation {
+            lines.append("| [`strata trace`](../commands/trace.md) confirms it when it sees | \(expectation.described) on an object that existed before the migration |")
+        }
         lines += ["", "## Why", "", rule.rationale, ""]
         if let help = rule.help { lines += ["## What to do instead", "", help, ""] }
         lines += examples("Triggers on", rule.triggeringExamples)

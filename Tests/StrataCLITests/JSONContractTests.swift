@@ -11,7 +11,8 @@ struct JSONContractTests {
     /// The commands that print JSON, by their path in the command tree; a command whose help
     /// offers `--format` and is missing here fails `everyCommandWithFormatIsCovered`.
     static let covered: Set<String> = ["lint", "check", "status", "history", "metrics", "rollback", "optimize", "verify",
-                                       "rules", "explain", "backup", "backup list"]
+                                       "rules", "explain", "backup", "backup list",
+                                       "trace"]  // trace: TraceCommandTests (it needs PostgreSQL)
 
     /// Objects whose keys are data (file paths, rule ids, optimize finding kinds), not names
     /// of fields; what lies below them is checked as usual. `*` stands for any key.

@@ -121,3 +121,25 @@ import Testing
         #expect(!TraceExpectation.rewrite.isMet(rewrote: false, strongest: .accessExclusive))
     }
 }
+
+extension TraceCrossCheckTests {
+    /// PostgreSQL lists a lock once, when the transaction first takes it: a later statement on
+    /// the same table runs under it.
+    @Test func aLockHeldSinceAnEarlierStatementOnTheSameTableConfirms() {
+        let trace = Self.report([
+            Self.statement(Self.alter, at: 0, line: 1, locks: [("accounts", "AccessExclusiveLock")], rewrites: ["public.accounts"]),
+            Self.statement(Self.index, at: 60, line: 2),
+            Self.statement("CREATE INDEX idx_orders_ref ON orders (ref)", at: 120, line: 3),
+        ])
+        let found = TraceCrossCheck.findings(trace, lint: [Self.finding("create-index-non-concurrent", at: 60, line: 2),
+                                                           Self.finding("create-index-non-concurrent", at: 120, line: 3)],
+                                             expectations: Self.expectations)
+        #expect(found.map(\.status) == [.confirmed, .notObserved])
+        #expect(found[0].diagnostic.notes.last?.contains("AccessExclusiveLock on public.accounts held since line 1") == true)
+        // Outside a transaction each statement's locks end with it.
+        var outside = trace
+        outside.migrations[0].transactional = false
+        #expect(TraceCrossCheck.findings(outside, lint: [Self.finding("create-index-non-concurrent", at: 60, line: 2)],
+                                         expectations: Self.expectations).map(\.status) == [.notObserved])
+    }
+}

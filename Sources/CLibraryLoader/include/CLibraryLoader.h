@@ -30,4 +30,8 @@ int strata_limit_malloc_arenas(int arenas);
 int strata_spawn_tied(const char *path, char *const argv[], char *const envp[],
                       int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid_out);
 
+/// strata_spawn_tied, the program started in `directory` (NULL: this process's).
+int strata_spawn_tied_in(const char *directory, const char *path, char *const argv[], char *const envp[],
+                         int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid_out);
+
 #endif

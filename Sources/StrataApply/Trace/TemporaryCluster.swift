@@ -1,3 +1,4 @@
+import CLibraryLoader
 import StrataCore
 import Foundation
 
@@ -258,20 +259,27 @@ final class TemporaryCluster {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil, attributes: [.posixPermissions: 0o600])
         guard let output = FileHandle(forWritingAtPath: log.path) else { throw ApplyError(.connection, "cannot write \(log.path)") }
         defer { try? output.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = output
-        process.standardError = output
-        do {
-            try process.run()
-        } catch {
-            throw ApplyError(.connection, "cannot run \(command[0]): \(error.localizedDescription)")
+        // Not Foundation's Process: it learns that a child ended when every copy of a socket the
+        // child inherits is closed, and the server pg_ctl starts keeps its copy, so waiting for
+        // pg_ctl would never end. The spawned program gets no descriptor of Strata's but the three.
+        let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer { if null >= 0 { close(null) } }
+        var pid: pid_t = 0
+        let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+        let code = withCStringArray(command) { argv in
+            withCStringArray(environment) { envp in
+                strata_spawn_tied_in("/", command[0], argv, envp, null, output.fileDescriptor, output.fileDescriptor, &pid)
+            }
         }
-        process.waitUntilExit()
-        return process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
+        guard code == 0 else {
+            throw ApplyError(.connection, "cannot run \(command[0]): \(String(cString: strerror(code)))")
+        }
+        var status: Int32 = 0
+        var reaped = waitpid(pid, &status, 0)
+        while reaped < 0, errno == EINTR { reaped = waitpid(pid, &status, 0) }
+        guard reaped == pid else { return -1 }
+        let signal = status & 0x7F
+        return signal != 0 ? 128 + signal : (status >> 8) & 0xFF
     }
 
     /// The last lines of a log, on one line, for an error message.

@@ -86,7 +86,16 @@ public enum TraceCrossCheck {
                 if let index {
                     covered.insert(index)
                     let statement = migration.statements[index]
-                    let observed = expectation.isMet(rewrote: !statement.rewrites.isEmpty, strongest: strongest(statement))
+                    var note = seen(statement)
+                    var observed = expectation.isMet(rewrote: !statement.rewrites.isEmpty, strongest: strongest(statement))
+                    if !observed, migration.transactional, let held = heldBefore(index, in: migration, naming: statement.sql),
+                       expectation.isMet(rewrote: !statement.rewrites.isEmpty, strongest: held.mode) {
+                        // Locks last to the end of the transaction: an earlier statement's lock
+                        // on the same object is held while this one runs (PostgreSQL lists a
+                        // lock once, when it is first taken).
+                        observed = true
+                        note += "; \(held.mode.name) on \(held.object) held since line \(held.line)"
+                    }
                     if observed {
                         status = .confirmed
                     } else if !statement.locksSeen, expectation != .rewrite {
@@ -94,7 +103,7 @@ public enum TraceCrossCheck {
                     } else {
                         status = .notObserved
                     }
-                    annotated.notes.append("trace: \(status.rawValue): expected \(expectation.described); \(seen(statement))")
+                    annotated.notes.append("trace: \(status.rawValue): expected \(expectation.described); \(note)")
                 } else {
                     // Not on a statement the trace ran: after a failure, in a DOWN section.
                     status = .notTraced
@@ -142,6 +151,20 @@ public enum TraceCrossCheck {
     /// `;`).
     static func contains(_ statement: TracedStatement, _ offset: Int) -> Bool {
         offset >= statement.start.offset && offset <= statement.start.offset + statement.sql.utf8.count
+    }
+
+    /// The strongest lock an earlier statement of the migration took on an object `sql` names
+    /// (by its name as a word, quoted or not), with where it was taken.
+    static func heldBefore(_ index: Int, in migration: TracedMigration, naming sql: String) -> (mode: PostgresLockMode, object: String, line: Int)? {
+        let words = Set(sql.lowercased().split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }.map(String.init))
+        var best: (mode: PostgresLockMode, object: String, line: Int)?
+        for earlier in migration.statements[..<index] {
+            for lock in earlier.locks where words.contains(lock.object.lowercased()) {
+                guard let mode = PostgresLockMode(name: lock.mode), mode > (best?.mode ?? .accessShare) || best == nil else { continue }
+                best = (mode, lock.qualifiedName, earlier.start.line)
+            }
+        }
+        return best
     }
 
     static func strongest(_ statement: TracedStatement) -> PostgresLockMode? {
