@@ -60,6 +60,43 @@ extension Applier {
         ApplyError(.statement, "\(entry.path): setting lock_timeout before \(entry.id) failed: \(error.message)", code: error.code)
     }
 
+    /// A migration and its tracking row in a transaction of its own holding the migration lock
+    /// (`runLocked`); after a lock timeout, while retries remain, the attempt is rolled back (the
+    /// lock with it), reported, and run again after the wait. `knownRows` and `knownVersion`:
+    /// the rows as `run` last read them, and the data version they were read at.
+    func runInOwnTransaction(_ entry: CatalogEntry, index n: Int, of total: Int, knownRows: inout [String: LedgerEntry],
+                             knownVersion: UInt32?) throws(ApplyError) -> UpReport.Applied? {
+        var attempt = 1
+        while true {
+            let started = ContinuousClock.now
+            var done: UpReport.Applied? = nil
+            do throws(ApplyError) {
+                try inLock { () throws(ApplyError) in
+                    // Without a data version (PostgreSQL) runLocked reads the one row itself.
+                    var rows: [String: LedgerEntry]?
+                    if let version = database.dataVersion() {
+                        if version != knownVersion {
+                            knownRows = Dictionary(try ledger.entries().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+                        }
+                        rows = knownRows
+                    }
+                    var unused: [LedgerEntry]? = nil
+                    done = try runLocked(entry, index: n, of: total, rows: rows, resetSession: true,
+                                         retryingLockTimeout: retriesLockTimeout(attempt: attempt), deferredRows: &unused)
+                }
+                return done
+            } catch where isLockTimeout(error) && retriesLockTimeout(attempt: attempt) {
+                // Rolled back, the migration lock with it: the wait holds nothing.
+                retryAfterLockTimeout(entry, label: "[\(n + 1)/\(total)] \(entry.id)", attempt: attempt,
+                                      ms: Self.milliseconds(ContinuousClock.now - started), error: error, record: .now)
+                attempt += 1
+            } catch {
+                recordFailureAfterRollback()
+                throw error
+            }
+        }
+    }
+
     /// When the history event of a retried attempt is written.
     enum RetryRecord {
         /// Now, in a transaction of its own under the migration lock (outside a transaction,

@@ -257,36 +257,7 @@ public final class Applier {
                     knownVersion = nil
                     return try runOutsideTransaction(entry, index: n, of: plan.count)
                 }
-                var done: UpReport.Applied? = nil
-                var attempt = 1
-                while true {
-                    let started = ContinuousClock.now
-                    do throws(ApplyError) {
-                        try inLock { () throws(ApplyError) in
-                            // Without a data version (PostgreSQL) runLocked reads the one row itself.
-                            var rows: [String: LedgerEntry]?
-                            if let version = database.dataVersion() {
-                                if version != knownVersion {
-                                    knownRows = Dictionary(try ledger.entries().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-                                }
-                                rows = knownRows
-                            }
-                            var unused: [LedgerEntry]? = nil
-                            done = try runLocked(entry, index: n, of: plan.count, rows: rows, resetSession: true,
-                                                 retryingLockTimeout: retriesLockTimeout(attempt: attempt), deferredRows: &unused)
-                        }
-                    } catch where isLockTimeout(error) && retriesLockTimeout(attempt: attempt) {
-                        // Rolled back, the migration lock with it: wait without holding it.
-                        retryAfterLockTimeout(entry, label: "[\(n + 1)/\(plan.count)] \(entry.id)", attempt: attempt,
-                                              ms: Self.milliseconds(ContinuousClock.now - started), error: error, record: .now)
-                        attempt += 1
-                        continue
-                    } catch {
-                        recordFailureAfterRollback()
-                        throw error
-                    }
-                    break
-                }
+                let done = try runInOwnTransaction(entry, index: n, of: plan.count, knownRows: &knownRows, knownVersion: knownVersion)
                 knownVersion = database.dataVersion()
                 if let done { emit(.applied, done.id, ms: done.milliseconds) }
                 return done

@@ -11,7 +11,7 @@ import Foundation
 ///   inserts a migration's row, a rollback deletes it, a claim's outcome and a repair rewrite
 ///   it. `status`, `up`'s plan, `rollback`'s plan, `repair` and `backup`'s check read it.
 /// - `__migration_events__`: everything that happened, append-only (never updated or deleted):
-///   each apply, failure, rollback, failed rollback, repair and mark-applied, with its time,
+///   each apply, failure, attempt retried after a lock timeout, rollback, failed rollback, repair and mark-applied, with its time,
 ///   actor, duration, checksum, a rollback's reason, risk, `--force` and backup, a failure's
 ///   error. `history`, `metrics` and the rollback records read it, and nothing else does: in
 ///   time order, events of one millisecond in the order written (`event_id`).

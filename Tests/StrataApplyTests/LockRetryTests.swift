@@ -220,6 +220,25 @@ struct LockRetryTests {
         #expect(kinds.filter { $0 == "lock_timeout" }.count == up.told.filter { $0.kind == .lockTimeout }.count)
     }
 
+    /// Strata's lock_timeout is what each migration's statements see, in a transaction and out
+    /// of one; a migration's own SET wins, and stays in that migration.
+    @Test(.enabled(if: TestPostgres.runs))
+    func eachMigrationRunsWithTheTimeoutAndItsOwnSetWins() throws {
+        let scratch = try scratch()
+        try scratch.connect().execute("CREATE TABLE seen (m TEXT, v TEXT)")
+        let record = { (m: String) in "INSERT INTO seen VALUES ('\(m)', current_setting('lock_timeout'));" }
+        let applier = try scratch.applier([migration("0001_a", up: record("a")),
+                                           migration("0002_b", up: "SET lock_timeout = '7s';\n" + record("b")),
+                                           migration("0003_c", header: "-- @transaction: false", up: record("c")),
+                                           migration("0004_d", up: record("d")),
+                                           migration("0005_e", header: "-- @transaction: false", up: "SET lock_timeout = '9s';\n" + record("e"))])
+        applier.lockSafety = LockSafety(statementLockTimeout: .milliseconds(1500))
+        #expect(try applier.up(UpRequest()).success?.applied.count == 5)
+        let seen = try scratch.connect().query("SELECT m, v FROM seen ORDER BY m").map { $0.map { $0.text ?? "" } }
+        #expect(seen == [["a", "1500ms"], ["b", "7s"], ["c", "1500ms"], ["d", "1500ms"], ["e", "9s"]])
+        #expect(try applier.database.query("SHOW lock_timeout").first?.first?.text == "0")
+    }
+
     @Test func sqliteIgnoresTheSettings() throws {
         let scratch = try ScratchDatabase(.sqlite)
         let applier = try scratch.applier([migration("0001_a", up: "CREATE TABLE a (x INT);"),

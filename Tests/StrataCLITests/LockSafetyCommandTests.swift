@@ -84,7 +84,7 @@ struct LockSafetyCommandTests {
         let holder = try p.connect()
         try holder.execute("BEGIN; SELECT * FROM t")
         let up = try p.start(["up", "--statement-lock-timeout", "200ms", "--lock-retries", "300", "--lock-retry-backoff", "50",
-                              "--log-json", "events.jsonl"])
+                              "--log-json", "events.jsonl", "--verbose"])
         #expect(eventually(60) { up.stdoutSoFar.contains("lock timeout after") }, "\(up.stdoutSoFar)")
         try holder.execute("COMMIT")
         let outcome = up.wait()
@@ -92,6 +92,7 @@ struct LockSafetyCommandTests {
         #expect(outcome.stdout.contains("[1/1] 0001_add_c ... lock timeout after "), "\(outcome.stdout)")
         #expect(outcome.stdout.contains("(attempt 1 of 301), retrying in "))
         #expect(outcome.stdout.contains("[1/1] 0001_add_c ... ok"))
+        #expect(outcome.stdout.contains("note: lock_timeout 200 ms for each migration's statements; a migration that fails on a lock timeout is tried again up to 300 times, first after 50 ms"), "\(outcome.stdout)")
         let log = try p.project.read("events.jsonl").split(separator: "\n").map { line in
             try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         }
