@@ -121,6 +121,25 @@ private let serverProgramsInstalled = (try? PostgresInstallSearch.standard.find(
         #expect(try search.find() == root.url.path + "/13/bin")
     }
 
+    @Test("a cluster that cannot be made or started says why, from its log, and leaves no folder",
+          arguments: [("initdb", "initdb: boom from a broken install"), ("pg_ctl", "pg_ctl: could not start server, see log")])
+    func failedStart(program: String, says: String) throws {
+        let install = try TemporaryFolder()
+        for name in ["initdb", "pg_ctl"] {
+            let script = name == program ? "#!/bin/sh\necho \"\(says)\" >&2\nexit 1\n" : "#!/bin/sh\nexit 0\n"
+            #expect(FileManager.default.createFile(atPath: install.path(name), contents: Data(script.utf8),
+                                                   attributes: [.posixPermissions: 0o755]))
+        }
+        var steps: [String] = []
+        let search = PostgresInstallSearch(path: "", places: [.folder(install.url.path)])
+        let error = try #require(throws: ApplyError.self) { try TraceTarget.temporary(search: search) { steps.append($0) } }
+        #expect(error.kind == .connection)
+        #expect(error.message.contains(says), "\(error.message)")
+        let data = try #require(steps.first?.split(separator: " ").dropFirst().first)
+        #expect(data.hasSuffix("/data"))
+        #expect(!FileManager.default.fileExists(atPath: String(data.dropLast("/data".count))), "the cluster's folder is removed")
+    }
+
     // MARK: --database URL
 
     @Test("--database refuses a database that holds tables, naming up to five", .enabled(if: TestPostgres.runs))
