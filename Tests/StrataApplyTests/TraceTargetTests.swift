@@ -256,4 +256,41 @@ private let serverProgramsInstalled = (try? PostgresInstallSearch.standard.find(
         #expect(try fresh.catalog() == before)
         #expect(throws: ApplyError.self) { try target.database.query("SELECT 1") }
     }
+
+    @Test("finish from another thread (a signal handler's) while a statement runs ends it and cleans",
+          .enabled(if: TestPostgres.runs))
+    func finishWhileStatementRuns() throws {
+        let fresh = try FreshDatabase()
+        let before = try fresh.catalog()
+        let target = try TraceTarget.database(DatabaseURL(fresh.url), allowNonempty: false, keep: false)
+        try target.database.execute("CREATE TABLE made (id int)")
+        let running = RunningStatement(target.database)
+        let thread = Thread { running.run("BEGIN; CREATE TABLE inside (id int); SELECT pg_sleep(600)") }
+        thread.start()
+        let watcher = try fresh.connect()
+        while try watcher.query("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()")
+                .first?.first != .integer(1) {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(target.finish() == [])
+        running.done.wait()
+        #expect(running.error?.kind == .connection || running.error?.kind == .statement, "the statement was ended")
+        #expect(try fresh.catalog() == before)
+    }
+}
+
+/// A statement run on another thread, as the trace runs one while a signal comes.
+private final class RunningStatement: @unchecked Sendable {
+    // Unchecked: the connection is used by the one thread that runs the statement, and
+    // `error` is read only after `done`.
+    private let database: any Database
+    let done = DispatchSemaphore(value: 0)
+    var error: ApplyError?
+
+    init(_ database: any Database) { self.database = database }
+
+    func run(_ sql: String) {
+        do { try database.execute(sql) } catch { self.error = error }
+        done.signal()
+    }
 }
