@@ -1,5 +1,4 @@
 import CLibraryLoader
-import StrataCore
 import Foundation
 
 /// Where the PostgreSQL server programs (initdb, pg_ctl) are looked for, in order: the folder
@@ -254,32 +253,30 @@ final class TemporaryCluster {
 
     /// Runs initdb or pg_ctl as the server's account, from `/` (the account may not enter the
     /// working directory), its output appended to `log`: the exit code.
+    ///
+    /// Not Foundation's Process: the server pg_ctl starts outlives it, and would inherit the
+    /// descriptor Process watches to learn that its child ended (waitUntilExit never returns).
+    /// `strata_spawn_tied_in` leaves the program nothing of Strata's but its standard streams.
     private func run(_ program: String, _ arguments: [String], log: URL) throws(ApplyError) -> Int32 {
         let command = account.prefix + [(binaries as NSString).appendingPathComponent(program)] + arguments
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil, attributes: [.posixPermissions: 0o600])
-        guard let output = FileHandle(forWritingAtPath: log.path) else { throw ApplyError(.connection, "cannot write \(log.path)") }
-        defer { try? output.close() }
-        // Not Foundation's Process: it learns that a child ended when every copy of a socket the
-        // child inherits is closed, and the server pg_ctl starts keeps its copy, so waiting for
-        // pg_ctl would never end. The spawned program gets no descriptor of Strata's but the three.
+        let output = open(log.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard output >= 0 else { throw ApplyError(.connection, "cannot write \(log.path): \(String(cString: strerror(errno)))") }
+        defer { close(output) }
         let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
         defer { if null >= 0 { close(null) } }
-        var pid: pid_t = 0
         let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+        var pid: pid_t = 0
         let code = withCStringArray(command) { argv in
-            withCStringArray(environment) { envp in
-                strata_spawn_tied_in("/", command[0], argv, envp, null, output.fileDescriptor, output.fileDescriptor, &pid)
-            }
+            withCStringArray(environment) { envp in strata_spawn_tied_in("/", command[0], argv, envp, null, output, output, &pid) }
         }
         guard code == 0 else {
-            throw ApplyError(.connection, "cannot run \(command[0]): \(String(cString: strerror(code)))")
+            throw ApplyError(.connection, "cannot run \(binaries)/\(program): \(String(cString: strerror(code)))")
         }
         var status: Int32 = 0
         var reaped = waitpid(pid, &status, 0)
         while reaped < 0, errno == EINTR { reaped = waitpid(pid, &status, 0) }
         guard reaped == pid else { return -1 }
-        let signal = status & 0x7F
-        return signal != 0 ? 128 + signal : (status >> 8) & 0xFF
+        return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
     }
 
     /// The last lines of a log, on one line, for an error message.
