@@ -133,13 +133,13 @@ extension TraceCrossCheckTests {
         ])
         let found = TraceCrossCheck.findings(trace, lint: [Self.finding("create-index-non-concurrent", at: 60, line: 2),
                                                            Self.finding("create-index-non-concurrent", at: 120, line: 3)],
-                                             expectations: Self.expectations)
+                                             expectations: Self.expectations).filter { $0.status != nil }
         #expect(found.map(\.status) == [.confirmed, .notObserved])
         #expect(found[0].diagnostic.notes.last?.contains("AccessExclusiveLock on public.accounts held since line 1") == true)
         // Outside a transaction each statement's locks end with it.
         var outside = trace
         outside.migrations[0].transactional = false
         #expect(TraceCrossCheck.findings(outside, lint: [Self.finding("create-index-non-concurrent", at: 60, line: 2)],
-                                         expectations: Self.expectations).map(\.status) == [.notObserved])
+                                         expectations: Self.expectations).compactMap(\.status) == [.notObserved])
     }
 }
