@@ -15,6 +15,7 @@ the comparison with Squawk on set A. STRATA_BIN
 names another strata binary (default .build/release/strata).
 """
 import contextlib
+import json
 import os
 import platform
 import shutil
@@ -55,6 +56,8 @@ DBMATE = WORK / "venv" / "bin" / "dbmate"
 DBMATE_VERSION = "2.37.0"  # the version PEERS.md measured
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))  # psql itself, not Debian's Perl wrapper
 APPLY_SINGLE_BUDGET = 1.2  # strata up --single-transaction / the one-transaction floor
+TRACE_BUDGET = 1.5  # strata trace / strata up of the same migrations on the same server
+TRACE_CASE = "`strata trace --database URL --keep`"
 APPLY_OVERHEAD_BUDGET = 0.3  # ms of Strata's own work per migration
 # BENCHMARKS.md's summary across runs is written by hand, between these lines; the report keeps
 # it as it is and writes the rest.
@@ -290,6 +293,10 @@ def apply_cases(pg, work):
                  sset / "all_up_tx.sql", None, None, None),
             ]
         else:
+            # The trace runs the same migrations on the same (empty) database, reading each
+            # statement's locks, rewrites and changes; --keep leaves the tables, as up does.
+            trace = [str(STRATA), "trace", "--database", pg.url(APPLY_DB), "--keep", "--format", "json"]
+            cases += [(db, TRACE_CASE, trace, None, env, strata_dir, None)]
             cases += [
                 (db, "floor: `psql -f all_up.sql` (each statement committed)", psql + ["-f", str(sset / "all_up.sql")],
                  None, pg.env(), None, None),
@@ -361,6 +368,11 @@ def apply_bench():
                     print(f"  profile, {db}, {name}: " + ", ".join(f"{k} {v:.3f} ms" for k, v in profiles[db].items()), flush=True)
         else:
             print("  (perf record does not work here: no profile)", flush=True)
+        # How many statements a trace of the set runs, for the cost of one (not timed).
+        reset("PostgreSQL")
+        traced = subprocess.run([str(STRATA), "trace", "--database", pg.url(APPLY_DB), "--keep", "--format", "json"],
+                                cwd=cases[0][5], capture_output=True, text=True)
+        statements = sum(len(m["statements"]) for m in json.loads(traced.stdout)["migrations"])
         reset("PostgreSQL")
     rows = []
     for (db, name, argv, *_), w, p in zip(cases, walls, peaks):
@@ -368,7 +380,8 @@ def apply_bench():
         rows.append(row)
         print(f"  {db}, {name}: {row['median']:.3f} s (runs {', '.join(f'{x:.3f}' for x in w)}), "
               f"{APPLY_COUNT / row['median']:,.0f} migrations/s, peak {row['peak']:.1f} MB", flush=True)
-    return dict(rows=rows, dbmate=version, postgres=pg_version, sqlite=sqlite_cli_version(), profiles=profiles)
+    return dict(rows=rows, dbmate=version, postgres=pg_version, sqlite=sqlite_cli_version(), profiles=profiles,
+                traced_statements=statements)
 
 
 def sqlite_cli_version():
@@ -441,6 +454,15 @@ def apply_report(apply):
                        f"{'met' if ratio <= APPLY_SINGLE_BUDGET else 'NOT met'}). "
                        f"The difference is {per:.2f} ms per migration, whole process (start, reading, linting and "
                        f"hashing the files, tracking rows; profile it to split Strata's own part from the database's).")
+    trace, up = median("PostgreSQL", TRACE_CASE), median("PostgreSQL", "`strata up`")
+    statements = apply.get("traced_statements") or 1
+    ratio = trace / up
+    targets.append(f"- `strata trace` of the {APPLY_COUNT:,} migrations within {TRACE_BUDGET}x of `strata up` of the same on "
+                   f"the same PostgreSQL: **{ratio:.2f}x** ({trace:.3f} s vs {up:.3f} s, run by run "
+                   f"{paired('PostgreSQL', TRACE_CASE, '`strata up`'):.2f}x; {'met' if ratio <= TRACE_BUDGET else 'NOT met'}). "
+                   f"One traced statement costs {(trace - up) / statements * 1000:.3f} ms more than applying it "
+                   f"({statements:,} statements: the lock, relfilenode and catalog reads after each one, less the "
+                   f"tracking rows and lint gate `up` has and the trace has not).")
     profiles = apply.get("profiles") or {}
     if profiles:
         lines += ["", "Where `strata up`'s CPU time goes, by profile (scripts/apply_profile.py: `perf record` with DWARF call "
