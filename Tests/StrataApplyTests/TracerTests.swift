@@ -123,6 +123,18 @@ struct TracerTests {
                                                     detail: "CREATE INDEX accounts_email_idx ON public.accounts USING btree (email)")])
     }
 
+    @Test func statementsAfterADiscardAllAreStillObserved() throws {
+        let traced = try trace([Self.accounts, migration("0002_discard", header: "-- @transaction: false", up: """
+            DISCARD ALL;
+            ALTER TABLE accounts ADD COLUMN email TEXT;
+            """), migration("0003_more", up: "ALTER TABLE accounts ADD COLUMN phone TEXT;")])
+        let statements = try traced.migration("0002_discard").statements
+        try #require(statements.count == 2)
+        #expect(!statements[0].locksSeen)
+        #expect(statements[1].locks.map(\.mode) == ["AccessExclusiveLock"])
+        #expect(try traced.migration("0003_more").statements.first?.changes.map(\.object) == ["public.accounts.phone"])
+    }
+
     @Test func aFailingStatementStopsTheTraceWithItsPlaceAndKeepsWhatRanBefore() throws {
         let traced = try trace([Self.accounts,
                                 migration("0002_broken", up: "CREATE TABLE audit (id INTEGER);\nINSERT INTO missing VALUES (1);"),

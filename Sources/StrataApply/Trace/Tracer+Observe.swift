@@ -23,7 +23,7 @@ extension Tracer {
     /// becomes what the transaction holds now) on relations of `preexisting`, what it rewrote
     /// and what it changed, from one query over the relations the transaction has locked.
     func observe(preexisting: Set<Int64>, held: inout Set<HeldLock>) throws(ApplyError) -> Observation {
-        let rows = try database.query(heldQuery).sorted { ($0[0].integer ?? 0) < ($1[0].integer ?? 0) }
+        let rows = try heldRows().sorted { ($0[0].integer ?? 0) < ($1[0].integer ?? 0) }
         var seen = Observation()
         var now: Set<HeldLock> = []
         var droppedIndexes: [TracedRelation] = []
@@ -78,6 +78,31 @@ extension Tracer {
         }
         seen.rewrites += rebuilt(droppedIndexes)
         return seen
+    }
+
+    /// The rows of `heldQuery`, through its prepared statement (prepared first when it is not).
+    func heldRows() throws(ApplyError) -> [[DatabaseValue]] {
+        if !heldPrepared {
+            var exists = false
+            if heldMayBeGone {
+                let rows = try database.query("SELECT count(*) FROM pg_prepared_statements WHERE name = $1", [.text(heldStatement)])
+                exists = (rows.first?.first?.integer ?? 0) > 0
+            }
+            if !exists { try database.execute("PREPARE \(heldStatement) AS \(heldQuery)") }
+            heldPrepared = true
+            heldMayBeGone = false
+        }
+        return try database.query("EXECUTE \(heldStatement)")
+    }
+
+    /// After a statement that may have dropped the session's prepared statements, whether
+    /// `heldStatement` still is is checked before it runs again.
+    func notePreparedStatements(_ step: SQLStep) {
+        let text = step.sql.lowercased()
+        if text.contains("discard") || text.contains("deallocate") {
+            heldPrepared = false
+            heldMayBeGone = true
+        }
     }
 
     /// A table or index given new storage (a mapped relation, whose relfilenode reads 0, is
