@@ -18,9 +18,18 @@ struct TracerTests {
         func count(_ table: String) throws -> Int64? { try database.query("SELECT count(*) FROM \(table)").first?.first?.integer }
     }
 
-    func trace(_ inputs: [MigrationInput], reported: Set<String>? = nil, rows: Int = 0) throws -> Traced {
+    /// `role`: a login role to trace as (given CREATE on the schema), instead of the superuser.
+    func trace(_ inputs: [MigrationInput], reported: Set<String>? = nil, rows: Int = 0,
+               role: (name: String, password: String)? = nil) throws -> Traced {
         let scratch = try ScratchDatabase(.postgres)
-        let database = try scratch.connect()
+        var database = try scratch.connect()
+        if let role {
+            try database.execute("GRANT CREATE, USAGE ON SCHEMA public TO \(role.name)")
+            var components = try #require(URLComponents(string: scratch.url))
+            components.user = role.name
+            components.password = role.password
+            database = try DatabaseConnector.connect(DatabaseURL(try #require(components.string)))
+        }
         let tracer = try Tracer(database: database)
         var lines: [String] = []
         tracer.progress = { lines.append($0) }
@@ -184,6 +193,27 @@ struct TracerTests {
         // Every order points at a customer that exists.
         #expect(try traced.count("orders o JOIN customers c ON c.id = o.customer_id") == 100)
         #expect(try traced.migration("0002_index").error == nil)
+    }
+
+    @Test func rowsWithoutSuperuserFillParentsFirstWithValuesTheyHave() throws {
+        let admin = try TestPostgres.connect()
+        let role = "strata_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
+        let password = UUID().uuidString
+        try admin.execute("CREATE ROLE \(role) LOGIN NOSUPERUSER PASSWORD '\(password)'")
+        defer { try? admin.execute("DROP ROLE IF EXISTS \(role)") }
+        do {
+            // The child is older than its parent: catalog order would fill it first.
+            let schema = migration("0001_orders", up: """
+                CREATE TABLE lines (id SERIAL PRIMARY KEY, order_id INTEGER NOT NULL UNIQUE, sku TEXT NOT NULL UNIQUE);
+                CREATE TABLE orders (id INTEGER PRIMARY KEY, placed DATE NOT NULL);
+                ALTER TABLE lines ADD FOREIGN KEY (order_id) REFERENCES orders (id);
+                """)
+            let traced = try trace([schema, migration("0002_qty", up: "ALTER TABLE lines ADD COLUMN qty INTEGER NOT NULL DEFAULT 1;")],
+                                   reported: ["0002_qty"], rows: 100, role: (String(role), password))
+            #expect(try traced.count("orders") == 100)
+            #expect(try traced.count("lines l JOIN orders o ON o.id = l.order_id") == 100)
+            #expect(!traced.progress.contains { $0.contains("skipped") }, "\(traced.progress)")
+        }
     }
 
     @Test func refusesSQLite() throws {
