@@ -160,6 +160,20 @@ struct TracerTests {
         #expect(try traced.scratch.tableExists("never", on: traced.database) == false)
     }
 
+    @Test func aDeferredConstraintFailingAtCommitStopsTheTrace() throws {
+        let traced = try trace([migration("0001_deferred", up: """
+            CREATE TABLE parents (id INTEGER PRIMARY KEY);
+            CREATE TABLE children (parent_id INTEGER REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED);
+            INSERT INTO children VALUES (1);
+            """), migration("0002_never", up: "CREATE TABLE never (id INTEGER);")])
+        #expect(traced.report.migrations.map(\.id) == ["0001_deferred"])
+        let failed = try traced.migration("0001_deferred")
+        #expect(failed.statements.count == 3)
+        let error = try #require(failed.error)
+        #expect(error.hasPrefix("migrations/0001_deferred.sql: 0001_deferred failed at COMMIT: ERROR:  insert or update on table \"children\""), "\(error)")
+        #expect(try traced.scratch.tableExists("parents", on: traced.database) == false)
+    }
+
     @Test func migrationsNotAskedForOnlyBuildTheSchema() throws {
         let traced = try trace([Self.accounts, migration("0002_owner", up: "CREATE INDEX accounts_owner_idx ON accounts (owner);"),
                                 migration("0003_drop", up: "DROP INDEX accounts_owner_idx;")], reported: ["0003_drop"])

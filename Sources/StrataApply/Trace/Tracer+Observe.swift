@@ -22,8 +22,29 @@ extension Tracer {
     /// After a statement inside the transaction: the locks it added to those `held` (which
     /// becomes what the transaction holds now) on relations of `preexisting`, what it rewrote
     /// and what it changed, from one query over the relations the transaction has locked.
-    func observe(preexisting: Set<Int64>, held: inout Set<HeldLock>) throws(ApplyError) -> Observation {
-        let rows = try heldRows().sorted { ($0[0].integer ?? 0) < ($1[0].integer ?? 0) }
+    ///
+    /// `then`: SQL sent in the same message after the query (COMMIT after a migration's last
+    /// statement), whose error, if any, is returned with the observation.
+    func observe(preexisting: Set<Int64>, held: inout Set<HeldLock>, then: String? = nil) throws(ApplyError) -> (Observation, ApplyError?) {
+        var after: ApplyError?
+        let read: [[DatabaseValue]]
+        if let then, let postgres = database as? PostgresDatabase {
+            try prepareHeld()
+            let (rows, error) = postgres.firstRows("EXECUTE \(heldStatement); \(then)")
+            guard let rows else { throw error ?? ApplyError(.statement, "reading the locks failed") }
+            read = rows
+            after = error
+        } else {
+            read = try heldRows()
+            if let then {
+                do { try database.execute(then) } catch { after = error }
+            }
+        }
+        return (try observe(read, preexisting: preexisting, held: &held), after)
+    }
+
+    private func observe(_ read: [[DatabaseValue]], preexisting: Set<Int64>, held: inout Set<HeldLock>) throws(ApplyError) -> Observation {
+        let rows = read.sorted { ($0[0].integer ?? 0) < ($1[0].integer ?? 0) }
         var seen = Observation()
         var now: Set<HeldLock> = []
         var droppedIndexes: [TracedRelation] = []
@@ -82,6 +103,11 @@ extension Tracer {
 
     /// The rows of `heldQuery`, through its prepared statement (prepared first when it is not).
     func heldRows() throws(ApplyError) -> [[DatabaseValue]] {
+        try prepareHeld()
+        return try database.query("EXECUTE \(heldStatement)")
+    }
+
+    func prepareHeld() throws(ApplyError) {
         if !heldPrepared {
             var exists = false
             if heldMayBeGone {
@@ -92,7 +118,6 @@ extension Tracer {
             heldPrepared = true
             heldMayBeGone = false
         }
-        return try database.query("EXECUTE \(heldStatement)")
     }
 
     /// After a statement that may have dropped the session's prepared statements, whether

@@ -139,10 +139,12 @@ public final class Tracer {
                 return
             }
             notePreparedStatements(step)
-            let seen = try observe(preexisting: preexisting, held: &held)
+            // After the last statement, COMMIT goes with the lock query.
+            let last = n == entry.up.count - 1
+            let (seen, commitFailure) = try observe(preexisting: preexisting, held: &held, then: last ? "COMMIT; " + Self.sessionReset : nil)
             migration.statements.append(statement(step, elapsed, seen))
+            if let commitFailure { commitFailed(entry, commitFailure, into: &migration) }
         }
-        try commit(entry, into: &migration)
     }
 
     /// Each statement in a transaction of its own where PostgreSQL allows one (so its locks
@@ -182,7 +184,7 @@ public final class Tracer {
                 return
             }
             notePreparedStatements(step)
-            let seen = try observe(preexisting: preexisting, held: &held)
+            let (seen, _) = try observe(preexisting: preexisting, held: &held)
             migration.statements.append(statement(step, elapsed, seen))
             do {
                 try database.execute("COMMIT")
@@ -200,10 +202,14 @@ public final class Tracer {
         do {
             try database.execute("COMMIT; " + Self.sessionReset)
         } catch where error.kind == .statement {
-            stale = true
-            try? database.execute("ROLLBACK")
-            migration.error = "\(migration.file): \(entry.id) failed at COMMIT: \(error.message)"
+            commitFailed(entry, error, into: &migration)
         }
+    }
+
+    private func commitFailed(_ entry: CatalogEntry, _ error: ApplyError, into migration: inout TracedMigration) {
+        stale = true
+        try? database.execute("ROLLBACK")
+        migration.error = "\(migration.file): \(entry.id) failed at COMMIT: \(error.message)"
     }
 
     /// The applier's message for a failed statement: file, line and column, the migration, the
