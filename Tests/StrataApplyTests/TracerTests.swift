@@ -230,6 +230,15 @@ struct TracerTests {
         }
     }
 
+    @Test func oneTracerTracesAgainWhereItStopped() throws {
+        let scratch = try ScratchDatabase(.postgres)
+        let tracer = try Tracer(database: try scratch.connect())
+        let catalog = MigrationCatalog([Self.accounts, migration("0002_note", up: "ALTER TABLE accounts ADD COLUMN note TEXT;")], dialect: .postgresql)
+        _ = try tracer.trace([catalog.entries[0]])
+        let report = try tracer.trace([catalog.entries[1]])
+        #expect(report.migrations.first?.statements.first?.locks.map(\.mode) == ["AccessExclusiveLock"])
+    }
+
     @Test func refusesSQLite() throws {
         let folder = try TemporaryFolder()
         let database = try DatabaseConnector.connect(DatabaseURL("sqlite:" + folder.path("app.db")))

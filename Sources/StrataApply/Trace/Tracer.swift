@@ -62,7 +62,10 @@ public final class Tracer {
     public func trace(_ entries: [CatalogEntry], reported: Set<String>? = nil, rows: Int = 0,
                       file: (CatalogEntry) -> String = { $0.path }) throws(ApplyError) -> TraceReport {
         var report = TraceReport(serverVersion: database.serverVersion)
-        defer { if heldPrepared { try? database.execute("DEALLOCATE \(heldStatement)") } }
+        defer {
+            if heldPrepared { try? database.execute("DEALLOCATE \(heldStatement)") }
+            heldPrepared = false
+        }
         let firstReported = entries.firstIndex { reported?.contains($0.id) ?? true }
         for (n, entry) in entries.enumerated() {
             let observed = reported?.contains(entry.id) ?? true
