@@ -24,8 +24,29 @@ extension Tracer {
     /// After a statement inside the transaction: the locks it added to those `held` (which
     /// becomes what the transaction holds now) on relations of `preexisting`, what it rewrote
     /// and what it changed, from one query over the relations the transaction has locked.
-    func observe(preexisting: Set<Int64>, held: inout Set<HeldLock>) throws(ApplyError) -> Observation {
-        let rows = try database.query(heldQuery).sorted { ($0[0].integer ?? 0) < ($1[0].integer ?? 0) }
+    ///
+    /// `then`: SQL sent in the same message after the query (COMMIT after a migration's last
+    /// statement), whose error, if any, is returned with the observation.
+    func observe(preexisting: Set<Int64>, held: inout Set<HeldLock>, then: String? = nil) throws(ApplyError) -> (Observation, ApplyError?) {
+        var after: ApplyError?
+        let read: [[DatabaseValue]]
+        if let then, let postgres = database as? PostgresDatabase {
+            try prepareHeld()
+            let (rows, error) = postgres.firstRows("EXECUTE \(heldStatement); \(then)")
+            guard let rows else { throw error ?? ApplyError(.statement, "reading the locks failed") }
+            read = rows
+            after = error
+        } else {
+            read = try heldRows()
+            if let then {
+                do { try database.execute(then) } catch { after = error }
+            }
+        }
+        return (try observe(read, preexisting: preexisting, held: &held), after)
+    }
+
+    private func observe(_ read: [[DatabaseValue]], preexisting: Set<Int64>, held: inout Set<HeldLock>) throws(ApplyError) -> Observation {
+        let rows = read.sorted { ($0[0].integer ?? 0) < ($1[0].integer ?? 0) }
         var seen = Observation()
         var now: Set<HeldLock> = []
         var droppedIndexes: [TracedRelation] = []
@@ -80,6 +101,35 @@ extension Tracer {
         }
         seen.rewrites += rebuilt(droppedIndexes)
         return seen
+    }
+
+    /// The rows of `heldQuery`, through its prepared statement (prepared first when it is not).
+    func heldRows() throws(ApplyError) -> [[DatabaseValue]] {
+        try prepareHeld()
+        return try database.query("EXECUTE \(heldStatement)")
+    }
+
+    func prepareHeld() throws(ApplyError) {
+        if !heldPrepared {
+            var exists = false
+            if heldMayBeGone {
+                let rows = try database.query("SELECT count(*) FROM pg_prepared_statements WHERE name = $1", [.text(heldStatement)])
+                exists = (rows.first?.first?.integer ?? 0) > 0
+            }
+            if !exists { try database.execute("PREPARE \(heldStatement) AS \(heldQuery)") }
+            heldPrepared = true
+            heldMayBeGone = false
+        }
+    }
+
+    /// After a statement that may have dropped the session's prepared statements, whether
+    /// `heldStatement` still is is checked before it runs again.
+    func notePreparedStatements(_ step: SQLStep) {
+        let text = step.sql.lowercased()
+        if text.contains("discard") || text.contains("deallocate") {
+            heldPrepared = false
+            heldMayBeGone = true
+        }
     }
 
     /// A table or index given new storage (a mapped relation, whose relfilenode reads 0, is

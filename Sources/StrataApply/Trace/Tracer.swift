@@ -25,6 +25,12 @@ public final class Tracer {
     var stale = true
     let major: Int
     let heldQuery: String
+    /// The name `heldQuery` is prepared under, once per session: planning it costs more than
+    /// running it.
+    let heldStatement = "strata_trace_held_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+    var heldPrepared = false
+    /// Set after a statement that may have dropped prepared statements (DISCARD ALL, DEALLOCATE).
+    var heldMayBeGone = false
 
     /// `database`: a connection to a scratch database, which the trace changes.
     public init(database: any Database) throws(ApplyError) {
@@ -57,6 +63,10 @@ public final class Tracer {
     public func trace(_ entries: [CatalogEntry], reported: Set<String>? = nil, rows: Int = 0,
                       file: (CatalogEntry) -> String = { $0.path }) throws(ApplyError) -> TraceReport {
         var report = TraceReport(serverVersion: database.serverVersion)
+        defer {
+            if heldPrepared { try? database.execute("DEALLOCATE \(heldStatement)") }
+            heldPrepared = false
+        }
         let firstReported = entries.firstIndex { reported?.contains($0.id) ?? true }
         for (n, entry) in entries.enumerated() {
             let observed = reported?.contains(entry.id) ?? true
@@ -114,21 +124,31 @@ public final class Tracer {
     func traceInTransaction(_ entry: CatalogEntry, into migration: inout TracedMigration) throws(ApplyError) {
         let preexisting = Set(relations.keys)
         var held: Set<HeldLock> = []
-        try database.execute("BEGIN")
-        for step in entry.up {
+        guard !entry.up.isEmpty else { return }
+        for (n, step) in entry.up.enumerated() {
+            // BEGIN goes with the first statement: a round trip less per migration.
+            let units = n == 0 ? [SQLUnit("BEGIN"), step.unit] : [step.unit]
             let started = ContinuousClock.now
-            let failure = database.execute(units: [step.unit])
+            var failure = database.execute(units: units)
             let elapsed = ContinuousClock.now - started
+            if var stopped = failure, n == 0 {
+                stopped.unit -= 1
+                failure = stopped
+            }
             if let failure {
                 try database.execute("ROLLBACK")
                 stale = true
-                migration.error = failed(entry, migration.file, step, failure)
+                migration.error = failure.unit < 0 ? "\(migration.file): \(entry.id) failed at BEGIN: \(failure.error.message)"
+                    : failed(entry, migration.file, step, failure)
                 return
             }
-            let seen = try observe(preexisting: preexisting, held: &held)
+            notePreparedStatements(step)
+            // After the last statement, COMMIT goes with the lock query.
+            let last = n == entry.up.count - 1
+            let (seen, commitFailure) = try observe(preexisting: preexisting, held: &held, then: last ? "COMMIT; " + Self.sessionReset : nil)
             migration.statements.append(statement(step, elapsed, seen))
+            if let commitFailure { commitFailed(entry, commitFailure, into: &migration) }
         }
-        try commit(entry, into: &migration)
     }
 
     /// Each statement in a transaction of its own where PostgreSQL allows one (so its locks
@@ -153,6 +173,7 @@ public final class Tracer {
                     migration.error = failed(entry, migration.file, step, failure)
                     return
                 }
+                notePreparedStatements(step)
                 var seen = try observeByReading(preexisting: preexisting)
                 seen.locks = []
                 var traced = statement(step, elapsed, seen)
@@ -166,7 +187,8 @@ public final class Tracer {
                 migration.error = failed(entry, migration.file, step, failure)
                 return
             }
-            let seen = try observe(preexisting: preexisting, held: &held)
+            notePreparedStatements(step)
+            let (seen, _) = try observe(preexisting: preexisting, held: &held)
             migration.statements.append(statement(step, elapsed, seen))
             do {
                 try database.execute("COMMIT")
@@ -184,10 +206,14 @@ public final class Tracer {
         do {
             try database.execute("COMMIT; " + Self.sessionReset)
         } catch where error.kind == .statement {
-            stale = true
-            try? database.execute("ROLLBACK")
-            migration.error = "\(migration.file): \(entry.id) failed at COMMIT: \(error.message)"
+            commitFailed(entry, error, into: &migration)
         }
+    }
+
+    private func commitFailed(_ entry: CatalogEntry, _ error: ApplyError, into migration: inout TracedMigration) {
+        stale = true
+        try? database.execute("ROLLBACK")
+        migration.error = "\(migration.file): \(entry.id) failed at COMMIT: \(error.message)"
     }
 
     /// The applier's message for a failed statement: file, line and column, the migration, the
