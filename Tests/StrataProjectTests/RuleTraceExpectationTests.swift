@@ -66,10 +66,21 @@ struct RuleTraceExpectationTests {
             .filter { $0.diagnostic.rule == c.rule.id }.map(\.status)
     }
 
+    /// Examples whose finding a trace from an empty database rightly does not see, and why.
+    static let unseenByDesign: [String: String] = [
+        "drop-index-non-concurrent #2": "DROP INDEX IF EXISTS of an index no earlier file makes: nothing to drop",
+        "missing-lock-timeout #7": "DROP FUNCTION ... CASCADE of functions no trigger or index uses: the rule cannot tell which tables it locks",
+    ]
+
     @Test(arguments: cases)
     func whatTheRuleSaysIsWhatPostgreSQLDoes(_ c: Case) throws {
         guard let statuses = try Self.statuses(c) else { return }  // needs objects no earlier file makes
         #expect(!statuses.isEmpty, "the example raised no finding of its rule")
+        if Self.unseenByDesign["\(c.rule.id) #\(c.index + 1)"] != nil {
+            // Kept honest: an example listed here must still be one the trace does not see.
+            #expect(!statuses.contains(.confirmed), "\(c.rule.id) #\(c.index + 1) is confirmed now: take it off the list")
+            return
+        }
         for status in statuses {
             #expect(status == .confirmed || status == .notTraced,
                     "\(c.rule.id) example at \(c.example.sourceFile.split(separator: "/").last ?? ""):\(c.example.sourceLine): the trace did not see \(c.rule.traceExpectation?.described ?? "")")

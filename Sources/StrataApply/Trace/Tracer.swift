@@ -31,6 +31,10 @@ public final class Tracer {
     var heldPrepared = false
     /// Set after a statement that may have dropped prepared statements (DISCARD ALL, DEALLOCATE).
     var heldMayBeGone = false
+    /// lock_timeout in milliseconds as each migration starts (the role's or database's
+    /// default, 0: none), and as the statements of the one running left it.
+    var sessionLockTimeout = 0
+    var lockTimeout = 0
 
     /// `database`: a connection to a scratch database, which the trace changes.
     public init(database: any Database) throws(ApplyError) {
@@ -68,7 +72,9 @@ public final class Tracer {
             heldPrepared = false
         }
         let firstReported = entries.firstIndex { reported?.contains($0.id) ?? true }
+        sessionLockTimeout = try readLockTimeout()
         for (n, entry) in entries.enumerated() {
+            lockTimeout = sessionLockTimeout
             let observed = reported?.contains(entry.id) ?? true
             if n == firstReported, rows > 0 {
                 try TraceRows(database: database, progress: progress).fill(rows: rows)
@@ -106,14 +112,14 @@ public final class Tracer {
             try database.execute("BEGIN")
             if let failure = database.execute(units: entry.up.map(\.unit)) {
                 try database.execute("ROLLBACK")
-                migration.error = failed(entry, migration.file, failure.unit < entry.up.count ? entry.up[failure.unit] : nil, failure)
+                fail(&migration, entry, failure.unit < entry.up.count ? entry.up[failure.unit] : nil, failure)
                 return
             }
             try commit(entry, into: &migration)
         } else {
             for step in entry.up {
                 if let failure = database.execute(units: [step.unit]) {
-                    migration.error = failed(entry, migration.file, step, failure)
+                    fail(&migration, entry, step, failure)
                     return
                 }
             }
@@ -138,14 +144,18 @@ public final class Tracer {
             if let failure {
                 try database.execute("ROLLBACK")
                 stale = true
-                migration.error = failure.unit < 0 ? "\(migration.file): \(entry.id) failed at BEGIN: \(failure.error.message)"
-                    : failed(entry, migration.file, step, failure)
+                if failure.unit < 0 {
+                    migration.error = "\(migration.file): \(entry.id) failed at BEGIN: \(failure.error.message)"
+                } else {
+                    fail(&migration, entry, step, failure)
+                }
                 return
             }
             notePreparedStatements(step)
             // After the last statement, COMMIT goes with the lock query.
             let last = n == entry.up.count - 1
             let (seen, commitFailure) = try observe(preexisting: preexisting, held: &held, then: last ? "COMMIT; " + Self.sessionReset : nil)
+            try followLockTimeout(step, last: last)
             migration.statements.append(statement(step, elapsed, seen))
             if let commitFailure { commitFailed(entry, commitFailure, into: &migration) }
         }
@@ -170,7 +180,7 @@ public final class Tracer {
                 elapsed = ContinuousClock.now - started
                 if let failure {
                     stale = true
-                    migration.error = failed(entry, migration.file, step, failure)
+                    fail(&migration, entry, step, failure)
                     return
                 }
                 notePreparedStatements(step)
@@ -184,11 +194,12 @@ public final class Tracer {
             if let failure {
                 try database.execute("ROLLBACK")
                 stale = true
-                migration.error = failed(entry, migration.file, step, failure)
+                fail(&migration, entry, step, failure)
                 return
             }
             notePreparedStatements(step)
             let (seen, _) = try observe(preexisting: preexisting, held: &held)
+            try followLockTimeout(step, last: false)
             migration.statements.append(statement(step, elapsed, seen))
             do {
                 try database.execute("COMMIT")
@@ -224,8 +235,31 @@ public final class Tracer {
     }
 
     private func statement(_ step: SQLStep, _ elapsed: Duration, _ seen: Observation) -> TracedStatement {
-        TracedStatement(start: step.parts.first?.start ?? .start, sql: step.sql,
-                        durationMilliseconds: Self.milliseconds(elapsed), locks: seen.locks, rewrites: seen.rewrites, changes: seen.changes)
+        var traced = TracedStatement(start: step.parts.first?.start ?? .start, sql: step.sql,
+                                     durationMilliseconds: Self.milliseconds(elapsed), locks: seen.locks, rewrites: seen.rewrites, changes: seen.changes)
+        traced.lockTimeoutMilliseconds = lockTimeout
+        return traced
+    }
+
+    /// A failed statement: the applier's message, and where PostgreSQL placed the error.
+    private func fail(_ migration: inout TracedMigration, _ entry: CatalogEntry, _ step: SQLStep?, _ failure: ExecutionFailure) {
+        migration.error = failed(entry, migration.file, step, failure)
+        migration.errorPosition = step.map { $0.position(of: failure) }
+    }
+
+    /// Reads lock_timeout again after a statement that may have changed it (`SET lock_timeout`,
+    /// `RESET ALL`...), unless it was the migration's last, whose COMMIT went with it (a
+    /// setting made by the last statement holds for no statement after it).
+    private func followLockTimeout(_ step: SQLStep, last: Bool) throws(ApplyError) {
+        guard !last else { return }
+        let sql = step.sql.lowercased()
+        guard sql.contains("lock_timeout") || sql.contains("reset") || sql.contains("discard") else { return }
+        lockTimeout = try readLockTimeout()
+    }
+
+    /// The session's lock_timeout in milliseconds (0: none).
+    func readLockTimeout() throws(ApplyError) -> Int {
+        Int(try database.query("SELECT setting FROM pg_settings WHERE name = 'lock_timeout'").first?.first?.text ?? "0") ?? 0
     }
 
     static func milliseconds(_ duration: Duration) -> Double {

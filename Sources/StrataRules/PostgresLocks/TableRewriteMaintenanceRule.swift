@@ -26,6 +26,8 @@ public struct TableRewriteMaintenanceRule: Rule {
             Example(PGLockExample.noTransaction("↓VACUUM FULL ANALYZE events;"), dialects: [.postgresql]),
             Example("↓vacuum (full, verbose) public.events;\n↓CLUSTER orders USING orders_pkey;\n↓cluster;\n",
                     layout: .plain, dialects: [.postgresql]),
+            Example(PGLockExample.noTransaction("↓CLUSTER events USING events_pkey;\n↓VACUUM FULL events;"),
+                    earlier: PGLockExample.base("CREATE TABLE events (id BIGINT PRIMARY KEY, kind TEXT);"), dialects: [.postgresql]),
         ],
         nonTriggeringExamples: [
             Example(PGLockExample.noTransaction("VACUUM ANALYZE events;\nVACUUM (VERBOSE, ANALYZE) orders;"), dialects: [.postgresql]),
