@@ -152,6 +152,9 @@ struct CommandLineParsingTests {
         "repair --applied": ["0001_a"],
         "repair --retry": ["0001_a"],
         "optimize --fail-on-findings": ["--analyze"],
+        "trace --allow-nonempty": ["--database", "postgresql://localhost/scratch"],
+        "trace --keep": ["--database", "postgresql://localhost/scratch"],
+        "check --trace-database": ["--trace"],
     ]
 
     static func key(_ command: DescribedCommand, _ argument: Description.Argument) -> String {

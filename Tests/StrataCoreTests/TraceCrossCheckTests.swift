@@ -143,3 +143,21 @@ extension TraceCrossCheckTests {
                                          expectations: Self.expectations).compactMap(\.status) == [.notObserved])
     }
 }
+
+extension TraceCrossCheckTests {
+    /// missing-lock-timeout reports a file once, at its first lock-taking statement, for all of
+    /// them: the trace does not add an exclusive-lock finding for each statement after it.
+    @Test func aMissingLockTimeoutFindingCoversTheStatementsAfterIt() {
+        let trace = Self.report([
+            Self.statement(Self.alter, at: 0, line: 1, locks: [("accounts", "AccessExclusiveLock")]),
+            Self.statement("ALTER TABLE orders ADD COLUMN note text", at: 60, line: 2, locks: [("orders", "AccessExclusiveLock")]),
+        ])
+        let expectations: [String: TraceExpectation] = ["missing-lock-timeout": .lock(.share)]
+        let covered = TraceCrossCheck.findings(trace, lint: [Self.finding("missing-lock-timeout", at: 0, line: 1)], expectations: expectations)
+        #expect(covered.map(\.diagnostic.rule) == ["missing-lock-timeout"])
+        #expect(covered[0].status == .confirmed)
+        // Without it, each statement is the trace's own finding.
+        let uncovered = TraceCrossCheck.findings(trace, lint: [], expectations: expectations)
+        #expect(uncovered.map(\.diagnostic.rule) == ["trace-exclusive-lock", "trace-exclusive-lock"])
+    }
+}

@@ -26,6 +26,10 @@ public enum TraceCrossCheck {
         public var status: Status?
     }
 
+    /// Rules whose one finding stands for every statement after it in the file (one `SET
+    /// lock_timeout` at the top fixes them all): the trace adds no `trace-exclusive-lock` there.
+    static let fileWideRules: Set<String> = ["missing-lock-timeout"]
+
     public static let rewriteRule = "trace-rewrite"
     public static let exclusiveLockRule = "trace-exclusive-lock"
     public static let failedRule = "trace-failed"
@@ -78,6 +82,9 @@ public enum TraceCrossCheck {
         for migration in report.migrations where migration.reported {
             let fileFindings = byFile[migration.file] ?? []
             var covered = Set<Int>()  // statements a lint finding covers
+            // From the first finding of a file-wide rule on, no statement waits without a lint
+            // finding saying so.
+            let fileWideFrom = fileFindings.filter { fileWideRules.contains($0.rule) }.map(\.range.start.offset).min()
             for diagnostic in fileFindings {
                 guard let expectation = expectations[diagnostic.rule] else { continue }
                 let index = migration.statements.firstIndex { contains($0, diagnostic.range.start.offset) }
@@ -112,7 +119,8 @@ public enum TraceCrossCheck {
                 findings.append(Finding(diagnostic: annotated, status: status))
             }
             for (index, statement) in migration.statements.enumerated() where !covered.contains(index) {
-                findings += ownFindings(statement, in: migration, applierSetsLockTimeout: applierSetsLockTimeout)
+                let timeoutReported = fileWideFrom.map { statement.start.offset >= $0 } ?? false
+                findings += ownFindings(statement, in: migration, applierSetsLockTimeout: applierSetsLockTimeout || timeoutReported)
             }
             if let error = migration.error {
                 let position = migration.errorPosition ?? SourcePosition(offset: 0, line: 1, column: 1)
