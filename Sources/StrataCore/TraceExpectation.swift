@@ -51,9 +51,5 @@ public enum PostgresLockMode: Int, Sendable, Comparable, CaseIterable {
         }
     }
 
-    /// SHARE and stronger conflict with writes (ROW EXCLUSIVE); ACCESS EXCLUSIVE with reads too.
-    public var blocksWrites: Bool { self >= .share }
-    public var blocksReads: Bool { self == .accessExclusive }
-
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }

@@ -93,19 +93,15 @@ public struct TraceRun {
             inputs = try discovered.map { file throws(InputError) in try FileDiscovery.input(file) }
         }
         let files = MigrationCatalog.parse(inputs, layout: layout, dialect: .postgresql)
-        let catalog = files
-        var reported = Set(catalog.map(\.id))
+        var reported = Set(files.map(\.id))
         if let newSince { reported.formIntersection(newSince) }
         if !request.namedFiles.isEmpty {
-            let named = Set(request.namedFiles.map { PathText.absolute($0, from: project.workingDirectory) })
-            let ids = Set(catalog.filter { named.contains(PathText.absolute($0.path, from: project.workingDirectory)) }.map(\.id))
-            let unknown = request.namedFiles.filter { name in
-                !catalog.contains { PathText.absolute($0.path, from: project.workingDirectory) == PathText.absolute(name, from: project.workingDirectory) }
+            let absolute = { (path: String) in PathText.absolute(path, from: project.workingDirectory) }
+            let idsByPath = Dictionary(files.map { (absolute($0.path), $0.id) }, uniquingKeysWith: { first, _ in first })
+            if let unknown = request.namedFiles.first(where: { idsByPath[absolute($0)] == nil }) {
+                throw CommandFailure("\(unknown): not a migration of \(request.folder)")
             }
-            if let first = unknown.first {
-                throw CommandFailure("\(first): not a migration of \(request.folder)")
-            }
-            reported.formIntersection(ids)
+            reported.formIntersection(request.namedFiles.compactMap { idsByPath[absolute($0)] })
         }
         return Plan(inputs: inputs, files: files, reported: reported)
     }

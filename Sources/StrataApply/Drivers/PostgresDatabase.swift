@@ -79,6 +79,11 @@ public final class PostgresDatabase: Database {
         }
         defer { PQclear(result) }
         try check(result, sql)
+        return result.map(Self.rows(of:)) ?? []
+    }
+
+    /// A result's rows, each value typed from its column's type.
+    static func rows(of result: OpaquePointer) -> [[DatabaseValue]] {
         var rows: [[DatabaseValue]] = []
         let rowCount = PQntuples(result), columnCount = PQnfields(result)
         rows.reserveCapacity(Int(rowCount))
@@ -187,7 +192,7 @@ public final class PostgresDatabase: Database {
     }
 
     /// The error a failed result reports, with its SQLSTATE.
-    private func error(of result: OpaquePointer?, _ sql: String) -> ApplyError {
+    func error(of result: OpaquePointer?, _ sql: String) -> ApplyError {
         let message = result.flatMap(Self.serverMessage) ?? result.map { String(cString: PQresultErrorMessage($0)) }
             ?? String(cString: PQerrorMessage(connection))
         let sqlState = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }

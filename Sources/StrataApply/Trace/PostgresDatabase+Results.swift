@@ -19,36 +19,10 @@ extension PostgresDatabase {
             case PGRES_EMPTY_QUERY:
                 break
             default:
-                if failure == nil {
-                    let message = Self.serverMessage(result) ?? String(cString: PQresultErrorMessage(result))
-                    let code = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-                    failure = ApplyError(.statement, url.scrub(Self.tidy(message)), statement: sql, code: code)
-                }
+                if failure == nil { failure = error(of: result, sql) }
             }
             first = false
         }
         return (rows, failure)
-    }
-
-    /// A result's rows, typed as `query` types them.
-    static func rows(of result: OpaquePointer) -> [[DatabaseValue]] {
-        var rows: [[DatabaseValue]] = []
-        let rowCount = PQntuples(result), columnCount = PQnfields(result)
-        rows.reserveCapacity(Int(rowCount))
-        for r in 0..<rowCount {
-            var row: [DatabaseValue] = []
-            for c in 0..<columnCount {
-                if PQgetisnull(result, r, c) == 1 { row.append(.null); continue }
-                let text = String(cString: PQgetvalue(result, r, c))
-                switch PQftype(result, c) {
-                case 20, 21, 23: row.append(Int64(text).map(DatabaseValue.integer) ?? .text(text))
-                case 700, 701: row.append(Double(text).map(DatabaseValue.double) ?? .text(text))
-                case 16: row.append(.integer(text == "t" ? 1 : 0))
-                default: row.append(.text(text))
-                }
-            }
-            rows.append(row)
-        }
-        return rows
     }
 }

@@ -3,12 +3,6 @@ import StrataCore
 // MARK: - Reading what a statement did
 
 extension Tracer {
-    /// The strength order of PostgreSQL's table lock modes, weakest first.
-    static let lockStrength: [String: Int] = [
-        "AccessShareLock": 0, "RowShareLock": 1, "RowExclusiveLock": 2, "ShareUpdateExclusiveLock": 3,
-        "ShareLock": 4, "ShareRowExclusiveLock": 5, "ExclusiveLock": 6, "AccessExclusiveLock": 7,
-    ]
-
     /// Reads every relation the trace follows, once at the start and after SQL ran unobserved.
     @discardableResult
     func reload() throws(ApplyError) -> [Int64: TracedRelation] {
@@ -150,6 +144,6 @@ extension Tracer {
     /// By object, then mode strength.
     static func lockOrder(_ a: TracedLock, _ b: TracedLock) -> Bool {
         if a.qualifiedName != b.qualifiedName { return a.qualifiedName < b.qualifiedName }
-        return (lockStrength[a.mode] ?? 99, a.mode) < (lockStrength[b.mode] ?? 99, b.mode)
+        return (a.lockMode?.rawValue ?? 99, a.mode) < (b.lockMode?.rawValue ?? 99, b.mode)
     }
 }

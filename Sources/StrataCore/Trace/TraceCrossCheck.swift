@@ -168,7 +168,7 @@ public enum TraceCrossCheck {
         var best: (mode: PostgresLockMode, object: String, line: Int)?
         for earlier in migration.statements[..<index] {
             for lock in earlier.locks where words.contains(lock.object.lowercased()) {
-                guard let mode = PostgresLockMode(name: lock.mode), mode > (best?.mode ?? .accessShare) || best == nil else { continue }
+                guard let mode = lock.lockMode, best.map({ mode > $0.mode }) ?? true else { continue }
                 best = (mode, lock.qualifiedName, earlier.start.line)
             }
         }
@@ -176,7 +176,7 @@ public enum TraceCrossCheck {
     }
 
     static func strongest(_ statement: TracedStatement) -> PostgresLockMode? {
-        statement.locks.compactMap { PostgresLockMode(name: $0.mode) }.max()
+        statement.locks.compactMap(\.lockMode).max()
     }
 
     /// What the trace saw, for a finding's note.

@@ -95,10 +95,8 @@ public struct TracedLock: Sendable, Equatable, Hashable {
     /// `schema.object`.
     public var qualifiedName: String { "\(schema).\(object)" }
 
-    /// Modes that block reads (ACCESS EXCLUSIVE) or writes (SHARE and stronger) of the object.
-    public var blocksWrites: Bool { Self.writeBlocking.contains(mode) }
-    public var blocksReads: Bool { mode == "AccessExclusiveLock" }
-    static let writeBlocking: Set<String> = ["ShareLock", "ShareRowExclusiveLock", "ExclusiveLock", "AccessExclusiveLock"]
+    /// The mode as a strength to compare; nil for a name PostgreSQL does not give a table lock.
+    public var lockMode: PostgresLockMode? { PostgresLockMode(name: mode) }
 }
 
 /// One thing a statement created, altered or dropped, as the catalog showed it.
