@@ -118,7 +118,12 @@ public struct TraceRun {
         for description in AllRules.descriptions {
             if let expectation = description.traceExpectation { expectations[description.id] = expectation }
         }
-        findings = TraceCrossCheck.findings(report, lint: lint, expectations: expectations,
-                                            applierSetsLockTimeout: applierSetsLockTimeout)
+        // A file the trace could not read as SQL (not text, an unterminated string) ran as
+        // nothing: lint's error says so, or the trace would pass over it in silence.
+        let unreadable = lint.filter { $0.rule == ParseErrorRule.description.id && $0.severity == .error }
+            .map { TraceCrossCheck.Finding(diagnostic: $0) }
+        findings = (TraceCrossCheck.findings(report, lint: lint, expectations: expectations,
+                                             applierSetsLockTimeout: applierSetsLockTimeout) + unreadable)
+            .sorted { Diagnostic.reportOrder($0.diagnostic, $1.diagnostic) }
     }
 }

@@ -98,6 +98,14 @@ struct TraceCommandTests {
         #expect(try !p.tableExists("accounts"), "the scratch database is cleaned after a failure too")
     }
 
+    @Test func aFileThatIsNotSQLIsAnErrorNotASilentPass() throws {
+        let p = try Self.project()
+        try p.project.write("migrations/0003_binary.sql", Data([0x00, 0xFF, 0x20, 0x67]))
+        let outcome = try p.run("trace")
+        #expect(outcome.status == 1, "\(outcome.stdout)\(outcome.stderr)")
+        #expect(outcome.stdout.contains("migrations/0003_binary.sql:1:1: error: file is not text"), "\(outcome.stdout)")
+    }
+
     @Test func refusesANonEmptyDatabaseAndSQLiteProjects() throws {
         let p = try Self.project()
         try p.connect().execute("CREATE TABLE production_data (id int)")

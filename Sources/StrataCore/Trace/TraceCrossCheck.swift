@@ -24,6 +24,11 @@ public enum TraceCrossCheck {
         public var diagnostic: Diagnostic
         /// Nil for the trace's own findings.
         public var status: Status?
+
+        public init(diagnostic: Diagnostic, status: Status? = nil) {
+            self.diagnostic = diagnostic
+            self.status = status
+        }
     }
 
     /// Rules whose one finding stands for every statement after it in the file (one `SET
